@@ -1,0 +1,196 @@
+//! Calendar: sampling frequencies, stepping dates along them, and inferring the frequency of a
+//! set of dates.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Sampling frequency of a regular series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Frequency {
+    Daily,
+    Weekly,
+    Monthly,
+    Quarterly,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 4] =
+        [Frequency::Daily, Frequency::Weekly, Frequency::Monthly, Frequency::Quarterly];
+
+    /// The usual season of a sales series at this frequency: a week of days, a year of weeks,
+    /// months or quarters.
+    pub fn default_season(self) -> usize {
+        match self {
+            Frequency::Daily => 7,
+            Frequency::Weekly => 52,
+            Frequency::Monthly => 12,
+            Frequency::Quarterly => 4,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Frequency::Daily => "daily",
+            Frequency::Weekly => "weekly",
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+        }
+    }
+
+    /// The date `k` periods after `date`. Monthly and quarterly steps keep the day of the month
+    /// (clamped to the month's length) and keep month ends at month ends.
+    pub fn advance(self, date: NaiveDate, k: i64) -> NaiveDate {
+        let months = match self {
+            Frequency::Daily => return date + chrono::Duration::days(k),
+            Frequency::Weekly => return date + chrono::Duration::days(7 * k),
+            Frequency::Monthly => k,
+            Frequency::Quarterly => 3 * k,
+        };
+        let shifted = if months >= 0 {
+            date.checked_add_months(Months::new(months as u32))
+        } else {
+            date.checked_sub_months(Months::new(months.unsigned_abs() as u32))
+        };
+        let Some(shifted) = shifted else { return date };
+        if is_month_end(date) { month_end(shifted) } else { shifted }
+    }
+
+    /// Position of `date` on this frequency's grid: consecutive periods have consecutive
+    /// indices. Weekly grids are anchored on `anchor` (its weekday defines the week).
+    pub fn period_index(self, date: NaiveDate, anchor: NaiveDate) -> PeriodIndex {
+        let days = (date - anchor).num_days();
+        match self {
+            Frequency::Daily => PeriodIndex { index: days, on_grid: true },
+            Frequency::Weekly => {
+                PeriodIndex { index: days.div_euclid(7), on_grid: days.rem_euclid(7) == 0 }
+            }
+            Frequency::Monthly => {
+                PeriodIndex { index: month_number(date) - month_number(anchor), on_grid: true }
+            }
+            Frequency::Quarterly => {
+                let diff = month_number(date) - month_number(anchor);
+                PeriodIndex { index: diff.div_euclid(3), on_grid: diff.rem_euclid(3) == 0 }
+            }
+        }
+    }
+}
+
+/// See [`Frequency::period_index`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodIndex {
+    pub index: i64,
+    /// False when the date falls between two grid points (a Tuesday in a Monday-weekly file).
+    pub on_grid: bool,
+}
+
+impl fmt::Display for Frequency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Frequency {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "d" | "day" | "daily" => Ok(Frequency::Daily),
+            "w" | "week" | "weekly" => Ok(Frequency::Weekly),
+            "m" | "month" | "monthly" => Ok(Frequency::Monthly),
+            "q" | "quarter" | "quarterly" => Ok(Frequency::Quarterly),
+            _ => Err(format!("unknown frequency '{s}': use daily, weekly, monthly or quarterly")),
+        }
+    }
+}
+
+fn month_number(d: NaiveDate) -> i64 {
+    d.year() as i64 * 12 + d.month0() as i64
+}
+
+fn is_month_end(d: NaiveDate) -> bool {
+    d.succ_opt().is_none_or(|n| n.month() != d.month())
+}
+
+fn month_end(d: NaiveDate) -> NaiveDate {
+    let first_next = if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+    };
+    first_next.and_then(|f| f.pred_opt()).unwrap_or(d)
+}
+
+/// Infer the frequency from the steps between consecutive distinct dates of each series.
+///
+/// Every series contributes its day gaps; the most common gap decides: 1 day → daily, 7 →
+/// weekly, 28–31 → monthly, 89–92 → quarterly. `None` when no series has two dates or the most
+/// common gap is none of these.
+pub fn infer_frequency<'a>(series_dates: impl Iterator<Item = &'a [NaiveDate]>) -> Option<Frequency> {
+    let mut counts = [0usize; 4];
+    for dates in series_dates {
+        for w in dates.windows(2) {
+            let gap = (w[1] - w[0]).num_days();
+            let slot = match gap {
+                1 => 0,
+                7 => 1,
+                28..=31 => 2,
+                89..=92 => 3,
+                _ => continue,
+            };
+            counts[slot] += 1;
+        }
+    }
+    let (best, &n) = counts.iter().enumerate().max_by_key(|&(i, c)| (*c, std::cmp::Reverse(i)))?;
+    (n > 0).then_some(Frequency::ALL[best])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn advance_keeps_month_ends() {
+        assert_eq!(Frequency::Monthly.advance(d(2024, 1, 31), 1), d(2024, 2, 29));
+        assert_eq!(Frequency::Monthly.advance(d(2024, 2, 29), 1), d(2024, 3, 31));
+        assert_eq!(Frequency::Monthly.advance(d(2024, 1, 15), 13), d(2025, 2, 15));
+        assert_eq!(Frequency::Quarterly.advance(d(2024, 1, 1), 2), d(2024, 7, 1));
+        assert_eq!(Frequency::Weekly.advance(d(2024, 1, 1), 2), d(2024, 1, 15));
+        assert_eq!(Frequency::Daily.advance(d(2024, 2, 28), 2), d(2024, 3, 1));
+        assert_eq!(Frequency::Monthly.advance(d(2024, 3, 31), -1), d(2024, 2, 29));
+    }
+
+    #[test]
+    fn period_index_is_consecutive() {
+        let a = d(2024, 1, 1);
+        assert_eq!(Frequency::Weekly.period_index(d(2024, 1, 15), a).index, 2);
+        assert!(!Frequency::Weekly.period_index(d(2024, 1, 16), a).on_grid);
+        assert_eq!(Frequency::Monthly.period_index(d(2025, 2, 28), d(2024, 1, 31)).index, 13);
+        assert_eq!(Frequency::Quarterly.period_index(d(2024, 10, 1), a).index, 3);
+    }
+
+    #[test]
+    fn infers_each_frequency() {
+        let daily: Vec<_> = (0..10).map(|k| Frequency::Daily.advance(d(2024, 1, 1), k)).collect();
+        let weekly: Vec<_> = (0..10).map(|k| Frequency::Weekly.advance(d(2024, 1, 1), k)).collect();
+        let monthly: Vec<_> = (0..10).map(|k| Frequency::Monthly.advance(d(2024, 1, 31), k)).collect();
+        let quarterly: Vec<_> = (0..10).map(|k| Frequency::Quarterly.advance(d(2024, 1, 1), k)).collect();
+        for (dates, want) in [
+            (&daily, Frequency::Daily),
+            (&weekly, Frequency::Weekly),
+            (&monthly, Frequency::Monthly),
+            (&quarterly, Frequency::Quarterly),
+        ] {
+            assert_eq!(infer_frequency(std::iter::once(dates.as_slice())), Some(want));
+        }
+        // A daily series with a few gaps is still daily.
+        let mut gappy = daily.clone();
+        gappy.remove(4);
+        assert_eq!(infer_frequency(std::iter::once(gappy.as_slice())), Some(Frequency::Daily));
+        assert_eq!(infer_frequency(std::iter::once(&daily[..1])), None);
+    }
+}

@@ -1,0 +1,237 @@
+//! Guessing how a CSV file is laid out: text encoding, delimiter, and which column holds the
+//! date, the sales value, the series ids and the exogenous drivers. Every guess can be
+//! overridden through [`super::IngestOptions`].
+
+use super::dates::{DateFormat, candidate_formats};
+use super::validate::{Issue, IssueKind, Report};
+use std::borrow::Cow;
+
+/// Delimiters we look for, in order of preference on a tie.
+pub const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// Column names that usually hold the date.
+const DATE_NAMES: [&str; 12] = [
+    "date", "ds", "day", "week", "month", "quarter", "period", "time", "timestamp", "datetime",
+    "order_date", "week_start",
+];
+/// Column names that usually hold the quantity to forecast.
+const VALUE_NAMES: [&str; 18] = [
+    "sales", "value", "y", "units", "unit_sales", "units_sold", "quantity", "qty", "amount",
+    "revenue", "demand", "count", "target", "volume", "sold", "orders", "rentals", "trips",
+];
+/// Name fragments of id columns (matched on the lower-cased name).
+const ID_FRAGMENTS: [&str; 14] = [
+    "id", "store", "product", "sku", "isbn", "item", "series", "key", "code", "category",
+    "region", "shop", "station", "title",
+];
+
+/// Decode file bytes: strip a UTF-8 BOM; a file that is not UTF-8 is read as Windows-1252 /
+/// Latin-1 (what spreadsheet exports usually are) with a warning naming the first bad row.
+pub fn decode<'a>(bytes: &'a [u8], report: &mut Report) -> Cow<'a, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let row = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            report.push(
+                Issue::warning(
+                    IssueKind::Encoding,
+                    format!(
+                        "the file is not UTF-8 (first invalid byte 0x{:02X} at byte {at}); \
+                         it was read as Latin-1 — check accented names",
+                        bytes[at]
+                    ),
+                )
+                .at_row(row),
+            );
+            Cow::Owned(bytes.iter().map(|&b| b as char).collect())
+        }
+    }
+}
+
+/// Count `delim` outside double quotes in one line.
+fn count_outside_quotes(line: &str, delim: u8) -> usize {
+    let mut in_quotes = false;
+    let mut n = 0;
+    for &b in line.as_bytes() {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if b == delim && !in_quotes {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Pick the delimiter whose count per line is the same on (nearly) every one of the first
+/// lines and highest. `None` when no candidate appears in the header.
+pub fn sniff_delimiter(text: &str) -> Option<u8> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(50).collect();
+    let header = lines.first()?;
+    let mut best: Option<(u8, usize, usize)> = None; // (delim, consistent lines, fields)
+    for d in DELIMITERS {
+        let n = count_outside_quotes(header, d);
+        if n == 0 {
+            continue;
+        }
+        let consistent = lines.iter().filter(|l| count_outside_quotes(l, d) == n).count();
+        let better = match best {
+            None => true,
+            Some((_, c, f)) => (consistent, n) > (c, f),
+        };
+        if better {
+            best = Some((d, consistent, n));
+        }
+    }
+    best.map(|(d, _, _)| d)
+}
+
+pub fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        b',' => "comma".to_string(),
+        b';' => "semicolon".to_string(),
+        other => format!("'{}'", other as char),
+    }
+}
+
+/// What the first rows of a column look like.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnProfile {
+    pub name: String,
+    pub non_empty: usize,
+    pub dates: usize,
+    pub numbers: usize,
+    pub formats: Vec<DateFormat>,
+    /// How many cells each of [`DateFormat::ALL`] parses.
+    pub format_hits: [usize; 3],
+    pub first_cell: String,
+}
+
+impl ColumnProfile {
+    pub fn dates_in(&self, f: DateFormat) -> usize {
+        DateFormat::ALL.iter().position(|g| *g == f).map_or(0, |i| self.format_hits[i])
+    }
+    pub fn is_date(&self) -> bool {
+        self.non_empty > 0 && self.dates * 10 >= self.non_empty * 9
+    }
+    pub fn is_numeric(&self) -> bool {
+        self.non_empty > 0 && self.numbers * 10 >= self.non_empty * 9 && !self.is_date()
+    }
+    fn lower(&self) -> String {
+        self.name.trim().to_ascii_lowercase()
+    }
+    pub fn named_like_date(&self) -> bool {
+        let n = self.lower();
+        DATE_NAMES.contains(&n.as_str()) || n.ends_with("_date") || n.starts_with("date")
+    }
+    pub fn named_like_value(&self) -> bool {
+        VALUE_NAMES.contains(&self.lower().as_str())
+    }
+    pub fn named_like_id(&self) -> bool {
+        let n = self.lower();
+        n.split(|c: char| !c.is_ascii_alphanumeric()).any(|part| ID_FRAGMENTS.contains(&part))
+            || ID_FRAGMENTS.iter().any(|f| n == *f)
+    }
+}
+
+/// Parse a number cell as the ingestion does: trims, accepts a decimal comma when the file
+/// uses `;` (European exports). `Ok(None)` is a missing value.
+pub fn parse_number(cell: &str, decimal_comma: bool) -> Result<Option<f64>, ()> {
+    let s = cell.trim();
+    if s.is_empty() || matches!(s, "NA" | "N/A" | "n/a" | "na" | "null" | "NULL" | "-" | "NaN" | "nan") {
+        return Ok(None);
+    }
+    match s.parse::<f64>() {
+        Ok(v) => Ok(Some(v)),
+        Err(_) if decimal_comma && s.contains(',') && !s.contains('.') => {
+            s.replace(',', ".").parse::<f64>().map(Some).map_err(|_| ())
+        }
+        Err(_) => Err(()),
+    }
+}
+
+/// Profile each column on the given sample rows.
+pub fn profile_columns(header: &[String], rows: &[Vec<String>], decimal_comma: bool) -> Vec<ColumnProfile> {
+    header
+        .iter()
+        .enumerate()
+        .map(|(j, name)| {
+            let cells: Vec<&str> = rows
+                .iter()
+                .filter_map(|r| r.get(j).map(|s| s.trim()))
+                .filter(|s| !s.is_empty())
+                .collect();
+            let dates = cells.iter().filter(|c| DateFormat::ALL.iter().any(|f| f.parse(c).is_some())).count();
+            let numbers = cells.iter().filter(|c| matches!(parse_number(c, decimal_comma), Ok(Some(_)))).count();
+            let formats = candidate_formats(cells.iter().copied());
+            let format_hits = DateFormat::ALL.map(|f| cells.iter().filter(|c| f.parse(c).is_some()).count());
+            let first_cell = cells.first().map(|c| c.to_string()).unwrap_or_default();
+            ColumnProfile { name: name.clone(), non_empty: cells.len(), dates, numbers, formats, format_hits, first_cell }
+        })
+        .collect()
+}
+
+/// Guess the date column: one named like a date whose cells parse as dates, else the first
+/// column whose cells parse as dates.
+pub fn guess_date_column(profiles: &[ColumnProfile]) -> Option<usize> {
+    profiles
+        .iter()
+        .position(|p| p.named_like_date() && p.is_date())
+        .or_else(|| profiles.iter().position(ColumnProfile::is_date))
+        .or_else(|| profiles.iter().position(ColumnProfile::named_like_date))
+}
+
+/// Guess the value column among numeric columns that are not the date or an id.
+pub fn guess_value_column(profiles: &[ColumnProfile], date: usize, ids: &[usize]) -> Option<usize> {
+    let usable = |j: &usize| *j != date && !ids.contains(j);
+    (0..profiles.len())
+        .filter(usable)
+        .find(|&j| profiles[j].named_like_value())
+        .or_else(|| (0..profiles.len()).filter(usable).find(|&j| profiles[j].is_numeric()))
+}
+
+/// Guess id columns: text columns, and numeric columns named like ids (`store_id`, `ISBN`).
+pub fn guess_id_columns(profiles: &[ColumnProfile], date: usize) -> Vec<usize> {
+    (0..profiles.len())
+        .filter(|&j| j != date)
+        .filter(|&j| {
+            let p = &profiles[j];
+            !p.named_like_value() && (p.named_like_id() || (!p.is_numeric() && p.non_empty > 0))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_delimiters() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), Some(b','));
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3\n"), Some(b';'));
+        assert_eq!(sniff_delimiter("a\tb\n1\t2\n"), Some(b'\t'));
+        assert_eq!(sniff_delimiter("\"x,y\";b\n\"1,2\";3\n"), Some(b';'));
+        assert_eq!(sniff_delimiter("just one column\n1\n"), None);
+    }
+
+    #[test]
+    fn numbers_with_decimal_comma_and_missing_markers() {
+        assert_eq!(parse_number(" 12.5 ", false), Ok(Some(12.5)));
+        assert_eq!(parse_number("12,5", true), Ok(Some(12.5)));
+        assert_eq!(parse_number("12,5", false), Err(()));
+        assert_eq!(parse_number("NA", false), Ok(None));
+        assert_eq!(parse_number("abc", false), Err(()));
+        assert!(parse_number("inf", false).is_ok_and(|v| v.is_some_and(f64::is_infinite)));
+    }
+
+    #[test]
+    fn decodes_bom_and_latin1() {
+        let mut r = Report::new("f");
+        assert_eq!(decode(b"\xEF\xBB\xBFdate", &mut r), "date");
+        assert!(r.issues.is_empty());
+        assert_eq!(decode(b"a\nb\xE9", &mut r), "a\nb\u{e9}");
+        assert_eq!(r.issues[0].row, Some(2));
+    }
+}

@@ -1,0 +1,7 @@
+//! Evaluation: accuracy and interval metrics, and rolling-origin backtests.
+
+pub mod backtest;
+pub mod metrics;
+
+pub use backtest::{BacktestConfig, BacktestError, BacktestResult, FoldResult, ModelSummary, backtest_panel};
+pub use metrics::{Metrics, seasonal_scale};

@@ -1,0 +1,118 @@
+//! Tables written out by the CLI and the workbench, as CSV text (the caller decides where it
+//! goes: a file, a browser download).
+
+use crate::data::Panel;
+use crate::models::Forecast;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The forecast of one series by one model, with its dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesForecast {
+    pub key: Vec<String>,
+    pub model: String,
+    pub dates: Vec<NaiveDate>,
+    pub forecast: Forecast,
+}
+
+/// Format a level for a column name: 95 -> "95", 97.5 -> "97.5".
+pub fn level_label(level: f64) -> String {
+    format!("{level}")
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> String {
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// `<id columns>,date,model,forecast,lo_<L>,hi_<L>` — one row per series and step; levels in
+/// increasing order, as [`Forecast::intervals`].
+pub fn forecast_csv(id_columns: &[String], forecasts: &[SeriesForecast]) -> String {
+    let mut w = writer();
+    let levels: Vec<f64> = forecasts.first().map(|f| f.forecast.intervals.iter().map(|i| i.level).collect()).unwrap_or_default();
+    let mut header: Vec<String> = id_columns.to_vec();
+    header.extend(["date".to_string(), "model".to_string(), "forecast".to_string()]);
+    for l in &levels {
+        header.push(format!("lo_{}", level_label(*l)));
+        header.push(format!("hi_{}", level_label(*l)));
+    }
+    let _ = w.write_record(&header);
+    for sf in forecasts {
+        for (j, date) in sf.dates.iter().enumerate() {
+            let mut rec: Vec<String> = sf.key.clone();
+            rec.push(date.to_string());
+            rec.push(sf.model.clone());
+            rec.push(sf.forecast.point[j].to_string());
+            for iv in &sf.forecast.intervals {
+                rec.push(iv.lower[j].to_string());
+                rec.push(iv.upper[j].to_string());
+            }
+            let _ = w.write_record(&rec);
+        }
+    }
+    finish(w)
+}
+
+/// The panel in long format, as ingestion reads it back: ids, date, value, exogenous columns.
+pub fn panel_csv(panel: &Panel) -> String {
+    let mut w = writer();
+    let mut header = panel.id_columns.clone();
+    header.push(panel.date_column.clone());
+    header.push(panel.value_column.clone());
+    header.extend(panel.exog_columns.iter().cloned());
+    let _ = w.write_record(&header);
+    for s in &panel.series {
+        for (t, date) in s.dates.iter().enumerate() {
+            let mut rec = s.key.clone();
+            rec.push(date.to_string());
+            rec.push(s.values[t].to_string());
+            rec.extend(s.exog.iter().map(|c| c[t].to_string()));
+            let _ = w.write_record(&rec);
+        }
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Frequency, IngestOptions, Series, generate, ingest_csv};
+    use crate::models::Interval;
+
+    #[test]
+    fn forecast_table_has_one_row_per_step_and_level_columns() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let fc = Forecast {
+            point: vec![1.0, 2.5],
+            intervals: vec![
+                Interval { level: 80.0, lower: vec![0.5, 1.5], upper: vec![1.5, 3.5] },
+                Interval { level: 95.0, lower: vec![0.0, 1.0], upper: vec![2.0, 4.0] },
+            ],
+        };
+        let csv = forecast_csv(
+            &["store".into()],
+            &[SeriesForecast { key: vec!["A, east".into()], model: "naive".into(), dates: vec![d, d.succ_opt().unwrap()], forecast: fc }],
+        );
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "store,date,model,forecast,lo_80,hi_80,lo_95,hi_95");
+        assert_eq!(lines[1], "\"A, east\",2024-01-01,naive,1,0.5,1.5,0,2");
+        assert_eq!(lines.len(), 3);
+    }
+
+    #[test]
+    fn generated_panel_round_trips_through_csv() {
+        let p = generate::retail(&generate::RetailParams { stores: 2, products: 2, days: 60, ..Default::default() });
+        let back = ingest_csv(panel_csv(&p).as_bytes(), "round.csv", &IngestOptions::default());
+        assert!(!back.report.has_errors(), "{}", back.report);
+        let q = back.panel.unwrap();
+        assert_eq!(q, p);
+        let b = generate::books(&generate::BooksParams { titles: 2, weeks: 110, ..Default::default() });
+        let back = ingest_csv(panel_csv(&b).as_bytes(), "books.csv", &IngestOptions::default());
+        assert_eq!(back.panel.unwrap(), b, "{}", back.report);
+        let _ = Series::new(vec![], Frequency::Daily, vec![], vec![]);
+    }
+}

@@ -1,0 +1,100 @@
+//! Forecasting models. Every model, and later the ensemble and a loaded artifact, answers the
+//! same two calls: [`Forecaster::fit`] a series, then [`Fitted::predict`] a horizon at any set
+//! of interval levels. The UI and the CLI never special-case a model.
+
+pub mod naive;
+mod spec;
+
+pub use spec::ModelSpec;
+
+use crate::data::Series;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ModelError {
+    #[error("{model} needs at least {needed} observations, the series has {got}")]
+    TooShort { model: String, needed: usize, got: usize },
+    #[error("interval level {0} is not between 0 and 100 (exclusive)")]
+    BadLevel(f64),
+    #[error("the series contains non-finite values (fill gaps before fitting)")]
+    NonFinite,
+    #[error("unknown model '{0}': use one of {1}")]
+    UnknownModel(String, String),
+    #[error("invalid setting: {0}")]
+    Invalid(String),
+}
+
+/// A central prediction interval at `level` percent, one bound per horizon step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub level: f64,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Point forecasts and intervals for steps `1..=h`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub point: Vec<f64>,
+    /// Sorted by increasing level.
+    pub intervals: Vec<Interval>,
+}
+
+impl Forecast {
+    pub fn horizon(&self) -> usize {
+        self.point.len()
+    }
+
+    /// The interval at `level`, if it was asked for.
+    pub fn interval(&self, level: f64) -> Option<&Interval> {
+        self.intervals.iter().find(|i| (i.level - level).abs() < 1e-9)
+    }
+
+    /// Normal intervals `point ± z(level) · sd[h]` for each level.
+    pub fn normal(point: Vec<f64>, sd: &[f64], levels: &[f64]) -> Result<Forecast, ModelError> {
+        let levels = check_levels(levels)?;
+        let intervals = levels
+            .into_iter()
+            .map(|level| {
+                let z = crate::stats::z_for_level(level);
+                Interval {
+                    level,
+                    lower: point.iter().zip(sd).map(|(p, s)| p - z * s).collect(),
+                    upper: point.iter().zip(sd).map(|(p, s)| p + z * s).collect(),
+                }
+            })
+            .collect();
+        Ok(Forecast { point, intervals })
+    }
+}
+
+/// Levels sorted and de-duplicated; each must lie strictly between 0 and 100.
+pub fn check_levels(levels: &[f64]) -> Result<Vec<f64>, ModelError> {
+    if let Some(bad) = levels.iter().find(|l| !(**l > 0.0 && **l < 100.0)) {
+        return Err(ModelError::BadLevel(*bad));
+    }
+    let mut v = levels.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    Ok(v)
+}
+
+/// A model family with its settings, ready to fit a series.
+pub trait Forecaster: Send + Sync {
+    /// Short name, as in tables and file columns (`seasonal-naive`).
+    fn name(&self) -> String;
+    fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError>;
+}
+
+/// A model fitted to one series.
+pub trait Fitted: Send + Sync {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError>;
+    /// What was fitted, in words a business user can read (shown under the plot).
+    fn description(&self) -> String;
+}
+
+/// Fail on NaN/inf, which would silently poison every model.
+pub(crate) fn check_finite(y: &[f64]) -> Result<(), ModelError> {
+    if y.iter().all(|v| v.is_finite()) { Ok(()) } else { Err(ModelError::NonFinite) }
+}

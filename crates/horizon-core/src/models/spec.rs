@@ -1,0 +1,112 @@
+//! [`ModelSpec`]: a model family and its settings, as chosen in the UI, on the command line or
+//! in a pipeline config, and stored with a trained model.
+
+use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
+use super::{Forecaster, ModelError};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "kebab-case")]
+pub enum ModelSpec {
+    Naive,
+    /// `season: None` takes the series frequency's usual season (7 daily, 52 weekly, …).
+    SeasonalNaive { season: Option<usize> },
+    Mean,
+    Drift,
+}
+
+impl ModelSpec {
+    /// Every model the user can pick, with default settings.
+    pub fn all() -> Vec<ModelSpec> {
+        vec![ModelSpec::Naive, ModelSpec::SeasonalNaive { season: None }, ModelSpec::Mean, ModelSpec::Drift]
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelSpec::Naive => "naive",
+            ModelSpec::SeasonalNaive { .. } => "seasonal-naive",
+            ModelSpec::Mean => "mean",
+            ModelSpec::Drift => "drift",
+        }
+    }
+
+    /// What the model does, one line for pickers and `--help`.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            ModelSpec::Naive => "last value carried forward",
+            ModelSpec::SeasonalNaive { .. } => "same period of the last season",
+            ModelSpec::Mean => "average of all history",
+            ModelSpec::Drift => "line from first to last value, extended",
+        }
+    }
+
+    pub fn build(&self) -> Box<dyn Forecaster> {
+        match *self {
+            ModelSpec::Naive => Box::new(Naive),
+            ModelSpec::SeasonalNaive { season } => Box::new(SeasonalNaive { season }),
+            ModelSpec::Mean => Box::new(MeanModel),
+            ModelSpec::Drift => Box::new(Drift),
+        }
+    }
+
+    pub fn names() -> String {
+        ModelSpec::all().iter().map(ModelSpec::name).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl fmt::Display for ModelSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ModelSpec {
+    type Err = ModelError;
+    /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`.
+    fn from_str(s: &str) -> Result<Self, ModelError> {
+        let lower = s.trim().to_ascii_lowercase().replace('_', "-");
+        let (name, arg) = match lower.split_once(':') {
+            Some((n, a)) => (n.to_string(), Some(a.to_string())),
+            None => (lower, None),
+        };
+        let spec = match name.as_str() {
+            "naive" => ModelSpec::Naive,
+            "seasonal-naive" | "snaive" => {
+                let season = match arg.as_deref() {
+                    None => None,
+                    Some(a) => Some(a.parse::<usize>().ok().filter(|m| *m >= 1).ok_or_else(|| {
+                        ModelError::Invalid(format!("season '{a}' must be a whole number >= 1"))
+                    })?),
+                };
+                return Ok(ModelSpec::SeasonalNaive { season });
+            }
+            "mean" | "average" => ModelSpec::Mean,
+            "drift" => ModelSpec::Drift,
+            _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),
+        };
+        if let Some(a) = arg {
+            return Err(ModelError::Invalid(format!("{name} takes no setting (got ':{a}')")));
+        }
+        Ok(spec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_names_and_round_trips_json() {
+        assert_eq!("Seasonal_Naive".parse::<ModelSpec>(), Ok(ModelSpec::SeasonalNaive { season: None }));
+        assert_eq!("snaive:12".parse::<ModelSpec>(), Ok(ModelSpec::SeasonalNaive { season: Some(12) }));
+        assert!("snaive:0".parse::<ModelSpec>().is_err());
+        assert!(matches!("prophet".parse::<ModelSpec>(), Err(ModelError::UnknownModel(..))));
+        for spec in ModelSpec::all() {
+            let json = serde_json::to_string(&spec).unwrap();
+            assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
+            assert_eq!(spec.name().parse::<ModelSpec>().unwrap(), spec);
+        }
+    }
+}
