@@ -12,6 +12,7 @@
 pub mod data;
 pub mod eval;
 pub mod export;
+pub mod forecast;
 pub mod models;
 pub mod stats;
 

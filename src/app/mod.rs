@@ -1,0 +1,66 @@
+//! The workbench: egui panels over the state in [`Workbench`]. Everything that takes time
+//! (reading and validating a file, fitting, writing) runs as a job off the UI thread and
+//! comes back as a [`Msg`]; the UI never computes a forecast itself.
+
+mod data_panel;
+mod forecast_panel;
+mod jobs;
+mod manual;
+pub mod platform;
+mod plot;
+mod state;
+
+pub use jobs::Runner;
+pub use manual::ManualGrid;
+pub use platform::Platform;
+pub use state::{Loaded, Msg, ResultView, Settings, Workbench};
+
+/// The eframe application: the workbench plus persistence of the user's settings.
+pub struct HorizonApp {
+    pub workbench: Workbench,
+}
+
+const SETTINGS_KEY: &str = "horizon.settings";
+
+impl HorizonApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, platform: Box<dyn Platform>) -> Self {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| s.get_string(SETTINGS_KEY))
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let mut workbench = Workbench::new(platform, Runner::Threaded);
+        workbench.settings = settings;
+        workbench.load_sample();
+        HorizonApp { workbench }
+    }
+}
+
+impl eframe::App for HorizonApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.workbench.ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Ok(json) = serde_json::to_string(&self.workbench.settings) {
+            storage.set_string(SETTINGS_KEY, json);
+        }
+    }
+}
+
+use eframe::egui;
+
+/// Open the native workbench window.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run_native() -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_inner_size([1280.0, 800.0]).with_title("Horizon"),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Horizon",
+        options,
+        Box::new(|cc| Ok(Box::new(HorizonApp::new(cc, Box::new(platform::NativePlatform))))),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}

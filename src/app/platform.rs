@@ -1,0 +1,73 @@
+//! File dialogs and saving, which differ between the desktop, the browser and tests.
+
+use super::state::Msg;
+use std::sync::mpsc::Sender;
+
+/// How the workbench asks for a file to open and hands over a file to save.
+pub trait Platform {
+    /// Let the user pick a CSV file; send [`Msg::Picked`] with its name and bytes (or nothing
+    /// when cancelled).
+    fn pick_file(&self, tx: Sender<Msg>);
+    /// Save `bytes` under a name the user confirms (default `name`); send [`Msg::Saved`].
+    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>);
+}
+
+/// Native dialogs (rfd), each on its own thread so the window keeps drawing.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct NativePlatform;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Platform for NativePlatform {
+    fn pick_file(&self, tx: Sender<Msg>) {
+        std::thread::spawn(move || {
+            let picked = rfd::FileDialog::new().add_filter("CSV", &["csv", "tsv", "txt"]).pick_file();
+            let msg = match picked {
+                None => Msg::Picked(None),
+                Some(path) => match std::fs::read(&path) {
+                    Ok(bytes) => Msg::Picked(Some((path.display().to_string(), bytes))),
+                    Err(e) => Msg::Status(format!("cannot read {}: {e}", path.display())),
+                },
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
+        std::thread::spawn(move || {
+            let msg = match rfd::FileDialog::new().set_file_name(&name).add_filter("CSV", &["csv"]).save_file() {
+                None => Msg::Saved(Err("export cancelled".into())),
+                Some(path) => Msg::Saved(
+                    std::fs::write(&path, &bytes)
+                        .map(|()| path.display().to_string())
+                        .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                ),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+}
+
+/// Saves into a folder without asking, and opens nothing: for tests and scripted runs.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct FolderPlatform {
+    pub dir: std::path::PathBuf,
+    /// Bytes handed out when the user clicks Open (name, content).
+    pub to_open: Option<(String, Vec<u8>)>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Platform for FolderPlatform {
+    fn pick_file(&self, tx: Sender<Msg>) {
+        let _ = tx.send(Msg::Picked(self.to_open.clone()));
+    }
+
+    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
+        let path = self.dir.join(&name);
+        let result = if path.exists() {
+            Err(format!("{} already exists", path.display()))
+        } else {
+            std::fs::write(&path, bytes).map(|()| path.display().to_string()).map_err(|e| e.to_string())
+        };
+        let _ = tx.send(Msg::Saved(result));
+    }
+}

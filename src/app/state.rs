@@ -1,0 +1,288 @@
+//! The workbench's state and the messages that change it.
+
+use super::jobs::Runner;
+use super::manual::ManualGrid;
+use super::platform::Platform;
+use eframe::egui;
+use horizon_core::data::generate::{RetailParams, retail};
+use horizon_core::data::{IngestOptions, Ingested, Panel, Series, ingest_csv};
+use horizon_core::export::{SeriesForecast, forecast_csv, panel_csv};
+use horizon_core::forecast::forecast_series;
+use horizon_core::ModelSpec;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+/// What the user chose, remembered between sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub model: ModelSpec,
+    pub horizon: usize,
+    /// Interval levels (percent) to compute, plot and export.
+    pub levels: Vec<f64>,
+    pub options: IngestOptions,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { model: ModelSpec::SeasonalNaive { season: None }, horizon: 28, levels: vec![80.0, 95.0], options: IngestOptions::default() }
+    }
+}
+
+/// A file read and validated.
+pub struct Loaded {
+    pub name: String,
+    pub bytes: Arc<Vec<u8>>,
+    pub ingested: Ingested,
+    pub panel: Option<Arc<Panel>>,
+}
+
+/// A forecast of the selected series, ready to plot and export.
+#[derive(Debug, Clone)]
+pub struct ResultView {
+    pub history: Series,
+    pub forecast: SeriesForecast,
+    pub description: String,
+    pub id_columns: Vec<String>,
+}
+
+/// Results of jobs and dialogs.
+pub enum Msg {
+    Picked(Option<(String, Vec<u8>)>),
+    Loaded(Box<Loaded>),
+    Forecasted(Result<Box<ResultView>, String>),
+    Saved(Result<String, String>),
+    Status(String),
+}
+
+pub struct Workbench {
+    pub settings: Settings,
+    pub data: Option<Loaded>,
+    pub selected: usize,
+    pub filter: String,
+    pub result: Option<ResultView>,
+    pub status: String,
+    pub manual: ManualGrid,
+    pub show_manual: bool,
+    pub last_saved: Option<String>,
+    busy: usize,
+    platform: Box<dyn Platform>,
+    runner: Runner,
+    tx: Sender<Msg>,
+    rx: Receiver<Msg>,
+}
+
+/// The sample the workbench opens with: the same as `sample_data/retail_small.csv`.
+pub fn sample_params() -> RetailParams {
+    RetailParams { stores: 2, products: 3, days: 730, ..Default::default() }
+}
+
+impl Workbench {
+    pub fn new(platform: Box<dyn Platform>, runner: Runner) -> Self {
+        let (tx, rx) = channel();
+        Workbench {
+            settings: Settings::default(),
+            data: None,
+            selected: 0,
+            filter: String::new(),
+            result: None,
+            status: String::new(),
+            manual: ManualGrid::default(),
+            show_manual: false,
+            last_saved: None,
+            busy: 0,
+            platform,
+            runner,
+            tx,
+            rx,
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.busy > 0
+    }
+
+    fn spawn(&mut self, work: impl FnOnce() -> Msg + Send + 'static) {
+        self.busy += 1;
+        self.runner.spawn(&self.tx, work);
+    }
+
+    /// Read `bytes` named `name` with the current column options, off the UI thread.
+    pub fn load_bytes(&mut self, name: String, bytes: Arc<Vec<u8>>) {
+        let opts = self.settings.options.clone();
+        self.status = format!("Reading {name}…");
+        self.spawn(move || {
+            let ingested = ingest_csv(&bytes, &name, &opts);
+            let panel = ingested.panel.clone().map(Arc::new);
+            Msg::Loaded(Box::new(Loaded { name, bytes, ingested, panel }))
+        });
+    }
+
+    /// Generate and open the bundled sample (daily sales, 2 stores × 3 products, 2 years).
+    pub fn load_sample(&mut self) {
+        self.settings.options = IngestOptions::default();
+        let csv = panel_csv(&retail(&sample_params()));
+        self.load_bytes("sample retail data".into(), Arc::new(csv.into_bytes()));
+    }
+
+    /// Re-read the current file after the user changed a column option.
+    pub fn reload(&mut self) {
+        if let Some(d) = &self.data {
+            let (name, bytes) = (d.name.clone(), d.bytes.clone());
+            self.load_bytes(name, bytes);
+        }
+    }
+
+    pub fn open_dialog(&mut self) {
+        self.busy += 1;
+        self.platform.pick_file(self.tx.clone());
+    }
+
+    pub fn panel(&self) -> Option<&Arc<Panel>> {
+        self.data.as_ref().and_then(|d| d.panel.as_ref())
+    }
+
+    /// Forecast the selected series with the chosen model, off the UI thread.
+    pub fn run_forecast(&mut self) {
+        let Some(panel) = self.panel().cloned() else {
+            self.status = "Load a file without errors first.".into();
+            return;
+        };
+        let Some(series) = panel.series.get(self.selected).cloned() else { return };
+        let (spec, horizon, levels) = (self.settings.model.clone(), self.settings.horizon, self.settings.levels.clone());
+        let id_columns = panel.id_columns.clone();
+        self.status = format!("Forecasting {} with {spec}…", series.label());
+        self.spawn(move || {
+            Msg::Forecasted(
+                forecast_series(&series, &spec, horizon, &levels)
+                    .map(|(forecast, description)| Box::new(ResultView { history: series, forecast, description, id_columns }))
+                    .map_err(|e| e.to_string()),
+            )
+        });
+    }
+
+    /// Hand the forecast CSV to the platform under a timestamped name.
+    pub fn export(&mut self) {
+        let Some(r) = &self.result else { return };
+        let name = export_file_name(&r.history.label(), chrono::Local::now().naive_local());
+        let csv = forecast_csv(&r.id_columns, std::slice::from_ref(&r.forecast));
+        self.busy += 1;
+        self.platform.save_file(name, csv.into_bytes(), self.tx.clone());
+    }
+
+    /// Apply finished jobs.
+    pub fn poll(&mut self) {
+        while let Ok(msg) = self.rx.try_recv() {
+            self.busy = self.busy.saturating_sub(1);
+            match msg {
+                Msg::Picked(None) => self.status = "No file chosen.".into(),
+                Msg::Picked(Some((name, bytes))) => {
+                    self.settings.options = IngestOptions::default();
+                    self.load_bytes(name, Arc::new(bytes));
+                }
+                Msg::Loaded(loaded) => {
+                    let r = &loaded.ingested.report;
+                    self.status = match &loaded.panel {
+                        Some(p) => format!(
+                            "{}: {} series, {} rows, {} warning(s).",
+                            loaded.name,
+                            p.series.len(),
+                            loaded.ingested.stats.rows,
+                            r.warning_count()
+                        ),
+                        None => format!("{}: {} error(s) — fix them to forecast.", loaded.name, r.error_count()),
+                    };
+                    let keep_selection = self.data.as_ref().is_some_and(|d| d.name == loaded.name);
+                    if !keep_selection {
+                        self.selected = 0;
+                    }
+                    if let Some(p) = &loaded.panel {
+                        self.selected = self.selected.min(p.series.len().saturating_sub(1));
+                    }
+                    self.result = None;
+                    self.data = Some(*loaded);
+                    if self.panel().is_some() {
+                        self.run_forecast();
+                    }
+                }
+                Msg::Forecasted(Ok(view)) => {
+                    self.status = format!("Forecast of {} ready.", view.history.label());
+                    self.result = Some(*view);
+                }
+                Msg::Forecasted(Err(e)) => {
+                    self.status = format!("Cannot forecast: {e}");
+                    self.result = None;
+                }
+                Msg::Saved(Ok(path)) => {
+                    self.status = format!("Saved {path}");
+                    self.last_saved = Some(path);
+                }
+                Msg::Saved(Err(e)) => self.status = e,
+                Msg::Status(s) => self.status = s,
+            }
+        }
+    }
+
+    /// Draw the whole workbench.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.poll();
+        self.handle_dropped_files(ui.ctx());
+        if self.is_busy() {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(30));
+        }
+        egui::Panel::top("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("Horizon");
+                if self.is_busy() {
+                    ui.add(egui::Spinner::new());
+                }
+                ui.label(&self.status);
+            });
+        });
+        egui::Panel::left("data").default_size(330.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                super::data_panel::show(self, ui);
+                ui.separator();
+                super::manual::show(self, ui);
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| super::forecast_panel::show(self, ui));
+    }
+
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        let Some(file) = dropped.into_iter().next() else { return };
+        let name = file.path().display().to_string();
+        #[cfg(not(target_arch = "wasm32"))]
+        self.spawn(move || match file.bytes() {
+            Ok(bytes) => Msg::Picked(Some((name, bytes))),
+            Err(e) => Msg::Status(format!("cannot read {name}: {e}")),
+        });
+        #[cfg(target_arch = "wasm32")]
+        {
+            let tx = self.tx.clone();
+            self.busy += 1;
+            wasm_bindgen_futures::spawn_local(async move {
+                let msg = match file.bytes_async().await {
+                    Ok(bytes) => Msg::Picked(Some((name, bytes))),
+                    Err(e) => Msg::Status(format!("cannot read {name}: {e}")),
+                };
+                let _ = tx.send(msg);
+            });
+        }
+    }
+}
+
+/// `forecast_<series>_<YYYYMMDD-HHMMSS>.csv`, the series label made safe for a file name.
+pub fn export_file_name(series: &str, at: chrono::NaiveDateTime) -> String {
+    let safe: String = series
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect::<String>()
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    format!("forecast_{}_{}.csv", if safe.is_empty() { "series" } else { &safe }, at.format("%Y%m%d-%H%M%S"))
+}

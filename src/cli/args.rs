@@ -1,0 +1,94 @@
+//! Column-mapping overrides shared by every subcommand that reads a sales file.
+
+use super::CliError;
+use anyhow::Context;
+use clap::Args;
+use horizon_core::data::dates::DateFormat;
+use horizon_core::data::{DuplicatePolicy, Frequency, GapPolicy, IngestOptions, Ingested, ingest_csv};
+use std::path::Path;
+
+#[derive(Debug, Clone, Args)]
+pub struct ColumnArgs {
+    /// Field delimiter: ',', ';', 'tab' (guessed when omitted)
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Name of the date column (guessed when omitted)
+    #[arg(long)]
+    pub date_col: Option<String>,
+    /// Date layout: YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (guessed when omitted)
+    #[arg(long)]
+    pub date_format: Option<DateFormat>,
+    /// Name of the column to forecast (guessed when omitted)
+    #[arg(long)]
+    pub value_col: Option<String>,
+    /// Comma-separated id columns, e.g. store_id,product_id; "" for a single series
+    #[arg(long)]
+    pub id_cols: Option<String>,
+    /// Comma-separated exogenous columns (price, promotion, ...); "" for none
+    #[arg(long)]
+    pub exog_cols: Option<String>,
+    /// daily, weekly, monthly or quarterly (inferred when omitted)
+    #[arg(long)]
+    pub freq: Option<Frequency>,
+    /// How rows with the same id and date are combined: sum or mean
+    #[arg(long, default_value = "sum")]
+    pub duplicates: DuplicatePolicy,
+    /// How missing dates are filled: zero or linear
+    #[arg(long, default_value = "zero")]
+    pub gaps: GapPolicy,
+    /// Season length (periods) checked against series length; default from the frequency
+    #[arg(long)]
+    pub season: Option<usize>,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!("delimiter '{s}' must be one ASCII character or 'tab'")),
+    }
+}
+
+fn list(s: &Option<String>) -> Option<Vec<String>> {
+    s.as_ref().map(|v| v.split(',').map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect())
+}
+
+impl ColumnArgs {
+    pub fn options(&self) -> IngestOptions {
+        IngestOptions {
+            delimiter: self.delimiter,
+            date_column: self.date_col.clone(),
+            date_format: self.date_format,
+            value_column: self.value_col.clone(),
+            id_columns: list(&self.id_cols),
+            exog_columns: list(&self.exog_cols),
+            freq: self.freq,
+            duplicates: self.duplicates,
+            gaps: self.gaps,
+            season: self.season,
+        }
+    }
+}
+
+/// Read and ingest a file; the report goes to stderr. Errors in the data end the command
+/// with exit code 2.
+pub fn load(path: &Path, cols: &ColumnArgs, quiet_warnings: bool) -> Result<Ingested, CliError> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    let ingested = ingest_csv(&bytes, &name, &cols.options());
+    if ingested.report.has_errors() || !quiet_warnings {
+        for line in ingested.report.lines() {
+            eprintln!("{line}");
+        }
+    }
+    if ingested.report.has_errors() || ingested.panel.is_none() {
+        return Err(CliError::Data(format!(
+            "{name}: {} error(s), {} warning(s); nothing was forecast",
+            ingested.report.error_count(),
+            ingested.report.warning_count()
+        )));
+    }
+    Ok(ingested)
+}

@@ -1,0 +1,85 @@
+//! `horizon backtest FILE --models a,b --horizon H --folds K`.
+
+use super::CliError;
+use super::args::{ColumnArgs, load};
+use super::output::write_new;
+use clap::Args;
+use horizon_core::ModelSpec;
+use horizon_core::eval::{BacktestConfig, backtest_panel};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    pub file: PathBuf,
+    /// Comma-separated models (default: all baselines)
+    #[arg(long, value_delimiter = ',', default_value = "naive,seasonal-naive,mean,drift")]
+    pub models: Vec<ModelSpec>,
+    #[arg(long)]
+    pub horizon: usize,
+    #[arg(long, default_value_t = 3)]
+    pub folds: usize,
+    /// Periods between origins (default: the horizon)
+    #[arg(long)]
+    pub step: Option<usize>,
+    /// Interval level scored (coverage, MSIS)
+    #[arg(long, default_value_t = 95.0)]
+    pub level: f64,
+    /// Write per-series, per-fold metrics to this CSV
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+}
+
+pub fn run(a: BacktestArgs) -> Result<(), CliError> {
+    if let Err(e) = horizon_core::models::check_levels(&[a.level]) {
+        return Err(CliError::Data(e.to_string()));
+    }
+    let ing = load(&a.file, &a.columns, true)?;
+    let Some(panel) = ing.panel else { return Err(CliError::Data("nothing could be read".into())) };
+    let cfg = BacktestConfig { horizon: a.horizon, folds: a.folds, step: a.step, season: a.columns.season, level: a.level };
+    let result = backtest_panel(&panel, &a.models, &cfg).map_err(|e| CliError::Data(e.to_string()))?;
+    println!(
+        "{} series, {} fold(s) of {} {} period(s){}",
+        panel.series.len() - result.skipped.len(),
+        a.folds,
+        a.horizon,
+        panel.freq,
+        if result.skipped.is_empty() { String::new() } else { format!(", {} series too short and skipped", result.skipped.len()) }
+    );
+    println!("{:<16} {:>7} {:>8} {:>8} {:>10} {:>8} {:>8} {:>8}", "model", "ok/n", "MASE", "sMAPE", "RMSE", "MAPE", "cov", "MSIS");
+    for s in &result.summary {
+        println!(
+            "{:<16} {:>7} {:>8.3} {:>8.2} {:>10.3} {:>8.2} {:>8.3} {:>8.3}",
+            s.model,
+            format!("{}/{}", s.n_ok, s.n),
+            s.mase,
+            s.smape,
+            s.rmse,
+            s.mape,
+            s.coverage,
+            s.msis
+        );
+    }
+    if let Some(best) = result.best() {
+        println!("best by MASE: {}", best.model);
+    }
+    if let Some(out) = &a.out {
+        let mut w = String::from("series,model,fold,origin,mase,smape,rmse,mape,mae,r2,coverage,msis,error\n");
+        for f in &result.folds {
+            let series = if f.series.contains([',', '"']) { format!("\"{}\"", f.series.replace('"', "\"\"")) } else { f.series.clone() };
+            match &f.metrics {
+                Ok(m) => w.push_str(&format!(
+                    "{series},{},{},{},{},{},{},{},{},{},{},{},\n",
+                    f.model, f.fold, f.origin, m.mase, m.smape, m.rmse, m.mape, m.mae, m.r2, m.coverage, m.msis
+                )),
+                Err(e) => w.push_str(&format!("{series},{},{},{},,,,,,,,,\"{}\"\n", f.model, f.fold, f.origin, e.replace('"', "'"))),
+            }
+        }
+        write_new(out, w.as_bytes(), a.force, &[&a.file])?;
+        eprintln!("wrote per-fold metrics to {}", out.display());
+    }
+    Ok(())
+}

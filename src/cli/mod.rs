@@ -1,0 +1,78 @@
+//! The pipeline CLI: the same binary trains, validates, forecasts and backtests headless.
+
+mod args;
+mod backtest;
+mod forecast;
+mod output;
+mod sample;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub use args::ColumnArgs;
+
+const EXIT_CODES: &str = "Exit codes:
+  0  success (warnings may have been printed)
+  1  failure: a file could not be read or written, or no series could be forecast
+  2  the input data has errors (the validation report names file, row and column),
+     or the command line is invalid";
+
+#[derive(Debug, Parser)]
+#[command(name = "horizon", version, about = "Horizon: sales forecasting workbench and pipeline CLI.\n\
+Without a subcommand, opens the workbench.", after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate sample sales data (deterministic from the seed)
+    #[command(after_help = EXIT_CODES)]
+    Sample(sample::SampleArgs),
+    /// Read a sales file and print its validation report
+    #[command(after_help = EXIT_CODES)]
+    Validate(validate::ValidateArgs),
+    /// Forecast every series of a sales file with one model
+    #[command(after_help = EXIT_CODES)]
+    Forecast(forecast::ForecastArgs),
+    /// Rolling-origin backtest of one or more models; prints a metrics table
+    #[command(after_help = EXIT_CODES)]
+    Backtest(backtest::BacktestArgs),
+}
+
+/// Failure of a subcommand, mapped to an exit code.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input data or arguments (exit 2); the report was printed already.
+    Data(String),
+    /// Anything else (exit 1).
+    Failure(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Failure(e)
+    }
+}
+
+pub fn run(cmd: Command) -> ExitCode {
+    let result = match cmd {
+        Command::Sample(a) => sample::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Forecast(a) => forecast::run(a),
+        Command::Backtest(a) => backtest::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Data(msg)) => {
+            eprintln!("horizon: {msg}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Failure(e)) => {
+            eprintln!("horizon: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
