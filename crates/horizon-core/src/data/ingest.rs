@@ -187,7 +187,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
         .collect();
     let profiles = profile_columns(&header, &sample_text, decimal_comma);
 
-    let Some(mapping) = resolve_mapping(&header, &profiles, delimiter, opts, &mut report) else {
+    let Some(mapping) = resolve_mapping(&header, &profiles, &sample_text, delimiter, opts, &mut report) else {
         return done(report, None, stats);
     };
     let date_idx = col_index(&header, &mapping.date_column);
@@ -246,6 +246,15 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     Ingested { report, mapping: Some(mapping), panel, stats }
 }
 
+/// How many steps between consecutive distinct sample dates, read in layout `f`, are a
+/// calendar frequency's step (1, 7, 28–31 or 89–92 days).
+fn regular_steps(f: DateFormat, cells: &[&str]) -> usize {
+    let mut dates: Vec<NaiveDate> = cells.iter().filter_map(|c| f.parse(c)).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    dates.windows(2).filter(|w| matches!((w[1] - w[0]).num_days(), 1 | 7 | 28..=31 | 89..=92)).count()
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n).collect::<String>() + "…" }
 }
@@ -278,6 +287,7 @@ fn find_column(header: &[String], name: &str, what: &str, report: &mut Report) -
 fn resolve_mapping(
     header: &[String],
     profiles: &[super::sniff::ColumnProfile],
+    sample: &[Vec<String>],
     delimiter: u8,
     opts: &IngestOptions,
     report: &mut Report,
@@ -353,8 +363,14 @@ fn resolve_mapping(
                     DateFormat::ALL.into_iter().max_by_key(|f| p.dates_in(*f)).unwrap_or(DateFormat::Iso)
                 }
                 several => {
-                    let f = several[0];
-                    if several.contains(&DateFormat::DayFirst) && several.contains(&DateFormat::MonthFirst) {
+                    // Day/month order: the reading under which the dates are the most regular
+                    // wins; a true tie is reported.
+                    let cells: Vec<&str> = sample.iter().filter_map(|r| r.get(date).map(String::as_str)).collect();
+                    let scores: Vec<usize> = several.iter().map(|f| regular_steps(*f, &cells)).collect();
+                    let best = scores.iter().copied().max().unwrap_or(0);
+                    let f = several[scores.iter().position(|s| *s == best).unwrap_or(0)];
+                    let tie = scores.iter().filter(|s| **s == best).count() > 1;
+                    if tie && several.contains(&DateFormat::DayFirst) && several.contains(&DateFormat::MonthFirst) {
                         report.push(
                             Issue::warning(
                                 IssueKind::AmbiguousDate,
@@ -428,10 +444,11 @@ impl RowContext<'_> {
     fn process(&self, rec: &csv::ByteRecord, row: usize, acc: &mut Accumulator, report: &mut Report) {
         let m = self.mapping;
         if rec.len() < self.needed {
+            let hint = if rec.iter().any(|f| f.contains(&b'\n')) { "; a quoted field runs over several lines — is a quote (\") left open?" } else { "" };
             report.push(
                 Issue::error(
                     IssueKind::RaggedRow,
-                    format!("row has {} field(s), the header has {} (delimiter: {})", rec.len(), self.width, delimiter_name(m.delimiter)),
+                    format!("row has {} field(s), the header has {} (delimiter: {}){hint}", rec.len(), self.width, delimiter_name(m.delimiter)),
                 )
                 .at_row(row),
             );
@@ -771,5 +788,36 @@ mod tests {
         let mut z = [1.0, f64::NAN];
         fill(&mut z, GapPolicy::Zero);
         assert_eq!(z, [1.0, 0.0]);
+    }
+}
+
+#[cfg(test)]
+mod ambiguity_tests {
+    use super::*;
+
+    #[test]
+    fn monthly_day_first_dates_are_read_day_first() {
+        // First of each month, 2 years, written DD/MM/YYYY: every part <= 12, but only the
+        // day-first reading is regular.
+        let mut csv = String::from("date,sales\n");
+        for y in [2023, 2024] {
+            for m in 1..=12 {
+                csv.push_str(&format!("01/{m:02}/{y},{m}\n"));
+            }
+        }
+        let ing = ingest_csv(csv.as_bytes(), "m.csv", &IngestOptions::default());
+        let m = ing.mapping.unwrap();
+        assert_eq!(m.date_format, DateFormat::DayFirst);
+        assert_eq!(m.freq, Some(Frequency::Monthly));
+        assert_eq!(ing.report.count_of(IssueKind::AmbiguousDate), 0, "{}", ing.report);
+        // Month-first monthly data is read month first.
+        let mut csv = String::from("date,sales\n");
+        for y in [2023, 2024] {
+            for m in 1..=12 {
+                csv.push_str(&format!("{m:02}/01/{y},{m}\n"));
+            }
+        }
+        let ing = ingest_csv(csv.as_bytes(), "m.csv", &IngestOptions::default());
+        assert_eq!(ing.mapping.unwrap().date_format, DateFormat::MonthFirst);
     }
 }
