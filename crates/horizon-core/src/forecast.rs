@@ -3,7 +3,7 @@
 
 use crate::data::{Panel, Series};
 use crate::export::SeriesForecast;
-use crate::models::{ModelError, ModelSpec, check_levels};
+use crate::models::{Forecast, ModelError, ModelSpec, check_levels};
 use rayon::prelude::*;
 
 /// A series the model could not forecast, and why.
@@ -14,17 +14,34 @@ pub struct SeriesFailure {
 }
 
 /// Fit `spec` to one series and forecast `horizon` steps at `levels` (percent).
+///
+/// Sales cannot be negative: when the whole history is non-negative, point forecasts and
+/// bounds below zero are raised to zero (the description says so when it happens).
 pub fn forecast_series(series: &Series, spec: &ModelSpec, horizon: usize, levels: &[f64]) -> Result<(SeriesForecast, String), ModelError> {
     if horizon == 0 {
         return Err(ModelError::Invalid("the horizon must be at least 1".into()));
     }
     check_levels(levels)?;
     let fitted = spec.build().fit(series)?;
-    let forecast = fitted.predict(horizon, levels)?;
-    Ok((
-        SeriesForecast { key: series.key.clone(), model: spec.name().to_string(), dates: series.future_dates(horizon), forecast },
-        fitted.description(),
-    ))
+    let mut forecast = fitted.predict(horizon, levels)?;
+    let mut description = fitted.description();
+    if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
+        description.push_str(" Values below zero were raised to zero, as the history is never negative.");
+    }
+    Ok((SeriesForecast { key: series.key.clone(), model: spec.name().to_string(), dates: series.future_dates(horizon), forecast }, description))
+}
+
+/// Raise negative points and bounds to zero; true when anything changed.
+fn clip_at_zero(f: &mut Forecast) -> bool {
+    let mut changed = false;
+    let vecs = std::iter::once(&mut f.point).chain(f.intervals.iter_mut().flat_map(|i| [&mut i.lower, &mut i.upper]));
+    for v in vecs {
+        for x in v.iter_mut().filter(|x| **x < 0.0) {
+            *x = 0.0;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// Forecast every series (in parallel natively); failures are returned, not dropped.
@@ -47,4 +64,45 @@ pub fn forecast_panel(panel: &Panel, spec: &ModelSpec, horizon: usize, levels: &
         }
     }
     (ok, failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Frequency;
+    use chrono::NaiveDate;
+
+    fn series(values: &[f64]) -> Series {
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        Series::new(vec!["a".into()], Frequency::Daily, (0..values.len()).map(|k| Frequency::Daily.advance(start, k as i64)).collect(), values.to_vec())
+    }
+
+    #[test]
+    fn sales_bounds_are_never_negative_but_returns_may_be() {
+        let s = series(&[0.0, 9.0, 0.0, 8.0, 1.0, 0.0]);
+        let (f, desc) = forecast_series(&s, &ModelSpec::Naive, 3, &[95.0]).unwrap();
+        assert!(f.forecast.intervals[0].lower.iter().all(|v| *v == 0.0));
+        assert!(desc.contains("raised to zero"));
+        assert_eq!(f.dates[0], NaiveDate::from_ymd_opt(2024, 1, 7).unwrap());
+        let s = series(&[0.0, 9.0, -3.0, 8.0, 1.0, 0.0]);
+        let (f, _) = forecast_series(&s, &ModelSpec::Naive, 3, &[95.0]).unwrap();
+        assert!(f.forecast.intervals[0].lower[0] < 0.0);
+    }
+
+    #[test]
+    fn panel_failures_are_reported_not_dropped() {
+        let panel = crate::data::Panel {
+            id_columns: vec!["id".into()],
+            date_column: "date".into(),
+            value_column: "y".into(),
+            exog_columns: vec![],
+            freq: Frequency::Daily,
+            series: vec![series(&[1.0, 2.0, 3.0]), Series { key: vec!["b".into()], ..series(&[4.0]) }],
+        };
+        let (ok, failed) = forecast_panel(&panel, &ModelSpec::Drift, 2, &[80.0, 95.0]);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].series, "b");
+        assert!(matches!(failed[0].error, ModelError::TooShort { .. }));
+    }
 }
