@@ -5,7 +5,7 @@ use super::state::Workbench;
 use eframe::egui;
 use horizon_core::data::dates::DateFormat;
 use horizon_core::data::sniff::delimiter_name;
-use horizon_core::data::{DuplicatePolicy, Frequency, GapPolicy, Severity};
+use horizon_core::data::{DuplicatePolicy, Frequency, GapPolicy};
 
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     ui.heading("Data");
@@ -124,7 +124,7 @@ fn report(wb: &Workbench, ui: &mut egui::Ui) {
     let Some(data) = &wb.data else { return };
     let r = &data.ingested.report;
     let title = format!("Validation: {} error(s), {} warning(s)", r.error_count(), r.warning_count());
-    egui::CollapsingHeader::new(title).id_salt("report").default_open(r.has_errors() || r.warning_count() > 0).show(ui, |ui| {
+    egui::CollapsingHeader::new(title).id_salt(("report", &data.name, r.error_count(), r.warning_count())).default_open(r.has_errors() || r.warning_count() > 0).show(ui, |ui| {
         if r.issues.is_empty() {
             ui.label("No problems found.");
         }
@@ -138,7 +138,6 @@ fn report(wb: &Workbench, ui: &mut egui::Ui) {
                 ui.label(egui::RichText::new(line).color(color).small());
             }
         });
-        let _ = Severity::Error;
     });
 }
 

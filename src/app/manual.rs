@@ -85,7 +85,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                     .add(egui::TextEdit::singleline(&mut row.value).desired_width(70.0))
                     .labelled_by(ui.label(format!("Sales {}", i + 1)).id)
                     .changed();
-                if ui.small_button("✖").on_hover_text("Remove this row").clicked() {
+                if ui.small_button("x").on_hover_text("Remove this row").clicked() {
                     remove = Some(i);
                 }
                 ui.end_row();

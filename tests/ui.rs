@@ -1,0 +1,155 @@
+//! Workbench flows driven through AccessKit, as a user would: egui_kittest finds widgets by
+//! their accessible labels and clicks or types into them.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use horizon::app::platform::FolderPlatform;
+use horizon::app::{ManualGrid, Runner, Workbench};
+use std::path::Path;
+
+/// Focus the text field labelled `label` and type `text` into it.
+fn type_into(h: &mut Harness<'static, Workbench>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+fn harness(dir: &Path, to_open: Option<(String, Vec<u8>)>, runner: Runner) -> Harness<'static, Workbench> {
+    let platform = FolderPlatform { dir: dir.to_path_buf(), to_open };
+    let mut wb = Workbench::new(Box::new(platform), runner);
+    wb.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap(), 7);
+    wb.load_sample();
+    let mut h = Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    h.run();
+    h
+}
+
+#[test]
+fn opens_on_the_sample_with_a_forecast_and_switches_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Inline);
+    let r = h.state().result.as_ref().expect("a forecast on start");
+    assert_eq!(r.history.label(), "S01 / P001");
+    assert_eq!(r.forecast.forecast.point.len(), 28);
+    h.get_by_label("S01 / P001 — seasonal-naive");
+    h.get_by_label_contains("Validation: 0 error(s)");
+    // Pick another series in the list.
+    h.get_by_label("S02 / P003").click();
+    h.run();
+    let r = h.state().result.as_ref().unwrap();
+    assert_eq!(r.history.label(), "S02 / P003");
+    // Search narrows the list.
+    type_into(&mut h, "Search series", "P002");
+    assert!(h.query_by_label("S01 / P001").is_none());
+    assert!(h.query_by_label("S01 / P002").is_some());
+}
+
+#[test]
+fn choose_model_and_horizon_then_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Inline);
+    h.get_by_label("Model").click();
+    h.run();
+    h.get_by_label_contains("drift —").click();
+    h.run();
+    h.get_by_label("99%").click();
+    h.run();
+    h.get_by_label("Run forecast").click();
+    h.run();
+    let r = h.state().result.as_ref().unwrap();
+    assert_eq!(r.forecast.model, "drift");
+    let levels: Vec<f64> = r.forecast.forecast.intervals.iter().map(|i| i.level).collect();
+    assert_eq!(levels, vec![80.0, 95.0, 99.0]);
+    assert!(r.description.starts_with("Drift"));
+}
+
+#[test]
+fn export_writes_a_timestamped_csv_with_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Inline);
+    h.get_by_label("Export CSV").click();
+    h.run();
+    let saved = h.state().last_saved.clone().expect("saved");
+    let name = Path::new(&saved).file_name().unwrap().to_string_lossy().into_owned();
+    // forecast_<series>_<YYYYMMDD-HHMMSS>.csv
+    assert!(name.starts_with("forecast_S01_P001_") && name.ends_with(".csv"), "{name}");
+    let stamp = &name["forecast_S01_P001_".len()..name.len() - 4];
+    assert!(chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").is_ok(), "{stamp}");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("store_id,product_id,date,model,forecast,lo_80,hi_80,lo_95,hi_95"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 28);
+    assert!(rows[0].starts_with("S01,P001,2024-12-31,seasonal-naive,"), "{}", rows[0]);
+    for row in rows {
+        let v: Vec<f64> = row.split(',').skip(4).map(|x| x.parse().unwrap()).collect();
+        assert!(v[3] <= v[1] && v[1] <= v[0] && v[0] <= v[2] && v[2] <= v[4], "{row}");
+    }
+}
+
+#[test]
+fn a_broken_file_shows_its_errors_and_cannot_be_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("date,sales\n");
+    for d in 1..=28 {
+        csv.push_str(&format!("{},{d}\n", if d == 16 { "2024-01-XX".to_string() } else { format!("2024-01-{d:02}") }));
+    }
+    let mut h = harness(dir.path(), Some(("broken.csv".into(), csv.into_bytes())), Runner::Inline);
+    h.get_by_label("Open CSV…").click();
+    h.run();
+    h.get_by_label_contains("Validation: 1 error(s)");
+    h.get_by_label("broken.csv:row 17, column 'date': error: '2024-01-XX' is not a date (YYYY-MM-DD)");
+    assert!(h.state().result.is_none());
+    assert!(h.state().status.contains("1 error(s)"));
+    // Back to the sample: usable again.
+    h.get_by_label("Load sample data").click();
+    h.run();
+    assert!(h.state().result.is_some());
+}
+
+#[test]
+fn seven_days_by_hand_forecast_like_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Inline);
+    h.get_by_label("Enter sales by hand").click();
+    h.run();
+    for (i, v) in [12, 15, 11, 14, 18, 25, 21].iter().enumerate() {
+        type_into(&mut h, &format!("Sales {}", i + 1), &v.to_string());
+    }
+    assert!(!h.state().manual.report.has_errors(), "{}", h.state().manual.report);
+    // A typo is caught live, with its row.
+    type_into(&mut h, "Date 3", "x");
+    h.get_by_label_contains("manual entry:row 4, column 'date': error");
+    assert!(h.state().manual.report.has_errors());
+    h.get_by_label("Date 3").focus();
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    assert!(!h.state().manual.report.has_errors(), "{}", h.state().manual.report);
+    h.get_by_label("Forecast these values").click();
+    h.run();
+    let r = h.state().result.as_ref().expect("forecast of the manual values");
+    assert_eq!(r.history.values, vec![12.0, 15.0, 11.0, 14.0, 18.0, 25.0, 21.0]);
+    assert_eq!(r.forecast.dates[0], chrono::NaiveDate::from_ymd_opt(2024, 3, 11).unwrap());
+    // Seven days are less than a weekly season plus one: the naive fallback says so.
+    assert!(r.description.contains("naive method was used"), "{}", r.description);
+}
+
+#[test]
+fn work_runs_on_a_worker_thread_and_the_ui_keeps_drawing() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = FolderPlatform { dir: dir.path().to_path_buf(), to_open: None };
+    let mut wb = Workbench::new(Box::new(platform), Runner::Threaded);
+    wb.load_sample();
+    let mut h = Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    let mut frames = 0;
+    while h.state().result.is_none() && frames < 2000 {
+        h.step();
+        frames += 1;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(h.state().result.is_some(), "the worker finished");
+    assert!(!h.state().is_busy());
+}
+
+use eframe::egui;
