@@ -71,3 +71,31 @@ impl Platform for FolderPlatform {
         let _ = tx.send(Msg::Saved(result));
     }
 }
+
+/// Browser file dialog (bytes, no path) and downloads for saving.
+#[cfg(target_arch = "wasm32")]
+pub struct WebPlatform;
+
+#[cfg(target_arch = "wasm32")]
+impl Platform for WebPlatform {
+    fn pick_file(&self, tx: Sender<Msg>) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let picked = rfd::AsyncFileDialog::new().add_filter("CSV", &["csv", "tsv", "txt"]).pick_file().await;
+            let msg = match picked {
+                None => Msg::Picked(None),
+                Some(handle) => Msg::Picked(Some((handle.file_name(), handle.read().await))),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let msg = match rfd::AsyncFileDialog::new().set_file_name(&name).save_file().await {
+                None => Msg::Saved(Err("export cancelled".into())),
+                Some(handle) => Msg::Saved(handle.write(&bytes).await.map(|()| name.clone()).map_err(|e| e.to_string())),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+}
