@@ -2,8 +2,8 @@
 //! `wasm/index.html`, and reports start-up on `<body data-horizon="ready|error">` so scripted
 //! browser checks can wait for it.
 
-use crate::app::platform::WebPlatform;
 use crate::app::HorizonApp;
+use crate::app::platform::WebPlatform;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 

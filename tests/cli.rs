@@ -4,22 +4,65 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn horizon(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_horizon")).args(args).current_dir(dir).output().expect("run horizon")
+    Command::new(env!("CARGO_BIN_EXE_horizon"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run horizon")
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", out.status.code(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
 fn sample_then_seasonal_naive_forecast_brackets_every_point() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(&["sample", "retail", "--stores", "3", "--products", "5", "--days", "400", "--out", "s.csv"], dir.path()));
-    ok(&horizon(&["forecast", "s.csv", "--model", "seasonal-naive", "--horizon", "28", "--level", "80", "--level", "95", "--out", "f.csv"], dir.path()));
+    ok(&horizon(
+        &[
+            "sample",
+            "retail",
+            "--stores",
+            "3",
+            "--products",
+            "5",
+            "--days",
+            "400",
+            "--out",
+            "s.csv",
+        ],
+        dir.path(),
+    ));
+    ok(&horizon(
+        &[
+            "forecast",
+            "s.csv",
+            "--model",
+            "seasonal-naive",
+            "--horizon",
+            "28",
+            "--level",
+            "80",
+            "--level",
+            "95",
+            "--out",
+            "f.csv",
+        ],
+        dir.path(),
+    ));
     let text = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("store_id,product_id,date,model,forecast,lo_80,hi_80,lo_95,hi_95"));
+    assert_eq!(
+        lines.next(),
+        Some("store_id,product_id,date,model,forecast,lo_80,hi_80,lo_95,hi_95")
+    );
     let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
     assert_eq!(rows.len(), 15 * 28, "one row per series and step");
     let mut keys = std::collections::BTreeSet::new();
@@ -41,7 +84,11 @@ fn validate_names_row_17_and_exits_2() {
     let mut csv = String::from("store,date,sales\n");
     for d in 1..=30 {
         // Row 1 is the header, so day 16 is on row 17.
-        let date = if d == 16 { "2024-01-1b".to_string() } else { format!("2024-01-{d:02}") };
+        let date = if d == 16 {
+            "2024-01-1b".to_string()
+        } else {
+            format!("2024-01-{d:02}")
+        };
         csv.push_str(&format!("A,{date},{d}\n"));
     }
     std::fs::write(dir.path().join("bad.csv"), csv).unwrap();
@@ -72,23 +119,70 @@ fn overrides_read_a_european_file() {
     // Overriding the value column with one that does not exist is a clear error.
     let out = horizon(&["validate", "de.csv", "--value-col", "Menge"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no value column named 'Menge'; the columns are: Filiale, Tag, Umsatz"));
-    ok(&horizon(&["forecast", "de.csv", "--model", "mean", "--horizon", "3", "--id-cols", "", "--out", "f.csv"], dir.path()));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no value column named 'Menge'; the columns are: Filiale, Tag, Umsatz")
+    );
+    ok(&horizon(
+        &[
+            "forecast",
+            "de.csv",
+            "--model",
+            "mean",
+            "--horizon",
+            "3",
+            "--id-cols",
+            "",
+            "--out",
+            "f.csv",
+        ],
+        dir.path(),
+    ));
     let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
-    assert!(f.starts_with("date,model,forecast,lo_95,hi_95\n2024-02-29,mean,"), "{f}");
+    assert!(
+        f.starts_with("date,model,forecast,lo_95,hi_95\n2024-02-29,mean,"),
+        "{f}"
+    );
 }
 
 #[test]
 fn backtest_prints_a_table_and_writes_per_fold_metrics() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(&["sample", "books", "--titles", "3", "--weeks", "160", "--out", "b.csv"], dir.path()));
-    let out = ok(&horizon(&["backtest", "b.csv", "--models", "naive,seasonal-naive", "--horizon", "8", "--folds", "2", "--out", "m.csv"], dir.path()));
+    ok(&horizon(
+        &["sample", "books", "--titles", "3", "--weeks", "160", "--out", "b.csv"],
+        dir.path(),
+    ));
+    let out = ok(&horizon(
+        &[
+            "backtest",
+            "b.csv",
+            "--models",
+            "naive,seasonal-naive",
+            "--horizon",
+            "8",
+            "--folds",
+            "2",
+            "--out",
+            "m.csv",
+        ],
+        dir.path(),
+    ));
     assert!(out.contains("3 series, 2 fold(s) of 8 weekly period(s)"), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("naive") && l.contains("6/6")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("seasonal-naive") && l.contains("6/6")), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("naive") && l.contains("6/6")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("seasonal-naive") && l.contains("6/6")),
+        "{out}"
+    );
     let m = std::fs::read_to_string(dir.path().join("m.csv")).unwrap();
     assert_eq!(m.lines().count(), 1 + 3 * 2 * 2);
-    let out = horizon(&["backtest", "b.csv", "--models", "prophet", "--horizon", "8"], dir.path());
+    let out = horizon(
+        &["backtest", "b.csv", "--models", "prophet", "--horizon", "8"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown model 'prophet'"));
 }
@@ -96,17 +190,26 @@ fn backtest_prints_a_table_and_writes_per_fold_metrics() {
 #[test]
 fn nothing_is_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(&["sample", "books", "--titles", "1", "--out", "b.csv"], dir.path()));
+    ok(&horizon(
+        &["sample", "books", "--titles", "1", "--out", "b.csv"],
+        dir.path(),
+    ));
     let before = std::fs::read(dir.path().join("b.csv")).unwrap();
     // Writing the forecast over the input is refused, even with --force.
-    let out = horizon(&["forecast", "b.csv", "--horizon", "4", "--out", "b.csv", "--force"], dir.path());
+    let out = horizon(
+        &["forecast", "b.csv", "--horizon", "4", "--out", "b.csv", "--force"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("over the input file"));
     let out = horizon(&["sample", "books", "--titles", "2", "--out", "b.csv"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists; pass --force"));
     assert_eq!(std::fs::read(dir.path().join("b.csv")).unwrap(), before);
-    ok(&horizon(&["sample", "books", "--titles", "2", "--out", "b.csv", "--force"], dir.path()));
+    ok(&horizon(
+        &["sample", "books", "--titles", "2", "--out", "b.csv", "--force"],
+        dir.path(),
+    ));
     assert_ne!(std::fs::read(dir.path().join("b.csv")).unwrap(), before);
 }
 
@@ -114,7 +217,10 @@ fn nothing_is_overwritten_without_force() {
 fn help_documents_exit_codes_and_missing_files_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let out = ok(&horizon(&["forecast", "--help"], dir.path()));
-    assert!(out.contains("Exit codes:") && out.contains("2  the input data has errors"), "{out}");
+    assert!(
+        out.contains("Exit codes:") && out.contains("2  the input data has errors"),
+        "{out}"
+    );
     let out = horizon(&["validate", "nope.csv"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read nope.csv"));
@@ -124,11 +230,31 @@ fn help_documents_exit_codes_and_missing_files_fail_cleanly() {
 fn bundled_sample_files_are_what_the_generator_makes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(&["sample", "retail", "--stores", "2", "--products", "3", "--days", "730", "--out", "r.csv"], dir.path()));
+    ok(&horizon(
+        &[
+            "sample",
+            "retail",
+            "--stores",
+            "2",
+            "--products",
+            "3",
+            "--days",
+            "730",
+            "--out",
+            "r.csv",
+        ],
+        dir.path(),
+    ));
     ok(&horizon(&["sample", "books", "--out", "b.csv"], dir.path()));
-    for (ours, bundled) in [("r.csv", "sample_data/retail_small.csv"), ("b.csv", "sample_data/books_weekly.csv")] {
+    for (ours, bundled) in [
+        ("r.csv", "sample_data/retail_small.csv"),
+        ("b.csv", "sample_data/books_weekly.csv"),
+    ] {
         let a = std::fs::read(dir.path().join(ours)).unwrap();
         let b = std::fs::read(root.join(bundled)).unwrap();
-        assert!(a == b, "{bundled} differs from the generator's output; regenerate it (see sample_data/README.md)");
+        assert!(
+            a == b,
+            "{bundled} differs from the generator's output; regenerate it (see sample_data/README.md)"
+        );
     }
 }

@@ -25,7 +25,11 @@ fn cases() -> Vec<Case> {
             let f: Vec<&str> = l.split('\t').collect();
             Case {
                 file: f[0].to_string(),
-                severity: if f[1] == "Error" { Severity::Error } else { Severity::Warning },
+                severity: if f[1] == "Error" {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
                 kind: f[2].to_string(),
                 row: f.get(3).and_then(|r| r.parse().ok()),
             }
@@ -49,9 +53,21 @@ fn each_malformed_file_gets_its_issue() {
             .iter()
             .filter(|i| i.severity == case.severity && (case.kind.is_empty() || format!("{:?}", i.kind) == case.kind))
             .collect();
-        assert!(!matching.is_empty(), "{}: expected {:?} {}, got:\n{}", case.file, case.severity, case.kind, r);
+        assert!(
+            !matching.is_empty(),
+            "{}: expected {:?} {}, got:\n{}",
+            case.file,
+            case.severity,
+            case.kind,
+            r
+        );
         if let Some(row) = case.row {
-            assert!(matching.iter().any(|i| i.row == Some(row)), "{}: expected row {row}, got:\n{}", case.file, r);
+            assert!(
+                matching.iter().any(|i| i.row == Some(row)),
+                "{}: expected row {row}, got:\n{}",
+                case.file,
+                r
+            );
         }
         // Errors stop: no panel. Warnings alone leave a usable panel.
         assert_eq!(ing.panel.is_none(), r.has_errors(), "{}", case.file);

@@ -16,11 +16,16 @@ fn type_into(h: &mut Harness<'static, Workbench>, label: &str, text: &str) {
 }
 
 fn harness(dir: &Path, to_open: Option<(String, Vec<u8>)>, runner: Runner) -> Harness<'static, Workbench> {
-    let platform = FolderPlatform { dir: dir.to_path_buf(), to_open };
+    let platform = FolderPlatform {
+        dir: dir.to_path_buf(),
+        to_open,
+    };
     let mut wb = Workbench::new(Box::new(platform), runner);
     wb.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap(), 7);
     wb.load_sample();
-    let mut h = Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    let mut h = Harness::builder()
+        .with_size([1400.0, 1000.0])
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
     h.run();
     h
 }
@@ -73,15 +78,28 @@ fn export_writes_a_timestamped_csv_with_bounds() {
     let saved = h.state().last_saved.clone().expect("saved");
     let name = Path::new(&saved).file_name().unwrap().to_string_lossy().into_owned();
     // forecast_<series>_<YYYYMMDD-HHMMSS>.csv
-    assert!(name.starts_with("forecast_S01_P001_") && name.ends_with(".csv"), "{name}");
+    assert!(
+        name.starts_with("forecast_S01_P001_") && name.ends_with(".csv"),
+        "{name}"
+    );
     let stamp = &name["forecast_S01_P001_".len()..name.len() - 4];
-    assert!(chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").is_ok(), "{stamp}");
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").is_ok(),
+        "{stamp}"
+    );
     let text = std::fs::read_to_string(&saved).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("store_id,product_id,date,model,forecast,lo_80,hi_80,lo_95,hi_95"));
+    assert_eq!(
+        lines.next(),
+        Some("store_id,product_id,date,model,forecast,lo_80,hi_80,lo_95,hi_95")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 28);
-    assert!(rows[0].starts_with("S01,P001,2024-12-31,seasonal-naive,"), "{}", rows[0]);
+    assert!(
+        rows[0].starts_with("S01,P001,2024-12-31,seasonal-naive,"),
+        "{}",
+        rows[0]
+    );
     for row in rows {
         let v: Vec<f64> = row.split(',').skip(4).map(|x| x.parse().unwrap()).collect();
         assert!(v[3] <= v[1] && v[1] <= v[0] && v[0] <= v[2] && v[2] <= v[4], "{row}");
@@ -93,9 +111,20 @@ fn a_broken_file_shows_its_errors_and_cannot_be_forecast() {
     let dir = tempfile::tempdir().unwrap();
     let mut csv = String::from("date,sales\n");
     for d in 1..=28 {
-        csv.push_str(&format!("{},{d}\n", if d == 16 { "2024-01-XX".to_string() } else { format!("2024-01-{d:02}") }));
+        csv.push_str(&format!(
+            "{},{d}\n",
+            if d == 16 {
+                "2024-01-XX".to_string()
+            } else {
+                format!("2024-01-{d:02}")
+            }
+        ));
     }
-    let mut h = harness(dir.path(), Some(("broken.csv".into(), csv.into_bytes())), Runner::Inline);
+    let mut h = harness(
+        dir.path(),
+        Some(("broken.csv".into(), csv.into_bytes())),
+        Runner::Inline,
+    );
     h.get_by_label("Open CSV…").click();
     h.run();
     h.get_by_label_contains("Validation: 1 error(s)");
@@ -130,7 +159,10 @@ fn seven_days_by_hand_forecast_like_a_file() {
     h.run();
     let r = h.state().result.as_ref().expect("forecast of the manual values");
     assert_eq!(r.history.values, vec![12.0, 15.0, 11.0, 14.0, 18.0, 25.0, 21.0]);
-    assert_eq!(r.forecast.dates[0], chrono::NaiveDate::from_ymd_opt(2024, 3, 11).unwrap());
+    assert_eq!(
+        r.forecast.dates[0],
+        chrono::NaiveDate::from_ymd_opt(2024, 3, 11).unwrap()
+    );
     // Seven days are less than a weekly season plus one: the naive fallback says so.
     assert!(r.description.contains("naive method was used"), "{}", r.description);
 }
@@ -138,10 +170,15 @@ fn seven_days_by_hand_forecast_like_a_file() {
 #[test]
 fn work_runs_on_a_worker_thread_and_the_ui_keeps_drawing() {
     let dir = tempfile::tempdir().unwrap();
-    let platform = FolderPlatform { dir: dir.path().to_path_buf(), to_open: None };
+    let platform = FolderPlatform {
+        dir: dir.path().to_path_buf(),
+        to_open: None,
+    };
     let mut wb = Workbench::new(Box::new(platform), Runner::Threaded);
     wb.load_sample();
-    let mut h = Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    let mut h = Harness::builder()
+        .with_size([1400.0, 1000.0])
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
     let mut frames = 0;
     while h.state().result.is_none() && frames < 2000 {
         h.step();

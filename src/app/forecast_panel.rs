@@ -22,7 +22,8 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             .response
             .labelled_by(l.id);
         let l = ui.label("Horizon");
-        ui.add(egui::DragValue::new(&mut wb.settings.horizon).range(1..=1000)).labelled_by(l.id);
+        ui.add(egui::DragValue::new(&mut wb.settings.horizon).range(1..=1000))
+            .labelled_by(l.id);
         ui.label("Levels:");
         for level in LEVEL_CHOICES {
             let mut on = wb.settings.levels.contains(&level);

@@ -32,9 +32,15 @@ impl ManualGrid {
     /// `days` consecutive dates from `start`, values empty.
     pub fn starting(start: chrono::NaiveDate, days: usize) -> Self {
         let rows = (0..days)
-            .map(|k| ManualRow { date: (start + chrono::Duration::days(k as i64)).to_string(), value: String::new() })
+            .map(|k| ManualRow {
+                date: (start + chrono::Duration::days(k as i64)).to_string(),
+                value: String::new(),
+            })
             .collect();
-        let mut g = ManualGrid { rows, report: Report::new(MANUAL_SOURCE) };
+        let mut g = ManualGrid {
+            rows,
+            report: Report::new(MANUAL_SOURCE),
+        };
         g.validate();
         g
     }
@@ -43,13 +49,23 @@ impl ManualGrid {
     pub fn to_csv(&self) -> String {
         let mut s = String::from("date,sales\n");
         for r in &self.rows {
-            s.push_str(&format!("{},{}\n", r.date.trim().replace(',', " "), r.value.trim().replace(',', ".")));
+            s.push_str(&format!(
+                "{},{}\n",
+                r.date.trim().replace(',', " "),
+                r.value.trim().replace(',', ".")
+            ));
         }
         s
     }
 
     pub fn validate(&mut self) {
-        let opts = IngestOptions { id_columns: Some(vec![]), date_column: Some("date".into()), value_column: Some("sales".into()), season: Some(7), ..Default::default() };
+        let opts = IngestOptions {
+            id_columns: Some(vec![]),
+            date_column: Some("date".into()),
+            value_column: Some("sales".into()),
+            season: Some(7),
+            ..Default::default()
+        };
         self.report = ingest_csv(self.to_csv().as_bytes(), MANUAL_SOURCE, &opts).report;
     }
 
@@ -61,36 +77,44 @@ impl ManualGrid {
             .and_then(|r| chrono::NaiveDate::parse_from_str(r.date.trim(), "%Y-%m-%d").ok())
             .map(|d| (d + chrono::Duration::days(1)).to_string())
             .unwrap_or_default();
-        self.rows.push(ManualRow { date: next, value: String::new() });
+        self.rows.push(ManualRow {
+            date: next,
+            value: String::new(),
+        });
         self.validate();
     }
 }
 
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let header = egui::CollapsingHeader::new("Enter sales by hand").id_salt("manual").default_open(wb.show_manual);
+    let header = egui::CollapsingHeader::new("Enter sales by hand")
+        .id_salt("manual")
+        .default_open(wb.show_manual);
     header.show(ui, |ui| {
         let mut changed = false;
         let mut remove = None;
-        egui::Grid::new("manual_grid").num_columns(3).striped(true).show(ui, |ui| {
-            ui.label("Date");
-            ui.label("Sales");
-            ui.end_row();
-            for (i, row) in wb.manual.rows.iter_mut().enumerate() {
-                changed |= ui
-                    .add(egui::TextEdit::singleline(&mut row.date).desired_width(95.0))
-                    .on_hover_text("YYYY-MM-DD")
-                    .labelled_by(ui.label(format!("Date {}", i + 1)).id)
-                    .changed();
-                changed |= ui
-                    .add(egui::TextEdit::singleline(&mut row.value).desired_width(70.0))
-                    .labelled_by(ui.label(format!("Sales {}", i + 1)).id)
-                    .changed();
-                if ui.small_button("x").on_hover_text("Remove this row").clicked() {
-                    remove = Some(i);
-                }
+        egui::Grid::new("manual_grid")
+            .num_columns(3)
+            .striped(true)
+            .show(ui, |ui| {
+                ui.label("Date");
+                ui.label("Sales");
                 ui.end_row();
-            }
-        });
+                for (i, row) in wb.manual.rows.iter_mut().enumerate() {
+                    changed |= ui
+                        .add(egui::TextEdit::singleline(&mut row.date).desired_width(95.0))
+                        .on_hover_text("YYYY-MM-DD")
+                        .labelled_by(ui.label(format!("Date {}", i + 1)).id)
+                        .changed();
+                    changed |= ui
+                        .add(egui::TextEdit::singleline(&mut row.value).desired_width(70.0))
+                        .labelled_by(ui.label(format!("Sales {}", i + 1)).id)
+                        .changed();
+                    if ui.small_button("x").on_hover_text("Remove this row").clicked() {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
         if let Some(i) = remove {
             wb.manual.rows.remove(i);
             changed = true;
@@ -103,7 +127,10 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 wb.manual.add_row();
             }
             let usable = !wb.manual.report.has_errors();
-            if ui.add_enabled(usable, egui::Button::new("Forecast these values")).clicked() {
+            if ui
+                .add_enabled(usable, egui::Button::new("Forecast these values"))
+                .clicked()
+            {
                 wb.settings.options = IngestOptions::default();
                 let csv = wb.manual.to_csv();
                 wb.load_bytes(MANUAL_SOURCE.into(), Arc::new(csv.into_bytes()));
@@ -114,7 +141,11 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             ui.small("The values look fine.");
         }
         for line in r.lines() {
-            let color = if line.contains(": error:") { ui.visuals().error_fg_color } else { ui.visuals().warn_fg_color };
+            let color = if line.contains(": error:") {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().warn_fg_color
+            };
             ui.label(egui::RichText::new(line).small().color(color));
         }
     });

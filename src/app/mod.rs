@@ -54,7 +54,9 @@ use eframe::egui;
 #[cfg(not(target_arch = "wasm32"))]
 pub fn run_native() -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_inner_size([1280.0, 800.0]).with_title("Horizon"),
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1280.0, 800.0])
+            .with_title("Horizon"),
         ..Default::default()
     };
     eframe::run_native(

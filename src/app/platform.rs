@@ -20,7 +20,9 @@ pub struct NativePlatform;
 impl Platform for NativePlatform {
     fn pick_file(&self, tx: Sender<Msg>) {
         std::thread::spawn(move || {
-            let picked = rfd::FileDialog::new().add_filter("CSV", &["csv", "tsv", "txt"]).pick_file();
+            let picked = rfd::FileDialog::new()
+                .add_filter("CSV", &["csv", "tsv", "txt"])
+                .pick_file();
             let msg = match picked {
                 None => Msg::Picked(None),
                 Some(path) => match std::fs::read(&path) {
@@ -34,7 +36,11 @@ impl Platform for NativePlatform {
 
     fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
         std::thread::spawn(move || {
-            let msg = match rfd::FileDialog::new().set_file_name(&name).add_filter("CSV", &["csv"]).save_file() {
+            let msg = match rfd::FileDialog::new()
+                .set_file_name(&name)
+                .add_filter("CSV", &["csv"])
+                .save_file()
+            {
                 None => Msg::Saved(Err("export cancelled".into())),
                 Some(path) => Msg::Saved(
                     std::fs::write(&path, &bytes)
@@ -66,7 +72,9 @@ impl Platform for FolderPlatform {
         let result = if path.exists() {
             Err(format!("{} already exists", path.display()))
         } else {
-            std::fs::write(&path, bytes).map(|()| path.display().to_string()).map_err(|e| e.to_string())
+            std::fs::write(&path, bytes)
+                .map(|()| path.display().to_string())
+                .map_err(|e| e.to_string())
         };
         let _ = tx.send(Msg::Saved(result));
     }
@@ -80,7 +88,10 @@ pub struct WebPlatform;
 impl Platform for WebPlatform {
     fn pick_file(&self, tx: Sender<Msg>) {
         wasm_bindgen_futures::spawn_local(async move {
-            let picked = rfd::AsyncFileDialog::new().add_filter("CSV", &["csv", "tsv", "txt"]).pick_file().await;
+            let picked = rfd::AsyncFileDialog::new()
+                .add_filter("CSV", &["csv", "tsv", "txt"])
+                .pick_file()
+                .await;
             let msg = match picked {
                 None => Msg::Picked(None),
                 Some(handle) => Msg::Picked(Some((handle.file_name(), handle.read().await))),
@@ -93,7 +104,13 @@ impl Platform for WebPlatform {
         wasm_bindgen_futures::spawn_local(async move {
             let msg = match rfd::AsyncFileDialog::new().set_file_name(&name).save_file().await {
                 None => Msg::Saved(Err("export cancelled".into())),
-                Some(handle) => Msg::Saved(handle.write(&bytes).await.map(|()| name.clone()).map_err(|e| e.to_string())),
+                Some(handle) => Msg::Saved(
+                    handle
+                        .write(&bytes)
+                        .await
+                        .map(|()| name.clone())
+                        .map_err(|e| e.to_string()),
+                ),
             };
             let _ = tx.send(msg);
         });

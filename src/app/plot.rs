@@ -30,7 +30,11 @@ pub fn tooltip(r: &ResultView, x: f64) -> Option<String> {
 }
 
 fn fmt(v: f64) -> String {
-    if v.abs() >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 pub fn show(ui: &mut egui::Ui, r: &ResultView) {
@@ -38,12 +42,20 @@ pub fn show(ui: &mut egui::Ui, r: &ResultView) {
     let fx: Vec<f64> = r.forecast.dates.iter().map(|d| to_x(*d)).collect();
     let history: PlotPoints = hx.iter().zip(&r.history.values).map(|(x, y)| [*x, *y]).collect();
     // Join the forecast to the last observation so the line is continuous.
-    let mut fpts: Vec<[f64; 2]> = hx.last().zip(r.history.values.last()).map(|(x, y)| vec![[*x, *y]]).unwrap_or_default();
+    let mut fpts: Vec<[f64; 2]> = hx
+        .last()
+        .zip(r.history.values.last())
+        .map(|(x, y)| vec![[*x, *y]])
+        .unwrap_or_default();
     fpts.extend(fx.iter().zip(&r.forecast.forecast.point).map(|(x, y)| [*x, *y]));
     let view = r.clone();
     Plot::new("forecast_plot")
         .legend(Legend::default())
-        .x_axis_formatter(|mark, _| from_x(mark.value).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default())
+        .x_axis_formatter(|mark, _| {
+            from_x(mark.value)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        })
         .label_formatter(move |pos| {
             let x = match pos {
                 egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
@@ -62,6 +74,10 @@ pub fn show(ui: &mut egui::Ui, r: &ResultView) {
                 );
             }
             p.line(Line::new("history", history).color(egui::Color32::from_rgb(60, 110, 200)));
-            p.line(Line::new(format!("forecast ({})", r.forecast.model), PlotPoints::from(fpts)).color(accent).width(2.0));
+            p.line(
+                Line::new(format!("forecast ({})", r.forecast.model), PlotPoints::from(fpts))
+                    .color(accent)
+                    .width(2.0),
+            );
         });
 }

@@ -4,11 +4,11 @@ use super::jobs::Runner;
 use super::manual::ManualGrid;
 use super::platform::Platform;
 use eframe::egui;
+use horizon_core::ModelSpec;
 use horizon_core::data::generate::{RetailParams, retail};
 use horizon_core::data::{IngestOptions, Ingested, Panel, Series, ingest_csv};
 use horizon_core::export::{SeriesForecast, forecast_csv, panel_csv};
 use horizon_core::forecast::forecast_series;
-use horizon_core::ModelSpec;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -26,7 +26,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { model: ModelSpec::SeasonalNaive { season: None }, horizon: 28, levels: vec![80.0, 95.0], options: IngestOptions::default() }
+        Settings {
+            model: ModelSpec::SeasonalNaive { season: None },
+            horizon: 28,
+            levels: vec![80.0, 95.0],
+            options: IngestOptions::default(),
+        }
     }
 }
 
@@ -75,7 +80,12 @@ pub struct Workbench {
 
 /// The sample the workbench opens with: the same as `sample_data/retail_small.csv`.
 pub fn sample_params() -> RetailParams {
-    RetailParams { stores: 2, products: 3, days: 730, ..Default::default() }
+    RetailParams {
+        stores: 2,
+        products: 3,
+        days: 730,
+        ..Default::default()
+    }
 }
 
 impl Workbench {
@@ -115,7 +125,12 @@ impl Workbench {
         self.spawn(move || {
             let ingested = ingest_csv(&bytes, &name, &opts);
             let panel = ingested.panel.clone().map(Arc::new);
-            Msg::Loaded(Box::new(Loaded { name, bytes, ingested, panel }))
+            Msg::Loaded(Box::new(Loaded {
+                name,
+                bytes,
+                ingested,
+                panel,
+            }))
         });
     }
 
@@ -149,14 +164,27 @@ impl Workbench {
             self.status = "Load a file without errors first.".into();
             return;
         };
-        let Some(series) = panel.series.get(self.selected).cloned() else { return };
-        let (spec, horizon, levels) = (self.settings.model.clone(), self.settings.horizon, self.settings.levels.clone());
+        let Some(series) = panel.series.get(self.selected).cloned() else {
+            return;
+        };
+        let (spec, horizon, levels) = (
+            self.settings.model.clone(),
+            self.settings.horizon,
+            self.settings.levels.clone(),
+        );
         let id_columns = panel.id_columns.clone();
         self.status = format!("Forecasting {} with {spec}…", series.label());
         self.spawn(move || {
             Msg::Forecasted(
                 forecast_series(&series, &spec, horizon, &levels)
-                    .map(|(forecast, description)| Box::new(ResultView { history: series, forecast, description, id_columns }))
+                    .map(|(forecast, description)| {
+                        Box::new(ResultView {
+                            history: series,
+                            forecast,
+                            description,
+                            id_columns,
+                        })
+                    })
                     .map_err(|e| e.to_string()),
             )
         });
@@ -278,11 +306,21 @@ impl Workbench {
 pub fn export_file_name(series: &str, at: chrono::NaiveDateTime) -> String {
     let safe: String = series
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect::<String>()
         .split('_')
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("_");
-    format!("forecast_{}_{}.csv", if safe.is_empty() { "series" } else { &safe }, at.format("%Y%m%d-%H%M%S"))
+    format!(
+        "forecast_{}_{}.csv",
+        if safe.is_empty() { "series" } else { &safe },
+        at.format("%Y%m%d-%H%M%S")
+    )
 }

@@ -52,7 +52,13 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 }
 
 fn list(s: &Option<String>) -> Option<Vec<String>> {
-    s.as_ref().map(|v| v.split(',').map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect())
+    s.as_ref().map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    })
 }
 
 impl ColumnArgs {

@@ -38,8 +38,16 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
         return Err(CliError::Data(e.to_string()));
     }
     let ing = load(&a.file, &a.columns, true)?;
-    let Some(panel) = ing.panel else { return Err(CliError::Data("nothing could be read".into())) };
-    let cfg = BacktestConfig { horizon: a.horizon, folds: a.folds, step: a.step, season: a.columns.season, level: a.level };
+    let Some(panel) = ing.panel else {
+        return Err(CliError::Data("nothing could be read".into()));
+    };
+    let cfg = BacktestConfig {
+        horizon: a.horizon,
+        folds: a.folds,
+        step: a.step,
+        season: a.columns.season,
+        level: a.level,
+    };
     let result = backtest_panel(&panel, &a.models, &cfg).map_err(|e| CliError::Data(e.to_string()))?;
     println!(
         "{} series, {} fold(s) of {} {} period(s){}",
@@ -47,9 +55,16 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
         a.folds,
         a.horizon,
         panel.freq,
-        if result.skipped.is_empty() { String::new() } else { format!(", {} series too short and skipped", result.skipped.len()) }
+        if result.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} series too short and skipped", result.skipped.len())
+        }
     );
-    println!("{:<16} {:>7} {:>8} {:>8} {:>10} {:>8} {:>8} {:>8}", "model", "ok/n", "MASE", "sMAPE", "RMSE", "MAPE", "cov", "MSIS");
+    println!(
+        "{:<16} {:>7} {:>8} {:>8} {:>10} {:>8} {:>8} {:>8}",
+        "model", "ok/n", "MASE", "sMAPE", "RMSE", "MAPE", "cov", "MSIS"
+    );
     for s in &result.summary {
         println!(
             "{:<16} {:>7} {:>8.3} {:>8.2} {:>10.3} {:>8.2} {:>8.3} {:>8.3}",
@@ -69,13 +84,23 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
     if let Some(out) = &a.out {
         let mut w = String::from("series,model,fold,origin,mase,smape,rmse,mape,mae,r2,coverage,msis,error\n");
         for f in &result.folds {
-            let series = if f.series.contains([',', '"']) { format!("\"{}\"", f.series.replace('"', "\"\"")) } else { f.series.clone() };
+            let series = if f.series.contains([',', '"']) {
+                format!("\"{}\"", f.series.replace('"', "\"\""))
+            } else {
+                f.series.clone()
+            };
             match &f.metrics {
                 Ok(m) => w.push_str(&format!(
                     "{series},{},{},{},{},{},{},{},{},{},{},{},\n",
                     f.model, f.fold, f.origin, m.mase, m.smape, m.rmse, m.mape, m.mae, m.r2, m.coverage, m.msis
                 )),
-                Err(e) => w.push_str(&format!("{series},{},{},{},,,,,,,,,\"{}\"\n", f.model, f.fold, f.origin, e.replace('"', "'"))),
+                Err(e) => w.push_str(&format!(
+                    "{series},{},{},{},,,,,,,,,\"{}\"\n",
+                    f.model,
+                    f.fold,
+                    f.origin,
+                    e.replace('"', "'")
+                )),
             }
         }
         write_new(out, w.as_bytes(), a.force, &[&a.file])?;

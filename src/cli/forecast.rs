@@ -39,16 +39,25 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         return Err(CliError::Data(e.to_string()));
     }
     let ing = load(&a.file, &a.columns, true)?;
-    let Some(panel) = ing.panel else { return Err(CliError::Data("nothing could be read".into())) };
+    let Some(panel) = ing.panel else {
+        return Err(CliError::Data("nothing could be read".into()));
+    };
     if ing.report.warning_count() > 0 {
-        eprintln!("{}: {} warning(s) (run `horizon validate` to list them)", a.file.display(), ing.report.warning_count());
+        eprintln!(
+            "{}: {} warning(s) (run `horizon validate` to list them)",
+            a.file.display(),
+            ing.report.warning_count()
+        );
     }
     let (ok, failed) = forecast_panel(&panel, &a.model, a.horizon, &a.levels);
     for f in &failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }
     if ok.is_empty() {
-        return Err(CliError::Failure(anyhow::anyhow!("no series could be forecast with {}", a.model)));
+        return Err(CliError::Failure(anyhow::anyhow!(
+            "no series could be forecast with {}",
+            a.model
+        )));
     }
     let csv = forecast_csv(&panel.id_columns, &ok);
     write_new(&a.out, csv.as_bytes(), a.force, &[&a.file])?;

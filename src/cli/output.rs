@@ -18,7 +18,10 @@ pub fn write_new(path: &Path, content: &[u8], force: bool, inputs: &[&Path]) -> 
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
@@ -26,10 +29,11 @@ pub fn write_new(path: &Path, content: &[u8], force: bool, inputs: &[&Path]) -> 
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
-    write().inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-    .with_context(|| format!("cannot write {}", path.display()))
+    write()
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

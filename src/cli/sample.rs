@@ -63,7 +63,9 @@ pub fn run(a: SampleArgs) -> Result<(), CliError> {
     let panel = match a.kind {
         Kind::Retail => {
             if a.stores == 0 || a.products == 0 || a.days < 2 {
-                return Err(CliError::Data("--stores and --products must be at least 1, --days at least 2".into()));
+                return Err(CliError::Data(
+                    "--stores and --products must be at least 1, --days at least 2".into(),
+                ));
             }
             let d = RetailParams::default();
             retail(&RetailParams {
@@ -83,11 +85,22 @@ pub fn run(a: SampleArgs) -> Result<(), CliError> {
                 return Err(CliError::Data("--titles must be at least 1, --weeks at least 2".into()));
             }
             let d = BooksParams::default();
-            books(&BooksParams { titles: a.titles, weeks: a.weeks, start: a.start.unwrap_or(d.start), noise: a.noise.max(0.0), seed: a.seed })
+            books(&BooksParams {
+                titles: a.titles,
+                weeks: a.weeks,
+                start: a.start.unwrap_or(d.start),
+                noise: a.noise.max(0.0),
+                seed: a.seed,
+            })
         }
     };
     let csv = panel_csv(&panel);
     write_new(&a.out, csv.as_bytes(), a.force, &[])?;
-    eprintln!("wrote {} series, {} rows to {}", panel.series.len(), panel.n_obs(), a.out.display());
+    eprintln!(
+        "wrote {} series, {} rows to {}",
+        panel.series.len(),
+        panel.n_obs(),
+        a.out.display()
+    );
     Ok(())
 }

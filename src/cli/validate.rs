@@ -22,8 +22,22 @@ pub fn run(a: ValidateArgs) -> Result<(), CliError> {
     println!("delimiter:  {}", delimiter_name(m.delimiter));
     println!("date:       {} ({})", m.date_column, m.date_format);
     println!("value:      {}", m.value_column);
-    println!("ids:        {}", if m.id_columns.is_empty() { "(none: one series)".into() } else { m.id_columns.join(", ") });
-    println!("exogenous:  {}", if m.exog_columns.is_empty() { "(none)".into() } else { m.exog_columns.join(", ") });
+    println!(
+        "ids:        {}",
+        if m.id_columns.is_empty() {
+            "(none: one series)".into()
+        } else {
+            m.id_columns.join(", ")
+        }
+    );
+    println!(
+        "exogenous:  {}",
+        if m.exog_columns.is_empty() {
+            "(none)".into()
+        } else {
+            m.exog_columns.join(", ")
+        }
+    );
     println!("frequency:  {}", p.freq);
     let lens: Vec<usize> = p.series.iter().map(|s| s.len()).collect();
     println!(

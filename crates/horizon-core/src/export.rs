@@ -33,7 +33,10 @@ fn finish(w: csv::Writer<Vec<u8>>) -> String {
 /// increasing order, as [`Forecast::intervals`].
 pub fn forecast_csv(id_columns: &[String], forecasts: &[SeriesForecast]) -> String {
     let mut w = writer();
-    let levels: Vec<f64> = forecasts.first().map(|f| f.forecast.intervals.iter().map(|i| i.level).collect()).unwrap_or_default();
+    let levels: Vec<f64> = forecasts
+        .first()
+        .map(|f| f.forecast.intervals.iter().map(|i| i.level).collect())
+        .unwrap_or_default();
     let mut header: Vec<String> = id_columns.to_vec();
     header.extend(["date".to_string(), "model".to_string(), "forecast".to_string()]);
     for l in &levels {
@@ -89,13 +92,26 @@ mod tests {
         let fc = Forecast {
             point: vec![1.0, 2.5],
             intervals: vec![
-                Interval { level: 80.0, lower: vec![0.5, 1.5], upper: vec![1.5, 3.5] },
-                Interval { level: 95.0, lower: vec![0.0, 1.0], upper: vec![2.0, 4.0] },
+                Interval {
+                    level: 80.0,
+                    lower: vec![0.5, 1.5],
+                    upper: vec![1.5, 3.5],
+                },
+                Interval {
+                    level: 95.0,
+                    lower: vec![0.0, 1.0],
+                    upper: vec![2.0, 4.0],
+                },
             ],
         };
         let csv = forecast_csv(
             &["store".into()],
-            &[SeriesForecast { key: vec!["A, east".into()], model: "naive".into(), dates: vec![d, d.succ_opt().unwrap()], forecast: fc }],
+            &[SeriesForecast {
+                key: vec!["A, east".into()],
+                model: "naive".into(),
+                dates: vec![d, d.succ_opt().unwrap()],
+                forecast: fc,
+            }],
         );
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "store,date,model,forecast,lo_80,hi_80,lo_95,hi_95");
@@ -105,12 +121,21 @@ mod tests {
 
     #[test]
     fn generated_panel_round_trips_through_csv() {
-        let p = generate::retail(&generate::RetailParams { stores: 2, products: 2, days: 60, ..Default::default() });
+        let p = generate::retail(&generate::RetailParams {
+            stores: 2,
+            products: 2,
+            days: 60,
+            ..Default::default()
+        });
         let back = ingest_csv(panel_csv(&p).as_bytes(), "round.csv", &IngestOptions::default());
         assert!(!back.report.has_errors(), "{}", back.report);
         let q = back.panel.unwrap();
         assert_eq!(q, p);
-        let b = generate::books(&generate::BooksParams { titles: 2, weeks: 110, ..Default::default() });
+        let b = generate::books(&generate::BooksParams {
+            titles: 2,
+            weeks: 110,
+            ..Default::default()
+        });
         let back = ingest_csv(panel_csv(&b).as_bytes(), "books.csv", &IngestOptions::default());
         assert_eq!(back.panel.unwrap(), b, "{}", back.report);
         let _ = Series::new(vec![], Frequency::Daily, vec![], vec![]);

@@ -17,7 +17,12 @@ pub struct SeriesFailure {
 ///
 /// Sales cannot be negative: when the whole history is non-negative, point forecasts and
 /// bounds below zero are raised to zero (the description says so when it happens).
-pub fn forecast_series(series: &Series, spec: &ModelSpec, horizon: usize, levels: &[f64]) -> Result<(SeriesForecast, String), ModelError> {
+pub fn forecast_series(
+    series: &Series,
+    spec: &ModelSpec,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(SeriesForecast, String), ModelError> {
     if horizon == 0 {
         return Err(ModelError::Invalid("the horizon must be at least 1".into()));
     }
@@ -28,7 +33,15 @@ pub fn forecast_series(series: &Series, spec: &ModelSpec, horizon: usize, levels
     if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
         description.push_str(" Values below zero were raised to zero, as the history is never negative.");
     }
-    Ok((SeriesForecast { key: series.key.clone(), model: spec.name().to_string(), dates: series.future_dates(horizon), forecast }, description))
+    Ok((
+        SeriesForecast {
+            key: series.key.clone(),
+            model: spec.name().to_string(),
+            dates: series.future_dates(horizon),
+            forecast,
+        },
+        description,
+    ))
 }
 
 /// Raise negative points and bounds to zero; true when anything changed.
@@ -45,14 +58,22 @@ fn clip_at_zero(f: &mut Forecast) -> bool {
 }
 
 /// Forecast every series (in parallel natively); failures are returned, not dropped.
-pub fn forecast_panel(panel: &Panel, spec: &ModelSpec, horizon: usize, levels: &[f64]) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
+pub fn forecast_panel(
+    panel: &Panel,
+    spec: &ModelSpec,
+    horizon: usize,
+    levels: &[f64],
+) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
     let results: Vec<Result<SeriesForecast, SeriesFailure>> = panel
         .series
         .par_iter()
         .map(|s| {
             forecast_series(s, spec, horizon, levels)
                 .map(|(f, _)| f)
-                .map_err(|error| SeriesFailure { series: s.label(), error })
+                .map_err(|error| SeriesFailure {
+                    series: s.label(),
+                    error,
+                })
         })
         .collect();
     let mut ok = Vec::with_capacity(results.len());
@@ -74,7 +95,14 @@ mod tests {
 
     fn series(values: &[f64]) -> Series {
         let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-        Series::new(vec!["a".into()], Frequency::Daily, (0..values.len()).map(|k| Frequency::Daily.advance(start, k as i64)).collect(), values.to_vec())
+        Series::new(
+            vec!["a".into()],
+            Frequency::Daily,
+            (0..values.len())
+                .map(|k| Frequency::Daily.advance(start, k as i64))
+                .collect(),
+            values.to_vec(),
+        )
     }
 
     #[test]
@@ -97,7 +125,13 @@ mod tests {
             value_column: "y".into(),
             exog_columns: vec![],
             freq: Frequency::Daily,
-            series: vec![series(&[1.0, 2.0, 3.0]), Series { key: vec!["b".into()], ..series(&[4.0]) }],
+            series: vec![
+                series(&[1.0, 2.0, 3.0]),
+                Series {
+                    key: vec!["b".into()],
+                    ..series(&[4.0])
+                },
+            ],
         };
         let (ok, failed) = forecast_panel(&panel, &ModelSpec::Drift, 2, &[80.0, 95.0]);
         assert_eq!(ok.len(), 1);

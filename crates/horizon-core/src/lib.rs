@@ -17,4 +17,4 @@ pub mod models;
 pub mod stats;
 
 pub use data::{Frequency, Panel, Series};
-pub use models::{Forecast, Forecaster, Fitted, ModelError, ModelSpec};
+pub use models::{Fitted, Forecast, Forecaster, ModelError, ModelSpec};

@@ -15,7 +15,11 @@ fn bench_dir() -> PathBuf {
     let dir = std::env::var_os("HORIZON_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench"));
-    assert!(dir.join("manifest.csv").exists(), "benchmark not found at {} (set HORIZON_BENCH_DIR)", dir.display());
+    assert!(
+        dir.join("manifest.csv").exists(),
+        "benchmark not found at {} (set HORIZON_BENCH_DIR)",
+        dir.display()
+    );
     dir
 }
 
@@ -28,9 +32,23 @@ fn metrics_match_the_benchmark_golden_values() {
     let text = std::fs::read_to_string(bench_dir().join("metric_golden.json")).unwrap();
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     assert!(cases.len() >= 5);
-    let arr = |v: &serde_json::Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect() };
+    let arr = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap_or(f64::NAN))
+            .collect()
+    };
     for c in &cases {
-        let m = Metrics::compute(&arr(&c["train"]), &arr(&c["test"]), &arr(&c["point"]), &arr(&c["lo95"]), &arr(&c["hi95"]), c["m"].as_u64().unwrap() as usize, 95.0);
+        let m = Metrics::compute(
+            &arr(&c["train"]),
+            &arr(&c["test"]),
+            &arr(&c["point"]),
+            &arr(&c["lo95"]),
+            &arr(&c["hi95"]),
+            c["m"].as_u64().unwrap() as usize,
+            95.0,
+        );
         let e = &c["expected"];
         let want = |k: &str| e[k].as_f64().unwrap_or(f64::NAN);
         for (name, got) in [
@@ -45,7 +63,12 @@ fn metrics_match_the_benchmark_golden_values() {
             ("is95", m.interval_score),
             ("msis", m.msis),
         ] {
-            assert!(rel_close(got, want(name), 1e-9), "{} {name}: {got} vs {}", c["name"], want(name));
+            assert!(
+                rel_close(got, want(name), 1e-9),
+                "{} {name}: {got} vs {}",
+                c["name"],
+                want(name)
+            );
         }
     }
 }
@@ -64,10 +87,24 @@ fn baselines_match_statsforecast_on_the_reference_sample() {
     let mut rdr = csv::Reader::from_path(dir.join("manifest.csv")).unwrap();
     let hdr = rdr.headers().unwrap().clone();
     let col = |n: &str| hdr.iter().position(|h| h == n).unwrap();
-    let (ci, cf, cm, ch, cn) = (col("series_id"), col("freq"), col("season_length"), col("horizon"), col("n_train"));
+    let (ci, cf, cm, ch, cn) = (
+        col("series_id"),
+        col("freq"),
+        col("season_length"),
+        col("horizon"),
+        col("n_train"),
+    );
     for r in rdr.records() {
         let r = r.unwrap();
-        manifest.insert(r[ci].to_string(), (r[cf].to_string(), r[cm].parse::<usize>().unwrap(), r[ch].parse::<usize>().unwrap(), r[cn].parse::<usize>().unwrap()));
+        manifest.insert(
+            r[ci].to_string(),
+            (
+                r[cf].to_string(),
+                r[cm].parse::<usize>().unwrap(),
+                r[ch].parse::<usize>().unwrap(),
+                r[cn].parse::<usize>().unwrap(),
+            ),
+        );
     }
     let mut values: HashMap<String, Vec<f64>> = HashMap::new();
     let mut rdr = csv::Reader::from_path(dir.join("series.csv")).unwrap();
@@ -78,9 +115,11 @@ fn baselines_match_statsforecast_on_the_reference_sample() {
     let mut peers: HashMap<(String, String), Peer> = HashMap::new();
     for shard in ["ref_s0", "ref_s1"] {
         let mut gz = String::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(dir.join("results/runs").join(shard).join("forecasts.csv.gz")).unwrap())
-            .read_to_string(&mut gz)
-            .unwrap();
+        flate2::read::GzDecoder::new(
+            std::fs::File::open(dir.join("results/runs").join(shard).join("forecasts.csv.gz")).unwrap(),
+        )
+        .read_to_string(&mut gz)
+        .unwrap();
         let mut rdr = csv::Reader::from_reader(gz.as_bytes());
         let hdr = rdr.headers().unwrap().clone();
         let col = |n: &str| hdr.iter().position(|h| h == n).unwrap();
@@ -90,7 +129,11 @@ fn baselines_match_statsforecast_on_the_reference_sample() {
             if r[cmodel] != *"Naive" && r[cmodel] != *"SeasonalNaive" {
                 continue;
             }
-            let p = peers.entry((r[cs].to_string(), r[cmodel].to_string())).or_insert(Peer { point: vec![], lo: vec![], hi: vec![] });
+            let p = peers.entry((r[cs].to_string(), r[cmodel].to_string())).or_insert(Peer {
+                point: vec![],
+                lo: vec![],
+                hi: vec![],
+            });
             p.point.push(r[cp].parse().unwrap());
             p.lo.push(r[cl].parse().unwrap());
             p.hi.push(r[chi].parse().unwrap());
@@ -101,17 +144,41 @@ fn baselines_match_statsforecast_on_the_reference_sample() {
     let mut checked = 0;
     for ((sid, model), peer) in &peers {
         let (freq, m, h, n) = &manifest[sid];
-        let freq = if freq == "M" { Frequency::Monthly } else { Frequency::Quarterly };
+        let freq = if freq == "M" {
+            Frequency::Monthly
+        } else {
+            Frequency::Quarterly
+        };
         let y = values[sid][..*n].to_vec();
         let dates = (0..y.len()).map(|k| freq.advance(start, k as i64)).collect();
         let s = Series::new(vec![sid.clone()], freq, dates, y);
-        let fitted = if model == "Naive" { naive::Naive.fit(&s) } else { naive::SeasonalNaive { season: Some(*m) }.fit(&s) }.unwrap();
+        let fitted = if model == "Naive" {
+            naive::Naive.fit(&s)
+        } else {
+            naive::SeasonalNaive { season: Some(*m) }.fit(&s)
+        }
+        .unwrap();
         let f = fitted.predict(*h, &[95.0]).unwrap();
         // The stored peer forecasts have 10 significant digits.
         for j in 0..*h {
-            assert!(rel_close(f.point[j], peer.point[j], 1e-8), "{sid} {model} point {j}: {} vs {}", f.point[j], peer.point[j]);
-            assert!(rel_close(f.intervals[0].lower[j], peer.lo[j], 1e-6), "{sid} {model} lo {j}: {} vs {}", f.intervals[0].lower[j], peer.lo[j]);
-            assert!(rel_close(f.intervals[0].upper[j], peer.hi[j], 1e-6), "{sid} {model} hi {j}: {} vs {}", f.intervals[0].upper[j], peer.hi[j]);
+            assert!(
+                rel_close(f.point[j], peer.point[j], 1e-8),
+                "{sid} {model} point {j}: {} vs {}",
+                f.point[j],
+                peer.point[j]
+            );
+            assert!(
+                rel_close(f.intervals[0].lower[j], peer.lo[j], 1e-6),
+                "{sid} {model} lo {j}: {} vs {}",
+                f.intervals[0].lower[j],
+                peer.lo[j]
+            );
+            assert!(
+                rel_close(f.intervals[0].upper[j], peer.hi[j], 1e-6),
+                "{sid} {model} hi {j}: {} vs {}",
+                f.intervals[0].upper[j],
+                peer.hi[j]
+            );
         }
         checked += 1;
     }

@@ -16,8 +16,12 @@ pub enum Frequency {
 }
 
 impl Frequency {
-    pub const ALL: [Frequency; 4] =
-        [Frequency::Daily, Frequency::Weekly, Frequency::Monthly, Frequency::Quarterly];
+    pub const ALL: [Frequency; 4] = [
+        Frequency::Daily,
+        Frequency::Weekly,
+        Frequency::Monthly,
+        Frequency::Quarterly,
+    ];
 
     /// The usual season of a sales series at this frequency: a week of days, a year of weeks,
     /// months or quarters.
@@ -54,7 +58,11 @@ impl Frequency {
             date.checked_sub_months(Months::new(months.unsigned_abs() as u32))
         };
         let Some(shifted) = shifted else { return date };
-        if is_month_end(date) { month_end(shifted) } else { shifted }
+        if is_month_end(date) {
+            month_end(shifted)
+        } else {
+            shifted
+        }
     }
 
     /// Position of `date` on this frequency's grid: consecutive periods have consecutive
@@ -62,16 +70,24 @@ impl Frequency {
     pub fn period_index(self, date: NaiveDate, anchor: NaiveDate) -> PeriodIndex {
         let days = (date - anchor).num_days();
         match self {
-            Frequency::Daily => PeriodIndex { index: days, on_grid: true },
-            Frequency::Weekly => {
-                PeriodIndex { index: days.div_euclid(7), on_grid: days.rem_euclid(7) == 0 }
-            }
-            Frequency::Monthly => {
-                PeriodIndex { index: month_number(date) - month_number(anchor), on_grid: true }
-            }
+            Frequency::Daily => PeriodIndex {
+                index: days,
+                on_grid: true,
+            },
+            Frequency::Weekly => PeriodIndex {
+                index: days.div_euclid(7),
+                on_grid: days.rem_euclid(7) == 0,
+            },
+            Frequency::Monthly => PeriodIndex {
+                index: month_number(date) - month_number(anchor),
+                on_grid: true,
+            },
             Frequency::Quarterly => {
                 let diff = month_number(date) - month_number(anchor);
-                PeriodIndex { index: diff.div_euclid(3), on_grid: diff.rem_euclid(3) == 0 }
+                PeriodIndex {
+                    index: diff.div_euclid(3),
+                    on_grid: diff.rem_euclid(3) == 0,
+                }
             }
         }
     }
@@ -99,7 +115,9 @@ impl FromStr for Frequency {
             "w" | "week" | "weekly" => Ok(Frequency::Weekly),
             "m" | "month" | "monthly" => Ok(Frequency::Monthly),
             "q" | "quarter" | "quarterly" => Ok(Frequency::Quarterly),
-            _ => Err(format!("unknown frequency '{s}': use daily, weekly, monthly or quarterly")),
+            _ => Err(format!(
+                "unknown frequency '{s}': use daily, weekly, monthly or quarterly"
+            )),
         }
     }
 }
@@ -141,7 +159,10 @@ pub fn infer_frequency<'a>(series_dates: impl Iterator<Item = &'a [NaiveDate]>) 
             counts[slot] += 1;
         }
     }
-    let (best, &n) = counts.iter().enumerate().max_by_key(|&(i, c)| (*c, std::cmp::Reverse(i)))?;
+    let (best, &n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, c)| (*c, std::cmp::Reverse(i)))?;
     (n > 0).then_some(Frequency::ALL[best])
 }
 
@@ -169,7 +190,10 @@ mod tests {
         let a = d(2024, 1, 1);
         assert_eq!(Frequency::Weekly.period_index(d(2024, 1, 15), a).index, 2);
         assert!(!Frequency::Weekly.period_index(d(2024, 1, 16), a).on_grid);
-        assert_eq!(Frequency::Monthly.period_index(d(2025, 2, 28), d(2024, 1, 31)).index, 13);
+        assert_eq!(
+            Frequency::Monthly.period_index(d(2025, 2, 28), d(2024, 1, 31)).index,
+            13
+        );
         assert_eq!(Frequency::Quarterly.period_index(d(2024, 10, 1), a).index, 3);
     }
 
@@ -178,7 +202,9 @@ mod tests {
         let daily: Vec<_> = (0..10).map(|k| Frequency::Daily.advance(d(2024, 1, 1), k)).collect();
         let weekly: Vec<_> = (0..10).map(|k| Frequency::Weekly.advance(d(2024, 1, 1), k)).collect();
         let monthly: Vec<_> = (0..10).map(|k| Frequency::Monthly.advance(d(2024, 1, 31), k)).collect();
-        let quarterly: Vec<_> = (0..10).map(|k| Frequency::Quarterly.advance(d(2024, 1, 1), k)).collect();
+        let quarterly: Vec<_> = (0..10)
+            .map(|k| Frequency::Quarterly.advance(d(2024, 1, 1), k))
+            .collect();
         for (dates, want) in [
             (&daily, Frequency::Daily),
             (&weekly, Frequency::Weekly),
@@ -190,7 +216,10 @@ mod tests {
         // A daily series with a few gaps is still daily.
         let mut gappy = daily.clone();
         gappy.remove(4);
-        assert_eq!(infer_frequency(std::iter::once(gappy.as_slice())), Some(Frequency::Daily));
+        assert_eq!(
+            infer_frequency(std::iter::once(gappy.as_slice())),
+            Some(Frequency::Daily)
+        );
         assert_eq!(infer_frequency(std::iter::once(&daily[..1])), None);
     }
 }

@@ -91,7 +91,8 @@ fn digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || s.len() > 4 {
         return None;
     }
-    s.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
+    s.iter()
+        .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
 }
 
 /// Which layouts parse every one of `samples` (non-empty cells); ambiguous day/month files
@@ -131,7 +132,15 @@ mod tests {
 
     #[test]
     fn rejects_impossible_and_malformed_dates() {
-        for bad in ["2024-02-30", "2024-13-01", "31/01/24", "2024-01", "abc", "", "2024-01/31"] {
+        for bad in [
+            "2024-02-30",
+            "2024-13-01",
+            "31/01/24",
+            "2024-01",
+            "abc",
+            "",
+            "2024-01/31",
+        ] {
             assert_eq!(DateFormat::Iso.parse(bad), None, "{bad}");
             assert_eq!(DateFormat::DayFirst.parse(bad), None, "{bad}");
         }

@@ -125,7 +125,9 @@ pub fn retail(p: &RetailParams) -> Panel {
             })
         })
         .collect();
-    let dates: Vec<NaiveDate> = (0..p.days).map(|k| Frequency::Daily.advance(p.start, k as i64)).collect();
+    let dates: Vec<NaiveDate> = (0..p.days)
+        .map(|k| Frequency::Daily.advance(p.start, k as i64))
+        .collect();
     let promo_start_p = (p.promo_frequency / 30.0).clamp(0.0, 1.0);
     let mut series = Vec::with_capacity(p.stores * p.products);
     for (s, &smult) in store_mult.iter().enumerate() {
@@ -148,7 +150,8 @@ pub fn retail(p: &RetailParams) -> Panel {
                 let doy = d.ordinal0() as f64 / 365.25;
                 let weekly = 1.0 + p.seasonality * (week_profile[d.weekday().num_days_from_monday() as usize] - 1.0);
                 let yearly = 1.0
-                    + p.seasonality * (0.25 * (TAU * doy + phase).sin() + 0.35 * (-((doy - 0.96) / 0.03).powi(2)).exp());
+                    + p.seasonality
+                        * (0.25 * (TAU * doy + phase).sin() + 0.35 * (-((doy - 0.96) / 0.03).powi(2)).exp());
                 let holiday = us_holiday_effect(d).map_or(1.0, |(_, m)| m);
                 let closed = closures[s].is_some_and(|(a, b)| (a..b).contains(&k));
                 let uplift = if on_promo { 1.0 + 2.5 * discount } else { 1.0 };
@@ -183,7 +186,11 @@ pub fn retail(p: &RetailParams) -> Panel {
 fn isbn13(rng: &mut ChaCha8Rng) -> String {
     let mut digits: Vec<u32> = vec![9, 7, 8];
     digits.extend((0..9).map(|_| rng.random_range(0..10u32)));
-    let sum: u32 = digits.iter().enumerate().map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d }).sum();
+    let sum: u32 = digits
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d })
+        .sum();
     digits.push((10 - sum % 10) % 10);
     digits.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect()
 }
@@ -192,7 +199,9 @@ fn isbn13(rng: &mut ChaCha8Rng) -> String {
 pub fn books(p: &BooksParams) -> Panel {
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     let normal = Normal::new(0.0, p.noise.max(0.0)).ok();
-    let dates: Vec<NaiveDate> = (0..p.weeks).map(|k| Frequency::Weekly.advance(p.start, k as i64)).collect();
+    let dates: Vec<NaiveDate> = (0..p.weeks)
+        .map(|k| Frequency::Weekly.advance(p.start, k as i64))
+        .collect();
     let mut series = Vec::with_capacity(p.titles);
     for _ in 0..p.titles {
         let isbn = isbn13(&mut rng);
@@ -208,7 +217,11 @@ pub fn books(p: &BooksParams) -> Panel {
                 let christmas = gift * (-((woy - 50.5) / 2.5).powi(2)).exp() * 2.0;
                 let summer = 0.25 * (-((woy - 30.0) / 4.0).powi(2)).exp();
                 let since = k as f64 - launch_week as f64;
-                let launch = if since >= 0.0 { launch_peak * (-since / 8.0).exp() } else { 0.0 };
+                let launch = if since >= 0.0 {
+                    launch_peak * (-since / 8.0).exp()
+                } else {
+                    0.0
+                };
                 let pre = if since < 0.0 { 0.1 } else { 1.0 };
                 let noise = normal.as_ref().map_or(1.0, |n| n.sample(&mut rng).exp());
                 let mean = (backlist * pre * (1.0 + christmas + summer) + launch) * noise;
@@ -233,7 +246,12 @@ mod tests {
 
     #[test]
     fn retail_is_deterministic_and_shaped() {
-        let p = RetailParams { stores: 2, products: 3, days: 400, ..Default::default() };
+        let p = RetailParams {
+            stores: 2,
+            products: 3,
+            days: 400,
+            ..Default::default()
+        };
         let a = retail(&p);
         assert_eq!(a, retail(&p));
         assert_ne!(a, retail(&RetailParams { seed: 1, ..p.clone() }));
@@ -246,9 +264,17 @@ mod tests {
         }
         // Saturdays sell more than Tuesdays over the whole panel (weekly season).
         let mean_on = |wd: Weekday| {
-            let v: Vec<f64> = a.series.iter().flat_map(|s| {
-                s.dates.iter().zip(&s.values).filter(move |(d, _)| d.weekday() == wd).map(|(_, v)| *v)
-            }).collect();
+            let v: Vec<f64> = a
+                .series
+                .iter()
+                .flat_map(|s| {
+                    s.dates
+                        .iter()
+                        .zip(&s.values)
+                        .filter(move |(d, _)| d.weekday() == wd)
+                        .map(|(_, v)| *v)
+                })
+                .collect();
             v.iter().sum::<f64>() / v.len() as f64
         };
         assert!(mean_on(Weekday::Sat) > 1.2 * mean_on(Weekday::Tue));
@@ -269,16 +295,27 @@ mod tests {
         for s in &b.series {
             let digits: Vec<u32> = s.key[0].chars().filter_map(|c| c.to_digit(10)).collect();
             assert_eq!(digits.len(), 13);
-            let sum: u32 = digits.iter().enumerate().map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d }).sum();
+            let sum: u32 = digits
+                .iter()
+                .enumerate()
+                .map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d })
+                .sum();
             assert_eq!(sum % 10, 0, "check digit of {}", s.key[0]);
             assert!(s.dates.iter().all(|d| d.weekday() == Weekday::Mon));
         }
         let total_in = |weeks: std::ops::RangeInclusive<u32>| -> f64 {
-            b.series.iter().flat_map(|s| s.dates.iter().zip(&s.values))
-                .filter(|(d, _)| weeks.contains(&d.iso_week().week())).map(|(_, v)| v).sum::<f64>()
+            b.series
+                .iter()
+                .flat_map(|s| s.dates.iter().zip(&s.values))
+                .filter(|(d, _)| weeks.contains(&d.iso_week().week()))
+                .map(|(_, v)| v)
+                .sum::<f64>()
         };
         // December weeks outsell March weeks (same number of weeks).
         assert!(total_in(48..=51) > 1.3 * total_in(10..=13));
-        assert_eq!(nth_weekday(2024, 11, Weekday::Thu, 4), NaiveDate::from_ymd_opt(2024, 11, 28));
+        assert_eq!(
+            nth_weekday(2024, 11, Weekday::Thu, 4),
+            NaiveDate::from_ymd_opt(2024, 11, 28)
+        );
     }
 }

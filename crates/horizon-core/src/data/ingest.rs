@@ -8,7 +8,7 @@
 use super::calendar::{Frequency, infer_frequency};
 use super::dates::DateFormat;
 use super::sniff::{
-    decode, delimiter_name, guess_date_column, guess_id_columns, guess_value_column, parse_number,
+    NotANumber, decode, delimiter_name, guess_date_column, guess_id_columns, guess_value_column, parse_number,
     profile_columns, sniff_delimiter,
 };
 use super::validate::{Issue, IssueKind, Report, Severity};
@@ -115,7 +115,12 @@ const SAMPLE_ROWS: usize = 200;
 pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested {
     let mut report = Report::new(source);
     let mut stats = IngestStats::default();
-    let done = |report, mapping, stats| Ingested { report, mapping, panel: None, stats };
+    let done = |report, mapping, stats| Ingested {
+        report,
+        mapping,
+        panel: None,
+        stats,
+    };
 
     let text = decode(bytes, &mut report);
     if text.trim().is_empty() {
@@ -153,9 +158,12 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     for (j, name) in header.iter().enumerate() {
         if header[..j].contains(name) {
             report.push(
-                Issue::error(IssueKind::DuplicateColumn, format!("the header names column '{name}' twice"))
-                    .at_row(1)
-                    .in_column(name.clone()),
+                Issue::error(
+                    IssueKind::DuplicateColumn,
+                    format!("the header names column '{name}' twice"),
+                )
+                .at_row(1)
+                .in_column(name.clone()),
             );
         }
     }
@@ -194,7 +202,13 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     let value_idx = col_index(&header, &mapping.value_column);
     let id_idx: Vec<usize> = mapping.id_columns.iter().map(|c| col_index(&header, c)).collect();
     let exog_idx: Vec<usize> = mapping.exog_columns.iter().map(|c| col_index(&header, c)).collect();
-    let needed = [date_idx, value_idx].into_iter().chain(id_idx.iter().copied()).chain(exog_idx.iter().copied()).max().unwrap_or(0) + 1;
+    let needed = [date_idx, value_idx]
+        .into_iter()
+        .chain(id_idx.iter().copied())
+        .chain(exog_idx.iter().copied())
+        .max()
+        .unwrap_or(0)
+        + 1;
 
     // The row loop.
     let mut acc = Accumulator::new(exog_idx.len());
@@ -229,7 +243,10 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     }
     if let Some(e) = read_error {
         let at = e.position().map(|p| p.record() as usize + 1);
-        let mut issue = Issue::error(IssueKind::RaggedRow, format!("the CSV cannot be read past this row: {e}"));
+        let mut issue = Issue::error(
+            IssueKind::RaggedRow,
+            format!("the CSV cannot be read past this row: {e}"),
+        );
         if let Some(r) = at {
             issue = issue.at_row(r);
         }
@@ -243,7 +260,12 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     let mut mapping = mapping;
     let panel = build_panel(acc, &mut mapping, opts, &mut report, &mut stats);
     let panel = if report.has_errors() { None } else { panel };
-    Ingested { report, mapping: Some(mapping), panel, stats }
+    Ingested {
+        report,
+        mapping: Some(mapping),
+        panel,
+        stats,
+    }
 }
 
 /// How many steps between consecutive distinct sample dates, read in layout `f`, are a
@@ -252,16 +274,27 @@ fn regular_steps(f: DateFormat, cells: &[&str]) -> usize {
     let mut dates: Vec<NaiveDate> = cells.iter().filter_map(|c| f.parse(c)).collect();
     dates.sort_unstable();
     dates.dedup();
-    dates.windows(2).filter(|w| matches!((w[1] - w[0]).num_days(), 1 | 7 | 28..=31 | 89..=92)).count()
+    dates
+        .windows(2)
+        .filter(|w| matches!((w[1] - w[0]).num_days(), 1 | 7 | 28..=31 | 89..=92))
+        .count()
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n).collect::<String>() + "…" }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n).collect::<String>() + "…"
+    }
 }
 
 fn header_name(raw: &str, j: usize) -> String {
     let t = raw.trim();
-    if t.is_empty() { format!("column_{}", j + 1) } else { t.to_string() }
+    if t.is_empty() {
+        format!("column_{}", j + 1)
+    } else {
+        t.to_string()
+    }
 }
 
 fn col_index(header: &[String], name: &str) -> usize {
@@ -269,12 +302,18 @@ fn col_index(header: &[String], name: &str) -> usize {
 }
 
 fn find_column(header: &[String], name: &str, what: &str, report: &mut Report) -> Option<usize> {
-    let pos = header.iter().position(|h| h == name).or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)));
+    let pos = header
+        .iter()
+        .position(|h| h == name)
+        .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)));
     if pos.is_none() {
         report.push(
             Issue::error(
                 IssueKind::MissingColumn,
-                format!("no {what} column named '{name}'; the columns are: {}", header.join(", ")),
+                format!(
+                    "no {what} column named '{name}'; the columns are: {}",
+                    header.join(", ")
+                ),
             )
             .at_row(1)
             .in_column(name),
@@ -314,7 +353,10 @@ fn resolve_mapping(
         }
     }?;
     let ids: Vec<usize> = match &opts.id_columns {
-        Some(names) => names.iter().map(|n| find_column(header, n, "id", report)).collect::<Option<Vec<_>>>()?,
+        Some(names) => names
+            .iter()
+            .map(|n| find_column(header, n, "id", report))
+            .collect::<Option<Vec<_>>>()?,
         None => guess_id_columns(profiles, date),
     };
     let value = match &opts.value_column {
@@ -335,7 +377,10 @@ fn resolve_mapping(
     }?;
     let ids: Vec<usize> = ids.into_iter().filter(|&j| j != value).collect();
     let exog: Vec<usize> = match &opts.exog_columns {
-        Some(names) => names.iter().map(|n| find_column(header, n, "exogenous", report)).collect::<Option<Vec<_>>>()?,
+        Some(names) => names
+            .iter()
+            .map(|n| find_column(header, n, "exogenous", report))
+            .collect::<Option<Vec<_>>>()?,
         None => (0..header.len())
             .filter(|&j| j != date && j != value && !ids.contains(&j) && profiles[j].is_numeric())
             .collect(),
@@ -346,9 +391,12 @@ fn resolve_mapping(
         .collect();
     for name in &ignored {
         report.push(
-            Issue::warning(IssueKind::IgnoredColumn, format!("column '{name}' is neither date, value, id nor numeric; it is not used"))
-                .at_row(1)
-                .in_column(name.clone()),
+            Issue::warning(
+                IssueKind::IgnoredColumn,
+                format!("column '{name}' is neither date, value, id nor numeric; it is not used"),
+            )
+            .at_row(1)
+            .in_column(name.clone()),
         );
     }
     let date_format = match opts.date_format {
@@ -360,7 +408,10 @@ fn resolve_mapping(
                 [] => {
                     // Mixed layouts: take the one most sample cells follow; the others are
                     // reported row by row.
-                    DateFormat::ALL.into_iter().max_by_key(|f| p.dates_in(*f)).unwrap_or(DateFormat::Iso)
+                    DateFormat::ALL
+                        .into_iter()
+                        .max_by_key(|f| p.dates_in(*f))
+                        .unwrap_or(DateFormat::Iso)
                 }
                 several => {
                     // Day/month order: the reading under which the dates are the most regular
@@ -425,7 +476,14 @@ struct Accumulator {
 
 impl Accumulator {
     fn new(n_exog: usize) -> Self {
-        Accumulator { n_exog, series: Vec::new(), index: HashMap::new(), last_key: Vec::new(), last_idx: None, key_buf: Vec::new() }
+        Accumulator {
+            n_exog,
+            series: Vec::new(),
+            index: HashMap::new(),
+            last_key: Vec::new(),
+            last_idx: None,
+            key_buf: Vec::new(),
+        }
     }
 }
 
@@ -444,11 +502,20 @@ impl RowContext<'_> {
     fn process(&self, rec: &csv::ByteRecord, row: usize, acc: &mut Accumulator, report: &mut Report) {
         let m = self.mapping;
         if rec.len() < self.needed {
-            let hint = if rec.iter().any(|f| f.contains(&b'\n')) { "; a quoted field runs over several lines — is a quote (\") left open?" } else { "" };
+            let hint = if rec.iter().any(|f| f.contains(&b'\n')) {
+                "; a quoted field runs over several lines — is a quote (\") left open?"
+            } else {
+                ""
+            };
             report.push(
                 Issue::error(
                     IssueKind::RaggedRow,
-                    format!("row has {} field(s), the header has {} (delimiter: {}){hint}", rec.len(), self.width, delimiter_name(m.delimiter)),
+                    format!(
+                        "row has {} field(s), the header has {} (delimiter: {}){hint}",
+                        rec.len(),
+                        self.width,
+                        delimiter_name(m.delimiter)
+                    ),
                 )
                 .at_row(row),
             );
@@ -461,11 +528,19 @@ impl RowContext<'_> {
             let msg = if date_cell.trim().is_empty() {
                 "the date is missing".to_string()
             } else if DateFormat::ALL.iter().any(|f| f.parse(date_cell).is_some()) {
-                format!("'{}' is in another date format than the file's {}", date_cell.trim(), m.date_format)
+                format!(
+                    "'{}' is in another date format than the file's {}",
+                    date_cell.trim(),
+                    m.date_format
+                )
             } else {
                 format!("'{}' is not a date ({})", truncate(date_cell.trim(), 40), m.date_format)
             };
-            report.push(Issue::error(IssueKind::BadDate, msg).at_row(row).in_column(m.date_column.clone()));
+            report.push(
+                Issue::error(IssueKind::BadDate, msg)
+                    .at_row(row)
+                    .in_column(m.date_column.clone()),
+            );
             return;
         };
         let value_cell = cell(self.value_idx);
@@ -473,34 +548,46 @@ impl RowContext<'_> {
             Ok(Some(v)) if v.is_finite() => {
                 if v < 0.0 {
                     report.push(
-                        Issue::warning(IssueKind::Negative, format!("negative value {v} (a return?) is kept as is"))
-                            .at_row(row)
-                            .in_column(m.value_column.clone()),
+                        Issue::warning(
+                            IssueKind::Negative,
+                            format!("negative value {v} (a return?) is kept as is"),
+                        )
+                        .at_row(row)
+                        .in_column(m.value_column.clone()),
                     );
                 }
                 v
             }
             Ok(Some(v)) => {
                 report.push(
-                    Issue::error(IssueKind::NonFinite, format!("value '{}' is not a finite number", value_cell.trim()))
-                        .at_row(row)
-                        .in_column(m.value_column.clone()),
+                    Issue::error(
+                        IssueKind::NonFinite,
+                        format!("value '{}' is not a finite number", value_cell.trim()),
+                    )
+                    .at_row(row)
+                    .in_column(m.value_column.clone()),
                 );
                 v
             }
             Ok(None) => {
                 report.push(
-                    Issue::warning(IssueKind::MissingValue, format!("missing value ('{}') is filled by the gap policy", value_cell.trim()))
-                        .at_row(row)
-                        .in_column(m.value_column.clone()),
+                    Issue::warning(
+                        IssueKind::MissingValue,
+                        format!("missing value ('{}') is filled by the gap policy", value_cell.trim()),
+                    )
+                    .at_row(row)
+                    .in_column(m.value_column.clone()),
                 );
                 f64::NAN
             }
-            Err(()) => {
+            Err(NotANumber) => {
                 report.push(
-                    Issue::error(IssueKind::BadNumber, format!("'{}' is not a number", truncate(value_cell.trim(), 40)))
-                        .at_row(row)
-                        .in_column(m.value_column.clone()),
+                    Issue::error(
+                        IssueKind::BadNumber,
+                        format!("'{}' is not a number", truncate(value_cell.trim(), 40)),
+                    )
+                    .at_row(row)
+                    .in_column(m.value_column.clone()),
                 );
                 return;
             }
@@ -518,7 +605,13 @@ impl RowContext<'_> {
                     Some(&i) => i,
                     None => {
                         let key = self.id_idx.iter().map(|&j| cell(j).trim().to_string()).collect();
-                        acc.series.push(RawSeries { key, dates: Vec::new(), values: Vec::new(), rows: Vec::new(), exog: Vec::new() });
+                        acc.series.push(RawSeries {
+                            key,
+                            dates: Vec::new(),
+                            values: Vec::new(),
+                            rows: Vec::new(),
+                            exog: Vec::new(),
+                        });
                         acc.index.insert(acc.key_buf.clone(), acc.series.len() - 1);
                         acc.series.len() - 1
                     }
@@ -533,11 +626,14 @@ impl RowContext<'_> {
             let c = cell(j);
             let v = match parse_number(c, self.decimal_comma) {
                 Ok(Some(v)) if v.is_finite() => v,
-                Ok(Some(_)) | Err(()) => {
+                Ok(Some(_)) | Err(NotANumber) => {
                     report.push(
-                        Issue::error(IssueKind::BadNumber, format!("'{}' is not a finite number", truncate(c.trim(), 40)))
-                            .at_row(row)
-                            .in_column(m.exog_columns[k].clone()),
+                        Issue::error(
+                            IssueKind::BadNumber,
+                            format!("'{}' is not a finite number", truncate(c.trim(), 40)),
+                        )
+                        .at_row(row)
+                        .in_column(m.exog_columns[k].clone()),
                     );
                     f64::NAN
                 }
@@ -564,7 +660,10 @@ fn build_panel(
     for s in &mut raws {
         sort_raw(s, n_exog);
     }
-    let freq = match mapping.freq.or_else(|| infer_frequency(raws.iter().map(|s| s.dates.as_slice()))) {
+    let freq = match mapping
+        .freq
+        .or_else(|| infer_frequency(raws.iter().map(|s| s.dates.as_slice())))
+    {
         Some(f) => f,
         None => {
             report.push(Issue::error(
@@ -617,7 +716,10 @@ fn sort_raw(s: &mut RawSeries, n_exog: usize) {
     s.values = order.iter().map(|&i| s.values[i]).collect();
     s.rows = order.iter().map(|&i| s.rows[i]).collect();
     if n_exog > 0 {
-        s.exog = order.iter().flat_map(|&i| s.exog[i * n_exog..(i + 1) * n_exog].iter().copied()).collect();
+        s.exog = order
+            .iter()
+            .flat_map(|&i| s.exog[i * n_exog..(i + 1) * n_exog].iter().copied())
+            .collect();
     }
 }
 
@@ -630,7 +732,11 @@ fn regularise(
     report: &mut Report,
     stats: &mut IngestStats,
 ) -> Option<Series> {
-    let label = if raw.key.is_empty() { "series".to_string() } else { raw.key.join(" / ") };
+    let label = if raw.key.is_empty() {
+        "series".to_string()
+    } else {
+        raw.key.join(" / ")
+    };
     let anchor = *raw.dates.first()?;
     let mut values: Vec<f64> = Vec::with_capacity(raw.dates.len());
     let mut seen: Vec<bool> = Vec::with_capacity(raw.dates.len());
@@ -700,7 +806,11 @@ fn regularise(
                 format!(
                     "{} row(s) repeat a date of this series and were merged by {} (rows {}{})",
                     dup_rows.len(),
-                    if opts.duplicates == DuplicatePolicy::Sum { "sum" } else { "mean" },
+                    if opts.duplicates == DuplicatePolicy::Sum {
+                        "sum"
+                    } else {
+                        "mean"
+                    },
                     rows.join(", "),
                     if dup_rows.len() > 5 { ", …" } else { "" }
                 ),
@@ -721,8 +831,16 @@ fn regularise(
                 format!(
                     "{gaps} missing {} period(s) filled with {} (longest gap: {longest}){}",
                     freq,
-                    if opts.gaps == GapPolicy::Zero { "zero" } else { "linear interpolation" },
-                    if longest * 4 >= values.len() { " — a huge gap; check the data" } else { "" }
+                    if opts.gaps == GapPolicy::Zero {
+                        "zero"
+                    } else {
+                        "linear interpolation"
+                    },
+                    if longest * 4 >= values.len() {
+                        " — a huge gap; check the data"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .for_series(label.clone()),
@@ -734,7 +852,13 @@ fn regularise(
         fill(c, GapPolicy::Linear);
     }
     let dates = (0..values.len()).map(|k| freq.advance(anchor, k as i64)).collect();
-    Some(Series { key: raw.key, freq, dates, values, exog })
+    Some(Series {
+        key: raw.key,
+        freq,
+        dates,
+        values,
+        exog,
+    })
 }
 
 fn longest_run(seen: &[bool]) -> usize {
@@ -764,8 +888,8 @@ pub fn fill(values: &mut [f64], policy: GapPolicy) {
     for w in known.windows(2) {
         let (a, b) = (w[0], w[1]);
         let (va, vb) = (values[a], values[b]);
-        for i in a + 1..b {
-            values[i] = va + (vb - va) * (i - a) as f64 / (b - a) as f64;
+        for (k, v) in values[a + 1..b].iter_mut().enumerate() {
+            *v = va + (vb - va) * (k + 1) as f64 / (b - a) as f64;
         }
     }
 }

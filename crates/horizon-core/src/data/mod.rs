@@ -8,9 +8,7 @@ pub mod sniff;
 pub mod validate;
 
 pub use calendar::Frequency;
-pub use ingest::{
-    DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping, ingest_csv,
-};
+pub use ingest::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping, ingest_csv};
 pub use validate::{Issue, IssueKind, Report, Severity};
 
 use chrono::NaiveDate;
@@ -33,7 +31,13 @@ pub struct Series {
 impl Series {
     /// A series with no exogenous columns.
     pub fn new(key: Vec<String>, freq: Frequency, dates: Vec<NaiveDate>, values: Vec<f64>) -> Self {
-        Series { key, freq, dates, values, exog: Vec::new() }
+        Series {
+            key,
+            freq,
+            dates,
+            values,
+            exog: Vec::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -46,7 +50,11 @@ impl Series {
 
     /// Human label of the key: `store 3 / product 7` style ids joined by " / ", or "series".
     pub fn label(&self) -> String {
-        if self.key.is_empty() { "series".to_string() } else { self.key.join(" / ") }
+        if self.key.is_empty() {
+            "series".to_string()
+        } else {
+            self.key.join(" / ")
+        }
     }
 
     /// The first `n` observations (used for backtest folds).

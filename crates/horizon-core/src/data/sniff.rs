@@ -11,18 +11,44 @@ pub const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
 /// Column names that usually hold the date.
 const DATE_NAMES: [&str; 12] = [
-    "date", "ds", "day", "week", "month", "quarter", "period", "time", "timestamp", "datetime",
-    "order_date", "week_start",
+    "date",
+    "ds",
+    "day",
+    "week",
+    "month",
+    "quarter",
+    "period",
+    "time",
+    "timestamp",
+    "datetime",
+    "order_date",
+    "week_start",
 ];
 /// Column names that usually hold the quantity to forecast.
 const VALUE_NAMES: [&str; 18] = [
-    "sales", "value", "y", "units", "unit_sales", "units_sold", "quantity", "qty", "amount",
-    "revenue", "demand", "count", "target", "volume", "sold", "orders", "rentals", "trips",
+    "sales",
+    "value",
+    "y",
+    "units",
+    "unit_sales",
+    "units_sold",
+    "quantity",
+    "qty",
+    "amount",
+    "revenue",
+    "demand",
+    "count",
+    "target",
+    "volume",
+    "sold",
+    "orders",
+    "rentals",
+    "trips",
 ];
 /// Name fragments of id columns (matched on the lower-cased name).
 const ID_FRAGMENTS: [&str; 14] = [
-    "id", "store", "product", "sku", "isbn", "item", "series", "key", "code", "category",
-    "region", "shop", "station", "title",
+    "id", "store", "product", "sku", "isbn", "item", "series", "key", "code", "category", "region", "shop", "station",
+    "title",
 ];
 
 /// Decode file bytes: strip a UTF-8 BOM; a file that is not UTF-8 is read as Windows-1252 /
@@ -111,7 +137,10 @@ pub struct ColumnProfile {
 
 impl ColumnProfile {
     pub fn dates_in(&self, f: DateFormat) -> usize {
-        DateFormat::ALL.iter().position(|g| *g == f).map_or(0, |i| self.format_hits[i])
+        DateFormat::ALL
+            .iter()
+            .position(|g| *g == f)
+            .map_or(0, |i| self.format_hits[i])
     }
     pub fn is_date(&self) -> bool {
         self.non_empty > 0 && self.dates * 10 >= self.non_empty * 9
@@ -131,14 +160,19 @@ impl ColumnProfile {
     }
     pub fn named_like_id(&self) -> bool {
         let n = self.lower();
-        n.split(|c: char| !c.is_ascii_alphanumeric()).any(|part| ID_FRAGMENTS.contains(&part))
+        n.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| ID_FRAGMENTS.contains(&part))
             || ID_FRAGMENTS.iter().any(|f| n == *f)
     }
 }
 
+/// A cell that is neither a number nor a missing-value marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
 /// Parse a number cell as the ingestion does: trims, accepts a decimal comma when the file
 /// uses `;` (European exports). `Ok(None)` is a missing value.
-pub fn parse_number(cell: &str, decimal_comma: bool) -> Result<Option<f64>, ()> {
+pub fn parse_number(cell: &str, decimal_comma: bool) -> Result<Option<f64>, NotANumber> {
     let s = cell.trim();
     if s.is_empty() || matches!(s, "NA" | "N/A" | "n/a" | "na" | "null" | "NULL" | "-" | "NaN" | "nan") {
         return Ok(None);
@@ -146,9 +180,9 @@ pub fn parse_number(cell: &str, decimal_comma: bool) -> Result<Option<f64>, ()> 
     match s.parse::<f64>() {
         Ok(v) => Ok(Some(v)),
         Err(_) if decimal_comma && s.contains(',') && !s.contains('.') => {
-            s.replace(',', ".").parse::<f64>().map(Some).map_err(|_| ())
+            s.replace(',', ".").parse::<f64>().map(Some).map_err(|_| NotANumber)
         }
-        Err(_) => Err(()),
+        Err(_) => Err(NotANumber),
     }
 }
 
@@ -163,12 +197,26 @@ pub fn profile_columns(header: &[String], rows: &[Vec<String>], decimal_comma: b
                 .filter_map(|r| r.get(j).map(|s| s.trim()))
                 .filter(|s| !s.is_empty())
                 .collect();
-            let dates = cells.iter().filter(|c| DateFormat::ALL.iter().any(|f| f.parse(c).is_some())).count();
-            let numbers = cells.iter().filter(|c| matches!(parse_number(c, decimal_comma), Ok(Some(_)))).count();
+            let dates = cells
+                .iter()
+                .filter(|c| DateFormat::ALL.iter().any(|f| f.parse(c).is_some()))
+                .count();
+            let numbers = cells
+                .iter()
+                .filter(|c| matches!(parse_number(c, decimal_comma), Ok(Some(_))))
+                .count();
             let formats = candidate_formats(cells.iter().copied());
             let format_hits = DateFormat::ALL.map(|f| cells.iter().filter(|c| f.parse(c).is_some()).count());
             let first_cell = cells.first().map(|c| c.to_string()).unwrap_or_default();
-            ColumnProfile { name: name.clone(), non_empty: cells.len(), dates, numbers, formats, format_hits, first_cell }
+            ColumnProfile {
+                name: name.clone(),
+                non_empty: cells.len(),
+                dates,
+                numbers,
+                formats,
+                format_hits,
+                first_cell,
+            }
         })
         .collect()
 }
@@ -220,9 +268,9 @@ mod tests {
     fn numbers_with_decimal_comma_and_missing_markers() {
         assert_eq!(parse_number(" 12.5 ", false), Ok(Some(12.5)));
         assert_eq!(parse_number("12,5", true), Ok(Some(12.5)));
-        assert_eq!(parse_number("12,5", false), Err(()));
+        assert_eq!(parse_number("12,5", false), Err(NotANumber));
         assert_eq!(parse_number("NA", false), Ok(None));
-        assert_eq!(parse_number("abc", false), Err(()));
+        assert_eq!(parse_number("abc", false), Err(NotANumber));
         assert!(parse_number("inf", false).is_ok_and(|v| v.is_some_and(f64::is_infinite)));
     }
 

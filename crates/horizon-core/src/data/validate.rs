@@ -79,7 +79,14 @@ pub struct Issue {
 
 impl Issue {
     pub fn new(severity: Severity, kind: IssueKind, message: impl Into<String>) -> Self {
-        Issue { severity, kind, row: None, column: None, series: None, message: message.into() }
+        Issue {
+            severity,
+            kind,
+            row: None,
+            column: None,
+            series: None,
+            message: message.into(),
+        }
     }
     pub fn error(kind: IssueKind, message: impl Into<String>) -> Self {
         Issue::new(Severity::Error, kind, message)
@@ -116,7 +123,10 @@ impl Report {
     pub const DETAIL_LIMIT: usize = 50;
 
     pub fn new(source: impl Into<String>) -> Self {
-        Report { source: source.into(), ..Default::default() }
+        Report {
+            source: source.into(),
+            ..Default::default()
+        }
     }
 
     pub fn push(&mut self, issue: Issue) {
@@ -140,12 +150,20 @@ impl Report {
     }
 
     fn count(&self, severity: Severity) -> usize {
-        self.counts.iter().filter(|((s, _), _)| *s == severity).map(|(_, n)| n).sum()
+        self.counts
+            .iter()
+            .filter(|((s, _), _)| *s == severity)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Occurrences of one kind (any severity).
     pub fn count_of(&self, kind: IssueKind) -> usize {
-        self.counts.iter().filter(|((_, k), _)| *k == kind).map(|(_, n)| n).sum()
+        self.counts
+            .iter()
+            .filter(|((_, k), _)| *k == kind)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// One line per issue, `file:row N, column 'c': message`, errors first, then a line per
@@ -156,13 +174,15 @@ impl Report {
         let mut out: Vec<String> = sorted.iter().map(|i| self.format_issue(i)).collect();
         for (&(sev, kind), &n) in &self.counts {
             if n > Self::DETAIL_LIMIT {
-                out.push(format!(
-                    "{}: {} more {} ({} in all)",
-                    self.source,
-                    n - Self::DETAIL_LIMIT,
-                    kind.label(),
-                    n
-                ) + if sev == Severity::Error { " [error]" } else { "" });
+                out.push(
+                    format!(
+                        "{}: {} more {} ({} in all)",
+                        self.source,
+                        n - Self::DETAIL_LIMIT,
+                        kind.label(),
+                        n
+                    ) + if sev == Severity::Error { " [error]" } else { "" },
+                );
             }
         }
         out
@@ -193,7 +213,13 @@ impl fmt::Display for Report {
         for line in self.lines() {
             writeln!(f, "{line}")?;
         }
-        write!(f, "{}: {} error(s), {} warning(s)", self.source, self.error_count(), self.warning_count())
+        write!(
+            f,
+            "{}: {} error(s), {} warning(s)",
+            self.source,
+            self.error_count(),
+            self.warning_count()
+        )
     }
 }
 
@@ -205,7 +231,11 @@ mod tests {
     fn caps_details_but_counts_everything() {
         let mut r = Report::new("f.csv");
         for row in 0..120 {
-            r.push(Issue::error(IssueKind::BadDate, "bad").at_row(row + 2).in_column("date"));
+            r.push(
+                Issue::error(IssueKind::BadDate, "bad")
+                    .at_row(row + 2)
+                    .in_column("date"),
+            );
         }
         r.push(Issue::warning(IssueKind::Gap, "gap"));
         assert_eq!(r.error_count(), 120);
@@ -213,6 +243,10 @@ mod tests {
         assert_eq!(r.issues.len(), Report::DETAIL_LIMIT + 1);
         let lines = r.lines();
         assert_eq!(lines[0], "f.csv:row 2, column 'date': error: bad");
-        assert!(lines.last().is_some_and(|l| l.contains("70 more unparsable date (120 in all)")));
+        assert!(
+            lines
+                .last()
+                .is_some_and(|l| l.contains("70 more unparsable date (120 in all)"))
+        );
     }
 }

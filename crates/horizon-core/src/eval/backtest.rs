@@ -24,7 +24,13 @@ pub struct BacktestConfig {
 
 impl Default for BacktestConfig {
     fn default() -> Self {
-        BacktestConfig { horizon: 14, folds: 3, step: None, season: None, level: 95.0 }
+        BacktestConfig {
+            horizon: 14,
+            folds: 3,
+            step: None,
+            season: None,
+            level: 95.0,
+        }
     }
 }
 
@@ -32,8 +38,14 @@ impl Default for BacktestConfig {
 pub enum BacktestError {
     #[error("horizon and folds must be at least 1")]
     Empty,
-    #[error("no series is long enough for {folds} fold(s) of horizon {horizon} (the longest has {longest} observations)")]
-    TooShort { folds: usize, horizon: usize, longest: usize },
+    #[error(
+        "no series is long enough for {folds} fold(s) of horizon {horizon} (the longest has {longest} observations)"
+    )]
+    TooShort {
+        folds: usize,
+        horizon: usize,
+        longest: usize,
+    },
 }
 
 /// One model on one series at one origin.
@@ -96,7 +108,14 @@ fn origins(n: usize, cfg: &BacktestConfig) -> Vec<usize> {
     (0..cfg.folds).map(|k| n - span + k * step).collect()
 }
 
-fn one_fold(series: &Series, spec: &ModelSpec, fold: usize, origin: usize, cfg: &BacktestConfig, m: usize) -> FoldResult {
+fn one_fold(
+    series: &Series,
+    spec: &ModelSpec,
+    fold: usize,
+    origin: usize,
+    cfg: &BacktestConfig,
+    m: usize,
+) -> FoldResult {
     let train = series.head(origin);
     let test = &series.values[origin..origin + cfg.horizon];
     let result: Result<(Metrics, Forecast), ModelError> = spec.build().fit(&train).and_then(|fitted| {
@@ -109,16 +128,32 @@ fn one_fold(series: &Series, spec: &ModelSpec, fold: usize, origin: usize, cfg: 
         Ok((mt, fc)) => (Ok(mt), Some(fc)),
         Err(e) => (Err(e.to_string()), None),
     };
-    FoldResult { series: series.label(), model: spec.name().to_string(), fold, origin: series.dates[origin], metrics, forecast }
+    FoldResult {
+        series: series.label(),
+        model: spec.name().to_string(),
+        fold,
+        origin: series.dates[origin],
+        metrics,
+        forecast,
+    }
 }
 
 /// Backtest every model on every series of the panel.
-pub fn backtest_panel(panel: &Panel, models: &[ModelSpec], cfg: &BacktestConfig) -> Result<BacktestResult, BacktestError> {
+pub fn backtest_panel(
+    panel: &Panel,
+    models: &[ModelSpec],
+    cfg: &BacktestConfig,
+) -> Result<BacktestResult, BacktestError> {
     if cfg.horizon == 0 || cfg.folds == 0 {
         return Err(BacktestError::Empty);
     }
     let m = cfg.season.unwrap_or(panel.freq.default_season());
-    let skipped: Vec<String> = panel.series.iter().filter(|s| origins(s.len(), cfg).is_empty()).map(Series::label).collect();
+    let skipped: Vec<String> = panel
+        .series
+        .iter()
+        .filter(|s| origins(s.len(), cfg).is_empty())
+        .map(Series::label)
+        .collect();
     if skipped.len() == panel.series.len() {
         return Err(BacktestError::TooShort {
             folds: cfg.folds,
@@ -131,13 +166,24 @@ pub fn backtest_panel(panel: &Panel, models: &[ModelSpec], cfg: &BacktestConfig)
         .par_iter()
         .flat_map_iter(|s| {
             let os = origins(s.len(), cfg);
-            models.iter().flat_map(move |spec| {
-                os.clone().into_iter().enumerate().map(move |(k, o)| one_fold(s, spec, k + 1, o, cfg, m))
-            }).collect::<Vec<_>>()
+            models
+                .iter()
+                .flat_map(move |spec| {
+                    os.clone()
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(k, o)| one_fold(s, spec, k + 1, o, cfg, m))
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     let summary = models.iter().map(|spec| summarise(spec.name(), &folds)).collect();
-    Ok(BacktestResult { config: cfg.clone(), folds, summary, skipped })
+    Ok(BacktestResult {
+        config: cfg.clone(),
+        folds,
+        summary,
+        skipped,
+    })
 }
 
 fn summarise(model: &str, folds: &[FoldResult]) -> ModelSummary {
@@ -165,10 +211,20 @@ mod tests {
 
     #[test]
     fn origins_walk_back_from_the_end() {
-        let cfg = BacktestConfig { horizon: 3, folds: 2, step: Some(1), ..Default::default() };
+        let cfg = BacktestConfig {
+            horizon: 3,
+            folds: 2,
+            step: Some(1),
+            ..Default::default()
+        };
         assert_eq!(origins(10, &cfg), vec![6, 7]);
         assert!(origins(5, &cfg).is_empty());
-        let cfg = BacktestConfig { horizon: 3, folds: 3, step: None, ..Default::default() };
+        let cfg = BacktestConfig {
+            horizon: 3,
+            folds: 3,
+            step: None,
+            ..Default::default()
+        };
         assert_eq!(origins(20, &cfg), vec![11, 14, 17]);
     }
 
@@ -185,8 +241,17 @@ mod tests {
             freq: Frequency::Daily,
             series: vec![Series::new(vec![], Frequency::Daily, dates, values)],
         };
-        let cfg = BacktestConfig { horizon: 7, folds: 3, ..Default::default() };
-        let r = backtest_panel(&panel, &[ModelSpec::SeasonalNaive { season: None }, ModelSpec::Naive], &cfg).unwrap();
+        let cfg = BacktestConfig {
+            horizon: 7,
+            folds: 3,
+            ..Default::default()
+        };
+        let r = backtest_panel(
+            &panel,
+            &[ModelSpec::SeasonalNaive { season: None }, ModelSpec::Naive],
+            &cfg,
+        )
+        .unwrap();
         assert_eq!(r.folds.len(), 6);
         let snaive = &r.summary[0];
         assert_eq!((snaive.n_ok, snaive.mae, snaive.coverage), (3, 0.0, 1.0));

@@ -62,8 +62,17 @@ impl Metrics {
                 })
                 .sum::<f64>()
             / hf;
-        let nonzero: Vec<f64> = test.iter().zip(&e).filter(|(y, _)| **y != 0.0).map(|(y, e)| (e / y).abs()).collect();
-        let mape = if nonzero.is_empty() { f64::NAN } else { 100.0 * nonzero.iter().sum::<f64>() / nonzero.len() as f64 };
+        let nonzero: Vec<f64> = test
+            .iter()
+            .zip(&e)
+            .filter(|(y, _)| **y != 0.0)
+            .map(|(y, e)| (e / y).abs())
+            .collect();
+        let mape = if nonzero.is_empty() {
+            f64::NAN
+        } else {
+            100.0 * nonzero.iter().sum::<f64>() / nonzero.len() as f64
+        };
         let mean_y = test.iter().sum::<f64>() / hf;
         let sst: f64 = test.iter().map(|y| (y - mean_y).powi(2)).sum();
         let sse: f64 = e.iter().map(|x| x * x).sum();
@@ -78,7 +87,9 @@ impl Metrics {
                 cover += 1.0;
             }
             width += u - l;
-            score += (u - l) + (2.0 / alpha) * (l - y) * f64::from(u8::from(y < l)) + (2.0 / alpha) * (y - u) * f64::from(u8::from(y > u));
+            score += (u - l)
+                + (2.0 / alpha) * (l - y) * f64::from(u8::from(y < l))
+                + (2.0 / alpha) * (y - u) * f64::from(u8::from(y > u));
         }
         let ok = scale.is_finite() && scale > 0.0;
         let per = |x: f64| if ok { x / scale } else { f64::NAN };

@@ -96,5 +96,9 @@ pub trait Fitted: Send + Sync {
 
 /// Fail on NaN/inf, which would silently poison every model.
 pub(crate) fn check_finite(y: &[f64]) -> Result<(), ModelError> {
-    if y.iter().all(|v| v.is_finite()) { Ok(()) } else { Err(ModelError::NonFinite) }
+    if y.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(ModelError::NonFinite)
+    }
 }

@@ -22,7 +22,11 @@ fn rms(res: &[f64], ddof: usize) -> f64 {
 }
 
 fn too_short(model: &str, needed: usize, got: usize) -> ModelError {
-    ModelError::TooShort { model: model.to_string(), needed, got }
+    ModelError::TooShort {
+        model: model.to_string(),
+        needed,
+        got,
+    }
 }
 
 /// Last value carried forward.
@@ -100,7 +104,11 @@ impl Forecaster for Naive {
         Ok(Box::new(FittedBaseline {
             description: format!("Naive: every future period equals the last observed value ({last})."),
             sigma: rms(&res, 0),
-            rule: Rule::Flat { level: last, n: y.len(), mean: false },
+            rule: Rule::Flat {
+                level: last,
+                n: y.len(),
+                mean: false,
+            },
         }))
     }
 }
@@ -114,20 +122,29 @@ impl Forecaster for SeasonalNaive {
         check_finite(y)?;
         let m = self.season.unwrap_or(series.freq.default_season()).max(1);
         if y.len() <= m {
-            let mut fitted = Naive.fit(series).map_err(|_| too_short("seasonal-naive", m + 1, y.len()))?;
+            let mut fitted = Naive
+                .fit(series)
+                .map_err(|_| too_short("seasonal-naive", m + 1, y.len()))?;
             let desc = format!(
                 "Seasonal naive needs more than one season ({m} periods); the series has {}, so the naive method was used. {}",
                 y.len(),
                 fitted.description()
             );
-            fitted = Box::new(Described { inner: fitted, description: desc });
+            fitted = Box::new(Described {
+                inner: fitted,
+                description: desc,
+            });
             return Ok(fitted);
         }
         let res: Vec<f64> = (m..y.len()).map(|t| y[t] - y[t - m]).collect();
         Ok(Box::new(FittedBaseline {
-            description: format!("Seasonal naive: each future period repeats the same period of the last season ({m} periods)."),
+            description: format!(
+                "Seasonal naive: each future period repeats the same period of the last season ({m} periods)."
+            ),
             sigma: rms(&res, 0),
-            rule: Rule::Seasonal { last_season: y[y.len() - m..].to_vec() },
+            rule: Rule::Seasonal {
+                last_season: y[y.len() - m..].to_vec(),
+            },
         }))
     }
 }
@@ -145,9 +162,16 @@ impl Forecaster for MeanModel {
         let mean = y.iter().sum::<f64>() / y.len() as f64;
         let res: Vec<f64> = y.iter().map(|v| v - mean).collect();
         Ok(Box::new(FittedBaseline {
-            description: format!("Mean: every future period equals the average of all {} observations ({mean:.3}).", y.len()),
+            description: format!(
+                "Mean: every future period equals the average of all {} observations ({mean:.3}).",
+                y.len()
+            ),
             sigma: rms(&res, 1),
-            rule: Rule::Flat { level: mean, n: y.len(), mean: true },
+            rule: Rule::Flat {
+                level: mean,
+                n: y.len(),
+                mean: true,
+            },
         }))
     }
 }
@@ -168,7 +192,11 @@ impl Forecaster for Drift {
         Ok(Box::new(FittedBaseline {
             description: format!("Drift: the last value plus the average change per period ({slope:+.3})."),
             sigma: rms(&res, 1),
-            rule: Rule::Drift { last: y[n - 1], slope, n },
+            rule: Rule::Drift {
+                last: y[n - 1],
+                slope,
+                n,
+            },
         }))
     }
 }
@@ -241,11 +269,17 @@ mod tests {
     fn rejects_too_short_and_non_finite_input() {
         let one = series(&[5.0], Frequency::Daily);
         for spec in crate::ModelSpec::all() {
-            assert!(matches!(spec.build().fit(&one), Err(ModelError::TooShort { .. })), "{spec}");
+            assert!(
+                matches!(spec.build().fit(&one), Err(ModelError::TooShort { .. })),
+                "{spec}"
+            );
         }
         let nan = series(&[1.0, f64::NAN, 2.0], Frequency::Daily);
         assert_eq!(Naive.fit(&nan).err(), Some(ModelError::NonFinite));
         let ok = series(&[1.0, 2.0, 4.0], Frequency::Daily);
-        assert_eq!(Naive.fit(&ok).unwrap().predict(1, &[100.0]).err(), Some(ModelError::BadLevel(100.0)));
+        assert_eq!(
+            Naive.fit(&ok).unwrap().predict(1, &[100.0]).err(),
+            Some(ModelError::BadLevel(100.0))
+        );
     }
 }

@@ -12,7 +12,9 @@ use std::str::FromStr;
 pub enum ModelSpec {
     Naive,
     /// `season: None` takes the series frequency's usual season (7 daily, 52 weekly, …).
-    SeasonalNaive { season: Option<usize> },
+    SeasonalNaive {
+        season: Option<usize>,
+    },
     Mean,
     Drift,
 }
@@ -20,7 +22,12 @@ pub enum ModelSpec {
 impl ModelSpec {
     /// Every model the user can pick, with default settings.
     pub fn all() -> Vec<ModelSpec> {
-        vec![ModelSpec::Naive, ModelSpec::SeasonalNaive { season: None }, ModelSpec::Mean, ModelSpec::Drift]
+        vec![
+            ModelSpec::Naive,
+            ModelSpec::SeasonalNaive { season: None },
+            ModelSpec::Mean,
+            ModelSpec::Drift,
+        ]
     }
 
     pub fn name(&self) -> &'static str {
@@ -52,7 +59,11 @@ impl ModelSpec {
     }
 
     pub fn names() -> String {
-        ModelSpec::all().iter().map(ModelSpec::name).collect::<Vec<_>>().join(", ")
+        ModelSpec::all()
+            .iter()
+            .map(ModelSpec::name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -71,21 +82,23 @@ impl FromStr for ModelSpec {
             Some((n, a)) => (n.to_string(), Some(a.to_string())),
             None => (lower, None),
         };
-        let spec = match name.as_str() {
-            "naive" => ModelSpec::Naive,
-            "seasonal-naive" | "snaive" => {
-                let season = match arg.as_deref() {
-                    None => None,
-                    Some(a) => Some(a.parse::<usize>().ok().filter(|m| *m >= 1).ok_or_else(|| {
-                        ModelError::Invalid(format!("season '{a}' must be a whole number >= 1"))
-                    })?),
-                };
-                return Ok(ModelSpec::SeasonalNaive { season });
-            }
-            "mean" | "average" => ModelSpec::Mean,
-            "drift" => ModelSpec::Drift,
-            _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),
-        };
+        let spec =
+            match name.as_str() {
+                "naive" => ModelSpec::Naive,
+                "seasonal-naive" | "snaive" => {
+                    let season =
+                        match arg.as_deref() {
+                            None => None,
+                            Some(a) => Some(a.parse::<usize>().ok().filter(|m| *m >= 1).ok_or_else(|| {
+                                ModelError::Invalid(format!("season '{a}' must be a whole number >= 1"))
+                            })?),
+                        };
+                    return Ok(ModelSpec::SeasonalNaive { season });
+                }
+                "mean" | "average" => ModelSpec::Mean,
+                "drift" => ModelSpec::Drift,
+                _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),
+            };
         if let Some(a) = arg {
             return Err(ModelError::Invalid(format!("{name} takes no setting (got ':{a}')")));
         }
@@ -99,10 +112,19 @@ mod tests {
 
     #[test]
     fn parses_names_and_round_trips_json() {
-        assert_eq!("Seasonal_Naive".parse::<ModelSpec>(), Ok(ModelSpec::SeasonalNaive { season: None }));
-        assert_eq!("snaive:12".parse::<ModelSpec>(), Ok(ModelSpec::SeasonalNaive { season: Some(12) }));
+        assert_eq!(
+            "Seasonal_Naive".parse::<ModelSpec>(),
+            Ok(ModelSpec::SeasonalNaive { season: None })
+        );
+        assert_eq!(
+            "snaive:12".parse::<ModelSpec>(),
+            Ok(ModelSpec::SeasonalNaive { season: Some(12) })
+        );
         assert!("snaive:0".parse::<ModelSpec>().is_err());
-        assert!(matches!("prophet".parse::<ModelSpec>(), Err(ModelError::UnknownModel(..))));
+        assert!(matches!(
+            "prophet".parse::<ModelSpec>(),
+            Err(ModelError::UnknownModel(..))
+        ));
         for spec in ModelSpec::all() {
             let json = serde_json::to_string(&spec).unwrap();
             assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
