@@ -49,7 +49,15 @@ pub fn show(ui: &mut egui::Ui, r: &ResultView) {
         .unwrap_or_default();
     fpts.extend(fx.iter().zip(&r.forecast.forecast.point).map(|(x, y)| [*x, *y]));
     let view = r.clone();
-    Plot::new("forecast_plot")
+    // Start on the recent past and the forecast: the last max(6·h, 60) periods of history.
+    let h = fx.len().max(1);
+    let recent = hx.len().saturating_sub((6 * h).max(60));
+    let x_min = hx.get(recent).or(hx.first()).copied().unwrap_or(0.0);
+    let x_max = fx.last().or(hx.last()).copied().unwrap_or(1.0);
+    let x_max = if x_max > x_min { x_max } else { x_min + 1.0 };
+    ui.small("Drag to pan, Ctrl + scroll to zoom, double-click to reset the view.");
+    Plot::new(("forecast_plot", r.history.label(), &r.forecast.model))
+        .default_x_bounds(x_min, x_max + 0.02 * (x_max - x_min))
         .legend(Legend::default())
         .x_axis_formatter(|mark, _| {
             from_x(mark.value)
