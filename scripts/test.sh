@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command: formatting, lints, every test of the workspace, and the wasm32 build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HORIZON_CACHE=${HORIZON_CACHE:-$HOME/.cache/horizon}
+# Keep the build cache outside the clone so fresh clones on this machine build incrementally.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HORIZON_CACHE/target}
+bash scripts/setup.sh test
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked
+echo "== wasm32 build"
+bash scripts/wasm-check.sh
