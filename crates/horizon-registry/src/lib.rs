@@ -28,11 +28,17 @@ pub fn validate_model_name(name: &str) -> Result<&str, NameError> {
     for (i, ch) in name.chars().enumerate() {
         let ok = ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' || (ch == '.' && i > 0);
         if !ok {
-            return Err(NameError::BadChar { name: name.to_string(), ch });
+            return Err(NameError::BadChar {
+                name: name.to_string(),
+                ch,
+            });
         }
     }
     if name.contains("..") {
-        return Err(NameError::BadChar { name: name.to_string(), ch: '.' });
+        return Err(NameError::BadChar {
+            name: name.to_string(),
+            ch: '.',
+        });
     }
     Ok(name)
 }
@@ -60,7 +66,10 @@ mod tests {
         for bad in ["../etc", "a/b", "a\\b", ".hidden", "a..b", "naïve", "a b", "x\0"] {
             assert!(validate_model_name(bad).is_err(), "{bad}");
         }
-        assert!(matches!(validate_model_name(&"a".repeat(101)), Err(NameError::TooLong(_))));
+        assert!(matches!(
+            validate_model_name(&"a".repeat(101)),
+            Err(NameError::TooLong(_))
+        ));
     }
 
     #[cfg(not(target_arch = "wasm32"))]
