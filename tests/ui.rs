@@ -44,7 +44,15 @@ fn opens_on_the_sample_with_a_forecast_and_switches_series() {
     h.run();
     let r = h.state().result.as_ref().unwrap();
     assert_eq!(r.history.label(), "S02 / P003");
-    // Search narrows the list.
+    // Filter by store: only store S01's products are listed.
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "store_id")
+        .click();
+    h.run();
+    h.get_by_label("S01").click();
+    h.run();
+    assert!(h.query_by_label("S02 / P003").is_none());
+    assert!(h.query_by_label("S01 / P003").is_some());
+    // Search narrows the list further.
     type_into(&mut h, "Search series", "P002");
     assert!(h.query_by_label("S01 / P001").is_none());
     assert!(h.query_by_label("S01 / P002").is_some());
@@ -187,6 +195,28 @@ fn work_runs_on_a_worker_thread_and_the_ui_keeps_drawing() {
     }
     assert!(h.state().result.is_some(), "the worker finished");
     assert!(!h.state().is_busy());
+}
+
+#[test]
+fn a_superseded_load_never_overwrites_the_newer_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = FolderPlatform {
+        dir: dir.path().to_path_buf(),
+        to_open: None,
+    };
+    // Inline jobs finish at once, but their messages wait until the next poll: two loads in a
+    // row arrive in order, and only the second may stand.
+    let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
+    let first = std::sync::Arc::new(b"date,sales\n2024-01-01,1\n2024-01-02,2\n".to_vec());
+    let second = std::sync::Arc::new(std::fs::read("sample_data/books_weekly.csv").unwrap());
+    wb.load_bytes("first.csv".into(), first);
+    wb.load_bytes("books_weekly.csv".into(), second);
+    wb.poll();
+    wb.poll();
+    assert_eq!(wb.data.as_ref().unwrap().name, "books_weekly.csv");
+    let r = wb.result.as_ref().expect("the forecast of the second file");
+    assert!(r.id_columns.contains(&"ISBN".to_string()), "{:?}", r.id_columns);
+    assert!(!wb.is_busy());
 }
 
 use eframe::egui;

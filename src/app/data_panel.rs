@@ -195,21 +195,47 @@ fn series_picker(wb: &mut Workbench, ui: &mut egui::Ui) {
     let Some(panel) = wb.panel().cloned() else { return };
     ui.separator();
     ui.label(format!("Series ({})", panel.series.len()));
+    // One filter per id column (store, product, …), then a free-text search.
+    wb.id_filters.resize(panel.id_columns.len(), None);
+    if panel.id_columns.len() > 1 {
+        egui::Grid::new("id_filters").num_columns(2).show(ui, |ui| {
+            for (c, name) in panel.id_columns.iter().enumerate() {
+                let l = ui.label(name);
+                let mut values: Vec<&str> = panel.series.iter().map(|s| s.key[c].as_str()).collect();
+                values.sort_unstable();
+                values.dedup();
+                let current = wb.id_filters[c].clone();
+                egui::ComboBox::from_id_salt(("id_filter", c))
+                    .selected_text(current.as_deref().unwrap_or("(all)"))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut wb.id_filters[c], None, "(all)");
+                        for v in values {
+                            ui.selectable_value(&mut wb.id_filters[c], Some(v.to_string()), v);
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                ui.end_row();
+            }
+        });
+    }
     let l = ui.label("Search series");
     ui.text_edit_singleline(&mut wb.filter).labelled_by(l.id);
     let needle = wb.filter.to_lowercase();
+    let filters = wb.id_filters.clone();
+    let matches = |s: &horizon_core::Series| {
+        filters
+            .iter()
+            .zip(&s.key)
+            .all(|(f, k)| f.as_ref().is_none_or(|f| f == k))
+            && s.label().to_lowercase().contains(&needle)
+    };
     let mut clicked = None;
     egui::ScrollArea::vertical()
         .id_salt("series_list")
         .max_height(200.0)
         .show(ui, |ui| {
-            for (i, s) in panel
-                .series
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.label().to_lowercase().contains(&needle))
-                .take(500)
-            {
+            for (i, s) in panel.series.iter().enumerate().filter(|(_, s)| matches(s)).take(500) {
                 if ui.selectable_label(i == wb.selected, s.label()).clicked() {
                     clicked = Some(i);
                 }

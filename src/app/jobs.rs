@@ -13,11 +13,20 @@ pub enum Runner {
 }
 
 impl Runner {
-    /// Run `work` and send what it returns.
+    /// Run `work` and send what it returns. A job that panics still sends a message (a status
+    /// naming the failure), so the workbench never waits for it forever.
     pub fn spawn(self, tx: &Sender<Msg>, work: impl FnOnce() -> Msg + Send + 'static) {
         let tx = tx.clone();
         let job = move || {
-            let _ = tx.send(work());
+            let msg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".into());
+                Msg::Status(format!("Internal error, the task was stopped: {what}"))
+            });
+            let _ = tx.send(msg);
         };
         match self {
             #[cfg(not(target_arch = "wasm32"))]
@@ -25,6 +34,23 @@ impl Runner {
                 std::thread::spawn(job);
             }
             _ => job(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_job_still_reports() {
+        for runner in [Runner::Inline, Runner::Threaded] {
+            let (tx, rx) = std::sync::mpsc::channel();
+            runner.spawn(&tx, || panic!("boom"));
+            match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+                Ok(Msg::Status(s)) => assert!(s.contains("boom"), "{s}"),
+                _ => panic!("no status from a panicking {runner:?} job"),
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ impl ManualGrid {
     pub fn starting(start: chrono::NaiveDate, days: usize) -> Self {
         let rows = (0..days)
             .map(|k| ManualRow {
-                date: (start + chrono::Duration::days(k as i64)).to_string(),
+                date: horizon_core::Frequency::Daily.advance(start, k as i64).to_string(),
                 value: String::new(),
             })
             .collect();
@@ -75,7 +75,8 @@ impl ManualGrid {
             .rows
             .last()
             .and_then(|r| chrono::NaiveDate::parse_from_str(r.date.trim(), "%Y-%m-%d").ok())
-            .map(|d| (d + chrono::Duration::days(1)).to_string())
+            .and_then(|d| d.succ_opt())
+            .map(|d| d.to_string())
             .unwrap_or_default();
         self.rows.push(ManualRow {
             date: next,

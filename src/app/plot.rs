@@ -12,7 +12,10 @@ pub fn to_x(d: NaiveDate) -> f64 {
 }
 
 pub fn from_x(x: f64) -> Option<NaiveDate> {
-    NaiveDate::default().checked_add_signed(chrono::Duration::days(x.round() as i64))
+    if !x.is_finite() {
+        return None;
+    }
+    chrono::TimeDelta::try_days(x.round() as i64).and_then(|d| NaiveDate::default().checked_add_signed(d))
 }
 
 /// The text of the hover tooltip at x: the date and every value known there.

@@ -55,8 +55,10 @@ pub struct ResultView {
 /// Results of jobs and dialogs.
 pub enum Msg {
     Picked(Option<(String, Vec<u8>)>),
-    Loaded(Box<Loaded>),
-    Forecasted(Result<Box<ResultView>, String>),
+    /// A file read; the number is the load request it answers (older ones are dropped).
+    Loaded(u64, Box<Loaded>),
+    /// A forecast; the number is the forecast request it answers (older ones are dropped).
+    Forecasted(u64, Result<Box<ResultView>, String>),
     Saved(Result<String, String>),
     Status(String),
 }
@@ -66,12 +68,17 @@ pub struct Workbench {
     pub data: Option<Loaded>,
     pub selected: usize,
     pub filter: String,
+    /// Per id column: show only series with this value (`None` = all).
+    pub id_filters: Vec<Option<String>>,
     pub result: Option<ResultView>,
     pub status: String,
     pub manual: ManualGrid,
     pub show_manual: bool,
     pub last_saved: Option<String>,
     busy: usize,
+    /// Request counters: a result is applied only if it answers the latest request.
+    load_gen: u64,
+    forecast_gen: u64,
     platform: Box<dyn Platform>,
     runner: Runner,
     tx: Sender<Msg>,
@@ -96,12 +103,15 @@ impl Workbench {
             data: None,
             selected: 0,
             filter: String::new(),
+            id_filters: Vec::new(),
             result: None,
             status: String::new(),
             manual: ManualGrid::default(),
             show_manual: false,
             last_saved: None,
             busy: 0,
+            load_gen: 0,
+            forecast_gen: 0,
             platform,
             runner,
             tx,
@@ -122,15 +132,20 @@ impl Workbench {
     pub fn load_bytes(&mut self, name: String, bytes: Arc<Vec<u8>>) {
         let opts = self.settings.options.clone();
         self.status = format!("Reading {name}…");
+        self.load_gen += 1;
+        let generation = self.load_gen;
         self.spawn(move || {
             let ingested = ingest_csv(&bytes, &name, &opts);
             let panel = ingested.panel.clone().map(Arc::new);
-            Msg::Loaded(Box::new(Loaded {
-                name,
-                bytes,
-                ingested,
-                panel,
-            }))
+            Msg::Loaded(
+                generation,
+                Box::new(Loaded {
+                    name,
+                    bytes,
+                    ingested,
+                    panel,
+                }),
+            )
         });
     }
 
@@ -174,8 +189,11 @@ impl Workbench {
         );
         let id_columns = panel.id_columns.clone();
         self.status = format!("Forecasting {} with {spec}…", series.label());
+        self.forecast_gen += 1;
+        let generation = self.forecast_gen;
         self.spawn(move || {
             Msg::Forecasted(
+                generation,
                 forecast_series(&series, &spec, horizon, &levels)
                     .map(|(forecast, description)| {
                         Box::new(ResultView {
@@ -209,7 +227,10 @@ impl Workbench {
                     self.settings.options = IngestOptions::default();
                     self.load_bytes(name, Arc::new(bytes));
                 }
-                Msg::Loaded(loaded) => {
+                // A newer request superseded these: drop them, the newer answer follows.
+                Msg::Loaded(generation, _) if generation != self.load_gen => {}
+                Msg::Forecasted(generation, _) if generation != self.forecast_gen => {}
+                Msg::Loaded(_, loaded) => {
                     let r = &loaded.ingested.report;
                     self.status = match &loaded.panel {
                         Some(p) => format!(
@@ -224,6 +245,8 @@ impl Workbench {
                     let keep_selection = self.data.as_ref().is_some_and(|d| d.name == loaded.name);
                     if !keep_selection {
                         self.selected = 0;
+                        self.id_filters.clear();
+                        self.filter.clear();
                     }
                     if let Some(p) = &loaded.panel {
                         self.selected = self.selected.min(p.series.len().saturating_sub(1));
@@ -234,11 +257,11 @@ impl Workbench {
                         self.run_forecast();
                     }
                 }
-                Msg::Forecasted(Ok(view)) => {
+                Msg::Forecasted(_, Ok(view)) => {
                     self.status = format!("Forecast of {} ready.", view.history.label());
                     self.result = Some(*view);
                 }
-                Msg::Forecasted(Err(e)) => {
+                Msg::Forecasted(_, Err(e)) => {
                     self.status = format!("Cannot forecast: {e}");
                     self.result = None;
                 }

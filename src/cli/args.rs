@@ -36,7 +36,8 @@ pub struct ColumnArgs {
     /// How missing dates are filled: zero or linear
     #[arg(long, default_value = "zero")]
     pub gaps: GapPolicy,
-    /// Season length (periods) checked against series length; default from the frequency
+    /// Season length in periods, for seasonal models not given one (seasonal-naive:M) and for
+    /// the series-length check; default from the frequency (7 daily, 52 weekly, 12 monthly, 4 quarterly)
     #[arg(long)]
     pub season: Option<usize>,
 }

@@ -34,6 +34,9 @@ pub struct BacktestArgs {
 }
 
 pub fn run(a: BacktestArgs) -> Result<(), CliError> {
+    if let Err(e) = horizon_core::forecast::check_horizon(a.horizon) {
+        return Err(CliError::Data(format!("--horizon: {e}")));
+    }
     if let Err(e) = horizon_core::models::check_levels(&[a.level]) {
         return Err(CliError::Data(e.to_string()));
     }
@@ -48,7 +51,12 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
         season: a.columns.season,
         level: a.level,
     };
-    let result = backtest_panel(&panel, &a.models, &cfg).map_err(|e| CliError::Data(e.to_string()))?;
+    let models: Vec<ModelSpec> = a
+        .models
+        .iter()
+        .map(|m| m.clone().with_default_season(a.columns.season))
+        .collect();
+    let result = backtest_panel(&panel, &models, &cfg).map_err(|e| CliError::Data(e.to_string()))?;
     println!(
         "{} series, {} fold(s) of {} {} period(s){}",
         panel.series.len() - result.skipped.len(),
@@ -82,27 +90,7 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
         println!("best by MASE: {}", best.model);
     }
     if let Some(out) = &a.out {
-        let mut w = String::from("series,model,fold,origin,mase,smape,rmse,mape,mae,r2,coverage,msis,error\n");
-        for f in &result.folds {
-            let series = if f.series.contains([',', '"']) {
-                format!("\"{}\"", f.series.replace('"', "\"\""))
-            } else {
-                f.series.clone()
-            };
-            match &f.metrics {
-                Ok(m) => w.push_str(&format!(
-                    "{series},{},{},{},{},{},{},{},{},{},{},{},\n",
-                    f.model, f.fold, f.origin, m.mase, m.smape, m.rmse, m.mape, m.mae, m.r2, m.coverage, m.msis
-                )),
-                Err(e) => w.push_str(&format!(
-                    "{series},{},{},{},,,,,,,,,\"{}\"\n",
-                    f.model,
-                    f.fold,
-                    f.origin,
-                    e.replace('"', "'")
-                )),
-            }
-        }
+        let w = horizon_core::export::backtest_csv(&result.folds);
         write_new(out, w.as_bytes(), a.force, &[&a.file])?;
         eprintln!("wrote per-fold metrics to {}", out.display());
     }

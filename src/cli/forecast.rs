@@ -32,8 +32,8 @@ pub struct ForecastArgs {
 }
 
 pub fn run(a: ForecastArgs) -> Result<(), CliError> {
-    if a.horizon == 0 {
-        return Err(CliError::Data("--horizon must be at least 1".into()));
+    if let Err(e) = horizon_core::forecast::check_horizon(a.horizon) {
+        return Err(CliError::Data(format!("--horizon: {e}")));
     }
     if let Err(e) = horizon_core::models::check_levels(&a.levels) {
         return Err(CliError::Data(e.to_string()));
@@ -49,7 +49,8 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
             ing.report.warning_count()
         );
     }
-    let (ok, failed) = forecast_panel(&panel, &a.model, a.horizon, &a.levels);
+    let model = a.model.clone().with_default_season(a.columns.season);
+    let (ok, failed) = forecast_panel(&panel, &model, a.horizon, &a.levels);
     for f in &failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }

@@ -2,6 +2,7 @@
 //! goes: a file, a browser download).
 
 use crate::data::Panel;
+use crate::eval::FoldResult;
 use crate::models::Forecast;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,35 @@ pub fn forecast_csv(id_columns: &[String], forecasts: &[SeriesForecast]) -> Stri
     finish(w)
 }
 
+/// Per-series, per-fold backtest metrics: `series,model,fold,origin,mase,…,msis,error`; a fold
+/// the model could not forecast has empty metrics and the reason in `error`.
+pub fn backtest_csv(folds: &[FoldResult]) -> String {
+    let mut w = writer();
+    let _ = w.write_record([
+        "series", "model", "fold", "origin", "mase", "smape", "rmse", "mape", "mae", "r2", "coverage", "msis", "error",
+    ]);
+    for f in folds {
+        let mut rec = vec![
+            f.series.clone(),
+            f.model.clone(),
+            f.fold.to_string(),
+            f.origin.to_string(),
+        ];
+        match &f.metrics {
+            Ok(m) => {
+                rec.extend([m.mase, m.smape, m.rmse, m.mape, m.mae, m.r2, m.coverage, m.msis].map(|x| x.to_string()));
+                rec.push(String::new());
+            }
+            Err(e) => {
+                rec.extend(std::iter::repeat_n(String::new(), 8));
+                rec.push(e.clone());
+            }
+        }
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}
+
 /// The panel in long format, as ingestion reads it back: ids, date, value, exogenous columns.
 pub fn panel_csv(panel: &Panel) -> String {
     let mut w = writer();
@@ -84,7 +114,37 @@ pub fn panel_csv(panel: &Panel) -> String {
 mod tests {
     use super::*;
     use crate::data::{Frequency, IngestOptions, Series, generate, ingest_csv};
-    use crate::models::Interval;
+    use crate::eval::{BacktestConfig, backtest_panel};
+    use crate::models::{Interval, ModelSpec};
+
+    #[test]
+    fn backtest_table_quotes_labels_and_keeps_failures() {
+        let mut panel = generate::retail(&generate::RetailParams {
+            stores: 1,
+            products: 1,
+            days: 120,
+            ..Default::default()
+        });
+        panel.series[0].key = vec!["Shop, \"Main\"".into(), "P1".into()];
+        let cfg = BacktestConfig {
+            horizon: 7,
+            folds: 2,
+            ..Default::default()
+        };
+        let result = backtest_panel(&panel, &[ModelSpec::Naive, ModelSpec::Mean], &cfg).unwrap();
+        let text = backtest_csv(&result.folds);
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(r.headers().unwrap().len(), 13);
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 4);
+        for (row, fold) in rows.iter().zip(&result.folds) {
+            assert_eq!(&row[0], "Shop, \"Main\" / P1");
+            assert_eq!(&row[1], fold.model);
+            let mase: f64 = row[4].parse().unwrap();
+            assert_eq!(mase, fold.metrics.as_ref().unwrap().mase);
+            assert_eq!(&row[12], "");
+        }
+    }
 
     #[test]
     fn forecast_table_has_one_row_per_step_and_level_columns() {

@@ -14,25 +14,15 @@ pub struct SeriesFailure {
 }
 
 /// Fit `spec` to one series and forecast `horizon` steps at `levels` (percent).
-///
-/// Sales cannot be negative: when the whole history is non-negative, point forecasts and
-/// bounds below zero are raised to zero (the description says so when it happens).
 pub fn forecast_series(
     series: &Series,
     spec: &ModelSpec,
     horizon: usize,
     levels: &[f64],
 ) -> Result<(SeriesForecast, String), ModelError> {
-    if horizon == 0 {
-        return Err(ModelError::Invalid("the horizon must be at least 1".into()));
-    }
+    check_horizon(horizon)?;
     check_levels(levels)?;
-    let fitted = spec.build().fit(series)?;
-    let mut forecast = fitted.predict(horizon, levels)?;
-    let mut description = fitted.description();
-    if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
-        description.push_str(" Values below zero were raised to zero, as the history is never negative.");
-    }
+    let (forecast, description) = fit_predict(series, spec, horizon, levels)?;
     Ok((
         SeriesForecast {
             key: series.key.clone(),
@@ -42,6 +32,39 @@ pub fn forecast_series(
         },
         description,
     ))
+}
+
+/// Fit and predict, the one path of forecasts and backtests, with the model's description.
+///
+/// Sales cannot be negative: when the whole history is non-negative, point forecasts and
+/// bounds below zero are raised to zero (the description says so when it happens).
+pub fn fit_predict(
+    series: &Series,
+    spec: &ModelSpec,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(Forecast, String), ModelError> {
+    let fitted = spec.build().fit(series)?;
+    let mut forecast = fitted.predict(horizon, levels)?;
+    let mut description = fitted.description();
+    if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
+        description.push_str(" Values below zero were raised to zero, as the history is never negative.");
+    }
+    Ok((forecast, description))
+}
+
+/// The longest forecast Horizon makes: far beyond any planning use, small enough to keep
+/// memory and dates in range.
+pub const MAX_HORIZON: usize = 10_000;
+
+/// A horizon must be 1..=[`MAX_HORIZON`].
+pub fn check_horizon(horizon: usize) -> Result<(), ModelError> {
+    if horizon == 0 || horizon > MAX_HORIZON {
+        return Err(ModelError::Invalid(format!(
+            "the horizon must be between 1 and {MAX_HORIZON} (got {horizon})"
+        )));
+    }
+    Ok(())
 }
 
 /// Raise negative points and bounds to zero; true when anything changed.

@@ -11,16 +11,21 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
+/// The public benchmark: `HORIZON_BENCH_DIR`, else `shared/bench` beside the checkout, else
+/// this machine's `/work/shared/bench` (a clean clone in a temporary folder).
 fn bench_dir() -> PathBuf {
-    let dir = std::env::var_os("HORIZON_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench"));
-    assert!(
-        dir.join("manifest.csv").exists(),
-        "benchmark not found at {} (set HORIZON_BENCH_DIR)",
-        dir.display()
-    );
-    dir
+    let candidates: Vec<PathBuf> = match std::env::var_os("HORIZON_BENCH_DIR") {
+        Some(d) => vec![PathBuf::from(d)],
+        None => vec![
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench"),
+            PathBuf::from("/work/shared/bench"),
+        ],
+    };
+    let found = candidates.iter().find(|d| d.join("manifest.csv").exists());
+    match found {
+        Some(d) => d.clone(),
+        None => panic!("benchmark not found at {candidates:?} (set HORIZON_BENCH_DIR)"),
+    }
 }
 
 fn rel_close(a: f64, b: f64, tol: f64) -> bool {
@@ -39,6 +44,8 @@ fn metrics_match_the_benchmark_golden_values() {
             .map(|x| x.as_f64().unwrap_or(f64::NAN))
             .collect()
     };
+    // Mismatched lengths are refused, not truncated.
+    assert!(Metrics::compute(&[1.0, 2.0], &[1.0, 2.0], &[1.0], &[0.0, 0.0], &[3.0, 3.0], 1, 95.0).is_err());
     for c in &cases {
         let m = Metrics::compute(
             &arr(&c["train"]),
@@ -48,7 +55,8 @@ fn metrics_match_the_benchmark_golden_values() {
             &arr(&c["hi95"]),
             c["m"].as_u64().unwrap() as usize,
             95.0,
-        );
+        )
+        .expect("golden cases have matching lengths");
         let e = &c["expected"];
         let want = |k: &str| e[k].as_f64().unwrap_or(f64::NAN);
         for (name, got) in [

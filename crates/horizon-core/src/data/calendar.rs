@@ -46,18 +46,31 @@ impl Frequency {
     /// The date `k` periods after `date`. Monthly and quarterly steps keep the day of the month
     /// (clamped to the month's length) and keep month ends at month ends.
     pub fn advance(self, date: NaiveDate, k: i64) -> NaiveDate {
-        let months = match self {
-            Frequency::Daily => return date + chrono::Duration::days(k),
-            Frequency::Weekly => return date + chrono::Duration::days(7 * k),
-            Frequency::Monthly => k,
-            Frequency::Quarterly => 3 * k,
+        // Beyond chrono's calendar the result saturates at its ends: never a panic.
+        let limit = if k >= 0 { NaiveDate::MAX } else { NaiveDate::MIN };
+        let days = match self {
+            Frequency::Daily => Some(k),
+            Frequency::Weekly => Some(k.saturating_mul(7)),
+            Frequency::Monthly | Frequency::Quarterly => None,
         };
-        let shifted = if months >= 0 {
-            date.checked_add_months(Months::new(months as u32))
+        if let Some(days) = days {
+            return chrono::TimeDelta::try_days(days)
+                .and_then(|d| date.checked_add_signed(d))
+                .unwrap_or(limit);
+        }
+        let months = if self == Frequency::Quarterly {
+            k.saturating_mul(3)
         } else {
-            date.checked_sub_months(Months::new(months.unsigned_abs() as u32))
+            k
         };
-        let Some(shifted) = shifted else { return date };
+        let shifted = u32::try_from(months.unsigned_abs()).ok().and_then(|m| {
+            if months >= 0 {
+                date.checked_add_months(Months::new(m))
+            } else {
+                date.checked_sub_months(Months::new(m))
+            }
+        });
+        let Some(shifted) = shifted else { return limit };
         if is_month_end(date) {
             month_end(shifted)
         } else {
@@ -183,6 +196,13 @@ mod tests {
         assert_eq!(Frequency::Weekly.advance(d(2024, 1, 1), 2), d(2024, 1, 15));
         assert_eq!(Frequency::Daily.advance(d(2024, 2, 28), 2), d(2024, 3, 1));
         assert_eq!(Frequency::Monthly.advance(d(2024, 3, 31), -1), d(2024, 2, 29));
+        // Far beyond the calendar: saturates, never panics.
+        assert_eq!(Frequency::Daily.advance(d(2024, 1, 1), i64::MAX), NaiveDate::MAX);
+        assert_eq!(Frequency::Weekly.advance(d(2024, 1, 1), i64::MIN), NaiveDate::MIN);
+        assert_eq!(
+            Frequency::Quarterly.advance(d(2024, 1, 1), i64::MAX / 2),
+            NaiveDate::MAX
+        );
     }
 
     #[test]

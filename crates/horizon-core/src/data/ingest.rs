@@ -11,8 +11,8 @@ use super::sniff::{
     NotANumber, decode, delimiter_name, guess_date_column, guess_id_columns, guess_value_column, parse_number,
     profile_columns, sniff_delimiter,
 };
-use super::validate::{Issue, IssueKind, Report, Severity};
-use super::{Panel, Series};
+use super::validate::{Issue, IssueKind, Report};
+use super::{Panel, Series, key_label};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -222,9 +222,15 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
         width: header.len(),
         decimal_comma,
     };
-    let mut row = 1usize; // header
+    // Rows are numbered as a spreadsheet shows them (the header is row 1): the line a record
+    // starts on, so blank lines and quoted line breaks do not shift the numbers.
+    let mut records_read = 0usize;
     let mut process = |rec: &csv::ByteRecord, report: &mut Report| {
-        row += 1;
+        records_read += 1;
+        let row = rec
+            .position()
+            .and_then(|p| usize::try_from(p.line()).ok())
+            .unwrap_or(records_read + 1);
         ctx.process(rec, row, &mut acc, report);
     };
     for rec in &sample {
@@ -242,7 +248,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
         }
     }
     if let Some(e) = read_error {
-        let at = e.position().map(|p| p.record() as usize + 1);
+        let at = e.position().and_then(|p| usize::try_from(p.line()).ok());
         let mut issue = Issue::error(
             IssueKind::RaggedRow,
             format!("the CSV cannot be read past this row: {e}"),
@@ -252,7 +258,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
         }
         report.push(issue);
     }
-    stats.rows = row - 1;
+    stats.rows = records_read;
     if report.has_errors() {
         return done(report, Some(mapping), stats);
     }
@@ -357,7 +363,7 @@ fn resolve_mapping(
             .iter()
             .map(|n| find_column(header, n, "id", report))
             .collect::<Option<Vec<_>>>()?,
-        None => guess_id_columns(profiles, date),
+        None => guess_id_columns(profiles, date, sample),
     };
     let value = match &opts.value_column {
         Some(name) => find_column(header, name, "value", report),
@@ -604,7 +610,7 @@ impl RowContext<'_> {
                 let i = match acc.index.get(acc.key_buf.as_slice()) {
                     Some(&i) => i,
                     None => {
-                        let key = self.id_idx.iter().map(|&j| cell(j).trim().to_string()).collect();
+                        let key = self.id_idx.iter().map(|&j| cell(j).trim_ascii().to_string()).collect();
                         acc.series.push(RawSeries {
                             key,
                             dates: Vec::new(),
@@ -628,9 +634,12 @@ impl RowContext<'_> {
                 Ok(Some(v)) if v.is_finite() => v,
                 Ok(Some(_)) | Err(NotANumber) => {
                     report.push(
-                        Issue::error(
+                        Issue::warning(
                             IssueKind::BadNumber,
-                            format!("'{}' is not a finite number", truncate(c.trim(), 40)),
+                            format!(
+                                "'{}' is not a finite number; this driver is treated as missing here and interpolated",
+                                truncate(c.trim(), 40)
+                            ),
                         )
                         .at_row(row)
                         .in_column(m.exog_columns[k].clone()),
@@ -675,6 +684,9 @@ fn build_panel(
         }
     };
     mapping.freq = Some(freq);
+    if !spans_fit_in_memory(&raws, freq, report) {
+        return None;
+    }
     let season = opts.season.unwrap_or(freq.default_season());
     let mut series = Vec::with_capacity(raws.len());
     for raw in raws {
@@ -706,6 +718,52 @@ fn build_panel(
     })
 }
 
+/// Periods on the dense grid of a sorted raw series (first to last date).
+fn span(raw: &RawSeries, freq: Frequency) -> usize {
+    match (raw.dates.first(), raw.dates.last()) {
+        (Some(&a), Some(&b)) => usize::try_from(freq.period_index(b, a).index)
+            .unwrap_or(0)
+            .saturating_add(1),
+        _ => 0,
+    }
+}
+
+/// Refuse date ranges that would need an absurd grid (a stray year 0001 in a daily file): a
+/// series may span at most max(100 × its rows, 20,000) periods, the panel at most
+/// max(20 × its rows, 20,000,000).
+fn spans_fit_in_memory(raws: &[RawSeries], freq: Frequency, report: &mut Report) -> bool {
+    let mut ok = true;
+    let mut total = 0usize;
+    let mut rows = 0usize;
+    for raw in raws {
+        let n = raw.dates.len();
+        let periods = span(raw, freq);
+        total = total.saturating_add(periods);
+        rows += n;
+        if periods > (100 * n).max(20_000) {
+            ok = false;
+            let (first, last) = (raw.dates[0], raw.dates[n - 1]);
+            let label = key_label(&raw.key);
+            report.push(
+                Issue::error(
+                    IssueKind::Gap,
+                    format!("dates run from {first} (row {}) to {last} (row {}): {periods} {freq} periods for {n} row(s) — check these dates", raw.rows[0], raw.rows[n - 1]),
+                )
+                .at_row(raw.rows[0] as usize)
+                .for_series(label),
+            );
+        }
+    }
+    if ok && total > (20 * rows).max(20_000_000) {
+        report.push(Issue::error(
+            IssueKind::Gap,
+            format!("the series span {total} {freq} periods in all for {rows} rows; the dates are too sparse to put on a regular grid"),
+        ));
+        ok = false;
+    }
+    ok
+}
+
 fn sort_raw(s: &mut RawSeries, n_exog: usize) {
     if s.dates.windows(2).all(|w| w[0] <= w[1]) {
         return;
@@ -732,17 +790,17 @@ fn regularise(
     report: &mut Report,
     stats: &mut IngestStats,
 ) -> Option<Series> {
-    let label = if raw.key.is_empty() {
-        "series".to_string()
-    } else {
-        raw.key.join(" / ")
-    };
+    let label = key_label(&raw.key);
     let anchor = *raw.dates.first()?;
     let mut values: Vec<f64> = Vec::with_capacity(raw.dates.len());
     let mut seen: Vec<bool> = Vec::with_capacity(raw.dates.len());
     let mut counts: Vec<u32> = Vec::with_capacity(raw.dates.len());
     let mut exog: Vec<Vec<f64>> = vec![Vec::with_capacity(raw.dates.len()); n_exog];
+    let mut exog_counts: Vec<Vec<u32>> = vec![Vec::with_capacity(raw.dates.len()); n_exog];
     let mut dup_rows: Vec<u32> = Vec::new();
+    // Rows whose date differs from an earlier date of the same period (two days of one month in
+    // a monthly file): merged like duplicates, and said so.
+    let mut same_period: Vec<(u32, NaiveDate, NaiveDate)> = Vec::new();
     let mut off_grid = false;
     for (i, &d) in raw.dates.iter().enumerate() {
         let p = freq.period_index(d, anchor);
@@ -766,10 +824,16 @@ fn regularise(
             for c in &mut exog {
                 c.push(f64::NAN);
             }
+            for c in &mut exog_counts {
+                c.push(0);
+            }
         }
         let v = raw.values[i];
         if seen[k] {
             dup_rows.push(raw.rows[i]);
+            if raw.dates[i] != raw.dates[i - 1] {
+                same_period.push((raw.rows[i], d, raw.dates[i - 1]));
+            }
             if !v.is_nan() {
                 values[k] = if values[k].is_nan() { v } else { values[k] + v };
                 counts[k] += 1;
@@ -779,11 +843,20 @@ fn regularise(
             values[k] = v;
             counts[k] = u32::from(!v.is_nan());
         }
-        for (c, col) in exog.iter_mut().enumerate() {
+        for (c, (col, count)) in exog.iter_mut().zip(&mut exog_counts).enumerate() {
             let x = raw.exog[i * n_exog + c];
             if !x.is_nan() {
-                // Exogenous drivers (price, promotion) are averaged over duplicates.
-                col[k] = if col[k].is_nan() { x } else { (col[k] + x) / 2.0 };
+                // Exogenous drivers (price, promotion) are averaged over duplicates: summed
+                // here, divided below.
+                col[k] = if col[k].is_nan() { x } else { col[k] + x };
+                count[k] += 1;
+            }
+        }
+    }
+    for (col, count) in exog.iter_mut().zip(&exog_counts) {
+        for (x, &n) in col.iter_mut().zip(count) {
+            if n > 1 {
+                *x /= f64::from(n);
             }
         }
     }
@@ -816,6 +889,20 @@ fn regularise(
                 ),
             )
             .at_row(dup_rows[0] as usize)
+            .for_series(label.clone()),
+        );
+    }
+    if let Some(&(row, date, earlier)) = same_period.first() {
+        report.push(
+            Issue::warning(
+                IssueKind::Duplicate,
+                format!(
+                    "{} row(s) fall in a {freq} period that already has another date (row {row}: {date} joins {earlier}); \
+                     they are merged into one period — set the frequency if this file is finer than {freq}",
+                    same_period.len()
+                ),
+            )
+            .at_row(row as usize)
             .for_series(label.clone()),
         );
     }
@@ -891,12 +978,6 @@ pub fn fill(values: &mut [f64], policy: GapPolicy) {
         for (k, v) in values[a + 1..b].iter_mut().enumerate() {
             *v = va + (vb - va) * (k + 1) as f64 / (b - a) as f64;
         }
-    }
-}
-
-impl Severity {
-    pub fn is_error(self) -> bool {
-        self == Severity::Error
     }
 }
 

@@ -50,11 +50,7 @@ impl Series {
 
     /// Human label of the key: `store 3 / product 7` style ids joined by " / ", or "series".
     pub fn label(&self) -> String {
-        if self.key.is_empty() {
-            "series".to_string()
-        } else {
-            self.key.join(" / ")
-        }
+        key_label(&self.key)
     }
 
     /// The first `n` observations (used for backtest folds).
@@ -98,5 +94,14 @@ impl Panel {
     /// Total number of observations over all series.
     pub fn n_obs(&self) -> usize {
         self.series.iter().map(Series::len).sum()
+    }
+}
+
+/// How a series is named to users: its id values joined by " / ", or "series" without ids.
+pub fn key_label(key: &[String]) -> String {
+    if key.is_empty() {
+        "series".to_string()
+    } else {
+        key.join(" / ")
     }
 }

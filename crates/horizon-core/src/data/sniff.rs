@@ -241,14 +241,38 @@ pub fn guess_value_column(profiles: &[ColumnProfile], date: usize, ids: &[usize]
 }
 
 /// Guess id columns: text columns, and numeric columns named like ids (`store_id`, `ISBN`).
-pub fn guess_id_columns(profiles: &[ColumnProfile], date: usize) -> Vec<usize> {
+///
+/// A text column that only describes the date (a weekday, a month or holiday name) is not an
+/// id: in the sample it takes several values yet a single one per date, where a true id
+/// either repeats one value (the sample shows one series) or varies among the rows of a date.
+pub fn guess_id_columns(profiles: &[ColumnProfile], date: usize, sample: &[Vec<String>]) -> Vec<usize> {
     (0..profiles.len())
         .filter(|&j| j != date)
         .filter(|&j| {
             let p = &profiles[j];
-            !p.named_like_value() && (p.named_like_id() || (!p.is_numeric() && p.non_empty > 0))
+            !p.named_like_value()
+                && (p.named_like_id() || (!p.is_numeric() && p.non_empty > 0 && !describes_the_date(sample, date, j)))
         })
         .collect()
+}
+
+/// True when column `j` takes several values in the sample but one per date of column `date`.
+fn describes_the_date(sample: &[Vec<String>], date: usize, j: usize) -> bool {
+    let mut by_date: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut first: Option<&str> = None;
+    let mut several = false;
+    for row in sample {
+        let (Some(d), Some(v)) = (row.get(date), row.get(j)) else {
+            continue;
+        };
+        let (d, v) = (d.trim(), v.trim());
+        several |= first.is_some_and(|f| f != v);
+        first.get_or_insert(v);
+        if by_date.insert(d, v).is_some_and(|before| before != v) {
+            return false;
+        }
+    }
+    several
 }
 
 #[cfg(test)]
@@ -281,5 +305,23 @@ mod tests {
         assert!(r.issues.is_empty());
         assert_eq!(decode(b"a\nb\xE9", &mut r), "a\nb\u{e9}");
         assert_eq!(r.issues[0].row, Some(2));
+    }
+
+    #[test]
+    fn a_weekday_column_is_not_an_id() {
+        let header = ["date", "store", "weekday", "sales"].map(String::from);
+        let rows = [
+            ["2024-01-01", "A", "Mon", "1"],
+            ["2024-01-01", "B", "Mon", "2"],
+            ["2024-01-02", "A", "Tue", "3"],
+            ["2024-01-02", "B", "Tue", "4"],
+        ];
+        let sample: Vec<Vec<String>> = rows.iter().map(|r| r.map(String::from).to_vec()).collect();
+        let profiles = profile_columns(&header, &sample, false);
+        assert_eq!(guess_id_columns(&profiles, 0, &sample), vec![1]);
+        // A sample of one store only: the store column repeats one value and stays an id.
+        let one: Vec<Vec<String>> = sample.iter().filter(|r| r[1] == "A").cloned().collect();
+        let profiles = profile_columns(&header, &one, false);
+        assert_eq!(guess_id_columns(&profiles, 0, &one), vec![1]);
     }
 }

@@ -14,6 +14,12 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    pub fn is_error(self) -> bool {
+        self == Severity::Error
+    }
+}
+
 /// What kind of problem an [`Issue`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum IssueKind {

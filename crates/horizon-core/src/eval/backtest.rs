@@ -4,6 +4,7 @@
 
 use super::metrics::Metrics;
 use crate::data::{Panel, Series};
+use crate::forecast::fit_predict;
 use crate::models::{Forecast, ModelError, ModelSpec};
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -100,9 +101,11 @@ impl BacktestResult {
 /// Origins (training lengths) of a series of `n` observations; empty when too short.
 fn origins(n: usize, cfg: &BacktestConfig) -> Vec<usize> {
     let step = cfg.step.unwrap_or(cfg.horizon).max(1);
-    let span = cfg.horizon + (cfg.folds - 1) * step;
+    let span = cfg
+        .horizon
+        .saturating_add(cfg.folds.saturating_sub(1).saturating_mul(step));
     // Keep at least two observations to fit on.
-    if n < span + 2 {
+    if n < span.saturating_add(2) {
         return Vec::new();
     }
     (0..cfg.folds).map(|k| n - span + k * step).collect()
@@ -118,12 +121,18 @@ fn one_fold(
 ) -> FoldResult {
     let train = series.head(origin);
     let test = &series.values[origin..origin + cfg.horizon];
-    let result: Result<(Metrics, Forecast), ModelError> = spec.build().fit(&train).and_then(|fitted| {
-        let fc = fitted.predict(cfg.horizon, &[cfg.level])?;
-        let iv = &fc.intervals[0];
-        let mt = Metrics::compute(&train.values, test, &fc.point, &iv.lower, &iv.upper, m, cfg.level);
-        Ok((mt, fc))
-    });
+    // The same fit, prediction and zero-clipping as a forecast, so the backtest scores what
+    // users get.
+    let result: Result<(Metrics, Forecast), ModelError> = fit_predict(&train, spec, cfg.horizon, &[cfg.level])
+        .and_then(|(fc, _)| {
+            let iv = fc
+                .intervals
+                .first()
+                .ok_or_else(|| ModelError::Invalid("the model returned no interval".into()))?;
+            let mt = Metrics::compute(&train.values, test, &fc.point, &iv.lower, &iv.upper, m, cfg.level)
+                .map_err(|e| ModelError::Invalid(e.to_string()))?;
+            Ok((mt, fc))
+        });
     let (metrics, forecast) = match result {
         Ok((mt, fc)) => (Ok(mt), Some(fc)),
         Err(e) => (Err(e.to_string()), None),
@@ -219,6 +228,13 @@ mod tests {
         };
         assert_eq!(origins(10, &cfg), vec![6, 7]);
         assert!(origins(5, &cfg).is_empty());
+        let absurd = BacktestConfig {
+            horizon: usize::MAX,
+            folds: usize::MAX,
+            step: Some(usize::MAX),
+            ..Default::default()
+        };
+        assert!(origins(100, &absurd).is_empty());
         let cfg = BacktestConfig {
             horizon: 3,
             folds: 3,

@@ -6,6 +6,17 @@
 //! α = 1 − level/100; MSIS as in the M4 competition).
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The actuals, forecasts and bounds given to [`Metrics::compute`] differ in length, or are empty.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("cannot score: {actual} actual value(s), {point} forecast(s), {lower} lower and {upper} upper bound(s)")]
+pub struct LengthMismatch {
+    pub actual: usize,
+    pub point: usize,
+    pub lower: usize,
+    pub upper: usize,
+}
 
 /// In-sample MAE of the seasonal-naive forecast on the training part: lag `m` when the
 /// training part is longer than `m`, else lag 1. NaN when there is nothing to difference.
@@ -43,10 +54,26 @@ pub struct Metrics {
 
 impl Metrics {
     /// Score point forecasts `f` and the central `level` % interval `[lo, hi]` against `test`,
-    /// scaled by the seasonal-naive MAE of `train` at season `m`.
-    pub fn compute(train: &[f64], test: &[f64], f: &[f64], lo: &[f64], hi: &[f64], m: usize, level: f64) -> Metrics {
-        let h = test.len().min(f.len()).min(lo.len()).min(hi.len());
-        let (test, f, lo, hi) = (&test[..h], &f[..h], &lo[..h], &hi[..h]);
+    /// scaled by the seasonal-naive MAE of `train` at season `m`. The four must have one
+    /// length, at least 1.
+    pub fn compute(
+        train: &[f64],
+        test: &[f64],
+        f: &[f64],
+        lo: &[f64],
+        hi: &[f64],
+        m: usize,
+        level: f64,
+    ) -> Result<Metrics, LengthMismatch> {
+        let h = test.len();
+        if h == 0 || f.len() != h || lo.len() != h || hi.len() != h {
+            return Err(LengthMismatch {
+                actual: h,
+                point: f.len(),
+                lower: lo.len(),
+                upper: hi.len(),
+            });
+        }
         let hf = h as f64;
         let scale = seasonal_scale(train, m);
         let e: Vec<f64> = test.iter().zip(f).map(|(y, p)| y - p).collect();
@@ -93,7 +120,7 @@ impl Metrics {
         }
         let ok = scale.is_finite() && scale > 0.0;
         let per = |x: f64| if ok { x / scale } else { f64::NAN };
-        Metrics {
+        Ok(Metrics {
             scale,
             mae,
             mase: per(mae),
@@ -107,6 +134,6 @@ impl Metrics {
             swidth: per(width / hf),
             interval_score: score / hf,
             msis: per(score / hf),
-        }
+        })
     }
 }

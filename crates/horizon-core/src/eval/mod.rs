@@ -4,4 +4,4 @@ pub mod backtest;
 pub mod metrics;
 
 pub use backtest::{BacktestConfig, BacktestError, BacktestResult, FoldResult, ModelSummary, backtest_panel};
-pub use metrics::{Metrics, seasonal_scale};
+pub use metrics::{LengthMismatch, Metrics, seasonal_scale};

@@ -58,6 +58,14 @@ impl ModelSpec {
         }
     }
 
+    /// The same model with `season` for a seasonal model that was not given its own.
+    pub fn with_default_season(self, season: Option<usize>) -> ModelSpec {
+        match (self, season) {
+            (ModelSpec::SeasonalNaive { season: None }, Some(m)) => ModelSpec::SeasonalNaive { season: Some(m) },
+            (spec, _) => spec,
+        }
+    }
+
     pub fn names() -> String {
         ModelSpec::all()
             .iter()
@@ -109,6 +117,15 @@ impl FromStr for ModelSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_season_fills_only_an_unset_one() {
+        let snaive = |season| ModelSpec::SeasonalNaive { season };
+        assert_eq!(snaive(None).with_default_season(Some(12)), snaive(Some(12)));
+        assert_eq!(snaive(Some(4)).with_default_season(Some(12)), snaive(Some(4)));
+        assert_eq!(snaive(None).with_default_season(None), snaive(None));
+        assert_eq!(ModelSpec::Drift.with_default_season(Some(12)), ModelSpec::Drift);
+    }
 
     #[test]
     fn parses_names_and_round_trips_json() {
