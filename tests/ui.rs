@@ -2,7 +2,7 @@
 //! their accessible labels and clicks or types into them.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use horizon::app::platform::FolderPlatform;
 use horizon::app::{ManualGrid, Runner, Workbench};
 use std::path::Path;
@@ -142,6 +142,68 @@ fn a_broken_file_shows_its_errors_and_cannot_be_forecast() {
     // Back to the sample: usable again.
     h.get_by_label("Load sample data").click();
     h.run();
+    assert!(h.state().result.is_some());
+}
+
+#[test]
+fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    // Too many broken dates, and a name that says nothing: no date column is guessed.
+    let mut csv = String::from("when,units_a,units_b\n");
+    for d in 1..=10 {
+        let date = if d == 3 || d == 7 {
+            format!("2024-01-{d:02}x")
+        } else {
+            format!("2024-01-{d:02}")
+        };
+        csv.push_str(&format!("{date},{d},{}\n", 100 + d));
+    }
+    let mut h = harness(dir.path(), Some(("odd.csv".into(), csv.into_bytes())), Runner::Inline);
+    h.get_by_label("Open CSV…").click();
+    h.run();
+    h.get_by_label_contains("no column holds dates");
+    // Pick the date column: the file is read again and the two bad rows are named.
+    h.get_by_label("Date column").click();
+    h.run();
+    h.get_by_label("when").click();
+    h.run();
+    h.get_by_label_contains("odd.csv:row 4, column 'when': error: '2024-01-03x'");
+    h.get_by_label_contains("odd.csv:row 8, column 'when'");
+    assert!(h.state().result.is_none());
+
+    // A clean file: the guess forecasts units_a; the user switches to units_b.
+    let mut csv = String::from("period,units_a,units_b\n");
+    for d in 1..=20 {
+        csv.push_str(&format!("2024-01-{d:02},{d},{}\n", 100 + d));
+    }
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut h = harness(dir2.path(), Some(("two.csv".into(), csv.into_bytes())), Runner::Inline);
+    h.get_by_label("Open CSV…").click();
+    h.run();
+    assert_eq!(h.state().result.as_ref().unwrap().history.values[0], 1.0);
+    h.get_by_label("Value column").click();
+    h.run();
+    // The open list's entry, not the checkbox of the same name.
+    h.get_all_by_label("units_b")
+        .find(|n| n.accesskit_node().role() != egui::accesskit::Role::CheckBox)
+        .expect("units_b in the list")
+        .click();
+    h.run();
+    let r = h.state().result.as_ref().expect("a forecast of units_b");
+    assert_eq!(r.history.values[0], 101.0);
+    // units_a is now a driver; untick it.
+    let m = h.state().data.as_ref().unwrap().ingested.mapping.clone().unwrap();
+    assert_eq!(m.exog_columns, vec!["units_a".to_string()]);
+    let boxes = h
+        .get_all_by_label("units_a")
+        .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::CheckBox)
+        .collect::<Vec<_>>();
+    assert_eq!(boxes.len(), 2, "an id and an exogenous checkbox");
+    boxes[1].click();
+    h.run();
+    let m = h.state().data.as_ref().unwrap().ingested.mapping.clone().unwrap();
+    assert!(m.exog_columns.is_empty());
+    assert_eq!(m.value_column, "units_b");
     assert!(h.state().result.is_some());
 }
 

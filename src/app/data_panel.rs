@@ -3,9 +3,6 @@
 
 use super::state::Workbench;
 use eframe::egui;
-use horizon_core::data::dates::DateFormat;
-use horizon_core::data::sniff::delimiter_name;
-use horizon_core::data::{DuplicatePolicy, Frequency, GapPolicy};
 
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     ui.heading("Data");
@@ -20,144 +17,9 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     ui.small("…or drop a CSV file on the window.");
     let Some(data) = &wb.data else { return };
     ui.label(egui::RichText::new(&data.name).strong());
-    if let Some(m) = data.ingested.mapping.clone() {
-        mapping_controls(wb, ui, &m);
-    }
+    super::columns::show(wb, ui);
     report(wb, ui);
     series_picker(wb, ui);
-}
-
-fn mapping_controls(wb: &mut Workbench, ui: &mut egui::Ui, m: &horizon_core::data::Mapping) {
-    let mut changed = false;
-    let opts = &mut wb.settings.options;
-    egui::CollapsingHeader::new("Columns")
-        .default_open(true)
-        .show(ui, |ui| {
-            ui.label(format!("Delimiter: {}", delimiter_name(m.delimiter)));
-            egui::Grid::new("mapping").num_columns(2).show(ui, |ui| {
-                let l = ui.label("Date column");
-                let mut date = m.date_column.clone();
-                egui::ComboBox::from_id_salt("date_col")
-                    .selected_text(&date)
-                    .show_ui(ui, |ui| {
-                        for c in &m.columns {
-                            changed |= ui.selectable_value(&mut date, c.clone(), c).clicked();
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-                if date != m.date_column {
-                    opts.date_column = Some(date);
-                }
-                ui.end_row();
-
-                let l = ui.label("Date format");
-                let mut fmt = m.date_format;
-                egui::ComboBox::from_id_salt("date_fmt")
-                    .selected_text(fmt.pattern())
-                    .show_ui(ui, |ui| {
-                        for f in DateFormat::ALL {
-                            changed |= ui.selectable_value(&mut fmt, f, f.pattern()).clicked();
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-                if fmt != m.date_format {
-                    opts.date_format = Some(fmt);
-                }
-                ui.end_row();
-
-                let l = ui.label("Value column");
-                let mut value = m.value_column.clone();
-                egui::ComboBox::from_id_salt("value_col")
-                    .selected_text(&value)
-                    .show_ui(ui, |ui| {
-                        for c in &m.columns {
-                            changed |= ui.selectable_value(&mut value, c.clone(), c).clicked();
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-                if value != m.value_column {
-                    opts.value_column = Some(value);
-                }
-                ui.end_row();
-
-                let l = ui.label("Frequency");
-                let mut freq = m.freq;
-                egui::ComboBox::from_id_salt("freq")
-                    .selected_text(freq.map_or("?", |f| f.name()))
-                    .show_ui(ui, |ui| {
-                        for f in Frequency::ALL {
-                            changed |= ui.selectable_value(&mut freq, Some(f), f.name()).clicked();
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-                if freq != m.freq {
-                    opts.freq = freq;
-                }
-                ui.end_row();
-
-                let l = ui.label("Duplicates");
-                egui::ComboBox::from_id_salt("dups")
-                    .selected_text(format!("{:?}", opts.duplicates).to_lowercase())
-                    .show_ui(ui, |ui| {
-                        changed |= ui
-                            .selectable_value(&mut opts.duplicates, DuplicatePolicy::Sum, "sum")
-                            .clicked();
-                        changed |= ui
-                            .selectable_value(&mut opts.duplicates, DuplicatePolicy::Mean, "mean")
-                            .clicked();
-                    })
-                    .response
-                    .labelled_by(l.id);
-                ui.end_row();
-
-                let l = ui.label("Gaps");
-                egui::ComboBox::from_id_salt("gaps")
-                    .selected_text(format!("{:?}", opts.gaps).to_lowercase())
-                    .show_ui(ui, |ui| {
-                        changed |= ui.selectable_value(&mut opts.gaps, GapPolicy::Zero, "zero").clicked();
-                        changed |= ui
-                            .selectable_value(&mut opts.gaps, GapPolicy::Linear, "linear")
-                            .clicked();
-                    })
-                    .response
-                    .labelled_by(l.id);
-                ui.end_row();
-            });
-            ui.label("Id columns:");
-            ui.horizontal_wrapped(|ui| {
-                let mut ids = m.id_columns.clone();
-                for c in m
-                    .columns
-                    .iter()
-                    .filter(|c| **c != m.date_column && **c != m.value_column)
-                {
-                    let mut on = ids.contains(c);
-                    if ui.checkbox(&mut on, c).changed() {
-                        changed = true;
-                        if on {
-                            ids.push(c.clone())
-                        } else {
-                            ids.retain(|x| x != c)
-                        }
-                    }
-                }
-                if changed && ids != m.id_columns {
-                    // Keep the file's column order.
-                    let ordered: Vec<String> = m.columns.iter().filter(|c| ids.contains(c)).cloned().collect();
-                    opts.id_columns = Some(ordered);
-                }
-            });
-            if !m.exog_columns.is_empty() {
-                ui.label(format!("Exogenous: {}", m.exog_columns.join(", ")));
-            }
-        });
-    if changed {
-        wb.reload();
-    }
 }
 
 fn report(wb: &Workbench, ui: &mut egui::Ui) {

@@ -2,6 +2,7 @@
 //! (reading and validating a file, fitting, writing) runs as a job off the UI thread and
 //! comes back as a [`Msg`]; the UI never computes a forecast itself.
 
+mod columns;
 mod data_panel;
 mod forecast_panel;
 mod jobs;

@@ -151,7 +151,7 @@ impl Workbench {
 
     /// Generate and open the bundled sample (daily sales, 2 stores × 3 products, 2 years).
     pub fn load_sample(&mut self) {
-        self.settings.options = IngestOptions::default();
+        self.settings.options = self.settings.options.for_new_file();
         let csv = panel_csv(&retail(&sample_params()));
         self.load_bytes("sample retail data".into(), Arc::new(csv.into_bytes()));
     }
@@ -224,7 +224,7 @@ impl Workbench {
             match msg {
                 Msg::Picked(None) => self.status = "No file chosen.".into(),
                 Msg::Picked(Some((name, bytes))) => {
-                    self.settings.options = IngestOptions::default();
+                    self.settings.options = self.settings.options.for_new_file();
                     self.load_bytes(name, Arc::new(bytes));
                 }
                 // A newer request superseded these: drop them, the newer answer follows.

@@ -104,8 +104,16 @@ fn a_bad_driver_cell_is_a_warning_and_interpolated() {
     assert_eq!(p.exog_columns, vec!["price".to_string()]);
     let want: Vec<f64> = (1..=12).map(f64::from).collect();
     assert_eq!(p.series[0].exog[0], want);
-    let w = ing.report.issues.iter().find(|i| i.kind == IssueKind::BadNumber).unwrap();
-    assert_eq!((w.severity, w.row, w.column.as_deref()), (Severity::Warning, Some(7), Some("price")));
+    let w = ing
+        .report
+        .issues
+        .iter()
+        .find(|i| i.kind == IssueKind::BadNumber)
+        .unwrap();
+    assert_eq!(
+        (w.severity, w.row, w.column.as_deref()),
+        (Severity::Warning, Some(7), Some("price"))
+    );
 }
 
 #[test]

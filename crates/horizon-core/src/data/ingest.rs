@@ -75,6 +75,19 @@ pub struct IngestOptions {
     pub season: Option<usize>,
 }
 
+impl IngestOptions {
+    /// The options for another file: column choices are guessed afresh, the policies (how
+    /// duplicates and gaps are handled, the season) stay as the user set them.
+    pub fn for_new_file(&self) -> IngestOptions {
+        IngestOptions {
+            duplicates: self.duplicates,
+            gaps: self.gaps,
+            season: self.season,
+            ..Default::default()
+        }
+    }
+}
+
 /// How the file was read: the guesses, after the overrides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mapping {
@@ -94,6 +107,9 @@ pub struct Mapping {
 pub struct Ingested {
     pub report: Report,
     pub mapping: Option<Mapping>,
+    /// The header's column names, as far as it could be read (empty if not), so that a user
+    /// can pick the date and value columns even when the guesses failed.
+    pub columns: Vec<String>,
     pub panel: Option<Panel>,
     /// Counts for the summary line: rows read, duplicates merged, periods filled.
     pub stats: IngestStats,
@@ -115,9 +131,10 @@ const SAMPLE_ROWS: usize = 200;
 pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested {
     let mut report = Report::new(source);
     let mut stats = IngestStats::default();
-    let done = |report, mapping, stats| Ingested {
+    let done = |report, mapping, stats, columns| Ingested {
         report,
         mapping,
+        columns,
         panel: None,
         stats,
     };
@@ -125,7 +142,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     let text = decode(bytes, &mut report);
     if text.trim().is_empty() {
         report.push(Issue::error(IssueKind::EmptyFile, "the file is empty"));
-        return done(report, None, stats);
+        return done(report, None, stats, Vec::new());
     }
     let Some(delimiter) = opts.delimiter.or_else(|| sniff_delimiter(&text)) else {
         let first = text.lines().next().unwrap_or("").trim();
@@ -140,7 +157,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
             )
             .at_row(1),
         );
-        return done(report, None, stats);
+        return done(report, None, stats, Vec::new());
     };
 
     let mut reader = csv::ReaderBuilder::new()
@@ -152,7 +169,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
         Ok(h) => h.iter().enumerate().map(|(j, s)| header_name(s, j)).collect(),
         Err(e) => {
             report.push(Issue::error(IssueKind::RaggedRow, format!("cannot read the header: {e}")).at_row(1));
-            return done(report, None, stats);
+            return done(report, None, stats, Vec::new());
         }
     };
     for (j, name) in header.iter().enumerate() {
@@ -187,7 +204,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     }
     if sample.is_empty() && read_error.is_none() {
         report.push(Issue::error(IssueKind::HeaderOnly, "the file has a header but no data rows").at_row(1));
-        return done(report, None, stats);
+        return done(report, None, stats, header.clone());
     }
     let sample_text: Vec<Vec<String>> = sample
         .iter()
@@ -196,7 +213,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     let profiles = profile_columns(&header, &sample_text, decimal_comma);
 
     let Some(mapping) = resolve_mapping(&header, &profiles, &sample_text, delimiter, opts, &mut report) else {
-        return done(report, None, stats);
+        return done(report, None, stats, header.clone());
     };
     let date_idx = col_index(&header, &mapping.date_column);
     let value_idx = col_index(&header, &mapping.value_column);
@@ -260,7 +277,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     }
     stats.rows = records_read;
     if report.has_errors() {
-        return done(report, Some(mapping), stats);
+        return done(report, Some(mapping), stats, header.clone());
     }
 
     let mut mapping = mapping;
@@ -268,6 +285,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     let panel = if report.has_errors() { None } else { panel };
     Ingested {
         report,
+        columns: header,
         mapping: Some(mapping),
         panel,
         stats,
@@ -696,9 +714,11 @@ fn build_panel(
                     Issue::warning(
                         IssueKind::ShortSeries,
                         format!(
-                            "{} observation(s): seasonal models need at least two seasons ({} for season {season}) and fall back",
+                            "{} observation(s), fewer than two seasons ({} for season {season}): seasonal patterns are poorly \
+                             estimated; seasonal naive needs more than one season ({}) and otherwise falls back to naive",
                             s.len(),
-                            2 * season
+                            2 * season,
+                            season + 1
                         ),
                     )
                     .for_series(s.label()),

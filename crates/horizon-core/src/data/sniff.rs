@@ -51,8 +51,9 @@ const ID_FRAGMENTS: [&str; 14] = [
     "title",
 ];
 
-/// Decode file bytes: strip a UTF-8 BOM; a file that is not UTF-8 is read as Windows-1252 /
-/// Latin-1 (what spreadsheet exports usually are) with a warning naming the first bad row.
+/// Decode file bytes: strip a UTF-8 BOM; a file that is not UTF-8 is read as Windows-1252
+/// (what spreadsheet exports on Windows usually are; Latin-1 plus € and typographic quotes in
+/// 0x80–0x9F) with a warning naming the first bad row.
 pub fn decode<'a>(bytes: &'a [u8], report: &mut Report) -> Cow<'a, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
@@ -65,14 +66,27 @@ pub fn decode<'a>(bytes: &'a [u8], report: &mut Report) -> Cow<'a, str> {
                     IssueKind::Encoding,
                     format!(
                         "the file is not UTF-8 (first invalid byte 0x{:02X} at byte {at}); \
-                         it was read as Latin-1 — check accented names",
+                         it was read as Windows-1252 (Latin-1) — check accented names",
                         bytes[at]
                     ),
                 )
                 .at_row(row),
             );
-            Cow::Owned(bytes.iter().map(|&b| b as char).collect())
+            Cow::Owned(bytes.iter().map(|&b| windows_1252(b)).collect())
         }
+    }
+}
+
+/// One Windows-1252 byte as a char (WHATWG encoding table); the five unassigned bytes keep
+/// their Latin-1 (C1 control) reading.
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
     }
 }
 
@@ -323,5 +337,13 @@ mod tests {
         let one: Vec<Vec<String>> = sample.iter().filter(|r| r[1] == "A").cloned().collect();
         let profiles = profile_columns(&header, &one, false);
         assert_eq!(guess_id_columns(&profiles, 0, &one), vec![1]);
+    }
+
+    #[test]
+    fn non_utf8_is_read_as_windows_1252() {
+        let mut report = Report::new("t.csv");
+        let text = decode(b"name,price\nCaf\xe9 \x80,1\n", &mut report);
+        assert_eq!(text, "name,price\nCafé €,1\n");
+        assert_eq!(report.issues[0].row, Some(2));
     }
 }
