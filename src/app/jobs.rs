@@ -43,6 +43,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn threaded_jobs_run_on_another_thread_inline_ones_here() {
+        let here = format!("{:?}", std::thread::current().id());
+        for (runner, elsewhere) in [(Runner::Threaded, true), (Runner::Inline, false)] {
+            let (tx, rx) = std::sync::mpsc::channel();
+            runner.spawn(&tx, || Msg::Status(format!("{:?}", std::thread::current().id())));
+            match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+                Ok(Msg::Status(id)) => assert_eq!(id != here, elsewhere, "{runner:?}"),
+                _ => panic!("no message from the {runner:?} job"),
+            }
+        }
+    }
+
+    #[test]
     fn a_panicking_job_still_reports() {
         for runner in [Runner::Inline, Runner::Threaded] {
             let (tx, rx) = std::sync::mpsc::channel();

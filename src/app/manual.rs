@@ -58,15 +58,19 @@ impl ManualGrid {
         s
     }
 
-    pub fn validate(&mut self) {
-        let opts = IngestOptions {
+    /// How the grid is read, for the live check and for the forecast alike: one daily series.
+    pub fn options() -> IngestOptions {
+        IngestOptions {
             id_columns: Some(vec![]),
             date_column: Some("date".into()),
             value_column: Some("sales".into()),
             season: Some(7),
             ..Default::default()
-        };
-        self.report = ingest_csv(self.to_csv().as_bytes(), MANUAL_SOURCE, &opts).report;
+        }
+    }
+
+    pub fn validate(&mut self) {
+        self.report = ingest_csv(self.to_csv().as_bytes(), MANUAL_SOURCE, &Self::options()).report;
     }
 
     /// Add a row dated one day after the last.
@@ -132,7 +136,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 .add_enabled(usable, egui::Button::new("Forecast these values"))
                 .clicked()
             {
-                wb.settings.options = IngestOptions::default();
+                wb.settings.options = ManualGrid::options();
                 let csv = wb.manual.to_csv();
                 wb.load_bytes(MANUAL_SOURCE.into(), Arc::new(csv.into_bytes()));
             }
