@@ -1,6 +1,7 @@
 //! [`ModelSpec`]: a model family and its settings, as chosen in the UI, on the command line or
 //! in a pipeline config, and stored with a trained model.
 
+use super::ets::AutoEts;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
 use super::{Forecaster, ModelError};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,10 @@ pub enum ModelSpec {
     },
     Mean,
     Drift,
+    /// Automatic exponential smoothing (ETS), chosen by AICc.
+    Ets {
+        season: Option<usize>,
+    },
 }
 
 impl ModelSpec {
@@ -27,6 +32,7 @@ impl ModelSpec {
             ModelSpec::SeasonalNaive { season: None },
             ModelSpec::Mean,
             ModelSpec::Drift,
+            ModelSpec::Ets { season: None },
         ]
     }
 
@@ -36,6 +42,7 @@ impl ModelSpec {
             ModelSpec::SeasonalNaive { .. } => "seasonal-naive",
             ModelSpec::Mean => "mean",
             ModelSpec::Drift => "drift",
+            ModelSpec::Ets { .. } => "ets",
         }
     }
 
@@ -46,6 +53,7 @@ impl ModelSpec {
             ModelSpec::SeasonalNaive { .. } => "same period of the last season",
             ModelSpec::Mean => "average of all history",
             ModelSpec::Drift => "line from first to last value, extended",
+            ModelSpec::Ets { .. } => "exponential smoothing, level/trend/season chosen automatically",
         }
     }
 
@@ -55,6 +63,7 @@ impl ModelSpec {
             ModelSpec::SeasonalNaive { season } => Box::new(SeasonalNaive { season }),
             ModelSpec::Mean => Box::new(MeanModel),
             ModelSpec::Drift => Box::new(Drift),
+            ModelSpec::Ets { season } => Box::new(AutoEts { season }),
         }
     }
 
@@ -62,6 +71,7 @@ impl ModelSpec {
     pub fn with_default_season(self, season: Option<usize>) -> ModelSpec {
         match (self, season) {
             (ModelSpec::SeasonalNaive { season: None }, Some(m)) => ModelSpec::SeasonalNaive { season: Some(m) },
+            (ModelSpec::Ets { season: None }, Some(m)) => ModelSpec::Ets { season: Some(m) },
             (spec, _) => spec,
         }
     }
@@ -83,30 +93,32 @@ impl fmt::Display for ModelSpec {
 
 impl FromStr for ModelSpec {
     type Err = ModelError;
-    /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`.
+    /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
         let (name, arg) = match lower.split_once(':') {
             Some((n, a)) => (n.to_string(), Some(a.to_string())),
             None => (lower, None),
         };
-        let spec =
-            match name.as_str() {
-                "naive" => ModelSpec::Naive,
-                "seasonal-naive" | "snaive" => {
-                    let season =
-                        match arg.as_deref() {
-                            None => None,
-                            Some(a) => Some(a.parse::<usize>().ok().filter(|m| *m >= 1).ok_or_else(|| {
-                                ModelError::Invalid(format!("season '{a}' must be a whole number >= 1"))
-                            })?),
-                        };
-                    return Ok(ModelSpec::SeasonalNaive { season });
-                }
-                "mean" | "average" => ModelSpec::Mean,
-                "drift" => ModelSpec::Drift,
-                _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),
-            };
+        let season = || -> Result<Option<usize>, ModelError> {
+            match arg.as_deref() {
+                None => Ok(None),
+                Some(a) => a
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|m| *m >= 1)
+                    .map(Some)
+                    .ok_or_else(|| ModelError::Invalid(format!("season '{a}' must be a whole number >= 1"))),
+            }
+        };
+        let spec = match name.as_str() {
+            "naive" => ModelSpec::Naive,
+            "seasonal-naive" | "snaive" => return Ok(ModelSpec::SeasonalNaive { season: season()? }),
+            "ets" | "autoets" => return Ok(ModelSpec::Ets { season: season()? }),
+            "mean" | "average" => ModelSpec::Mean,
+            "drift" => ModelSpec::Drift,
+            _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),
+        };
         if let Some(a) = arg {
             return Err(ModelError::Invalid(format!("{name} takes no setting (got ':{a}')")));
         }

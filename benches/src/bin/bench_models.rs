@@ -1,0 +1,187 @@
+//! Forecast the public benchmark's series (`shared/bench`) with Horizon's models, in the
+//! format `score.py` scores: `series_id,model,step,point,lo95,hi95`, plus per-series CPU
+//! timings (`series_id,model,cpu_s,wall_s`).
+//!
+//! ```text
+//! bench_models BENCH_DIR OUT_PREFIX [--models ets,seasonal-naive] [--sample ref|all]
+//! ```
+//! Writes `OUT_PREFIX_forecasts.csv` and `OUT_PREFIX_timings.csv`, and prints the wall time of
+//! the whole run. Series run in parallel (rayon); each fit is timed on the thread that runs
+//! it, so with `RAYON_NUM_THREADS` at most the number of cores the per-series time is its CPU
+//! time (every fit is single-threaded).
+
+use horizon_core::ModelSpec;
+use horizon_core::data::{Frequency, Series};
+use horizon_core::forecast::fit_predict;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+struct Item {
+    id: String,
+    freq: Frequency,
+    m: usize,
+    h: usize,
+    train: Vec<f64>,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        return Err("usage: bench_models BENCH_DIR OUT_PREFIX [--models a,b] [--sample ref|all]".into());
+    }
+    let dir = PathBuf::from(&args[1]);
+    let prefix = &args[2];
+    let mut models = vec!["ets".to_string()];
+    let mut sample = "ref".to_string();
+    let mut it = args[3..].iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--models" => {
+                models = it
+                    .next()
+                    .ok_or("--models needs a value")?
+                    .split(',')
+                    .map(String::from)
+                    .collect()
+            }
+            "--sample" => sample = it.next().ok_or("--sample needs a value")?.clone(),
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let specs: Vec<ModelSpec> = models.iter().map(|m| m.parse()).collect::<Result<_, _>>()?;
+
+    let mut manifest = csv::Reader::from_path(dir.join("manifest.csv"))?;
+    let head = manifest.headers()?.clone();
+    let col = |name: &str| {
+        head.iter()
+            .position(|h| h == name)
+            .ok_or(format!("manifest lacks {name}"))
+    };
+    let (c_id, c_freq, c_m, c_h, c_ntrain, c_ref) = (
+        col("series_id")?,
+        col("freq")?,
+        col("season_length")?,
+        col("horizon")?,
+        col("n_train")?,
+        col("ref_sample")?,
+    );
+    let mut wanted: HashMap<String, (Frequency, usize, usize, usize)> = HashMap::new();
+    for rec in manifest.records() {
+        let r = rec?;
+        if sample == "ref" && &r[c_ref] != "1" {
+            continue;
+        }
+        let freq = if &r[c_freq] == "Q" {
+            Frequency::Quarterly
+        } else {
+            Frequency::Monthly
+        };
+        wanted.insert(
+            r[c_id].to_string(),
+            (freq, r[c_m].parse()?, r[c_h].parse()?, r[c_ntrain].parse()?),
+        );
+    }
+    let mut values: HashMap<String, Vec<f64>> = HashMap::new();
+    let mut series = csv::Reader::from_path(dir.join("series.csv"))?;
+    for rec in series.records() {
+        let r = rec?;
+        if wanted.contains_key(&r[0]) {
+            values.entry(r[0].to_string()).or_default().push(r[2].parse()?);
+        }
+    }
+    let mut items: Vec<Item> = wanted
+        .into_iter()
+        .filter_map(|(id, (freq, m, h, n_train))| {
+            let v = values.remove(&id)?;
+            Some(Item {
+                id,
+                freq,
+                m,
+                h,
+                train: v[..n_train.min(v.len())].to_vec(),
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let start = Instant::now();
+    let rows: Vec<(String, String, Result<(Vec<f64>, Vec<f64>, Vec<f64>), String>, f64)> = items
+        .par_iter()
+        .flat_map_iter(|item| {
+            let s = Series {
+                key: vec![item.id.clone()],
+                freq: item.freq,
+                dates: (0..item.train.len())
+                    .map(|k| item.freq.advance(chrono_start(), k as i64))
+                    .collect(),
+                values: item.train.clone(),
+                exog: Vec::new(),
+            };
+            specs
+                .iter()
+                .map(move |spec| {
+                    let spec = spec.clone().with_default_season(Some(item.m));
+                    let t0 = Instant::now();
+                    let r = fit_predict(&s, &spec, item.h, &[95.0])
+                        .map(|(f, _)| {
+                            let iv = &f.intervals[0];
+                            (f.point.clone(), iv.lower.clone(), iv.upper.clone())
+                        })
+                        .map_err(|e| e.to_string());
+                    (item.id.clone(), spec.name().to_string(), r, t0.elapsed().as_secs_f64())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let wall = start.elapsed().as_secs_f64();
+
+    let mut fc = csv::Writer::from_path(format!("{prefix}_forecasts.csv"))?;
+    fc.write_record(["series_id", "model", "step", "point", "lo95", "hi95"])?;
+    let mut tm = csv::Writer::from_path(format!("{prefix}_timings.csv"))?;
+    tm.write_record(["series_id", "model", "cpu_s", "wall_s"])?;
+    let mut failed = 0;
+    for (id, model, r, secs) in &rows {
+        let name = format!("Horizon{}", model_label(model));
+        match r {
+            Ok((p, lo, hi)) => {
+                for (k, ((p, lo), hi)) in p.iter().zip(lo).zip(hi).enumerate() {
+                    fc.write_record([
+                        id.as_str(),
+                        &name,
+                        &(k + 1).to_string(),
+                        &p.to_string(),
+                        &lo.to_string(),
+                        &hi.to_string(),
+                    ])?;
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{id} {model}: {e}");
+            }
+        }
+        tm.write_record([id.as_str(), &name, &secs.to_string(), &secs.to_string()])?;
+    }
+    eprintln!(
+        "{} series × {} model(s) in {wall:.2} s wall on {} thread(s); {failed} failed",
+        items.len(),
+        specs.len(),
+        rayon::current_num_threads()
+    );
+    Ok(())
+}
+
+fn chrono_start() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default()
+}
+
+fn model_label(name: &str) -> String {
+    match name {
+        "ets" => "ETS".into(),
+        "seasonal-naive" => "SeasonalNaive".into(),
+        "naive" => "Naive".into(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,148 @@
+//! Derivative-free minimisation for likelihood fitting: the Nelder–Mead simplex method
+//! (Nelder & Mead 1965, "A simplex method for function minimization", *Computer Journal* 7),
+//! with the reflection/expansion/contraction/shrink coefficients 1, 2, ½, ½ and the stopping
+//! rule of R's `optim` (relative spread of the simplex values below `reltol`). Infeasible
+//! points are given `+∞` by the objective, which the simplex then moves away from — the way
+//! R's `ets` and statsforecast handle parameter bounds.
+
+/// Settings of one minimisation.
+#[derive(Debug, Clone, Copy)]
+pub struct NelderMead {
+    /// Stop when |f_worst − f_best| ≤ reltol · (|f_best| + reltol).
+    pub reltol: f64,
+    /// Budget of objective evaluations.
+    pub max_evals: usize,
+}
+
+impl Default for NelderMead {
+    fn default() -> Self {
+        NelderMead {
+            reltol: 1e-8,
+            max_evals: 2000,
+        }
+    }
+}
+
+/// The best point found, its value and the evaluations used.
+#[derive(Debug, Clone)]
+pub struct Minimum {
+    pub x: Vec<f64>,
+    pub f: f64,
+    pub evals: usize,
+}
+
+impl NelderMead {
+    /// Minimise `f` from `x0`; `steps[i]` is the initial simplex edge along coordinate `i`.
+    pub fn minimize(&self, mut f: impl FnMut(&[f64]) -> f64, x0: &[f64], steps: &[f64]) -> Minimum {
+        let n = x0.len();
+        let mut evals = 0usize;
+        let mut eval = |x: &[f64], evals: &mut usize| {
+            *evals += 1;
+            let v = f(x);
+            if v.is_nan() { f64::INFINITY } else { v }
+        };
+        let mut simplex: Vec<Vec<f64>> = Vec::with_capacity(n + 1);
+        simplex.push(x0.to_vec());
+        for i in 0..n {
+            let mut v = x0.to_vec();
+            v[i] += steps[i];
+            simplex.push(v);
+        }
+        let mut values: Vec<f64> = simplex.iter().map(|x| eval(x, &mut evals)).collect();
+        let mut centroid = vec![0.0; n];
+        let mut trial = vec![0.0; n];
+        let mut trial2 = vec![0.0; n];
+        loop {
+            // Order: best first, worst last.
+            let mut order: Vec<usize> = (0..=n).collect();
+            order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+            simplex = order.iter().map(|&i| simplex[i].clone()).collect();
+            values = order.iter().map(|&i| values[i]).collect();
+            let (best, worst) = (values[0], values[n]);
+            let converged = best.is_finite() && (worst - best).abs() <= self.reltol * (best.abs() + self.reltol);
+            if converged || evals >= self.max_evals || n == 0 {
+                break;
+            }
+            centroid.iter_mut().for_each(|c| *c = 0.0);
+            for v in &simplex[..n] {
+                for (c, x) in centroid.iter_mut().zip(v) {
+                    *c += x / n as f64;
+                }
+            }
+            let along = |t: f64, out: &mut Vec<f64>, worst: &[f64]| {
+                for i in 0..n {
+                    out[i] = centroid[i] + t * (worst[i] - centroid[i]);
+                }
+            };
+            along(-1.0, &mut trial, &simplex[n]);
+            let fr = eval(&trial, &mut evals);
+            if fr < values[0] {
+                along(-2.0, &mut trial2, &simplex[n]);
+                let fe = eval(&trial2, &mut evals);
+                if fe < fr {
+                    simplex[n].clone_from(&trial2);
+                    values[n] = fe;
+                } else {
+                    simplex[n].clone_from(&trial);
+                    values[n] = fr;
+                }
+            } else if fr < values[n - 1] {
+                simplex[n].clone_from(&trial);
+                values[n] = fr;
+            } else {
+                // Contract: outside if the reflection helped the worst point, else inside.
+                let t = if fr < values[n] { -0.5 } else { 0.5 };
+                along(t, &mut trial2, &simplex[n]);
+                let fc = eval(&trial2, &mut evals);
+                if fc < values[n].min(fr) {
+                    simplex[n].clone_from(&trial2);
+                    values[n] = fc;
+                } else {
+                    // Shrink towards the best point.
+                    let best_point = simplex[0].clone();
+                    for k in 1..=n {
+                        for (x, b) in simplex[k].iter_mut().zip(&best_point) {
+                            *x = b + 0.5 * (*x - b);
+                        }
+                        values[k] = eval(&simplex[k], &mut evals);
+                    }
+                }
+            }
+        }
+        Minimum {
+            x: simplex.swap_remove(0),
+            f: values[0],
+            evals,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_rosenbrock_minimum() {
+        let rosen = |x: &[f64]| 100.0 * (x[1] - x[0] * x[0]).powi(2) + (1.0 - x[0]).powi(2);
+        let nm = NelderMead {
+            reltol: 1e-12,
+            max_evals: 5000,
+        };
+        let m = nm.minimize(rosen, &[-1.2, 1.0], &[0.1, 0.1]);
+        assert!((m.x[0] - 1.0).abs() < 1e-3 && (m.x[1] - 1.0).abs() < 1e-3, "{m:?}");
+    }
+
+    #[test]
+    fn stays_inside_a_feasible_region() {
+        // Minimum of (x-2)^2 restricted to x <= 1 (infinite outside): the boundary.
+        let f = |x: &[f64]| {
+            if x[0] > 1.0 {
+                f64::INFINITY
+            } else {
+                (x[0] - 2.0).powi(2)
+            }
+        };
+        let m = NelderMead::default().minimize(f, &[0.0], &[0.1]);
+        assert!(m.x[0] <= 1.0 && m.x[0] > 0.99, "{m:?}");
+    }
+}
