@@ -18,6 +18,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Point forecasts with the 95 % bounds, or why the model failed.
+type Outcome = Result<(Vec<f64>, Vec<f64>, Vec<f64>), String>;
+/// Series, model, outcome, seconds spent.
+type Row = (String, String, Outcome, f64);
+
 struct Item {
     id: String,
     freq: Frequency,
@@ -35,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let prefix = &args[2];
     let mut models = vec!["ets".to_string()];
     let mut sample = "ref".to_string();
+    let mut only: Option<String> = None;
     let mut it = args[3..].iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -47,6 +53,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .collect()
             }
             "--sample" => sample = it.next().ok_or("--sample needs a value")?.clone(),
+            // One series, with the fitted model's description on stderr (for investigations).
+            "--series" => only = Some(it.next().ok_or("--series needs a value")?.clone()),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -70,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut wanted: HashMap<String, (Frequency, usize, usize, usize)> = HashMap::new();
     for rec in manifest.records() {
         let r = rec?;
-        if sample == "ref" && &r[c_ref] != "1" {
+        if only.as_ref().is_some_and(|o| o != &r[c_id]) || (only.is_none() && sample == "ref" && &r[c_ref] != "1") {
             continue;
         }
         let freq = if &r[c_freq] == "Q" {
@@ -106,8 +114,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     items.sort_by(|a, b| a.id.cmp(&b.id));
 
+    let describe = only.is_some();
     let start = Instant::now();
-    let rows: Vec<(String, String, Result<(Vec<f64>, Vec<f64>, Vec<f64>), String>, f64)> = items
+    let rows: Vec<Row> = items
         .par_iter()
         .flat_map_iter(|item| {
             let s = Series {
@@ -125,7 +134,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let spec = spec.clone().with_default_season(Some(item.m));
                     let t0 = Instant::now();
                     let r = fit_predict(&s, &spec, item.h, &[95.0])
-                        .map(|(f, _)| {
+                        .map(|(f, description)| {
+                            if describe {
+                                eprintln!("{}: {description}", item.id);
+                            }
                             let iv = &f.intervals[0];
                             (f.point.clone(), iv.lower.clone(), iv.upper.clone())
                         })

@@ -52,55 +52,58 @@ impl NelderMead {
         let mut centroid = vec![0.0; n];
         let mut trial = vec![0.0; n];
         let mut trial2 = vec![0.0; n];
+        // Vertices stay in place; `order` ranks them, best first.
+        let mut order: Vec<usize> = (0..=n).collect();
         loop {
-            // Order: best first, worst last.
-            let mut order: Vec<usize> = (0..=n).collect();
             order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-            simplex = order.iter().map(|&i| simplex[i].clone()).collect();
-            values = order.iter().map(|&i| values[i]).collect();
-            let (best, worst) = (values[0], values[n]);
+            let (ib, iw, i2) = (order[0], order[n], order[n.saturating_sub(1)]);
+            let (best, worst) = (values[ib], values[iw]);
             let converged = best.is_finite() && (worst - best).abs() <= self.reltol * (best.abs() + self.reltol);
             if converged || evals >= self.max_evals || n == 0 {
                 break;
             }
             centroid.iter_mut().for_each(|c| *c = 0.0);
-            for v in &simplex[..n] {
-                for (c, x) in centroid.iter_mut().zip(v) {
-                    *c += x / n as f64;
+            for &k in &order[..n] {
+                for (c, x) in centroid.iter_mut().zip(&simplex[k]) {
+                    *c += x;
                 }
             }
+            centroid.iter_mut().for_each(|c| *c /= n as f64);
             let along = |t: f64, out: &mut Vec<f64>, worst: &[f64]| {
                 for i in 0..n {
                     out[i] = centroid[i] + t * (worst[i] - centroid[i]);
                 }
             };
-            along(-1.0, &mut trial, &simplex[n]);
+            along(-1.0, &mut trial, &simplex[iw]);
             let fr = eval(&trial, &mut evals);
-            if fr < values[0] {
-                along(-2.0, &mut trial2, &simplex[n]);
+            if fr < best {
+                along(-2.0, &mut trial2, &simplex[iw]);
                 let fe = eval(&trial2, &mut evals);
                 if fe < fr {
-                    simplex[n].clone_from(&trial2);
-                    values[n] = fe;
+                    simplex[iw].clone_from(&trial2);
+                    values[iw] = fe;
                 } else {
-                    simplex[n].clone_from(&trial);
-                    values[n] = fr;
+                    simplex[iw].clone_from(&trial);
+                    values[iw] = fr;
                 }
-            } else if fr < values[n - 1] {
-                simplex[n].clone_from(&trial);
-                values[n] = fr;
+            } else if fr < values[i2] {
+                simplex[iw].clone_from(&trial);
+                values[iw] = fr;
             } else {
                 // Contract: outside if the reflection helped the worst point, else inside.
-                let t = if fr < values[n] { -0.5 } else { 0.5 };
-                along(t, &mut trial2, &simplex[n]);
+                let t = if fr < worst { -0.5 } else { 0.5 };
+                along(t, &mut trial2, &simplex[iw]);
                 let fc = eval(&trial2, &mut evals);
-                if fc < values[n].min(fr) {
-                    simplex[n].clone_from(&trial2);
-                    values[n] = fc;
+                if fc < worst.min(fr) {
+                    simplex[iw].clone_from(&trial2);
+                    values[iw] = fc;
                 } else {
                     // Shrink towards the best point.
-                    let best_point = simplex[0].clone();
-                    for k in 1..=n {
+                    let best_point = simplex[ib].clone();
+                    for k in 0..=n {
+                        if k == ib {
+                            continue;
+                        }
                         for (x, b) in simplex[k].iter_mut().zip(&best_point) {
                             *x = b + 0.5 * (*x - b);
                         }
@@ -109,9 +112,10 @@ impl NelderMead {
                 }
             }
         }
+        let ib = order[0];
         Minimum {
-            x: simplex.swap_remove(0),
-            f: values[0],
+            x: simplex.swap_remove(ib),
+            f: values[ib],
             evals,
         }
     }

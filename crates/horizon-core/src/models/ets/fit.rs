@@ -1,10 +1,13 @@
 //! Maximum-likelihood fitting of one ETS model (Hyndman et al. 2008, §5.2): smoothing
 //! parameters and initial states minimise the concentrated likelihood by Nelder–Mead, inside
 //! the "usual" region of R's `ets` (1e-4 ≤ β ≤ α ≤ 0.9999, 1e-4 ≤ γ ≤ 1 − α, 0.8 ≤ φ ≤ 0.98).
-//! Starting values follow R's `initparam`.
+//! Starting values follow R's `initparam`. As with R's default `bounds = "both"`, the
+//! parameters must also be admissible — the model forecastable, its characteristic
+//! polynomial's roots on or inside the unit circle (Hyndman, Akram & Archibald 2008, "The
+//! admissible parameter space for exponential smoothing models", *AISM* 60).
 
 use super::init::initial_states;
-use super::recursion::{Smoothing, State, run};
+use super::recursion::{Smoothing, State, lik_only, run};
 use super::{Components, Season, Trend};
 use crate::models::optim::NelderMead;
 
@@ -17,6 +20,7 @@ pub struct Fit {
     pub components: Components,
     pub smoothing: Smoothing,
     pub final_state: State,
+    pub lik: f64,
     pub aicc: f64,
     /// Innovation variance: Σe² / (n − number of parameters).
     pub sigma2: f64,
@@ -48,6 +52,13 @@ impl Layout {
     /// Split the optimiser's vector into smoothing parameters and the initial state; `None`
     /// when outside the usual region.
     fn unpack(&self, x: &[f64]) -> Option<(Smoothing, State)> {
+        let mut state = State::new(0.0, 0.0, Vec::new());
+        let p = self.unpack_into(x, &mut state)?;
+        Some((p, state))
+    }
+
+    /// [`Layout::unpack`] into a reused state (no allocation in the optimiser's loop).
+    fn unpack_into(&self, x: &[f64], state: &mut State) -> Option<Smoothing> {
         let c = &self.c;
         let mut i = 0;
         let mut next = || {
@@ -66,9 +77,16 @@ impl Layout {
         {
             return None;
         }
+        let beta_or_none = (c.trend != Trend::None).then_some(beta);
+        let gamma_or_none = (c.season != Season::None).then_some(gamma);
+        if !admissible(alpha, beta_or_none, gamma_or_none, phi, self.m) {
+            return None;
+        }
         let level = next();
         let growth = if c.trend != Trend::None { next() } else { 0.0 };
-        let mut seasonal = Vec::new();
+        let seasonal = &mut state.seasonal;
+        seasonal.clear();
+        state.head = 0;
         if c.season != Season::None {
             seasonal.extend((1..self.m).map(|_| next()));
             let sum: f64 = seasonal.iter().sum();
@@ -85,16 +103,73 @@ impl Layout {
         if c.trend == Trend::Multiplicative && growth < 0.0 {
             return None;
         }
-        Some((
-            Smoothing {
-                alpha,
-                beta,
-                gamma,
-                phi,
-            },
-            State::new(level, growth, seasonal),
-        ))
+        state.level = level;
+        state.growth = growth;
+        Some(Smoothing {
+            alpha,
+            beta,
+            gamma,
+            phi,
+        })
     }
+}
+
+/// The admissibility conditions of R's `ets` (`admissible()`), the seasonal case through the
+/// roots of `φ(1−α−γ) + (α+β−αφ+γ−1)z + (α+β−αφ)(z² … z^{m−1}) + (α+β−φ)z^m + z^{m+1}`.
+pub fn admissible(alpha: f64, beta: Option<f64>, gamma: Option<f64>, phi: f64, m: usize) -> bool {
+    if !(0.0..=1.0 + 1e-8).contains(&phi) {
+        return false;
+    }
+    match gamma {
+        None => {
+            if alpha < 1.0 - 1.0 / phi || alpha > 1.0 + 1.0 / phi {
+                return false;
+            }
+            beta.is_none_or(|b| b >= alpha * (phi - 1.0) && b <= (1.0 + phi) * (2.0 - alpha))
+        }
+        Some(gamma) if m > 1 => {
+            let beta = beta.unwrap_or(0.0);
+            let mf = m as f64;
+            if gamma < (1.0 - 1.0 / phi - alpha).max(0.0) || gamma > 1.0 + 1.0 / phi - alpha {
+                return false;
+            }
+            if alpha < 1.0 - 1.0 / phi - gamma * (1.0 - mf + phi + phi * mf) / (2.0 * phi * mf) {
+                return false;
+            }
+            if beta < -(1.0 - phi) * (gamma / mf + alpha) {
+                return false;
+            }
+            let mut p = Vec::with_capacity(m + 2);
+            p.push(phi * (1.0 - alpha - gamma));
+            p.push(alpha + beta - alpha * phi + gamma - 1.0);
+            p.extend(std::iter::repeat_n(alpha + beta - alpha * phi, m - 2));
+            p.push(alpha + beta - phi);
+            p.push(1.0);
+            roots_within(&p, 1.0 + 1e-6)
+        }
+        Some(_) => true,
+    }
+}
+
+/// True when every root of `Σ p[k] z^k` has modulus below `radius` (Schur–Cohn test on the
+/// polynomial in `z / radius`).
+fn roots_within(p: &[f64], radius: f64) -> bool {
+    let mut a: Vec<f64> = p.iter().enumerate().map(|(k, c)| c * radius.powi(k as i32)).collect();
+    while a.len() > 1 {
+        let n = a.len() - 1;
+        let (a0, an) = (a[0], a[n]);
+        if an.abs() <= a0.abs() {
+            return false;
+        }
+        let mut q: Vec<f64> = (0..n).map(|k| an * a[k + 1] - a0 * a[n - k - 1]).collect();
+        let scale = q.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if scale == 0.0 || !scale.is_finite() {
+            return false;
+        }
+        q.iter_mut().for_each(|v| *v /= scale);
+        a = q;
+    }
+    true
 }
 
 /// Fit components `c` with season `m` to `y`; `None` if no admissible fit was found.
@@ -138,11 +213,29 @@ pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
         steps.push(state_step(*s));
     }
     let layout = Layout { c, m };
-    let objective = |x: &[f64]| match layout.unpack(x) {
-        Some((p, init)) => run(y, &c, &p, &init, None).map_or(f64::INFINITY, |r| r.lik),
+    let mut init_buf = State::new(0.0, 0.0, Vec::with_capacity(m));
+    let mut scratch = Vec::with_capacity(m);
+    let mut objective = |x: &[f64]| match layout.unpack_into(x, &mut init_buf) {
+        Some(p) => lik_only(y, &c, &p, &init_buf, &mut scratch),
         None => f64::INFINITY,
     };
-    let best = NelderMead::default().minimize(objective, &x0, &steps);
+    // Nelder–Mead can stall on a ridge (a parameter at its bound): restart from the best
+    // point with a fresh simplex while that still improves the fit.
+    let nm = NelderMead::default();
+    let mut best = nm.minimize(&mut objective, &x0, &steps);
+    for _ in 0..2 {
+        if !best.f.is_finite() {
+            break;
+        }
+        let again = nm.minimize(&mut objective, &best.x, &steps);
+        let improved = again.f < best.f - 1e-6 * best.f.abs().max(1.0);
+        if again.f < best.f {
+            best = again;
+        }
+        if !improved {
+            break;
+        }
+    }
     let (smoothing, init) = layout.unpack(&best.x)?;
     let r = run(y, &c, &smoothing, &init, None)?;
     let n = y.len();
@@ -158,8 +251,30 @@ pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
         components: c,
         smoothing,
         final_state: r.final_state,
+        lik: r.lik,
         aicc,
         sigma2: r.sse / dof as f64,
         n_params: best.x.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schur_cohn_agrees_with_known_roots() {
+        // (z − 0.5)(z + 0.9) = z² + 0.4z − 0.45: inside; (z − 1.2)(z − 0.1): outside.
+        assert!(roots_within(&[-0.45, 0.4, 1.0], 1.0));
+        assert!(!roots_within(&[0.12, -1.3, 1.0], 1.0));
+        // A root on the unit circle (z − 1) passes with the tolerance, as in R.
+        assert!(roots_within(&[-1.0, 1.0], 1.0 + 1e-6));
+    }
+
+    #[test]
+    fn usual_seasonal_parameters_are_admissible_and_extreme_ones_not() {
+        assert!(admissible(0.3, Some(0.05), Some(0.1), 1.0, 12));
+        assert!(admissible(0.5, None, Some(0.0), 1.0, 4));
+        assert!(!admissible(0.9999, Some(0.9), Some(1e-4), 0.8, 12));
+    }
 }

@@ -28,10 +28,20 @@ use fit::Fit;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use recursion::{Smoothing, State};
 use serde::{Deserialize, Serialize};
 
-pub use fit::n_free;
+pub use fit::{admissible, n_free};
+pub use recursion::{Smoothing, State};
+
+/// Run a model with given parameters and initial state over `y`: its `lik` (−2 log-likelihood
+/// up to a constant, `n·log Σe² [+ 2 Σ log|ŷ|]`) and the `h`-step point forecasts from the end.
+/// `init` holds R's layout (`seasonal[0]` = s0 … `seasonal[m−1]`). `None` when undefined.
+pub fn evaluate(y: &[f64], c: &Components, p: &Smoothing, init: &State, h: usize) -> Option<(f64, Vec<f64>)> {
+    let r = recursion::run(y, c, p, init, None)?;
+    let mut f = Vec::new();
+    r.final_state.forecast(c, p.phi, h, &mut f);
+    Some((r.lik, f))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Trend {
@@ -151,6 +161,8 @@ pub struct FittedEts {
     pub last_state: State,
     pub sigma2: f64,
     pub aicc: f64,
+    /// −2 log-likelihood up to a constant, as [`evaluate`] computes it.
+    pub lik: f64,
     pub n: usize,
     /// The season the user asked for (may exceed [`MAX_ETS_SEASON`]).
     pub season: usize,
@@ -173,6 +185,25 @@ impl Forecaster for AutoEts {
 }
 
 impl AutoEts {
+    /// Fit one given model (no selection) with season `m`, as `ETS(M,A,M)` would in R.
+    pub fn fit_model(y: &[f64], c: Components, m: usize) -> Result<FittedEts, ModelError> {
+        check_finite(y)?;
+        let best = fit::fit(y, c, m.max(1))
+            .ok_or_else(|| ModelError::Invalid(format!("{} could not be fitted", c.label())))?;
+        Ok(FittedEts {
+            components: best.components,
+            smoothing: best.smoothing,
+            last_state: best.final_state,
+            sigma2: best.sigma2,
+            aicc: best.aicc,
+            lik: best.lik,
+            n: y.len(),
+            season: m.max(1),
+            deseasoned: None,
+            note: None,
+        })
+    }
+
     /// Fit to raw values with season `m` (1 = non-seasonal).
     pub fn fit_values(&self, y: &[f64], m: usize) -> Result<FittedEts, ModelError> {
         check_finite(y)?;
@@ -212,6 +243,7 @@ impl AutoEts {
             last_state: best.final_state,
             sigma2: best.sigma2,
             aicc: best.aicc,
+            lik: best.lik,
             n: y.len(),
             season: m,
             deseasoned,
