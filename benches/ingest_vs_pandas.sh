@@ -12,13 +12,14 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import pandas' 2>/dev
   "$venv/bin/pip" install -q -r benches/requirements-pandas.txt
 fi
 cargo build --release -q -p horizon-benches --bins
+bin=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-./target/release/make_retail_1m "$work/retail_1m.csv"
+"$bin"/make_retail_1m "$work/retail_1m.csv"
 echo "file: $(wc -l < "$work/retail_1m.csv") lines, $(du -m "$work/retail_1m.csv" | cut -f1) MB; $(nproc) cores; $(date -u +%F)"
 ours=(); theirs=()
 for _ in $(seq "$runs"); do
-  ours+=("$(python3 benches/measure.py 1 ./target/release/ingest_file "$work/retail_1m.csv")")
+  ours+=("$(python3 benches/measure.py 1 "$bin"/ingest_file "$work/retail_1m.csv")")
   theirs+=("$(python3 benches/measure.py 1 "$venv/bin/python" benches/pandas_ingest.py "$work/retail_1m.csv")")
 done
 python3 - "$runs" "${ours[@]}" "${theirs[@]}" <<'PY'

@@ -146,6 +146,53 @@ fn overrides_read_a_european_file() {
 }
 
 #[test]
+fn ets_forecasts_weekly_books_with_a_52_week_season() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&horizon(
+        &["sample", "books", "--titles", "2", "--weeks", "160", "--out", "b.csv"],
+        dir.path(),
+    ));
+    ok(&horizon(
+        &[
+            "forecast",
+            "b.csv",
+            "--model",
+            "ets",
+            "--horizon",
+            "52",
+            "--out",
+            "f.csv",
+        ],
+        dir.path(),
+    ));
+    let text = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("ISBN,date,model,forecast,lo_95,hi_95"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2 * 52);
+    for r in &rows {
+        assert_eq!(r[2], "ets");
+        let v: Vec<f64> = r[3..].iter().map(|x| x.parse().unwrap()).collect();
+        assert!(v.iter().all(|x| x.is_finite()) && v[1] <= v[0] && v[0] <= v[2], "{r:?}");
+    }
+    // The backtest ranks ets with the baselines.
+    let out = ok(&horizon(
+        &[
+            "backtest",
+            "b.csv",
+            "--models",
+            "seasonal-naive,ets",
+            "--horizon",
+            "13",
+            "--folds",
+            "2",
+        ],
+        dir.path(),
+    ));
+    assert!(out.lines().any(|l| l.starts_with("ets") && l.contains("4/4")), "{out}");
+}
+
+#[test]
 fn backtest_prints_a_table_and_writes_per_fold_metrics() {
     let dir = tempfile::tempdir().unwrap();
     ok(&horizon(

@@ -75,6 +75,17 @@ fn choose_model_and_horizon_then_run() {
     let levels: Vec<f64> = r.forecast.forecast.intervals.iter().map(|i| i.level).collect();
     assert_eq!(levels, vec![80.0, 95.0, 99.0]);
     assert!(r.description.starts_with("Drift"));
+    // Exponential smoothing: the fitted model is named under the plot.
+    h.get_by_label("Model").click();
+    h.run();
+    h.get_by_label_contains("ets —").click();
+    h.run();
+    h.get_by_label("Run forecast").click();
+    h.run();
+    let r = h.state().result.as_ref().unwrap();
+    assert_eq!(r.forecast.model, "ets");
+    assert!(r.description.starts_with("ETS("), "{}", r.description);
+    h.get_by_label(&r.description.clone());
 }
 
 #[test]

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
     pub file: PathBuf,
-    /// Comma-separated models (default: all baselines)
-    #[arg(long, value_delimiter = ',', default_value = "naive,seasonal-naive,mean,drift")]
+    /// Comma-separated models (default: the baselines and ets)
+    #[arg(long, value_delimiter = ',', default_value = "naive,seasonal-naive,mean,drift,ets")]
     pub models: Vec<ModelSpec>,
     #[arg(long)]
     pub horizon: usize,

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
     pub file: PathBuf,
-    /// naive, seasonal-naive (seasonal-naive:M for season M), mean or drift
+    /// naive, seasonal-naive, mean, drift or ets (automatic exponential smoothing); add :M for
+    /// season M (seasonal-naive:12, ets:52)
     #[arg(long, default_value = "seasonal-naive")]
     pub model: ModelSpec,
     /// Number of periods to forecast

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Horizon's models against statsforecast on the public benchmark's reference sample (500
+# Tourism and M1 series), in one run on this machine: the peers by shared/bench/peers.py, ours
+# by bench_models, both scored by the benchmark's own code (score.py, summarize.py).
+# Usage: bash benches/models_vs_statsforecast.sh [PEER_MODELS] [OUR_MODELS]
+#   defaults: SeasonalNaive,AutoETS  and  seasonal-naive,ets
+# Writes the summary to benches/results/models_summary.md (and prints it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+peers=${1:-SeasonalNaive,AutoETS}
+ours=${2:-seasonal-naive,ets}
+bench=${HORIZON_BENCH_DIR:-$(cd .. && pwd)/shared/bench}
+[ -f "$bench/manifest.csv" ] || bench=/work/shared/bench
+cache=${HORIZON_CACHE:-$HOME/.cache/horizon}
+venv=$cache/bench-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import statsforecast' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r "$bench/requirements.txt"
+fi
+cargo build --release -q -p horizon-benches --bin bench_models
+bin=${CARGO_TARGET_DIR:-target}/release/bench_models
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "== $(nproc) cores, $(date -u +%F); peers: $peers; ours: $ours"
+# Per-series CPU: one thread each, back to back.
+(cd "$bench" && "$venv/bin/python" peers.py --sample ref --models "$peers" --tag statsforecast --out "$work/runs") | tail -2
+RAYON_NUM_THREADS=1 "$bin" "$bench" "$work/horizon" --models "$ours"
+# The whole sample in parallel on every core (wall time).
+"$bin" "$bench" "$work/horizon_par" --models "$ours"
+(cd "$bench" && "$venv/bin/python" score.py "$work/horizon_forecasts.csv" --timings "$work/horizon_timings.csv" \
+  --tag horizon --sample ref --out "$work/runs") | tail -1
+(cd "$bench" && "$venv/bin/python" summarize.py --runs "$work/runs" --out "$work") >/dev/null
+mkdir -p benches/results
+cp "$work/summary.md" benches/results/models_summary.md
+cat benches/results/models_summary.md
