@@ -1,6 +1,14 @@
 //! Maximum-likelihood fitting of one ETS model (Hyndman et al. 2008, §5.2): smoothing
-//! parameters and initial states minimise the concentrated likelihood by Nelder–Mead, inside
-//! the "usual" region of R's `ets` (1e-4 ≤ β ≤ α ≤ 0.9999, 1e-4 ≤ γ ≤ 1 − α, 0.8 ≤ φ ≤ 0.98).
+//! parameters and the starting level and growth minimise the concentrated likelihood by
+//! Nelder–Mead, inside the "usual" region of R's `ets` (1e-4 ≤ β ≤ α ≤ 0.9999,
+//! 1e-4 ≤ γ ≤ 1 − α, 0.8 ≤ φ ≤ 0.98).
+//!
+//! Unlike R and statsforecast, the m − 1 seasonal starting states are not optimised: they stay
+//! at the classical-decomposition indices of the heuristic initialisation (§2.6.1), the way
+//! classical Holt–Winters starts. The simplex then has 2–5 dimensions instead of up to 17,
+//! converges instead of running out of evaluations, and the fits are 2–3× cheaper; on the public
+//! benchmark the forecasts are as accurate or better (benches/RESULTS.md). AICc counts the
+//! parameters estimated by maximum likelihood.
 //! Starting values follow R's `initparam`. As with R's default `bounds = "both"`, the
 //! parameters must also be admissible — the model forecastable, its characteristic
 //! polynomial's roots on or inside the unit circle (Hyndman, Akram & Archibald 2008, "The
@@ -46,6 +54,8 @@ pub fn n_free(c: &Components, m: usize) -> usize {
 struct Layout {
     c: Components,
     m: usize,
+    /// Seasonal starting states held fixed (not optimised), when given.
+    fixed_seasons: Option<Vec<f64>>,
 }
 
 impl Layout {
@@ -88,7 +98,10 @@ impl Layout {
         seasonal.clear();
         state.head = 0;
         if c.season != Season::None {
-            seasonal.extend((1..self.m).map(|_| next()));
+            match &self.fixed_seasons {
+                Some(f) => seasonal.extend_from_slice(f),
+                None => seasonal.extend((1..self.m).map(|_| next())),
+            }
             let sum: f64 = seasonal.iter().sum();
             let last = if c.season == Season::Additive {
                 -sum
@@ -208,11 +221,12 @@ pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
         x0.push(b0);
         steps.push(state_step(b0));
     }
-    for s in &s0 {
-        x0.push(*s);
-        steps.push(state_step(*s));
-    }
-    let layout = Layout { c, m };
+    // The seasonal starting states stay at their decomposition estimates (see the module doc).
+    let layout = Layout {
+        c,
+        m,
+        fixed_seasons: (!s0.is_empty()).then(|| s0.clone()),
+    };
     let mut init_buf = State::new(0.0, 0.0, Vec::with_capacity(m));
     let mut scratch = Vec::with_capacity(m);
     let mut objective = |x: &[f64]| match layout.unpack_into(x, &mut init_buf) {
@@ -227,7 +241,7 @@ pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
         if !best.f.is_finite() {
             break;
         }
-        let again = nm.minimize(&mut objective, &best.x, &steps);
+        let again = NelderMead { max_evals: 600, ..nm }.minimize(&mut objective, &best.x, &steps);
         let improved = again.f < best.f - 1e-6 * best.f.abs().max(1.0);
         if again.f < best.f {
             best = again;
