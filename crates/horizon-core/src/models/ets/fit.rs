@@ -233,21 +233,14 @@ pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
         Some(p) => lik_only(y, &c, &p, &init_buf, &mut scratch),
         None => f64::INFINITY,
     };
-    // Nelder–Mead can stall on a ridge (a parameter at its bound): restart from the best
-    // point with a fresh simplex while that still improves the fit.
+    // Nelder–Mead can stall on a ridge (a smoothing parameter running to its bound): one
+    // restart from the best point with a fresh simplex.
     let nm = NelderMead::default();
     let mut best = nm.minimize(&mut objective, &x0, &steps);
-    for _ in 0..2 {
-        if !best.f.is_finite() {
-            break;
-        }
+    if best.f.is_finite() {
         let again = NelderMead { max_evals: 600, ..nm }.minimize(&mut objective, &best.x, &steps);
-        let improved = again.f < best.f - 1e-6 * best.f.abs().max(1.0);
         if again.f < best.f {
             best = again;
-        }
-        if !improved {
-            break;
         }
     }
     let (smoothing, init) = layout.unpack(&best.x)?;
