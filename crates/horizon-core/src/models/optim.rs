@@ -55,7 +55,7 @@ impl NelderMead {
         // Vertices stay in place; `order` ranks them, best first.
         let mut order: Vec<usize> = (0..=n).collect();
         loop {
-            order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+            order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
             let (ib, iw, i2) = (order[0], order[n], order[n.saturating_sub(1)]);
             let (best, worst) = (values[ib], values[iw]);
             let converged = best.is_finite() && (worst - best).abs() <= self.reltol * (best.abs() + self.reltol);

@@ -152,13 +152,19 @@ pub fn admissible(alpha: f64, beta: Option<f64>, gamma: Option<f64>, phi: f64, m
             if beta < -(1.0 - phi) * (gamma / mf + alpha) {
                 return false;
             }
-            let mut p = Vec::with_capacity(m + 2);
-            p.push(phi * (1.0 - alpha - gamma));
-            p.push(alpha + beta - alpha * phi + gamma - 1.0);
-            p.extend(std::iter::repeat_n(alpha + beta - alpha * phi, m - 2));
-            p.push(alpha + beta - phi);
-            p.push(1.0);
-            roots_within(&p, 1.0 + 1e-6)
+            // Coefficients on the stack: this runs at every likelihood evaluation.
+            if m + 2 > MAX_POLY {
+                return true;
+            }
+            let mut p = [0.0; MAX_POLY];
+            p[0] = phi * (1.0 - alpha - gamma);
+            p[1] = alpha + beta - alpha * phi + gamma - 1.0;
+            for c in &mut p[2..m] {
+                *c = alpha + beta - alpha * phi;
+            }
+            p[m] = alpha + beta - phi;
+            p[m + 1] = 1.0;
+            roots_within(&p[..m + 2], 1.0 + 1e-6)
         }
         Some(_) => true,
     }
@@ -167,23 +173,41 @@ pub fn admissible(alpha: f64, beta: Option<f64>, gamma: Option<f64>, phi: f64, m
 /// True when every root of `Σ p[k] z^k` has modulus below `radius` (Schur–Cohn test on the
 /// polynomial in `z / radius`).
 fn roots_within(p: &[f64], radius: f64) -> bool {
-    let mut a: Vec<f64> = p.iter().enumerate().map(|(k, c)| c * radius.powi(k as i32)).collect();
-    while a.len() > 1 {
-        let n = a.len() - 1;
+    if p.len() > MAX_POLY {
+        return false;
+    }
+    let mut a = [0.0; MAX_POLY];
+    let mut q = [0.0; MAX_POLY];
+    let mut r = 1.0;
+    for (k, c) in p.iter().enumerate() {
+        a[k] = c * r;
+        r *= radius;
+    }
+    let mut len = p.len();
+    while len > 1 {
+        let n = len - 1;
         let (a0, an) = (a[0], a[n]);
         if an.abs() <= a0.abs() {
             return false;
         }
-        let mut q: Vec<f64> = (0..n).map(|k| an * a[k + 1] - a0 * a[n - k - 1]).collect();
-        let scale = q.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let mut scale = 0.0f64;
+        for k in 0..n {
+            q[k] = an * a[k + 1] - a0 * a[n - k - 1];
+            scale = scale.max(q[k].abs());
+        }
         if scale == 0.0 || !scale.is_finite() {
             return false;
         }
-        q.iter_mut().for_each(|v| *v /= scale);
-        a = q;
+        for k in 0..n {
+            a[k] = q[k] / scale;
+        }
+        len = n;
     }
     true
 }
+
+/// Longest characteristic polynomial checked: seasons up to 24 (+2 coefficients).
+const MAX_POLY: usize = 32;
 
 /// Fit components `c` with season `m` to `y`; `None` if no admissible fit was found.
 pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {

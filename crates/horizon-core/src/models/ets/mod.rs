@@ -305,21 +305,26 @@ impl FittedEts {
             .into_iter()
             .map(|mut v| {
                 v.retain(|x| x.is_finite());
-                v.sort_by(f64::total_cmp);
-                probs.iter().map(|&q| quantile_sorted(&v, q)).collect()
+                probs.iter().map(|&q| quantile(&mut v, q)).collect()
             })
             .collect()
     }
 }
 
-/// Linear-interpolated quantile of sorted values (R type 7).
-fn quantile_sorted(v: &[f64], q: f64) -> f64 {
+/// Linear-interpolated quantile (R type 7) by selection, not sorting: `v` is reordered.
+fn quantile(v: &mut [f64], q: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
     let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (pos - lo as f64) * (v[hi] - v[lo])
+    let lo = pos.floor() as usize;
+    let (_, &mut at, above) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let next = above.iter().copied().fold(f64::INFINITY, f64::min);
+    if next.is_finite() {
+        at + (pos - lo as f64) * (next - at)
+    } else {
+        at
+    }
 }
 
 impl Fitted for FittedEts {
@@ -404,5 +409,19 @@ impl Fitted for FittedEts {
             d.push('.');
         }
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_by_selection_match_sorting() {
+        let mut v: Vec<f64> = (0..101).map(|i| ((i * 37) % 101) as f64).collect();
+        assert_eq!(quantile(&mut v, 0.5), 50.0);
+        assert_eq!(quantile(&mut v, 0.025), 2.5);
+        assert_eq!(quantile(&mut v, 1.0), 100.0);
+        assert_eq!(quantile(&mut v, 0.0), 0.0);
     }
 }
