@@ -259,7 +259,12 @@ pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
     };
     // Nelder–Mead can stall on a ridge (a smoothing parameter running to its bound): one
     // restart from the best point with a fresh simplex.
-    let nm = NelderMead::default();
+    // Stop when −2 log L is settled to ~1e-6 of itself (≈ 0.001 for typical series): far below
+    // the AICc differences that decide between models.
+    let nm = NelderMead {
+        reltol: 1e-6,
+        ..NelderMead::default()
+    };
     let mut best = nm.minimize(&mut objective, &x0, &steps);
     if best.f.is_finite() {
         let again = NelderMead { max_evals: 600, ..nm }.minimize(&mut objective, &best.x, &steps);
