@@ -85,9 +85,10 @@ impl Components {
         format!("ETS({e},{t},{s})")
     }
 
-    /// Linear models with analytic prediction variance (class 1 of Hyndman et al. 2008).
-    fn is_linear(&self) -> bool {
-        !self.multiplicative_error && self.trend != Trend::Multiplicative && self.season != Season::Multiplicative
+    /// Models with analytic prediction variances: additive trend and season, either error
+    /// (classes 1 and 2 of Hyndman et al. 2008). The others are simulated.
+    fn has_analytic_variance(&self) -> bool {
+        self.trend != Trend::Multiplicative && self.season != Season::Multiplicative
     }
 }
 
@@ -256,29 +257,56 @@ impl AutoEts {
 const PATHS: usize = 5000;
 
 impl FittedEts {
-    /// Forecast standard deviations of a linear model (Hyndman et al. 2008, Table 6.1):
-    /// σ²_h = σ² (1 + Σ_{j<h} c_j²), c_j = α + β φ_j + γ [j ≡ 0 mod m], φ_j = φ + … + φ^j.
-    fn linear_sd(&self, h: usize) -> Vec<f64> {
+    /// c_j = α + β φ_j + γ [j ≡ 0 mod m] for j = 1 … h−1, φ_j = φ + … + φ^j (Hyndman et al.
+    /// 2008, Table 6.1).
+    fn c_weights(&self, h: usize) -> Vec<f64> {
         let p = &self.smoothing;
         let c = &self.components;
         let m = self.last_state.seasonal.len().max(1);
-        let mut sum = 0.0;
         let mut phi_j = 0.0;
-        let mut out = Vec::with_capacity(h);
-        for j in 0..h {
-            out.push((self.sigma2 * (1.0 + sum)).sqrt());
-            let j1 = j + 1;
-            phi_j += if c.damped { p.phi.powi(j1 as i32) } else { 1.0 };
-            let mut cj = p.alpha;
-            if c.trend != Trend::None {
-                cj += p.beta * phi_j;
-            }
-            if c.season != Season::None && j1 % m == 0 {
-                cj += p.gamma;
-            }
-            sum += cj * cj;
+        (1..h)
+            .map(|j| {
+                phi_j += if c.damped { p.phi.powi(j as i32) } else { 1.0 };
+                let mut cj = p.alpha;
+                if c.trend != Trend::None {
+                    cj += p.beta * phi_j;
+                }
+                if c.season != Season::None && j % m == 0 {
+                    cj += p.gamma;
+                }
+                cj
+            })
+            .collect()
+    }
+
+    /// Forecast standard deviations with analytic variances: class 1 (additive errors),
+    /// σ²_h = σ² (1 + Σ_{j<h} c_j²); class 2 (multiplicative errors, additive trend and season),
+    /// v_h = (1 + σ²) θ_h − μ_h², θ_h = μ_h² + σ² Σ_{j<h} c_j² θ_{h−j} (Hyndman et al. 2008,
+    /// §6.3–6.4; R's `forecast.ets` uses the same).
+    fn analytic_sd(&self, mu: &[f64]) -> Vec<f64> {
+        let h = mu.len();
+        let cj = self.c_weights(h);
+        if !self.components.multiplicative_error {
+            let mut sum = 0.0;
+            return (0..h)
+                .map(|j| {
+                    if j > 0 {
+                        sum += cj[j - 1] * cj[j - 1];
+                    }
+                    (self.sigma2 * (1.0 + sum)).sqrt()
+                })
+                .collect();
         }
-        out
+        let mut theta: Vec<f64> = Vec::with_capacity(h);
+        for k in 0..h {
+            let tail: f64 = (1..=k).map(|j| cj[j - 1] * cj[j - 1] * theta[k - j]).sum();
+            theta.push(mu[k] * mu[k] + self.sigma2 * tail);
+        }
+        theta
+            .iter()
+            .zip(mu)
+            .map(|(t, m)| ((1.0 + self.sigma2) * t - m * m).max(0.0).sqrt())
+            .collect()
     }
 
     /// Quantiles of simulated future paths, per step, at the probabilities asked.
@@ -287,8 +315,9 @@ impl FittedEts {
         let sd = self.sigma2.max(0.0).sqrt();
         let c = &self.components;
         let mut paths: Vec<Vec<f64>> = vec![Vec::with_capacity(PATHS); h];
+        let mut s = self.last_state.clone();
         for _ in 0..PATHS {
-            let mut s = self.last_state.clone();
+            s.clone_from(&self.last_state);
             for step in paths.iter_mut() {
                 let f = s.one_step(c, self.smoothing.phi);
                 let e: f64 = StandardNormal.sample(&mut rng);
@@ -333,8 +362,8 @@ impl Fitted for FittedEts {
         let mut point = Vec::new();
         self.last_state
             .forecast(&self.components, self.smoothing.phi, horizon, &mut point);
-        let mut forecast = if self.components.is_linear() {
-            let sd = self.linear_sd(horizon);
+        let mut forecast = if self.components.has_analytic_variance() {
+            let sd = self.analytic_sd(&point);
             Forecast::normal(point, &sd, &levels)?
         } else {
             let probs: Vec<f64> = levels.iter().flat_map(|l| [0.5 - l / 200.0, 0.5 + l / 200.0]).collect();
