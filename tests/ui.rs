@@ -86,6 +86,18 @@ fn choose_model_and_horizon_then_run() {
     assert_eq!(r.forecast.model, "ets");
     assert!(r.description.starts_with("ETS("), "{}", r.description);
     h.get_by_label(&r.description.clone());
+    // Calibrated intervals: the same model, bands from its own past errors.
+    h.get_by_label("Calibrate intervals").click();
+    h.run();
+    h.get_by_label("Run forecast").click();
+    h.run();
+    let r = h.state().result.as_ref().unwrap();
+    assert_eq!(r.forecast.model, "ets+conformal");
+    assert!(
+        r.description.contains("calibrated by conformal prediction"),
+        "{}",
+        r.description
+    );
 }
 
 #[test]

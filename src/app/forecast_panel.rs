@@ -10,17 +10,22 @@ pub const LEVEL_CHOICES: [f64; 4] = [80.0, 90.0, 95.0, 99.0];
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("Model");
-        let current = wb.settings.model.clone();
+        let mut base = wb.settings.model.uncalibrated().clone();
+        let mut calibrated = base != wb.settings.model;
         egui::ComboBox::from_id_salt("model")
-            .selected_text(current.name())
+            .selected_text(base.name())
             .show_ui(ui, |ui| {
                 for spec in ModelSpec::all() {
                     let text = format!("{} — {}", spec.name(), spec.summary());
-                    ui.selectable_value(&mut wb.settings.model, spec, text);
+                    ui.selectable_value(&mut base, spec, text);
                 }
             })
             .response
             .labelled_by(l.id);
+        ui.checkbox(&mut calibrated, "Calibrate intervals").on_hover_text(
+            "Conformal prediction: rescale the bands so they cover the model's own past forecast errors",
+        );
+        wb.settings.model = if calibrated { base.calibrated() } else { base };
         let l = ui.label("Horizon");
         ui.add(egui::DragValue::new(&mut wb.settings.horizon).range(1..=1000))
             .labelled_by(l.id);

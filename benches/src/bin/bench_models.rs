@@ -142,7 +142,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             (f.point.clone(), iv.lower.clone(), iv.upper.clone())
                         })
                         .map_err(|e| e.to_string());
-                    (item.id.clone(), spec.name().to_string(), r, t0.elapsed().as_secs_f64())
+                    (item.id.clone(), spec.name(), r, t0.elapsed().as_secs_f64())
                 })
                 .collect::<Vec<_>>()
         })
@@ -194,6 +194,7 @@ fn model_label(name: &str) -> String {
         "ets" => "ETS".into(),
         "seasonal-naive" => "SeasonalNaive".into(),
         "naive" => "Naive".into(),
+        "ets+conformal" => "ETS+conformal".into(),
         other => other.to_string(),
     }
 }

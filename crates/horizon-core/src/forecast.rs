@@ -26,7 +26,7 @@ pub fn forecast_series(
     Ok((
         SeriesForecast {
             key: series.key.clone(),
-            model: spec.name().to_string(),
+            model: spec.name(),
             dates: series.future_dates(horizon),
             forecast,
         },

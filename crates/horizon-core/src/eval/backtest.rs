@@ -139,7 +139,7 @@ fn one_fold(
     };
     FoldResult {
         series: series.label(),
-        model: spec.name().to_string(),
+        model: spec.name(),
         fold,
         origin: series.dates[origin],
         metrics,
@@ -186,7 +186,7 @@ pub fn backtest_panel(
                 .collect::<Vec<_>>()
         })
         .collect();
-    let summary = models.iter().map(|spec| summarise(spec.name(), &folds)).collect();
+    let summary = models.iter().map(|spec| summarise(&spec.name(), &folds)).collect();
     Ok(BacktestResult {
         config: cfg.clone(),
         folds,

@@ -2,6 +2,7 @@
 //! same two calls: [`Forecaster::fit`] a series, then [`Fitted::predict`] a horizon at any set
 //! of interval levels. The UI and the CLI never special-case a model.
 
+pub mod conformal;
 pub mod ets;
 pub mod naive;
 pub mod optim;

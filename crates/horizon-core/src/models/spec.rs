@@ -1,6 +1,7 @@
 //! [`ModelSpec`]: a model family and its settings, as chosen in the UI, on the command line or
 //! in a pipeline config, and stored with a trained model.
 
+use super::conformal::Conformal;
 use super::ets::AutoEts;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
 use super::{Forecaster, ModelError};
@@ -22,6 +23,10 @@ pub enum ModelSpec {
     Ets {
         season: Option<usize>,
     },
+    /// Another model's forecasts with conformal intervals calibrated on its past errors.
+    Conformal {
+        inner: Box<ModelSpec>,
+    },
 }
 
 impl ModelSpec {
@@ -36,13 +41,31 @@ impl ModelSpec {
         ]
     }
 
-    pub fn name(&self) -> &'static str {
+    /// The name used in tables, file columns and `--model` (`ets`, `ets+conformal`).
+    pub fn name(&self) -> String {
         match self {
-            ModelSpec::Naive => "naive",
-            ModelSpec::SeasonalNaive { .. } => "seasonal-naive",
-            ModelSpec::Mean => "mean",
-            ModelSpec::Drift => "drift",
-            ModelSpec::Ets { .. } => "ets",
+            ModelSpec::Naive => "naive".into(),
+            ModelSpec::SeasonalNaive { .. } => "seasonal-naive".into(),
+            ModelSpec::Mean => "mean".into(),
+            ModelSpec::Drift => "drift".into(),
+            ModelSpec::Ets { .. } => "ets".into(),
+            ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
+        }
+    }
+
+    /// This model with conformal intervals (unchanged if it already has them).
+    pub fn calibrated(self) -> ModelSpec {
+        match self {
+            ModelSpec::Conformal { .. } => self,
+            other => ModelSpec::Conformal { inner: Box::new(other) },
+        }
+    }
+
+    /// The model without the conformal calibration.
+    pub fn uncalibrated(&self) -> &ModelSpec {
+        match self {
+            ModelSpec::Conformal { inner } => inner,
+            other => other,
         }
     }
 
@@ -54,16 +77,20 @@ impl ModelSpec {
             ModelSpec::Mean => "average of all history",
             ModelSpec::Drift => "line from first to last value, extended",
             ModelSpec::Ets { .. } => "exponential smoothing, level/trend/season chosen automatically",
+            ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
         }
     }
 
     pub fn build(&self) -> Box<dyn Forecaster> {
-        match *self {
+        match self {
             ModelSpec::Naive => Box::new(Naive),
-            ModelSpec::SeasonalNaive { season } => Box::new(SeasonalNaive { season }),
+            ModelSpec::SeasonalNaive { season } => Box::new(SeasonalNaive { season: *season }),
             ModelSpec::Mean => Box::new(MeanModel),
             ModelSpec::Drift => Box::new(Drift),
-            ModelSpec::Ets { season } => Box::new(AutoEts { season }),
+            ModelSpec::Ets { season } => Box::new(AutoEts { season: *season }),
+            ModelSpec::Conformal { inner } => Box::new(Conformal {
+                inner: (**inner).clone(),
+            }),
         }
     }
 
@@ -72,6 +99,9 @@ impl ModelSpec {
         match (self, season) {
             (ModelSpec::SeasonalNaive { season: None }, Some(m)) => ModelSpec::SeasonalNaive { season: Some(m) },
             (ModelSpec::Ets { season: None }, Some(m)) => ModelSpec::Ets { season: Some(m) },
+            (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
+                inner: Box::new(inner.with_default_season(m)),
+            },
             (spec, _) => spec,
         }
     }
@@ -87,15 +117,19 @@ impl ModelSpec {
 
 impl fmt::Display for ModelSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
 impl FromStr for ModelSpec {
     type Err = ModelError;
-    /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`).
+    /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`);
+    /// any of them with `+conformal` (`ets:12+conformal`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
+        if let Some(inner) = lower.strip_suffix("+conformal") {
+            return Ok(inner.parse::<ModelSpec>()?.calibrated());
+        }
         let (name, arg) = match lower.split_once(':') {
             Some((n, a)) => (n.to_string(), Some(a.to_string())),
             None => (lower, None),
