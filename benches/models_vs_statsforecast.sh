@@ -3,12 +3,12 @@
 # Tourism and M1 series), in one run on this machine: the peers by shared/bench/peers.py, ours
 # by bench_models, both scored by the benchmark's own code (score.py, summarize.py).
 # Usage: bash benches/models_vs_statsforecast.sh [PEER_MODELS] [OUR_MODELS]
-#   defaults: SeasonalNaive,AutoETS  and  seasonal-naive,ets
+#   defaults: SeasonalNaive,AutoETS,MSTL  and  seasonal-naive,ets,ets+conformal,mstl
 # Writes the summary to benches/results/models_summary.md (and prints it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-peers=${1:-SeasonalNaive,AutoETS}
-ours=${2:-seasonal-naive,ets}
+peers=${1:-SeasonalNaive,AutoETS,MSTL}
+ours=${2:-seasonal-naive,ets,ets+conformal,mstl}
 bench=${HORIZON_BENCH_DIR:-$(cd .. && pwd)/shared/bench}
 [ -f "$bench/manifest.csv" ] || bench=/work/shared/bench
 cache=${HORIZON_CACHE:-$HOME/.cache/horizon}

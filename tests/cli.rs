@@ -181,7 +181,7 @@ fn ets_forecasts_weekly_books_with_a_52_week_season() {
             "backtest",
             "b.csv",
             "--models",
-            "seasonal-naive,ets",
+            "seasonal-naive,ets,mstl",
             "--horizon",
             "13",
             "--folds",
@@ -190,6 +190,7 @@ fn ets_forecasts_weekly_books_with_a_52_week_season() {
         dir.path(),
     ));
     assert!(out.lines().any(|l| l.starts_with("ets") && l.contains("4/4")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("mstl") && l.contains("4/4")), "{out}");
 }
 
 #[test]

@@ -195,6 +195,8 @@ fn model_label(name: &str) -> String {
         "seasonal-naive" => "SeasonalNaive".into(),
         "naive" => "Naive".into(),
         "ets+conformal" => "ETS+conformal".into(),
+        "mstl" => "MSTL".into(),
+        "mstl+conformal" => "MSTL+conformal".into(),
         other => other.to_string(),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod conformal;
 pub mod ets;
+pub mod mstl;
 pub mod naive;
 pub mod optim;
 mod spec;

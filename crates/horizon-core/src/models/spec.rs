@@ -3,6 +3,7 @@
 
 use super::conformal::Conformal;
 use super::ets::AutoEts;
+use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
 use super::{Forecaster, ModelError};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,10 @@ pub enum ModelSpec {
     Ets {
         season: Option<usize>,
     },
+    /// MSTL decomposition (one or several seasons) with an ETS trend.
+    Mstl {
+        periods: Option<Vec<usize>>,
+    },
     /// Another model's forecasts with conformal intervals calibrated on its past errors.
     Conformal {
         inner: Box<ModelSpec>,
@@ -38,6 +43,7 @@ impl ModelSpec {
             ModelSpec::Mean,
             ModelSpec::Drift,
             ModelSpec::Ets { season: None },
+            ModelSpec::Mstl { periods: None },
         ]
     }
 
@@ -49,6 +55,7 @@ impl ModelSpec {
             ModelSpec::Mean => "mean".into(),
             ModelSpec::Drift => "drift".into(),
             ModelSpec::Ets { .. } => "ets".into(),
+            ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
         }
     }
@@ -77,6 +84,7 @@ impl ModelSpec {
             ModelSpec::Mean => "average of all history",
             ModelSpec::Drift => "line from first to last value, extended",
             ModelSpec::Ets { .. } => "exponential smoothing, level/trend/season chosen automatically",
+            ModelSpec::Mstl { .. } => "seasonal decomposition (weekly + yearly for daily data) with ETS trend",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
         }
     }
@@ -88,6 +96,9 @@ impl ModelSpec {
             ModelSpec::Mean => Box::new(MeanModel),
             ModelSpec::Drift => Box::new(Drift),
             ModelSpec::Ets { season } => Box::new(AutoEts { season: *season }),
+            ModelSpec::Mstl { periods } => Box::new(Mstl {
+                periods: periods.clone(),
+            }),
             ModelSpec::Conformal { inner } => Box::new(Conformal {
                 inner: (**inner).clone(),
             }),
@@ -99,6 +110,7 @@ impl ModelSpec {
         match (self, season) {
             (ModelSpec::SeasonalNaive { season: None }, Some(m)) => ModelSpec::SeasonalNaive { season: Some(m) },
             (ModelSpec::Ets { season: None }, Some(m)) => ModelSpec::Ets { season: Some(m) },
+            (ModelSpec::Mstl { periods: None }, Some(m)) => ModelSpec::Mstl { periods: Some(vec![m]) },
             (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
                 inner: Box::new(inner.with_default_season(m)),
             },
@@ -124,7 +136,7 @@ impl fmt::Display for ModelSpec {
 impl FromStr for ModelSpec {
     type Err = ModelError;
     /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`);
-    /// any of them with `+conformal` (`ets:12+conformal`).
+    /// `mstl` (`mstl:7/365`); any of them with `+conformal` (`ets:12+conformal`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
         if let Some(inner) = lower.strip_suffix("+conformal") {
@@ -149,6 +161,22 @@ impl FromStr for ModelSpec {
             "naive" => ModelSpec::Naive,
             "seasonal-naive" | "snaive" => return Ok(ModelSpec::SeasonalNaive { season: season()? }),
             "ets" | "autoets" => return Ok(ModelSpec::Ets { season: season()? }),
+            "mstl" => {
+                let periods = match arg.as_deref() {
+                    None => None,
+                    Some(a) => Some(
+                        a.split('/')
+                            .map(|p| p.trim().parse::<usize>().ok().filter(|m| *m >= 2))
+                            .collect::<Option<Vec<usize>>>()
+                            .ok_or_else(|| {
+                                ModelError::Invalid(format!(
+                                    "MSTL seasons '{a}' must be whole numbers >= 2, e.g. 7/365"
+                                ))
+                            })?,
+                    ),
+                };
+                return Ok(ModelSpec::Mstl { periods });
+            }
             "mean" | "average" => ModelSpec::Mean,
             "drift" => ModelSpec::Drift,
             _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),
