@@ -2,11 +2,13 @@
 //! same two calls: [`Forecaster::fit`] a series, then [`Fitted::predict`] a horizon at any set
 //! of interval levels. The UI and the CLI never special-case a model.
 
+pub mod arima;
 pub mod conformal;
 pub mod ets;
 pub mod mstl;
 pub mod naive;
 pub mod optim;
+pub mod poly;
 mod spec;
 
 pub use spec::ModelSpec;

@@ -1,6 +1,7 @@
 //! [`ModelSpec`]: a model family and its settings, as chosen in the UI, on the command line or
 //! in a pipeline config, and stored with a trained model.
 
+use super::arima::Arima;
 use super::conformal::Conformal;
 use super::ets::AutoEts;
 use super::mstl::Mstl;
@@ -24,6 +25,12 @@ pub enum ModelSpec {
     Ets {
         season: Option<usize>,
     },
+    /// Seasonal ARIMA, orders chosen by a stepwise AICc search unless pinned.
+    Arima {
+        season: Option<usize>,
+        order: Option<[usize; 3]>,
+        seasonal_order: Option<[usize; 3]>,
+    },
     /// MSTL decomposition (one or several seasons) with an ETS trend.
     Mstl {
         periods: Option<Vec<usize>>,
@@ -43,6 +50,11 @@ impl ModelSpec {
             ModelSpec::Mean,
             ModelSpec::Drift,
             ModelSpec::Ets { season: None },
+            ModelSpec::Arima {
+                season: None,
+                order: None,
+                seasonal_order: None,
+            },
             ModelSpec::Mstl { periods: None },
         ]
     }
@@ -55,6 +67,7 @@ impl ModelSpec {
             ModelSpec::Mean => "mean".into(),
             ModelSpec::Drift => "drift".into(),
             ModelSpec::Ets { .. } => "ets".into(),
+            ModelSpec::Arima { .. } => "arima".into(),
             ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
         }
@@ -84,6 +97,7 @@ impl ModelSpec {
             ModelSpec::Mean => "average of all history",
             ModelSpec::Drift => "line from first to last value, extended",
             ModelSpec::Ets { .. } => "exponential smoothing, level/trend/season chosen automatically",
+            ModelSpec::Arima { .. } => "seasonal ARIMA, orders chosen automatically (or pinned)",
             ModelSpec::Mstl { .. } => "seasonal decomposition (weekly + yearly for daily data) with ETS trend",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
         }
@@ -96,6 +110,15 @@ impl ModelSpec {
             ModelSpec::Mean => Box::new(MeanModel),
             ModelSpec::Drift => Box::new(Drift),
             ModelSpec::Ets { season } => Box::new(AutoEts { season: *season }),
+            ModelSpec::Arima {
+                season,
+                order,
+                seasonal_order,
+            } => Box::new(Arima {
+                season: *season,
+                order: *order,
+                seasonal_order: *seasonal_order,
+            }),
             ModelSpec::Mstl { periods } => Box::new(Mstl {
                 periods: periods.clone(),
             }),
@@ -110,11 +133,46 @@ impl ModelSpec {
         match (self, season) {
             (ModelSpec::SeasonalNaive { season: None }, Some(m)) => ModelSpec::SeasonalNaive { season: Some(m) },
             (ModelSpec::Ets { season: None }, Some(m)) => ModelSpec::Ets { season: Some(m) },
+            (
+                ModelSpec::Arima {
+                    season: None,
+                    order,
+                    seasonal_order,
+                },
+                Some(m),
+            ) => ModelSpec::Arima {
+                season: Some(m),
+                order,
+                seasonal_order,
+            },
             (ModelSpec::Mstl { periods: None }, Some(m)) => ModelSpec::Mstl { periods: Some(vec![m]) },
             (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
                 inner: Box::new(inner.with_default_season(m)),
             },
             (spec, _) => spec,
+        }
+    }
+
+    /// Pin ARIMA orders (`--order 1,1,1 --seasonal-order 0,1,1`); other models refuse them.
+    pub fn with_orders(self, order: Option<[usize; 3]>, seasonal: Option<[usize; 3]>) -> Result<ModelSpec, ModelError> {
+        if order.is_none() && seasonal.is_none() {
+            return Ok(self);
+        }
+        match self {
+            ModelSpec::Arima { season, .. } => {
+                let order = order
+                    .ok_or_else(|| ModelError::Invalid("--seasonal-order needs --order (p,d,q) as well".into()))?;
+                Ok(ModelSpec::Arima {
+                    season,
+                    order: Some(order),
+                    seasonal_order: seasonal,
+                })
+            }
+            ModelSpec::Conformal { inner } => Ok(inner.with_orders(order, seasonal)?.calibrated()),
+            other => Err(ModelError::Invalid(format!(
+                "--order and --seasonal-order apply to arima, not {}",
+                other.name()
+            ))),
         }
     }
 
@@ -136,7 +194,7 @@ impl fmt::Display for ModelSpec {
 impl FromStr for ModelSpec {
     type Err = ModelError;
     /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`);
-    /// `mstl` (`mstl:7/365`); any of them with `+conformal` (`ets:12+conformal`).
+    /// `arima` (`arima:52`), `mstl` (`mstl:7/365`); any of them with `+conformal` (`ets:12+conformal`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
         if let Some(inner) = lower.strip_suffix("+conformal") {
@@ -161,6 +219,13 @@ impl FromStr for ModelSpec {
             "naive" => ModelSpec::Naive,
             "seasonal-naive" | "snaive" => return Ok(ModelSpec::SeasonalNaive { season: season()? }),
             "ets" | "autoets" => return Ok(ModelSpec::Ets { season: season()? }),
+            "arima" | "autoarima" | "sarima" => {
+                return Ok(ModelSpec::Arima {
+                    season: season()?,
+                    order: None,
+                    seasonal_order: None,
+                });
+            }
             "mstl" => {
                 let periods = match arg.as_deref() {
                     None => None,

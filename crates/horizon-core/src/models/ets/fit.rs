@@ -18,6 +18,7 @@ use super::init::initial_states;
 use super::recursion::{Smoothing, State, lik_only, run};
 use super::{Components, Season, Trend};
 use crate::models::optim::NelderMead;
+use crate::models::poly::{MAX_POLY, roots_within};
 
 const LOWER: [f64; 4] = [1e-4, 1e-4, 1e-4, 0.8];
 const UPPER: [f64; 4] = [0.9999, 0.9999, 0.9999, 0.98];
@@ -170,45 +171,6 @@ pub fn admissible(alpha: f64, beta: Option<f64>, gamma: Option<f64>, phi: f64, m
     }
 }
 
-/// True when every root of `Σ p[k] z^k` has modulus below `radius` (Schur–Cohn test on the
-/// polynomial in `z / radius`).
-fn roots_within(p: &[f64], radius: f64) -> bool {
-    if p.len() > MAX_POLY {
-        return false;
-    }
-    let mut a = [0.0; MAX_POLY];
-    let mut q = [0.0; MAX_POLY];
-    let mut r = 1.0;
-    for (k, c) in p.iter().enumerate() {
-        a[k] = c * r;
-        r *= radius;
-    }
-    let mut len = p.len();
-    while len > 1 {
-        let n = len - 1;
-        let (a0, an) = (a[0], a[n]);
-        if an.abs() <= a0.abs() {
-            return false;
-        }
-        let mut scale = 0.0f64;
-        for k in 0..n {
-            q[k] = an * a[k + 1] - a0 * a[n - k - 1];
-            scale = scale.max(q[k].abs());
-        }
-        if scale == 0.0 || !scale.is_finite() {
-            return false;
-        }
-        for k in 0..n {
-            a[k] = q[k] / scale;
-        }
-        len = n;
-    }
-    true
-}
-
-/// Longest characteristic polynomial checked: seasons up to 24 (+2 coefficients).
-const MAX_POLY: usize = 32;
-
 /// Fit components `c` with season `m` to `y`; `None` if no admissible fit was found.
 pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
     let m = if c.season == Season::None { 1 } else { m };
@@ -297,15 +259,6 @@ pub fn fit(y: &[f64], c: Components, m: usize) -> Option<Fit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn schur_cohn_agrees_with_known_roots() {
-        // (z − 0.5)(z + 0.9) = z² + 0.4z − 0.45: inside; (z − 1.2)(z − 0.1): outside.
-        assert!(roots_within(&[-0.45, 0.4, 1.0], 1.0));
-        assert!(!roots_within(&[0.12, -1.3, 1.0], 1.0));
-        // A root on the unit circle (z − 1) passes with the tolerance, as in R.
-        assert!(roots_within(&[-1.0, 1.0], 1.0 + 1e-6));
-    }
 
     #[test]
     fn usual_seasonal_parameters_are_admissible_and_extreme_ones_not() {

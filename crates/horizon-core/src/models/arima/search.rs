@@ -1,0 +1,205 @@
+//! Automatic order selection after Hyndman & Khandakar (2008), "Automatic time series
+//! forecasting: the forecast package for R", *J. Stat. Software* 27(3), §3.2, as R's
+//! `auto.arima` and statsforecast's `AutoARIMA` do it: seasonal differencing D from the
+//! strength of the STL seasonal component (> 0.64, Wang, Smith & Hyndman 2006), then d by
+//! repeated KPSS tests (Kwiatkowski et al. 1992, 5 % level), then a stepwise search over
+//! (p, q, P, Q, constant) by AICc.
+
+use super::fit::FitResult;
+use super::fit::{Order, difference, fit};
+use augurs_mstl::stlrs;
+use std::collections::HashSet;
+
+/// KPSS level-stationarity statistic with a Bartlett long-run variance, ⌊3√n/13⌋ lags.
+pub fn kpss_statistic(y: &[f64]) -> f64 {
+    let n = y.len();
+    let mean = y.iter().sum::<f64>() / n as f64;
+    let e: Vec<f64> = y.iter().map(|v| v - mean).collect();
+    let mut s = 0.0;
+    let mut eta = 0.0;
+    for v in &e {
+        s += v;
+        eta += s * s;
+    }
+    let lags = (3.0 * (n as f64).sqrt() / 13.0).floor() as usize;
+    let mut lrv = e.iter().map(|v| v * v).sum::<f64>() / n as f64;
+    for l in 1..=lags.min(n.saturating_sub(1)) {
+        let w = 1.0 - l as f64 / (lags as f64 + 1.0);
+        let g: f64 = (l..n).map(|t| e[t] * e[t - l]).sum::<f64>() / n as f64;
+        lrv += 2.0 * w * g;
+    }
+    if lrv <= 0.0 {
+        return 0.0;
+    }
+    eta / (n as f64 * n as f64 * lrv)
+}
+
+/// Non-seasonal differences needed (0–2): KPSS at 5 % (critical value 0.463).
+pub fn ndiffs(y: &[f64]) -> usize {
+    let mut d = 0;
+    let mut w = y.to_vec();
+    while d < 2 && w.len() > 3 && !is_constant(&w) && kpss_statistic(&w) > 0.463 {
+        d += 1;
+        w = difference(&w, 1, 1);
+    }
+    d
+}
+
+fn is_constant(w: &[f64]) -> bool {
+    w.iter().all(|v| (v - w[0]).abs() < 1e-12)
+}
+
+/// Seasonal differences needed (0 or 1): STL seasonal strength above 0.64.
+pub fn nsdiffs(y: &[f64], m: usize) -> usize {
+    if m < 2 || y.len() < 2 * m + 1 || is_constant(y) {
+        return 0;
+    }
+    let Ok(stl) = stlrs::params().fit(y, m) else { return 0 };
+    let (seasonal, remainder) = (stl.seasonal(), stl.remainder());
+    let var = |v: &[f64]| {
+        let mu = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / v.len() as f64
+    };
+    let sr: Vec<f64> = seasonal.iter().zip(remainder).map(|(s, r)| s + r).collect();
+    let total = var(&sr);
+    let strength = if total > 0.0 {
+        (1.0 - var(remainder) / total).max(0.0)
+    } else {
+        0.0
+    };
+    usize::from(strength > 0.64)
+}
+
+/// Limits of the search (auto.arima's defaults).
+const MAX_P: usize = 5;
+const MAX_Q: usize = 5;
+const MAX_SP: usize = 2;
+const MAX_SQ: usize = 2;
+const MAX_ORDER: usize = 5;
+const MAX_MODELS: usize = 94;
+
+/// The stepwise search; `None` if no candidate could be fitted.
+pub fn auto_arima(y: &[f64], m: usize) -> Option<FitResult> {
+    let seasonal = m > 1 && y.len() > 2 * m;
+    let m = if seasonal { m } else { 1 };
+    let sd = if seasonal { nsdiffs(y, m) } else { 0 };
+    let d = ndiffs(&difference(y, m, sd));
+    let constant_ok = d + sd <= 1;
+    let order = |p, q, sp, sq, constant| Order {
+        p,
+        d,
+        q,
+        sp: if seasonal { sp } else { 0 },
+        sd,
+        sq: if seasonal { sq } else { 0 },
+        m,
+        constant: constant && constant_ok,
+    };
+    let mut tried: HashSet<Order> = HashSet::new();
+    let mut best: Option<FitResult> = None;
+    let mut consider = |o: Order, best: &mut Option<FitResult>| -> bool {
+        if o.p > MAX_P || o.q > MAX_Q || o.sp > MAX_SP || o.sq > MAX_SQ || o.p + o.q + o.sp + o.sq > MAX_ORDER {
+            return false;
+        }
+        if tried.len() >= MAX_MODELS || !tried.insert(o) {
+            return false;
+        }
+        match fit(y, o) {
+            Some(f) if f.aicc.is_finite() && best.as_ref().is_none_or(|b| f.aicc < b.aicc - 1e-9) => {
+                *best = Some(f);
+                true
+            }
+            _ => false,
+        }
+    };
+    let starts = if seasonal {
+        vec![
+            order(2, 2, 1, 1, true),
+            order(0, 0, 0, 0, true),
+            order(1, 0, 1, 0, true),
+            order(0, 1, 0, 1, true),
+            order(0, 0, 0, 0, false),
+        ]
+    } else {
+        vec![
+            order(2, 2, 0, 0, true),
+            order(0, 0, 0, 0, true),
+            order(1, 0, 0, 0, true),
+            order(0, 1, 0, 0, true),
+            order(0, 0, 0, 0, false),
+        ]
+    };
+    for o in starts {
+        consider(o, &mut best);
+    }
+    // Move to the first better neighbour until none is better.
+    while let Some(cur) = best.as_ref().map(|b| b.order) {
+        let steps: [(i64, i64, i64, i64); 12] = [
+            (0, 0, -1, 0),
+            (0, 0, 1, 0),
+            (0, 0, 0, -1),
+            (0, 0, 0, 1),
+            (0, 0, 1, 1),
+            (0, 0, -1, -1),
+            (-1, 0, 0, 0),
+            (1, 0, 0, 0),
+            (0, -1, 0, 0),
+            (0, 1, 0, 0),
+            (1, 1, 0, 0),
+            (-1, -1, 0, 0),
+        ];
+        let add = |v: usize, k: i64| usize::try_from(v as i64 + k).ok();
+        let mut moved = false;
+        for (dp, dq, dsp, dsq) in steps {
+            let (Some(p), Some(q), Some(sp), Some(sq)) =
+                (add(cur.p, dp), add(cur.q, dq), add(cur.sp, dsp), add(cur.sq, dsq))
+            else {
+                continue;
+            };
+            if !seasonal && (sp > 0 || sq > 0) {
+                continue;
+            }
+            if consider(order(p, q, sp, sq, cur.constant), &mut best) {
+                moved = true;
+                break;
+            }
+        }
+        if !moved && constant_ok && consider(order(cur.p, cur.q, cur.sp, cur.sq, !cur.constant), &mut best) {
+            moved = true;
+        }
+        if !moved {
+            break;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kpss_tells_a_random_walk_from_noise() {
+        // Deterministic pseudo-noise.
+        let noise: Vec<f64> = (0..200).map(|t| ((t * 7919) % 101) as f64 / 50.0 - 1.0).collect();
+        assert_eq!(ndiffs(&noise), 0);
+        let walk: Vec<f64> = noise
+            .iter()
+            .scan(0.0, |s, e| {
+                *s += e + 0.05;
+                Some(*s)
+            })
+            .collect();
+        assert_eq!(ndiffs(&walk), 1);
+    }
+
+    #[test]
+    fn a_strong_season_is_differenced() {
+        let y: Vec<f64> = (0..96)
+            .map(|t| 10.0 + [5.0, -3.0, 1.0, -3.0][t % 4] + 0.01 * t as f64)
+            .collect();
+        assert_eq!(nsdiffs(&y, 4), 1);
+        let flat: Vec<f64> = (0..96).map(|t| ((t * 7919) % 101) as f64).collect();
+        assert_eq!(nsdiffs(&flat, 4), 0);
+    }
+}
