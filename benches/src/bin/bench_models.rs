@@ -196,6 +196,7 @@ fn model_label(name: &str) -> String {
         "naive" => "Naive".into(),
         "ets+conformal" => "ETS+conformal".into(),
         "mstl" => "MSTL".into(),
+        "arima" => "ARIMA".into(),
         "mstl+conformal" => "MSTL+conformal".into(),
         other => other.to_string(),
     }
