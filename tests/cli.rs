@@ -194,6 +194,74 @@ fn ets_forecasts_weekly_books_with_a_52_week_season() {
 }
 
 #[test]
+fn sarima_with_pinned_orders_and_a_52_week_season() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&horizon(
+        &["sample", "books", "--titles", "1", "--weeks", "160", "--out", "b.csv"],
+        dir.path(),
+    ));
+    let args = [
+        "forecast",
+        "b.csv",
+        "--model",
+        "arima",
+        "--order",
+        "0,1,1",
+        "--seasonal-order",
+        "0,1,1",
+        "--season",
+        "52",
+        "--horizon",
+        "52",
+        "--out",
+        "f.csv",
+    ];
+    ok(&horizon(&args, dir.path()));
+    let text = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 52);
+    for r in &rows {
+        assert_eq!(r[2], "arima");
+        let v: Vec<f64> = r[3..].iter().map(|x| x.parse().unwrap()).collect();
+        assert!(v.iter().all(|x| x.is_finite()) && v[1] <= v[0] && v[0] <= v[2], "{r:?}");
+    }
+    // Orders belong to arima: refused for another model, with exit code 2.
+    let out = horizon(
+        &[
+            "forecast",
+            "b.csv",
+            "--model",
+            "ets",
+            "--order",
+            "1,1,1",
+            "--horizon",
+            "4",
+            "--out",
+            "g.csv",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("apply to arima"));
+    let out = horizon(
+        &[
+            "forecast",
+            "b.csv",
+            "--model",
+            "arima",
+            "--order",
+            "1,x,1",
+            "--horizon",
+            "4",
+            "--out",
+            "g.csv",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn backtest_prints_a_table_and_writes_per_fold_metrics() {
     let dir = tempfile::tempdir().unwrap();
     ok(&horizon(

@@ -7,6 +7,48 @@ use horizon_core::data::dates::DateFormat;
 use horizon_core::data::{DuplicatePolicy, Frequency, GapPolicy, IngestOptions, Ingested, ingest_csv};
 use std::path::Path;
 
+/// ARIMA orders pinned on the command line.
+#[derive(Debug, Clone, Args)]
+pub struct OrderArgs {
+    /// Pin the ARIMA order p,d,q (e.g. 1,1,1); automatic when omitted
+    #[arg(long, value_parser = parse_order)]
+    pub order: Option<[usize; 3]>,
+    /// Pin the seasonal ARIMA order P,D,Q (e.g. 0,1,1), with --order; the season is --season
+    #[arg(long, value_parser = parse_order)]
+    pub seasonal_order: Option<[usize; 3]>,
+}
+
+fn parse_order(s: &str) -> Result<[usize; 3], String> {
+    let parts: Vec<usize> = s
+        .split(',')
+        .map(|p| p.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("order '{s}' must be three whole numbers like 1,1,1"))?;
+    match *parts.as_slice() {
+        [a, b, c] if a <= 5 && b <= 2 && c <= 5 => Ok([a, b, c]),
+        [_, _, _] => Err(format!("order '{s}': at most 5 AR or MA terms and 2 differences")),
+        _ => Err(format!("order '{s}' must be three whole numbers like 1,1,1")),
+    }
+}
+
+impl OrderArgs {
+    /// `spec` with the season and the pinned orders applied; with `only_arima`, models other
+    /// than ARIMA ignore the orders (a backtest of several models) instead of refusing them.
+    pub fn apply(
+        &self,
+        spec: &horizon_core::ModelSpec,
+        season: Option<usize>,
+        only_arima: bool,
+    ) -> Result<horizon_core::ModelSpec, CliError> {
+        let spec = spec.clone().with_default_season(season);
+        if only_arima && !matches!(spec.uncalibrated(), horizon_core::ModelSpec::Arima { .. }) {
+            return Ok(spec);
+        }
+        spec.with_orders(self.order, self.seasonal_order)
+            .map_err(|e| CliError::Data(e.to_string()))
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ColumnArgs {
     /// Field delimiter: ',', ';', 'tab' (guessed when omitted)

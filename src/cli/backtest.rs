@@ -1,7 +1,7 @@
 //! `horizon backtest FILE --models a,b --horizon H --folds K`.
 
 use super::CliError;
-use super::args::{ColumnArgs, load};
+use super::args::{ColumnArgs, OrderArgs, load};
 use super::output::write_new;
 use clap::Args;
 use horizon_core::ModelSpec;
@@ -30,6 +30,8 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
+    pub orders: OrderArgs,
+    #[command(flatten)]
     pub columns: ColumnArgs,
 }
 
@@ -54,8 +56,8 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
     let models: Vec<ModelSpec> = a
         .models
         .iter()
-        .map(|m| m.clone().with_default_season(a.columns.season))
-        .collect();
+        .map(|m| a.orders.apply(m, a.columns.season, true))
+        .collect::<Result<_, _>>()?;
     let result = backtest_panel(&panel, &models, &cfg).map_err(|e| CliError::Data(e.to_string()))?;
     println!(
         "{} series, {} fold(s) of {} {} period(s){}",

@@ -1,7 +1,7 @@
 //! `horizon forecast FILE --model NAME --horizon H --out FILE`.
 
 use super::CliError;
-use super::args::{ColumnArgs, load};
+use super::args::{ColumnArgs, OrderArgs, load};
 use super::output::write_new;
 use clap::Args;
 use horizon_core::ModelSpec;
@@ -12,8 +12,9 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
     pub file: PathBuf,
-    /// naive, seasonal-naive, mean, drift or ets (automatic exponential smoothing); add :M for
-    /// season M (seasonal-naive:12, ets:52)
+    /// naive, seasonal-naive, mean, drift, ets, arima or mstl; add :M for season M
+    /// (seasonal-naive:12, ets:52, arima:52, mstl:7/365) and +conformal for calibrated intervals
+    /// (ets+conformal)
     #[arg(long, default_value = "seasonal-naive")]
     pub model: ModelSpec,
     /// Number of periods to forecast
@@ -28,6 +29,8 @@ pub struct ForecastArgs {
     /// Replace the output file if it exists
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub orders: OrderArgs,
     #[command(flatten)]
     pub columns: ColumnArgs,
 }
@@ -50,7 +53,7 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
             ing.report.warning_count()
         );
     }
-    let model = a.model.clone().with_default_season(a.columns.season);
+    let model = a.orders.apply(&a.model, a.columns.season, false)?;
     let (ok, failed) = forecast_panel(&panel, &model, a.horizon, &a.levels);
     for f in &failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
