@@ -3,7 +3,7 @@
 
 use crate::data::{Panel, Series};
 use crate::export::SeriesForecast;
-use crate::models::{Forecast, ModelError, ModelSpec, check_levels};
+use crate::models::{Fitted, Forecast, ModelError, ModelSpec, check_levels};
 use rayon::prelude::*;
 
 /// A series the model could not forecast, and why.
@@ -45,6 +45,17 @@ pub fn fit_predict(
     levels: &[f64],
 ) -> Result<(Forecast, String), ModelError> {
     let fitted = spec.build().fit(series)?;
+    predict_fitted(fitted.as_ref(), series, horizon, levels)
+}
+
+/// Predict with a model already fitted to `series` (e.g. loaded from an artifact), clipping
+/// at zero as [`fit_predict`] does.
+pub fn predict_fitted(
+    fitted: &dyn Fitted,
+    series: &Series,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(Forecast, String), ModelError> {
     let mut forecast = fitted.predict(horizon, levels)?;
     let mut description = fitted.description();
     if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {

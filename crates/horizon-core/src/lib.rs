@@ -8,12 +8,16 @@
 //! * [`models`] — the one [`models::Forecaster`] trait and the model families behind it.
 //! * [`eval`] — metrics (as defined by the public benchmark) and rolling-origin backtests.
 //! * [`export`] — the forecast table written by the CLI and the workbench.
+//! * [`artifact`] — self-contained, checksummed files of trained models.
+//! * [`pipeline`] — train: backtest candidates, pick, fit, build the artifact.
 
+pub mod artifact;
 pub mod data;
 pub mod eval;
 pub mod export;
 pub mod forecast;
 pub mod models;
+pub mod pipeline;
 pub mod stats;
 
 pub use data::{Frequency, Panel, Series};

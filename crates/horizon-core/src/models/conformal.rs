@@ -10,8 +10,9 @@
 //! `ŷ_h ± q_L · s_h`, q_L the ⌈(n+1)L⌉-th smallest of the n scores. Because `s_h` grows with
 //! the step as the model says it should, the calibration widens or narrows every step alike.
 
-use super::{Fitted, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_levels};
+use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_levels};
 use crate::data::Series;
+use serde::{Deserialize, Serialize};
 use crate::stats::z_for_level;
 
 /// Origins refitted for the calibration.
@@ -25,8 +26,10 @@ pub struct Conformal {
     pub inner: ModelSpec,
 }
 
-struct FittedConformal {
-    inner: Box<dyn Fitted>,
+/// A model's fitted state with the calibration scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedConformal {
+    inner: Box<FittedModel>,
     /// Sorted nonconformity scores; empty when there was too little history to calibrate.
     scores: Vec<f64>,
     origins: usize,
@@ -52,7 +55,7 @@ impl Forecaster for Conformal {
 
     fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
         let model = self.inner.build();
-        let inner = model.fit(series)?;
+        let inner = Box::new(model.fit(series)?.to_state());
         let n = series.len();
         let m = series.freq.default_season();
         // Keep at least two seasons (and 8 points) to fit on at the earliest origin.
@@ -136,6 +139,10 @@ impl Fitted for FittedConformal {
             self.origins,
             q95 / z_for_level(95.0)
         )
+    }
+
+    fn to_state(&self) -> FittedModel {
+        FittedModel::Conformal(self.clone())
     }
 }
 

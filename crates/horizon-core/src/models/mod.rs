@@ -10,8 +10,10 @@ pub mod naive;
 pub mod optim;
 pub mod poly;
 mod spec;
+mod state;
 
 pub use spec::ModelSpec;
+pub use state::FittedModel;
 
 use crate::data::Series;
 use serde::{Deserialize, Serialize};
@@ -98,6 +100,8 @@ pub trait Fitted: Send + Sync {
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError>;
     /// What was fitted, in words a business user can read (shown under the plot).
     fn description(&self) -> String;
+    /// The fitted state as data (for artifacts): it forecasts exactly as `self` does.
+    fn to_state(&self) -> FittedModel;
 }
 
 /// Fail on NaN/inf, which would silently poison every model.

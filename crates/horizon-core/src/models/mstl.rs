@@ -85,6 +85,10 @@ pub fn fit_values(y: &[f64], periods: &[usize]) -> Result<FittedMstl, ModelError
 }
 
 impl Fitted for FittedMstl {
+    fn to_state(&self) -> crate::models::FittedModel {
+        crate::models::FittedModel::Mstl(self.clone())
+    }
+
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
         let mut f = self.trend.predict(horizon, &levels)?;

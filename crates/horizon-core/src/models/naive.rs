@@ -13,8 +13,9 @@
 //! intervals on the public benchmark to 1e-6); for mean and drift, which estimate one
 //! parameter, the residual sum of squares is divided by (residuals − 1).
 
-use super::{Fitted, Forecast, Forecaster, ModelError, check_finite};
+use super::{Fitted, FittedModel, Forecast, Forecaster, ModelError, check_finite};
 use crate::data::Series;
+use serde::{Deserialize, Serialize};
 
 fn rms(res: &[f64], ddof: usize) -> f64 {
     let ss: f64 = res.iter().map(|e| e * e).sum();
@@ -49,12 +50,15 @@ pub struct MeanModel;
 pub struct Drift;
 
 /// A fitted benchmark: the repeating pattern of point forecasts and the σ̂_h rule.
-struct FittedBaseline {
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedBaseline {
     description: String,
     sigma: f64,
     rule: Rule,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "kebab-case")]
 enum Rule {
     Flat { level: f64, n: usize, mean: bool },
     Seasonal { last_season: Vec<f64> },
@@ -87,21 +91,21 @@ impl Fitted for FittedBaseline {
     fn description(&self) -> String {
         self.description.clone()
     }
+
+    fn to_state(&self) -> FittedModel {
+        FittedModel::Baseline(self.clone())
+    }
 }
 
-impl Forecaster for Naive {
-    fn name(&self) -> String {
-        "naive".into()
-    }
-    fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
-        let y = &series.values;
+impl Naive {
+    fn fit_baseline(y: &[f64]) -> Result<FittedBaseline, ModelError> {
         check_finite(y)?;
         if y.len() < 2 {
             return Err(too_short("naive", 2, y.len()));
         }
         let res: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
         let last = y[y.len() - 1];
-        Ok(Box::new(FittedBaseline {
+        Ok(FittedBaseline {
             description: format!("Naive: every future period equals the last observed value ({last})."),
             sigma: rms(&res, 0),
             rule: Rule::Flat {
@@ -109,7 +113,16 @@ impl Forecaster for Naive {
                 n: y.len(),
                 mean: false,
             },
-        }))
+        })
+    }
+}
+
+impl Forecaster for Naive {
+    fn name(&self) -> String {
+        "naive".into()
+    }
+    fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
+        Ok(Box::new(Naive::fit_baseline(&series.values)?))
     }
 }
 
@@ -122,19 +135,13 @@ impl Forecaster for SeasonalNaive {
         check_finite(y)?;
         let m = self.season.unwrap_or(series.freq.default_season()).max(1);
         if y.len() <= m {
-            let mut fitted = Naive
-                .fit(series)
-                .map_err(|_| too_short("seasonal-naive", m + 1, y.len()))?;
-            let desc = format!(
+            let mut fitted = Naive::fit_baseline(y).map_err(|_| too_short("seasonal-naive", m + 1, y.len()))?;
+            fitted.description = format!(
                 "Seasonal naive needs more than one season ({m} periods); the series has {}, so the naive method was used. {}",
                 y.len(),
-                fitted.description()
+                fitted.description
             );
-            fitted = Box::new(Described {
-                inner: fitted,
-                description: desc,
-            });
-            return Ok(fitted);
+            return Ok(Box::new(fitted));
         }
         let res: Vec<f64> = (m..y.len()).map(|t| y[t] - y[t - m]).collect();
         Ok(Box::new(FittedBaseline {
@@ -198,21 +205,6 @@ impl Forecaster for Drift {
                 n,
             },
         }))
-    }
-}
-
-/// A fitted model with a description that says how it was reached (e.g. a fallback).
-struct Described {
-    inner: Box<dyn Fitted>,
-    description: String,
-}
-
-impl Fitted for Described {
-    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
-        self.inner.predict(horizon, levels)
-    }
-    fn description(&self) -> String {
-        self.description.clone()
     }
 }
 

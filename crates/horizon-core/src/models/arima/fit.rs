@@ -149,6 +149,37 @@ fn unpack(x: &[f64], o: &Order) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, f64)
     (ar, ma, sar, sma, mean)
 }
 
+/// Conditional sum of squares: n·log(Σe²/n) over the residuals after the first
+/// `len(ar)` observations, earlier innovations taken as zero.
+fn css_objective(w: &[f64], ar: &[f64], ma: &[f64], mean: f64, e: &mut [f64]) -> f64 {
+    let start = ar.len();
+    if w.len() <= start + 1 {
+        return f64::INFINITY;
+    }
+    let mut ssq = 0.0;
+    for t in 0..w.len() {
+        if t < start {
+            e[t] = 0.0;
+            continue;
+        }
+        let mut pred = mean;
+        for (i, a) in ar.iter().enumerate() {
+            pred += a * (w[t - 1 - i] - mean);
+        }
+        for (j, b) in ma.iter().enumerate().take(t) {
+            pred += b * e[t - 1 - j];
+        }
+        e[t] = w[t] - pred;
+        ssq += e[t] * e[t];
+    }
+    let n = (w.len() - start) as f64;
+    if ssq.is_finite() && ssq > 0.0 {
+        n * (ssq / n).ln()
+    } else {
+        f64::INFINITY
+    }
+}
+
 /// Fit `order` to `y`; `None` when the differenced series is too short or nothing converges.
 pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
     let m = order.m.max(1);
@@ -179,17 +210,31 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
             None => f64::INFINITY,
         }
     };
+    // Conditional sum of squares first (cheap, no filter), then the exact likelihood from
+    // there: R's default "CSS-ML".
+    let mut css_res = vec![0.0; w.len()];
+    let css = |x: &[f64]| {
+        let (ar, ma, sar, sma, mean) = unpack(x, &order);
+        css_objective(
+            &w,
+            &ar_product(&ar, &sar, m),
+            &ma_product(&ma, &sma, m),
+            mean,
+            &mut css_res,
+        )
+    };
+    let start = NelderMead {
+        reltol: 1e-6,
+        max_evals: 1000,
+    }
+    .minimize(css, &x0, &steps);
+    let x1 = if start.f.is_finite() { start.x } else { x0 };
     let nm = NelderMead {
         reltol: 1e-8,
-        max_evals: 2000,
+        max_evals: 1000,
     };
-    let mut best = nm.minimize(&mut objective, &x0, &steps);
-    if best.f.is_finite() && k > 0 {
-        let again = nm.minimize(&mut objective, &best.x, &steps);
-        if again.f < best.f {
-            best = again;
-        }
-    }
+    let small: Vec<f64> = steps.iter().map(|s| s * 0.5).collect();
+    let best = nm.minimize(&mut objective, &x1, &small);
     if !best.f.is_finite() {
         return None;
     }

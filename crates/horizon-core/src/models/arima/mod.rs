@@ -140,6 +140,10 @@ impl FittedArima {
 }
 
 impl Fitted for FittedArima {
+    fn to_state(&self) -> crate::models::FittedModel {
+        crate::models::FittedModel::Arima(self.clone())
+    }
+
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
         let (point, sd) = self.forecast(horizon);

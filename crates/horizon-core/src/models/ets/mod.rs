@@ -357,6 +357,10 @@ fn quantile(v: &mut [f64], q: f64) -> f64 {
 }
 
 impl Fitted for FittedEts {
+    fn to_state(&self) -> crate::models::FittedModel {
+        crate::models::FittedModel::Ets(self.clone())
+    }
+
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
         let mut point = Vec::new();

@@ -1,0 +1,289 @@
+//! Self-contained, versioned, checksummed model artifacts: everything needed to forecast again
+//! with a trained model, and to check later data against what it was trained on.
+//!
+//! The file is one header line and a JSON payload:
+//!
+//! ```text
+//! HORIZON-ARTIFACT 1 sha256:<64 hex digits of the payload>
+//! {"schema_version":1,"horizon_version":"0.1.0","created_at":"…","spec":{…},…}
+//! ```
+//!
+//! Reading refuses, with the file's name and what is wrong: a file that is not an artifact, a
+//! schema newer than this program reads, a payload whose checksum does not match (damaged or
+//! edited), and a payload that does not parse.
+
+use crate::data::{Frequency, IngestOptions, Panel, Series};
+use crate::models::{Fitted, FittedModel, ModelSpec};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// The artifact layout this program writes and the newest it reads.
+pub const SCHEMA_VERSION: u32 = 1;
+const MAGIC: &str = "HORIZON-ARTIFACT";
+
+/// Why an artifact could not be read; `origin` is the file or registry version it came from.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ArtifactError {
+    #[error("{origin}: not a Horizon model artifact (it does not start with '{MAGIC}')")]
+    NotAnArtifact { origin: String },
+    #[error(
+        "{origin}: made with artifact schema {found}, newer than this Horizon ({HORIZON_VERSION}) reads (up to {SCHEMA_VERSION}); update Horizon"
+    )]
+    TooNew { origin: String, found: u32 },
+    #[error("{origin}: the checksum does not match: the file is damaged or was edited (expected {expected}, got {got})")]
+    Checksum { origin: String, expected: String, got: String },
+    #[error("{origin}: the model data cannot be read: {message}")]
+    Payload { origin: String, message: String },
+}
+
+/// Per-series statistics of the training data: what drift checks compare later data with, and
+/// a fingerprint telling whether a history is exactly the one trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesSummary {
+    pub key: Vec<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub n: usize,
+    pub mean: f64,
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+    pub zeros: usize,
+    /// SHA-256 of the dates and values (hex).
+    pub fingerprint: String,
+}
+
+impl SeriesSummary {
+    pub fn of(series: &Series) -> SeriesSummary {
+        let n = series.len();
+        let v = &series.values;
+        let mean = if n > 0 { v.iter().sum::<f64>() / n as f64 } else { 0.0 };
+        let var = if n > 1 {
+            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+        } else {
+            0.0
+        };
+        let mut h = Sha256::new();
+        for (d, x) in series.dates.iter().zip(v) {
+            h.update(d.to_string().as_bytes());
+            h.update(x.to_le_bytes());
+        }
+        SeriesSummary {
+            key: series.key.clone(),
+            start: series.dates.first().copied().unwrap_or_default(),
+            end: series.dates.last().copied().unwrap_or_default(),
+            n,
+            mean,
+            std: var.sqrt(),
+            min: v.iter().copied().fold(f64::INFINITY, f64::min),
+            max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            zeros: v.iter().filter(|x| **x == 0.0).count(),
+            fingerprint: hex(&h.finalize()),
+        }
+    }
+}
+
+/// The training data as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// The file (or other source) the training data was read from.
+    pub source: String,
+    pub freq: Frequency,
+    pub id_columns: Vec<String>,
+    pub date_column: String,
+    pub value_column: String,
+    pub exog_columns: Vec<String>,
+    pub observations: usize,
+    pub series: Vec<SeriesSummary>,
+}
+
+impl TrainingSummary {
+    pub fn of(panel: &Panel, source: &str) -> TrainingSummary {
+        TrainingSummary {
+            source: source.to_string(),
+            freq: panel.freq,
+            id_columns: panel.id_columns.clone(),
+            date_column: panel.date_column.clone(),
+            value_column: panel.value_column.clone(),
+            exog_columns: panel.exog_columns.clone(),
+            observations: panel.series.iter().map(Series::len).sum(),
+            series: panel.series.iter().map(SeriesSummary::of).collect(),
+        }
+    }
+}
+
+/// One series' fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesModel {
+    pub key: Vec<String>,
+    pub fitted: FittedModel,
+}
+
+impl SeriesModel {
+    pub fn new(key: Vec<String>, fitted: &dyn Fitted) -> SeriesModel {
+        SeriesModel {
+            key,
+            fitted: fitted.to_state(),
+        }
+    }
+}
+
+/// This program's version, as stored in artifacts.
+pub const HORIZON_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A trained model: the recipe, the fitted state per series, how the data was read, what it
+/// looked like and how well the model did on the backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub schema_version: u32,
+    pub horizon_version: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// The model (as chosen by training) — refitted on new data when the history changed.
+    pub spec: ModelSpec,
+    /// How the training file was read (column mapping, policies), to read new data the same way.
+    pub preprocessing: IngestOptions,
+    pub horizon: usize,
+    pub levels: Vec<f64>,
+    pub training: TrainingSummary,
+    /// Backtest metrics of `spec` (`rmse`, `mase`, …) and of every candidate (`ets.rmse`, …).
+    pub metrics: BTreeMap<String, f64>,
+    pub series: Vec<SeriesModel>,
+}
+
+impl Artifact {
+    /// The fitted model of the series with `key`.
+    pub fn model_for(&self, key: &[String]) -> Option<&FittedModel> {
+        self.series.iter().find(|s| s.key == key).map(|s| &s.fitted)
+    }
+
+    /// True when `series` is exactly the history this artifact's model of it was trained on.
+    pub fn trained_on(&self, series: &Series) -> bool {
+        let now = SeriesSummary::of(series);
+        self.training
+            .series
+            .iter()
+            .any(|s| s.key == series.key && s.fingerprint == now.fingerprint)
+    }
+
+    /// The artifact file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serialising plain data (no maps with non-string keys) cannot fail.
+        let payload = serde_json::to_vec(self).unwrap_or_default();
+        let mut out = format!("{MAGIC} {SCHEMA_VERSION} sha256:{}\n", hex(&Sha256::digest(&payload))).into_bytes();
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Read an artifact file; `source` names it in errors.
+    pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Artifact, ArtifactError> {
+        let source = source.to_string();
+        let not_artifact = || ArtifactError::NotAnArtifact { origin: source.clone() };
+        let nl = bytes.iter().position(|b| *b == b'\n').ok_or_else(not_artifact)?;
+        let header = std::str::from_utf8(&bytes[..nl]).map_err(|_| not_artifact())?;
+        let mut parts = header.split(' ');
+        if parts.next() != Some(MAGIC) {
+            return Err(not_artifact());
+        }
+        let schema: u32 = parts.next().and_then(|v| v.parse().ok()).ok_or_else(not_artifact)?;
+        if schema > SCHEMA_VERSION {
+            return Err(ArtifactError::TooNew { origin: source, found: schema });
+        }
+        let expected = parts
+            .next()
+            .and_then(|c| c.strip_prefix("sha256:"))
+            .ok_or_else(not_artifact)?
+            .to_string();
+        let payload = &bytes[nl + 1..];
+        let got = hex(&Sha256::digest(payload));
+        if got != expected {
+            return Err(ArtifactError::Checksum { origin: source, expected, got });
+        }
+        serde_json::from_slice(payload).map_err(|e| ArtifactError::Payload {
+            origin: source,
+            message: e.to_string(),
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::generate::{RetailParams, retail};
+
+    fn trained() -> (Artifact, Panel) {
+        let panel = retail(&RetailParams {
+            stores: 1,
+            products: 2,
+            days: 120,
+            ..Default::default()
+        });
+        let spec: ModelSpec = "ets".parse().unwrap();
+        let art = Artifact {
+            schema_version: SCHEMA_VERSION,
+            horizon_version: HORIZON_VERSION.into(),
+            created_at: "2026-11-25T00:00:00Z".into(),
+            preprocessing: IngestOptions::default(),
+            horizon: 14,
+            levels: vec![80.0, 95.0],
+            training: TrainingSummary::of(&panel, "retail.csv"),
+            metrics: BTreeMap::from([("rmse".to_string(), 3.5)]),
+            series: panel
+                .series
+                .iter()
+                .map(|s| SeriesModel::new(s.key.clone(), spec.build().fit(s).unwrap().as_ref()))
+                .collect(),
+            spec,
+        };
+        (art, panel)
+    }
+
+    #[test]
+    fn round_trip_forecasts_exactly_and_knows_its_data() {
+        let (art, panel) = trained();
+        let back = Artifact::from_bytes(&art.to_bytes(), "a.hzn").unwrap();
+        assert_eq!(back, art);
+        let s = &panel.series[0];
+        let f1 = art.model_for(&s.key).unwrap().predict(14, &[95.0]).unwrap();
+        let f2 = back.model_for(&s.key).unwrap().predict(14, &[95.0]).unwrap();
+        assert_eq!(f1, f2);
+        assert!(back.trained_on(s));
+        let mut changed = s.clone();
+        changed.values[10] += 1.0;
+        assert!(!back.trained_on(&changed), "a changed history is not the training data");
+        assert_eq!(back.training.series[0].n, s.len());
+    }
+
+    #[test]
+    fn damaged_foreign_and_newer_files_are_refused_by_name() {
+        let (art, _) = trained();
+        let bytes = art.to_bytes();
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 2;
+        flipped[last] ^= 1;
+        let e = Artifact::from_bytes(&flipped, "models/sales.hzn").unwrap_err();
+        assert!(matches!(e, ArtifactError::Checksum { .. }), "{e}");
+        assert!(e.to_string().starts_with("models/sales.hzn: the checksum does not match"), "{e}");
+        let e = Artifact::from_bytes(b"date,sales\n2024-01-01,3\n", "sales.csv").unwrap_err();
+        assert!(matches!(e, ArtifactError::NotAnArtifact { .. }), "{e}");
+        let newer = String::from_utf8_lossy(&bytes).replacen("HORIZON-ARTIFACT 1 ", "HORIZON-ARTIFACT 7 ", 1);
+        let e = Artifact::from_bytes(newer.as_bytes(), "x.hzn").unwrap_err();
+        assert!(matches!(e, ArtifactError::TooNew { found: 7, .. }), "{e}");
+        assert!(Artifact::from_bytes(&bytes[..bytes.len() / 2], "half.hzn").is_err());
+        // A payload that hashes right but is not an artifact.
+        let payload = b"{\"hello\":1}";
+        let mut fake = format!("HORIZON-ARTIFACT 1 sha256:{}\n", hex(&Sha256::digest(payload))).into_bytes();
+        fake.extend_from_slice(payload);
+        assert!(matches!(
+            Artifact::from_bytes(&fake, "fake.hzn"),
+            Err(ArtifactError::Payload { .. })
+        ));
+    }
+}
