@@ -2,7 +2,8 @@
 # Install what Horizon needs on a fresh Debian machine. Idempotent; installs only what is missing.
 #   scripts/setup.sh gui    runtime libraries of the desktop window (and Xvfb for headless runs)
 #   scripts/setup.sh wasm   the wasm32 standard library (rustup target, else Debian rustc-web route)
-#   scripts/setup.sh test   what the test suite needs (wasm)
+#   scripts/setup.sh mlflow an MLflow server for the registry tests (a venv in $HORIZON_CACHE/mlflow-venv)
+#   scripts/setup.sh test   what the test suite needs (wasm, mlflow)
 set -euo pipefail
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -44,14 +45,39 @@ setup_wasm() {
   touch "${HORIZON_CACHE:-$HOME/.cache/horizon}/.wasm-debian-route" 2>/dev/null || true
 }
 
+MLFLOW_VERSION=3.17.2
+
+# A pinned MLflow server (with the basic-auth extra) in its own venv; the registry tests start it.
+setup_mlflow() {
+  local venv="${HORIZON_CACHE:-$HOME/.cache/horizon}/mlflow-venv"
+  if [ -x "$venv/bin/mlflow" ] && "$venv/bin/mlflow" --version 2>/dev/null | grep -q "$MLFLOW_VERSION"; then
+    return 0
+  fi
+  if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+    apt_install python3 python3-venv
+  fi
+  echo "setup: installing MLflow $MLFLOW_VERSION into $venv (about 3 minutes, 850 MB)"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "mlflow[auth]==$MLFLOW_VERSION"
+  if ! "$venv/bin/mlflow" --version 2>/dev/null | grep -q "$MLFLOW_VERSION"; then
+    echo "setup: $venv/bin/mlflow does not run after the install" >&2
+    exit 1
+  fi
+}
+
 main() {
   need_cargo
   mkdir -p "${HORIZON_CACHE:-$HOME/.cache/horizon}"
   case "${1:-test}" in
     gui) setup_gui ;;
     wasm) setup_wasm ;;
-    test) setup_wasm ;;
-    *) echo "usage: $0 gui|wasm|test" >&2; exit 2 ;;
+    mlflow) setup_mlflow ;;
+    test)
+      setup_wasm
+      setup_mlflow
+      ;;
+    *) echo "usage: $0 gui|wasm|mlflow|test" >&2; exit 2 ;;
   esac
 }
 main "$@"

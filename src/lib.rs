@@ -4,5 +4,7 @@
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod registry_target;
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -105,6 +105,23 @@ fn list(s: &Option<String>) -> Option<Vec<String>> {
 }
 
 impl ColumnArgs {
+    /// `base` (how a trained model read its data) with the columns given on the command line
+    /// put over it; the duplicate and gap policies stay the model's.
+    pub fn over(&self, base: &IngestOptions) -> IngestOptions {
+        let mine = self.options();
+        IngestOptions {
+            delimiter: mine.delimiter.or(base.delimiter),
+            date_column: mine.date_column.or(base.date_column.clone()),
+            date_format: mine.date_format.or(base.date_format),
+            value_column: mine.value_column.or(base.value_column.clone()),
+            id_columns: mine.id_columns.or(base.id_columns.clone()),
+            exog_columns: mine.exog_columns.or(base.exog_columns.clone()),
+            freq: mine.freq.or(base.freq),
+            season: mine.season.or(base.season),
+            ..base.clone()
+        }
+    }
+
     pub fn options(&self) -> IngestOptions {
         IngestOptions {
             delimiter: self.delimiter,
@@ -124,9 +141,14 @@ impl ColumnArgs {
 /// Read and ingest a file; the report goes to stderr. Errors in the data end the command
 /// with exit code 2.
 pub fn load(path: &Path, cols: &ColumnArgs, quiet_warnings: bool) -> Result<Ingested, CliError> {
+    load_with(path, &cols.options(), quiet_warnings)
+}
+
+/// [`load`] with the options given directly (e.g. those a trained model stored).
+pub fn load_with(path: &Path, options: &IngestOptions, quiet_warnings: bool) -> Result<Ingested, CliError> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
-    let ingested = ingest_csv(&bytes, &name, &cols.options());
+    let ingested = ingest_csv(&bytes, &name, options);
     if ingested.report.has_errors() || !quiet_warnings {
         for line in ingested.report.lines() {
             eprintln!("{line}");

@@ -1,12 +1,17 @@
-//! `horizon forecast FILE --model NAME --horizon H --out FILE`.
+//! `horizon forecast FILE --model NAME --horizon H --out FILE`, or with a registered model:
+//! `horizon forecast FILE --registered NAME[@alias|:version] --out FILE`.
 
 use super::CliError;
-use super::args::{ColumnArgs, OrderArgs, load};
+use super::args::{ColumnArgs, OrderArgs, load, load_with};
 use super::output::write_new;
+use super::registry::{RegistryArgs, load_artifact};
+use super::train::registry_failure;
 use clap::Args;
 use horizon_core::ModelSpec;
 use horizon_core::export::forecast_csv;
 use horizon_core::forecast::forecast_panel;
+use horizon_core::pipeline::{Source, forecast_with};
+use horizon_registry::VersionRef;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -15,13 +20,19 @@ pub struct ForecastArgs {
     /// naive, seasonal-naive, mean, drift, ets, arima or mstl; add :M for season M
     /// (seasonal-naive:12, ets:52, arima:52, mstl:7/365) and +conformal for calibrated intervals
     /// (ets+conformal)
-    #[arg(long, default_value = "seasonal-naive")]
+    #[arg(long, default_value = "seasonal-naive", conflicts_with = "registered")]
     pub model: ModelSpec,
-    /// Number of periods to forecast
-    #[arg(long)]
-    pub horizon: usize,
-    /// Interval level in percent; repeat for several (default 95)
-    #[arg(long = "level", default_values_t = vec![95.0])]
+    /// Forecast with a registered model instead: NAME (newest version), NAME:VERSION or
+    /// NAME@ALIAS (e.g. sales@champion). The file is read as the model's training data was;
+    /// series identical to the training data get the stored model's forecast exactly, others
+    /// the same model refitted
+    #[arg(long, value_name = "NAME[@ALIAS|:VERSION]")]
+    pub registered: Option<String>,
+    /// Number of periods to forecast (with --registered: default the model's)
+    #[arg(long, required_unless_present = "registered")]
+    pub horizon: Option<usize>,
+    /// Interval level in percent; repeat for several (default 95; with --registered, the model's)
+    #[arg(long = "level")]
     pub levels: Vec<f64>,
     /// Output CSV: <ids>,date,model,forecast,lo_<L>,hi_<L>
     #[arg(long)]
@@ -33,15 +44,27 @@ pub struct ForecastArgs {
     pub orders: OrderArgs,
     #[command(flatten)]
     pub columns: ColumnArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+fn check(horizon: usize, levels: &[f64]) -> Result<(), CliError> {
+    if let Err(e) = horizon_core::forecast::check_horizon(horizon) {
+        return Err(CliError::Data(format!("--horizon: {e}")));
+    }
+    if let Err(e) = horizon_core::models::check_levels(levels) {
+        return Err(CliError::Data(e.to_string()));
+    }
+    Ok(())
 }
 
 pub fn run(a: ForecastArgs) -> Result<(), CliError> {
-    if let Err(e) = horizon_core::forecast::check_horizon(a.horizon) {
-        return Err(CliError::Data(format!("--horizon: {e}")));
+    if let Some(target) = &a.registered {
+        return run_registered(&a, target);
     }
-    if let Err(e) = horizon_core::models::check_levels(&a.levels) {
-        return Err(CliError::Data(e.to_string()));
-    }
+    let horizon = a.horizon.unwrap_or_default();
+    let levels = if a.levels.is_empty() { vec![95.0] } else { a.levels.clone() };
+    check(horizon, &levels)?;
     let ing = load(&a.file, &a.columns, true)?;
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
@@ -54,7 +77,7 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         );
     }
     let model = a.orders.apply(&a.model, a.columns.season, false)?;
-    let (ok, failed) = forecast_panel(&panel, &model, a.horizon, &a.levels);
+    let (ok, failed) = forecast_panel(&panel, &model, horizon, &levels);
     for f in &failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }
@@ -69,9 +92,47 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
     eprintln!(
         "wrote {} forecast(s) of {} step(s) with {} to {} ({} series failed)",
         ok.len(),
-        a.horizon,
+        horizon,
         a.model,
         a.out.display(),
+        failed.len()
+    );
+    Ok(())
+}
+
+fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
+    let (name, r) = VersionRef::parse_target(target).map_err(|e| CliError::Data(format!("--registered: {e}")))?;
+    let reg = a.registry.open()?;
+    let version = reg.resolve(&name, &r).map_err(registry_failure)?;
+    let art = load_artifact(reg.as_ref(), &name, version.version)?;
+    let horizon = a.horizon.unwrap_or(art.horizon);
+    let levels = if a.levels.is_empty() { art.levels.clone() } else { a.levels.clone() };
+    check(horizon, &levels)?;
+    let ing = load_with(&a.file, &a.columns.over(&art.preprocessing), true)?;
+    let Some(panel) = ing.panel else {
+        return Err(CliError::Data("nothing could be read".into()));
+    };
+    let (ok, failed) = forecast_with(&art, &panel, horizon, &levels);
+    for f in &failed {
+        eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
+    }
+    if ok.is_empty() {
+        return Err(CliError::Failure(anyhow::anyhow!(
+            "no series could be forecast with {name} version {}",
+            version.version
+        )));
+    }
+    let refitted = ok.iter().filter(|(_, s)| *s == Source::Refitted).count();
+    let rows: Vec<_> = ok.into_iter().map(|(f, _)| f).collect();
+    write_new(&a.out, forecast_csv(&panel.id_columns, &rows).as_bytes(), a.force, &[&a.file])?;
+    eprintln!(
+        "wrote {} forecast(s) of {horizon} step(s) with {name} version {} ({}) to {}: {} from the stored model, \
+         {refitted} refitted because their history differs from the training data; {} series failed",
+        rows.len(),
+        version.version,
+        art.spec,
+        a.out.display(),
+        rows.len() - refitted,
         failed.len()
     );
     Ok(())

@@ -2,9 +2,12 @@
 
 mod args;
 mod backtest;
+mod config;
 mod forecast;
 mod output;
+mod registry;
 mod sample;
+mod train;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +43,13 @@ pub enum Command {
     /// Rolling-origin backtest of one or more models; prints a metrics table
     #[command(after_help = EXIT_CODES)]
     Backtest(backtest::BacktestArgs),
+    /// Run a training pipeline from a config file: validate, backtest the candidate models,
+    /// train the best, register it, promote it if it beats the champion
+    #[command(after_help = EXIT_CODES)]
+    Train(train::TrainArgs),
+    /// Registered models: list, show, promote, rollback, tag, delete
+    #[command(after_help = EXIT_CODES)]
+    Registry(registry::RegistryCmdArgs),
 }
 
 /// Failure of a subcommand, mapped to an exit code.
@@ -63,6 +73,8 @@ pub fn run(cmd: Command) -> ExitCode {
         Command::Validate(a) => validate::run(a),
         Command::Forecast(a) => forecast::run(a),
         Command::Backtest(a) => backtest::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Registry(a) => registry::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,82 +1,92 @@
-//! Horizon's model registry. This first part holds what every registry shares: the rules for
-//! model names (they become folder names locally and URL parts on MLflow, so nothing may
-//! escape) and where the embedded registry lives by default. The `Registry` trait, the local
-//! store and the MLflow client build on it.
+//! Horizon's model registry: registered models, their versions (each one artifact file),
+//! aliases such as `champion`, tags, and training runs with params and metrics.
+//!
+//! One [`Registry`] trait, two stores: [`local::LocalRegistry`] (the embedded default, a folder
+//! in the per-user data dir) and [`mlflow::MlflowRegistry`] (a shared MLflow server over its
+//! REST API). [`promotion`] builds champion promotion and rollback on the trait alone, so both
+//! stores behave the same. Artifacts are opaque bytes here: `horizon-core::artifact` writes
+//! and checks them.
 
-use std::path::PathBuf;
-use thiserror::Error;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum NameError {
-    #[error("a model name cannot be empty")]
-    Empty,
-    #[error("model name '{0}' is longer than 100 characters")]
-    TooLong(String),
-    #[error("model name '{name}' has '{ch}': use letters, digits, '-', '_' and '.' (not at the start)")]
-    BadChar { name: String, ch: char },
-}
-
-/// Check a registered model's name: 1–100 characters of `[A-Za-z0-9._-]`, not starting with
-/// a dot (no `..`, no path separators, no hidden files).
-pub fn validate_model_name(name: &str) -> Result<&str, NameError> {
-    if name.is_empty() {
-        return Err(NameError::Empty);
-    }
-    if name.chars().count() > 100 {
-        return Err(NameError::TooLong(name.to_string()));
-    }
-    for (i, ch) in name.chars().enumerate() {
-        let ok = ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' || (ch == '.' && i > 0);
-        if !ok {
-            return Err(NameError::BadChar {
-                name: name.to_string(),
-                ch,
-            });
-        }
-    }
-    if name.contains("..") {
-        return Err(NameError::BadChar {
-            name: name.to_string(),
-            ch: '.',
-        });
-    }
-    Ok(name)
-}
-
-/// The per-user data folder of the embedded registry (e.g. `~/.local/share/horizon/registry`
-/// on Linux); `HORIZON_REGISTRY_DIR` overrides it. `None` where the platform has no home.
+mod error;
 #[cfg(not(target_arch = "wasm32"))]
-pub fn default_local_root() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("HORIZON_REGISTRY_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("org", "Horizon", "horizon").map(|d| d.data_dir().join("registry"))
-}
+pub mod local;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod mlflow;
+mod names;
+pub mod promotion;
+mod types;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub use error::RegistryError;
+#[cfg(not(target_arch = "wasm32"))]
+pub use names::default_local_root;
+pub use names::{NameError, validate_alias, validate_model_name};
+pub use types::{ModelVersion, NewRun, RegisteredModel, RunRecord, VersionRef};
 
-    #[test]
-    fn names_cannot_escape_the_registry() {
-        for ok in ["retail-daily", "books_v2", "m1.quarterly", "A"] {
-            assert_eq!(validate_model_name(ok), Ok(ok));
+use std::collections::BTreeMap;
+
+pub type Result<T> = std::result::Result<T, RegistryError>;
+
+/// The operations every registry offers. Versions are numbered from 1 per model and never
+/// reused; a version holds exactly one artifact file.
+pub trait Registry: Send + Sync {
+    /// Where this registry is, for messages ("local registry at …", "MLflow at http://…");
+    /// never contains credentials.
+    fn describe(&self) -> String;
+
+    /// Record a finished training run with its params, metrics and tags.
+    fn log_run(&self, run: &NewRun) -> Result<RunRecord>;
+    fn get_run(&self, run_id: &str) -> Result<RunRecord>;
+
+    /// Every registered model with its aliases and tags (versions may be left empty; use
+    /// [`Registry::get_model`] for them).
+    fn list_models(&self) -> Result<Vec<RegisteredModel>>;
+    /// One model with all its versions, oldest first.
+    fn get_model(&self, name: &str) -> Result<RegisteredModel>;
+
+    /// Register `artifact` as the next version of `name` (the model is created when new),
+    /// linked to `run_id` when given.
+    fn create_version(
+        &self,
+        name: &str,
+        artifact: &[u8],
+        run_id: Option<&str>,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<ModelVersion>;
+    fn get_version(&self, name: &str, version: u64) -> Result<ModelVersion>;
+    /// The artifact bytes of a version.
+    fn download(&self, name: &str, version: u64) -> Result<Vec<u8>>;
+
+    /// Point `alias` at `version` (moving it if it exists).
+    fn set_alias(&self, name: &str, alias: &str, version: u64) -> Result<()>;
+    fn delete_alias(&self, name: &str, alias: &str) -> Result<()>;
+    /// The version an alias points at.
+    fn get_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion>;
+
+    fn set_model_tag(&self, name: &str, key: &str, value: &str) -> Result<()>;
+    fn set_version_tag(&self, name: &str, version: u64, key: &str, value: &str) -> Result<()>;
+
+    /// Delete one version (its aliases go with it).
+    fn delete_version(&self, name: &str, version: u64) -> Result<()>;
+    /// Delete a model and all its versions.
+    fn delete_model(&self, name: &str) -> Result<()>;
+
+    /// The version `r` names: the newest, a number, or an alias.
+    fn resolve(&self, name: &str, r: &VersionRef) -> Result<ModelVersion> {
+        validate_model_name(name)?;
+        match r {
+            VersionRef::Version(v) => self.get_version(name, *v),
+            VersionRef::Alias(a) => self.get_by_alias(name, a),
+            VersionRef::Latest => {
+                let model = self.get_model(name)?;
+                model
+                    .versions
+                    .into_iter()
+                    .max_by_key(|v| v.version)
+                    .ok_or_else(|| RegistryError::NoVersion {
+                        name: name.to_string(),
+                        version: "latest".into(),
+                    })
+            }
         }
-        assert_eq!(validate_model_name(""), Err(NameError::Empty));
-        for bad in ["../etc", "a/b", "a\\b", ".hidden", "a..b", "naïve", "a b", "x\0"] {
-            assert!(validate_model_name(bad).is_err(), "{bad}");
-        }
-        assert!(matches!(
-            validate_model_name(&"a".repeat(101)),
-            Err(NameError::TooLong(_))
-        ));
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    #[test]
-    fn default_root_is_a_per_user_data_folder() {
-        let root = default_local_root().expect("a home folder");
-        assert!(root.ends_with("registry"), "{}", root.display());
-        assert!(root.is_absolute());
     }
 }

@@ -1,0 +1,241 @@
+//! Champion promotion and rollback, on the [`Registry`] trait alone so the local store and
+//! MLflow behave the same.
+//!
+//! A candidate becomes champion only when its score on the same hold-out as the current
+//! champion improves the chosen metric (lower is better: RMSE, MASE, …) by at least the
+//! threshold (10 % by default). Either way the decision and both scores are written as tags of
+//! the candidate version. Every move of an alias is remembered in the model tag
+//! `horizon.alias_history.<alias>` (versions, oldest first), which is what `rollback` walks
+//! back.
+
+use crate::{Registry, RegistryError, Result, validate_alias};
+use std::fmt;
+
+/// Tag prefix of the alias histories.
+pub const HISTORY_TAG: &str = "horizon.alias_history.";
+
+/// How promotion decides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromotionPolicy {
+    /// The alias that marks the best model (`champion`).
+    pub alias: String,
+    /// Name of the metric compared (lower is better), e.g. `rmse`.
+    pub metric: String,
+    /// Relative improvement needed, e.g. 0.10 for 10 %.
+    pub threshold: f64,
+}
+
+impl Default for PromotionPolicy {
+    fn default() -> Self {
+        PromotionPolicy {
+            alias: "champion".into(),
+            metric: "rmse".into(),
+            threshold: 0.10,
+        }
+    }
+}
+
+/// What promotion decided and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub promoted: bool,
+    pub candidate: u64,
+    pub candidate_score: f64,
+    /// The champion before the decision and its score on the same hold-out.
+    pub champion: Option<(u64, f64)>,
+    pub reason: String,
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "version {} {}: {}",
+            self.candidate,
+            if self.promoted { "promoted" } else { "not promoted" },
+            self.reason
+        )
+    }
+}
+
+/// Decide on scores alone: promote when there is no champion, or when the candidate's score
+/// is at most `(1 − threshold)` times the champion's.
+pub fn decide(policy: &PromotionPolicy, candidate: f64, champion: Option<f64>) -> (bool, String) {
+    let metric = &policy.metric;
+    if !candidate.is_finite() {
+        return (false, format!("the candidate's {metric} is not a number"));
+    }
+    match champion {
+        None => (true, format!("there is no {} yet", policy.alias)),
+        Some(c) if !c.is_finite() => (true, format!("the {}'s {metric} is not a number", policy.alias)),
+        Some(c) => {
+            let needed = c * (1.0 - policy.threshold);
+            // + 0.0 turns −0.0 into 0.0 for the message.
+            let change = if c != 0.0 { 100.0 * (candidate - c) / c.abs() + 0.0 } else { 0.0 };
+            let promoted = candidate <= needed && candidate < c;
+            (
+                promoted,
+                format!(
+                    "{metric} {candidate:.4} vs {c:.4} for the {} ({change:+.1} %; {:.0} % better needed)",
+                    policy.alias,
+                    100.0 * policy.threshold
+                ),
+            )
+        }
+    }
+}
+
+/// Compare `candidate` (scored `candidate_score`) with the current champion (scored
+/// `champion_score` on the same hold-out; ignored when there is no champion), record the
+/// decision as tags of the candidate, and move the alias when it wins.
+pub fn promote(
+    reg: &dyn Registry,
+    name: &str,
+    candidate: u64,
+    candidate_score: f64,
+    champion_score: Option<f64>,
+    policy: &PromotionPolicy,
+) -> Result<Decision> {
+    validate_alias(&policy.alias)?;
+    let current = current_alias(reg, name, &policy.alias)?;
+    let champion = match (current, champion_score) {
+        (Some(v), _) if v == candidate => {
+            return Ok(Decision {
+                promoted: false,
+                candidate,
+                candidate_score,
+                champion: Some((v, candidate_score)),
+                reason: format!("it already is the {}", policy.alias),
+            });
+        }
+        (Some(v), Some(s)) => Some((v, s)),
+        (Some(v), None) => {
+            return Err(RegistryError::Invalid(format!(
+                "version {v} is the {} of '{name}' but has no {} on the candidate's hold-out to compare with",
+                policy.alias, policy.metric
+            )));
+        }
+        (None, _) => None,
+    };
+    let (promoted, reason) = decide(policy, candidate_score, champion.map(|c| c.1));
+    let tag = |k: &str, v: String| reg.set_version_tag(name, candidate, &format!("horizon.promotion.{k}"), &v);
+    tag("decision", if promoted { "promoted" } else { "kept" }.into())?;
+    tag("metric", policy.metric.clone())?;
+    tag("threshold", policy.threshold.to_string())?;
+    tag("candidate_score", candidate_score.to_string())?;
+    if let Some((v, s)) = champion {
+        tag("champion_version", v.to_string())?;
+        tag("champion_score", s.to_string())?;
+    }
+    tag("reason", reason.clone())?;
+    if promoted {
+        move_alias(reg, name, &policy.alias, candidate)?;
+    }
+    Ok(Decision {
+        promoted,
+        candidate,
+        candidate_score,
+        champion,
+        reason,
+    })
+}
+
+/// The version `alias` points at, if any.
+pub fn current_alias(reg: &dyn Registry, name: &str, alias: &str) -> Result<Option<u64>> {
+    Ok(reg.get_model(name)?.aliases.get(alias).copied())
+}
+
+/// The versions `alias` pointed at, oldest first (from the model tag).
+pub fn alias_history(reg: &dyn Registry, name: &str, alias: &str) -> Result<Vec<u64>> {
+    let model = reg.get_model(name)?;
+    Ok(parse_history(model.tags.get(&format!("{HISTORY_TAG}{alias}"))))
+}
+
+fn parse_history(tag: Option<&String>) -> Vec<u64> {
+    tag.map(|t| t.split(',').filter_map(|v| v.trim().parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+/// Point `alias` at `version` and remember it in the alias history (an alias moved by hand
+/// elsewhere is added to the history first, so rollback returns to it).
+pub fn move_alias(reg: &dyn Registry, name: &str, alias: &str, version: u64) -> Result<()> {
+    validate_alias(alias)?;
+    let model = reg.get_model(name)?;
+    if !model.versions.iter().any(|v| v.version == version) {
+        return Err(RegistryError::NoVersion {
+            name: name.into(),
+            version: version.to_string(),
+        });
+    }
+    let key = format!("{HISTORY_TAG}{alias}");
+    let mut history = parse_history(model.tags.get(&key));
+    if let Some(&cur) = model.aliases.get(alias)
+        && history.last() != Some(&cur)
+    {
+        history.push(cur);
+    }
+    if history.last() != Some(&version) {
+        history.push(version);
+    }
+    reg.set_alias(name, alias, version)?;
+    reg.set_model_tag(name, &key, &join(&history))
+}
+
+/// Move `alias` back to the version it pointed at before; returns (from, to). Versions deleted
+/// since are skipped.
+pub fn rollback(reg: &dyn Registry, name: &str, alias: &str) -> Result<(u64, u64)> {
+    validate_alias(alias)?;
+    let model = reg.get_model(name)?;
+    let from = *model.aliases.get(alias).ok_or_else(|| RegistryError::NoAlias {
+        name: name.into(),
+        alias: alias.into(),
+    })?;
+    let key = format!("{HISTORY_TAG}{alias}");
+    let mut history = parse_history(model.tags.get(&key));
+    // Drop the current version (and anything after it) from the end.
+    while let Some(&last) = history.last() {
+        history.pop();
+        if last == from {
+            break;
+        }
+    }
+    let exists = |v: u64| model.versions.iter().any(|x| x.version == v);
+    while let Some(&prev) = history.last() {
+        if prev != from && exists(prev) {
+            reg.set_alias(name, alias, prev)?;
+            reg.set_model_tag(name, &key, &join(&history))?;
+            reg.set_version_tag(name, from, "horizon.rolled_back_from", alias)?;
+            return Ok((from, prev));
+        }
+        history.pop();
+    }
+    Err(RegistryError::Invalid(format!(
+        "'{name}@{alias}' (version {from}) has no earlier version to roll back to"
+    )))
+}
+
+fn join(v: &[u64]) -> String {
+    v.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn promotion_needs_the_threshold() {
+        let p = PromotionPolicy::default();
+        assert!(decide(&p, 10.0, None).0);
+        assert!(decide(&p, 89.9, Some(100.0)).0);
+        assert!(decide(&p, 90.0, Some(100.0)).0);
+        assert!(!decide(&p, 90.1, Some(100.0)).0);
+        assert!(!decide(&p, 120.0, Some(100.0)).0);
+        assert!(!decide(&p, f64::NAN, Some(100.0)).0);
+        let zero = PromotionPolicy {
+            threshold: 0.0,
+            ..p
+        };
+        assert!(!decide(&zero, 100.0, Some(100.0)).0, "a tie is no improvement");
+        assert!(decide(&zero, 99.0, Some(100.0)).0);
+    }
+}

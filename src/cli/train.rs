@@ -1,0 +1,178 @@
+//! `horizon train --config pipeline.toml`: validation → backtest of the candidates → training
+//! of the best → registration (run with params and metrics, new model version) → promotion
+//! against the current champion on the same hold-out → summary (and the forecast, if asked).
+
+use super::CliError;
+use super::config::PipelineConfig;
+use super::output::write_new;
+use anyhow::{Context, anyhow};
+use clap::Args;
+use horizon_core::artifact::Artifact;
+use horizon_core::data::ingest_csv;
+use horizon_core::export::forecast_csv;
+use horizon_core::pipeline::{self, Trained};
+use horizon_registry::promotion::{self, Decision};
+use horizon_registry::{NewRun, Registry, RegistryError};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The pipeline config (see sample_data/pipeline.toml)
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Replace the forecast output file if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(a: TrainArgs) -> Result<(), CliError> {
+    let p = PipelineConfig::load(&a.config).map_err(CliError::Data)?;
+    // Reach the registry first: a server that is down is reported before minutes of training.
+    let reg = p.registry.open().map_err(CliError::Failure)?;
+    check_reachable(reg.as_ref(), &p.model_name)?;
+
+    let bytes = std::fs::read(&p.data_path).with_context(|| format!("cannot read {}", p.data_path.display()))?;
+    let source = p.data_path.display().to_string();
+    let ing = ingest_csv(&bytes, &source, &p.ingest);
+    for line in ing.report.lines() {
+        eprintln!("{line}");
+    }
+    let (Some(panel), false) = (ing.panel, ing.report.has_errors()) else {
+        return Err(CliError::Data(format!(
+            "{source}: {} error(s); nothing was trained",
+            ing.report.error_count()
+        )));
+    };
+    println!(
+        "data: {source}: {} series, {} observations, {}",
+        panel.series.len(),
+        panel.n_obs(),
+        panel.freq
+    );
+    let created_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let trained = pipeline::train(&panel, &source, &p.ingest, &p.train, created_at)
+        .map_err(|e| CliError::Failure(anyhow!("training failed: {e}")))?;
+    print_candidates(&trained, p.train.metric.name());
+    for f in &trained.failures {
+        eprintln!("{source}: series '{}': left out of the model: {}", f.series, f.error);
+    }
+
+    let art = &trained.artifact;
+    let run = reg
+        .log_run(&NewRun {
+            experiment: String::new(),
+            name: format!("train-{}", p.model_name),
+            params: run_params(&p, art),
+            metrics: art.metrics.clone(),
+            tags: BTreeMap::from([
+                ("horizon.version".to_string(), art.horizon_version.clone()),
+                ("horizon.model_name".to_string(), p.model_name.clone()),
+            ]),
+        })
+        .map_err(registry_failure)?;
+    let tags = BTreeMap::from([
+        ("horizon.model".to_string(), art.spec.name()),
+        (format!("horizon.{}", p.train.metric), trained.score.to_string()),
+        ("horizon.data".to_string(), source.clone()),
+    ]);
+    let version = reg
+        .create_version(&p.model_name, &art.to_bytes(), Some(&run.run_id), &tags)
+        .map_err(registry_failure)?;
+    println!(
+        "registered: {} version {} in {} (run {})",
+        p.model_name,
+        version.version,
+        reg.describe(),
+        run.run_id
+    );
+
+    let decision = promote(reg.as_ref(), &p, &panel, version.version, trained.score)?;
+    println!("promotion: {decision}");
+
+    if let Some(out) = &p.forecast_out {
+        let (ok, failed) = pipeline::forecast_with(art, &panel, art.horizon, &art.levels);
+        for f in &failed {
+            eprintln!("series '{}': not forecast: {}", f.series, f.error);
+        }
+        let rows: Vec<_> = ok.into_iter().map(|(f, _)| f).collect();
+        let csv = forecast_csv(&panel.id_columns, &rows);
+        write_new(out, csv.as_bytes(), a.force, &[&p.data_path, &a.config])?;
+        println!("forecast: {} series × {} steps written to {}", rows.len(), art.horizon, out.display());
+    }
+    Ok(())
+}
+
+fn check_reachable(reg: &dyn Registry, name: &str) -> Result<(), CliError> {
+    match reg.get_model(name) {
+        Ok(_) | Err(RegistryError::NoModel(_)) => Ok(()),
+        Err(e) => Err(registry_failure(e)),
+    }
+}
+
+pub fn registry_failure(e: RegistryError) -> CliError {
+    CliError::Failure(anyhow!("registry: {e}"))
+}
+
+fn run_params(p: &super::config::Pipeline, art: &Artifact) -> BTreeMap<String, String> {
+    let t = &p.train;
+    let names = |v: &[horizon_core::ModelSpec]| v.iter().map(|s| s.name()).collect::<Vec<_>>().join(",");
+    BTreeMap::from([
+        ("candidates".to_string(), names(&t.candidates)),
+        ("chosen_model".to_string(), art.spec.name()),
+        ("horizon".to_string(), t.horizon.to_string()),
+        ("folds".to_string(), t.folds.to_string()),
+        ("metric".to_string(), t.metric.to_string()),
+        (
+            "season".to_string(),
+            t.season.map_or_else(|| "frequency default".into(), |m| m.to_string()),
+        ),
+        ("data".to_string(), art.training.source.clone()),
+        ("series".to_string(), art.training.series.len().to_string()),
+        ("observations".to_string(), art.training.observations.to_string()),
+        ("frequency".to_string(), art.training.freq.to_string()),
+    ])
+}
+
+/// Score the current champion's model on this run's hold-out and let the policy decide.
+fn promote(
+    reg: &dyn Registry,
+    p: &super::config::Pipeline,
+    panel: &horizon_core::Panel,
+    candidate: u64,
+    score: f64,
+) -> Result<Decision, CliError> {
+    let name = &p.model_name;
+    let champion_score = match reg.get_by_alias(name, &p.policy.alias) {
+        Ok(v) if v.version != candidate => {
+            let bytes = reg.download(name, v.version).map_err(registry_failure)?;
+            let champ = Artifact::from_bytes(&bytes, &format!("{name} version {}", v.version))
+                .map_err(|e| CliError::Failure(anyhow!("{e}")))?;
+            Some(
+                pipeline::score(panel, &champ.spec, &p.train)
+                    .map_err(|e| CliError::Failure(anyhow!("scoring the {} ({}): {e}", p.policy.alias, champ.spec)))?,
+            )
+        }
+        Ok(_) | Err(RegistryError::NoAlias { .. }) => None,
+        Err(e) => return Err(registry_failure(e)),
+    };
+    promotion::promote(reg, name, candidate, score, champion_score, &p.policy).map_err(registry_failure)
+}
+
+fn print_candidates(t: &Trained, metric: &str) {
+    println!(
+        "{:<24} {:>10} {:>8} {:>8} {:>10}   (backtest: {} folds × {} steps)",
+        "candidate", "rmse", "mase", "smape", "coverage95", t.backtest.config.folds, t.backtest.config.horizon
+    );
+    for s in &t.backtest.summary {
+        let chosen = if s.model == t.artifact.spec.name() {
+            format!("  ← chosen (lowest {metric})")
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<24} {:>10.3} {:>8.3} {:>8.2} {:>10.3}{chosen}",
+            s.model, s.rmse, s.mase, s.smape, s.coverage
+        );
+    }
+}

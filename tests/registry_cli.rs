@@ -1,0 +1,161 @@
+//! Training pipeline and registry commands, run as a user runs them: against the embedded
+//! registry, against a live MLflow server (started and stopped here), and against MLflow being
+//! down.
+
+#[allow(dead_code)] // the harness serves other tests too
+#[path = "../crates/horizon-registry/tests/common/server.rs"]
+mod server;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn horizon(args: &[&str], dir: &Path, registry_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_horizon"))
+        .args(args)
+        .current_dir(dir)
+        .env("HORIZON_REGISTRY_DIR", registry_dir)
+        .env_remove("HORIZON_REGISTRY")
+        .output()
+        .expect("run horizon")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A folder with the sample sales file and a pipeline config training `models` into `registry`.
+fn project(models: &str, registry: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/retail_small.csv");
+    std::fs::copy(sample, dir.path().join("sales.csv")).expect("copy sample");
+    write_config(dir.path(), models, registry);
+    dir
+}
+
+fn write_config(dir: &Path, models: &str, registry: &str) {
+    let cfg = format!(
+        "[data]\npath = \"sales.csv\"\n\n[training]\nmodels = [{models}]\nhorizon = 14\nlevels = [80, 95]\nfolds = 2\n\n\
+         [registry]\n{registry}\nmodel_name = \"sales\"\n\n[promotion]\nthreshold = 0.10\n\n[output]\nforecast = \"trained_forecast.csv\"\n"
+    );
+    std::fs::write(dir.join("pipeline.toml"), cfg).expect("write config");
+}
+
+#[test]
+fn the_bundled_pipeline_config_trains_into_the_local_registry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reg = dir.path().join("registry");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/pipeline.toml");
+    let out = ok(&horizon(&["train", "--config", config.to_str().expect("utf-8")], dir.path(), &reg));
+    assert!(out.contains("registered: sales version 1"), "{out}");
+    assert!(out.contains("promoted: there is no champion yet"), "{out}");
+    assert!(reg.join("models/sales/versions/1/artifact.hzn").is_file());
+}
+
+#[test]
+fn train_twice_registers_two_versions_and_promotes_only_past_the_threshold() {
+    let dir = project("\"ets\", \"seasonal-naive\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    let first = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    assert!(first.contains("registered: sales version 1"), "{first}");
+    assert!(first.contains("version 1 promoted"), "{first}");
+    let trained = std::fs::read(d.join("trained_forecast.csv")).expect("the run's forecast");
+    std::fs::remove_file(d.join("trained_forecast.csv")).expect("rm");
+    // The same data and models again: equal score, no 10 % improvement, no promotion.
+    let second = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    assert!(second.contains("registered: sales version 2"), "{second}");
+    assert!(second.contains("version 2 not promoted"), "{second}");
+    // The registered champion reproduces the training run's forecast exactly.
+    ok(&horizon(
+        &["forecast", "sales.csv", "--registered", "sales@champion", "--out", "again.csv"],
+        d,
+        &reg,
+    ));
+    assert_eq!(std::fs::read(d.join("again.csv")).expect("again"), trained);
+
+    // A much worse champion is replaced: start over with the mean model as champion.
+    let dir = project("\"mean\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    write_config(d, "\"ets\"", "target = \"local\"");
+    let better = ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    assert!(better.contains("version 2 promoted: rmse"), "{better}");
+    let show = ok(&horizon(&["registry", "show", "sales@champion"], d, &reg));
+    assert!(show.contains("sales version 2"), "{show}");
+    assert!(show.contains("horizon.promotion.decision = promoted"), "{show}");
+    assert!(show.contains("horizon.promotion.champion_version = 1"), "{show}");
+    let back = ok(&horizon(&["registry", "rollback", "sales"], d, &reg));
+    assert!(back.contains("version 2 → version 1"), "{back}");
+    let list = ok(&horizon(&["registry", "list"], d, &reg));
+    assert!(list.contains("@champion→1"), "{list}");
+    ok(&horizon(&["registry", "tag", "sales:2", "reviewed", "yes"], d, &reg));
+    ok(&horizon(&["registry", "delete", "sales:2"], d, &reg));
+    let missing = horizon(&["registry", "show", "sales:2"], d, &reg);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("model 'sales' has no version 2"));
+}
+
+#[test]
+fn a_registry_that_is_down_is_reported_within_the_timeout_without_credentials() {
+    let dir = project("\"naive\"", "target = \"mlflow\"\nurl = \"http://127.0.0.1:9\"\ntimeout_secs = 2");
+    let d = dir.path();
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_horizon"))
+        .args(["train", "--config", "pipeline.toml"])
+        .current_dir(d)
+        .env("MLFLOW_TRACKING_USERNAME", "alice")
+        .env("MLFLOW_TRACKING_PASSWORD", "s3cret-pw-123")
+        .output()
+        .expect("run");
+    assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("127.0.0.1:9") && err.contains("cannot be reached"), "{err}");
+    assert!(!err.contains("s3cret-pw-123") && !err.contains("alice"), "{err}");
+    // Local work goes on: the same file still forecasts with a model of its own.
+    ok(&horizon(
+        &["forecast", "sales.csv", "--model", "naive", "--horizon", "7", "--out", "local.csv"],
+        d,
+        &d.join("registry"),
+    ));
+}
+
+#[test]
+fn train_and_forecast_against_a_live_mlflow_server() {
+    let server = server::MlflowServer::start(false);
+    let dir = project(
+        "\"ets\", \"seasonal-naive\"",
+        &format!("target = \"mlflow\"\nurl = \"{}\"\nexperiment = \"cli-test\"", server.url()),
+    );
+    let (d, reg) = (dir.path(), dir.path().join("unused-local"));
+    let first = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    assert!(first.contains("registered: sales version 1 in MLflow"), "{first}");
+    let trained = std::fs::read(d.join("trained_forecast.csv")).expect("forecast");
+    let second = ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    assert!(second.contains("version 2 not promoted"), "{second}");
+    ok(&horizon(
+        &[
+            "forecast",
+            "sales.csv",
+            "--registered",
+            "sales@champion",
+            "--registry",
+            server.url(),
+            "--out",
+            "again.csv",
+        ],
+        d,
+        &reg,
+    ));
+    assert_eq!(std::fs::read(d.join("again.csv")).expect("again"), trained);
+    let list = ok(&horizon(&["registry", "list", "--registry", server.url()], d, &reg));
+    assert!(list.contains("@champion→1") && list.contains("v2"), "{list}");
+    assert!(!reg.exists(), "nothing went to the local registry");
+}
