@@ -53,7 +53,11 @@ fn the_bundled_pipeline_config_trains_into_the_local_registry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let reg = dir.path().join("registry");
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/pipeline.toml");
-    let out = ok(&horizon(&["train", "--config", config.to_str().expect("utf-8")], dir.path(), &reg));
+    let out = ok(&horizon(
+        &["train", "--config", config.to_str().expect("utf-8")],
+        dir.path(),
+        &reg,
+    ));
     assert!(out.contains("registered: sales version 1"), "{out}");
     assert!(out.contains("promoted: there is no champion yet"), "{out}");
     assert!(reg.join("models/sales/versions/1/artifact.hzn").is_file());
@@ -74,7 +78,14 @@ fn train_twice_registers_two_versions_and_promotes_only_past_the_threshold() {
     assert!(second.contains("version 2 not promoted"), "{second}");
     // The registered champion reproduces the training run's forecast exactly.
     ok(&horizon(
-        &["forecast", "sales.csv", "--registered", "sales@champion", "--out", "again.csv"],
+        &[
+            "forecast",
+            "sales.csv",
+            "--registered",
+            "sales@champion",
+            "--out",
+            "again.csv",
+        ],
         d,
         &reg,
     ));
@@ -104,7 +115,10 @@ fn train_twice_registers_two_versions_and_promotes_only_past_the_threshold() {
 
 #[test]
 fn a_registry_that_is_down_is_reported_within_the_timeout_without_credentials() {
-    let dir = project("\"naive\"", "target = \"mlflow\"\nurl = \"http://127.0.0.1:9\"\ntimeout_secs = 2");
+    let dir = project(
+        "\"naive\"",
+        "target = \"mlflow\"\nurl = \"http://127.0.0.1:9\"\ntimeout_secs = 2",
+    );
     let d = dir.path();
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_horizon"))
@@ -117,11 +131,23 @@ fn a_registry_that_is_down_is_reported_within_the_timeout_without_credentials() 
     assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("127.0.0.1:9") && err.contains("cannot be reached"), "{err}");
+    assert!(
+        err.contains("127.0.0.1:9") && err.contains("cannot be reached"),
+        "{err}"
+    );
     assert!(!err.contains("s3cret-pw-123") && !err.contains("alice"), "{err}");
     // Local work goes on: the same file still forecasts with a model of its own.
     ok(&horizon(
-        &["forecast", "sales.csv", "--model", "naive", "--horizon", "7", "--out", "local.csv"],
+        &[
+            "forecast",
+            "sales.csv",
+            "--model",
+            "naive",
+            "--horizon",
+            "7",
+            "--out",
+            "local.csv",
+        ],
         d,
         &d.join("registry"),
     ));
@@ -132,7 +158,10 @@ fn train_and_forecast_against_a_live_mlflow_server() {
     let server = server::MlflowServer::start(false);
     let dir = project(
         "\"ets\", \"seasonal-naive\"",
-        &format!("target = \"mlflow\"\nurl = \"{}\"\nexperiment = \"cli-test\"", server.url()),
+        &format!(
+            "target = \"mlflow\"\nurl = \"{}\"\nexperiment = \"cli-test\"",
+            server.url()
+        ),
     );
     let (d, reg) = (dir.path(), dir.path().join("unused-local"));
     let first = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));

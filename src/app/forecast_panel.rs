@@ -8,6 +8,15 @@ use horizon_core::ModelSpec;
 pub const LEVEL_CHOICES: [f64; 4] = [80.0, 90.0, 95.0, 99.0];
 
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
+    if let Some(r) = &wb.registered {
+        let text = format!("Model: registered {} ({})", r.label, r.artifact.spec);
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new(text).strong());
+            if ui.button("Use own model").clicked() {
+                wb.use_own_model();
+            }
+        });
+    }
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("Model");
         let mut base = wb.settings.model.uncalibrated().clone();

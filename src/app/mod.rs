@@ -9,11 +9,14 @@ mod jobs;
 mod manual;
 pub mod platform;
 mod plot;
+mod registry;
+mod registry_panel;
 mod state;
 
 pub use jobs::Runner;
 pub use manual::ManualGrid;
 pub use platform::Platform;
+pub use registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState};
 pub use state::{Loaded, Msg, ResultView, Settings, Workbench};
 
 /// The eframe application: the workbench plus persistence of the user's settings.

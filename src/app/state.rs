@@ -3,12 +3,14 @@
 use super::jobs::Runner;
 use super::manual::ManualGrid;
 use super::platform::Platform;
+use super::registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState};
 use eframe::egui;
 use horizon_core::ModelSpec;
 use horizon_core::data::generate::{RetailParams, retail};
 use horizon_core::data::{IngestOptions, Ingested, Panel, Series, ingest_csv};
 use horizon_core::export::{SeriesForecast, forecast_csv, panel_csv};
 use horizon_core::forecast::forecast_series;
+use horizon_core::pipeline::{Source, forecast_series_with};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -22,6 +24,8 @@ pub struct Settings {
     /// Interval levels (percent) to compute, plot and export.
     pub levels: Vec<f64>,
     pub options: IngestOptions,
+    /// The model registry: "local" (this computer), a folder, or an MLflow server's URL.
+    pub registry: String,
 }
 
 impl Default for Settings {
@@ -31,6 +35,7 @@ impl Default for Settings {
             horizon: 28,
             levels: vec![80.0, 95.0],
             options: IngestOptions::default(),
+            registry: "local".into(),
         }
     }
 }
@@ -61,6 +66,7 @@ pub enum Msg {
     Forecasted(u64, Result<Box<ResultView>, String>),
     Saved(Result<String, String>),
     Status(String),
+    Registry(RegistryMsg),
 }
 
 pub struct Workbench {
@@ -75,6 +81,9 @@ pub struct Workbench {
     pub manual: ManualGrid,
     pub show_manual: bool,
     pub last_saved: Option<String>,
+    pub registry: RegistryState,
+    /// A registered model loaded to forecast with, instead of `settings.model`.
+    pub registered: Option<RegisteredArtifact>,
     busy: usize,
     /// Request counters: a result is applied only if it answers the latest request.
     load_gen: u64,
@@ -109,6 +118,8 @@ impl Workbench {
             manual: ManualGrid::default(),
             show_manual: false,
             last_saved: None,
+            registry: RegistryState::default(),
+            registered: None,
             busy: 0,
             load_gen: 0,
             forecast_gen: 0,
@@ -188,13 +199,27 @@ impl Workbench {
             self.settings.levels.clone(),
         );
         let id_columns = panel.id_columns.clone();
-        self.status = format!("Forecasting {} with {spec}…", series.label());
+        let registered = self.registered.clone();
+        let model_label = registered
+            .as_ref()
+            .map_or_else(|| spec.to_string(), |r| r.label.clone());
+        self.status = format!("Forecasting {} with {model_label}…", series.label());
         self.forecast_gen += 1;
         let generation = self.forecast_gen;
         self.spawn(move || {
+            let result = match &registered {
+                None => forecast_series(&series, &spec, horizon, &levels),
+                Some(r) => forecast_series_with(&r.artifact, &series, horizon, &levels).map(|(f, source, d)| {
+                    let how = match source {
+                        Source::Stored => "the stored model (this series is its training data)",
+                        Source::Refitted => "its model refitted to this history",
+                    };
+                    (f, format!("Registered model {}, using {how}. {d}", r.label))
+                }),
+            };
             Msg::Forecasted(
                 generation,
-                forecast_series(&series, &spec, horizon, &levels)
+                result
                     .map(|(forecast, description)| {
                         Box::new(ResultView {
                             history: series,
@@ -271,6 +296,17 @@ impl Workbench {
                 }
                 Msg::Saved(Err(e)) => self.status = e,
                 Msg::Status(s) => self.status = s,
+                Msg::Registry(m) => {
+                    let refresh = matches!(m, RegistryMsg::Done(Ok(_)));
+                    if let Some(loaded) = self.registry.apply(m) {
+                        self.status = format!("Forecasting with the registered model {}.", loaded.label);
+                        self.registered = Some(loaded);
+                        self.run_forecast();
+                    }
+                    if refresh {
+                        self.registry_refresh();
+                    }
+                }
             }
         }
     }
@@ -298,7 +334,59 @@ impl Workbench {
                 super::manual::show(self, ui);
             });
         });
+        egui::Panel::right("registry").default_size(300.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| super::registry_panel::show(self, ui));
+        });
         egui::CentralPanel::default().show(ui, |ui| super::forecast_panel::show(self, ui));
+    }
+
+    /// List the registry's models again.
+    pub fn registry_refresh(&mut self) {
+        let target = self.settings.registry.clone();
+        self.registry_job(move || super::registry::jobs::list(&target));
+    }
+
+    /// Select a version and fetch its details.
+    pub fn registry_select(&mut self, name: &str, version: u64) {
+        self.registry.selected = Some((name.to_string(), version));
+        let (target, name) = (self.settings.registry.clone(), name.to_string());
+        self.registry_job(move || super::registry::jobs::details(&target, &name, version));
+    }
+
+    /// Load a version to forecast with (the forecast follows).
+    pub fn registry_load(&mut self, name: &str, version: u64) {
+        let (target, name) = (self.settings.registry.clone(), name.to_string());
+        self.registry_job(move || super::registry::jobs::load(&target, &name, version));
+    }
+
+    /// Carry out a confirmed promotion or rollback.
+    pub fn registry_run(&mut self, p: Pending) {
+        let target = self.settings.registry.clone();
+        match p {
+            Pending::Promote { name, version } => {
+                let Some(panel) = self.panel().cloned() else {
+                    self.registry.error =
+                        Some("load data first: the promotion compares both models on its hold-out".into());
+                    return;
+                };
+                let horizon = self.settings.horizon;
+                self.status = format!("Comparing {name} version {version} with the champion…");
+                self.registry_job(move || super::registry::jobs::promote(&target, &name, version, &panel, horizon));
+            }
+            Pending::Rollback { name } => {
+                self.registry_job(move || super::registry::jobs::rollback(&target, &name));
+            }
+        }
+    }
+
+    /// Go back to the model picked in the Forecast panel.
+    pub fn use_own_model(&mut self) {
+        self.registered = None;
+        self.run_forecast();
+    }
+
+    fn registry_job(&mut self, work: impl FnOnce() -> RegistryMsg + Send + 'static) {
+        self.spawn(move || Msg::Registry(work()));
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {

@@ -124,7 +124,10 @@ impl RegistrySection {
                     ..
                 } = RegistryTarget::parse(&url, self.timeout_secs)
                 else {
-                    return Err(format!("{}: [registry] url must start with http:// or https://", file.display()));
+                    return Err(format!(
+                        "{}: [registry] url must start with http:// or https://",
+                        file.display()
+                    ));
                 };
                 Ok(RegistryTarget::Mlflow {
                     url,
@@ -219,7 +222,12 @@ impl PipelineConfig {
             None => None,
             Some("tab" | "\t") => Some(b'\t'),
             Some(s) if s.len() == 1 && s.is_ascii() => Some(s.as_bytes()[0]),
-            Some(s) => return Err(format!("{}: [data] delimiter = '{s}': one character or 'tab'", file.display())),
+            Some(s) => {
+                return Err(format!(
+                    "{}: [data] delimiter = '{s}': one character or 'tab'",
+                    file.display()
+                ));
+            }
         };
         let ingest = IngestOptions {
             delimiter,
@@ -235,7 +243,10 @@ impl PipelineConfig {
         };
         let t = &self.training;
         if t.models.is_empty() {
-            return Err(format!("{}: [training] models is empty: name at least one model", file.display()));
+            return Err(format!(
+                "{}: [training] models is empty: name at least one model",
+                file.display()
+            ));
         }
         let candidates = t
             .models
@@ -250,7 +261,11 @@ impl PipelineConfig {
         horizon_core::models::check_levels(&t.levels)
             .map_err(|e| format!("{}: [training] levels: {e}", file.display()))?;
         if t.folds == 0 || t.folds > 50 {
-            return Err(format!("{}: [training] folds must be 1 to 50 (got {})", file.display(), t.folds));
+            return Err(format!(
+                "{}: [training] folds must be 1 to 50 (got {})",
+                file.display(),
+                t.folds
+            ));
         }
         let metric: Metric = t
             .metric
@@ -260,7 +275,8 @@ impl PipelineConfig {
             .map_err(|e| format!("{}: [registry] model_name: {e}", file.display()))?
             .to_string();
         let p = &self.promotion;
-        horizon_registry::validate_alias(&p.alias).map_err(|e| format!("{}: [promotion] alias: {e}", file.display()))?;
+        horizon_registry::validate_alias(&p.alias)
+            .map_err(|e| format!("{}: [promotion] alias: {e}", file.display()))?;
         if !(0.0..1.0).contains(&p.threshold) {
             return Err(format!(
                 "{}: [promotion] threshold must be at least 0 and below 1 (0.10 = 10 %), got {}",
@@ -303,7 +319,8 @@ mod tests {
 
     #[test]
     fn a_minimal_config_takes_the_defaults() {
-        let p = load_str("[data]\npath = \"sales.csv\"\n[training]\nmodels = [\"ets\", \"naive\"]\nhorizon = 28\n").unwrap();
+        let p = load_str("[data]\npath = \"sales.csv\"\n[training]\nmodels = [\"ets\", \"naive\"]\nhorizon = 28\n")
+            .unwrap();
         assert_eq!(p.data_path, PathBuf::from("/cfg/sales.csv"));
         assert_eq!(p.registry, RegistryTarget::Local { path: None });
         assert_eq!(p.model_name, "sales");
@@ -316,12 +333,21 @@ mod tests {
     fn mistakes_name_the_file_and_key() {
         let base = "[data]\npath = \"s.csv\"\n[training]\nhorizon = 7\n";
         let e = load_str(&format!("{base}models = [\"prophett\"]\n")).unwrap_err();
-        assert!(e.contains("/cfg/pipeline.toml: [training] models: unknown model 'prophett'"), "{e}");
+        assert!(
+            e.contains("/cfg/pipeline.toml: [training] models: unknown model 'prophett'"),
+            "{e}"
+        );
         let e = load_str(&format!("{base}models = [\"ets\"]\n[promotion]\nthreshold = 10\n")).unwrap_err();
         assert!(e.contains("[promotion] threshold"), "{e}");
-        let e = load_str(&format!("{base}models = [\"ets\"]\n[registry]\nmodel_name = \"../x\"\n")).unwrap_err();
+        let e = load_str(&format!(
+            "{base}models = [\"ets\"]\n[registry]\nmodel_name = \"../x\"\n"
+        ))
+        .unwrap_err();
         assert!(e.contains("[registry] model_name"), "{e}");
-        assert!(load_str(&format!("{base}models = [\"ets\"]\ntypo = 1\n")).is_err(), "unknown keys are refused");
+        assert!(
+            load_str(&format!("{base}models = [\"ets\"]\ntypo = 1\n")).is_err(),
+            "unknown keys are refused"
+        );
         let p = load_str(&format!(
             "{base}models = [\"ets\"]\n[registry]\ntarget = \"mlflow\"\nurl = \"http://127.0.0.1:5000\"\ntimeout_secs = 2\n"
         ))

@@ -63,7 +63,11 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         return run_registered(&a, target);
     }
     let horizon = a.horizon.unwrap_or_default();
-    let levels = if a.levels.is_empty() { vec![95.0] } else { a.levels.clone() };
+    let levels = if a.levels.is_empty() {
+        vec![95.0]
+    } else {
+        a.levels.clone()
+    };
     check(horizon, &levels)?;
     let ing = load(&a.file, &a.columns, true)?;
     let Some(panel) = ing.panel else {
@@ -106,7 +110,11 @@ fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
     let version = reg.resolve(&name, &r).map_err(registry_failure)?;
     let art = load_artifact(reg.as_ref(), &name, version.version)?;
     let horizon = a.horizon.unwrap_or(art.horizon);
-    let levels = if a.levels.is_empty() { art.levels.clone() } else { a.levels.clone() };
+    let levels = if a.levels.is_empty() {
+        art.levels.clone()
+    } else {
+        a.levels.clone()
+    };
     check(horizon, &levels)?;
     let ing = load_with(&a.file, &a.columns.over(&art.preprocessing), true)?;
     let Some(panel) = ing.panel else {
@@ -124,7 +132,12 @@ fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
     }
     let refitted = ok.iter().filter(|(_, s)| *s == Source::Refitted).count();
     let rows: Vec<_> = ok.into_iter().map(|(f, _)| f).collect();
-    write_new(&a.out, forecast_csv(&panel.id_columns, &rows).as_bytes(), a.force, &[&a.file])?;
+    write_new(
+        &a.out,
+        forecast_csv(&panel.id_columns, &rows).as_bytes(),
+        a.force,
+        &[&a.file],
+    )?;
     eprintln!(
         "wrote {} forecast(s) of {horizon} step(s) with {name} version {} ({}) to {}: {} from the stored model, \
          {refitted} refitted because their history differs from the training data; {} series failed",

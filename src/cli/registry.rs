@@ -180,9 +180,10 @@ pub fn load_artifact(reg: &dyn Registry, name: &str, version: u64) -> Result<Art
 }
 
 fn stored_metric(a: &Artifact, metric: &str, name: &str, version: u64) -> Result<f64, CliError> {
-    a.metrics.get(metric).copied().ok_or_else(|| {
-        CliError::Data(format!("{name} version {version} has no '{metric}' backtest metric"))
-    })
+    a.metrics
+        .get(metric)
+        .copied()
+        .ok_or_else(|| CliError::Data(format!("{name} version {version} has no '{metric}' backtest metric")))
 }
 
 fn list(reg: &dyn Registry) -> Result<(), CliError> {
@@ -200,7 +201,9 @@ fn list(reg: &dyn Registry) -> Result<(), CliError> {
             let metric = v
                 .tags
                 .iter()
-                .find(|(k, _)| k.starts_with("horizon.") && ["rmse", "mase", "smape", "mae"].iter().any(|m| k.ends_with(m)))
+                .find(|(k, _)| {
+                    k.starts_with("horizon.") && ["rmse", "mase", "smape", "mae"].iter().any(|m| k.ends_with(m))
+                })
                 .map(|(k, val)| format!("{}={val}", k.trim_start_matches("horizon.")))
                 .unwrap_or_default();
             let when = chrono::DateTime::from_timestamp_millis(v.created_ms)
@@ -222,7 +225,14 @@ fn show(reg: &dyn Registry, target: &str) -> Result<(), CliError> {
     let v = reg.resolve(&name, &r).map_err(registry_failure)?;
     let a = load_artifact(reg, &name, v.version)?;
     println!("{name} version {} ({})", v.version, reg.describe());
-    println!("  aliases: {}", if v.aliases.is_empty() { "-".into() } else { v.aliases.join(", ") });
+    println!(
+        "  aliases: {}",
+        if v.aliases.is_empty() {
+            "-".into()
+        } else {
+            v.aliases.join(", ")
+        }
+    );
     println!("  model: {} — {}", a.spec, a.spec.summary());
     println!(
         "  trained: {} by Horizon {} on {} ({} series, {} observations, {})",

@@ -98,7 +98,12 @@ pub fn run(a: TrainArgs) -> Result<(), CliError> {
         let rows: Vec<_> = ok.into_iter().map(|(f, _)| f).collect();
         let csv = forecast_csv(&panel.id_columns, &rows);
         write_new(out, csv.as_bytes(), a.force, &[&p.data_path, &a.config])?;
-        println!("forecast: {} series × {} steps written to {}", rows.len(), art.horizon, out.display());
+        println!(
+            "forecast: {} series × {} steps written to {}",
+            rows.len(),
+            art.horizon,
+            out.display()
+        );
     }
     Ok(())
 }

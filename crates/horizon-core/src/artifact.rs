@@ -33,8 +33,14 @@ pub enum ArtifactError {
         "{origin}: made with artifact schema {found}, newer than this Horizon ({HORIZON_VERSION}) reads (up to {SCHEMA_VERSION}); update Horizon"
     )]
     TooNew { origin: String, found: u32 },
-    #[error("{origin}: the checksum does not match: the file is damaged or was edited (expected {expected}, got {got})")]
-    Checksum { origin: String, expected: String, got: String },
+    #[error(
+        "{origin}: the checksum does not match: the file is damaged or was edited (expected {expected}, got {got})"
+    )]
+    Checksum {
+        origin: String,
+        expected: String,
+        got: String,
+    },
     #[error("{origin}: the model data cannot be read: {message}")]
     Payload { origin: String, message: String },
 }
@@ -190,7 +196,10 @@ impl Artifact {
         }
         let schema: u32 = parts.next().and_then(|v| v.parse().ok()).ok_or_else(not_artifact)?;
         if schema > SCHEMA_VERSION {
-            return Err(ArtifactError::TooNew { origin: source, found: schema });
+            return Err(ArtifactError::TooNew {
+                origin: source,
+                found: schema,
+            });
         }
         let expected = parts
             .next()
@@ -200,7 +209,11 @@ impl Artifact {
         let payload = &bytes[nl + 1..];
         let got = hex(&Sha256::digest(payload));
         if got != expected {
-            return Err(ArtifactError::Checksum { origin: source, expected, got });
+            return Err(ArtifactError::Checksum {
+                origin: source,
+                expected,
+                got,
+            });
         }
         serde_json::from_slice(payload).map_err(|e| ArtifactError::Payload {
             origin: source,
@@ -270,7 +283,11 @@ mod tests {
         flipped[last] ^= 1;
         let e = Artifact::from_bytes(&flipped, "models/sales.hzn").unwrap_err();
         assert!(matches!(e, ArtifactError::Checksum { .. }), "{e}");
-        assert!(e.to_string().starts_with("models/sales.hzn: the checksum does not match"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("models/sales.hzn: the checksum does not match"),
+            "{e}"
+        );
         let e = Artifact::from_bytes(b"date,sales\n2024-01-01,3\n", "sales.csv").unwrap_err();
         assert!(matches!(e, ArtifactError::NotAnArtifact { .. }), "{e}");
         let newer = String::from_utf8_lossy(&bytes).replacen("HORIZON-ARTIFACT 1 ", "HORIZON-ARTIFACT 7 ", 1);

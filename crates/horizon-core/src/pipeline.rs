@@ -152,7 +152,11 @@ pub fn train(
         })?;
     let mut metrics = BTreeMap::new();
     for (spec, s) in specs.iter().zip(&backtest.summary) {
-        let prefix = if spec == best { String::new() } else { format!("{}.", spec.name()) };
+        let prefix = if spec == best {
+            String::new()
+        } else {
+            format!("{}.", spec.name())
+        };
         for (k, v) in summary_metrics(s) {
             if v.is_finite() {
                 metrics.insert(format!("{prefix}{k}"), v);
@@ -232,42 +236,52 @@ pub enum Source {
     Refitted,
 }
 
-/// Forecast every series of `panel` with a trained artifact: the stored fitted model where the
-/// series is exactly what it was trained on (so the forecast is the training run's, bit for
-/// bit), the artifact's model refitted to the new history otherwise.
+/// Forecast one series with a trained artifact: the stored fitted model when the series is
+/// exactly what it was trained on (so the forecast is the training run's, bit for bit), the
+/// artifact's model refitted to the new history otherwise. Returns the model's description.
+pub fn forecast_series_with(
+    artifact: &Artifact,
+    s: &Series,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(SeriesForecast, Source, String), ModelError> {
+    check_horizon(horizon)?;
+    let ((forecast, description), source) = match artifact.model_for(&s.key).filter(|_| artifact.trained_on(s)) {
+        Some(stored) => (predict_fitted(stored, s, horizon, levels)?, Source::Stored),
+        None => {
+            let fitted = artifact.spec.build().fit(s)?;
+            (predict_fitted(fitted.as_ref(), s, horizon, levels)?, Source::Refitted)
+        }
+    };
+    Ok((
+        SeriesForecast {
+            key: s.key.clone(),
+            model: artifact.spec.name(),
+            dates: s.future_dates(horizon),
+            forecast,
+        },
+        source,
+        description,
+    ))
+}
+
+/// [`forecast_series_with`] for every series of `panel`, in parallel.
 pub fn forecast_with(
     artifact: &Artifact,
     panel: &Panel,
     horizon: usize,
     levels: &[f64],
 ) -> (Vec<(SeriesForecast, Source)>, Vec<SeriesFailure>) {
-    let one = |s: &Series| -> Result<(SeriesForecast, Source), ModelError> {
-        check_horizon(horizon)?;
-        let (forecast, source) = match artifact.model_for(&s.key).filter(|_| artifact.trained_on(s)) {
-            Some(stored) => (predict_fitted(stored, s, horizon, levels)?.0, Source::Stored),
-            None => {
-                let fitted = artifact.spec.build().fit(s)?;
-                (predict_fitted(fitted.as_ref(), s, horizon, levels)?.0, Source::Refitted)
-            }
-        };
-        Ok((
-            SeriesForecast {
-                key: s.key.clone(),
-                model: artifact.spec.name(),
-                dates: s.future_dates(horizon),
-                forecast,
-            },
-            source,
-        ))
-    };
     let results: Vec<_> = panel
         .series
         .par_iter()
         .map(|s| {
-            one(s).map_err(|error| SeriesFailure {
-                series: s.label(),
-                error,
-            })
+            forecast_series_with(artifact, s, horizon, levels)
+                .map(|(f, src, _)| (f, src))
+                .map_err(|error| SeriesFailure {
+                    series: s.label(),
+                    error,
+                })
         })
         .collect();
     split(results)
@@ -301,7 +315,11 @@ mod tests {
 
     fn cfg() -> TrainConfig {
         TrainConfig {
-            candidates: vec!["naive".parse().unwrap(), "seasonal-naive".parse().unwrap(), "mean".parse().unwrap()],
+            candidates: vec![
+                "naive".parse().unwrap(),
+                "seasonal-naive".parse().unwrap(),
+                "mean".parse().unwrap(),
+            ],
             horizon: 14,
             levels: vec![95.0],
             folds: 2,
@@ -314,12 +332,7 @@ mod tests {
     fn training_keeps_the_best_candidate_and_its_scores() {
         let p = panel();
         let t = train(&p, "retail.csv", &IngestOptions::default(), &cfg(), "now".into()).unwrap();
-        let best = t
-            .backtest
-            .summary
-            .iter()
-            .map(|s| s.rmse)
-            .fold(f64::INFINITY, f64::min);
+        let best = t.backtest.summary.iter().map(|s| s.rmse).fold(f64::INFINITY, f64::min);
         assert_eq!(t.score, best);
         assert_eq!(t.artifact.metrics["rmse"], best);
         assert_eq!(t.artifact.series.len(), 3);

@@ -20,10 +20,20 @@ pub enum RegistryError {
     #[error("{path} is damaged: {message}")]
     Corrupt { path: String, message: String },
     #[error("{registry} did not answer {what} within {seconds} s")]
-    Timeout { registry: String, what: String, seconds: f64 },
+    Timeout {
+        registry: String,
+        what: String,
+        seconds: f64,
+    },
     #[error("{registry} cannot be reached ({what}): {message}")]
-    Unreachable { registry: String, what: String, message: String },
-    #[error("{registry} refused the credentials for {what} (HTTP 401): set the user and password (see `horizon registry --help`)")]
+    Unreachable {
+        registry: String,
+        what: String,
+        message: String,
+    },
+    #[error(
+        "{registry} refused the credentials for {what} (HTTP 401): set the user and password (see `horizon registry --help`)"
+    )]
     Unauthorized { registry: String, what: String },
     #[error("{registry} denied {what} (HTTP 403): the user lacks permission")]
     Forbidden { registry: String, what: String },

@@ -312,10 +312,13 @@ impl Registry for LocalRegistry {
 
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
         self.update_model(name, |m| {
-            m.aliases.remove(alias).map(|_| ()).ok_or_else(|| RegistryError::NoAlias {
-                name: name.to_string(),
-                alias: alias.to_string(),
-            })
+            m.aliases
+                .remove(alias)
+                .map(|_| ())
+                .ok_or_else(|| RegistryError::NoAlias {
+                    name: name.to_string(),
+                    alias: alias.to_string(),
+                })
         })
     }
 
@@ -383,10 +386,12 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(RegistryError::io(path, &e)),
     };
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| RegistryError::Corrupt {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| RegistryError::Corrupt {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {

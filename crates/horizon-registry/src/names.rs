@@ -11,7 +11,9 @@ pub enum NameError {
     Empty,
     #[error("'{0}' is longer than 100 characters")]
     TooLong(String),
-    #[error("'{name}' has '{ch}': model names use letters, digits, '-', '_' and '.' (not at the start); aliases start with a letter, then letters, digits, '-' and '_'")]
+    #[error(
+        "'{name}' has '{ch}': model names use letters, digits, '-', '_' and '.' (not at the start); aliases start with a letter, then letters, digits, '-' and '_'"
+    )]
     BadChar { name: String, ch: char },
 }
 

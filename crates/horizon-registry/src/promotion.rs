@@ -71,7 +71,11 @@ pub fn decide(policy: &PromotionPolicy, candidate: f64, champion: Option<f64>) -
         Some(c) => {
             let needed = c * (1.0 - policy.threshold);
             // + 0.0 turns −0.0 into 0.0 for the message.
-            let change = if c != 0.0 { 100.0 * (candidate - c) / c.abs() + 0.0 } else { 0.0 };
+            let change = if c != 0.0 {
+                100.0 * (candidate - c) / c.abs() + 0.0
+            } else {
+                0.0
+            };
             let promoted = candidate <= needed && candidate < c;
             (
                 promoted,
@@ -231,10 +235,7 @@ mod tests {
         assert!(!decide(&p, 90.1, Some(100.0)).0);
         assert!(!decide(&p, 120.0, Some(100.0)).0);
         assert!(!decide(&p, f64::NAN, Some(100.0)).0);
-        let zero = PromotionPolicy {
-            threshold: 0.0,
-            ..p
-        };
+        let zero = PromotionPolicy { threshold: 0.0, ..p };
         assert!(!decide(&zero, 100.0, Some(100.0)).0, "a tie is no improvement");
         assert!(decide(&zero, 99.0, Some(100.0)).0);
     }

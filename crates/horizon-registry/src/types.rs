@@ -72,11 +72,10 @@ impl VersionRef {
         let (name, r) = if let Some((n, a)) = s.split_once('@') {
             (n, VersionRef::Alias(validate_alias(a)?.to_string()))
         } else if let Some((n, v)) = s.split_once(':') {
-            let v = v
-                .parse::<u64>()
-                .ok()
-                .filter(|v| *v >= 1)
-                .ok_or_else(|| RegistryError::Invalid(format!("'{v}' in '{s}' is not a version number (1, 2, …)")))?;
+            let v =
+                v.parse::<u64>().ok().filter(|v| *v >= 1).ok_or_else(|| {
+                    RegistryError::Invalid(format!("'{v}' in '{s}' is not a version number (1, 2, …)"))
+                })?;
             (n, VersionRef::Version(v))
         } else {
             (s, VersionRef::Latest)
@@ -117,7 +116,10 @@ mod tests {
             VersionRef::parse_target("sales:3").unwrap(),
             ("sales".into(), VersionRef::Version(3))
         );
-        assert_eq!(VersionRef::parse_target("sales").unwrap(), ("sales".into(), VersionRef::Latest));
+        assert_eq!(
+            VersionRef::parse_target("sales").unwrap(),
+            ("sales".into(), VersionRef::Latest)
+        );
         for bad in ["sales:0", "sales:x", "../x@a", "sales@", "sales@a/b"] {
             assert!(VersionRef::parse_target(bad).is_err(), "{bad}");
         }

@@ -20,10 +20,14 @@ fn the_shared_suite_passes_on_the_local_registry() {
 
 /// Rebuild what `horizon-registry-stress` wrote and compare (its first line says how).
 fn artifact_is_whole(bytes: &[u8]) -> bool {
-    let Some(nl) = bytes.iter().position(|b| *b == b'\n') else { return false };
+    let Some(nl) = bytes.iter().position(|b| *b == b'\n') else {
+        return false;
+    };
     let head = String::from_utf8_lossy(&bytes[..nl]).to_string();
     let mut parts = head.split(' ').map(|p| p.parse::<usize>());
-    let (Some(Ok(seed)), Some(Ok(len))) = (parts.next(), parts.next()) else { return false };
+    let (Some(Ok(seed)), Some(Ok(len))) = (parts.next(), parts.next()) else {
+        return false;
+    };
     let body = &bytes[nl + 1..];
     body.len() == len && body.iter().enumerate().all(|(i, b)| *b == (seed * 31 + i * 7) as u8)
 }
@@ -69,7 +73,10 @@ fn killing_a_writer_at_random_points_never_leaves_a_half_written_registry() {
         child.kill().expect("SIGKILL the writer");
         let _ = child.wait();
         let count = check_everything_loads(&reg);
-        assert!(count >= last_count, "round {round}: versions disappeared ({last_count} → {count})");
+        assert!(
+            count >= last_count,
+            "round {round}: versions disappeared ({last_count} → {count})"
+        );
         last_count = count;
     }
     assert!(last_count > 0, "the writer never got a version in");
@@ -96,7 +103,11 @@ fn two_processes_registering_at_once_get_distinct_versions() {
     let outs = [a.wait_with_output().expect("a"), b.wait_with_output().expect("b")];
     let mut all = Vec::new();
     for o in &outs {
-        assert!(o.status.success(), "writer failed: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "writer failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let got: Vec<u64> = String::from_utf8_lossy(&o.stdout)
             .lines()
             .map(|l| l.parse().expect("a version number"))
@@ -105,7 +116,11 @@ fn two_processes_registering_at_once_get_distinct_versions() {
         all.extend(got);
     }
     all.sort_unstable();
-    assert_eq!(all, (1..=50).collect::<Vec<u64>>(), "both succeed with distinct versions");
+    assert_eq!(
+        all,
+        (1..=50).collect::<Vec<u64>>(),
+        "both succeed with distinct versions"
+    );
     let reg = LocalRegistry::open(&root).expect("open");
     assert_eq!(check_everything_loads(&reg), 50);
 }

@@ -12,8 +12,8 @@
 
 use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_levels};
 use crate::data::Series;
-use serde::{Deserialize, Serialize};
 use crate::stats::z_for_level;
+use serde::{Deserialize, Serialize};
 
 /// Origins refitted for the calibration.
 const ORIGINS: usize = 12;

@@ -57,9 +57,16 @@ mod tests {
     fn every_model_forecasts_the_same_after_a_json_round_trip() {
         let start = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
         let values: Vec<f64> = (0..60)
-            .map(|t| 100.0 + 0.5 * t as f64 + 10.0 * ((t % 12) as f64 / 12.0 * 6.283).sin() + ((t * 37) % 11) as f64)
+            .map(|t| {
+                100.0
+                    + 0.5 * t as f64
+                    + 10.0 * ((t % 12) as f64 / 12.0 * std::f64::consts::TAU).sin()
+                    + ((t * 37) % 11) as f64
+            })
             .collect();
-        let dates = (0..values.len()).map(|k| Frequency::Monthly.advance(start, k as i64)).collect();
+        let dates = (0..values.len())
+            .map(|k| Frequency::Monthly.advance(start, k as i64))
+            .collect();
         let series = Series::new(vec![], Frequency::Monthly, dates, values);
         let mut specs = ModelSpec::all();
         specs.push("ets+conformal".parse().unwrap());
@@ -69,7 +76,10 @@ mod tests {
             let json = serde_json::to_string(&fitted.to_state()).unwrap();
             let back: FittedModel = serde_json::from_str(&json).unwrap();
             assert_eq!(back, fitted.to_state(), "{spec}");
-            let (a, b) = (fitted.predict(18, &[80.0, 95.0]).unwrap(), back.predict(18, &[80.0, 95.0]).unwrap());
+            let (a, b) = (
+                fitted.predict(18, &[80.0, 95.0]).unwrap(),
+                back.predict(18, &[80.0, 95.0]).unwrap(),
+            );
             assert_eq!(a, b, "{spec}: forecasts differ after the round trip");
             assert_eq!(fitted.description(), back.description(), "{spec}");
         }

@@ -38,11 +38,13 @@ fn main() -> ExitCode {
     while count == 0 || i < count {
         let seed = seed0 + i;
         let tags = BTreeMap::from([("seed".to_string(), seed.to_string())]);
-        let step = reg.create_version(model, &artifact_for(seed), None, &tags).and_then(|v| {
-            println!("{}", v.version);
-            reg.set_version_tag(model, v.version, "checked", "yes")?;
-            promotion::move_alias(&reg, model, "champion", v.version)
-        });
+        let step = reg
+            .create_version(model, &artifact_for(seed), None, &tags)
+            .and_then(|v| {
+                println!("{}", v.version);
+                reg.set_version_tag(model, v.version, "checked", "yes")?;
+                promotion::move_alias(&reg, model, "champion", v.version)
+            });
         if let Err(e) = step {
             eprintln!("{e}");
             return ExitCode::FAILURE;

@@ -1,0 +1,220 @@
+//! The workbench's view of the model registry: what is listed and selected, what awaits the
+//! user's confirmation, and the jobs that talk to the registry (off the UI thread; a registry
+//! that is down or slow answers with an error within its timeout and the workbench goes on
+//! with local data).
+
+use horizon_core::artifact::Artifact;
+use horizon_registry::{ModelVersion, RegisteredModel, RunRecord};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A registered version loaded to forecast with.
+#[derive(Debug, Clone)]
+pub struct RegisteredArtifact {
+    /// `sales v2`.
+    pub label: String,
+    pub artifact: Arc<Artifact>,
+}
+
+/// What the Registry panel shows about one version.
+#[derive(Debug, Clone)]
+pub struct VersionDetails {
+    pub version: ModelVersion,
+    pub model: String,
+    pub trained: String,
+    pub metrics: BTreeMap<String, f64>,
+    pub run: Option<RunRecord>,
+}
+
+/// An action waiting for the user's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Promote { name: String, version: u64 },
+    Rollback { name: String },
+}
+
+/// Results of registry jobs.
+pub enum RegistryMsg {
+    Listed(Result<Vec<RegisteredModel>, String>),
+    Details(Result<Box<VersionDetails>, String>),
+    Loaded(Result<RegisteredArtifact, String>),
+    /// A promotion or rollback finished: what happened, in words.
+    Done(Result<String, String>),
+}
+
+#[derive(Default)]
+pub struct RegistryState {
+    /// `None` until the first refresh.
+    pub models: Option<Vec<RegisteredModel>>,
+    pub selected: Option<(String, u64)>,
+    pub details: Option<VersionDetails>,
+    pub pending: Option<Pending>,
+    /// The last error of a registry call, shown in the panel.
+    pub error: Option<String>,
+    /// The last promotion or rollback, in words.
+    pub outcome: Option<String>,
+}
+
+impl RegistryState {
+    pub fn apply(&mut self, msg: RegistryMsg) -> Option<RegisteredArtifact> {
+        match msg {
+            RegistryMsg::Listed(Ok(models)) => {
+                self.error = None;
+                if let Some((name, v)) = &self.selected
+                    && !models
+                        .iter()
+                        .any(|m| &m.name == name && m.versions.iter().any(|x| x.version == *v))
+                {
+                    self.selected = None;
+                    self.details = None;
+                }
+                self.models = Some(models);
+            }
+            RegistryMsg::Details(Ok(d)) => {
+                self.error = None;
+                self.details = Some(*d);
+            }
+            RegistryMsg::Loaded(Ok(a)) => {
+                self.error = None;
+                return Some(a);
+            }
+            RegistryMsg::Done(Ok(s)) => {
+                self.error = None;
+                self.outcome = Some(s);
+            }
+            RegistryMsg::Listed(Err(e))
+            | RegistryMsg::Details(Err(e))
+            | RegistryMsg::Loaded(Err(e))
+            | RegistryMsg::Done(Err(e)) => self.error = Some(e),
+        }
+        None
+    }
+}
+
+/// The jobs: each opens the registry named by the user's setting and returns a message.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod jobs {
+    use super::*;
+    use crate::registry_target::RegistryTarget;
+    use horizon_core::Panel;
+    use horizon_core::pipeline::{self, Metric, TrainConfig};
+    use horizon_registry::promotion::{self, PromotionPolicy};
+    use horizon_registry::{Registry, RegistryError};
+
+    fn open(target: &str) -> Result<Box<dyn Registry>, String> {
+        RegistryTarget::parse(target, None).open().map_err(|e| format!("{e:#}"))
+    }
+
+    fn artifact(reg: &dyn Registry, name: &str, version: u64) -> Result<Artifact, String> {
+        let bytes = reg.download(name, version).map_err(|e| e.to_string())?;
+        Artifact::from_bytes(&bytes, &format!("{name} version {version}")).map_err(|e| e.to_string())
+    }
+
+    pub fn list(target: &str) -> RegistryMsg {
+        RegistryMsg::Listed((|| {
+            let reg = open(target)?;
+            let names = reg.list_models().map_err(|e| e.to_string())?;
+            names
+                .iter()
+                .map(|m| reg.get_model(&m.name).map_err(|e| e.to_string()))
+                .collect()
+        })())
+    }
+
+    pub fn details(target: &str, name: &str, version: u64) -> RegistryMsg {
+        RegistryMsg::Details((|| {
+            let reg = open(target)?;
+            let v = reg.get_version(name, version).map_err(|e| e.to_string())?;
+            let a = artifact(reg.as_ref(), name, version)?;
+            let run = v.run_id.as_deref().and_then(|id| reg.get_run(id).ok());
+            Ok(Box::new(VersionDetails {
+                version: v,
+                model: format!("{} — {}", a.spec, a.spec.summary()),
+                trained: format!(
+                    "{} on {} ({} series, {})",
+                    a.created_at,
+                    a.training.source,
+                    a.training.series.len(),
+                    a.training.freq
+                ),
+                metrics: a.metrics,
+                run,
+            }))
+        })())
+    }
+
+    pub fn load(target: &str, name: &str, version: u64) -> RegistryMsg {
+        RegistryMsg::Loaded((|| {
+            let reg = open(target)?;
+            Ok(RegisteredArtifact {
+                label: format!("{name} v{version}"),
+                artifact: Arc::new(artifact(reg.as_ref(), name, version)?),
+            })
+        })())
+    }
+
+    /// Compare `version` with the current champion on the hold-out of `panel` (the last
+    /// `folds` × `horizon` periods of every series) and promote it if it is better by 10 %.
+    pub fn promote(target: &str, name: &str, version: u64, panel: &Panel, horizon: usize) -> RegistryMsg {
+        RegistryMsg::Done((|| {
+            let reg = open(target)?;
+            let policy = PromotionPolicy::default();
+            let cfg = TrainConfig {
+                candidates: vec![],
+                horizon,
+                levels: vec![95.0],
+                folds: 3,
+                season: None,
+                metric: Metric::Rmse,
+            };
+            let score = |v: u64| -> Result<f64, String> {
+                let a = artifact(reg.as_ref(), name, v)?;
+                pipeline::score(panel, &a.spec, &cfg).map_err(|e| format!("scoring version {v}: {e}"))
+            };
+            let candidate = score(version)?;
+            let champion = match reg.get_by_alias(name, &policy.alias) {
+                Ok(c) if c.version != version => Some(score(c.version)?),
+                Ok(_) | Err(RegistryError::NoAlias { .. }) => None,
+                Err(e) => return Err(e.to_string()),
+            };
+            let d = promotion::promote(reg.as_ref(), name, version, candidate, champion, &policy)
+                .map_err(|e| e.to_string())?;
+            Ok(format!("{name} {d}"))
+        })())
+    }
+
+    pub fn rollback(target: &str, name: &str) -> RegistryMsg {
+        RegistryMsg::Done((|| {
+            let reg = open(target)?;
+            let (from, to) = promotion::rollback(reg.as_ref(), name, "champion").map_err(|e| e.to_string())?;
+            Ok(format!(
+                "{name}@champion rolled back from version {from} to version {to}"
+            ))
+        })())
+    }
+}
+
+/// In the browser the registry is not reachable yet (no blocking HTTP there): every job says so.
+#[cfg(target_arch = "wasm32")]
+pub mod jobs {
+    use super::RegistryMsg;
+    use horizon_core::Panel;
+
+    const NOT_HERE: &str = "the model registry is available in the desktop app";
+
+    pub fn list(_: &str) -> RegistryMsg {
+        RegistryMsg::Listed(Err(NOT_HERE.into()))
+    }
+    pub fn details(_: &str, _: &str, _: u64) -> RegistryMsg {
+        RegistryMsg::Details(Err(NOT_HERE.into()))
+    }
+    pub fn load(_: &str, _: &str, _: u64) -> RegistryMsg {
+        RegistryMsg::Loaded(Err(NOT_HERE.into()))
+    }
+    pub fn promote(_: &str, _: &str, _: u64, _: &Panel, _: usize) -> RegistryMsg {
+        RegistryMsg::Done(Err(NOT_HERE.into()))
+    }
+    pub fn rollback(_: &str, _: &str) -> RegistryMsg {
+        RegistryMsg::Done(Err(NOT_HERE.into()))
+    }
+}

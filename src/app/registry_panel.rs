@@ -1,0 +1,152 @@
+//! Registry panel: the registry's models, versions, aliases, metrics and runs; load a version
+//! into the Forecast panel; promote and roll back, each after a confirmation; switch between
+//! the local registry and an MLflow server.
+
+use super::registry::Pending;
+use super::state::Workbench;
+use eframe::egui;
+
+pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
+    ui.heading("Registry");
+    if cfg!(target_arch = "wasm32") {
+        ui.label("The model registry is available in the desktop app.");
+        return;
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label("Registry location");
+        ui.add(
+            egui::TextEdit::singleline(&mut wb.settings.registry)
+                .hint_text("local, a folder, or http://mlflow:5000")
+                .desired_width(180.0),
+        )
+        .labelled_by(l.id)
+        .on_hover_text("Empty or 'local': your own registry on this computer. An http:// address: an MLflow server (user and password from MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD).");
+    });
+    if ui.button("Refresh registry").clicked() {
+        wb.registry_refresh();
+    }
+    if let Some(e) = &wb.registry.error {
+        ui.colored_label(ui.visuals().error_fg_color, format!("Registry: {e}"));
+        ui.label("Forecasting with your own models and files goes on as usual.");
+    }
+    if let Some(o) = &wb.registry.outcome {
+        ui.label(o);
+    }
+    let Some(models) = wb.registry.models.clone() else {
+        ui.label("Press Refresh registry to list the registered models.");
+        return;
+    };
+    if models.is_empty() {
+        ui.label("No registered models yet: train one with `horizon train --config pipeline.toml`.");
+    }
+    for m in &models {
+        egui::CollapsingHeader::new(&m.name).default_open(true).show(ui, |ui| {
+            if !m.aliases.is_empty() {
+                let aliases: Vec<String> = m.aliases.iter().map(|(a, v)| format!("@{a} = v{v}")).collect();
+                ui.label(aliases.join("  "));
+            }
+            for v in m.versions.iter().rev() {
+                let model = v.tags.get("horizon.model").map(String::as_str).unwrap_or("?");
+                let mut text = format!("{} v{} · {model}", m.name, v.version);
+                if !v.aliases.is_empty() {
+                    text.push_str(&format!(" · {}", v.aliases.join(", ")));
+                }
+                let selected = wb.registry.selected == Some((m.name.clone(), v.version));
+                if ui.selectable_label(selected, text).clicked() {
+                    wb.registry_select(&m.name, v.version);
+                }
+            }
+            if m.aliases.contains_key("champion") && ui.button(format!("Roll back {} champion…", m.name)).clicked() {
+                wb.registry.pending = Some(Pending::Rollback { name: m.name.clone() });
+            }
+        });
+    }
+    if let Some(d) = wb.registry.details.clone() {
+        ui.separator();
+        let (name, version) = (d.version.name.clone(), d.version.version);
+        ui.label(egui::RichText::new(format!("{name} version {version}")).strong());
+        ui.label(&d.model);
+        ui.label(format!("Trained {}", d.trained));
+        egui::Grid::new("registry_metrics").striped(true).show(ui, |ui| {
+            for k in ["rmse", "mase", "smape", "coverage95"] {
+                if let Some(v) = d.metrics.get(k) {
+                    ui.label(k);
+                    ui.label(format!("{v:.3}"));
+                    ui.end_row();
+                }
+            }
+        });
+        if let Some(run) = &d.run {
+            ui.label(format!(
+                "Run {} ({} params, {} metrics)",
+                run.run_id,
+                run.params.len(),
+                run.metrics.len()
+            ))
+            .on_hover_text(
+                run.params
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+        for (k, v) in d
+            .version
+            .tags
+            .iter()
+            .filter(|(k, _)| k.starts_with("horizon.promotion."))
+        {
+            ui.small(format!("{} = {v}", k.trim_start_matches("horizon.promotion.")));
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Use for forecast").clicked() {
+                wb.registry_load(&name, version);
+            }
+            if ui.button("Promote to champion…").clicked() {
+                wb.registry.pending = Some(Pending::Promote { name, version });
+            }
+        });
+    }
+    confirm(wb, ui);
+}
+
+/// The confirmation of a pending promotion or rollback.
+fn confirm(wb: &mut Workbench, ui: &mut egui::Ui) {
+    let Some(p) = wb.registry.pending.clone() else { return };
+    let text = match &p {
+        Pending::Promote { name, version } => format!(
+            "Promote {name} version {version} to champion? It is compared with the current champion on the \
+             hold-out of the loaded data (the last 3 folds of {} periods of every series) and promoted only if its RMSE is \
+             at least 10 % lower.",
+            wb.settings.horizon
+        ),
+        Pending::Rollback { name } => {
+            format!("Move {name}@champion back to the version it pointed at before?")
+        }
+    };
+    let mut answer = None;
+    egui::Window::new("Please confirm")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ui.ctx(), |ui| {
+            ui.label(text);
+            ui.horizontal(|ui| {
+                if ui.button("Confirm").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+    match answer {
+        Some(true) => {
+            wb.registry.pending = None;
+            wb.registry_run(p);
+        }
+        Some(false) => wb.registry.pending = None,
+        None => {}
+    }
+}

@@ -1,0 +1,152 @@
+//! The Registry panel driven through AccessKit: list models and versions, load a version into
+//! the Forecast panel, promote and roll back after confirming, and a registry that is down.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use horizon::app::platform::FolderPlatform;
+use horizon::app::{Runner, Workbench};
+use horizon_core::Panel;
+use horizon_core::artifact::Artifact;
+use horizon_core::data::IngestOptions;
+use horizon_core::pipeline::{self, Metric, TrainConfig};
+use horizon_registry::local::LocalRegistry;
+use horizon_registry::promotion::{self, PromotionPolicy};
+use horizon_registry::{Registry, RegistryError};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn cfg(model: &str) -> TrainConfig {
+    TrainConfig {
+        candidates: vec![model.parse().expect("model")],
+        horizon: 28,
+        levels: vec![80.0, 95.0],
+        folds: 3,
+        season: None,
+        metric: Metric::Rmse,
+    }
+}
+
+/// Register `model` trained on the workbench's sample as the next version of `sales`.
+fn register(reg: &LocalRegistry, panel: &Panel, model: &str) -> (u64, f64) {
+    let t = pipeline::train(panel, "sample", &IngestOptions::default(), &cfg(model), "now".into()).expect("train");
+    let tags = BTreeMap::from([("horizon.model".to_string(), model.to_string())]);
+    let v = reg
+        .create_version("sales", &t.artifact.to_bytes(), None, &tags)
+        .expect("register");
+    (v.version, t.score)
+}
+
+fn harness(registry: &Path) -> Harness<'static, Workbench> {
+    let platform = FolderPlatform {
+        dir: registry.to_path_buf(),
+        to_open: None,
+    };
+    let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
+    wb.settings.registry = registry.display().to_string();
+    wb.load_sample();
+    let mut h = Harness::builder()
+        .with_size([1600.0, 1100.0])
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    h.run();
+    h
+}
+
+fn champion(reg: &LocalRegistry) -> u64 {
+    reg.get_by_alias("sales", "champion").expect("a champion").version
+}
+
+#[test]
+fn browse_load_promote_and_roll_back_from_the_registry_panel() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reg = LocalRegistry::open(dir.path()).expect("open");
+    let mut h = harness(dir.path());
+    let panel = h.state().panel().expect("the sample").clone();
+    let (v1, s1) = register(&reg, &panel, "seasonal-naive");
+    promotion::promote(&reg, "sales", v1, s1, None, &PromotionPolicy::default()).expect("champion");
+    let (v2, s2) = register(&reg, &panel, "ets");
+    assert!(
+        s2 < 0.9 * s1,
+        "the test needs ETS to beat seasonal naive by 10 % ({s2} vs {s1})"
+    );
+
+    h.get_by_label("Refresh registry").click();
+    h.run();
+    h.get_by_label_contains("@champion = v1");
+    h.get_by_label("sales v1 · seasonal-naive · champion");
+    h.get_by_label("sales v2 · ets").click();
+    h.run();
+    h.get_by_label("sales version 2");
+    h.get_by_label_contains("ets — exponential smoothing");
+
+    // Load it into the Forecast panel: the forecast is the stored model's.
+    h.get_by_label("Use for forecast").click();
+    h.run();
+    let r = h.state().result.as_ref().expect("a forecast");
+    assert_eq!(r.forecast.model, "ets");
+    assert!(
+        r.description
+            .starts_with("Registered model sales v2, using the stored model"),
+        "{}",
+        r.description
+    );
+    let art = Artifact::from_bytes(&reg.download("sales", v2).expect("v2"), "v2").expect("artifact");
+    let stored = pipeline::forecast_series_with(&art, &r.history, 28, &[80.0, 95.0]).expect("forecast");
+    assert_eq!(r.forecast.forecast, stored.0.forecast);
+    h.get_by_label("Model: registered sales v2 (ets)");
+
+    // Promotion asks first; Cancel changes nothing.
+    h.get_by_label("Promote to champion…").click();
+    h.run();
+    h.get_by_label_contains("Promote sales version 2 to champion?");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.query_by_label("Confirm").is_none());
+    assert_eq!(champion(&reg), v1);
+    // Confirmed: compared on the loaded data's hold-out, 10 % better, promoted.
+    h.get_by_label("Promote to champion…").click();
+    h.run();
+    h.get_by_label("Confirm").click();
+    h.run();
+    assert_eq!(champion(&reg), v2);
+    h.get_by_label_contains("sales version 2 promoted: rmse");
+    h.get_by_label("sales v2 · ets · champion");
+    let tags = reg.get_version("sales", v2).expect("v2").tags;
+    assert_eq!(
+        tags.get("horizon.promotion.decision").map(String::as_str),
+        Some("promoted")
+    );
+
+    // Roll back, after confirming.
+    h.get_by_label("Roll back sales champion…").click();
+    h.run();
+    h.get_by_label_contains("Move sales@champion back");
+    h.get_by_label("Confirm").click();
+    h.run();
+    assert_eq!(champion(&reg), v1);
+    h.get_by_label_contains("rolled back from version 2 to version 1");
+
+    // Back to the model picked in the Forecast panel.
+    h.get_by_label("Use own model").click();
+    h.run();
+    assert_eq!(
+        h.state().result.as_ref().expect("forecast").forecast.model,
+        "seasonal-naive"
+    );
+}
+
+#[test]
+fn a_registry_that_cannot_be_reached_is_reported_and_local_work_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(dir.path());
+    h.state_mut().settings.registry = "http://127.0.0.1:9".into();
+    h.get_by_label("Refresh registry").click();
+    h.run();
+    h.get_by_label_contains("Registry: MLflow at http://127.0.0.1:9 cannot be reached");
+    h.get_by_label("Run forecast").click();
+    h.run();
+    assert!(h.state().result.is_some(), "forecasting goes on");
+    assert!(matches!(
+        LocalRegistry::open(dir.path()).expect("open").get_model("sales"),
+        Err(RegistryError::NoModel(_))
+    ));
+}
