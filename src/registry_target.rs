@@ -97,6 +97,12 @@ impl RegistryTarget {
                 timeout_secs,
                 experiment,
             } => {
+                if has_credentials(url) {
+                    anyhow::bail!(
+                        "the registry address has a user or password in it: give the address alone and put the \
+                         credentials in {username_env} / {password_env}, so they stay out of settings, logs and shell history"
+                    );
+                }
                 let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
                 if !(timeout_secs.is_finite() && *timeout_secs > 0.0 && *timeout_secs <= 600.0) {
                     anyhow::bail!("registry timeout_secs must be between 0 and 600 (got {timeout_secs})");
@@ -111,5 +117,39 @@ impl RegistryTarget {
                 Ok(Box::new(MlflowRegistry::new(config)?))
             }
         }
+    }
+}
+
+/// True when `url` carries `user[:password]@` before its host.
+pub fn has_credentials(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_with_credentials_are_refused_without_echoing_them() {
+        assert!(has_credentials("http://alice:pw@host:5000"));
+        assert!(has_credentials("https://alice@host"));
+        assert!(!has_credentials("http://host:5000/path@x"));
+        assert!(!has_credentials("http://127.0.0.1:5000"));
+        let err = RegistryTarget::parse("http://alice:hunter2@127.0.0.1:5000", None)
+            .open()
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(err.contains("MLFLOW_TRACKING_PASSWORD"), "{err}");
+        assert!(!err.contains("hunter2") && !err.contains("alice"), "{err}");
+        assert_eq!(RegistryTarget::parse("", None), RegistryTarget::Local { path: None });
+        assert_eq!(
+            RegistryTarget::parse("/srv/models", None),
+            RegistryTarget::Local {
+                path: Some(PathBuf::from("/srv/models"))
+            }
+        );
     }
 }

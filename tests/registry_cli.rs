@@ -153,6 +153,105 @@ fn a_registry_that_is_down_is_reported_within_the_timeout_without_credentials() 
     ));
 }
 
+/// A fake server on 127.0.0.1: answers requests with `answers` in turn (the last one forever);
+/// `None` means accept and never answer.
+fn fake_server(answers: Vec<Option<&'static str>>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for (i, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let answer = answers[i.min(answers.len() - 1)];
+            let mut buf = [0u8; 65536];
+            let _ = stream.read(&mut buf);
+            match answer {
+                Some(a) => {
+                    let _ = stream.write_all(a.as_bytes());
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    url
+}
+
+fn response(status: &str, content_type: &str, body: &str) -> &'static str {
+    let r = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    Box::leak(r.into_boxed_str())
+}
+
+#[test]
+fn a_slow_registry_is_reported_within_the_configured_timeout() {
+    let url = fake_server(vec![None]);
+    let dir = project(
+        "\"naive\"",
+        &format!("target = \"mlflow\"\nurl = \"{url}\"\ntimeout_secs = 1.5"),
+    );
+    let start = Instant::now();
+    let out = horizon(
+        &["train", "--config", "pipeline.toml"],
+        dir.path(),
+        &dir.path().join("r"),
+    );
+    let took = start.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not answer") && err.contains("1.5 s"), "{err}");
+    assert!(took < Duration::from_secs(4), "gave up after {took:?}");
+    // The same from `registry list`, with the timeout on the command line.
+    let start = Instant::now();
+    let out = horizon(
+        &["registry", "list", "--registry", &url, "--timeout", "1"],
+        dir.path(),
+        &dir.path().join("r"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "gave up after {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn a_registry_failing_after_training_keeps_the_trained_model() {
+    // Reachable at first (the model is new), then answering 500 to everything.
+    let not_found = response(
+        "404 Not Found",
+        "application/json",
+        r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Registered Model with name=sales not found"}"#,
+    );
+    let failing = response("500 Internal Server Error", "text/plain", "database is down");
+    let url = fake_server(vec![Some(not_found), Some(failing)]);
+    let dir = project(
+        "\"naive\"",
+        &format!("target = \"mlflow\"\nurl = \"{url}\"\ntimeout_secs = 3"),
+    );
+    let out = horizon(
+        &["train", "--config", "pipeline.toml"],
+        dir.path(),
+        &dir.path().join("r"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("HTTP 500") && err.contains("database is down"), "{err}");
+    assert!(err.contains("the trained model was kept in"), "{err}");
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".hzn"))
+        .collect();
+    assert_eq!(kept.len(), 1, "one artifact kept");
+    let bytes = std::fs::read(kept[0].path()).expect("read");
+    let art = horizon_core::artifact::Artifact::from_bytes(&bytes, "kept").expect("a whole artifact");
+    assert_eq!(art.spec.name(), "naive");
+}
+
 #[test]
 fn train_and_forecast_against_a_live_mlflow_server() {
     let server = server::MlflowServer::start(false);

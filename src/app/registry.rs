@@ -97,7 +97,7 @@ pub mod jobs {
     use super::*;
     use crate::registry_target::RegistryTarget;
     use horizon_core::Panel;
-    use horizon_core::pipeline::{self, Metric, TrainConfig};
+    use horizon_core::pipeline::{self, TrainConfig};
     use horizon_registry::promotion::{self, PromotionPolicy};
     use horizon_registry::{Registry, RegistryError};
 
@@ -153,19 +153,17 @@ pub mod jobs {
         })())
     }
 
-    /// Compare `version` with the current champion on the hold-out of `panel` (the last
-    /// `folds` × `horizon` periods of every series) and promote it if it is better by 10 %.
-    pub fn promote(target: &str, name: &str, version: u64, panel: &Panel, horizon: usize) -> RegistryMsg {
+    /// Compare `version` with the current champion on the hold-out of `panel`, scored the way
+    /// the version was when trained (its folds, horizon, season and metric), and promote it if
+    /// it is better by 10 %.
+    pub fn promote(target: &str, name: &str, version: u64, panel: &Panel) -> RegistryMsg {
         RegistryMsg::Done((|| {
             let reg = open(target)?;
-            let policy = PromotionPolicy::default();
-            let cfg = TrainConfig {
-                candidates: vec![],
-                horizon,
-                levels: vec![95.0],
-                folds: 3,
-                season: None,
-                metric: Metric::Rmse,
+            let cand = artifact(reg.as_ref(), name, version)?;
+            let cfg = TrainConfig::of_artifact(&cand);
+            let policy = PromotionPolicy {
+                metric: cfg.metric.to_string(),
+                ..PromotionPolicy::default()
             };
             let score = |v: u64| -> Result<f64, String> {
                 let a = artifact(reg.as_ref(), name, v)?;
@@ -211,7 +209,7 @@ pub mod jobs {
     pub fn load(_: &str, _: &str, _: u64) -> RegistryMsg {
         RegistryMsg::Loaded(Err(NOT_HERE.into()))
     }
-    pub fn promote(_: &str, _: &str, _: u64, _: &Panel, _: usize) -> RegistryMsg {
+    pub fn promote(_: &str, _: &str, _: u64, _: &Panel) -> RegistryMsg {
         RegistryMsg::Done(Err(NOT_HERE.into()))
     }
     pub fn rollback(_: &str, _: &str) -> RegistryMsg {

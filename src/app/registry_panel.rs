@@ -116,10 +116,9 @@ fn confirm(wb: &mut Workbench, ui: &mut egui::Ui) {
     let Some(p) = wb.registry.pending.clone() else { return };
     let text = match &p {
         Pending::Promote { name, version } => format!(
-            "Promote {name} version {version} to champion? It is compared with the current champion on the \
-             hold-out of the loaded data (the last 3 folds of {} periods of every series) and promoted only if its RMSE is \
-             at least 10 % lower.",
-            wb.settings.horizon
+            "Promote {name} version {version} to champion? Both are scored on the hold-out of the loaded data, the \
+             way version {version} was scored when trained (same folds, horizon and metric), and it is promoted only \
+             if its score is at least 10 % better."
         ),
         Pending::Rollback { name } => {
             format!("Move {name}@champion back to the version it pointed at before?")

@@ -369,9 +369,8 @@ impl Workbench {
                         Some("load data first: the promotion compares both models on its hold-out".into());
                     return;
                 };
-                let horizon = self.settings.horizon;
                 self.status = format!("Comparing {name} version {version} with the champion…");
-                self.registry_job(move || super::registry::jobs::promote(&target, &name, version, &panel, horizon));
+                self.registry_job(move || super::registry::jobs::promote(&target, &name, version, &panel));
             }
             Pending::Rollback { name } => {
                 self.registry_job(move || super::registry::jobs::rollback(&target, &name));

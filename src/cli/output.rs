@@ -2,7 +2,6 @@
 //! file unless asked, and atomically (a temporary file renamed into place).
 
 use anyhow::{Context, bail};
-use std::io::Write;
 use std::path::Path;
 
 pub fn write_new(path: &Path, content: &[u8], force: bool, inputs: &[&Path]) -> anyhow::Result<()> {
@@ -14,26 +13,7 @@ pub fn write_new(path: &Path, content: &[u8], force: bool, inputs: &[&Path]) -> 
     if path.exists() && !force {
         bail!("{} already exists; pass --force to replace it", path.display());
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(content)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write()
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
-        .with_context(|| format!("cannot write {}", path.display()))
+    horizon_registry::local::write_atomic(path, content).with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

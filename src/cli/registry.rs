@@ -105,6 +105,11 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
                 println!("{name}@{alias} → version {} (forced, no comparison)", v.version);
                 return Ok(());
             }
+            if !(0.0..1.0).contains(&threshold) {
+                return Err(CliError::Data(format!(
+                    "--threshold must be at least 0 and below 1 (0.10 = 10 %), got {threshold}"
+                )));
+            }
             let policy = PromotionPolicy {
                 alias: alias.clone(),
                 metric: metric.clone(),
@@ -115,17 +120,24 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
             let champ_score = match promotion::current_alias(reg, &name, &alias).map_err(registry_failure)? {
                 Some(c) if c != v.version => {
                     let champ = load_artifact(reg, &name, c)?;
-                    if champ.training.series.iter().map(|s| &s.fingerprint).ne(cand
+                    let same_data = champ.training.series.iter().map(|s| &s.fingerprint).eq(cand
                         .training
                         .series
                         .iter()
-                        .map(|s| &s.fingerprint))
-                    {
+                        .map(|s| &s.fingerprint));
+                    let same_holdout =
+                        (champ.horizon, champ.folds, champ.season) == (cand.horizon, cand.folds, cand.season);
+                    if !(same_data && same_holdout) {
                         return Err(CliError::Data(format!(
-                            "{name} version {} and the {alias} (version {c}) were scored on different data, so their \
-                             {metric} cannot be compared; retrain with `horizon train` (which scores the {alias} on the \
-                             new hold-out) or pass --force",
-                            v.version
+                            "{name} version {} and the {alias} (version {c}) were scored on {}, so their {metric} \
+                             cannot be compared; retrain with `horizon train` (which scores the {alias} on the new \
+                             hold-out) or pass --force",
+                            v.version,
+                            if same_data {
+                                "different hold-outs (horizon, folds or season)"
+                            } else {
+                                "different data"
+                            }
                         )));
                     }
                     Some(stored_metric(&champ, &metric, &name, c)?)

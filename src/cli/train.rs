@@ -59,35 +59,34 @@ pub fn run(a: TrainArgs) -> Result<(), CliError> {
     }
 
     let art = &trained.artifact;
-    let run = reg
-        .log_run(&NewRun {
-            experiment: String::new(),
-            name: format!("train-{}", p.model_name),
-            params: run_params(&p, art),
-            metrics: art.metrics.clone(),
-            tags: BTreeMap::from([
-                ("horizon.version".to_string(), art.horizon_version.clone()),
-                ("horizon.model_name".to_string(), p.model_name.clone()),
-            ]),
-        })
-        .map_err(registry_failure)?;
-    let tags = BTreeMap::from([
-        ("horizon.model".to_string(), art.spec.name()),
-        (format!("horizon.{}", p.train.metric), trained.score.to_string()),
-        ("horizon.data".to_string(), source.clone()),
-    ]);
-    let version = reg
-        .create_version(&p.model_name, &art.to_bytes(), Some(&run.run_id), &tags)
-        .map_err(registry_failure)?;
+    let bytes = art.to_bytes().map_err(|e| CliError::Failure(anyhow!("{e}")))?;
+    let version = match register(reg.as_ref(), &p, art, &bytes, trained.score) {
+        Ok(v) => v,
+        Err(e) => {
+            // The registry failed after training: keep the model rather than lose the work.
+            let keep = a.config.with_file_name(format!(
+                "{}-{}.hzn",
+                p.model_name,
+                chrono::Local::now().format("%Y%m%d-%H%M%S")
+            ));
+            return Err(match write_new(&keep, &bytes, false, &[&p.data_path, &a.config]) {
+                Ok(()) => CliError::Failure(anyhow!(
+                    "registry: {e}\nthe trained model was kept in {}; nothing was registered",
+                    keep.display()
+                )),
+                Err(w) => CliError::Failure(anyhow!("registry: {e}\nand the trained model could not be kept: {w:#}")),
+            });
+        }
+    };
     println!(
         "registered: {} version {} in {} (run {})",
         p.model_name,
-        version.version,
+        version.0,
         reg.describe(),
-        run.run_id
+        version.1
     );
 
-    let decision = promote(reg.as_ref(), &p, &panel, version.version, trained.score)?;
+    let decision = promote(reg.as_ref(), &p, &panel, version.0, trained.score)?;
     println!("promotion: {decision}");
 
     if let Some(out) = &p.forecast_out {
@@ -106,6 +105,33 @@ pub fn run(a: TrainArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// Log the run and register the artifact as a new version: (version, run id).
+fn register(
+    reg: &dyn Registry,
+    p: &super::config::Pipeline,
+    art: &Artifact,
+    bytes: &[u8],
+    score: f64,
+) -> Result<(u64, String), RegistryError> {
+    let run = reg.log_run(&NewRun {
+        experiment: String::new(),
+        name: format!("train-{}", p.model_name),
+        params: run_params(p, art),
+        metrics: art.metrics.clone(),
+        tags: BTreeMap::from([
+            ("horizon.version".to_string(), art.horizon_version.clone()),
+            ("horizon.model_name".to_string(), p.model_name.clone()),
+        ]),
+    })?;
+    let tags = BTreeMap::from([
+        ("horizon.model".to_string(), art.spec.name()),
+        (format!("horizon.{}", p.train.metric), score.to_string()),
+        ("horizon.data".to_string(), art.training.source.clone()),
+    ]);
+    let v = reg.create_version(&p.model_name, bytes, Some(&run.run_id), &tags)?;
+    Ok((v.version, run.run_id))
 }
 
 fn check_reachable(reg: &dyn Registry, name: &str) -> Result<(), CliError> {
@@ -153,10 +179,17 @@ fn promote(
             let bytes = reg.download(name, v.version).map_err(registry_failure)?;
             let champ = Artifact::from_bytes(&bytes, &format!("{name} version {}", v.version))
                 .map_err(|e| CliError::Failure(anyhow!("{e}")))?;
-            Some(
-                pipeline::score(panel, &champ.spec, &p.train)
-                    .map_err(|e| CliError::Failure(anyhow!("scoring the {} ({}): {e}", p.policy.alias, champ.spec)))?,
-            )
+            match pipeline::score(panel, &champ.spec, &p.train) {
+                Ok(s) => Some(s),
+                // A champion that cannot even be scored on the new data is beaten by any model that can.
+                Err(e) => {
+                    eprintln!(
+                        "the {} ({}) could not be scored on this hold-out: {e}",
+                        p.policy.alias, champ.spec
+                    );
+                    Some(f64::INFINITY)
+                }
+            }
         }
         Ok(_) | Err(RegistryError::NoAlias { .. }) => None,
         Err(e) => return Err(registry_failure(e)),

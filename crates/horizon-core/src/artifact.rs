@@ -1,11 +1,13 @@
 //! Self-contained, versioned, checksummed model artifacts: everything needed to forecast again
 //! with a trained model, and to check later data against what it was trained on.
 //!
-//! The file is one header line and a JSON payload:
+//! The file is one header line and a CBOR payload (RFC 8949: self-describing like JSON, but
+//! every `f64` — NaN and infinities included, which fitted models can hold — is stored bit for
+//! bit, so a loaded model forecasts exactly as it did when trained):
 //!
 //! ```text
-//! HORIZON-ARTIFACT 1 sha256:<64 hex digits of the payload>
-//! {"schema_version":1,"horizon_version":"0.1.0","created_at":"…","spec":{…},…}
+//! HORIZON-ARTIFACT 1 cbor sha256:<64 hex digits of the payload>
+//! <CBOR of Artifact: schema_version, horizon_version, created_at, spec, …>
 //! ```
 //!
 //! Reading refuses, with the file's name and what is wrong: a file that is not an artifact, a
@@ -23,6 +25,7 @@ use thiserror::Error;
 /// The artifact layout this program writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
 const MAGIC: &str = "HORIZON-ARTIFACT";
+const FORMAT: &str = "cbor";
 
 /// Why an artifact could not be read; `origin` is the file or registry version it came from.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -43,6 +46,8 @@ pub enum ArtifactError {
     },
     #[error("{origin}: the model data cannot be read: {message}")]
     Payload { origin: String, message: String },
+    #[error("the model could not be written as an artifact: {0}")]
+    Encode(String),
 }
 
 /// Per-series statistics of the training data: what drift checks compare later data with, and
@@ -154,6 +159,12 @@ pub struct Artifact {
     pub preprocessing: IngestOptions,
     pub horizon: usize,
     pub levels: Vec<f64>,
+    /// The hold-out the metrics were computed on: rolling-origin folds of `horizon` periods,
+    /// the season (for MASE and the models; `None` = the frequency's usual one) and the
+    /// metric that chose the model.
+    pub folds: usize,
+    pub season: Option<usize>,
+    pub metric: crate::pipeline::Metric,
     pub training: TrainingSummary,
     /// Backtest metrics of `spec` (`rmse`, `mase`, …) and of every candidate (`ets.rmse`, …).
     pub metrics: BTreeMap<String, f64>,
@@ -176,12 +187,16 @@ impl Artifact {
     }
 
     /// The artifact file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        // Serialising plain data (no maps with non-string keys) cannot fail.
-        let payload = serde_json::to_vec(self).unwrap_or_default();
-        let mut out = format!("{MAGIC} {SCHEMA_VERSION} sha256:{}\n", hex(&Sha256::digest(&payload))).into_bytes();
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ArtifactError> {
+        let mut payload = Vec::new();
+        ciborium::into_writer(self, &mut payload).map_err(|e| ArtifactError::Encode(e.to_string()))?;
+        let mut out = format!(
+            "{MAGIC} {SCHEMA_VERSION} {FORMAT} sha256:{}\n",
+            hex(&Sha256::digest(&payload))
+        )
+        .into_bytes();
         out.extend_from_slice(&payload);
-        out
+        Ok(out)
     }
 
     /// Read an artifact file; `source` names it in errors.
@@ -201,6 +216,9 @@ impl Artifact {
                 found: schema,
             });
         }
+        if parts.next() != Some(FORMAT) {
+            return Err(not_artifact());
+        }
         let expected = parts
             .next()
             .and_then(|c| c.strip_prefix("sha256:"))
@@ -215,7 +233,7 @@ impl Artifact {
                 got,
             });
         }
-        serde_json::from_slice(payload).map_err(|e| ArtifactError::Payload {
+        ciborium::from_reader(payload).map_err(|e| ArtifactError::Payload {
             origin: source,
             message: e.to_string(),
         })
@@ -246,6 +264,9 @@ mod tests {
             preprocessing: IngestOptions::default(),
             horizon: 14,
             levels: vec![80.0, 95.0],
+            folds: 2,
+            season: None,
+            metric: crate::pipeline::Metric::Rmse,
             training: TrainingSummary::of(&panel, "retail.csv"),
             metrics: BTreeMap::from([("rmse".to_string(), 3.5)]),
             series: panel
@@ -261,7 +282,7 @@ mod tests {
     #[test]
     fn round_trip_forecasts_exactly_and_knows_its_data() {
         let (art, panel) = trained();
-        let back = Artifact::from_bytes(&art.to_bytes(), "a.hzn").unwrap();
+        let back = Artifact::from_bytes(&art.to_bytes().unwrap(), "a.hzn").unwrap();
         assert_eq!(back, art);
         let s = &panel.series[0];
         let f1 = art.model_for(&s.key).unwrap().predict(14, &[95.0]).unwrap();
@@ -275,9 +296,28 @@ mod tests {
     }
 
     #[test]
+    fn non_finite_values_in_a_fitted_model_survive_the_file() {
+        // ETS on 4 points keeps a fit whose AICc is infinite.
+        let (mut art, panel) = trained();
+        let short = panel.series[0].head(4);
+        let spec: ModelSpec = "ets".parse().unwrap();
+        let fitted = spec.build().fit(&short).unwrap();
+        art.series[0] = SeriesModel::new(short.key.clone(), fitted.as_ref());
+        art.metrics.insert("nan".into(), f64::NAN);
+        let bytes = art.to_bytes().unwrap();
+        let back = Artifact::from_bytes(&bytes, "short.hzn").unwrap();
+        assert_eq!(back.to_bytes().unwrap(), bytes, "bit for bit, NaN included");
+        assert!(back.metrics["nan"].is_nan());
+        assert_eq!(
+            back.series[0].fitted.predict(5, &[95.0]).unwrap(),
+            fitted.predict(5, &[95.0]).unwrap()
+        );
+    }
+
+    #[test]
     fn damaged_foreign_and_newer_files_are_refused_by_name() {
         let (art, _) = trained();
-        let bytes = art.to_bytes();
+        let bytes = art.to_bytes().unwrap();
         let mut flipped = bytes.clone();
         let last = flipped.len() - 2;
         flipped[last] ^= 1;
@@ -290,13 +330,14 @@ mod tests {
         );
         let e = Artifact::from_bytes(b"date,sales\n2024-01-01,3\n", "sales.csv").unwrap_err();
         assert!(matches!(e, ArtifactError::NotAnArtifact { .. }), "{e}");
-        let newer = String::from_utf8_lossy(&bytes).replacen("HORIZON-ARTIFACT 1 ", "HORIZON-ARTIFACT 7 ", 1);
-        let e = Artifact::from_bytes(newer.as_bytes(), "x.hzn").unwrap_err();
+        let mut newer = bytes.clone();
+        newer[17] = b'7'; // "HORIZON-ARTIFACT 1" → 7
+        let e = Artifact::from_bytes(&newer, "x.hzn").unwrap_err();
         assert!(matches!(e, ArtifactError::TooNew { found: 7, .. }), "{e}");
         assert!(Artifact::from_bytes(&bytes[..bytes.len() / 2], "half.hzn").is_err());
         // A payload that hashes right but is not an artifact.
         let payload = b"{\"hello\":1}";
-        let mut fake = format!("HORIZON-ARTIFACT 1 sha256:{}\n", hex(&Sha256::digest(payload))).into_bytes();
+        let mut fake = format!("HORIZON-ARTIFACT 1 cbor sha256:{}\n", hex(&Sha256::digest(payload))).into_bytes();
         fake.extend_from_slice(payload);
         assert!(matches!(
             Artifact::from_bytes(&fake, "fake.hzn"),

@@ -80,6 +80,18 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
+    /// The hold-out a trained model was scored on, to score another model the same way.
+    pub fn of_artifact(a: &Artifact) -> TrainConfig {
+        TrainConfig {
+            candidates: vec![a.spec.clone()],
+            horizon: a.horizon,
+            levels: a.levels.clone(),
+            folds: a.folds,
+            season: a.season,
+            metric: a.metric,
+        }
+    }
+
     fn backtest(&self) -> BacktestConfig {
         BacktestConfig {
             horizon: self.horizon,
@@ -191,6 +203,9 @@ pub fn train(
         preprocessing: preprocessing.clone(),
         horizon: cfg.horizon,
         levels,
+        folds: cfg.folds,
+        season: cfg.season,
+        metric: cfg.metric,
         training: TrainingSummary::of(panel, source),
         metrics,
         series,
@@ -201,6 +216,12 @@ pub fn train(
         score,
         failures,
     })
+}
+
+/// `ets.` for the metrics of a candidate; `+` (as in `ets+conformal`) becomes `_`, since
+/// MLflow accepts only letters, digits, `_ - . /` and spaces in metric names.
+pub fn metric_prefix(spec: &ModelSpec) -> String {
+    format!("{}.", spec.name().replace('+', "_"))
 }
 
 fn summary_metrics(s: &ModelSummary) -> [(&'static str, f64); 7] {
@@ -341,6 +362,8 @@ mod tests {
         for other in t.backtest.summary.iter().filter(|s| s.model != chosen.model) {
             assert_eq!(t.artifact.metrics[&format!("{}.rmse", other.model)], other.rmse);
         }
+        assert_eq!(TrainConfig::of_artifact(&t.artifact).folds, 2);
+        assert_eq!(metric_prefix(&"ets+conformal".parse().unwrap()), "ets_conformal.");
         // The chosen model scores the same on the same hold-out.
         assert_eq!(score(&p, &t.artifact.spec, &cfg()).unwrap(), t.score);
     }
@@ -351,7 +374,7 @@ mod tests {
         let mut c = cfg();
         c.candidates = vec!["ets".parse().unwrap()];
         let t = train(&p, "retail.csv", &IngestOptions::default(), &c, "now".into()).unwrap();
-        let art = crate::artifact::Artifact::from_bytes(&t.artifact.to_bytes(), "a").unwrap();
+        let art = crate::artifact::Artifact::from_bytes(&t.artifact.to_bytes().unwrap(), "a").unwrap();
         let (fc, failed) = forecast_with(&art, &p, 14, &[95.0]);
         assert!(failed.is_empty());
         for ((f, src), s) in fc.iter().zip(&p.series) {

@@ -43,6 +43,9 @@ struct ModelFile {
     tags: BTreeMap<String, String>,
     #[serde(default)]
     aliases: BTreeMap<String, u64>,
+    /// The highest version number ever given out (deleted ones included), so none is reused.
+    #[serde(default)]
+    last_version: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -251,22 +254,31 @@ impl Registry for LocalRegistry {
         }
         let model_dir = self.model_dir(name)?;
         let _lock = self.lock()?;
-        let model = match self.read_model(name) {
+        let mut model = match self.read_model(name) {
             Ok(m) => m,
             Err(RegistryError::NoModel(_)) => {
-                let m = ModelFile {
+                fs::create_dir_all(model_dir.join("versions")).map_err(|e| RegistryError::io(&model_dir, &e))?;
+                ModelFile {
                     name: name.to_string(),
                     created_ms: now_ms(),
                     tags: BTreeMap::new(),
                     aliases: BTreeMap::new(),
-                };
-                fs::create_dir_all(model_dir.join("versions")).map_err(|e| RegistryError::io(&model_dir, &e))?;
-                write_json(&model_dir.join(MODEL_FILE), &m)?;
-                m
+                    last_version: 0,
+                }
             }
             Err(e) => return Err(e),
         };
-        let version = self.version_numbers(name)?.last().copied().unwrap_or(0) + 1;
+        // Above every number given out before, deleted or cut short; recorded before the
+        // version is written, so a crash can skip a number but never reuse one.
+        let version = self
+            .version_numbers(name)?
+            .last()
+            .copied()
+            .unwrap_or(0)
+            .max(model.last_version)
+            + 1;
+        model.last_version = version;
+        write_json(&model_dir.join(MODEL_FILE), &model)?;
         let dir = self.version_dir(name, version)?;
         fs::create_dir_all(&dir).map_err(|e| RegistryError::io(&dir, &e))?;
         sync_dir(dir.parent().unwrap_or(&dir))?;
@@ -351,12 +363,14 @@ impl Registry for LocalRegistry {
         let mut model = self.read_model(name)?;
         self.read_version(name, version)?;
         let dir = self.version_dir(name, version)?;
-        // Unlist first (the marker goes), then free the space.
+        // Aliases go first (an alias never points at a missing version), then the marker
+        // (the version is unlisted), then the space is freed.
+        model.aliases.retain(|_, v| *v != version);
+        model.last_version = model.last_version.max(version);
+        write_json(&self.model_dir(name)?.join(MODEL_FILE), &model)?;
         let marker = dir.join(VERSION_FILE);
         fs::remove_file(&marker).map_err(|e| RegistryError::io(&marker, &e))?;
         sync_dir(&dir)?;
-        model.aliases.retain(|_, v| *v != version);
-        write_json(&self.model_dir(name)?.join(MODEL_FILE), &model)?;
         let _ = fs::remove_dir_all(&dir);
         Ok(())
     }
@@ -402,7 +416,10 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 /// Write `bytes` to `path` so that readers see the old file or the whole new one: a temp file
 /// beside it, fsync, rename over, fsync of the folder.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp-{}-{}", std::process::id(), next_counter()));
     let result = (|| {

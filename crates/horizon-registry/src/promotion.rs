@@ -67,7 +67,7 @@ pub fn decide(policy: &PromotionPolicy, candidate: f64, champion: Option<f64>) -
     }
     match champion {
         None => (true, format!("there is no {} yet", policy.alias)),
-        Some(c) if !c.is_finite() => (true, format!("the {}'s {metric} is not a number", policy.alias)),
+        Some(c) if !c.is_finite() => (true, format!("the {}'s {metric} could not be computed", policy.alias)),
         Some(c) => {
             let needed = c * (1.0 - policy.threshold);
             // + 0.0 turns −0.0 into 0.0 for the message.
@@ -196,18 +196,16 @@ pub fn rollback(reg: &dyn Registry, name: &str, alias: &str) -> Result<(u64, u64
     })?;
     let key = format!("{HISTORY_TAG}{alias}");
     let mut history = parse_history(model.tags.get(&key));
-    // Drop the current version (and anything after it) from the end.
-    while let Some(&last) = history.last() {
-        history.pop();
-        if last == from {
-            break;
-        }
+    // Drop the current version (and anything after it) from the end, if the history has it (an
+    // alias moved elsewhere, e.g. in MLflow's UI, leaves the history as it was).
+    if let Some(pos) = history.iter().rposition(|v| *v == from) {
+        history.truncate(pos);
     }
     let exists = |v: u64| model.versions.iter().any(|x| x.version == v);
     while let Some(&prev) = history.last() {
         if prev != from && exists(prev) {
-            reg.set_alias(name, alias, prev)?;
             reg.set_model_tag(name, &key, &join(&history))?;
+            reg.set_alias(name, alias, prev)?;
             reg.set_version_tag(name, from, "horizon.rolled_back_from", alias)?;
             return Ok((from, prev));
         }

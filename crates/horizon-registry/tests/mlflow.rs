@@ -81,9 +81,11 @@ fn basic_auth_is_enforced() {
         shown.push(format!("{err} {err:?} {mistaken:?} {}", mistaken.describe()));
     }
 
-    // The admin registers, sets an alias and downloads.
+    // The admin registers, sets an alias and downloads; the whole shared flow passes with
+    // credentials too.
     let admin_registry = client(url, Some((&admin.0, &admin.1)));
     shown.push(format!("{admin_registry:?} {}", admin_registry.describe()));
+    common::suite::run_suite(&admin_registry);
     let tags = BTreeMap::from([("owner".to_string(), "admin".to_string())]);
     let v1 = admin_registry
         .create_version("auth-model", b"model bytes", None, &tags)

@@ -126,7 +126,10 @@ fn versions_aliases_and_tags(reg: &dyn Registry) {
     ));
     assert_eq!(reg.download(&name, 3).expect("v3 still there"), artifacts[2]);
     let v4 = reg.create_version(&name, b"four", None, &BTreeMap::new()).expect("v4");
-    assert_eq!(v4.version, 4, "a deleted number is not reused");
+    assert_eq!(v4.version, 4);
+    reg.delete_version(&name, 4).expect("delete the newest");
+    let v5 = reg.create_version(&name, b"five", None, &BTreeMap::new()).expect("v5");
+    assert_eq!(v5.version, 5, "a deleted number, even the newest, is not reused");
     reg.delete_model(&name).expect("delete model");
     assert!(matches!(reg.get_model(&name), Err(RegistryError::NoModel(_))));
 }
@@ -175,6 +178,9 @@ fn promotion_and_rollback(reg: &dyn Registry) {
     );
     assert_eq!(promotion::rollback(reg, &name, "champion").expect("rollback"), (4, 3));
     assert_eq!(reg.get_by_alias(&name, "champion").expect("champion").version, 3);
+    // An alias moved by hand elsewhere (not through promotion) still rolls back along the history.
+    reg.set_alias(&name, "champion", 2).expect("move by hand");
+    assert_eq!(promotion::rollback(reg, &name, "champion").expect("rollback"), (2, 3));
     // Version 1 deleted: the next rollback has nowhere to go.
     reg.delete_version(&name, 1).expect("delete v1");
     assert!(promotion::rollback(reg, &name, "champion").is_err());
