@@ -180,8 +180,15 @@ fn css_objective(w: &[f64], ar: &[f64], ma: &[f64], mean: f64, e: &mut [f64]) ->
     }
 }
 
-/// Fit `order` to `y`; `None` when the differenced series is too short or nothing converges.
-pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
+/// The differenced series and the optimiser's start for one order.
+struct Prepared {
+    w: Vec<f64>,
+    m: usize,
+    x0: Vec<f64>,
+    steps: Vec<f64>,
+}
+
+fn prepare(y: &[f64], order: &Order) -> Option<Prepared> {
     let m = order.m.max(1);
     let w = difference(&difference(y, m, order.sd), 1, order.d);
     let k = order.n_coef();
@@ -197,12 +204,64 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
         x0[k - 1] = mean0;
         steps[k - 1] = 0.1 * sd.max(1e-6);
     }
+    Some(Prepared { w, m, x0, steps })
+}
+
+/// Minimise the conditional sum of squares; (coefficients, CSS objective).
+fn css_fit(p: &Prepared, order: &Order) -> (Vec<f64>, f64) {
+    let mut css_res = vec![0.0; p.w.len()];
+    let css = |x: &[f64]| {
+        let (ar, ma, sar, sma, mean) = unpack(x, order);
+        css_objective(
+            &p.w,
+            &ar_product(&ar, &sar, p.m),
+            &ma_product(&ma, &sma, p.m),
+            mean,
+            &mut css_res,
+        )
+    };
+    let start = NelderMead {
+        reltol: 1e-6,
+        max_evals: 1000,
+    }
+    .minimize(css, &p.x0, &p.steps);
+    (start.x, start.f)
+}
+
+fn aicc_of(m2loglik: f64, n: f64, k: usize) -> f64 {
+    let npar = (k + 1) as f64;
+    if n - npar - 1.0 > 0.0 {
+        m2loglik + 2.0 * npar + 2.0 * npar * (npar + 1.0) / (n - npar - 1.0)
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// AICc of `order` fitted by conditional sum of squares only (R's `method = "CSS"`, what
+/// `auto.arima` compares when `approximation` is on): cheap, no Kalman filter. `None` when the
+/// order cannot be fitted.
+pub fn css_aicc(y: &[f64], order: Order) -> Option<f64> {
+    let p = prepare(y, &order)?;
+    let (_, obj) = css_fit(&p, &order);
+    // css_objective = n_c log(SSE / n_c) over the n_c residuals after the AR start-up.
+    let n_c = p.w.len().saturating_sub(order.p + order.sp * p.m) as f64;
+    let m2loglik = obj + n_c * ((2.0 * std::f64::consts::PI).ln() + 1.0);
+    Some(aicc_of(m2loglik, n_c, order.n_coef())).filter(|a| a.is_finite())
+}
+
+/// Fit `order` to `y`; `None` when the differenced series is too short or nothing converges.
+pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
+    let prepared = prepare(y, &order)?;
+    let k = order.n_coef();
+    let m = prepared.m;
+    let w = &prepared.w;
+    let n = w.len() as f64;
     let mut centred = vec![0.0; w.len()];
     let mut objective = |x: &[f64]| {
         let (ar, ma, sar, sma, mean) = unpack(x, &order);
         let arf = ar_product(&ar, &sar, m);
         let maf = ma_product(&ma, &sma, m);
-        for (c, v) in centred.iter_mut().zip(&w) {
+        for (c, v) in centred.iter_mut().zip(w) {
             *c = v - mean;
         }
         match filter(&centred, &arf, &maf) {
@@ -212,28 +271,13 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
     };
     // Conditional sum of squares first (cheap, no filter), then the exact likelihood from
     // there: R's default "CSS-ML".
-    let mut css_res = vec![0.0; w.len()];
-    let css = |x: &[f64]| {
-        let (ar, ma, sar, sma, mean) = unpack(x, &order);
-        css_objective(
-            &w,
-            &ar_product(&ar, &sar, m),
-            &ma_product(&ma, &sma, m),
-            mean,
-            &mut css_res,
-        )
-    };
-    let start = NelderMead {
-        reltol: 1e-6,
-        max_evals: 1000,
-    }
-    .minimize(css, &x0, &steps);
-    let x1 = if start.f.is_finite() { start.x } else { x0 };
+    let (x_css, f_css) = css_fit(&prepared, &order);
+    let x1 = if f_css.is_finite() { x_css } else { prepared.x0.clone() };
     let nm = NelderMead {
         reltol: 1e-8,
         max_evals: 1000,
     };
-    let small: Vec<f64> = steps.iter().map(|s| s * 0.5).collect();
+    let small: Vec<f64> = prepared.steps.iter().map(|s| s * 0.5).collect();
     let best = nm.minimize(&mut objective, &x1, &small);
     if !best.f.is_finite() {
         return None;
@@ -249,12 +293,7 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
     let centred: Vec<f64> = w.iter().map(|v| v - mean).collect();
     let run = filter(&centred, &ar_full, &ma_full)?;
     let (sigma2, m2loglik) = run.sigma2_and_m2loglik();
-    let npar = (k + 1) as f64;
-    let aicc = if n - npar - 1.0 > 0.0 {
-        m2loglik + 2.0 * npar + 2.0 * npar * (npar + 1.0) / (n - npar - 1.0)
-    } else {
-        f64::INFINITY
-    };
+    let aicc = aicc_of(m2loglik, n, k);
     let keep = order.d + order.sd * m;
     Some(FitResult {
         order,

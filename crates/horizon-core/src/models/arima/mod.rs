@@ -6,7 +6,7 @@
 
 mod fit;
 mod kalman;
-mod search;
+pub mod search;
 
 use super::{Fitted, Forecast, Forecaster, ModelError, check_finite, check_levels};
 use crate::data::Series;
@@ -54,10 +54,20 @@ impl Arima {
         }
         match self.order {
             None => {
-                let fit = search::auto_arima(y, m.max(1)).ok_or_else(|| ModelError::TooShort {
-                    model: "arima".into(),
-                    needed: 8,
-                    got: y.len(),
+                let fit = search::auto_arima(y, m.max(1)).ok_or_else(|| {
+                    if y.len() < 8 {
+                        ModelError::TooShort {
+                            model: "arima".into(),
+                            needed: 8,
+                            got: y.len(),
+                        }
+                    } else {
+                        ModelError::Invalid(format!(
+                            "no ARIMA model could be fitted to these {} observations (every candidate was \
+                             non-stationary, non-invertible or did not converge)",
+                            y.len()
+                        ))
+                    }
                 })?;
                 Ok(FittedArima { fit, automatic: true })
             }
