@@ -36,6 +36,7 @@ impl HorizonApp {
         let mut workbench = Workbench::new(platform, Runner::Threaded);
         workbench.settings = settings;
         workbench.load_sample();
+        workbench.registry_refresh();
         HorizonApp { workbench }
     }
 }

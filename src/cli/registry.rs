@@ -216,7 +216,10 @@ fn list(reg: &dyn Registry) -> Result<(), CliError> {
                 .find(|(k, _)| {
                     k.starts_with("horizon.") && ["rmse", "mase", "smape", "mae"].iter().any(|m| k.ends_with(m))
                 })
-                .map(|(k, val)| format!("{}={val}", k.trim_start_matches("horizon.")))
+                .map(|(k, val)| {
+                    let val = val.parse::<f64>().map_or_else(|_| val.clone(), |v| format!("{v:.4}"));
+                    format!("{}={val}", k.trim_start_matches("horizon."))
+                })
                 .unwrap_or_default();
             let when = chrono::DateTime::from_timestamp_millis(v.created_ms)
                 .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
