@@ -114,6 +114,18 @@ fn train_twice_registers_two_versions_and_promotes_only_past_the_threshold() {
 }
 
 #[test]
+fn a_tuning_budget_limits_the_candidates_tried() {
+    let dir = project("\"naive\", \"seasonal-naive\", \"mean\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    let cfg = std::fs::read_to_string(d.join("pipeline.toml")).expect("config");
+    std::fs::write(d.join("pipeline.toml"), format!("{cfg}\n[tuning]\nmax_candidates = 2\n")).expect("write");
+    let out = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    assert!(out.contains("not tried (tuning budget reached): mean"), "{out}");
+    let show = ok(&horizon(&["registry", "show", "sales:1"], d, &reg));
+    assert!(!show.contains("mean.rmse"), "{show}");
+}
+
+#[test]
 fn a_registry_that_is_down_is_reported_within_the_timeout_without_credentials() {
     let dir = project(
         "\"naive\"",

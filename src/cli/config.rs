@@ -23,6 +23,19 @@ pub struct PipelineConfig {
     pub promotion: PromotionSection,
     #[serde(default)]
     pub output: OutputSection,
+    #[serde(default)]
+    pub tuning: TuningSection,
+}
+
+/// Limits of the model search: the candidates are backtested in the order given until a
+/// limit is reached (the first is always tried).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TuningSection {
+    /// Stop starting new candidates after this many seconds of backtesting.
+    pub time_budget_secs: Option<f64>,
+    /// Backtest at most this many candidates.
+    pub max_candidates: Option<usize>,
 }
 
 /// The sales file and the column overrides (each guessed when left out).
@@ -192,6 +205,8 @@ pub struct Pipeline {
     pub model_name: String,
     pub policy: PromotionPolicy,
     pub forecast_out: Option<PathBuf>,
+    pub time_budget: Option<std::time::Duration>,
+    pub max_candidates: Option<usize>,
 }
 
 fn parse<T: FromStr>(file: &Path, key: &str, v: &Option<String>) -> Result<Option<T>, String>
@@ -285,6 +300,22 @@ impl PipelineConfig {
             ));
         }
         let registry = self.registry.target(file, base)?;
+        let time_budget = match self.tuning.time_budget_secs {
+            None => None,
+            Some(t) if t.is_finite() && t > 0.0 && t <= 7.0 * 86_400.0 => Some(std::time::Duration::from_secs_f64(t)),
+            Some(t) => {
+                return Err(format!(
+                    "{}: [tuning] time_budget_secs must be between 0 and a week (got {t})",
+                    file.display()
+                ));
+            }
+        };
+        if self.tuning.max_candidates == Some(0) {
+            return Err(format!(
+                "{}: [tuning] max_candidates must be at least 1",
+                file.display()
+            ));
+        }
         Ok(Pipeline {
             data_path: resolve(&d.path),
             ingest,
@@ -304,6 +335,8 @@ impl PipelineConfig {
                 threshold: p.threshold,
             },
             forecast_out: self.output.forecast.as_deref().map(resolve),
+            time_budget,
+            max_candidates: self.tuning.max_candidates,
         })
     }
 }

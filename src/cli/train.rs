@@ -51,9 +51,19 @@ pub fn run(a: TrainArgs) -> Result<(), CliError> {
         panel.freq
     );
     let created_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let trained = pipeline::train(&panel, &source, &p.ingest, &p.train, created_at)
+    let started = std::time::Instant::now();
+    let mut tried = 1;
+    let mut more = || {
+        let ok = p.time_budget.is_none_or(|b| started.elapsed() < b) && p.max_candidates.is_none_or(|m| tried < m);
+        tried += usize::from(ok);
+        ok
+    };
+    let trained = pipeline::train_within(&panel, &source, &p.ingest, &p.train, created_at, &mut more)
         .map_err(|e| CliError::Failure(anyhow!("training failed: {e}")))?;
     print_candidates(&trained, p.train.metric.name());
+    if !trained.not_tried.is_empty() {
+        println!("not tried (tuning budget reached): {}", trained.not_tried.join(", "));
+    }
     for f in &trained.failures {
         eprintln!("{source}: series '{}': left out of the model: {}", f.series, f.error);
     }
@@ -162,6 +172,15 @@ fn run_params(p: &super::config::Pipeline, art: &Artifact) -> BTreeMap<String, S
         ("series".to_string(), art.training.series.len().to_string()),
         ("observations".to_string(), art.training.observations.to_string()),
         ("frequency".to_string(), art.training.freq.to_string()),
+        (
+            "time_budget_secs".to_string(),
+            p.time_budget
+                .map_or_else(|| "none".into(), |b| b.as_secs_f64().to_string()),
+        ),
+        (
+            "max_candidates".to_string(),
+            p.max_candidates.map_or_else(|| "all".into(), |m| m.to_string()),
+        ),
     ])
 }
 

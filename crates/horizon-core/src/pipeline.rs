@@ -126,6 +126,8 @@ pub struct Trained {
     pub score: f64,
     /// Series the chosen model could not be fitted to (left out of the artifact).
     pub failures: Vec<SeriesFailure>,
+    /// Candidates left out because the budget ran out.
+    pub not_tried: Vec<String>,
 }
 
 /// Backtest the candidates, keep the best on `cfg.metric`, fit it to every series.
@@ -135,6 +137,20 @@ pub fn train(
     preprocessing: &IngestOptions,
     cfg: &TrainConfig,
     created_at: String,
+) -> Result<Trained, TrainError> {
+    train_within(panel, source, preprocessing, cfg, created_at, &mut || true)
+}
+
+/// [`train`] within a budget: before each candidate after the first, `more` says whether
+/// another may be backtested (the caller keeps the clock or the count; the core has none, as
+/// it also runs in the browser). Candidates not tried are listed in [`Trained::not_tried`].
+pub fn train_within(
+    panel: &Panel,
+    source: &str,
+    preprocessing: &IngestOptions,
+    cfg: &TrainConfig,
+    created_at: String,
+    more: &mut dyn FnMut() -> bool,
 ) -> Result<Trained, TrainError> {
     check_horizon(cfg.horizon)?;
     let levels = check_levels(&cfg.levels)?;
@@ -146,7 +162,26 @@ pub fn train(
         .iter()
         .map(|s| s.clone().with_default_season(cfg.season))
         .collect();
-    let backtest = backtest_panel(panel, &specs, &cfg.backtest())?;
+    let mut backtest: Option<BacktestResult> = None;
+    let mut tried = 0;
+    for spec in &specs {
+        if tried > 0 && !more() {
+            break;
+        }
+        let one = backtest_panel(panel, std::slice::from_ref(spec), &cfg.backtest())?;
+        tried += 1;
+        backtest = Some(match backtest {
+            None => one,
+            Some(mut all) => {
+                all.folds.extend(one.folds);
+                all.summary.extend(one.summary);
+                all
+            }
+        });
+    }
+    let backtest = backtest.ok_or(TrainError::NoCandidates)?;
+    let not_tried: Vec<String> = specs[tried..].iter().map(ModelSpec::name).collect();
+    let specs = &specs[..tried];
     let (best, score) = specs
         .iter()
         .zip(&backtest.summary)
@@ -215,6 +250,7 @@ pub fn train(
         backtest,
         score,
         failures,
+        not_tried,
     })
 }
 
@@ -366,6 +402,24 @@ mod tests {
         assert_eq!(metric_prefix(&"ets+conformal".parse().unwrap()), "ets_conformal.");
         // The chosen model scores the same on the same hold-out.
         assert_eq!(score(&p, &t.artifact.spec, &cfg()).unwrap(), t.score);
+    }
+
+    #[test]
+    fn a_budget_stops_the_search_after_the_candidates_it_allows() {
+        let p = panel();
+        let mut allowed = 1;
+        let t = train_within(&p, "r", &IngestOptions::default(), &cfg(), "now".into(), &mut || {
+            allowed -= 1;
+            allowed >= 0
+        })
+        .unwrap();
+        assert_eq!(t.backtest.summary.len(), 2, "the first candidate and one more");
+        assert_eq!(t.not_tried, vec!["mean".to_string()]);
+        assert!(!t.artifact.metrics.contains_key("mean.rmse"));
+        // Even a budget of nothing tries the first candidate.
+        let t = train_within(&p, "r", &IngestOptions::default(), &cfg(), "now".into(), &mut || false).unwrap();
+        assert_eq!(t.artifact.spec.name(), "naive");
+        assert_eq!(t.not_tried.len(), 2);
     }
 
     #[test]
