@@ -374,3 +374,14 @@ fn bundled_sample_files_are_what_the_generator_makes() {
         );
     }
 }
+
+#[test]
+fn validate_says_which_calendar_seasons_the_series_have() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/retail_small.csv");
+    let out = ok(&horizon(&["validate", sample.to_str().unwrap()], dir.path()));
+    assert!(
+        out.contains("seasons:    7: present in 6 of 6 series; 365: too few cycles to tell"),
+        "{out}"
+    );
+}

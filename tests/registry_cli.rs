@@ -118,7 +118,11 @@ fn a_tuning_budget_limits_the_candidates_tried() {
     let dir = project("\"naive\", \"seasonal-naive\", \"mean\"", "target = \"local\"");
     let (d, reg) = (dir.path(), dir.path().join("registry"));
     let cfg = std::fs::read_to_string(d.join("pipeline.toml")).expect("config");
-    std::fs::write(d.join("pipeline.toml"), format!("{cfg}\n[tuning]\nmax_candidates = 2\n")).expect("write");
+    std::fs::write(
+        d.join("pipeline.toml"),
+        format!("{cfg}\n[tuning]\nmax_candidates = 2\n"),
+    )
+    .expect("write");
     let out = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
     assert!(out.contains("not tried (tuning budget reached): mean"), "{out}");
     let show = ok(&horizon(&["registry", "show", "sales:1"], d, &reg));

@@ -145,6 +145,8 @@ fn a_registry_that_cannot_be_reached_is_reported_and_local_work_goes_on() {
     h.get_by_label("Run forecast").click();
     h.run();
     assert!(h.state().result.is_some(), "forecasting goes on");
+    // The forecast view says which seasons the series has, detected from its data.
+    h.get_by_label_contains("Season check: season 7: autocorrelation");
     // A password typed into the address is refused, and not echoed.
     h.state_mut().settings.registry = "http://bob:pa55word@127.0.0.1:9".into();
     h.get_by_label("Refresh registry").click();

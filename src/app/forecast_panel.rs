@@ -64,6 +64,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         Some(r) => {
             ui.label(egui::RichText::new(format!("{} — {}", r.history.label(), r.forecast.model)).strong());
             ui.label(&r.description);
+            ui.small(&r.season_note);
             super::plot::show(ui, r);
         }
         None => {

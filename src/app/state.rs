@@ -54,6 +54,8 @@ pub struct ResultView {
     pub history: Series,
     pub forecast: SeriesForecast,
     pub description: String,
+    /// Which calendar seasons the series has (detected, not assumed).
+    pub season_note: String,
     pub id_columns: Vec<String>,
 }
 
@@ -221,10 +223,13 @@ impl Workbench {
                 generation,
                 result
                     .map(|(forecast, description)| {
+                        let season_note =
+                            horizon_core::models::season::detect_seasons(&series.values, series.freq).describe();
                         Box::new(ResultView {
                             history: series,
                             forecast,
                             description,
+                            season_note,
                             id_columns,
                         })
                     })

@@ -9,6 +9,7 @@ pub mod mstl;
 pub mod naive;
 pub mod optim;
 pub mod poly;
+pub mod season;
 mod spec;
 mod state;
 

@@ -11,7 +11,7 @@
 
 use super::fit::FitResult;
 use super::fit::{Order, css_aicc, difference, fit};
-use augurs_mstl::stlrs;
+use crate::models::season::seasonal_strength;
 use std::collections::HashSet;
 
 /// KPSS level-stationarity statistic with a Bartlett long-run variance, ⌊3√n/13⌋ lags.
@@ -55,23 +55,7 @@ fn is_constant(w: &[f64]) -> bool {
 
 /// Seasonal differences needed (0 or 1): STL seasonal strength above 0.64.
 pub fn nsdiffs(y: &[f64], m: usize) -> usize {
-    if m < 2 || y.len() < 2 * m + 1 || is_constant(y) {
-        return 0;
-    }
-    let Ok(stl) = stlrs::params().fit(y, m) else { return 0 };
-    let (seasonal, remainder) = (stl.seasonal(), stl.remainder());
-    let var = |v: &[f64]| {
-        let mu = v.iter().sum::<f64>() / v.len() as f64;
-        v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / v.len() as f64
-    };
-    let sr: Vec<f64> = seasonal.iter().zip(remainder).map(|(s, r)| s + r).collect();
-    let total = var(&sr);
-    let strength = if total > 0.0 {
-        (1.0 - var(remainder) / total).max(0.0)
-    } else {
-        0.0
-    };
-    usize::from(strength > 0.64)
+    usize::from(seasonal_strength(y, m).is_some_and(|s| s > 0.64))
 }
 
 /// Limits of the search (auto.arima's defaults).

@@ -1,0 +1,234 @@
+//! Which seasons a series really has, checked against its calendar.
+//!
+//! The calendar proposes (7 and 365 for daily data, 52 weekly, 12 monthly, 4 quarterly); the
+//! data decides, on series with at least two full cycles. A season m is present when the
+//! autocorrelation at lag m is significant — r_m > 2.576 · √((1 + 2 Σ_{k<m} r_k²) / n), the
+//! seasonality test of the Theta method's classical decomposition (Assimakopoulos &
+//! Nikolopoulos 2000, with Bartlett's standard error) at the 99 % level, or at 95 % when Welch's
+//! periodogram (augurs-seasons) has a peak whose frequency bin holds m — or when the strength
+//! of the STL seasonal component, F_s = max(0, 1 − Var(R) / Var(S + R)) (Wang, Smith & Hyndman
+//! 2006; *Forecasting: Principles and Practice*, 3rd ed., §4.3), reaches 0.64, the level at
+//! which `auto.arima` differences seasonally. The periodogram alone is too coarse to name long
+//! seasons (it sees 52 weeks as 51 or 64), and STL strength alone gives white noise ~0.35.
+
+use crate::data::Frequency;
+use augurs_mstl::stlrs;
+use augurs_seasons::PeriodogramDetector;
+use serde::{Deserialize, Serialize};
+
+/// STL strength that settles it without the autocorrelation test.
+const STRONG: f64 = 0.64;
+/// z of the autocorrelation test: 99 % alone, 95 % when the periodogram agrees.
+const Z_ACF: f64 = 2.576;
+const Z_ACF_WITH_PEAK: f64 = 1.645;
+
+/// One proposed season and what the data says of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeasonCheck {
+    pub period: usize,
+    /// STL seasonal strength in [0, 1]; `None` when the series is shorter than two cycles.
+    pub strength: Option<f64>,
+    /// The periodogram peak (its rounded period) whose bin holds `period`, if any.
+    pub peak: Option<u32>,
+    /// Autocorrelation at lag `period` and whether it is significant.
+    pub acf: Option<f64>,
+    pub acf_significant: bool,
+    pub present: bool,
+}
+
+/// The checks of every calendar season of a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeasonDetection {
+    pub checks: Vec<SeasonCheck>,
+}
+
+impl SeasonDetection {
+    /// The strongest season present, if any.
+    pub fn chosen(&self) -> Option<usize> {
+        self.checks
+            .iter()
+            .filter(|c| c.present)
+            .max_by(|a, b| a.strength.unwrap_or(0.0).total_cmp(&b.strength.unwrap_or(0.0)))
+            .map(|c| c.period)
+    }
+
+    /// One line for users: `season 7: strength 0.62, periodogram peak 7 — present; …`.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .checks
+            .iter()
+            .map(|c| match c.strength {
+                None => format!("season {}: too few cycles to tell", c.period),
+                Some(s) => format!(
+                    "season {}: autocorrelation {:.2}{}, strength {s:.2}{} — {}",
+                    c.period,
+                    c.acf.unwrap_or(0.0),
+                    if c.acf_significant { " (significant)" } else { "" },
+                    c.peak.map_or_else(
+                        || ", no periodogram peak".to_string(),
+                        |p| format!(", periodogram peak {p}")
+                    ),
+                    if c.present { "present" } else { "not found" }
+                ),
+            })
+            .collect();
+        format!("Season check: {}.", parts.join("; "))
+    }
+}
+
+/// The seasons the calendar proposes for `freq`.
+pub fn calendar_seasons(freq: Frequency) -> Vec<usize> {
+    match freq {
+        Frequency::Daily => vec![7, 365],
+        Frequency::Weekly => vec![52],
+        Frequency::Monthly => vec![12],
+        Frequency::Quarterly => vec![4],
+    }
+}
+
+/// STL seasonal strength of `y` at period `m`; `None` below two cycles or for a constant series.
+pub fn seasonal_strength(y: &[f64], m: usize) -> Option<f64> {
+    if m < 2 || y.len() < 2 * m + 1 || y.iter().all(|v| (v - y[0]).abs() < 1e-12) || !y.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let stl = stlrs::params().fit(y, m).ok()?;
+    let (seasonal, remainder) = (stl.seasonal(), stl.remainder());
+    let var = |v: &[f64]| {
+        let mu = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / v.len() as f64
+    };
+    let sr: Vec<f64> = seasonal.iter().zip(remainder).map(|(s, r)| s + r).collect();
+    let total = var(&sr);
+    Some(if total > 0.0 {
+        (1.0 - var(remainder) / total).max(0.0)
+    } else {
+        0.0
+    })
+}
+
+/// Autocorrelation at lag `m` and its standard error (Bartlett).
+fn acf_at(y: &[f64], m: usize) -> (Option<f64>, f64) {
+    let n = y.len();
+    if m == 0 || n <= m + 1 {
+        return (None, f64::INFINITY);
+    }
+    let mean = y.iter().sum::<f64>() / n as f64;
+    let c0: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
+    if c0 <= 0.0 {
+        return (None, f64::INFINITY);
+    }
+    let r = |k: usize| (k..n).map(|t| (y[t] - mean) * (y[t - k] - mean)).sum::<f64>() / c0;
+    let rs: Vec<f64> = (1..=m).map(r).collect();
+    let var = (1.0 + 2.0 * rs[..m - 1].iter().map(|v| v * v).sum::<f64>()) / n as f64;
+    (Some(rs[m - 1]), var.sqrt())
+}
+
+/// Check every calendar season of `y`.
+pub fn detect_seasons(y: &[f64], freq: Frequency) -> SeasonDetection {
+    let finite = y.iter().all(|v| v.is_finite());
+    let peaks = if finite && y.len() >= 16 {
+        let detector = PeriodogramDetector::builder().min_period(2).threshold(0.5).build();
+        detector.periodogram(y).peaks(0.5).collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    let checks = calendar_seasons(freq)
+        .into_iter()
+        .map(|period| {
+            let strength = seasonal_strength(y, period);
+            let p = period as u32;
+            let peak = peaks
+                .iter()
+                .find(|k| k.next_period.min(k.prev_period).max(2) <= p && p <= k.next_period.max(k.prev_period))
+                .map(|k| k.period);
+            let (acf, se) = match strength {
+                Some(_) => acf_at(y, period),
+                None => (None, f64::INFINITY),
+            };
+            let r = acf.unwrap_or(0.0);
+            let acf_significant = r > Z_ACF * se || (peak.is_some() && r > Z_ACF_WITH_PEAK * se);
+            let present = strength.is_some_and(|s| s >= STRONG) || acf_significant;
+            SeasonCheck {
+                period,
+                strength,
+                peak,
+                acf,
+                acf_significant,
+                present,
+            }
+        })
+        .collect();
+    SeasonDetection { checks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s % 1000) as f64 / 1000.0 - 0.5
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_weekly_pattern_in_daily_sales_is_found_and_noise_has_none() {
+        let week = [0.0, -2.0, -1.0, 0.5, 2.0, 4.0, 1.0];
+        let y: Vec<f64> = noise(400, 7)
+            .iter()
+            .enumerate()
+            .map(|(t, e)| 20.0 + week[t % 7] + e)
+            .collect();
+        let d = detect_seasons(&y, Frequency::Daily);
+        assert_eq!(d.chosen(), Some(7), "{}", d.describe());
+        assert!(d.checks[0].strength.unwrap() > 0.8);
+        assert!(d.checks[0].peak.is_some(), "{}", d.describe());
+        // 400 days are not two years: the yearly season cannot be told.
+        assert_eq!(d.checks[1].strength, None);
+        // White noise (STL alone gives it a "strength" near 0.35): no season, whatever the draw.
+        for seed in 11..31 {
+            let flat = detect_seasons(&noise(400, seed), Frequency::Daily);
+            assert_eq!(flat.chosen(), None, "seed {seed}: {}", flat.describe());
+            assert!(flat.describe().contains("not found"));
+        }
+    }
+
+    #[test]
+    fn the_weekly_pattern_of_the_bundled_retail_sample_is_found_in_every_series() {
+        use crate::data::generate::{RetailParams, retail};
+        let p = retail(&RetailParams {
+            stores: 2,
+            products: 3,
+            days: 730,
+            ..Default::default()
+        });
+        for s in &p.series {
+            let d = detect_seasons(&s.values, s.freq);
+            assert_eq!(d.chosen(), Some(7), "{}: {}", s.label(), d.describe());
+        }
+    }
+
+    #[test]
+    fn a_yearly_season_of_weekly_data_is_named_52() {
+        let y: Vec<f64> = noise(156, 3)
+            .iter()
+            .enumerate()
+            .map(|(t, e)| 100.0 + 30.0 * (t as f64 * std::f64::consts::TAU / 52.0).sin() + 5.0 * e)
+            .collect();
+        let d = detect_seasons(&y, Frequency::Weekly);
+        assert_eq!(d.chosen(), Some(52), "{}", d.describe());
+    }
+
+    #[test]
+    fn short_constant_and_broken_series_give_no_season_and_no_panic() {
+        for y in [vec![], vec![1.0; 3], vec![5.0; 60], vec![1.0, f64::NAN, 2.0, 3.0]] {
+            assert_eq!(detect_seasons(&y, Frequency::Monthly).chosen(), None);
+        }
+    }
+}
