@@ -147,6 +147,18 @@ fn a_registry_that_cannot_be_reached_is_reported_and_local_work_goes_on() {
     assert!(h.state().result.is_some(), "forecasting goes on");
     // The forecast view says which seasons the series has, detected from its data.
     h.get_by_label_contains("Season check: season 7: autocorrelation");
+    // A server that accepts and never answers: reported within the default 5 s timeout.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    h.state_mut().settings.registry = format!("http://{}", silent.local_addr().expect("addr"));
+    let start = std::time::Instant::now();
+    h.get_by_label("Refresh registry").click();
+    h.run();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    h.get_by_label_contains("did not answer");
     // A password typed into the address is refused, and not echoed.
     h.state_mut().settings.registry = "http://bob:pa55word@127.0.0.1:9".into();
     h.get_by_label("Refresh registry").click();
