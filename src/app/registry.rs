@@ -26,6 +26,13 @@ pub struct VersionDetails {
     pub run: Option<RunRecord>,
 }
 
+/// Which registry the jobs talk to: the user's location setting and timeout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Where {
+    pub location: String,
+    pub timeout_secs: f64,
+}
+
 /// An action waiting for the user's confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
@@ -72,7 +79,10 @@ impl RegistryState {
             }
             RegistryMsg::Details(Ok(d)) => {
                 self.error = None;
-                self.details = Some(*d);
+                // Details of a version the user has since moved away from are dropped.
+                if self.selected.as_ref() == Some(&(d.version.name.clone(), d.version.version)) {
+                    self.details = Some(*d);
+                }
             }
             RegistryMsg::Loaded(Ok(a)) => {
                 self.error = None;
@@ -101,8 +111,10 @@ pub mod jobs {
     use horizon_registry::promotion::{self, PromotionPolicy};
     use horizon_registry::{Registry, RegistryError};
 
-    fn open(target: &str) -> Result<Box<dyn Registry>, String> {
-        RegistryTarget::parse(target, None).open().map_err(|e| format!("{e:#}"))
+    fn open(target: &Where) -> Result<Box<dyn Registry>, String> {
+        RegistryTarget::parse(&target.location, Some(target.timeout_secs))
+            .open()
+            .map_err(|e| format!("{e:#}"))
     }
 
     fn artifact(reg: &dyn Registry, name: &str, version: u64) -> Result<Artifact, String> {
@@ -110,7 +122,7 @@ pub mod jobs {
         Artifact::from_bytes(&bytes, &format!("{name} version {version}")).map_err(|e| e.to_string())
     }
 
-    pub fn list(target: &str) -> RegistryMsg {
+    pub fn list(target: &Where) -> RegistryMsg {
         RegistryMsg::Listed((|| {
             let reg = open(target)?;
             let names = reg.list_models().map_err(|e| e.to_string())?;
@@ -121,7 +133,7 @@ pub mod jobs {
         })())
     }
 
-    pub fn details(target: &str, name: &str, version: u64) -> RegistryMsg {
+    pub fn details(target: &Where, name: &str, version: u64) -> RegistryMsg {
         RegistryMsg::Details((|| {
             let reg = open(target)?;
             let v = reg.get_version(name, version).map_err(|e| e.to_string())?;
@@ -143,7 +155,7 @@ pub mod jobs {
         })())
     }
 
-    pub fn load(target: &str, name: &str, version: u64) -> RegistryMsg {
+    pub fn load(target: &Where, name: &str, version: u64) -> RegistryMsg {
         RegistryMsg::Loaded((|| {
             let reg = open(target)?;
             Ok(RegisteredArtifact {
@@ -156,7 +168,7 @@ pub mod jobs {
     /// Compare `version` with the current champion on the hold-out of `panel`, scored the way
     /// the version was when trained (its folds, horizon, season and metric), and promote it if
     /// it is better by 10 %.
-    pub fn promote(target: &str, name: &str, version: u64, panel: &Panel) -> RegistryMsg {
+    pub fn promote(target: &Where, name: &str, version: u64, panel: &Panel) -> RegistryMsg {
         RegistryMsg::Done((|| {
             let reg = open(target)?;
             let cand = artifact(reg.as_ref(), name, version)?;
@@ -181,7 +193,7 @@ pub mod jobs {
         })())
     }
 
-    pub fn rollback(target: &str, name: &str) -> RegistryMsg {
+    pub fn rollback(target: &Where, name: &str) -> RegistryMsg {
         RegistryMsg::Done((|| {
             let reg = open(target)?;
             let (from, to) = promotion::rollback(reg.as_ref(), name, "champion").map_err(|e| e.to_string())?;
@@ -200,19 +212,19 @@ pub mod jobs {
 
     const NOT_HERE: &str = "the model registry is available in the desktop app";
 
-    pub fn list(_: &str) -> RegistryMsg {
+    pub fn list(_: &super::Where) -> RegistryMsg {
         RegistryMsg::Listed(Err(NOT_HERE.into()))
     }
-    pub fn details(_: &str, _: &str, _: u64) -> RegistryMsg {
+    pub fn details(_: &super::Where, _: &str, _: u64) -> RegistryMsg {
         RegistryMsg::Details(Err(NOT_HERE.into()))
     }
-    pub fn load(_: &str, _: &str, _: u64) -> RegistryMsg {
+    pub fn load(_: &super::Where, _: &str, _: u64) -> RegistryMsg {
         RegistryMsg::Loaded(Err(NOT_HERE.into()))
     }
-    pub fn promote(_: &str, _: &str, _: u64, _: &Panel) -> RegistryMsg {
+    pub fn promote(_: &super::Where, _: &str, _: u64, _: &Panel) -> RegistryMsg {
         RegistryMsg::Done(Err(NOT_HERE.into()))
     }
-    pub fn rollback(_: &str, _: &str) -> RegistryMsg {
+    pub fn rollback(_: &super::Where, _: &str) -> RegistryMsg {
         RegistryMsg::Done(Err(NOT_HERE.into()))
     }
 }

@@ -22,6 +22,12 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         .labelled_by(l.id)
         .on_hover_text("Empty or 'local': your own registry on this computer. An http:// address: an MLflow server (user and password from MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD).");
     });
+    ui.horizontal(|ui| {
+        let l = ui.label("Timeout (s)");
+        ui.add(egui::DragValue::new(&mut wb.settings.registry_timeout_secs).range(0.5..=120.0))
+            .labelled_by(l.id)
+            .on_hover_text("How long a call to an MLflow server may take before it is reported as not answering");
+    });
     if ui.button("Refresh registry").clicked() {
         wb.registry_refresh();
     }

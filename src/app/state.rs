@@ -3,7 +3,7 @@
 use super::jobs::Runner;
 use super::manual::ManualGrid;
 use super::platform::Platform;
-use super::registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState};
+use super::registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState, Where};
 use eframe::egui;
 use horizon_core::ModelSpec;
 use horizon_core::data::generate::{RetailParams, retail};
@@ -26,6 +26,8 @@ pub struct Settings {
     pub options: IngestOptions,
     /// The model registry: "local" (this computer), a folder, or an MLflow server's URL.
     pub registry: String,
+    /// Seconds before a call to an MLflow server gives up.
+    pub registry_timeout_secs: f64,
 }
 
 impl Default for Settings {
@@ -36,6 +38,7 @@ impl Default for Settings {
             levels: vec![80.0, 95.0],
             options: IngestOptions::default(),
             registry: "local".into(),
+            registry_timeout_secs: 5.0,
         }
     }
 }
@@ -347,26 +350,26 @@ impl Workbench {
 
     /// List the registry's models again.
     pub fn registry_refresh(&mut self) {
-        let target = self.settings.registry.clone();
+        let target = self.registry_where();
         self.registry_job(move || super::registry::jobs::list(&target));
     }
 
     /// Select a version and fetch its details.
     pub fn registry_select(&mut self, name: &str, version: u64) {
         self.registry.selected = Some((name.to_string(), version));
-        let (target, name) = (self.settings.registry.clone(), name.to_string());
+        let (target, name) = (self.registry_where(), name.to_string());
         self.registry_job(move || super::registry::jobs::details(&target, &name, version));
     }
 
     /// Load a version to forecast with (the forecast follows).
     pub fn registry_load(&mut self, name: &str, version: u64) {
-        let (target, name) = (self.settings.registry.clone(), name.to_string());
+        let (target, name) = (self.registry_where(), name.to_string());
         self.registry_job(move || super::registry::jobs::load(&target, &name, version));
     }
 
     /// Carry out a confirmed promotion or rollback.
     pub fn registry_run(&mut self, p: Pending) {
-        let target = self.settings.registry.clone();
+        let target = self.registry_where();
         match p {
             Pending::Promote { name, version } => {
                 let Some(panel) = self.panel().cloned() else {
@@ -387,6 +390,13 @@ impl Workbench {
     pub fn use_own_model(&mut self) {
         self.registered = None;
         self.run_forecast();
+    }
+
+    fn registry_where(&self) -> Where {
+        Where {
+            location: self.settings.registry.clone(),
+            timeout_secs: self.settings.registry_timeout_secs,
+        }
     }
 
     fn registry_job(&mut self, work: impl FnOnce() -> RegistryMsg + Send + 'static) {
