@@ -305,3 +305,35 @@ fn a_superseded_load_never_overwrites_the_newer_one() {
 }
 
 use eframe::egui;
+
+#[test]
+fn generate_sample_data_with_chosen_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Inline);
+    h.get_by_label("Generate sample data").click();
+    h.run();
+    // The preview and the size follow the parameters.
+    h.get_by_label_contains("6 series × 730 days = 4380 rows");
+    // Type new values, as into a spreadsheet cell.
+    for (label, value) in [("Stores", "1"), ("Products", "4")] {
+        h.get_by_label(label).click();
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.get_by_label(label).type_text(value);
+        h.key_press(egui::Key::Enter);
+        h.run();
+    }
+    h.get_by_label_contains("4 series × 730 days = 2920 rows");
+    h.get_by_label("Generate").click();
+    h.run();
+    let panel = h.state().panel().expect("generated data loaded").clone();
+    assert_eq!(panel.series.len(), 4);
+    assert_eq!(panel.n_obs(), 4 * 730);
+    assert!(h.state().result.is_some(), "and forecast like a file");
+    // Too big for the workbench: Generate is off and says why.
+    h.state_mut().settings.sample.stores = 50;
+    h.state_mut().settings.sample.products = 100;
+    h.run();
+    h.get_by_label_contains("At most 2000000 rows");
+    assert!(h.get_by_label("Generate").accesskit_node().is_disabled());
+}

@@ -15,6 +15,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         }
     });
     ui.small("…or drop a CSV file on the window.");
+    super::sample_dialog::show(wb, ui);
     let Some(data) = &wb.data else { return };
     ui.label(egui::RichText::new(&data.name).strong());
     super::columns::show(wb, ui);

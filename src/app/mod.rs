@@ -11,6 +11,7 @@ pub mod platform;
 mod plot;
 mod registry;
 mod registry_panel;
+mod sample_dialog;
 mod state;
 
 pub use jobs::Runner;

@@ -28,6 +28,8 @@ pub struct Settings {
     pub registry: String,
     /// Seconds before a call to an MLflow server gives up.
     pub registry_timeout_secs: f64,
+    /// The sample-data generator's settings.
+    pub sample: RetailParams,
 }
 
 impl Default for Settings {
@@ -39,6 +41,7 @@ impl Default for Settings {
             options: IngestOptions::default(),
             registry: "local".into(),
             registry_timeout_secs: 5.0,
+            sample: sample_params(),
         }
     }
 }
@@ -170,6 +173,18 @@ impl Workbench {
         self.settings.options = self.settings.options.for_new_file();
         let csv = panel_csv(&retail(&sample_params()));
         self.load_bytes("sample retail data".into(), Arc::new(csv.into_bytes()));
+    }
+
+    /// Generate retail data with `params` and open it like a file (generated off the UI thread).
+    pub fn load_generated(&mut self, params: RetailParams) {
+        self.status = "Generating sample data…".into();
+        self.spawn(move || {
+            let name = format!(
+                "generated: {} stores × {} products × {} days, seed {}",
+                params.stores, params.products, params.days, params.seed
+            );
+            Msg::Picked(Some((name, panel_csv(&retail(&params)).into_bytes())))
+        });
     }
 
     /// Re-read the current file after the user changed a column option.
