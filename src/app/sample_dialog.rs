@@ -14,7 +14,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Generate sample data").show(ui, |ui| {
         let p = &mut wb.settings.sample;
         egui::Grid::new("sample_params").num_columns(2).show(ui, |ui| {
-            let mut row = |ui: &mut egui::Ui, name: &str, add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
+            let row = |ui: &mut egui::Ui, name: &str, add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
                 let l = ui.label(name);
                 add(ui).labelled_by(l.id);
                 ui.end_row();
