@@ -271,8 +271,9 @@ fn a_registry_failing_after_training_keeps_the_trained_model() {
 #[test]
 fn train_and_forecast_against_a_live_mlflow_server() {
     let server = server::MlflowServer::start(false);
+    // A losing `+conformal` candidate: its metric names must be ones MLflow takes.
     let dir = project(
-        "\"ets\", \"seasonal-naive\"",
+        "\"ets\", \"seasonal-naive\", \"naive+conformal\"",
         &format!(
             "target = \"mlflow\"\nurl = \"{}\"\nexperiment = \"cli-test\"",
             server.url()

@@ -20,7 +20,12 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 .desired_width(180.0),
         )
         .labelled_by(l.id)
-        .on_hover_text("Empty or 'local': your own registry on this computer. An http:// address: an MLflow server (user and password from MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD).");
+        .on_hover_text("Empty or 'local': your own registry on this computer. An http:// address: an MLflow server (user and password from MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD).")
+        .changed()
+        .then(|| {
+            // What was listed belongs to the old registry: never act on it against the new one.
+            wb.registry = super::registry::RegistryState::default();
+        });
     });
     ui.horizontal(|ui| {
         let l = ui.label("Timeout (s)");

@@ -202,7 +202,7 @@ pub fn train_within(
         let prefix = if spec == best {
             String::new()
         } else {
-            format!("{}.", spec.name())
+            metric_prefix(spec)
         };
         for (k, v) in summary_metrics(s) {
             if v.is_finite() {

@@ -196,10 +196,10 @@ pub fn rollback(reg: &dyn Registry, name: &str, alias: &str) -> Result<(u64, u64
     })?;
     let key = format!("{HISTORY_TAG}{alias}");
     let mut history = parse_history(model.tags.get(&key));
-    // Drop the current version (and anything after it) from the end, if the history has it (an
-    // alias moved elsewhere, e.g. in MLflow's UI, leaves the history as it was).
-    if let Some(pos) = history.iter().rposition(|v| *v == from) {
-        history.truncate(pos);
+    // The current version leaves the end of the history; an alias moved elsewhere by hand
+    // (e.g. in MLflow's UI) is not in it, and the last entry is then the one to go back to.
+    if history.last() == Some(&from) {
+        history.pop();
     }
     let exists = |v: u64| model.versions.iter().any(|x| x.version == v);
     while let Some(&prev) = history.last() {

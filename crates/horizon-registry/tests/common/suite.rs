@@ -181,6 +181,9 @@ fn promotion_and_rollback(reg: &dyn Registry) {
     // An alias moved by hand elsewhere (not through promotion) still rolls back along the history.
     reg.set_alias(&name, "champion", 2).expect("move by hand");
     assert_eq!(promotion::rollback(reg, &name, "champion").expect("rollback"), (2, 3));
+    // Moved by hand to a version earlier in the history: back to the last champion, not past it.
+    reg.set_alias(&name, "champion", 1).expect("move by hand");
+    assert_eq!(promotion::rollback(reg, &name, "champion").expect("rollback"), (1, 3));
     // Version 1 deleted: the next rollback has nowhere to go.
     reg.delete_version(&name, 1).expect("delete v1");
     assert!(promotion::rollback(reg, &name, "champion").is_err());
