@@ -53,7 +53,8 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             p.days,
             p.start
         ));
-        preview(ui, p);
+        let p = p.clone();
+        preview(ui, &p, &mut wb.sample_preview);
         let ok = rows <= MAX_ROWS;
         if !ok {
             ui.colored_label(
@@ -68,16 +69,24 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     });
 }
 
-/// The first series with these settings (one store, one product: a few milliseconds).
-fn preview(ui: &mut egui::Ui, p: &RetailParams) {
-    let one = RetailParams {
-        stores: 1,
-        products: 1,
-        ..p.clone()
-    };
-    let panel = retail(&one);
-    let Some(s) = panel.series.first() else { return };
-    let points: PlotPoints = s.values.iter().enumerate().map(|(i, v)| [i as f64, *v]).collect();
+/// The first series with these settings (one store, one product), generated again only when
+/// the settings change, not every frame.
+fn preview(ui: &mut egui::Ui, p: &RetailParams, cache: &mut Option<(RetailParams, Vec<f64>)>) {
+    if cache.as_ref().is_none_or(|(q, _)| q != p) {
+        let one = RetailParams {
+            stores: 1,
+            products: 1,
+            ..p.clone()
+        };
+        let values = retail(&one)
+            .series
+            .first()
+            .map(|s| s.values.clone())
+            .unwrap_or_default();
+        *cache = Some((p.clone(), values));
+    }
+    let Some((_, values)) = cache.as_ref() else { return };
+    let points: PlotPoints = values.iter().enumerate().map(|(i, v)| [i as f64, *v]).collect();
     Plot::new("sample_preview")
         .height(80.0)
         .show_axes([false, true])

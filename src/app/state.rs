@@ -92,6 +92,8 @@ pub struct Workbench {
     pub registry: RegistryState,
     /// A registered model loaded to forecast with, instead of `settings.model`.
     pub registered: Option<RegisteredArtifact>,
+    /// The sample generator's preview series and the settings it was made with.
+    pub sample_preview: Option<(RetailParams, Vec<f64>)>,
     busy: usize,
     /// Request counters: a result is applied only if it answers the latest request.
     load_gen: u64,
@@ -128,6 +130,7 @@ impl Workbench {
             last_saved: None,
             registry: RegistryState::default(),
             registered: None,
+            sample_preview: None,
             busy: 0,
             load_gen: 0,
             forecast_gen: 0,
