@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod dates;
 pub mod generate;
+pub mod holidays;
 pub mod ingest;
 pub mod sniff;
 pub mod validate;

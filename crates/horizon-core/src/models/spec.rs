@@ -6,6 +6,7 @@ use super::conformal::Conformal;
 use super::ets::AutoEts;
 use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
+use super::prophet::ProphetModel;
 use super::{Forecaster, ModelError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -35,6 +36,8 @@ pub enum ModelSpec {
     Mstl {
         periods: Option<Vec<usize>>,
     },
+    /// Prophet: piecewise-linear trend, Fourier seasonalities, holidays and regressors.
+    Prophet,
     /// Another model's forecasts with conformal intervals calibrated on its past errors.
     Conformal {
         inner: Box<ModelSpec>,
@@ -56,6 +59,7 @@ impl ModelSpec {
                 seasonal_order: None,
             },
             ModelSpec::Mstl { periods: None },
+            ModelSpec::Prophet,
         ]
     }
 
@@ -69,6 +73,7 @@ impl ModelSpec {
             ModelSpec::Ets { .. } => "ets".into(),
             ModelSpec::Arima { .. } => "arima".into(),
             ModelSpec::Mstl { .. } => "mstl".into(),
+            ModelSpec::Prophet => "prophet".into(),
             ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
         }
     }
@@ -99,6 +104,9 @@ impl ModelSpec {
             ModelSpec::Ets { .. } => "exponential smoothing, level/trend/season chosen automatically",
             ModelSpec::Arima { .. } => "seasonal ARIMA, orders chosen automatically (or pinned)",
             ModelSpec::Mstl { .. } => "seasonal decomposition (weekly + yearly for daily data) with ETS trend",
+            ModelSpec::Prophet => {
+                "Prophet: trend with changepoints, yearly/weekly seasons, US holidays (daily data), regressors"
+            }
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
         }
     }
@@ -122,6 +130,7 @@ impl ModelSpec {
             ModelSpec::Mstl { periods } => Box::new(Mstl {
                 periods: periods.clone(),
             }),
+            ModelSpec::Prophet => Box::new(ProphetModel::default()),
             ModelSpec::Conformal { inner } => Box::new(Conformal {
                 inner: (**inner).clone(),
             }),
@@ -194,7 +203,7 @@ impl fmt::Display for ModelSpec {
 impl FromStr for ModelSpec {
     type Err = ModelError;
     /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`);
-    /// `arima` (`arima:52`), `mstl` (`mstl:7/365`); any of them with `+conformal` (`ets:12+conformal`).
+    /// `arima` (`arima:52`), `mstl` (`mstl:7/365`), `prophet`; any of them with `+conformal` (`ets:12+conformal`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
         if let Some(inner) = lower.strip_suffix("+conformal") {
@@ -242,6 +251,7 @@ impl FromStr for ModelSpec {
                 };
                 return Ok(ModelSpec::Mstl { periods });
             }
+            "prophet" => ModelSpec::Prophet,
             "mean" | "average" => ModelSpec::Mean,
             "drift" => ModelSpec::Drift,
             _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),
@@ -278,7 +288,7 @@ mod tests {
         );
         assert!("snaive:0".parse::<ModelSpec>().is_err());
         assert!(matches!(
-            "prophet".parse::<ModelSpec>(),
+            "theta".parse::<ModelSpec>(),
             Err(ModelError::UnknownModel(..))
         ));
         for spec in ModelSpec::all() {

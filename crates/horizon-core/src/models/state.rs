@@ -6,6 +6,7 @@ use super::conformal::FittedConformal;
 use super::ets::FittedEts;
 use super::mstl::FittedMstl;
 use super::naive::FittedBaseline;
+use super::prophet::FittedProphet;
 use super::{Fitted, Forecast, ModelError};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,7 @@ pub enum FittedModel {
     Ets(FittedEts),
     Arima(FittedArima),
     Mstl(FittedMstl),
+    Prophet(FittedProphet),
     Conformal(FittedConformal),
 }
 
@@ -27,6 +29,7 @@ impl FittedModel {
             FittedModel::Ets(f) => f,
             FittedModel::Arima(f) => f,
             FittedModel::Mstl(f) => f,
+            FittedModel::Prophet(f) => f,
             FittedModel::Conformal(f) => f,
         }
     }
