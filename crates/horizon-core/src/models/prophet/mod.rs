@@ -108,8 +108,10 @@ impl Forecaster for ProphetModel {
         fitted.m = params.m;
         fitted.delta = params.delta;
         fitted.sigma_obs = *params.sigma_obs;
-        fitted.beta = params.beta;
-        fitted.columns = fingerprints(&data);
+        // Stored in fingerprint order, so equal fits are equal states.
+        let mut pairs: Vec<(u64, f64)> = fingerprints(&data).into_iter().zip(params.beta).collect();
+        pairs.sort_by_key(|p| p.0);
+        (fitted.columns, fitted.beta) = pairs.into_iter().unzip();
         fitted.features = fitted.columns.len();
         Ok(Box::new(fitted))
     }
@@ -159,7 +161,7 @@ impl Optimizer for Recorder {
         opts: &OptimizeOpts,
     ) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
         let params = match &self.mode {
-            Mode::Fit(lbfgs) => lbfgs.optimize(init, data, opts)?,
+            Mode::Fit(lbfgs) => fit_in_canonical_order(lbfgs, init, data, opts)?,
             Mode::Replay { params } => replay(params, data)?,
         };
         if let Ok(mut seen) = self.seen.lock() {
@@ -167,6 +169,41 @@ impl Optimizer for Recorder {
         }
         Ok(params)
     }
+}
+
+/// augurs orders the feature columns by hash-map iteration, which changes from run to run; the
+/// optimizer's arithmetic (and so the last digits of the optimum) would change with it. Fit
+/// with the columns sorted by fingerprint, so the same data always gives the same model.
+fn fit_in_canonical_order(
+    lbfgs: &optimizer::Lbfgs,
+    init: &InitialParams,
+    data: &Data,
+    opts: &OptimizeOpts,
+) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
+    let prints = fingerprints(data);
+    let k = prints.len();
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&j| (prints[j], j));
+    let rows = data.X.len().checked_div(k).unwrap_or(0);
+    let mut sorted = data.clone();
+    for i in 0..rows {
+        for (new, &old) in order.iter().enumerate() {
+            sorted.X[i * k + new] = data.X[i * k + old];
+        }
+    }
+    let pick = |v: &[i32]| order.iter().map(|&j| v.get(j).copied().unwrap_or(0)).collect::<Vec<_>>();
+    sorted.s_a = pick(&data.s_a);
+    sorted.s_m = pick(&data.s_m);
+    sorted.sigmas = order.iter().filter_map(|&j| data.sigmas.get(j).copied()).collect();
+    let mut sorted_init = init.clone();
+    sorted_init.beta = order.iter().map(|&j| init.beta.get(j).copied().unwrap_or(0.0)).collect();
+    let mut params = lbfgs.optimize(&sorted_init, &sorted, opts)?;
+    let mut beta = vec![0.0; k];
+    for (new, &old) in order.iter().enumerate() {
+        beta[old] = params.beta.get(new).copied().unwrap_or(0.0);
+    }
+    params.beta = beta;
+    Ok(params)
 }
 
 fn replay(stored: &Stored, data: &Data) -> Result<OptimizedParams, augurs_prophet::optimizer::Error> {
@@ -405,5 +442,48 @@ impl Fitted for FittedProphet {
 
     fn to_state(&self) -> FittedModel {
         FittedModel::Prophet(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn daily() -> Series {
+        let start = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+        let values: Vec<f64> = (0..400)
+            .map(|t| 50.0 + 0.03 * t as f64 + 8.0 * ((t % 7) as f64 - 3.0) + ((t * 7919) % 13) as f64)
+            .collect();
+        let dates = (0..values.len()).map(|k| Frequency::Daily.advance(start, k as i64)).collect();
+        let mut s = Series::new(vec![], Frequency::Daily, dates, values);
+        s.exog = vec![(0..400).map(|t| f64::from(u8::from(t % 30 < 3))).collect()];
+        s
+    }
+
+    /// Each fit builds its hash maps afresh (new iteration order); the model must not change.
+    #[test]
+    fn the_same_data_gives_the_same_model() {
+        let s = daily();
+        let first = ProphetModel::default().fit(&s).unwrap().to_state();
+        for _ in 0..4 {
+            let again = ProphetModel::default().fit(&s).unwrap().to_state();
+            assert!(again == first, "a refit differs");
+        }
+        let FittedModel::Prophet(p) = &first else { panic!() };
+        assert!(p.holidays && p.regressors.len() == 1);
+        assert!(first.description().contains("US holidays"), "{}", first.description());
+    }
+
+    /// The promotion regressor's future values repeat last week's pattern.
+    #[test]
+    fn future_regressors_repeat_the_last_season() {
+        let s = daily();
+        let f = ProphetModel::default().fit(&s).unwrap();
+        let FittedModel::Prophet(p) = f.to_state() else { panic!() };
+        let future = p.future_regressors(10);
+        let col = &p.regressors[0];
+        for (h, v) in future[0].iter().enumerate() {
+            assert_eq!(*v, col[col.len() - 7 + h % 7]);
+        }
     }
 }
