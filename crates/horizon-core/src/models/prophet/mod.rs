@@ -191,12 +191,20 @@ fn fit_in_canonical_order(
             sorted.X[i * k + new] = data.X[i * k + old];
         }
     }
-    let pick = |v: &[i32]| order.iter().map(|&j| v.get(j).copied().unwrap_or(0)).collect::<Vec<_>>();
+    let pick = |v: &[i32]| {
+        order
+            .iter()
+            .map(|&j| v.get(j).copied().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
     sorted.s_a = pick(&data.s_a);
     sorted.s_m = pick(&data.s_m);
     sorted.sigmas = order.iter().filter_map(|&j| data.sigmas.get(j).copied()).collect();
     let mut sorted_init = init.clone();
-    sorted_init.beta = order.iter().map(|&j| init.beta.get(j).copied().unwrap_or(0.0)).collect();
+    sorted_init.beta = order
+        .iter()
+        .map(|&j| init.beta.get(j).copied().unwrap_or(0.0))
+        .collect();
     let mut params = lbfgs.optimize(&sorted_init, &sorted, opts)?;
     let mut beta = vec![0.0; k];
     for (new, &old) in order.iter().enumerate() {
@@ -454,7 +462,9 @@ mod tests {
         let values: Vec<f64> = (0..400)
             .map(|t| 50.0 + 0.03 * t as f64 + 8.0 * ((t % 7) as f64 - 3.0) + ((t * 7919) % 13) as f64)
             .collect();
-        let dates = (0..values.len()).map(|k| Frequency::Daily.advance(start, k as i64)).collect();
+        let dates = (0..values.len())
+            .map(|k| Frequency::Daily.advance(start, k as i64))
+            .collect();
         let mut s = Series::new(vec![], Frequency::Daily, dates, values);
         s.exog = vec![(0..400).map(|t| f64::from(u8::from(t % 30 < 3))).collect()];
         s
@@ -479,7 +489,9 @@ mod tests {
     fn future_regressors_repeat_the_last_season() {
         let s = daily();
         let f = ProphetModel::default().fit(&s).unwrap();
-        let FittedModel::Prophet(p) = f.to_state() else { panic!() };
+        let FittedModel::Prophet(p) = f.to_state() else {
+            panic!()
+        };
         let future = p.future_regressors(10);
         let col = &p.regressors[0];
         for (h, v) in future[0].iter().enumerate() {
