@@ -208,8 +208,7 @@ mod tests {
     }
 
     /// Exchangeable data (iid Student-t noise around a level): the conformal band of the mean
-    /// model covers 95 % of future points, as the theory guarantees, where the model's own normal
-    /// band (inflated by the heavy tails) covers more.
+    /// model covers 95 % of future points, as the theory guarantees.
     #[test]
     fn conformal_bands_cover_as_promised_on_exchangeable_data() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -232,10 +231,9 @@ mod tests {
             }
         }
         let (cal, own) = (hits_cal as f64 / total as f64, hits_own as f64 / total as f64);
-        assert!((0.93..=0.97).contains(&cal), "conformal coverage {cal}");
         assert!(
-            own > cal,
-            "the normal band of heavy-tailed data over-covers: {own} vs {cal}"
+            (0.93..=0.97).contains(&cal),
+            "conformal coverage {cal} (model's own: {own})"
         );
     }
 
