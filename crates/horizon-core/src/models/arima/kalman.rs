@@ -40,25 +40,6 @@ pub fn harvey_form(ar: &[f64], ma: &[f64]) -> (usize, Vec<f64>, Vec<f64>) {
     (r, phi, load)
 }
 
-/// `out = T · X · Tᵀ` for the companion transition `T` (first column `phi`, ones above the
-/// diagonal), X symmetric r×r row-major; O(r²).
-fn t_x_tt(phi: &[f64], x: &[f64], r: usize, tmp: &mut [f64], out: &mut [f64]) {
-    // tmp = T · X: row i = phi_i · X[0,:] + X[i+1,:].
-    for i in 0..r {
-        for j in 0..r {
-            let below = if i + 1 < r { x[(i + 1) * r + j] } else { 0.0 };
-            tmp[i * r + j] = phi[i] * x[j] + below;
-        }
-    }
-    // out = tmp · Tᵀ: column j = phi_j · tmp[:,0] + tmp[:,j+1].
-    for i in 0..r {
-        for j in 0..r {
-            let right = if j + 1 < r { tmp[i * r + j + 1] } else { 0.0 };
-            out[i * r + j] = phi[j] * tmp[i * r] + right;
-        }
-    }
-}
-
 /// Stationary covariance P = T P Tᵀ + R Rᵀ by doubling: P ← P + A P Aᵀ, A ← A² (Anderson &
 /// Moore 1979); `None` when it does not converge (a non-stationary AR part).
 pub fn stationary_cov(phi: &[f64], load: &[f64], r: usize) -> Option<Vec<f64>> {
@@ -96,9 +77,18 @@ pub fn stationary_cov(phi: &[f64], load: &[f64], r: usize) -> Option<Vec<f64>> {
 }
 
 fn matmul(x: &[f64], y: &[f64], r: usize, out: &mut [f64]) {
+    // i-k-j order: the inner loop runs along rows of `y` and `out` (contiguous, vectorised).
+    out.iter_mut().for_each(|v| *v = 0.0);
     for i in 0..r {
-        for j in 0..r {
-            out[i * r + j] = (0..r).map(|k| x[i * r + k] * y[k * r + j]).sum();
+        let row = &mut out[i * r..(i + 1) * r];
+        for k in 0..r {
+            let xik = x[i * r + k];
+            if xik == 0.0 {
+                continue;
+            }
+            for (o, yv) in row.iter_mut().zip(&y[k * r..(k + 1) * r]) {
+                *o += xik * yv;
+            }
         }
     }
 }
@@ -118,8 +108,6 @@ pub fn filter(w: &[f64], ar: &[f64], ma: &[f64]) -> Option<KalmanRun> {
     let (r, phi, load) = harvey_form(ar, ma);
     let mut p = stationary_cov(&phi, &load, r)?;
     let mut a = vec![0.0; r];
-    let mut tmp = vec![0.0; r * r];
-    let mut next = vec![0.0; r * r];
     let mut a_upd = vec![0.0; r];
     let mut prev = vec![0.0; r * r];
     let (mut ssq, mut sum_log_f) = (0.0, 0.0);
@@ -148,19 +136,26 @@ pub fn filter(w: &[f64], ar: &[f64], ma: &[f64]) -> Option<KalmanRun> {
             a[i] = phi[i] * a_upd[0] + if i + 1 < r { a_upd[i + 1] } else { 0.0 };
         }
         if !steady {
+            // One fused pass over the upper triangle: with X = P − c cᵀ / F (c = P[:,0]), the
+            // next P is T X Tᵀ + l lᵀ, and for the companion T
+            // (T X Tᵀ)_ij = φ_i φ_j X₀₀ + φ_i X₀,ⱼ₊₁ + φ_j X_{i+1},₀ + X_{i+1},ⱼ₊₁.
             prev.copy_from_slice(&p);
-            for i in 0..r {
-                for j in 0..r {
-                    p[i * r + j] -= prev[i * r] * prev[j * r] / f;
+            let x = |u: usize, w: usize| {
+                if u < r && w < r {
+                    prev[u * r + w] - prev[u * r] * prev[w * r] / f
+                } else {
+                    0.0
                 }
-            }
-            t_x_tt(&phi, &p, r, &mut tmp, &mut next);
+            };
+            let x00 = x(0, 0);
             let mut change = 0.0f64;
             for i in 0..r {
-                for j in 0..r {
-                    let val = next[i * r + j] + load[i] * load[j];
+                let xi0 = x(i + 1, 0);
+                for j in i..r {
+                    let val = phi[i] * phi[j] * x00 + phi[i] * x(0, j + 1) + phi[j] * xi0 + x(i + 1, j + 1) + load[i] * load[j];
                     change = change.max((val - prev[i * r + j]).abs());
                     p[i * r + j] = val;
+                    p[j * r + i] = val;
                 }
             }
             // p now holds the next one-step-ahead covariance: steady once it stops moving.
