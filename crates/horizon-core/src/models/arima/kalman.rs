@@ -110,6 +110,7 @@ pub fn filter(w: &[f64], ar: &[f64], ma: &[f64]) -> Option<KalmanRun> {
     let mut a = vec![0.0; r];
     let mut a_upd = vec![0.0; r];
     let mut prev = vec![0.0; r * r];
+    let (mut c, mut cf, mut x0) = (vec![0.0; r], vec![0.0; r], vec![0.0; r + 1]);
     let (mut ssq, mut sum_log_f) = (0.0, 0.0);
     let mut steady = false;
     let mut f_steady = 0.0;
@@ -140,22 +141,38 @@ pub fn filter(w: &[f64], ar: &[f64], ma: &[f64]) -> Option<KalmanRun> {
             // next P is T X Tᵀ + l lᵀ, and for the companion T
             // (T X Tᵀ)_ij = φ_i φ_j X₀₀ + φ_i X₀,ⱼ₊₁ + φ_j X_{i+1},₀ + X_{i+1},ⱼ₊₁.
             prev.copy_from_slice(&p);
-            let x = |u: usize, w: usize| {
-                if u < r && w < r {
-                    prev[u * r + w] - prev[u * r] * prev[w * r] / f
-                } else {
-                    0.0
-                }
-            };
-            let x00 = x(0, 0);
+            for i in 0..r {
+                c[i] = prev[i * r];
+                cf[i] = c[i] / f;
+            }
+            // x0[k] = X₀ₖ, with X₀ᵣ = 0 past the edge.
+            for k in 0..r {
+                x0[k] = prev[k] - c[0] * cf[k];
+            }
+            x0[r] = 0.0;
+            let x00 = x0[0];
             let mut change = 0.0f64;
             for i in 0..r {
-                let xi0 = x(i + 1, 0);
-                for j in i..r {
-                    let val = phi[i] * phi[j] * x00 + phi[i] * x(0, j + 1) + phi[j] * xi0 + x(i + 1, j + 1) + load[i] * load[j];
-                    change = change.max((val - prev[i * r + j]).abs());
-                    p[i * r + j] = val;
-                    p[j * r + i] = val;
+                let xi0 = x0[i + 1];
+                let (pi, li) = (phi[i], load[i]);
+                if i + 1 < r {
+                    let below = &prev[(i + 1) * r..(i + 2) * r];
+                    let ci = c[i + 1];
+                    for j in i..r {
+                        let xij = if j + 1 < r { below[j + 1] - ci * cf[j + 1] } else { 0.0 };
+                        let val = pi * (phi[j] * x00 + x0[j + 1]) + phi[j] * xi0 + xij + li * load[j];
+                        change = change.max((val - prev[i * r + j]).abs());
+                        p[i * r + j] = val;
+                    }
+                } else {
+                    let val = pi * pi * x00 + li * li;
+                    change = change.max((val - prev[i * r + i]).abs());
+                    p[i * r + i] = val;
+                }
+            }
+            for i in 0..r {
+                for j in 0..i {
+                    p[i * r + j] = p[j * r + i];
                 }
             }
             // p now holds the next one-step-ahead covariance: steady once it stops moving.
