@@ -57,6 +57,18 @@ for (ds, model), g in ok[ok["model"] != "augurs-MSTL"].groupby(["dataset", "mode
     top = g["kind"].value_counts().head(6)
     print(f"- {ds} / {model}: " + ", ".join(f"{k} {v}" for k, v in top.items()))
 print()
+ps = pd.read_csv(f"{work}/runs/rust_peers/per_series.csv", dtype={"series_id": str})
+ps = ps[ps["error"].isna()]
+wild = ps[ps["swidth95"] > 1000]
+print("## Exploding intervals (scaled width > 1000)\n")
+if wild.empty:
+    print("none\n")
+for r in wild.itertuples(index=False):
+    rest = ps[(ps["dataset"] == r.dataset) & (ps["model"] == r.model) & (ps["series_id"] != r.series_id)]
+    print(f"- {r.dataset} / {r.model} / {r.series_id} (n_train {r.n_train}): sWidth {r.swidth95:.4g}, "
+          f"MSIS {r.msis:.4g}, MASE {r.mase:.3f}; without it the dataset's means are MSIS "
+          f"{rest['msis'].mean():.3f}, sWidth {rest['swidth95'].mean():.3f}, cov95 {rest['coverage95'].mean():.3f}")
+print()
 tm = pd.read_csv(f"{work}/rust_peers_timings.csv", dtype={"series_id": str})
 print("## Timing check\n")
 print("cpu_s = fit + predict time on one thread (Instant, as bench_models); thread CPU time "
