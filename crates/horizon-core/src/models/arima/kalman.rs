@@ -214,7 +214,7 @@ pub fn stationary_first_column(ar: &[f64], ma: &[f64], r: usize) -> Option<Vec<f
         }
         gamma.push(v);
     }
-    if !(gamma[0] > 0.0) || !gamma[0].is_finite() || gamma[0] > 1e12 {
+    if gamma[0].is_nan() || gamma[0] <= 0.0 || !gamma[0].is_finite() || gamma[0] > 1e12 {
         return None;
     }
     let (_, phi_h, load) = harvey_form(ar, ma);
