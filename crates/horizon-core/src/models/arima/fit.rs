@@ -228,6 +228,13 @@ fn css_fit(p: &Prepared, order: &Order) -> (Vec<f64>, f64) {
     (start.x, start.f)
 }
 
+/// auto.arima's root check (`minroot` ≥ 1.01, R and statsforecast): AR and MA polynomials
+/// with every root at least 1.01 from the origin.
+fn admissible(ar_full: &[f64], ma_full: &[f64]) -> bool {
+    let neg_ma: Vec<f64> = ma_full.iter().map(|v| -v).collect();
+    lag_poly_stable(ar_full, 1.01) && lag_poly_stable(&neg_ma, 1.01)
+}
+
 fn aicc_of(m2loglik: f64, n: f64, k: usize) -> f64 {
     let npar = (k + 1) as f64;
     if n - npar - 1.0 > 0.0 {
@@ -243,10 +250,18 @@ fn aicc_of(m2loglik: f64, n: f64, k: usize) -> f64 {
 pub fn css_aicc(y: &[f64], order: Order) -> Option<f64> {
     let p = prepare(y, &order)?;
     let (_, obj) = css_fit(&p, &order);
-    // css_objective = n_c log(SSE / n_c) over the n_c residuals after the AR start-up.
+    // css_objective = n_c log(SSE / n_c) over the n_c residuals after the AR start-up. The
+    // criterion weighs log σ² by the differenced length n* for every candidate, as R's and
+    // statsforecast's `auto.arima` do: with n_c instead, a seasonal AR term (12 fewer
+    // residuals) would gain or lose 12·log σ², i.e. win or lose by the data's units.
     let n_c = p.w.len().saturating_sub(order.p + order.sp * p.m) as f64;
-    let m2loglik = obj + n_c * ((2.0 * std::f64::consts::PI).ln() + 1.0);
-    Some(aicc_of(m2loglik, n_c, order.n_coef())).filter(|a| a.is_finite())
+    if n_c < 1.0 {
+        return None;
+    }
+    let n_star = p.w.len() as f64;
+    let log_sigma2 = obj / n_c;
+    let m2loglik = n_star * (log_sigma2 + (2.0 * std::f64::consts::PI).ln() + 1.0);
+    Some(aicc_of(m2loglik, n_star, order.n_coef())).filter(|a| a.is_finite())
 }
 
 /// Fit `order` to `y`; `None` when the differenced series is too short or nothing converges.
@@ -261,6 +276,10 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
         let (ar, ma, sar, sma, mean) = unpack(x, &order);
         let arf = ar_product(&ar, &sar, m);
         let maf = ma_product(&ma, &sma, m);
+        // Only models auto.arima would keep: every AR and MA root at least 1.01 from the origin.
+        if !admissible(&arf, &maf) {
+            return f64::INFINITY;
+        }
         for (c, v) in centred.iter_mut().zip(w) {
             *c = v - mean;
         }
@@ -286,8 +305,7 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
     let ar_full = ar_product(&ar, &sar, m);
     let ma_full = ma_product(&ma, &sma, m);
     // Near-unit roots make forecasts explode: rejected, as auto.arima does.
-    let neg_ma: Vec<f64> = ma_full.iter().map(|v| -v).collect();
-    if !lag_poly_stable(&ar_full, 1.001) || !lag_poly_stable(&neg_ma, 1.001) {
+    if !admissible(&ar_full, &ma_full) {
         return None;
     }
     let centred: Vec<f64> = w.iter().map(|v| v - mean).collect();

@@ -4,10 +4,11 @@
 //! strength of the STL seasonal component (> 0.64, Wang, Smith & Hyndman 2006), then d by
 //! repeated KPSS tests (Kwiatkowski et al. 1992, 5 % level), then a stepwise search over
 //! (p, q, P, Q, constant) by AICc. As in `auto.arima`'s `approximation` (on when the differenced
-//! series is longer than 150 or the season is 12 or longer; R waits for 13), long series compare the candidates
-//! by their conditional-sum-of-squares AICc and only the winner is fitted by exact likelihood
-//! (the next best if it cannot be). On the public benchmark's M1 monthly series (n ≤ 132) this
-//! was both 2.6× faster and more accurate than the exact search, hence m ≥ 12.
+//! series is longer than 150 or the season is longer than 12), long series compare the
+//! candidates by their conditional-sum-of-squares AICc (log σ² weighed by the differenced
+//! length for every candidate, as R does) and only the winner is fitted by exact likelihood
+//! (the next best if it cannot be). Every fit keeps to models whose AR and MA roots lie at least
+//! 1.01 from the origin (R's `minroot` check), so a near-unit-root optimum is never chosen.
 
 use super::fit::FitResult;
 use super::fit::{Order, css_aicc, difference, fit};
@@ -77,7 +78,7 @@ pub fn auto_arima_with(y: &[f64], m: usize, approximation: Option<bool>) -> Opti
     let m = if seasonal { m } else { 1 };
     let sd = if seasonal { nsdiffs(y, m) } else { 0 };
     let d = ndiffs(&difference(y, m, sd));
-    let approximate = approximation.unwrap_or(y.len().saturating_sub(d + sd * m) > 150 || m >= 12);
+    let approximate = approximation.unwrap_or(y.len().saturating_sub(d + sd * m) > 150 || m > 12);
     // When no candidate of the approximate search survives its exact refit (e.g. near unit
     // roots), search again by exact likelihood.
     stepwise(y, m, d, sd, approximate).or_else(|| {
