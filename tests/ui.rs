@@ -58,6 +58,29 @@ fn opens_on_the_sample_with_a_forecast_and_switches_series() {
     assert!(h.query_by_label("S01 / P002").is_some());
 }
 
+/// Every model of the picker can be chosen and run on the sample data; the fitted model's
+/// description is shown next to the plot.
+#[test]
+fn every_model_in_the_picker_runs_and_describes_its_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Inline);
+    for spec in horizon_core::models::ModelSpec::all() {
+        h.get_by_label("Model").click();
+        h.run();
+        h.get_by_label(&format!("{} — {}", spec.name(), spec.summary())).click();
+        h.run();
+        h.get_by_label("Run forecast").click();
+        h.run();
+        let r = h.state().result.as_ref().unwrap_or_else(|| panic!("{spec}: no result"));
+        assert_eq!(r.forecast.model, spec.name());
+        assert!(r.forecast.forecast.point.iter().all(|v| v.is_finite()), "{spec}");
+        assert!(!r.description.is_empty(), "{spec}");
+        h.get_by_label(&r.description.clone());
+    }
+    let r = h.state().result.as_ref().unwrap();
+    assert!(r.description.starts_with("Prophet ("), "{}", r.description);
+}
+
 #[test]
 fn choose_model_and_horizon_then_run() {
     let dir = tempfile::tempdir().unwrap();
