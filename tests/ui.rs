@@ -123,6 +123,65 @@ fn choose_model_and_horizon_then_run() {
     );
 }
 
+/// Compare three models on the selected series: the table lists each with its backtest
+/// metrics, the best is named, and the exported CSV holds the same rows.
+#[test]
+fn compare_models_shows_a_table_and_exports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Inline);
+    assert!(
+        h.query_by_label("Run comparison").is_none(),
+        "the section starts closed"
+    );
+    h.get_by_label("Compare models").click();
+    h.run();
+    // seasonal-naive and ets are ticked by default; add drift.
+    h.get_by_label("Compare drift").click();
+    h.run();
+    h.get_by_label("Run comparison").click();
+    h.run();
+    let c = h.state().comparison.clone().expect("a comparison");
+    let models: Vec<&str> = c.rows.iter().map(|r| r.model.as_str()).collect();
+    assert_eq!(models, ["seasonal-naive", "ets", "drift"]);
+    for r in &c.rows {
+        assert_eq!((r.n_ok, r.n), (3, 3), "{}", r.model);
+        assert!(r.mase.is_finite() && r.mase > 0.0, "{}", r.model);
+        h.get_by_label(&r.model);
+        h.get_by_label(&format!("{:.3}", r.mase));
+    }
+    let best = c.best.clone().expect("a best model");
+    let min = c.rows.iter().map(|r| r.mase).fold(f64::INFINITY, f64::min);
+    assert_eq!(c.rows.iter().find(|r| r.model == best).unwrap().mase, min);
+    h.get_by_label_contains(&format!("Best by MASE: {best}"));
+
+    h.get_by_label("Export comparison CSV").click();
+    h.run();
+    let saved = h.state().last_saved.clone().expect("saved");
+    let name = Path::new(&saved).file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("comparison_S01_P001_") && name.ends_with(".csv"),
+        "{name}"
+    );
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("series,model,folds_ok,folds,mase,smape,rmse,mape,mae,coverage,msis")
+    );
+    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(rows.len(), 3);
+    for (row, r) in rows.iter().zip(&c.rows) {
+        assert_eq!(row[1], r.model);
+        assert_eq!(row[4].parse::<f64>().unwrap(), r.mase);
+    }
+    // Unticking every model disables the run.
+    for m in ["seasonal-naive", "ets", "drift"] {
+        h.get_by_label(&format!("Compare {m}")).click();
+        h.run();
+    }
+    assert!(h.state().settings.compare.is_empty());
+}
+
 #[test]
 fn export_writes_a_timestamped_csv_with_bounds() {
     let dir = tempfile::tempdir().unwrap();

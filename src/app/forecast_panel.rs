@@ -59,6 +59,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             wb.export();
         }
     });
+    super::compare::show(wb, ui);
     ui.separator();
     match &wb.result {
         Some(r) => {

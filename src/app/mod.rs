@@ -3,6 +3,7 @@
 //! comes back as a [`Msg`]; the UI never computes a forecast itself.
 
 mod columns;
+mod compare;
 mod data_panel;
 mod forecast_panel;
 mod jobs;
@@ -14,6 +15,7 @@ mod registry_panel;
 mod sample_dialog;
 mod state;
 
+pub use compare::Comparison;
 pub use jobs::Runner;
 pub use manual::ManualGrid;
 pub use platform::Platform;

@@ -1,5 +1,6 @@
 //! The workbench's state and the messages that change it.
 
+use super::compare::Comparison;
 use super::jobs::Runner;
 use super::manual::ManualGrid;
 use super::platform::Platform;
@@ -30,6 +31,8 @@ pub struct Settings {
     pub registry_timeout_secs: f64,
     /// The sample-data generator's settings.
     pub sample: RetailParams,
+    /// Models ticked in "Compare models".
+    pub compare: Vec<ModelSpec>,
 }
 
 impl Default for Settings {
@@ -42,6 +45,10 @@ impl Default for Settings {
             registry: "local".into(),
             registry_timeout_secs: 5.0,
             sample: sample_params(),
+            compare: vec![
+                ModelSpec::SeasonalNaive { season: None },
+                ModelSpec::Ets { season: None },
+            ],
         }
     }
 }
@@ -72,6 +79,8 @@ pub enum Msg {
     Loaded(u64, Box<Loaded>),
     /// A forecast; the number is the forecast request it answers (older ones are dropped).
     Forecasted(u64, Result<Box<ResultView>, String>),
+    /// A model comparison; the number is the comparison request it answers.
+    Compared(u64, Result<Box<Comparison>, String>),
     Saved(Result<String, String>),
     Status(String),
     Registry(RegistryMsg),
@@ -94,10 +103,13 @@ pub struct Workbench {
     pub registered: Option<RegisteredArtifact>,
     /// The sample generator's preview series and the settings it was made with.
     pub sample_preview: Option<(RetailParams, Vec<f64>)>,
+    /// The last model comparison.
+    pub comparison: Option<Comparison>,
     busy: usize,
     /// Request counters: a result is applied only if it answers the latest request.
     load_gen: u64,
     forecast_gen: u64,
+    pub(super) compare_gen: u64,
     platform: Box<dyn Platform>,
     runner: Runner,
     tx: Sender<Msg>,
@@ -131,9 +143,11 @@ impl Workbench {
             registry: RegistryState::default(),
             registered: None,
             sample_preview: None,
+            comparison: None,
             busy: 0,
             load_gen: 0,
             forecast_gen: 0,
+            compare_gen: 0,
             platform,
             runner,
             tx,
@@ -145,7 +159,7 @@ impl Workbench {
         self.busy > 0
     }
 
-    fn spawn(&mut self, work: impl FnOnce() -> Msg + Send + 'static) {
+    pub(super) fn spawn(&mut self, work: impl FnOnce() -> Msg + Send + 'static) {
         self.busy += 1;
         self.runner.spawn(&self.tx, work);
     }
@@ -264,8 +278,13 @@ impl Workbench {
         let Some(r) = &self.result else { return };
         let name = export_file_name(&r.history.label(), chrono::Local::now().naive_local());
         let csv = forecast_csv(&r.id_columns, std::slice::from_ref(&r.forecast));
+        self.save(name, csv.into_bytes());
+    }
+
+    /// Hand `bytes` to the platform to save under the default name `name`.
+    pub(super) fn save(&mut self, name: String, bytes: Vec<u8>) {
         self.busy += 1;
-        self.platform.save_file(name, csv.into_bytes(), self.tx.clone());
+        self.platform.save_file(name, bytes, self.tx.clone());
     }
 
     /// Apply finished jobs.
@@ -281,6 +300,12 @@ impl Workbench {
                 // A newer request superseded these: drop them, the newer answer follows.
                 Msg::Loaded(generation, _) if generation != self.load_gen => {}
                 Msg::Forecasted(generation, _) if generation != self.forecast_gen => {}
+                Msg::Compared(generation, _) if generation != self.compare_gen => {}
+                Msg::Compared(_, Ok(c)) => {
+                    self.status = format!("Comparison on {} ready.", c.series);
+                    self.comparison = Some(*c);
+                }
+                Msg::Compared(_, Err(e)) => self.status = format!("Cannot compare: {e}"),
                 Msg::Loaded(_, loaded) => {
                     let r = &loaded.ingested.report;
                     self.status = match &loaded.panel {
@@ -447,6 +472,11 @@ impl Workbench {
 
 /// `forecast_<series>_<YYYYMMDD-HHMMSS>.csv`, the series label made safe for a file name.
 pub fn export_file_name(series: &str, at: chrono::NaiveDateTime) -> String {
+    timestamped_file_name("forecast", series, at)
+}
+
+/// `<what>_<series>_<YYYYMMDD-HHMMSS>.csv`, the series label made safe for a file name.
+pub fn timestamped_file_name(what: &str, series: &str, at: chrono::NaiveDateTime) -> String {
     let safe: String = series
         .chars()
         .map(|c| {
@@ -462,7 +492,7 @@ pub fn export_file_name(series: &str, at: chrono::NaiveDateTime) -> String {
         .collect::<Vec<_>>()
         .join("_");
     format!(
-        "forecast_{}_{}.csv",
+        "{what}_{}_{}.csv",
         if safe.is_empty() { "series" } else { &safe },
         at.format("%Y%m%d-%H%M%S")
     )

@@ -2,7 +2,7 @@
 //! goes: a file, a browser download).
 
 use crate::data::Panel;
-use crate::eval::FoldResult;
+use crate::eval::{FoldResult, ModelSummary};
 use crate::models::Forecast;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -85,6 +85,20 @@ pub fn backtest_csv(folds: &[FoldResult]) -> String {
                 rec.push(e.clone());
             }
         }
+        let _ = w.write_record(&rec);
+    }
+    finish(w)
+}
+
+/// A model comparison (the backtest's mean metrics per model), one row per model.
+pub fn comparison_csv(series: &str, rows: &[ModelSummary]) -> String {
+    let mut w = writer();
+    let _ = w.write_record([
+        "series", "model", "folds_ok", "folds", "mase", "smape", "rmse", "mape", "mae", "coverage", "msis",
+    ]);
+    for r in rows {
+        let mut rec = vec![series.to_string(), r.model.clone(), r.n_ok.to_string(), r.n.to_string()];
+        rec.extend([r.mase, r.smape, r.rmse, r.mape, r.mae, r.coverage, r.msis].map(|x| x.to_string()));
         let _ = w.write_record(&rec);
     }
     finish(w)

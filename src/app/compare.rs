@@ -1,0 +1,165 @@
+//! Compare models on the selected series: a rolling-origin backtest of each chosen model (the
+//! core's `backtest_panel`, run off the UI thread), shown as a table of mean metrics and a bar
+//! chart of MASE, and exported as CSV under a timestamped name.
+
+use super::state::{Msg, Workbench, timestamped_file_name};
+use eframe::egui;
+use egui_plot::{Bar, BarChart, Plot};
+use horizon_core::ModelSpec;
+use horizon_core::data::Panel;
+use horizon_core::eval::{BacktestConfig, ModelSummary, backtest_panel};
+use horizon_core::export::comparison_csv;
+
+/// Backtest folds of a comparison.
+pub const FOLDS: usize = 3;
+
+/// The result of a comparison, for one series.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub series: String,
+    pub horizon: usize,
+    pub rows: Vec<ModelSummary>,
+    pub best: Option<String>,
+}
+
+impl Workbench {
+    /// Backtest every model to compare on the selected series, off the UI thread.
+    pub fn run_comparison(&mut self) {
+        let Some(panel) = self.panel().cloned() else {
+            self.status = "Load a file without errors first.".into();
+            return;
+        };
+        let Some(series) = panel.series.get(self.selected).cloned() else {
+            return;
+        };
+        let models = self.settings.compare.clone();
+        if models.is_empty() {
+            self.status = "Tick at least one model to compare.".into();
+            return;
+        }
+        let horizon = self.settings.horizon;
+        let one = Panel {
+            series: vec![series.clone()],
+            ..(*panel).clone()
+        };
+        self.status = format!("Comparing {} model(s) on {}…", models.len(), series.label());
+        self.compare_gen += 1;
+        let generation = self.compare_gen;
+        self.spawn(move || {
+            let cfg = BacktestConfig {
+                horizon,
+                folds: FOLDS,
+                ..BacktestConfig::default()
+            };
+            let result = backtest_panel(&one, &models, &cfg)
+                .map(|r| {
+                    Box::new(Comparison {
+                        series: series.label(),
+                        horizon,
+                        best: r.best().map(|b| b.model.clone()),
+                        rows: r.summary,
+                    })
+                })
+                .map_err(|e| e.to_string());
+            Msg::Compared(generation, result)
+        });
+    }
+
+    /// Hand the comparison table to the platform as `comparison_<series>_<time>.csv`.
+    pub fn export_comparison(&mut self) {
+        let Some(c) = &self.comparison else { return };
+        let name = timestamped_file_name("comparison", &c.series, chrono::Local::now().naive_local());
+        let csv = comparison_csv(&c.series, &c.rows);
+        self.save(name, csv.into_bytes());
+    }
+}
+
+/// The "Compare models" section: which models, run, table, bar chart, export.
+pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
+    egui::CollapsingHeader::new("Compare models").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for spec in ModelSpec::all() {
+                let mut on = wb.settings.compare.contains(&spec);
+                if ui.checkbox(&mut on, format!("Compare {}", spec.name())).changed() {
+                    if on {
+                        wb.settings.compare.push(spec);
+                    } else {
+                        wb.settings.compare.retain(|s| s != &spec);
+                    }
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            let can_run = wb.panel().is_some() && !wb.settings.compare.is_empty();
+            if ui
+                .add_enabled(can_run, egui::Button::new("Run comparison"))
+                .on_hover_text(format!(
+                    "Backtest each ticked model on the selected series: {FOLDS} rolling origins of the horizon"
+                ))
+                .clicked()
+            {
+                wb.run_comparison();
+            }
+            if ui
+                .add_enabled(wb.comparison.is_some(), egui::Button::new("Export comparison CSV"))
+                .clicked()
+            {
+                wb.export_comparison();
+            }
+        });
+        if let Some(c) = &wb.comparison {
+            table(ui, c);
+        }
+    });
+}
+
+fn table(ui: &mut egui::Ui, c: &Comparison) {
+    ui.label(format!(
+        "{}: {FOLDS} folds of {} steps. Best by MASE: {}",
+        c.series,
+        c.horizon,
+        c.best.as_deref().unwrap_or("none")
+    ));
+    egui::Grid::new("comparison").striped(true).show(ui, |ui| {
+        for head in ["model", "folds", "MASE", "sMAPE", "RMSE", "MAPE", "coverage"] {
+            ui.strong(head);
+        }
+        ui.end_row();
+        for r in &c.rows {
+            ui.label(&r.model);
+            ui.label(format!("{}/{}", r.n_ok, r.n));
+            for v in [r.mase, r.smape, r.rmse, r.mape] {
+                ui.label(if v.is_finite() { format!("{v:.3}") } else { "—".into() });
+            }
+            ui.label(if r.coverage.is_finite() {
+                format!("{:.0}%", 100.0 * r.coverage)
+            } else {
+                "—".into()
+            });
+            ui.end_row();
+        }
+    });
+    let bars: Vec<Bar> = c
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.mase.is_finite())
+        .map(|(i, r)| Bar::new(i as f64, r.mase).name(&r.model).width(0.6))
+        .collect();
+    let names: Vec<String> = c.rows.iter().map(|r| r.model.clone()).collect();
+    Plot::new("comparison_bars")
+        .height(110.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .y_axis_label("MASE")
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| plot.bar_chart(BarChart::new("MASE", bars)));
+}
