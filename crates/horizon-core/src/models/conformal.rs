@@ -69,7 +69,7 @@ impl Forecaster for Conformal {
         let steps = (2 * m).clamp(8, 60).min(room).max(1);
         let mut scores = Vec::new();
         let mut origins = 0;
-        for origin in origins_for(n, steps, min_train, REACH_SEASONS * m) {
+        for origin in origins_for(n, steps, min_train, REACH_SEASONS * m, ORIGINS) {
             let Ok(fitted) = model.fit(&series.head(origin)) else {
                 continue;
             };
@@ -93,10 +93,10 @@ impl Forecaster for Conformal {
     }
 }
 
-/// Up to [`ORIGINS`] forecast origins, the last one `steps` before the end, the others spread
+/// Up to `count` forecast origins, the last one `steps` before the end, the others spread
 /// evenly back to `min_train`: errors from different stretches of the history, not twelve
 /// nearly identical forecasts of the same weeks.
-fn origins_for(n: usize, steps: usize, min_train: usize, reach: usize) -> Vec<usize> {
+pub(crate) fn origins_for(n: usize, steps: usize, min_train: usize, reach: usize, count: usize) -> Vec<usize> {
     let Some(last) = n.checked_sub(steps) else {
         return Vec::new();
     };
@@ -104,7 +104,7 @@ fn origins_for(n: usize, steps: usize, min_train: usize, reach: usize) -> Vec<us
         return Vec::new();
     }
     let span = (last - min_train).min(reach);
-    let count = ORIGINS.min(span + 1);
+    let count = count.min(span + 1);
     let mut out: Vec<usize> = (0..count)
         .map(|k| last - if count > 1 { k * span / (count - 1) } else { 0 })
         .collect();
@@ -171,13 +171,13 @@ mod tests {
     #[test]
     fn origins_spread_over_the_last_seasons() {
         // 100 points, 24 steps scored, at least 26 to fit, reaching 36 back: 12 origins from 40 to 76.
-        let o = origins_for(100, 24, 26, 36);
+        let o = origins_for(100, 24, 26, 36, 12);
         assert_eq!(o.len(), 12);
         assert_eq!((o[0], o[11]), (76, 40));
         assert!(o.windows(2).all(|w| w[0] > w[1]));
         // Little room: as many origins as there are, none before the minimum.
-        assert_eq!(origins_for(30, 4, 24, 36), vec![26, 25, 24]);
-        assert!(origins_for(20, 8, 24, 36).is_empty());
+        assert_eq!(origins_for(30, 4, 24, 36, 12), vec![26, 25, 24]);
+        assert!(origins_for(20, 8, 24, 36, 12).is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod arima;
 pub mod conformal;
+pub mod ensemble;
 pub mod ets;
 pub mod mstl;
 pub mod naive;

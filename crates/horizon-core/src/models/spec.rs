@@ -3,6 +3,7 @@
 
 use super::arima::Arima;
 use super::conformal::Conformal;
+use super::ensemble::{Ensemble, default_members};
 use super::ets::AutoEts;
 use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
@@ -38,6 +39,10 @@ pub enum ModelSpec {
     },
     /// Prophet: piecewise-linear trend, Fourier seasonalities, holidays and regressors.
     Prophet,
+    /// Weighted combination of several models (`None`: ETS, ARIMA and MSTL).
+    Ensemble {
+        members: Option<Vec<ModelSpec>>,
+    },
     /// Another model's forecasts with conformal intervals calibrated on its past errors.
     Conformal {
         inner: Box<ModelSpec>,
@@ -60,6 +65,7 @@ impl ModelSpec {
             },
             ModelSpec::Mstl { periods: None },
             ModelSpec::Prophet,
+            ModelSpec::Ensemble { members: None },
         ]
     }
 
@@ -74,6 +80,7 @@ impl ModelSpec {
             ModelSpec::Arima { .. } => "arima".into(),
             ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Prophet => "prophet".into(),
+            ModelSpec::Ensemble { .. } => "ensemble".into(),
             ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
         }
     }
@@ -107,6 +114,7 @@ impl ModelSpec {
             ModelSpec::Prophet => {
                 "Prophet: trend with changepoints, yearly/weekly seasons, US holidays (daily data), regressors"
             }
+            ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
         }
     }
@@ -131,6 +139,9 @@ impl ModelSpec {
                 periods: periods.clone(),
             }),
             ModelSpec::Prophet => Box::new(ProphetModel::default()),
+            ModelSpec::Ensemble { members } => Box::new(Ensemble {
+                members: members.clone().unwrap_or_else(default_members),
+            }),
             ModelSpec::Conformal { inner } => Box::new(Conformal {
                 inner: (**inner).clone(),
             }),
@@ -157,6 +168,15 @@ impl ModelSpec {
             (ModelSpec::Mstl { periods: None }, Some(m)) => ModelSpec::Mstl { periods: Some(vec![m]) },
             (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
                 inner: Box::new(inner.with_default_season(m)),
+            },
+            (ModelSpec::Ensemble { members }, Some(m)) => ModelSpec::Ensemble {
+                members: Some(
+                    members
+                        .unwrap_or_else(default_members)
+                        .into_iter()
+                        .map(|s| s.with_default_season(Some(m)))
+                        .collect(),
+                ),
             },
             (spec, _) => spec,
         }
@@ -203,7 +223,7 @@ impl fmt::Display for ModelSpec {
 impl FromStr for ModelSpec {
     type Err = ModelError;
     /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`);
-    /// `arima` (`arima:52`), `mstl` (`mstl:7/365`), `prophet`; any of them with `+conformal` (`ets:12+conformal`).
+    /// `arima` (`arima:52`), `mstl` (`mstl:7/365`), `prophet`, `ensemble` (`ensemble:ets/arima`); any of them with `+conformal` (`ets:12+conformal`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
         if let Some(inner) = lower.strip_suffix("+conformal") {
@@ -252,6 +272,25 @@ impl FromStr for ModelSpec {
                 return Ok(ModelSpec::Mstl { periods });
             }
             "prophet" => ModelSpec::Prophet,
+            "ensemble" => {
+                let members = match arg.as_deref() {
+                    None => None,
+                    Some(a) => Some(
+                        a.split('/')
+                            .map(|m| m.parse::<ModelSpec>())
+                            .collect::<Result<Vec<_>, _>>()?,
+                    ),
+                };
+                if members
+                    .as_ref()
+                    .is_some_and(|m| m.is_empty() || m.iter().any(|s| matches!(s, ModelSpec::Ensemble { .. })))
+                {
+                    return Err(ModelError::Invalid(
+                        "ensemble members are models other than ensemble, e.g. ensemble:ets/arima".into(),
+                    ));
+                }
+                return Ok(ModelSpec::Ensemble { members });
+            }
             "mean" | "average" => ModelSpec::Mean,
             "drift" => ModelSpec::Drift,
             _ => return Err(ModelError::UnknownModel(s.to_string(), ModelSpec::names())),

@@ -3,6 +3,7 @@
 
 use super::arima::FittedArima;
 use super::conformal::FittedConformal;
+use super::ensemble::FittedEnsemble;
 use super::ets::FittedEts;
 use super::mstl::FittedMstl;
 use super::naive::FittedBaseline;
@@ -19,6 +20,7 @@ pub enum FittedModel {
     Arima(FittedArima),
     Mstl(FittedMstl),
     Prophet(FittedProphet),
+    Ensemble(FittedEnsemble),
     Conformal(FittedConformal),
 }
 
@@ -30,6 +32,7 @@ impl FittedModel {
             FittedModel::Arima(f) => f,
             FittedModel::Mstl(f) => f,
             FittedModel::Prophet(f) => f,
+            FittedModel::Ensemble(f) => f,
             FittedModel::Conformal(f) => f,
         }
     }

@@ -1,0 +1,216 @@
+//! Weighted ensembles: several models fitted to the same series, their forecasts combined
+//! with weights from their rolling-origin backtest errors.
+//!
+//! Each member is refitted at a few origins spread over the last three seasons and scored by
+//! its mean squared error on the following steps; weights are proportional to the inverse MSE
+//! (Bates & Granger 1969, "The combination of forecasts", *Operational Research Quarterly*
+//! 20(4)), shrunk half way to equal weights, since estimated weights are noisy and equal
+//! weights are hard to beat (the "forecast combination puzzle", Smith & Wallis 2009, *Oxford
+//! Bulletin of Economics and Statistics* 71(3)). A member that cannot be backtested keeps the
+//! equal weight; one that cannot be fitted at all is left out (and named in the description).
+//!
+//! Point forecasts and interval bounds are the weighted means of the members'. For intervals
+//! calibrated on the ensemble's own past errors, wrap it: `ensemble+conformal`.
+
+use super::conformal::origins_for;
+use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_levels};
+use crate::data::Series;
+use serde::{Deserialize, Serialize};
+
+/// Backtest origins per member for the weights.
+const ORIGINS: usize = 3;
+/// Share of the equal weight in the final weights.
+const SHRINK: f64 = 0.5;
+
+/// The members an ensemble has unless given others: ETS and ARIMA, the pair statsforecast's
+/// and the M4 competition's combinations are built on, and MSTL.
+pub fn default_members() -> Vec<ModelSpec> {
+    vec![
+        ModelSpec::Ets { season: None },
+        ModelSpec::Arima {
+            season: None,
+            order: None,
+            seasonal_order: None,
+        },
+        ModelSpec::Mstl { periods: None },
+    ]
+}
+
+/// A weighted ensemble of `members`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ensemble {
+    pub members: Vec<ModelSpec>,
+}
+
+/// A member's fitted model, its weight and its backtest error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    pub model: FittedModel,
+    pub weight: f64,
+    /// Mean squared backtest error (`None`: too short to backtest).
+    pub mse: Option<f64>,
+}
+
+/// A fitted ensemble.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedEnsemble {
+    pub members: Vec<Member>,
+    /// Members that could not be fitted, with why.
+    pub dropped: Vec<(String, String)>,
+}
+
+impl Forecaster for Ensemble {
+    fn name(&self) -> String {
+        "ensemble".into()
+    }
+
+    fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
+        if self.members.is_empty() {
+            return Err(ModelError::Invalid("an ensemble needs at least one member".into()));
+        }
+        let n = series.len();
+        let m = series.freq.default_season();
+        let min_train = (2 * m + 2).max(8);
+        let steps = (2 * m).clamp(8, 60).min(n.saturating_sub(min_train)).max(1);
+        let origins = origins_for(n, steps, min_train, 3 * m, ORIGINS);
+        let mut fitted = Vec::new();
+        let mut failed: Vec<(String, ModelError)> = Vec::new();
+        for spec in &self.members {
+            let model = spec.build();
+            match model.fit(series) {
+                Ok(f) => fitted.push((spec.name(), f.to_state(), backtest_mse(series, spec, &origins, steps))),
+                Err(e) => failed.push((spec.name(), e)),
+            }
+        }
+        if fitted.is_empty() {
+            // Nothing to combine: the first member's own error says why (too short, NaN, …).
+            return Err(failed.swap_remove(0).1);
+        }
+        let dropped = failed.into_iter().map(|(n, e)| (n, e.to_string())).collect();
+        let weights = weights(&fitted.iter().map(|f| f.2).collect::<Vec<_>>());
+        let members = fitted
+            .into_iter()
+            .zip(weights)
+            .map(|((name, model, mse), weight)| Member {
+                name,
+                model,
+                weight,
+                mse,
+            })
+            .collect();
+        Ok(Box::new(FittedEnsemble { members, dropped }))
+    }
+}
+
+/// Mean squared error of `spec` refitted at each origin and forecast `steps` ahead.
+fn backtest_mse(series: &Series, spec: &ModelSpec, origins: &[usize], steps: usize) -> Option<f64> {
+    let model = spec.build();
+    let (mut sum, mut count) = (0.0, 0usize);
+    for &origin in origins {
+        let forecast = model
+            .fit(&series.head(origin))
+            .and_then(|f| f.predict(steps, &[95.0]))
+            .ok()?;
+        for (y, p) in series.values[origin..origin + steps].iter().zip(&forecast.point) {
+            let e = y - p;
+            if !e.is_finite() {
+                return None;
+            }
+            sum += e * e;
+            count += 1;
+        }
+    }
+    (count > 0).then(|| sum / count as f64)
+}
+
+/// Inverse-MSE weights shrunk half way to equal; equal weights where errors are missing.
+pub fn weights(mse: &[Option<f64>]) -> Vec<f64> {
+    let k = mse.len() as f64;
+    let equal = 1.0 / k;
+    if mse.iter().any(|e| e.is_none_or(|v| !(v.is_finite() && v > 0.0))) {
+        return vec![equal; mse.len()];
+    }
+    let inv: Vec<f64> = mse.iter().map(|e| 1.0 / e.unwrap_or(1.0)).collect();
+    let total: f64 = inv.iter().sum();
+    inv.iter()
+        .map(|w| SHRINK * equal + (1.0 - SHRINK) * w / total)
+        .collect()
+}
+
+impl Fitted for FittedEnsemble {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+        let levels = check_levels(levels)?;
+        let forecasts = self
+            .members
+            .iter()
+            .map(|m| m.model.predict(horizon, &levels))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mix = |get: &dyn Fn(&Forecast) -> &[f64]| -> Vec<f64> {
+            (0..horizon)
+                .map(|h| {
+                    self.members
+                        .iter()
+                        .zip(&forecasts)
+                        .map(|(m, f)| m.weight * get(f)[h])
+                        .sum()
+                })
+                .collect()
+        };
+        let point = mix(&|f| &f.point);
+        let intervals = levels
+            .iter()
+            .map(|&level| {
+                let find = |f: &Forecast| f.interval(level).map(|i| (i.lower.len(), i.upper.len()));
+                if forecasts.iter().any(|f| find(f) != Some((horizon, horizon))) {
+                    return Err(ModelError::Invalid(format!("a member gave no {level} % interval")));
+                }
+                Ok(Interval {
+                    level,
+                    lower: mix(&|f| f.interval(level).map_or(&[][..], |i| &i.lower)),
+                    upper: mix(&|f| f.interval(level).map_or(&[][..], |i| &i.upper)),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Forecast { point, intervals })
+    }
+
+    fn description(&self) -> String {
+        let parts: Vec<String> = self
+            .members
+            .iter()
+            .map(|m| format!("{} {:.0} %", m.name, 100.0 * m.weight))
+            .collect();
+        let mut text = format!(
+            "Ensemble: {} (weights from backtest errors, inverse MSE shrunk half way to equal).",
+            parts.join(", ")
+        );
+        for m in &self.members {
+            text.push_str(&format!(" {}: {}", m.name, m.model.description()));
+        }
+        for (name, why) in &self.dropped {
+            text.push_str(&format!(" {name} left out: {why}."));
+        }
+        text
+    }
+
+    fn to_state(&self) -> FittedModel {
+        FittedModel::Ensemble(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_favour_the_smaller_error_and_sum_to_one() {
+        let w = weights(&[Some(1.0), Some(4.0)]);
+        // inverse MSE 0.8 / 0.2, shrunk half way to 0.5 / 0.5.
+        assert!((w[0] - 0.65).abs() < 1e-12 && (w[1] - 0.35).abs() < 1e-12, "{w:?}");
+        assert_eq!(weights(&[Some(1.0), None]), vec![0.5, 0.5]);
+        assert_eq!(weights(&[Some(0.0), Some(1.0)]), vec![0.5, 0.5]);
+        let w = weights(&[Some(2.0), Some(3.0), Some(5.0)]);
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+}
