@@ -50,12 +50,17 @@ impl eframe::App for HorizonApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        let mut settings = self.workbench.settings.clone();
+        let settings = self.workbench.settings.clone();
         // An address with a password in it is never written to disk.
         #[cfg(not(target_arch = "wasm32"))]
-        if crate::registry_target::has_credentials(&settings.registry) {
-            settings.registry = "local".into();
-        }
+        let settings = if crate::registry_target::has_credentials(&settings.registry) {
+            Settings {
+                registry: "local".into(),
+                ..settings
+            }
+        } else {
+            settings
+        };
         if let Ok(json) = serde_json::to_string(&settings) {
             storage.set_string(SETTINGS_KEY, json);
         }

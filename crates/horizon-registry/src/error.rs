@@ -49,6 +49,7 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn io(path: &std::path::Path, e: &std::io::Error) -> Self {
         RegistryError::Io {
             path: path.display().to_string(),

@@ -2,6 +2,7 @@
 //! names locally and URL parts on MLflow, so nothing may escape) and where the embedded
 //! registry lives by default.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
 use thiserror::Error;
 

@@ -95,6 +95,7 @@ impl fmt::Display for VersionRef {
 }
 
 /// Milliseconds since the Unix epoch, now.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
