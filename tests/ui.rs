@@ -179,6 +179,11 @@ fn compare_models_shows_a_table_and_exports_it() {
         assert_eq!(row[1], r.model);
         assert_eq!(row[4].parse::<f64>().unwrap(), r.mase);
     }
+    // Another series selected: the comparison of the first is no longer shown.
+    h.get_by_label("S01 / P002").click();
+    h.run();
+    assert!(h.state().current_comparison().is_none());
+    assert!(h.query_by_label(&format!("{:.3}", c.rows[0].mase)).is_none());
     // Unticking every model disables the run.
     for m in ["seasonal-naive", "ets", "drift"] {
         h.get_by_label(&format!("Compare {m}")).click();

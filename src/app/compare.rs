@@ -65,9 +65,15 @@ impl Workbench {
         });
     }
 
+    /// The last comparison, if it is of the series selected now.
+    pub fn current_comparison(&self) -> Option<&Comparison> {
+        let selected = self.panel()?.series.get(self.selected)?.label();
+        self.comparison.as_ref().filter(|c| c.series == selected)
+    }
+
     /// Hand the comparison table to the platform as `comparison_<series>_<time>.csv`.
     pub fn export_comparison(&mut self) {
-        let Some(c) = &self.comparison else { return };
+        let Some(c) = self.current_comparison() else { return };
         let name = timestamped_file_name("comparison", &c.series, chrono::Local::now().naive_local());
         let csv = comparison_csv(&c.series, &c.rows);
         self.save(name, csv.into_bytes());
@@ -101,13 +107,17 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 wb.run_comparison();
             }
             if ui
-                .add_enabled(wb.comparison.is_some(), egui::Button::new("Export comparison CSV"))
+                .add_enabled(
+                    wb.current_comparison().is_some(),
+                    egui::Button::new("Export comparison CSV"),
+                )
                 .clicked()
             {
                 wb.export_comparison();
             }
         });
-        if let Some(c) = &wb.comparison {
+        // A comparison of another series (the selection changed since) is not shown.
+        if let Some(c) = wb.current_comparison() {
             table(ui, c);
         }
     });

@@ -328,6 +328,9 @@ impl Workbench {
                         self.selected = self.selected.min(p.series.len().saturating_sub(1));
                     }
                     self.result = None;
+                    // A comparison of the previous data (or one still running) is dropped.
+                    self.comparison = None;
+                    self.compare_gen += 1;
                     self.data = Some(*loaded);
                     if self.panel().is_some() {
                         self.run_forecast();

@@ -146,6 +146,11 @@ impl Fitted for FittedEnsemble {
             .iter()
             .map(|m| m.model.predict(horizon, &levels))
             .collect::<Result<Vec<_>, _>>()?;
+        if forecasts.is_empty() || forecasts.iter().any(|f| f.point.len() != horizon) {
+            return Err(ModelError::Invalid(
+                "a member of the ensemble gave no forecast of this horizon".into(),
+            ));
+        }
         let mix = |get: &dyn Fn(&Forecast) -> &[f64]| -> Vec<f64> {
             (0..horizon)
                 .map(|h| {

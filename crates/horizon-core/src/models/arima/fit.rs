@@ -291,7 +291,12 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
     // Conditional sum of squares first (cheap, no filter), then the exact likelihood from
     // there: R's default "CSS-ML".
     let (x_css, f_css) = css_fit(&prepared, &order);
-    let x1 = if f_css.is_finite() { x_css } else { prepared.x0.clone() };
+    // Start from the CSS estimates unless they lie outside the admissible region.
+    let x1 = if f_css.is_finite() && objective(&x_css).is_finite() {
+        x_css
+    } else {
+        prepared.x0.clone()
+    };
     let nm = NelderMead {
         reltol: 1e-8,
         max_evals: 1000,

@@ -228,7 +228,9 @@ fn replay(stored: &Stored, data: &Data) -> Result<OptimizedParams, augurs_prophe
                 augurs_prophet::optimizer::Error::static_str("stored Prophet model does not match its data")
             })?;
         used[slot] = true;
-        beta.push(stored.beta[slot]);
+        beta.push(*stored.beta.get(slot).ok_or_else(|| {
+            augurs_prophet::optimizer::Error::static_str("stored Prophet model does not match its data")
+        })?);
     }
     if now.len() != stored.columns.len() || stored.delta.len() != data.t_change.len() {
         return Err(augurs_prophet::optimizer::Error::static_str(
@@ -393,6 +395,13 @@ impl Fitted for FittedProphet {
         let levels = check_levels(levels)?;
         if horizon == 0 {
             return Forecast::normal(Vec::new(), &[], &levels);
+        }
+        // A stored state (read from an artifact) must hang together before it is used.
+        if self.regressors.iter().any(|c| c.len() != self.values.len())
+            || self.beta.len() != self.columns.len()
+            || self.dates.len() != self.values.len()
+        {
+            return Err(ModelError::Invalid("stored Prophet model is inconsistent".into()));
         }
         let built = self.build(Recorder::new(Mode::Replay { params: self.stored() }))?;
         let (data, _) = built.recorded()?;
