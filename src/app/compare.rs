@@ -38,9 +38,14 @@ impl Workbench {
             return;
         }
         let horizon = self.settings.horizon;
+        // Only the selected series: the rest of the panel (possibly millions of rows) is not copied.
         let one = Panel {
+            id_columns: panel.id_columns.clone(),
+            date_column: panel.date_column.clone(),
+            value_column: panel.value_column.clone(),
+            exog_columns: panel.exog_columns.clone(),
+            freq: panel.freq,
             series: vec![series.clone()],
-            ..(*panel).clone()
         };
         self.status = format!("Comparing {} model(s) on {}…", models.len(), series.label());
         self.compare_gen += 1;
