@@ -12,6 +12,7 @@
 //! the negative log posterior without constants; the parameter vector is `[k, m, δ (S), u,
 //! β (K)]`.
 
+use crate::models::optim_lbfgs::dot;
 use augurs_prophet::optimizer::{Data, TrendIndicator};
 
 /// The data of one fit, laid out for fast evaluation.
@@ -299,10 +300,6 @@ fn logistic_gamma(k: f64, m: f64, delta: &[f64], t_change: &[f64]) -> Vec<f64> {
 
 fn logistic(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 #[cfg(test)]
