@@ -3,7 +3,10 @@
 #   scripts/setup.sh gui    runtime libraries of the desktop window (and Xvfb for headless runs)
 #   scripts/setup.sh wasm   the wasm32 standard library (rustup target, else Debian rustc-web route)
 #   scripts/setup.sh mlflow an MLflow server for the registry tests (a venv in $HORIZON_CACHE/mlflow-venv)
-#   scripts/setup.sh test   what the test suite needs (wasm, mlflow)
+#   scripts/setup.sh web    wasm plus wasm-bindgen-cli (the Cargo.lock version, in $HORIZON_CACHE/tools)
+#                           and binaryen's wasm-opt, to build dist/
+#   scripts/setup.sh e2e    web plus Debian's chromium, node and playwright-core (in $HORIZON_CACHE/node)
+#   scripts/setup.sh test   what the test suite needs (wasm, mlflow, e2e)
 set -euo pipefail
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -45,6 +48,46 @@ setup_wasm() {
   touch "${HORIZON_CACHE:-$HOME/.cache/horizon}/.wasm-debian-route" 2>/dev/null || true
 }
 
+BINARYEN_VERSION=132.0.0
+PLAYWRIGHT_VERSION=1.65.1
+
+# An npm package pinned in $HORIZON_CACHE/node (Node from Debian when there is none).
+npm_pin() {
+  local node="${HORIZON_CACHE:-$HOME/.cache/horizon}/node" name=$1 version=$2
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+  fi
+  if [ -f "$node/node_modules/$name/package.json" ] &&
+    grep -q "\"version\": \"$version\"" "$node/node_modules/$name/package.json"; then
+    return 0
+  fi
+  mkdir -p "$node"
+  echo "setup: installing $name $version into $node"
+  (cd "$node" && npm install --silent --no-audit --no-fund --prefix "$node" "$name@$version" >/dev/null)
+}
+
+# dist/: wasm-bindgen-cli at the version of the wasm-bindgen crate in Cargo.lock (built once into
+# $HORIZON_CACHE/tools), and binaryen's wasm-opt from npm (Debian's 108 corrupts the externref
+# table that wasm-bindgen emits).
+setup_web() {
+  setup_wasm
+  npm_pin binaryen "$BINARYEN_VERSION"
+  local version tools="${HORIZON_CACHE:-$HOME/.cache/horizon}/tools"
+  version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+  if [ -x "$tools/bin/wasm-bindgen" ] && "$tools/bin/wasm-bindgen" --version | grep -q " $version\$"; then
+    return 0
+  fi
+  echo "setup: building wasm-bindgen-cli $version into $tools (10-25 minutes on 2 cores, once)"
+  cargo install -q wasm-bindgen-cli --version "$version" --root "$tools" --force
+}
+
+# The browser end-to-end test: Debian's chromium driven by playwright-core (no browser download).
+setup_e2e() {
+  setup_web
+  apt_install chromium
+  npm_pin playwright-core "$PLAYWRIGHT_VERSION"
+}
+
 MLFLOW_VERSION=3.17.2
 
 # A pinned MLflow server (with the basic-auth extra) in its own venv; the registry tests start it.
@@ -72,12 +115,14 @@ main() {
   case "${1:-test}" in
     gui) setup_gui ;;
     wasm) setup_wasm ;;
+    web) setup_web ;;
+    e2e) setup_e2e ;;
     mlflow) setup_mlflow ;;
     test)
-      setup_wasm
+      setup_e2e
       setup_mlflow
       ;;
-    *) echo "usage: $0 gui|wasm|mlflow|test" >&2; exit 2 ;;
+    *) echo "usage: $0 gui|wasm|web|e2e|mlflow|test" >&2; exit 2 ;;
   esac
 }
 main "$@"

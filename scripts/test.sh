@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: formatting, lints, every test of the workspace, and the wasm32 build.
+# The test command: formatting, lints, every test of the workspace, and the browser build with
+# its end-to-end test in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HORIZON_CACHE=${HORIZON_CACHE:-$HOME/.cache/horizon}
@@ -12,5 +13,5 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
-echo "== wasm32 build"
-bash scripts/wasm-check.sh
+echo "== browser build (dist/) and end-to-end test in headless Chromium"
+bash scripts/web-e2e.sh

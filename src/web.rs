@@ -1,6 +1,7 @@
 //! Browser entry point: starts the workbench on the `<canvas id="horizon_canvas">` of
 //! `wasm/index.html`, and reports start-up on `<body data-horizon="ready|error">` so scripted
-//! browser checks can wait for it.
+//! browser checks can wait for it. The workbench's state line is mirrored on `<body>` too
+//! (`data-status`, `data-busy`, `data-result`), because the canvas itself has no DOM to read.
 
 use crate::app::HorizonApp;
 use crate::app::platform::WebPlatform;
@@ -29,4 +30,62 @@ pub fn start() -> Result<(), JsValue> {
         }
     });
     Ok(())
+}
+
+thread_local! {
+    /// The longest time the workbench's own code (layout, polling, task steps) held a frame
+    /// since the last [`reset_frame_stats`], in milliseconds. Painting is not included.
+    static LONGEST_FRAME_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+pub(crate) fn frame_took(d: std::time::Duration) {
+    LONGEST_FRAME_MS.with(|m| m.set(m.get().max(d.as_secs_f64() * 1e3)));
+}
+
+/// For scripts measuring responsiveness: the longest frame (the workbench's code, ms) since the
+/// last call, and start a new measurement.
+#[wasm_bindgen]
+pub fn reset_frame_stats() -> f64 {
+    LONGEST_FRAME_MS.with(|m| m.replace(0.0))
+}
+
+/// The `<body>` attributes that describe the workbench now.
+pub fn page_state(wb: &crate::app::Workbench) -> Vec<(&'static str, String)> {
+    let result = wb
+        .result
+        .as_ref()
+        .map(|r| {
+            let levels: Vec<String> = r
+                .forecast
+                .forecast
+                .intervals
+                .iter()
+                .map(|i| horizon_core::export::level_label(i.level))
+                .collect();
+            format!(
+                "{} | {} | {} steps | levels {} | {:.1} ms",
+                r.history.label(),
+                r.forecast.model,
+                r.forecast.forecast.point.len(),
+                levels.join(","),
+                r.elapsed_ms
+            )
+        })
+        .unwrap_or_default();
+    vec![
+        ("data-status", wb.status.clone()),
+        ("data-busy", if wb.is_busy() { "1" } else { "0" }.to_string()),
+        ("data-result", result),
+        ("data-forecasts", wb.forecasts_shown.to_string()),
+    ]
+}
+
+/// Write `state` onto `<body>`.
+pub fn publish(state: &[(&'static str, String)]) {
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+        return;
+    };
+    for (name, value) in state {
+        let _ = body.set_attribute(name, value);
+    }
 }

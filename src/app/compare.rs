@@ -2,12 +2,13 @@
 //! core's `backtest_panel`, run off the UI thread), shown as a table of mean metrics and a bar
 //! chart of MASE, and exported as CSV under a timestamped name.
 
+use super::jobs::{Step, Task};
 use super::state::{Msg, Workbench, timestamped_file_name};
 use eframe::egui;
 use egui_plot::{Bar, BarChart, Plot};
 use horizon_core::ModelSpec;
 use horizon_core::data::Panel;
-use horizon_core::eval::{BacktestConfig, ModelSummary, backtest_panel};
+use horizon_core::eval::{BacktestConfig, BacktestResult, ModelSummary, backtest_panel};
 use horizon_core::export::comparison_csv;
 
 /// Backtest folds of a comparison.
@@ -49,25 +50,19 @@ impl Workbench {
         };
         self.status = format!("Comparing {} model(s) on {}…", models.len(), series.label());
         self.compare_gen += 1;
-        let generation = self.compare_gen;
-        self.spawn(move || {
-            let cfg = BacktestConfig {
+        let task = CompareTask {
+            generation: self.compare_gen,
+            one,
+            series: series.label(),
+            cfg: BacktestConfig {
                 horizon,
                 folds: FOLDS,
                 ..BacktestConfig::default()
-            };
-            let result = backtest_panel(&one, &models, &cfg)
-                .map(|r| {
-                    Box::new(Comparison {
-                        series: series.label(),
-                        horizon,
-                        best: r.best().map(|b| b.model.clone()),
-                        rows: r.summary,
-                    })
-                })
-                .map_err(|e| e.to_string());
-            Msg::Compared(generation, result)
-        });
+            },
+            models,
+            result: None,
+        };
+        self.start("comparison", Box::new(task));
     }
 
     /// The last comparison, if it is of the series selected now.
@@ -82,6 +77,63 @@ impl Workbench {
         let name = timestamped_file_name("comparison", &c.series, chrono::Local::now().naive_local());
         let csv = comparison_csv(&c.series, &c.rows);
         self.save(name, csv.into_bytes());
+    }
+}
+
+/// A comparison in steps: one model's backtest per step, so the browser draws (and the user
+/// can cancel) between models.
+struct CompareTask {
+    generation: u64,
+    one: Panel,
+    series: String,
+    cfg: BacktestConfig,
+    models: Vec<ModelSpec>,
+    /// The backtests of the models done so far.
+    result: Option<BacktestResult>,
+}
+
+impl Task for CompareTask {
+    fn step(&mut self) -> Step {
+        let done = self.result.as_ref().map_or(0, |r| r.summary.len());
+        let Some(spec) = self.models.get(done) else {
+            return Step::Done(self.finish());
+        };
+        match backtest_panel(&self.one, std::slice::from_ref(spec), &self.cfg) {
+            Ok(r) => match &mut self.result {
+                None => self.result = Some(r),
+                Some(all) => {
+                    all.folds.extend(r.folds);
+                    all.summary.extend(r.summary);
+                }
+            },
+            Err(e) => return Step::Done(Msg::Compared(self.generation, Err(e.to_string()))),
+        }
+        if done + 1 == self.models.len() {
+            Step::Done(self.finish())
+        } else {
+            Step::More {
+                done: done + 1,
+                total: self.models.len(),
+            }
+        }
+    }
+}
+
+impl CompareTask {
+    fn finish(&mut self) -> Msg {
+        let result = self
+            .result
+            .take()
+            .map(|r| {
+                Box::new(Comparison {
+                    series: self.series.clone(),
+                    horizon: self.cfg.horizon,
+                    best: r.best().map(|b| b.model.clone()),
+                    rows: r.summary,
+                })
+            })
+            .ok_or_else(|| "no model to compare".to_string());
+        Msg::Compared(self.generation, result)
     }
 }
 

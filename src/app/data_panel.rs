@@ -7,7 +7,7 @@ use eframe::egui;
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     ui.heading("Data");
     ui.horizontal(|ui| {
-        if ui.button("Open CSV…").clicked() {
+        if ui.button("Open CSV…").on_hover_text("Ctrl+O").clicked() {
             wb.open_dialog();
         }
         if ui.button("Load sample data").clicked() {

@@ -51,11 +51,19 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             }
         }
         let can_run = wb.panel().is_some();
-        if ui.add_enabled(can_run, egui::Button::new("Run forecast")).clicked() {
+        if ui
+            .add_enabled(can_run, egui::Button::new("Run forecast"))
+            .on_hover_text("Ctrl+Enter")
+            .clicked()
+        {
             wb.run_forecast();
         }
         let can_export = wb.result.is_some();
-        if ui.add_enabled(can_export, egui::Button::new("Export CSV")).clicked() {
+        if ui
+            .add_enabled(can_export, egui::Button::new("Export CSV"))
+            .on_hover_text("Ctrl+E")
+            .clicked()
+        {
             wb.export();
         }
     });
@@ -65,7 +73,10 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         Some(r) => {
             ui.label(egui::RichText::new(format!("{} — {}", r.history.label(), r.forecast.model)).strong());
             ui.label(&r.description);
-            ui.small(&r.season_note);
+            ui.small(format!(
+                "{} Fitted and forecast in {:.0} ms.",
+                r.season_note, r.elapsed_ms
+            ));
             super::plot::show(ui, r);
         }
         None => {

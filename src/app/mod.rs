@@ -25,6 +25,9 @@ pub use state::{Loaded, Msg, ResultView, Settings, Workbench};
 /// The eframe application: the workbench plus persistence of the user's settings.
 pub struct HorizonApp {
     pub workbench: Workbench,
+    /// What the page was last told (browser): status, busy, series and model of the forecast.
+    #[cfg(target_arch = "wasm32")]
+    published: Vec<(&'static str, String)>,
 }
 
 const SETTINGS_KEY: &str = "horizon.settings";
@@ -36,17 +39,38 @@ impl HorizonApp {
             .and_then(|s| s.get_string(SETTINGS_KEY))
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default();
-        let mut workbench = Workbench::new(platform, Runner::Threaded);
+        // The browser has no threads: there long work runs in steps between frames.
+        let runner = if cfg!(target_arch = "wasm32") {
+            Runner::Stepped
+        } else {
+            Runner::Threaded
+        };
+        let mut workbench = Workbench::new(platform, runner);
         workbench.settings = settings;
         workbench.load_sample();
         workbench.registry_refresh();
-        HorizonApp { workbench }
+        HorizonApp {
+            workbench,
+            #[cfg(target_arch = "wasm32")]
+            published: Vec::new(),
+        }
     }
 }
 
 impl eframe::App for HorizonApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        #[cfg(target_arch = "wasm32")]
+        let started = web_time::Instant::now();
         self.workbench.ui(ui);
+        #[cfg(target_arch = "wasm32")]
+        {
+            crate::web::frame_took(started.elapsed());
+            let now = crate::web::page_state(&self.workbench);
+            if now != self.published {
+                crate::web::publish(&now);
+                self.published = now;
+            }
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

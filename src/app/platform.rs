@@ -100,19 +100,36 @@ impl Platform for WebPlatform {
         });
     }
 
+    /// A browser download of `bytes` named `name` (the browser's own download prompt or
+    /// folder applies).
     fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
-        wasm_bindgen_futures::spawn_local(async move {
-            let msg = match rfd::AsyncFileDialog::new().set_file_name(&name).save_file().await {
-                None => Msg::Saved(Err("export cancelled".into())),
-                Some(handle) => Msg::Saved(
-                    handle
-                        .write(&bytes)
-                        .await
-                        .map(|()| name.clone())
-                        .map_err(|e| e.to_string()),
-                ),
-            };
-            let _ = tx.send(msg);
-        });
+        let result = download(&name, &bytes)
+            .map(|()| format!("{name} (downloaded)"))
+            .map_err(|e| format!("cannot download {name}: {e:?}"));
+        let _ = tx.send(Msg::Saved(result));
     }
+}
+
+/// Hand `bytes` to the browser as a download named `name`: a Blob behind a temporary
+/// `<a download>` link, clicked once.
+#[cfg(target_arch = "wasm32")]
+fn download(name: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(if name.ends_with(".png") {
+        "image/png"
+    } else {
+        "text/csv"
+    });
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // The URL is not revoked here: Chromium may still be reading the Blob after click()
+    // returns. It lives as long as the page (one small CSV or PNG per export).
+    Ok(())
 }

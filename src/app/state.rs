@@ -1,7 +1,7 @@
 //! The workbench's state and the messages that change it.
 
 use super::compare::Comparison;
-use super::jobs::Runner;
+use super::jobs::{Queue, Runner, Running, Task, once};
 use super::manual::ManualGrid;
 use super::platform::Platform;
 use super::registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState, Where};
@@ -70,6 +70,8 @@ pub struct ResultView {
     /// Which calendar seasons the series has (detected, not assumed).
     pub season_note: String,
     pub id_columns: Vec<String>,
+    /// How long fitting and forecasting took (wall clock, milliseconds).
+    pub elapsed_ms: f64,
 }
 
 /// Results of jobs and dialogs.
@@ -84,6 +86,16 @@ pub enum Msg {
     Saved(Result<String, String>),
     Status(String),
     Registry(RegistryMsg),
+    /// A task's progress: `done` of `total` steps.
+    Progress {
+        id: u64,
+        done: usize,
+        total: usize,
+    },
+    /// The task stopped at the user's request.
+    Cancelled(u64),
+    /// Task `id` finished with this message.
+    Done(u64, Box<Msg>),
 }
 
 pub struct Workbench {
@@ -105,7 +117,14 @@ pub struct Workbench {
     pub sample_preview: Option<(RetailParams, Vec<f64>)>,
     /// The last model comparison.
     pub comparison: Option<Comparison>,
+    /// Forecasts shown since start (the browser page reports it, so a script sees a new one).
+    pub forecasts_shown: u64,
     busy: usize,
+    /// Long work under way, with its progress (for the bars and Cancel buttons).
+    pub tasks: Vec<Running>,
+    task_id: u64,
+    /// Tasks waiting for their steps (browser).
+    queue: Queue,
     /// Request counters: a result is applied only if it answers the latest request.
     load_gen: u64,
     forecast_gen: u64,
@@ -144,7 +163,11 @@ impl Workbench {
             registered: None,
             sample_preview: None,
             comparison: None,
+            forecasts_shown: 0,
             busy: 0,
+            tasks: Vec::new(),
+            task_id: 0,
+            queue: Queue::default(),
             load_gen: 0,
             forecast_gen: 0,
             compare_gen: 0,
@@ -159,9 +182,26 @@ impl Workbench {
         self.busy > 0
     }
 
-    pub(super) fn spawn(&mut self, work: impl FnOnce() -> Msg + Send + 'static) {
+    /// Run `work` (one step) off the UI thread; `what` names it on the progress bar.
+    pub(super) fn spawn(&mut self, what: &'static str, work: impl FnOnce() -> Msg + Send + 'static) {
+        self.start(what, once(work));
+    }
+
+    /// Start a task of several steps; `what` names it on the progress bar and its Cancel button.
+    pub(super) fn start(&mut self, what: &'static str, task: Box<dyn Task>) {
         self.busy += 1;
-        self.runner.spawn(&self.tx, work);
+        self.task_id += 1;
+        let running = Running::new(self.task_id, what);
+        self.tasks.push(running.clone());
+        self.runner.start(&self.tx, &mut self.queue, task, running);
+    }
+
+    /// Stop the task `id` before its next step; what it was computing is dropped.
+    pub fn cancel(&mut self, id: u64) {
+        if let Some(t) = self.tasks.iter().find(|t| t.id == id) {
+            t.cancel();
+            self.status = format!("Cancelling the {}…", t.what);
+        }
     }
 
     /// Read `bytes` named `name` with the current column options, off the UI thread.
@@ -170,7 +210,7 @@ impl Workbench {
         self.status = format!("Reading {name}…");
         self.load_gen += 1;
         let generation = self.load_gen;
-        self.spawn(move || {
+        self.spawn("loading", move || {
             let ingested = ingest_csv(&bytes, &name, &opts);
             let panel = ingested.panel.clone().map(Arc::new);
             Msg::Loaded(
@@ -195,7 +235,7 @@ impl Workbench {
     /// Generate retail data with `params` and open it like a file (generated off the UI thread).
     pub fn load_generated(&mut self, params: RetailParams) {
         self.status = "Generating sample data…".into();
-        self.spawn(move || {
+        self.spawn("generating", move || {
             let name = format!(
                 "generated: {} stores × {} products × {} days, seed {}",
                 params.stores, params.products, params.days, params.seed
@@ -243,7 +283,8 @@ impl Workbench {
         self.status = format!("Forecasting {} with {model_label}…", series.label());
         self.forecast_gen += 1;
         let generation = self.forecast_gen;
-        self.spawn(move || {
+        self.spawn("forecast", move || {
+            let started = web_time::Instant::now();
             let result = match &registered {
                 None => forecast_series(&series, &spec, horizon, &levels),
                 Some(r) => forecast_series_with(&r.artifact, &series, horizon, &levels).map(|(f, source, d)| {
@@ -254,6 +295,7 @@ impl Workbench {
                     (f, format!("Registered model {}, using {how}. {d}", r.label))
                 }),
             };
+            let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
             Msg::Forecasted(
                 generation,
                 result
@@ -266,6 +308,7 @@ impl Workbench {
                             description,
                             season_note,
                             id_columns,
+                            elapsed_ms,
                         })
                     })
                     .map_err(|e| e.to_string()),
@@ -290,8 +333,24 @@ impl Workbench {
     /// Apply finished jobs.
     pub fn poll(&mut self) {
         while let Ok(msg) = self.rx.try_recv() {
-            self.busy = self.busy.saturating_sub(1);
             match msg {
+                Msg::Progress { id, done, total } => {
+                    if let Some(t) = self.tasks.iter_mut().find(|t| t.id == id) {
+                        (t.done, t.total) = (done, total);
+                    }
+                    continue;
+                }
+                Msg::Done(id, _) | Msg::Cancelled(id) => self.tasks.retain(|t| t.id != id),
+                _ => {}
+            }
+            self.busy = self.busy.saturating_sub(1);
+            let msg = match msg {
+                Msg::Done(_, inner) => *inner,
+                other => other,
+            };
+            match msg {
+                Msg::Progress { .. } | Msg::Done(..) => {}
+                Msg::Cancelled(_) => self.status = "Cancelled.".into(),
                 Msg::Picked(None) => self.status = "No file chosen.".into(),
                 Msg::Picked(Some((name, bytes))) => {
                     self.settings.options = self.settings.options.for_new_file();
@@ -339,6 +398,7 @@ impl Workbench {
                 Msg::Forecasted(_, Ok(view)) => {
                     self.status = format!("Forecast of {} ready.", view.history.label());
                     self.result = Some(*view);
+                    self.forecasts_shown += 1;
                 }
                 Msg::Forecasted(_, Err(e)) => {
                     self.status = format!("Cannot forecast: {e}");
@@ -367,7 +427,13 @@ impl Workbench {
 
     /// Draw the whole workbench.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if !self.queue.is_empty() {
+            // The browser: steps of the queued tasks, a frame's worth at a time.
+            self.queue.pump(&self.tx, std::time::Duration::from_millis(30));
+            ui.ctx().request_repaint();
+        }
         self.poll();
+        self.shortcuts(ui.ctx());
         self.handle_dropped_files(ui.ctx());
         if self.is_busy() {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(30));
@@ -380,6 +446,7 @@ impl Workbench {
                 }
                 ui.label(&self.status);
             });
+            self.progress_bars(ui);
         });
         egui::Panel::left("data").default_size(330.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
@@ -392,6 +459,40 @@ impl Workbench {
             egui::ScrollArea::vertical().show(ui, |ui| super::registry_panel::show(self, ui));
         });
         egui::CentralPanel::default().show(ui, |ui| super::forecast_panel::show(self, ui));
+    }
+
+    /// Ctrl+O opens a file, Ctrl+Enter runs the forecast, Ctrl+E exports it (⌘ on a Mac).
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut};
+        let pressed =
+            |key| ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(egui::Modifiers::COMMAND, key)));
+        if pressed(Key::O) {
+            self.open_dialog();
+        }
+        if pressed(Key::Enter) && self.panel().is_some() {
+            self.run_forecast();
+        }
+        if pressed(Key::E) && self.result.is_some() {
+            self.export();
+        }
+    }
+
+    /// A bar and a Cancel button per running task.
+    fn progress_bars(&mut self, ui: &mut egui::Ui) {
+        let mut cancel = None;
+        for t in &self.tasks {
+            ui.horizontal(|ui| {
+                let text = format!("{} {}/{}", t.what, t.done, t.total);
+                ui.add(egui::ProgressBar::new(t.fraction()).desired_width(240.0).text(text));
+                let label = format!("Cancel {}", t.what);
+                if ui.add_enabled(!t.is_cancelled(), egui::Button::new(label)).clicked() {
+                    cancel = Some(t.id);
+                }
+            });
+        }
+        if let Some(id) = cancel {
+            self.cancel(id);
+        }
     }
 
     /// List the registry's models again.
@@ -446,7 +547,7 @@ impl Workbench {
     }
 
     fn registry_job(&mut self, work: impl FnOnce() -> RegistryMsg + Send + 'static) {
-        self.spawn(move || Msg::Registry(work()));
+        self.spawn("registry call", move || Msg::Registry(work()));
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
@@ -454,7 +555,7 @@ impl Workbench {
         let Some(file) = dropped.into_iter().next() else { return };
         let name = file.path().display().to_string();
         #[cfg(not(target_arch = "wasm32"))]
-        self.spawn(move || match file.bytes() {
+        self.spawn("reading", move || match file.bytes() {
             Ok(bytes) => Msg::Picked(Some((name, bytes))),
             Err(e) => Msg::Status(format!("cannot read {name}: {e}")),
         });
