@@ -77,7 +77,27 @@ pub fn page_state(wb: &crate::app::Workbench) -> Vec<(&'static str, String)> {
         ("data-busy", if wb.is_busy() { "1" } else { "0" }.to_string()),
         ("data-result", result),
         ("data-forecasts", wb.forecasts_shown.to_string()),
+        ("data-registry", registry_state(wb)),
     ]
+}
+
+/// `sales: v1 v2 @champion=v2; …`, or the registry's error.
+fn registry_state(wb: &crate::app::Workbench) -> String {
+    if let Some(e) = &wb.registry.error {
+        return format!("error: {e}");
+    }
+    let Some(models) = &wb.registry.models else {
+        return String::new();
+    };
+    let listed: Vec<String> = models
+        .iter()
+        .map(|m| {
+            let versions = m.versions.iter().map(|v| format!(" v{}", v.version));
+            let aliases = m.aliases.iter().map(|(a, v)| format!(" @{a}=v{v}"));
+            format!("{}:{}", m.name, versions.chain(aliases).collect::<String>())
+        })
+        .collect();
+    format!("models: {}", listed.join("; "))
 }
 
 /// Write `state` onto `<body>`.

@@ -102,19 +102,43 @@ impl RegistryState {
 }
 
 /// The jobs: each opens the registry named by the user's setting and returns a message.
-#[cfg(not(target_arch = "wasm32"))]
+/// Natively they run on a worker thread; in the browser under replay over `fetch`
+/// (`horizon_registry::mlflow::replay`), so they must give the same requests when run again.
 pub mod jobs {
     use super::*;
-    use crate::registry_target::RegistryTarget;
     use horizon_core::Panel;
     use horizon_core::pipeline::{self, TrainConfig};
     use horizon_registry::promotion::{self, PromotionPolicy};
     use horizon_registry::{Registry, RegistryError};
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn open(target: &Where) -> Result<Box<dyn Registry>, String> {
-        RegistryTarget::parse(&target.location, Some(target.timeout_secs))
+        crate::registry_target::RegistryTarget::parse(&target.location, Some(target.timeout_secs))
             .open()
             .map_err(|e| format!("{e:#}"))
+    }
+
+    /// In the browser: an MLflow server by its address (`http://user:password@host:port`
+    /// for basic auth). The server must allow the page's origin (MLflow allows loopback
+    /// origins by default; others need `--cors-allowed-origins`).
+    #[cfg(target_arch = "wasm32")]
+    fn open(target: &Where) -> Result<Box<dyn Registry>, String> {
+        use horizon_registry::mlflow::{MlflowConfig, MlflowRegistry};
+        let location = target.location.trim();
+        if !(location.starts_with("http://") || location.starts_with("https://")) {
+            return Err(
+                "in the browser the registry is an MLflow server: enter its address, e.g. \
+                 http://127.0.0.1:5000"
+                    .into(),
+            );
+        }
+        let config = MlflowConfig {
+            timeout: std::time::Duration::from_secs_f64(target.timeout_secs.clamp(0.5, 120.0)),
+            ..MlflowConfig::new(location)
+        };
+        MlflowRegistry::new(config)
+            .map(|r| Box::new(r) as Box<dyn Registry>)
+            .map_err(|e| e.to_string())
     }
 
     fn artifact(reg: &dyn Registry, name: &str, version: u64) -> Result<Artifact, String> {
@@ -201,30 +225,5 @@ pub mod jobs {
                 "{name}@champion rolled back from version {from} to version {to}"
             ))
         })())
-    }
-}
-
-/// In the browser the registry is not reachable yet (no blocking HTTP there): every job says so.
-#[cfg(target_arch = "wasm32")]
-pub mod jobs {
-    use super::RegistryMsg;
-    use horizon_core::Panel;
-
-    const NOT_HERE: &str = "the model registry is available in the desktop app";
-
-    pub fn list(_: &super::Where) -> RegistryMsg {
-        RegistryMsg::Listed(Err(NOT_HERE.into()))
-    }
-    pub fn details(_: &super::Where, _: &str, _: u64) -> RegistryMsg {
-        RegistryMsg::Details(Err(NOT_HERE.into()))
-    }
-    pub fn load(_: &super::Where, _: &str, _: u64) -> RegistryMsg {
-        RegistryMsg::Loaded(Err(NOT_HERE.into()))
-    }
-    pub fn promote(_: &super::Where, _: &str, _: u64, _: &Panel) -> RegistryMsg {
-        RegistryMsg::Done(Err(NOT_HERE.into()))
-    }
-    pub fn rollback(_: &super::Where, _: &str) -> RegistryMsg {
-        RegistryMsg::Done(Err(NOT_HERE.into()))
     }
 }

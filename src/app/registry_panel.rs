@@ -8,10 +8,6 @@ use eframe::egui;
 
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     ui.heading("Registry");
-    if cfg!(target_arch = "wasm32") {
-        ui.label("The model registry is available in the desktop app.");
-        return;
-    }
     ui.horizontal(|ui| {
         let l = ui.label("Registry location");
         ui.add(

@@ -546,8 +546,20 @@ impl Workbench {
         }
     }
 
-    fn registry_job(&mut self, work: impl FnOnce() -> RegistryMsg + Send + 'static) {
+    /// A registry call: natively on a worker thread; in the browser run under replay, each
+    /// request sent with `fetch` between runs (so `work` may run several times).
+    fn registry_job(&mut self, work: impl Fn() -> RegistryMsg + Send + 'static) {
+        #[cfg(not(target_arch = "wasm32"))]
         self.spawn("registry call", move || Msg::Registry(work()));
+        #[cfg(target_arch = "wasm32")]
+        {
+            let tx = self.tx.clone();
+            self.busy += 1;
+            wasm_bindgen_futures::spawn_local(async move {
+                let msg = horizon_registry::mlflow::replay::replay_fetch(work).await;
+                let _ = tx.send(Msg::Registry(msg));
+            });
+        }
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {

@@ -14,7 +14,7 @@ import { join } from "node:path";
 const require = createRequire(join(process.env.HORIZON_NODE, "package.json"));
 const { chromium } = require("playwright-core");
 
-const [url, artifacts] = process.argv.slice(2);
+const [url, artifacts, mlflowUrl] = process.argv.slice(2);
 mkdirSync(artifacts, { recursive: true });
 const report = {};
 const problems = [];
@@ -188,6 +188,23 @@ try {
   await waitBody("data-horizon", (v) => v === "ready");
   await waitBody("data-result", (v) => v.length > 0);
   check((await body("data-result")).includes("| ets | 28 steps"), `choices kept across a reload: ${await body("data-result")}`);
+
+  // 7. The shared registry from the browser: an MLflow server over fetch (the script registered
+  // "sales" with the CLI); the page's loopback origin is allowed by MLflow's default CORS.
+  if (mlflowUrl) {
+    await page.close();
+    await open();
+    await page.addInitScript((u) => {
+      const s = JSON.parse(localStorage.getItem("horizon.settings") || "{}");
+      s.registry = u;
+      localStorage.setItem("horizon.settings", JSON.stringify(s));
+    }, mlflowUrl);
+    await page.goto(url);
+    await waitBody("data-registry", (v) => v.length > 0);
+    const listed = await body("data-registry");
+    check(/^models: .*sales: v1/.test(listed) && /@champion=v1/.test(listed), `MLflow registry listed in the browser: ${listed}`);
+    await page.screenshot({ path: join(artifacts, "4-mlflow-registry.png") });
+  }
 
   check(consoleErrors.length === 0, `no errors or panics in the console (${consoleErrors.length})`);
   for (const e of consoleErrors) console.log("   console:", e);

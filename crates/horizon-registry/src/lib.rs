@@ -10,7 +10,6 @@
 mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod local;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod mlflow;
 mod names;
 pub mod promotion;

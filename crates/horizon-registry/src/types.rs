@@ -95,10 +95,10 @@ impl fmt::Display for VersionRef {
 }
 
 /// Milliseconds since the Unix epoch, now.
-#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    // web-time: the browser's clock on wasm32 (std's panics there), std's elsewhere.
+    web_time::SystemTime::now()
+        .duration_since(web_time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }

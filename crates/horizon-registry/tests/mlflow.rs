@@ -5,8 +5,9 @@
 mod common;
 
 use common::server::{MlflowServer, random_secret};
+use horizon_registry::mlflow::replay::replay;
 use horizon_registry::mlflow::{MlflowConfig, MlflowRegistry};
-use horizon_registry::{Registry, RegistryError};
+use horizon_registry::{ModelVersion, NewRun, RegisteredModel, Registry, RegistryError, RunRecord};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -38,6 +39,100 @@ fn the_shared_suite_passes_against_a_live_mlflow_server() {
         started.elapsed().as_secs_f64(),
         server.startup().as_secs_f64()
     );
+}
+
+/// The MLflow client as the browser drives it: every operation under replay (each request
+/// answered between runs of the operation, see `mlflow::replay`), here with blocking HTTP.
+struct Replayed {
+    inner: MlflowRegistry,
+    /// Requests sent, to check that none is sent twice.
+    sent: std::sync::Mutex<Vec<String>>,
+}
+
+impl Replayed {
+    fn run<T>(&self, op: impl Fn(&MlflowRegistry) -> T) -> T {
+        replay(
+            || op(&self.inner),
+            |request| {
+                if let Ok(mut sent) = self.sent.lock() {
+                    sent.push(format!("{:?} {}", request.method, request.url));
+                }
+                ehttp::fetch_blocking(&request)
+            },
+        )
+    }
+}
+
+impl Registry for Replayed {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn log_run(&self, run: &NewRun) -> horizon_registry::Result<RunRecord> {
+        self.run(|r| r.log_run(run))
+    }
+    fn get_run(&self, run_id: &str) -> horizon_registry::Result<RunRecord> {
+        self.run(|r| r.get_run(run_id))
+    }
+    fn list_models(&self) -> horizon_registry::Result<Vec<RegisteredModel>> {
+        self.run(|r| r.list_models())
+    }
+    fn get_model(&self, name: &str) -> horizon_registry::Result<RegisteredModel> {
+        self.run(|r| r.get_model(name))
+    }
+    fn create_version(
+        &self,
+        name: &str,
+        artifact: &[u8],
+        run_id: Option<&str>,
+        tags: &BTreeMap<String, String>,
+    ) -> horizon_registry::Result<ModelVersion> {
+        self.run(|r| r.create_version(name, artifact, run_id, tags))
+    }
+    fn get_version(&self, name: &str, version: u64) -> horizon_registry::Result<ModelVersion> {
+        self.run(|r| r.get_version(name, version))
+    }
+    fn download(&self, name: &str, version: u64) -> horizon_registry::Result<Vec<u8>> {
+        self.run(|r| r.download(name, version))
+    }
+    fn set_alias(&self, name: &str, alias: &str, version: u64) -> horizon_registry::Result<()> {
+        self.run(|r| r.set_alias(name, alias, version))
+    }
+    fn delete_alias(&self, name: &str, alias: &str) -> horizon_registry::Result<()> {
+        self.run(|r| r.delete_alias(name, alias))
+    }
+    fn get_by_alias(&self, name: &str, alias: &str) -> horizon_registry::Result<ModelVersion> {
+        self.run(|r| r.get_by_alias(name, alias))
+    }
+    fn set_model_tag(&self, name: &str, key: &str, value: &str) -> horizon_registry::Result<()> {
+        self.run(|r| r.set_model_tag(name, key, value))
+    }
+    fn set_version_tag(&self, name: &str, version: u64, key: &str, value: &str) -> horizon_registry::Result<()> {
+        self.run(|r| r.set_version_tag(name, version, key, value))
+    }
+    fn delete_version(&self, name: &str, version: u64) -> horizon_registry::Result<()> {
+        self.run(|r| r.delete_version(name, version))
+    }
+    fn delete_model(&self, name: &str) -> horizon_registry::Result<()> {
+        self.run(|r| r.delete_model(name))
+    }
+}
+
+/// The browser's way to the server (replay of the blocking client, one request answered per
+/// run) keeps the whole registry contract, and sends every request once.
+#[test]
+fn the_shared_suite_passes_under_replay_as_in_the_browser() {
+    let server = MlflowServer::start(false);
+    let registry = Replayed {
+        inner: client(server.url(), None),
+        sent: Default::default(),
+    };
+    common::suite::run_suite(&registry);
+    let sent = registry.sent.lock().map(|s| s.clone()).unwrap_or_default();
+    assert!(sent.len() > 20, "{} requests", sent.len());
+    // A version is created once per create_version: the suite's versions are numbered 1, 2, …
+    // without gaps, which a request sent twice would break (checked by the suite itself).
+    let creates = sent.iter().filter(|s| s.contains("model-versions/create")).count();
+    assert!(creates >= 2, "{creates} model-versions/create requests");
 }
 
 /// `POST /api/2.0/mlflow/users/create` as the admin.

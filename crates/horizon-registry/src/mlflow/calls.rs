@@ -229,13 +229,27 @@ impl MlflowRegistry {
     }
 }
 
-/// A folder name no other version of this process or another one uses.
+/// A folder name no other version of this process or another one uses (the same in every run
+/// of a replayed operation).
 pub(super) fn unique_folder() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}-{}-{}",
-        now_ms(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    super::replay::stable(|| {
+        format!(
+            "{}-{}-{}",
+            now_ms(),
+            process_id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        )
+    })
+}
+
+/// The process id; in the browser (no processes) a random number for the page.
+fn process_id() -> u64 {
+    #[cfg(not(target_arch = "wasm32"))]
+    return u64::from(std::process::id());
+    #[cfg(target_arch = "wasm32")]
+    {
+        static PAGE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        *PAGE.get_or_init(|| (js_sys::Math::random() * 1e12) as u64)
+    }
 }

@@ -9,6 +9,10 @@
 //! times, and only while a retry still has 100 ms left before the deadline); 4xx never are.
 //! Requests that create something (runs, versions) are retried only when they were not sent.
 
+// In the browser only the replay path is built: the blocking sender, its retries and deadline
+// are native.
+#![cfg_attr(target_arch = "wasm32", allow(dead_code, unused_imports))]
+
 use crate::RegistryError;
 use ehttp::Method;
 use std::fmt::Write as _;
@@ -106,8 +110,53 @@ impl Http {
             .fold(s.to_string(), |s, secret| s.replace(secret.as_str(), "***"))
     }
 
+    /// The request of `call` (headers, body, credentials).
+    fn request(&self, call: &Call) -> ehttp::Request {
+        let mut request = ehttp::Request::new(
+            call.method.clone(),
+            format!("{}{}", self.base, call.path),
+            ehttp::Headers::new(&[("Accept", "application/json, */*")]),
+        );
+        if let Some((body, content_type)) = &call.body {
+            request.body = body.clone();
+            request.headers.insert("Content-Type", content_type);
+        }
+        if let Some(auth) = &self.auth {
+            request.headers.insert("Authorization", auth);
+        }
+        request
+    }
+
     /// Send `call`, retrying as the module documentation says; the answer's body on 2xx.
+    /// Under replay (the browser, see [`super::replay`]) the answer comes from the replay tape,
+    /// without retries.
     pub fn send(&self, call: &Call) -> Result<Vec<u8>, Failure> {
+        match super::replay::answer(&self.request(call)) {
+            Some(Some(answer)) => {
+                let outcome = answer.map_or_else(Outcome::Transport, Outcome::Answer);
+                return self.finish(call, outcome);
+            }
+            Some(None) => {
+                return Err(Failure::Done(RegistryError::Unreachable {
+                    registry: self.registry.clone(),
+                    what: call.what.clone(),
+                    message: "waiting for the answer".into(),
+                }));
+            }
+            None => {}
+        }
+        #[cfg(target_arch = "wasm32")]
+        return Err(Failure::Done(RegistryError::Unreachable {
+            registry: self.registry.clone(),
+            what: call.what.clone(),
+            message: "in the browser the registry is reached only through fetch (replay)".into(),
+        }));
+        #[cfg(not(target_arch = "wasm32"))]
+        self.send_blocking(call)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn send_blocking(&self, call: &Call) -> Result<Vec<u8>, Failure> {
         let deadline = Instant::now() + self.timeout;
         let mut attempt = 0u32;
         loop {
@@ -134,19 +183,9 @@ impl Http {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn attempt(&self, call: &Call, remaining: Duration) -> Outcome {
-        let mut request = ehttp::Request::new(
-            call.method.clone(),
-            format!("{}{}", self.base, call.path),
-            ehttp::Headers::new(&[("Accept", "application/json, */*")]),
-        );
-        if let Some((body, content_type)) = &call.body {
-            request.body = body.clone();
-            request.headers.insert("Content-Type", content_type);
-        }
-        if let Some(auth) = &self.auth {
-            request.headers.insert("Authorization", auth);
-        }
+        let mut request = self.request(call);
         request.timeout = Some(remaining);
         let (tx, rx) = mpsc::channel();
         let spawned = std::thread::Builder::new()

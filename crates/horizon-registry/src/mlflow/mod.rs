@@ -15,6 +15,7 @@
 mod calls;
 mod http;
 mod registry;
+pub mod replay;
 mod wire;
 
 use crate::{RegistryError, Result};
