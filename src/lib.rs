@@ -6,5 +6,8 @@ pub mod app;
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod registry_target;
+pub mod registering;
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(target_arch = "wasm32")]
+mod web_storage;

@@ -429,3 +429,42 @@ fn generate_sample_data_with_chosen_parameters() {
     h.get_by_label_contains("At most 2000000 rows");
     assert!(h.get_by_label("Generate").accesskit_node().is_disabled());
 }
+
+/// Long work as the browser runs it (steps between frames): the comparison shows a progress
+/// bar that moves, and Cancel stops it before the next model; no result appears.
+#[test]
+fn a_long_comparison_shows_progress_and_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, Runner::Stepped);
+    // One step per frame, so the test does not depend on this machine's speed.
+    h.state_mut().step_budget = std::time::Duration::ZERO;
+    h.get_by_label("Compare models").click();
+    h.run();
+    for m in ["Compare drift", "Compare arima", "Compare mstl", "Compare prophet"] {
+        h.get_by_label(m).click();
+        h.run();
+    }
+    h.get_by_label("Run comparison").click();
+    h.step();
+    h.step();
+    let running = h.state().tasks.first().cloned().expect("the comparison is running");
+    assert_eq!((running.what, running.total), ("comparison", 6));
+    assert!(running.done >= 1 && running.done < 6, "{} of 6 done", running.done);
+    h.get_by_label(&format!("comparison {}/6", running.done));
+    h.get_by_label("Cancel comparison").click();
+    h.step();
+    h.step();
+    assert!(h.state().tasks.is_empty(), "the task is gone");
+    assert_eq!(h.state().status, "Cancelled.");
+    assert!(h.state().comparison.is_none(), "a cancelled comparison shows nothing");
+    assert!(!h.state().is_busy());
+    // The workbench goes on: the next comparison runs to the end.
+    h.get_by_label("Compare arima").click();
+    h.get_by_label("Compare mstl").click();
+    h.get_by_label("Compare prophet").click();
+    h.run();
+    h.get_by_label("Run comparison").click();
+    h.run();
+    let c = h.state().comparison.clone().expect("a comparison");
+    assert_eq!(c.rows.len(), 3);
+}

@@ -169,3 +169,35 @@ fn a_registry_that_cannot_be_reached_is_reported_and_local_work_goes_on() {
         "{err}"
     );
 }
+
+/// "Register current model": the model chosen in the Forecast panel is trained on every series
+/// and registered with a run; the panel lists it; the stored artifact forecasts like the model.
+#[test]
+fn the_current_model_is_registered_from_the_workbench() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(dir.path());
+    h.state_mut().settings.model = "ets".parse().expect("model");
+    h.state_mut().settings.register_name = "shop".into();
+    h.run();
+    h.get_by_label("Register current model").click();
+    h.run();
+    h.run();
+    let outcome = h.state().registry.outcome.clone().unwrap_or_default();
+    assert!(outcome.starts_with("Registered shop version 1 (ets, rmse "), "{outcome}");
+    h.get_by_label("shop v1 · ets");
+    let reg = LocalRegistry::open(dir.path()).expect("open");
+    let v = reg.get_version("shop", 1).expect("version 1");
+    let run = reg.get_run(v.run_id.as_deref().expect("a run")).expect("the run");
+    assert_eq!(run.params.get("chosen_model").map(String::as_str), Some("ets"));
+    assert!(run.metrics.contains_key("rmse"), "{:?}", run.metrics);
+    let art = Artifact::from_bytes(&reg.download("shop", 1).expect("bytes"), "shop v1").expect("artifact");
+    let panel = h.state().panel().expect("the sample").clone();
+    assert_eq!(art.series.len(), panel.series.len());
+    assert!(art.trained_on(&panel.series[0]));
+    // A name the registry refuses is reported, nothing is trained.
+    h.state_mut().settings.register_name = "no/slash".into();
+    h.get_by_label("Register current model").click();
+    h.run();
+    assert!(h.state().status.starts_with("Cannot register:"), "{}", h.state().status);
+    assert!(reg.get_model("no/slash").is_err());
+}

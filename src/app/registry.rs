@@ -33,6 +33,15 @@ pub struct Where {
     pub timeout_secs: f64,
 }
 
+/// A model trained in the workbench, waiting to be registered.
+pub struct ToRegister {
+    pub name: String,
+    pub artifact: Artifact,
+    pub bytes: Vec<u8>,
+    pub score: f64,
+    pub params: BTreeMap<String, String>,
+}
+
 /// An action waiting for the user's confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
@@ -118,19 +127,41 @@ pub mod jobs {
             .map_err(|e| format!("{e:#}"))
     }
 
-    /// In the browser: an MLflow server by its address (`http://user:password@host:port`
-    /// for basic auth). The server must allow the page's origin (MLflow allows loopback
-    /// origins by default; others need `--cors-allowed-origins`).
+    /// Register a model trained in the workbench as the next version of its name.
+    pub fn register(target: &Where, t: &ToRegister) -> RegistryMsg {
+        RegistryMsg::Done((|| {
+            let reg = open(target)?;
+            let (version, run) =
+                crate::registering::register(reg.as_ref(), &t.name, &t.artifact, &t.bytes, t.score, t.params.clone())
+                    .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "Registered {} version {version} ({}, {} {:.3}; run {run}) in {}.",
+                t.name,
+                t.artifact.spec,
+                t.artifact.metric,
+                t.score,
+                reg.describe()
+            ))
+        })())
+    }
+
+    /// In the browser: `local` (this browser's storage), or an MLflow server by its address
+    /// (`http://user:password@host:port` for basic auth). The server must allow the page's
+    /// origin (MLflow allows loopback origins by default; others need `--cors-allowed-origins`).
     #[cfg(target_arch = "wasm32")]
     fn open(target: &Where) -> Result<Box<dyn Registry>, String> {
         use horizon_registry::mlflow::{MlflowConfig, MlflowRegistry};
         let location = target.location.trim();
+        if location.is_empty() || location == "local" {
+            return Ok(Box::new(horizon_registry::kv::KvRegistry::new(
+                crate::web_storage::LocalStorage,
+                "horizon.registry/",
+            )));
+        }
         if !(location.starts_with("http://") || location.starts_with("https://")) {
-            return Err(
-                "in the browser the registry is an MLflow server: enter its address, e.g. \
-                 http://127.0.0.1:5000"
-                    .into(),
-            );
+            return Err("in the browser the registry is 'local' (this browser's storage) or an MLflow \
+                 server's address, e.g. http://127.0.0.1:5000"
+                .into());
         }
         let config = MlflowConfig {
             timeout: std::time::Duration::from_secs_f64(target.timeout_secs.clamp(0.5, 120.0)),

@@ -12,7 +12,11 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         let l = ui.label("Registry location");
         ui.add(
             egui::TextEdit::singleline(&mut wb.settings.registry)
-                .hint_text("local, a folder, or http://mlflow:5000")
+                .hint_text(if cfg!(target_arch = "wasm32") {
+                    "local, or http://127.0.0.1:5000"
+                } else {
+                    "local, a folder, or http://mlflow:5000"
+                })
                 .desired_width(180.0),
         )
         .labelled_by(l.id)
@@ -32,6 +36,22 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     if ui.button("Refresh registry").clicked() {
         wb.registry_refresh();
     }
+    ui.horizontal(|ui| {
+        let l = ui.label("Register as");
+        ui.add(egui::TextEdit::singleline(&mut wb.settings.register_name).desired_width(110.0))
+            .labelled_by(l.id);
+        let can = wb.panel().is_some();
+        if ui
+            .add_enabled(can, egui::Button::new("Register current model"))
+            .on_hover_text(
+                "Train the model chosen in the Forecast panel on every series, score it on a 3-fold \
+                 backtest, and register it as the next version of this name (Ctrl+Shift+S)",
+            )
+            .clicked()
+        {
+            wb.register_current();
+        }
+    });
     if let Some(e) = &wb.registry.error {
         ui.colored_label(ui.visuals().error_fg_color, format!("Registry: {e}"));
         ui.label("Forecasting with your own models and files goes on as usual.");
@@ -44,7 +64,10 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         return;
     };
     if models.is_empty() {
-        ui.label("No registered models yet: train one with `horizon train --config pipeline.toml`.");
+        ui.label(
+            "No registered models yet: press Register current model, or train one with \
+             `horizon train --config pipeline.toml`.",
+        );
     }
     for m in &models {
         egui::CollapsingHeader::new(&m.name).default_open(true).show(ui, |ui| {

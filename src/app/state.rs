@@ -4,7 +4,7 @@ use super::compare::Comparison;
 use super::jobs::{Queue, Runner, Running, Task, once};
 use super::manual::ManualGrid;
 use super::platform::Platform;
-use super::registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState, Where};
+use super::registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState, ToRegister, Where};
 use eframe::egui;
 use horizon_core::ModelSpec;
 use horizon_core::data::generate::{RetailParams, retail};
@@ -33,6 +33,8 @@ pub struct Settings {
     pub sample: RetailParams,
     /// Models ticked in "Compare models".
     pub compare: Vec<ModelSpec>,
+    /// The name the current model is registered under.
+    pub register_name: String,
 }
 
 impl Default for Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
                 ModelSpec::SeasonalNaive { season: None },
                 ModelSpec::Ets { season: None },
             ],
+            register_name: "sales".into(),
         }
     }
 }
@@ -94,6 +97,8 @@ pub enum Msg {
     },
     /// The task stopped at the user's request.
     Cancelled(u64),
+    /// The model to register was trained (on every series of the data).
+    Trained(Result<Box<ToRegister>, String>),
     /// Task `id` finished with this message.
     Done(u64, Box<Msg>),
 }
@@ -125,6 +130,8 @@ pub struct Workbench {
     task_id: u64,
     /// Tasks waiting for their steps (browser).
     queue: Queue,
+    /// How long each frame may spend on queued steps (at least one step runs per frame).
+    pub step_budget: std::time::Duration,
     /// Request counters: a result is applied only if it answers the latest request.
     load_gen: u64,
     forecast_gen: u64,
@@ -168,6 +175,7 @@ impl Workbench {
             tasks: Vec::new(),
             task_id: 0,
             queue: Queue::default(),
+            step_budget: std::time::Duration::from_millis(30),
             load_gen: 0,
             forecast_gen: 0,
             compare_gen: 0,
@@ -409,6 +417,12 @@ impl Workbench {
                     self.last_saved = Some(path);
                 }
                 Msg::Saved(Err(e)) => self.status = e,
+                Msg::Trained(Ok(t)) => {
+                    self.status = format!("Registering {} ({})…", t.name, t.artifact.spec);
+                    let (target, t) = (self.registry_where(), Arc::new(*t));
+                    self.registry_job(move || super::registry::jobs::register(&target, &t));
+                }
+                Msg::Trained(Err(e)) => self.status = format!("Cannot register: {e}"),
                 Msg::Status(s) => self.status = s,
                 Msg::Registry(m) => {
                     let refresh = matches!(m, RegistryMsg::Done(Ok(_)));
@@ -427,11 +441,6 @@ impl Workbench {
 
     /// Draw the whole workbench.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        if !self.queue.is_empty() {
-            // The browser: steps of the queued tasks, a frame's worth at a time.
-            self.queue.pump(&self.tx, std::time::Duration::from_millis(30));
-            ui.ctx().request_repaint();
-        }
         self.poll();
         self.shortcuts(ui.ctx());
         self.handle_dropped_files(ui.ctx());
@@ -459,9 +468,16 @@ impl Workbench {
             egui::ScrollArea::vertical().show(ui, |ui| super::registry_panel::show(self, ui));
         });
         egui::CentralPanel::default().show(ui, |ui| super::forecast_panel::show(self, ui));
+        if !self.queue.is_empty() {
+            // The browser: steps of the queued tasks, a frame's worth at a time, after this
+            // frame's clicks (a Cancel takes effect before the next step).
+            self.queue.pump(&self.tx, self.step_budget);
+            ui.ctx().request_repaint();
+        }
     }
 
-    /// Ctrl+O opens a file, Ctrl+Enter runs the forecast, Ctrl+E exports it (⌘ on a Mac).
+    /// Ctrl+O opens a file, Ctrl+Enter runs the forecast, Ctrl+E exports it, Ctrl+Shift+S
+    /// registers the model (⌘ on a Mac).
     fn shortcuts(&mut self, ctx: &egui::Context) {
         use egui::{Key, KeyboardShortcut};
         let pressed =
@@ -474,6 +490,10 @@ impl Workbench {
         }
         if pressed(Key::E) && self.result.is_some() {
             self.export();
+        }
+        let register = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::S);
+        if ctx.input_mut(|i| i.consume_shortcut(&register)) && self.panel().is_some() {
+            self.register_current();
         }
     }
 
@@ -531,6 +551,48 @@ impl Workbench {
                 self.registry_job(move || super::registry::jobs::rollback(&target, &name));
             }
         }
+    }
+
+    /// Train the chosen model on every series of the data (scored on a 3-fold backtest of the
+    /// horizon) and register it under `settings.register_name`.
+    pub fn register_current(&mut self) {
+        let Some(panel) = self.panel().cloned() else {
+            self.status = "Load a file without errors first.".into();
+            return;
+        };
+        let name = self.settings.register_name.trim().to_string();
+        if let Err(e) = horizon_registry::validate_model_name(&name) {
+            self.status = format!("Cannot register: {e}");
+            return;
+        }
+        let source = self.data.as_ref().map(|d| d.name.clone()).unwrap_or_default();
+        let options = self.settings.options.clone();
+        let cfg = horizon_core::pipeline::TrainConfig {
+            candidates: vec![self.settings.model.clone()],
+            horizon: self.settings.horizon,
+            levels: self.settings.levels.clone(),
+            folds: 3,
+            season: None,
+            metric: horizon_core::pipeline::Metric::Rmse,
+        };
+        self.status = format!("Training {} on all {} series to register it…", cfg.candidates[0], panel.series.len());
+        let created_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        self.spawn("training", move || {
+            let trained = horizon_core::pipeline::train(&panel, &source, &options, &cfg, created_at)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    let bytes = t.artifact.to_bytes().map_err(|e| e.to_string())?;
+                    let params = crate::registering::training_params(&cfg, &t.artifact);
+                    Ok(Box::new(ToRegister {
+                        name,
+                        artifact: t.artifact,
+                        bytes,
+                        score: t.score,
+                        params,
+                    }))
+                });
+            Msg::Trained(trained)
+        });
     }
 
     /// Go back to the model picked in the Forecast panel.

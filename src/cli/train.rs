@@ -12,7 +12,7 @@ use horizon_core::data::ingest_csv;
 use horizon_core::export::forecast_csv;
 use horizon_core::pipeline::{self, Trained};
 use horizon_registry::promotion::{self, Decision};
-use horizon_registry::{NewRun, Registry, RegistryError};
+use horizon_registry::{Registry, RegistryError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -125,23 +125,7 @@ fn register(
     bytes: &[u8],
     score: f64,
 ) -> Result<(u64, String), RegistryError> {
-    let run = reg.log_run(&NewRun {
-        experiment: String::new(),
-        name: format!("train-{}", p.model_name),
-        params: run_params(p, art),
-        metrics: art.metrics.clone(),
-        tags: BTreeMap::from([
-            ("horizon.version".to_string(), art.horizon_version.clone()),
-            ("horizon.model_name".to_string(), p.model_name.clone()),
-        ]),
-    })?;
-    let tags = BTreeMap::from([
-        ("horizon.model".to_string(), art.spec.name()),
-        (format!("horizon.{}", p.train.metric), score.to_string()),
-        ("horizon.data".to_string(), art.training.source.clone()),
-    ]);
-    let v = reg.create_version(&p.model_name, bytes, Some(&run.run_id), &tags)?;
-    Ok((v.version, run.run_id))
+    crate::registering::register(reg, &p.model_name, art, bytes, score, run_params(p, art))
 }
 
 fn check_reachable(reg: &dyn Registry, name: &str) -> Result<(), CliError> {
@@ -156,32 +140,17 @@ pub fn registry_failure(e: RegistryError) -> CliError {
 }
 
 fn run_params(p: &super::config::Pipeline, art: &Artifact) -> BTreeMap<String, String> {
-    let t = &p.train;
-    let names = |v: &[horizon_core::ModelSpec]| v.iter().map(|s| s.name()).collect::<Vec<_>>().join(",");
-    BTreeMap::from([
-        ("candidates".to_string(), names(&t.candidates)),
-        ("chosen_model".to_string(), art.spec.name()),
-        ("horizon".to_string(), t.horizon.to_string()),
-        ("folds".to_string(), t.folds.to_string()),
-        ("metric".to_string(), t.metric.to_string()),
-        (
-            "season".to_string(),
-            t.season.map_or_else(|| "frequency default".into(), |m| m.to_string()),
-        ),
-        ("data".to_string(), art.training.source.clone()),
-        ("series".to_string(), art.training.series.len().to_string()),
-        ("observations".to_string(), art.training.observations.to_string()),
-        ("frequency".to_string(), art.training.freq.to_string()),
-        (
-            "time_budget_secs".to_string(),
-            p.time_budget
-                .map_or_else(|| "none".into(), |b| b.as_secs_f64().to_string()),
-        ),
-        (
-            "max_candidates".to_string(),
-            p.max_candidates.map_or_else(|| "all".into(), |m| m.to_string()),
-        ),
-    ])
+    let mut params = crate::registering::training_params(&p.train, art);
+    params.insert(
+        "time_budget_secs".to_string(),
+        p.time_budget
+            .map_or_else(|| "none".into(), |b| b.as_secs_f64().to_string()),
+    );
+    params.insert(
+        "max_candidates".to_string(),
+        p.max_candidates.map_or_else(|| "all".into(), |m| m.to_string()),
+    );
+    params
 }
 
 /// Score the current champion's model on this run's hold-out and let the policy decide.

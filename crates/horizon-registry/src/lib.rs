@@ -8,11 +8,13 @@
 //! and checks them.
 
 mod error;
+pub mod kv;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod local;
 pub mod mlflow;
 mod names;
 pub mod promotion;
+mod records;
 mod types;
 
 pub use error::RegistryError;

@@ -15,10 +15,11 @@
 //! one. A version folder without `version.json` (a write cut short) is never listed, and its
 //! number is never reused.
 
+use crate::records::{ModelFile, VersionFile, to_version};
 use crate::types::now_ms;
 use crate::{ModelVersion, NewRun, RegisteredModel, Registry, RegistryError, Result, RunRecord};
 use crate::{validate_alias, validate_model_name};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
@@ -33,30 +34,6 @@ const MODEL_FILE: &str = "model.json";
 #[derive(Debug, Clone)]
 pub struct LocalRegistry {
     root: PathBuf,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct ModelFile {
-    name: String,
-    created_ms: i64,
-    #[serde(default)]
-    tags: BTreeMap<String, String>,
-    #[serde(default)]
-    aliases: BTreeMap<String, u64>,
-    /// The highest version number ever given out (deleted ones included), so none is reused.
-    #[serde(default)]
-    last_version: u64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct VersionFile {
-    version: u64,
-    created_ms: i64,
-    run_id: Option<String>,
-    #[serde(default)]
-    tags: BTreeMap<String, String>,
-    /// Length of the artifact file, checked when it is read.
-    size: u64,
 }
 
 /// Held while writing; released on drop.
@@ -138,28 +115,13 @@ impl LocalRegistry {
         Ok(out)
     }
 
-    fn to_version(name: &str, v: VersionFile, aliases: &BTreeMap<String, u64>) -> ModelVersion {
-        ModelVersion {
-            name: name.to_string(),
-            version: v.version,
-            created_ms: v.created_ms,
-            run_id: v.run_id,
-            tags: v.tags,
-            aliases: aliases
-                .iter()
-                .filter(|(_, n)| **n == v.version)
-                .map(|(a, _)| a.clone())
-                .collect(),
-        }
-    }
-
     fn model_with_versions(&self, name: &str, with_versions: bool) -> Result<RegisteredModel> {
         let model = self.read_model(name)?;
         let mut versions = Vec::new();
         if with_versions {
             for n in self.version_numbers(name)? {
                 match self.read_version(name, n) {
-                    Ok(v) => versions.push(Self::to_version(name, v, &model.aliases)),
+                    Ok(v) => versions.push(to_version(name, v, &model.aliases)),
                     Err(RegistryError::NoVersion { .. }) => {} // cut short: not a version
                     Err(e) => return Err(e),
                 }
@@ -291,13 +253,13 @@ impl Registry for LocalRegistry {
             size: artifact.len() as u64,
         };
         write_json(&dir.join(VERSION_FILE), &file)?;
-        Ok(Self::to_version(name, file, &model.aliases))
+        Ok(to_version(name, file, &model.aliases))
     }
 
     fn get_version(&self, name: &str, version: u64) -> Result<ModelVersion> {
         let model = self.read_model(name)?;
         let v = self.read_version(name, version)?;
-        Ok(Self::to_version(name, v, &model.aliases))
+        Ok(to_version(name, v, &model.aliases))
     }
 
     fn download(&self, name: &str, version: u64) -> Result<Vec<u8>> {
@@ -341,7 +303,7 @@ impl Registry for LocalRegistry {
             name: name.to_string(),
             alias: alias.to_string(),
         })?;
-        Ok(Self::to_version(name, self.read_version(name, v)?, &model.aliases))
+        Ok(to_version(name, self.read_version(name, v)?, &model.aliases))
     }
 
     fn set_model_tag(&self, name: &str, key: &str, value: &str) -> Result<()> {
