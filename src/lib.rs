@@ -4,9 +4,9 @@
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod registering;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod registry_target;
-pub mod registering;
 #[cfg(target_arch = "wasm32")]
 mod web;
 #[cfg(target_arch = "wasm32")]

@@ -22,7 +22,9 @@ fn unavailable(message: String) -> RegistryError {
 }
 
 fn js_error(what: &str, e: wasm_bindgen::JsValue) -> RegistryError {
-    let detail = e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()));
+    let detail = e
+        .as_string()
+        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()));
     unavailable(format!("{what}: {}", detail.unwrap_or_else(|| "refused".into())))
 }
 
@@ -38,7 +40,10 @@ impl KvStore for LocalStorage {
     fn set(&self, key: &str, value: &str) -> Result<()> {
         storage()?.set_item(key, value).map_err(|e| {
             js_error(
-                &format!("cannot store {} KB (the browser's storage may be full)", value.len() / 1024),
+                &format!(
+                    "cannot store {} KB (the browser's storage may be full)",
+                    value.len() / 1024
+                ),
                 e,
             )
         })

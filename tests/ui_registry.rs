@@ -183,7 +183,10 @@ fn the_current_model_is_registered_from_the_workbench() {
     h.run();
     h.run();
     let outcome = h.state().registry.outcome.clone().unwrap_or_default();
-    assert!(outcome.starts_with("Registered shop version 1 (ets, rmse "), "{outcome}");
+    assert!(
+        outcome.starts_with("Registered shop version 1 (ets, rmse "),
+        "{outcome}"
+    );
     h.get_by_label("shop v1 · ets");
     let reg = LocalRegistry::open(dir.path()).expect("open");
     let v = reg.get_version("shop", 1).expect("version 1");

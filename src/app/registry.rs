@@ -159,9 +159,11 @@ pub mod jobs {
             )));
         }
         if !(location.starts_with("http://") || location.starts_with("https://")) {
-            return Err("in the browser the registry is 'local' (this browser's storage) or an MLflow \
+            return Err(
+                "in the browser the registry is 'local' (this browser's storage) or an MLflow \
                  server's address, e.g. http://127.0.0.1:5000"
-                .into());
+                    .into(),
+            );
         }
         let config = MlflowConfig {
             timeout: std::time::Duration::from_secs_f64(target.timeout_secs.clamp(0.5, 120.0)),

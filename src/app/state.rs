@@ -575,7 +575,11 @@ impl Workbench {
             season: None,
             metric: horizon_core::pipeline::Metric::Rmse,
         };
-        self.status = format!("Training {} on all {} series to register it…", cfg.candidates[0], panel.series.len());
+        self.status = format!(
+            "Training {} on all {} series to register it…",
+            cfg.candidates[0],
+            panel.series.len()
+        );
         let created_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         self.spawn("training", move || {
             let trained = horizon_core::pipeline::train(&panel, &source, &options, &cfg, created_at)

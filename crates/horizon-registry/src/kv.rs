@@ -85,10 +85,12 @@ impl<S: KvStore> KvRegistry<S> {
     fn read<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         match self.store.get(key)? {
             None => Ok(None),
-            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| RegistryError::Corrupt {
-                path: format!("{} key {key}", self.store.describe()),
-                message: e.to_string(),
-            }),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| RegistryError::Corrupt {
+                    path: format!("{} key {key}", self.store.describe()),
+                    message: e.to_string(),
+                }),
         }
     }
 
@@ -220,7 +222,13 @@ impl<S: KvStore> Registry for KvRegistry<S> {
             },
             Err(e) => return Err(e),
         };
-        let version = self.version_numbers(name)?.last().copied().unwrap_or(0).max(model.last_version) + 1;
+        let version = self
+            .version_numbers(name)?
+            .last()
+            .copied()
+            .unwrap_or(0)
+            .max(model.last_version)
+            + 1;
         model.last_version = version;
         self.write(&self.key(&["model", name]), &model)?;
         let n = version.to_string();
@@ -250,7 +258,10 @@ impl<S: KvStore> Registry for KvRegistry<S> {
             path: format!("{} key {key}", self.store.describe()),
             message,
         };
-        let text = self.store.get(&key)?.ok_or_else(|| corrupt("the artifact is missing".into()))?;
+        let text = self
+            .store
+            .get(&key)?
+            .ok_or_else(|| corrupt("the artifact is missing".into()))?;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text)
             .map_err(|e| corrupt(e.to_string()))?;
@@ -271,10 +282,13 @@ impl<S: KvStore> Registry for KvRegistry<S> {
 
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
         self.update_model(name, |m| {
-            m.aliases.remove(alias).map(|_| ()).ok_or_else(|| RegistryError::NoAlias {
-                name: name.to_string(),
-                alias: alias.to_string(),
-            })
+            m.aliases
+                .remove(alias)
+                .map(|_| ())
+                .ok_or_else(|| RegistryError::NoAlias {
+                    name: name.to_string(),
+                    alias: alias.to_string(),
+                })
         })
     }
 

@@ -44,4 +44,3 @@ pub(crate) fn to_version(name: &str, v: VersionFile, aliases: &BTreeMap<String, 
             .collect(),
     }
 }
-

@@ -53,11 +53,16 @@ fn keys_stay_under_the_prefix_and_a_damaged_artifact_is_reported() {
         ]
     );
     assert_eq!(reg.download("sales", 1).expect("download"), b"artifact bytes");
-    store.set("horizon.registry/artifact/sales/1", "c2hvcnQ=").expect("tamper");
+    store
+        .set("horizon.registry/artifact/sales/1", "c2hvcnQ=")
+        .expect("tamper");
     match reg.download("sales", 1) {
         Err(e @ RegistryError::Corrupt { .. }) => {
             let m = e.to_string();
-            assert!(m.contains("horizon.registry/artifact/sales/1") && m.contains("5 bytes, 14 recorded"), "{m}");
+            assert!(
+                m.contains("horizon.registry/artifact/sales/1") && m.contains("5 bytes, 14 recorded"),
+                "{m}"
+            );
         }
         other => panic!("expected a damaged-artifact error, got {other:?}"),
     }
