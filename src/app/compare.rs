@@ -74,7 +74,7 @@ impl Workbench {
     /// Hand the comparison table to the platform as `comparison_<series>_<time>.csv`.
     pub fn export_comparison(&mut self) {
         let Some(c) = self.current_comparison() else { return };
-        let name = timestamped_file_name("comparison", &c.series, chrono::Local::now().naive_local());
+        let name = timestamped_file_name("comparison", &c.series, "csv", chrono::Local::now().naive_local());
         let csv = comparison_csv(&c.series, &c.rows);
         self.save(name, csv.into_bytes());
     }

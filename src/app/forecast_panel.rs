@@ -66,6 +66,13 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         {
             wb.export();
         }
+        if ui
+            .add_enabled(can_export, egui::Button::new("Export PNG"))
+            .on_hover_text("The plot as a picture for slides (Ctrl+Shift+E)")
+            .clicked()
+        {
+            wb.export_png(ui.ctx());
+        }
     });
     super::compare::show(wb, ui);
     ui.separator();
@@ -77,7 +84,8 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 "{} Fitted and forecast in {:.0} ms.",
                 r.season_note, r.elapsed_ms
             ));
-            super::plot::show(ui, r);
+            let rect = super::plot::show(ui, r);
+            wb.plot_rect = Some(rect);
         }
         None => {
             ui.label("No forecast yet: load data and press Run forecast.");

@@ -10,6 +10,7 @@ mod jobs;
 mod manual;
 pub mod platform;
 mod plot;
+mod png_export;
 mod registry;
 mod registry_panel;
 mod sample_dialog;

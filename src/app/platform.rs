@@ -36,9 +36,14 @@ impl Platform for NativePlatform {
 
     fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
         std::thread::spawn(move || {
+            let (kind, ext) = if name.ends_with(".png") {
+                ("PNG", "png")
+            } else {
+                ("CSV", "csv")
+            };
             let msg = match rfd::FileDialog::new()
                 .set_file_name(&name)
-                .add_filter("CSV", &["csv"])
+                .add_filter(kind, &[ext])
                 .save_file()
             {
                 None => Msg::Saved(Err("export cancelled".into())),

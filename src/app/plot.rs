@@ -40,7 +40,8 @@ fn fmt(v: f64) -> String {
     }
 }
 
-pub fn show(ui: &mut egui::Ui, r: &ResultView) {
+/// Draw the plot of `r`; the rectangle it took (for the PNG export).
+pub fn show(ui: &mut egui::Ui, r: &ResultView) -> egui::Rect {
     let hx: Vec<f64> = r.history.dates.iter().map(|d| to_x(*d)).collect();
     let fx: Vec<f64> = r.forecast.dates.iter().map(|d| to_x(*d)).collect();
     let history: PlotPoints = hx.iter().zip(&r.history.values).map(|(x, y)| [*x, *y]).collect();
@@ -59,36 +60,41 @@ pub fn show(ui: &mut egui::Ui, r: &ResultView) {
     let x_max = fx.last().or(hx.last()).copied().unwrap_or(1.0);
     let x_max = if x_max > x_min { x_max } else { x_min + 1.0 };
     ui.small("Drag to pan, Ctrl + scroll to zoom, double-click to reset the view.");
-    Plot::new(("forecast_plot", r.history.label(), &r.forecast.model))
-        .default_x_bounds(x_min, x_max + 0.02 * (x_max - x_min))
-        .legend(Legend::default())
-        .x_axis_formatter(|mark, _| {
-            from_x(mark.value)
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default()
-        })
-        .label_formatter(move |pos| {
-            let x = match pos {
-                egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
-                egui_plot::HoverPosition::Elsewhere { position } => position.x,
-            };
-            tooltip(&view, x)
-        })
-        .allow_scroll(false)
-        .show(ui, |p| {
-            let accent = egui::Color32::from_rgb(230, 120, 30);
-            for (k, iv) in r.forecast.forecast.intervals.iter().rev().enumerate() {
-                let alpha = 50 + 40 * k as u8;
-                p.add(
-                    FilledArea::new(format!("{}% interval", iv.level), &fx, &iv.lower, &iv.upper)
-                        .fill_color(egui::Color32::from_rgba_unmultiplied(230, 120, 30, alpha)),
+    // The scope's rectangle holds the plot with its axes (what the PNG export cuts out).
+    ui.scope(|ui| {
+        Plot::new(("forecast_plot", r.history.label(), &r.forecast.model))
+            .default_x_bounds(x_min, x_max + 0.02 * (x_max - x_min))
+            .legend(Legend::default())
+            .x_axis_formatter(|mark, _| {
+                from_x(mark.value)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            })
+            .label_formatter(move |pos| {
+                let x = match pos {
+                    egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
+                    egui_plot::HoverPosition::Elsewhere { position } => position.x,
+                };
+                tooltip(&view, x)
+            })
+            .allow_scroll(false)
+            .show(ui, |p| {
+                let accent = egui::Color32::from_rgb(230, 120, 30);
+                for (k, iv) in r.forecast.forecast.intervals.iter().rev().enumerate() {
+                    let alpha = 50 + 40 * k as u8;
+                    p.add(
+                        FilledArea::new(format!("{}% interval", iv.level), &fx, &iv.lower, &iv.upper)
+                            .fill_color(egui::Color32::from_rgba_unmultiplied(230, 120, 30, alpha)),
+                    );
+                }
+                p.line(Line::new("history", history).color(egui::Color32::from_rgb(60, 110, 200)));
+                p.line(
+                    Line::new(format!("forecast ({})", r.forecast.model), PlotPoints::from(fpts))
+                        .color(accent)
+                        .width(2.0),
                 );
-            }
-            p.line(Line::new("history", history).color(egui::Color32::from_rgb(60, 110, 200)));
-            p.line(
-                Line::new(format!("forecast ({})", r.forecast.model), PlotPoints::from(fpts))
-                    .color(accent)
-                    .width(2.0),
-            );
-        });
+            });
+    })
+    .response
+    .rect
 }

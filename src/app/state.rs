@@ -97,6 +97,8 @@ pub enum Msg {
     },
     /// The task stopped at the user's request.
     Cancelled(u64),
+    /// The window's pixels, for the PNG export.
+    Screenshot(Arc<egui::ColorImage>),
     /// The model to register was trained (on every series of the data).
     Trained(Result<Box<ToRegister>, String>),
     /// Task `id` finished with this message.
@@ -122,6 +124,10 @@ pub struct Workbench {
     pub sample_preview: Option<(RetailParams, Vec<f64>)>,
     /// The last model comparison.
     pub comparison: Option<Comparison>,
+    /// Where the plot was drawn last (points), for the PNG export.
+    pub plot_rect: Option<egui::Rect>,
+    /// The PNG export waiting for its screenshot: file name, plot rectangle, pixels per point.
+    png_pending: Option<(String, egui::Rect, f32)>,
     /// Forecasts shown since start (the browser page reports it, so a script sees a new one).
     pub forecasts_shown: u64,
     busy: usize,
@@ -171,6 +177,8 @@ impl Workbench {
             sample_preview: None,
             comparison: None,
             forecasts_shown: 0,
+            plot_rect: None,
+            png_pending: None,
             busy: 0,
             tasks: Vec::new(),
             task_id: 0,
@@ -332,6 +340,22 @@ impl Workbench {
         self.save(name, csv.into_bytes());
     }
 
+    /// Ask for a screenshot; when it comes, save the plot's part of it as
+    /// `plot_<series>_<YYYYMMDD-HHMMSS>.png`.
+    pub fn export_png(&mut self, ctx: &egui::Context) {
+        let (Some(r), Some(rect)) = (&self.result, self.plot_rect) else {
+            return;
+        };
+        let name = timestamped_file_name("plot", &r.history.label(), "png", chrono::Local::now().naive_local());
+        self.png_pending = Some((name, rect, ctx.pixels_per_point()));
+        self.busy += 1;
+        let (tx, repaint) = (self.tx.clone(), ctx.clone());
+        ctx.request_screenshot(move |image| {
+            let _ = tx.send(Msg::Screenshot(image));
+            repaint.request_repaint();
+        });
+    }
+
     /// Hand `bytes` to the platform to save under the default name `name`.
     pub(super) fn save(&mut self, name: String, bytes: Vec<u8>) {
         self.busy += 1;
@@ -423,9 +447,21 @@ impl Workbench {
                     self.registry_job(move || super::registry::jobs::register(&target, &t));
                 }
                 Msg::Trained(Err(e)) => self.status = format!("Cannot register: {e}"),
+                Msg::Screenshot(image) => {
+                    if let Some((name, rect, ppp)) = self.png_pending.take() {
+                        match super::png_export::plot_png(&image, rect, ppp) {
+                            Ok(bytes) => self.save(name, bytes),
+                            Err(e) => self.status = format!("Cannot export the plot: {e}"),
+                        }
+                    }
+                }
                 Msg::Status(s) => self.status = s,
                 Msg::Registry(m) => {
                     let refresh = matches!(m, RegistryMsg::Done(Ok(_)));
+                    if refresh {
+                        // The outcome itself is shown in the Registry panel.
+                        self.status = "Registry updated.".into();
+                    }
                     if let Some(loaded) = self.registry.apply(m) {
                         self.status = format!("Forecasting with the registered model {}.", loaded.label);
                         self.registered = Some(loaded);
@@ -476,8 +512,8 @@ impl Workbench {
         }
     }
 
-    /// Ctrl+O opens a file, Ctrl+Enter runs the forecast, Ctrl+E exports it, Ctrl+Shift+S
-    /// registers the model (⌘ on a Mac).
+    /// Ctrl+O opens a file, Ctrl+Enter runs the forecast, Ctrl+E exports it (Ctrl+Shift+E the
+    /// plot as PNG), Ctrl+Shift+S registers the model (⌘ on a Mac).
     fn shortcuts(&mut self, ctx: &egui::Context) {
         use egui::{Key, KeyboardShortcut};
         let pressed =
@@ -487,6 +523,10 @@ impl Workbench {
         }
         if pressed(Key::Enter) && self.panel().is_some() {
             self.run_forecast();
+        }
+        let picture = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::E);
+        if ctx.input_mut(|i| i.consume_shortcut(&picture)) && self.result.is_some() {
+            self.export_png(ctx);
         }
         if pressed(Key::E) && self.result.is_some() {
             self.export();
@@ -654,11 +694,11 @@ impl Workbench {
 
 /// `forecast_<series>_<YYYYMMDD-HHMMSS>.csv`, the series label made safe for a file name.
 pub fn export_file_name(series: &str, at: chrono::NaiveDateTime) -> String {
-    timestamped_file_name("forecast", series, at)
+    timestamped_file_name("forecast", series, "csv", at)
 }
 
-/// `<what>_<series>_<YYYYMMDD-HHMMSS>.csv`, the series label made safe for a file name.
-pub fn timestamped_file_name(what: &str, series: &str, at: chrono::NaiveDateTime) -> String {
+/// `<what>_<series>_<YYYYMMDD-HHMMSS>.<ext>`, the series label made safe for a file name.
+pub fn timestamped_file_name(what: &str, series: &str, ext: &str, at: chrono::NaiveDateTime) -> String {
     let safe: String = series
         .chars()
         .map(|c| {
@@ -674,7 +714,7 @@ pub fn timestamped_file_name(what: &str, series: &str, at: chrono::NaiveDateTime
         .collect::<Vec<_>>()
         .join("_");
     format!(
-        "{what}_{}_{}.csv",
+        "{what}_{}_{}.{ext}",
         if safe.is_empty() { "series" } else { &safe },
         at.format("%Y%m%d-%H%M%S")
     )

@@ -175,6 +175,19 @@ try {
   check(ordered, "every exported row has lo_95 <= lo_80 <= forecast <= hi_80 <= hi_95");
   check(rows.every((r) => r[col("model")] === "ets"), "the exported model is ets");
 
+  // The plot as a PNG for slides (Ctrl+Shift+E): a browser download of the plot's pixels.
+  await focusCanvas();
+  await page.mouse.move(150, 860); // off the plot: no hover tooltip in the picture
+  const [picture] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Control+Shift+E")]);
+  const pngName = picture.suggestedFilename();
+  check(/^plot_.*_\d{8}-\d{6}\.png$/.test(pngName), `timestamped PNG name: ${pngName}`);
+  const pngPath = join(artifacts, pngName);
+  await picture.saveAs(pngPath);
+  const png = readFileSync(pngPath);
+  const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  const signature = png.subarray(0, 8).toString("hex") === "89504e470d0a1a0a";
+  check(signature && w > 300 && h > 200 && png.length > 5000, `PNG of the plot: ${w}×${h} px, ${png.length} bytes`);
+
   // 5. A malformed CSV: the validation message names the row and column; nothing crashes.
   const badPath = join(artifacts, "malformed.csv");
   writeFileSync(badPath, "date,sales\n2024-01-01,10\n2024-01-02,eleven\n2024-01-03,12\n");
