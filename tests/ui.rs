@@ -468,3 +468,36 @@ fn a_long_comparison_shows_progress_and_can_be_cancelled() {
     let c = h.state().comparison.clone().expect("a comparison");
     assert_eq!(c.rows.len(), 3);
 }
+
+/// A composite model (the ensemble) is forecast one fit per frame in the browser's mode: the
+/// progress bar counts fits, and the result is the same as computed at once.
+#[test]
+fn an_ensemble_forecast_runs_one_fit_per_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut at_once = harness(dir.path(), None, Runner::Inline);
+    at_once.state_mut().settings.model = "ensemble".parse().unwrap();
+    at_once.state_mut().run_forecast();
+    at_once.run();
+    let expected = at_once.state().result.clone().expect("a forecast").forecast;
+
+    let mut h = harness(dir.path(), None, Runner::Stepped);
+    h.state_mut().step_budget = std::time::Duration::ZERO;
+    h.state_mut().settings.model = "ensemble".parse().unwrap();
+    h.state_mut().run_forecast();
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        h.step();
+        match h.state().tasks.iter().find(|t| t.what == "forecast") {
+            Some(t) => seen.push(t.done),
+            None => break,
+        }
+    }
+    assert!(seen.len() >= 10, "fits seen frame by frame: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
+    let got = h.state().result.clone().expect("a forecast").forecast;
+    assert!(
+        got.forecast == expected.forecast,
+        "the stepped ensemble differs from the one-go fit"
+    );
+    assert_eq!(got.model, "ensemble");
+}

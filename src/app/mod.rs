@@ -6,6 +6,7 @@ mod columns;
 mod compare;
 mod data_panel;
 mod forecast_panel;
+mod forecast_task;
 mod jobs;
 mod manual;
 pub mod platform;

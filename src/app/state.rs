@@ -10,8 +10,6 @@ use horizon_core::ModelSpec;
 use horizon_core::data::generate::{RetailParams, retail};
 use horizon_core::data::{IngestOptions, Ingested, Panel, Series, ingest_csv};
 use horizon_core::export::{SeriesForecast, forecast_csv, panel_csv};
-use horizon_core::forecast::forecast_series;
-use horizon_core::pipeline::{Source, forecast_series_with};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -298,38 +296,18 @@ impl Workbench {
             .map_or_else(|| spec.to_string(), |r| r.label.clone());
         self.status = format!("Forecasting {} with {model_label}…", series.label());
         self.forecast_gen += 1;
-        let generation = self.forecast_gen;
-        self.spawn("forecast", move || {
-            let started = web_time::Instant::now();
-            let result = match &registered {
-                None => forecast_series(&series, &spec, horizon, &levels),
-                Some(r) => forecast_series_with(&r.artifact, &series, horizon, &levels).map(|(f, source, d)| {
-                    let how = match source {
-                        Source::Stored => "the stored model (this series is its training data)",
-                        Source::Refitted => "its model refitted to this history",
-                    };
-                    (f, format!("Registered model {}, using {how}. {d}", r.label))
-                }),
-            };
-            let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
-            Msg::Forecasted(
-                generation,
-                result
-                    .map(|(forecast, description)| {
-                        let season_note =
-                            horizon_core::models::season::detect_seasons(&series.values, series.freq).describe();
-                        Box::new(ResultView {
-                            history: series,
-                            forecast,
-                            description,
-                            season_note,
-                            id_columns,
-                            elapsed_ms,
-                        })
-                    })
-                    .map_err(|e| e.to_string()),
-            )
-        });
+        let task = super::forecast_task::ForecastTask {
+            generation: self.forecast_gen,
+            series,
+            spec,
+            horizon,
+            levels,
+            registered,
+            id_columns,
+            steps: Default::default(),
+            busy_ms: 0.0,
+        };
+        self.start("forecast", Box::new(task));
     }
 
     /// Hand the forecast CSV to the platform under a timestamped name.

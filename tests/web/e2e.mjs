@@ -253,6 +253,29 @@ try {
   await waitBody("data-registry", (v) => v.length > 0);
   check((await body("data-registry")).includes("shop: v1"), `browser registry kept across a reload: ${await body("data-registry")}`);
 
+  // 9. A composite model (the ensemble: 12 fits) on the 3-year daily series runs one fit per
+  // frame: how long the page was held at most.
+  await page.close();
+  await open();
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem("seeded-ensemble")) return;
+    const s = JSON.parse(localStorage.getItem("horizon.settings") || "{}");
+    s.model = { model: "ensemble", members: null };
+    localStorage.setItem("horizon.settings", JSON.stringify(s));
+    sessionStorage.setItem("seeded-ensemble", "1");
+  });
+  await page.goto(url);
+  await waitBody("data-result", (v) => v.includes("| ensemble |"), 120000);
+  await idle();
+  await focusCanvas();
+  await page.evaluate(() => window.horizonFrameStats());
+  await chooseFile(csvPath);
+  await waitBody("data-result", (v) => v.startsWith("series | ensemble |"), 120000);
+  await idle();
+  report.ensemble_forecast_ms = Number(((await body("data-result")).match(/\| ([0-9.]+) ms$/) || [])[1]);
+  report.longest_frame_ensemble_ms = await page.evaluate(() => window.horizonFrameStats());
+  check(Number.isFinite(report.ensemble_forecast_ms), `ensemble forecast in steps: ${await body("data-result")}`);
+
   check(consoleErrors.length === 0, `no errors or panics in the console (${consoleErrors.length})`);
   for (const e of consoleErrors) console.log("   console:", e);
 } catch (e) {

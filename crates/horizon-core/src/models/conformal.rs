@@ -58,8 +58,7 @@ impl Forecaster for Conformal {
     }
 
     fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
-        let model = self.inner.build();
-        let inner = Box::new(model.fit(series)?.to_state());
+        let inner = Box::new(super::stepping::fit(&self.inner, series)?.to_state());
         let n = series.len();
         let m = series.freq.default_season();
         // Keep at least two seasons (and 8 points) to fit on at the earliest origin.
@@ -70,7 +69,7 @@ impl Forecaster for Conformal {
         let mut scores = Vec::new();
         let mut origins = 0;
         for origin in origins_for(n, steps, min_train, REACH_SEASONS * m, ORIGINS) {
-            let Ok(fitted) = model.fit(&series.head(origin)) else {
+            let Ok(fitted) = super::stepping::fit(&self.inner, &series.head(origin)) else {
                 continue;
             };
             let h = steps;

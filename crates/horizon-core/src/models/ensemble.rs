@@ -77,8 +77,7 @@ impl Forecaster for Ensemble {
         let mut fitted = Vec::new();
         let mut failed: Vec<(String, ModelError)> = Vec::new();
         for spec in &self.members {
-            let model = spec.build();
-            match model.fit(series) {
+            match super::stepping::fit(spec, series) {
                 Ok(f) => fitted.push((spec.name(), f.to_state(), backtest_mse(series, spec, &origins, steps))),
                 Err(e) => failed.push((spec.name(), e)),
             }
@@ -105,11 +104,9 @@ impl Forecaster for Ensemble {
 
 /// Mean squared error of `spec` refitted at each origin and forecast `steps` ahead.
 fn backtest_mse(series: &Series, spec: &ModelSpec, origins: &[usize], steps: usize) -> Option<f64> {
-    let model = spec.build();
     let (mut sum, mut count) = (0.0, 0usize);
     for &origin in origins {
-        let forecast = model
-            .fit(&series.head(origin))
+        let forecast = super::stepping::fit(spec, &series.head(origin))
             .and_then(|f| f.predict(steps, &[95.0]))
             .ok()?;
         for (y, p) in series.values[origin..origin + steps].iter().zip(&forecast.point) {

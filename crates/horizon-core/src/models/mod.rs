@@ -15,6 +15,7 @@ pub mod prophet;
 pub mod season;
 mod spec;
 mod state;
+pub mod stepping;
 
 pub use spec::ModelSpec;
 pub use state::FittedModel;

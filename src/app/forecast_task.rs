@@ -1,0 +1,69 @@
+//! The forecast of one series as a task in steps: a plain model is one step; a composite one
+//! (ensemble, calibrated intervals) does one of its fits per step (`horizon_core`'s
+//! `stepping`), so the browser keeps drawing and Cancel works between fits.
+
+use super::jobs::{Step, Task};
+use super::registry::RegisteredArtifact;
+use super::state::{Msg, ResultView};
+use horizon_core::ModelSpec;
+use horizon_core::data::Series;
+use horizon_core::forecast::forecast_series;
+use horizon_core::models::stepping::Steps;
+use horizon_core::pipeline::{Source, forecast_series_with};
+
+pub struct ForecastTask {
+    pub generation: u64,
+    pub series: Series,
+    pub spec: ModelSpec,
+    pub horizon: usize,
+    pub levels: Vec<f64>,
+    pub registered: Option<RegisteredArtifact>,
+    pub id_columns: Vec<String>,
+    pub steps: Steps,
+    /// Time spent computing, over all steps (ms).
+    pub busy_ms: f64,
+}
+
+impl ForecastTask {
+    fn compute(&self) -> Result<(horizon_core::export::SeriesForecast, String), String> {
+        let (series, horizon, levels) = (&self.series, self.horizon, &self.levels);
+        match &self.registered {
+            None => forecast_series(series, &self.spec, horizon, levels),
+            Some(r) => forecast_series_with(&r.artifact, series, horizon, levels).map(|(f, source, d)| {
+                let how = match source {
+                    Source::Stored => "the stored model (this series is its training data)",
+                    Source::Refitted => "its model refitted to this history",
+                };
+                (f, format!("Registered model {}, using {how}. {d}", r.label))
+            }),
+        }
+        .map_err(|e| e.to_string())
+    }
+}
+
+impl Task for ForecastTask {
+    fn step(&mut self) -> Step {
+        let started = web_time::Instant::now();
+        let mut steps = std::mem::take(&mut self.steps);
+        let out = steps.step(|| self.compute());
+        self.steps = steps;
+        self.busy_ms += started.elapsed().as_secs_f64() * 1e3;
+        let Some(result) = out else {
+            let done = self.steps.fits();
+            return Step::More { done, total: done + 1 };
+        };
+        let view = result.map(|(forecast, description)| {
+            let season_note =
+                horizon_core::models::season::detect_seasons(&self.series.values, self.series.freq).describe();
+            Box::new(ResultView {
+                history: self.series.clone(),
+                forecast,
+                description,
+                season_note,
+                id_columns: self.id_columns.clone(),
+                elapsed_ms: self.busy_ms,
+            })
+        });
+        Step::Done(Msg::Forecasted(self.generation, view))
+    }
+}
