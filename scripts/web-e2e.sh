@@ -15,7 +15,7 @@ rm -rf "$artifacts"
 mkdir -p "$artifacts"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() {
-  for _ in $(seq 600); do
+  for _ in $(seq 1800); do
     python3 -c "import urllib.request; urllib.request.urlopen('$1')" 2>/dev/null && return 0
     sleep 0.1
   done
@@ -24,7 +24,13 @@ wait_for() {
 }
 work=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+mlflow_pid=
+stop_all() {
+  kill "${pids[@]}" 2>/dev/null || true
+  [ -n "$mlflow_pid" ] && kill -- "-$mlflow_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap stop_all EXIT
 
 # The static site.
 port=$(free_port)
@@ -33,10 +39,12 @@ pids+=($!)
 
 # A real MLflow server with one model registered by the pipeline CLI, for the browser to list.
 mlflow_port=$(free_port)
-"$HORIZON_CACHE/mlflow-venv/bin/mlflow" server --host 127.0.0.1 --port "$mlflow_port" --workers 1 \
+# In its own process group (setsid), so the trap stops uvicorn's workers with it.
+MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid \
+  "$HORIZON_CACHE/mlflow-venv/bin/mlflow" server --host 127.0.0.1 --port "$mlflow_port" --workers 1 \
   --backend-store-uri "sqlite:///$work/mlflow.db" --artifacts-destination "$work/mlartifacts" \
   >"$artifacts/mlflow.log" 2>&1 &
-pids+=($!)
+mlflow_pid=$!
 wait_for "http://127.0.0.1:$port/index.html"
 wait_for "http://127.0.0.1:$mlflow_port/health"
 cp sample_data/retail_small.csv "$work/"

@@ -17,8 +17,9 @@ use std::collections::HashMap;
 /// The state of an operation run in steps: the parts fitted so far.
 #[derive(Default)]
 pub struct Steps {
-    /// (model, length of the history it was fitted to) → the fit (or its error).
-    cache: HashMap<(String, usize), Result<FittedModel, ModelError>>,
+    /// (model, length of the history it was fitted to) → the fit (or its error). One driver
+    /// serves one series, whose heads the parts are fitted to, so the length names the data.
+    cache: HashMap<(ModelSpec, usize), Result<FittedModel, ModelError>>,
     /// New fits allowed in the current step.
     budget: usize,
     /// A part was refused in this step: the step's result is not final.
@@ -48,9 +49,14 @@ impl Steps {
     }
 }
 
-/// Fit `spec` to `series` (a part of a composite model); see the module documentation.
+/// Fit `spec` to `series` (a part of a composite model); see the module documentation. A part
+/// that is itself composite (a calibrated member of an ensemble) is neither counted nor cached:
+/// its own parts are.
 pub fn fit(spec: &ModelSpec, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
-    let key = (spec.to_string(), series.len());
+    if matches!(spec, ModelSpec::Ensemble { .. } | ModelSpec::Conformal { .. }) {
+        return spec.build().fit(series);
+    }
+    let key = (spec.clone(), series.len());
     let cached = ACTIVE.with(|a| {
         let mut a = a.borrow_mut();
         let state = a.as_mut()?;
@@ -109,7 +115,15 @@ mod tests {
     #[test]
     fn composites_fitted_in_steps_equal_their_plain_fits() {
         let s = series();
-        for (name, min_steps) in [("ets", 1), ("ensemble", 10), ("ets+conformal", 10)] {
+        let cases = [
+            ("ets", 1),
+            ("ensemble", 10),
+            ("ets+conformal", 10),
+            // Composites inside composites, and members that differ only in their settings.
+            ("ensemble+conformal", 20),
+            ("ensemble:ets+conformal/ets:4/ets:12", 20),
+        ];
+        for (name, min_steps) in cases {
             let spec: ModelSpec = name.parse().unwrap();
             let plain = fit_predict(&s, &spec, 12, &[80.0, 95.0]).unwrap();
             let mut steps = Steps::default();
