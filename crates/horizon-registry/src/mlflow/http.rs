@@ -131,7 +131,14 @@ impl Http {
     /// Under replay (the browser, see [`super::replay`]) the answer comes from the replay tape,
     /// without retries.
     pub fn send(&self, call: &Call) -> Result<Vec<u8>, Failure> {
-        match super::replay::answer(&self.request(call)) {
+        // The request (with a copy of the body, possibly a large artifact) is built for replay
+        // only when replay is on.
+        let replayed = if super::replay::is_active() {
+            super::replay::answer(&self.request(call))
+        } else {
+            None
+        };
+        match replayed {
             Some(Some(answer)) => {
                 let outcome = answer.map_or_else(Outcome::Transport, Outcome::Answer);
                 return self.finish(call, outcome);

@@ -33,6 +33,11 @@ thread_local! {
     static ACTIVE: RefCell<Option<Tape>> = const { RefCell::new(None) };
 }
 
+/// Whether an operation runs under replay on this thread now.
+pub(crate) fn is_active() -> bool {
+    ACTIVE.with(|slot| slot.borrow().is_some())
+}
+
 /// What replay has for `request`: `None` when no operation runs under replay (send it the
 /// usual way); `Some(None)` when its answer has not arrived yet (the operation must stop);
 /// `Some(Some(answer))` otherwise.
