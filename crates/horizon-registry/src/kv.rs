@@ -131,13 +131,7 @@ impl<S: KvStore> KvRegistry<S> {
         for n in self.version_numbers(name)? {
             versions.push(to_version(name, self.read_version(name, n)?, &model.aliases));
         }
-        Ok(RegisteredModel {
-            name: model.name,
-            created_ms: model.created_ms,
-            tags: model.tags,
-            aliases: model.aliases,
-            versions,
-        })
+        Ok(model.with_versions(versions))
     }
 
     fn update_model(&self, name: &str, change: impl FnOnce(&mut ModelFile) -> Result<()>) -> Result<()> {
@@ -213,23 +207,10 @@ impl<S: KvStore> Registry for KvRegistry<S> {
         }
         let mut model = match self.read_model(name) {
             Ok(m) => m,
-            Err(RegistryError::NoModel(_)) => ModelFile {
-                name: name.to_string(),
-                created_ms: now_ms(),
-                tags: BTreeMap::new(),
-                aliases: BTreeMap::new(),
-                last_version: 0,
-            },
+            Err(RegistryError::NoModel(_)) => ModelFile::new(name),
             Err(e) => return Err(e),
         };
-        let version = self
-            .version_numbers(name)?
-            .last()
-            .copied()
-            .unwrap_or(0)
-            .max(model.last_version)
-            + 1;
-        model.last_version = version;
+        let version = model.next_version(&self.version_numbers(name)?);
         self.write(&self.key(&["model", name]), &model)?;
         let n = version.to_string();
         let encoded = base64::engine::general_purpose::STANDARD.encode(artifact);
@@ -281,24 +262,13 @@ impl<S: KvStore> Registry for KvRegistry<S> {
     }
 
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
-        self.update_model(name, |m| {
-            m.aliases
-                .remove(alias)
-                .map(|_| ())
-                .ok_or_else(|| RegistryError::NoAlias {
-                    name: name.to_string(),
-                    alias: alias.to_string(),
-                })
-        })
+        self.update_model(name, |m| m.remove_alias(alias))
     }
 
     fn get_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {
         validate_alias(alias)?;
         let model = self.read_model(name)?;
-        let v = *model.aliases.get(alias).ok_or_else(|| RegistryError::NoAlias {
-            name: name.to_string(),
-            alias: alias.to_string(),
-        })?;
+        let v = model.alias(alias)?;
         Ok(to_version(name, self.read_version(name, v)?, &model.aliases))
     }
 
@@ -319,8 +289,7 @@ impl<S: KvStore> Registry for KvRegistry<S> {
     fn delete_version(&self, name: &str, version: u64) -> Result<()> {
         let mut model = self.read_model(name)?;
         self.read_version(name, version)?;
-        model.aliases.retain(|_, v| *v != version);
-        model.last_version = model.last_version.max(version);
+        model.forget_version(version);
         self.write(&self.key(&["model", name]), &model)?;
         let n = version.to_string();
         self.store.remove(&self.key(&["version", name, &n]))?;

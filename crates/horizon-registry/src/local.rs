@@ -127,13 +127,7 @@ impl LocalRegistry {
                 }
             }
         }
-        Ok(RegisteredModel {
-            name: model.name,
-            created_ms: model.created_ms,
-            tags: model.tags,
-            aliases: model.aliases,
-            versions,
-        })
+        Ok(model.with_versions(versions))
     }
 
     fn update_model(&self, name: &str, change: impl FnOnce(&mut ModelFile) -> Result<()>) -> Result<()> {
@@ -220,26 +214,13 @@ impl Registry for LocalRegistry {
             Ok(m) => m,
             Err(RegistryError::NoModel(_)) => {
                 fs::create_dir_all(model_dir.join("versions")).map_err(|e| RegistryError::io(&model_dir, &e))?;
-                ModelFile {
-                    name: name.to_string(),
-                    created_ms: now_ms(),
-                    tags: BTreeMap::new(),
-                    aliases: BTreeMap::new(),
-                    last_version: 0,
-                }
+                ModelFile::new(name)
             }
             Err(e) => return Err(e),
         };
         // Above every number given out before, deleted or cut short; recorded before the
         // version is written, so a crash can skip a number but never reuse one.
-        let version = self
-            .version_numbers(name)?
-            .last()
-            .copied()
-            .unwrap_or(0)
-            .max(model.last_version)
-            + 1;
-        model.last_version = version;
+        let version = model.next_version(&self.version_numbers(name)?);
         write_json(&model_dir.join(MODEL_FILE), &model)?;
         let dir = self.version_dir(name, version)?;
         fs::create_dir_all(&dir).map_err(|e| RegistryError::io(&dir, &e))?;
@@ -285,24 +266,13 @@ impl Registry for LocalRegistry {
     }
 
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
-        self.update_model(name, |m| {
-            m.aliases
-                .remove(alias)
-                .map(|_| ())
-                .ok_or_else(|| RegistryError::NoAlias {
-                    name: name.to_string(),
-                    alias: alias.to_string(),
-                })
-        })
+        self.update_model(name, |m| m.remove_alias(alias))
     }
 
     fn get_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {
         validate_alias(alias)?;
         let model = self.read_model(name)?;
-        let v = *model.aliases.get(alias).ok_or_else(|| RegistryError::NoAlias {
-            name: name.to_string(),
-            alias: alias.to_string(),
-        })?;
+        let v = model.alias(alias)?;
         Ok(to_version(name, self.read_version(name, v)?, &model.aliases))
     }
 
@@ -327,8 +297,7 @@ impl Registry for LocalRegistry {
         let dir = self.version_dir(name, version)?;
         // Aliases go first (an alias never points at a missing version), then the marker
         // (the version is unlisted), then the space is freed.
-        model.aliases.retain(|_, v| *v != version);
-        model.last_version = model.last_version.max(version);
+        model.forget_version(version);
         write_json(&self.model_dir(name)?.join(MODEL_FILE), &model)?;
         let marker = dir.join(VERSION_FILE);
         fs::remove_file(&marker).map_err(|e| RegistryError::io(&marker, &e))?;

@@ -1,7 +1,8 @@
 //! The records both embedded stores keep per model and per version (as JSON): the local
 //! folder (`local.rs`) and the key-value store of the browser (`kv.rs`).
 
-use crate::ModelVersion;
+use crate::types::now_ms;
+use crate::{ModelVersion, RegisteredModel, RegistryError, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,6 +17,63 @@ pub(crate) struct ModelFile {
     /// The highest version number ever given out (deleted ones included), so none is reused.
     #[serde(default)]
     pub last_version: u64,
+}
+
+impl ModelFile {
+    /// A model registered just now, without versions yet.
+    pub fn new(name: &str) -> ModelFile {
+        ModelFile {
+            name: name.to_string(),
+            created_ms: now_ms(),
+            tags: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            last_version: 0,
+        }
+    }
+
+    /// The number of the next version: above every number given out before (`stored` are the
+    /// numbers the store holds, complete or not), recorded here so it is never reused.
+    pub fn next_version(&mut self, stored: &[u64]) -> u64 {
+        let version = stored.iter().copied().max().unwrap_or(0).max(self.last_version) + 1;
+        self.last_version = version;
+        version
+    }
+
+    /// Forget `version`: its aliases go, its number stays given out.
+    pub fn forget_version(&mut self, version: u64) {
+        self.aliases.retain(|_, v| *v != version);
+        self.last_version = self.last_version.max(version);
+    }
+
+    /// The version `alias` points at.
+    pub fn alias(&self, alias: &str) -> Result<u64> {
+        self.aliases.get(alias).copied().ok_or_else(|| self.no_alias(alias))
+    }
+
+    pub fn remove_alias(&mut self, alias: &str) -> Result<()> {
+        self.aliases
+            .remove(alias)
+            .map(|_| ())
+            .ok_or_else(|| self.no_alias(alias))
+    }
+
+    fn no_alias(&self, alias: &str) -> RegistryError {
+        RegistryError::NoAlias {
+            name: self.name.clone(),
+            alias: alias.to_string(),
+        }
+    }
+
+    /// The public view of this model with `versions` (already in public form).
+    pub fn with_versions(self, versions: Vec<ModelVersion>) -> RegisteredModel {
+        RegisteredModel {
+            name: self.name,
+            created_ms: self.created_ms,
+            tags: self.tags,
+            aliases: self.aliases,
+            versions,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
