@@ -97,6 +97,8 @@ pub enum Msg {
     Cancelled(u64),
     /// The window's pixels, for the PNG export.
     Screenshot(Arc<egui::ColorImage>),
+    /// The plot as PNG bytes, to save under this name.
+    Picture(String, Result<Vec<u8>, String>),
     /// The model to register was trained (on every series of the data).
     Trained(Result<Box<ToRegister>, String>),
     /// Task `id` finished with this message.
@@ -427,12 +429,14 @@ impl Workbench {
                 Msg::Trained(Err(e)) => self.status = format!("Cannot register: {e}"),
                 Msg::Screenshot(image) => {
                     if let Some((name, rect, ppp)) = self.png_pending.take() {
-                        match super::png_export::plot_png(&image, rect, ppp) {
-                            Ok(bytes) => self.save(name, bytes),
-                            Err(e) => self.status = format!("Cannot export the plot: {e}"),
-                        }
+                        // Cutting and encoding a window's pixels is not work for the UI thread.
+                        self.spawn("picture", move || {
+                            Msg::Picture(name, super::png_export::plot_png(&image, rect, ppp))
+                        });
                     }
                 }
+                Msg::Picture(name, Ok(bytes)) => self.save(name, bytes),
+                Msg::Picture(_, Err(e)) => self.status = format!("Cannot export the plot: {e}"),
                 Msg::Status(s) => self.status = s,
                 Msg::Registry(m) => {
                     let refresh = matches!(m, RegistryMsg::Done(Ok(_)));
