@@ -41,7 +41,12 @@ function generatedCsv() {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-gpu"],
+  // The machine's network is closed: no background connections, updates or sync to try.
+  args: [
+    "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-gpu",
+    "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+  ],
 });
 try {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
