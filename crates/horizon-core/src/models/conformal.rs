@@ -4,9 +4,12 @@
 //! Split conformal prediction (Vovk, Gammerman & Shafer 2005, *Algorithmic Learning in a Random
 //! World*) with normalised nonconformity scores (Lei, G'Sell, Rinaldo, Tibshirani & Wasserman
 //! 2018, "Distribution-free predictive inference for regression", *JASA* 113, §5.2), on
-//! rolling-origin forecasts (Tashman 2000): the model is refitted at `K` origins spread over the
-//! last three seasons (measured on the benchmark: the last K consecutive origins under-cover,
-//! origins spread over the whole history over-cover; three seasons had the best interval score), each
+//! rolling-origin forecasts (Tashman 2000): the model is refitted at `K` origins spread evenly
+//! from five seasons before the end (the two seasons a forecast scores, plus three) to the
+//! last observation, the latest origins
+//! scoring only the steps they have (measured on the benchmark, table in benches/RESULTS.md:
+//! these recent, partly scored windows and origins that start from a single season of history
+//! cover better on short and shifting series than full windows ending two seasons back), each
 //! forecast scored by `|y − ŷ| / s_h`, where `s_h` is the model's own standard-error scale at
 //! step `h` (half its 95 % interval over z₀.₉₇₅). The interval at level L is
 //! `ŷ_h ± q_L · s_h`, q_L the ⌈(n+1)L⌉-th smallest of the n scores. Because `s_h` grows with
@@ -61,18 +64,20 @@ impl Forecaster for Conformal {
         let inner = Box::new(super::stepping::fit(&self.inner, series)?.to_state());
         let n = series.len();
         let m = series.freq.default_season();
-        // Keep at least two seasons (and 8 points) to fit on at the earliest origin.
-        let min_train = (2 * m + 2).max(8);
+        // Keep at least a season and two points (and 8 points) to fit on at the earliest origin:
+        // short series are calibrated too, on forecasts made from even less history.
+        let min_train = (m + 2).max(8);
         // Steps scored per origin: two seasons (8 to 60), fewer when the history is short.
         let room = n.saturating_sub(min_train + ORIGINS / 2);
         let steps = (2 * m).clamp(8, 60).min(room).max(1);
         let mut scores = Vec::new();
         let mut origins = 0;
-        for origin in origins_for(n, steps, min_train, REACH_SEASONS * m, ORIGINS) {
+        for origin in calibration_origins(n, steps, min_train, REACH_SEASONS * m, ORIGINS) {
             let Ok(fitted) = super::stepping::fit(&self.inner, &series.head(origin)) else {
                 continue;
             };
-            let h = steps;
+            // The origins nearest the end score the steps they have.
+            let h = steps.min(n - origin);
             let Ok(f) = fitted.predict(h, &[95.0]) else { continue };
             let Some(s) = scales(&f) else { continue };
             origins += 1;
@@ -90,6 +95,32 @@ impl Forecaster for Conformal {
         scores.sort_by(f64::total_cmp);
         Ok(Box::new(FittedConformal { inner, scores, origins }))
     }
+}
+
+/// Up to `count` calibration origins spread evenly from `steps + reach` before the end (but
+/// not before `min_train`) to the last observation: the latest ones score only the steps they
+/// have, so the calibration sees the most recent stretch of the history too.
+pub(crate) fn calibration_origins(n: usize, steps: usize, min_train: usize, reach: usize, count: usize) -> Vec<usize> {
+    let Some(last) = n.checked_sub(1) else {
+        return Vec::new();
+    };
+    let first = n.saturating_sub(steps + reach).max(min_train);
+    if first > last || count == 0 {
+        return Vec::new();
+    }
+    let span = last - first;
+    let count = count.min(span + 1);
+    let mut out: Vec<usize> = (0..count)
+        .map(|k| {
+            if count > 1 {
+                first + (2 * k * span + count - 1) / (2 * (count - 1))
+            } else {
+                last
+            }
+        })
+        .collect();
+    out.dedup();
+    out
 }
 
 /// Up to `count` forecast origins, the last one `steps` before the end, the others spread
@@ -166,6 +197,19 @@ impl Fitted for FittedConformal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calibration_origins_reach_the_last_observation() {
+        // 100 points, 24 steps, at least 14 to fit, reaching 36 back: 12 origins from 40 to 99.
+        let o = calibration_origins(100, 24, 14, 36, 12);
+        assert_eq!(o.len(), 12);
+        assert_eq!((o[0], o[11]), (40, 99));
+        assert!(o.windows(2).all(|w| w[0] < w[1]));
+        // Short: from the minimum training length on.
+        assert_eq!(calibration_origins(12, 8, 8, 12, 12), vec![8, 9, 10, 11]);
+        assert!(calibration_origins(8, 8, 8, 12, 12).is_empty());
+        assert!(calibration_origins(0, 8, 8, 12, 12).is_empty());
+    }
 
     #[test]
     fn origins_spread_over_the_last_seasons() {

@@ -1,0 +1,131 @@
+//! Research tool: rolling-origin errors of a model on the public benchmark, for studying
+//! interval calibration offline. For every series: the model refitted at many origins (every
+//! origin of the last two seasons plus three, and twelve spread over the earlier history), each forecast's
+//! errors and the model's own scale per step; then the final fit's hold-out forecast.
+//!
+//! ```text
+//! calib_dump BENCH_DIR OUT.csv [--model ets] [--sample ref|all]
+//! ```
+//! Rows: `series_id,kind,origin,step,y,point,scale` (`kind` = cal or hold; scale = half the
+//! model's 95 % interval over z₀.₉₇₅).
+
+use horizon_core::ModelSpec;
+use horizon_core::data::{Frequency, Series};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::Write;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        return Err("usage: calib_dump BENCH_DIR OUT.csv [--model ets] [--sample ref|all]".into());
+    }
+    let dir = std::path::PathBuf::from(&args[1]);
+    let mut model = "ets".to_string();
+    let mut sample = "ref".to_string();
+    let mut it = args[3..].iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--model" => model = it.next().ok_or("--model needs a value")?.clone(),
+            "--sample" => sample = it.next().ok_or("--sample needs a value")?.clone(),
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let spec: ModelSpec = model.parse()?;
+    let mut manifest = csv::Reader::from_path(dir.join("manifest.csv"))?;
+    let head = manifest.headers()?.clone();
+    let col = |name: &str| {
+        head.iter()
+            .position(|h| h == name)
+            .ok_or(format!("manifest lacks {name}"))
+    };
+    let (c_id, c_freq, c_m, c_h, c_ntrain, c_ref) = (
+        col("series_id")?,
+        col("freq")?,
+        col("season_length")?,
+        col("horizon")?,
+        col("n_train")?,
+        col("ref_sample")?,
+    );
+    let mut wanted: HashMap<String, (Frequency, usize, usize, usize)> = HashMap::new();
+    for rec in manifest.records() {
+        let r = rec?;
+        if sample == "ref" && &r[c_ref] != "1" {
+            continue;
+        }
+        let freq = if &r[c_freq] == "Q" {
+            Frequency::Quarterly
+        } else {
+            Frequency::Monthly
+        };
+        wanted.insert(
+            r[c_id].to_string(),
+            (freq, r[c_m].parse()?, r[c_h].parse()?, r[c_ntrain].parse()?),
+        );
+    }
+    let mut values: HashMap<String, Vec<f64>> = HashMap::new();
+    for rec in csv::Reader::from_path(dir.join("series.csv"))?.records() {
+        let r = rec?;
+        if wanted.contains_key(&r[0]) {
+            values.entry(r[0].to_string()).or_default().push(r[2].parse()?);
+        }
+    }
+    let mut ids: Vec<String> = wanted.keys().cloned().collect();
+    ids.sort();
+    let start = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).ok_or("date")?;
+    let z = horizon_core::stats::z_for_level(95.0);
+    let rows: Vec<String> = ids
+        .par_iter()
+        .flat_map_iter(|id| {
+            let (freq, m, h, n_train) = wanted[id];
+            let all = values.get(id).cloned().unwrap_or_default();
+            let n = n_train.min(all.len());
+            let series = Series::new(
+                vec![id.clone()],
+                freq,
+                (0..n).map(|k| freq.advance(start, k as i64)).collect(),
+                all[..n].to_vec(),
+            );
+            let spec = spec.clone().with_default_season(Some(m));
+            let steps = (2 * m).clamp(8, 60);
+            let min_train = (m + 2).max(6);
+            let dense_from = n.saturating_sub(steps + 3 * m).max(min_train);
+            let mut origins: Vec<usize> = (dense_from..n).collect();
+            let early_end = dense_from;
+            if early_end > min_train {
+                let span = early_end - min_train;
+                for k in 0..12 {
+                    origins.push(min_train + k * span / 12);
+                }
+            }
+            origins.sort();
+            origins.dedup();
+            let mut out = Vec::new();
+            let mut emit = |kind: &str, origin: usize, y: &[f64], f: &horizon_core::Forecast| {
+                if let Some(iv) = f.interval(95.0) {
+                    for (j, yv) in y.iter().enumerate() {
+                        let s = (iv.upper[j] - iv.lower[j]) / (2.0 * z);
+                        out.push(format!("{id},{kind},{origin},{},{yv},{},{s}", j + 1, f.point[j]));
+                    }
+                }
+            };
+            for &o in &origins {
+                let k = steps.min(n - o);
+                if let Ok(f) = spec.build().fit(&series.head(o)).and_then(|f| f.predict(k, &[95.0])) {
+                    emit("cal", o, &series.values[o..o + k], &f);
+                }
+            }
+            if let Ok(f) = spec.build().fit(&series).and_then(|f| f.predict(h, &[95.0])) {
+                let hold = &all[n..(n + h).min(all.len())];
+                emit("hold", n, hold, &f);
+            }
+            out
+        })
+        .collect();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&args[2])?);
+    writeln!(w, "series_id,kind,origin,step,y,point,scale")?;
+    for r in rows {
+        writeln!(w, "{r}")?;
+    }
+    Ok(())
+}
