@@ -15,6 +15,8 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         }
     });
     ui.small("…or drop a CSV file on the window.");
+    #[cfg(not(target_arch = "wasm32"))]
+    recent(wb, ui);
     super::sample_dialog::show(wb, ui);
     let Some(data) = &wb.data else { return };
     ui.label(egui::RichText::new(&data.name).strong());
@@ -107,5 +109,29 @@ fn series_picker(wb: &mut Workbench, ui: &mut egui::Ui) {
     if let Some(i) = clicked {
         wb.selected = i;
         wb.run_forecast();
+    }
+}
+
+/// The files opened lately, one click to open again.
+#[cfg(not(target_arch = "wasm32"))]
+fn recent(wb: &mut Workbench, ui: &mut egui::Ui) {
+    if wb.settings.recent.is_empty() {
+        return;
+    }
+    let mut open = None;
+    egui::CollapsingHeader::new("Recent files")
+        .id_salt("recent")
+        .show(ui, |ui| {
+            for path in &wb.settings.recent {
+                let name = std::path::Path::new(path)
+                    .file_name()
+                    .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+                if ui.button(format!("Open {name}")).on_hover_text(path).clicked() {
+                    open = Some(path.clone());
+                }
+            }
+        });
+    if let Some(path) = open {
+        wb.open_recent(path);
     }
 }

@@ -80,6 +80,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         Some(r) => {
             ui.label(egui::RichText::new(format!("{} — {}", r.history.label(), r.forecast.model)).strong());
             ui.label(&r.description);
+            candidates(ui, &r.candidates);
             ui.small(format!(
                 "{} Fitted and forecast in {:.0} ms.",
                 r.season_note, r.elapsed_ms
@@ -91,4 +92,32 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             ui.label("No forecast yet: load data and press Run forecast.");
         }
     }
+}
+
+/// Auto's choice explained: each candidate's backtest MASE, the chosen one first.
+fn candidates(ui: &mut egui::Ui, choice: &super::forecast_task::AutoChoice) {
+    let Some((chosen, table)) = choice else { return };
+    egui::CollapsingHeader::new("Auto: candidates and their backtest MASE")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("auto_candidates").striped(true).show(ui, |ui| {
+                ui.strong("model");
+                ui.strong("MASE");
+                ui.end_row();
+                for c in table {
+                    let name = if &c.model == chosen {
+                        format!("{} (chosen)", c.model)
+                    } else {
+                        c.model.clone()
+                    };
+                    ui.label(name);
+                    match (&c.error, c.mase) {
+                        (Some(e), _) => ui.label(format!("failed: {e}")),
+                        (None, Some(v)) => ui.label(format!("{v:.3}")),
+                        (None, None) => ui.label("—"),
+                    };
+                    ui.end_row();
+                }
+            });
+        });
 }

@@ -7,9 +7,15 @@ use super::registry::RegisteredArtifact;
 use super::state::{Msg, ResultView};
 use horizon_core::ModelSpec;
 use horizon_core::data::Series;
-use horizon_core::forecast::forecast_series;
+use horizon_core::export::SeriesForecast;
+use horizon_core::forecast::{check_horizon, predict_fitted};
+use horizon_core::models::auto::CandidateScore;
 use horizon_core::models::stepping::Steps;
+use horizon_core::models::{FittedModel, check_levels};
 use horizon_core::pipeline::{Source, forecast_series_with};
+
+/// Auto's chosen model and every candidate's backtest score (`None` for other models).
+pub type AutoChoice = Option<(String, Vec<CandidateScore>)>;
 
 pub struct ForecastTask {
     pub generation: u64,
@@ -25,19 +31,36 @@ pub struct ForecastTask {
 }
 
 impl ForecastTask {
-    fn compute(&self) -> Result<(horizon_core::export::SeriesForecast, String), String> {
+    /// The forecast, the model's description and, for Auto, the candidates it compared.
+    fn compute(&self) -> Result<(SeriesForecast, String, AutoChoice), String> {
         let (series, horizon, levels) = (&self.series, self.horizon, &self.levels);
         match &self.registered {
-            None => forecast_series(series, &self.spec, horizon, levels),
+            None => (|| {
+                check_horizon(horizon)?;
+                check_levels(levels)?;
+                let fitted = self.spec.build().fit(series)?;
+                let (forecast, description) = predict_fitted(fitted.as_ref(), series, horizon, levels)?;
+                let candidates = match fitted.to_state() {
+                    FittedModel::Auto(a) => Some((a.chosen, a.table)),
+                    _ => None,
+                };
+                let forecast = SeriesForecast {
+                    key: series.key.clone(),
+                    model: self.spec.name(),
+                    dates: series.future_dates(horizon),
+                    forecast,
+                };
+                Ok((forecast, description, candidates))
+            })(),
             Some(r) => forecast_series_with(&r.artifact, series, horizon, levels).map(|(f, source, d)| {
                 let how = match source {
                     Source::Stored => "the stored model (this series is its training data)",
                     Source::Refitted => "its model refitted to this history",
                 };
-                (f, format!("Registered model {}, using {how}. {d}", r.label))
+                (f, format!("Registered model {}, using {how}. {d}", r.label), None)
             }),
         }
-        .map_err(|e| e.to_string())
+        .map_err(|e: horizon_core::ModelError| e.to_string())
     }
 }
 
@@ -52,13 +75,14 @@ impl Task for ForecastTask {
             let done = self.steps.fits();
             return Step::More { done, total: done + 1 };
         };
-        let view = result.map(|(forecast, description)| {
+        let view = result.map(|(forecast, description, candidates)| {
             let season_note =
                 horizon_core::models::season::detect_seasons(&self.series.values, self.series.freq).describe();
             Box::new(ResultView {
                 history: self.series.clone(),
                 forecast,
                 description,
+                candidates,
                 season_note,
                 id_columns: self.id_columns.clone(),
                 elapsed_ms: self.busy_ms,

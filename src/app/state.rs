@@ -33,6 +33,10 @@ pub struct Settings {
     pub compare: Vec<ModelSpec>,
     /// The name the current model is registered under.
     pub register_name: String,
+    /// Light, dark, or as the system is set.
+    pub theme: egui::ThemePreference,
+    /// Files opened lately, newest first (native; paths).
+    pub recent: Vec<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +54,8 @@ impl Default for Settings {
                 ModelSpec::Ets { season: None },
             ],
             register_name: "sales".into(),
+            theme: egui::ThemePreference::System,
+            recent: Vec::new(),
         }
     }
 }
@@ -68,6 +74,8 @@ pub struct ResultView {
     pub history: Series,
     pub forecast: SeriesForecast,
     pub description: String,
+    /// Auto's chosen model and its candidates with their backtest scores, best first.
+    pub candidates: super::forecast_task::AutoChoice,
     /// Which calendar seasons the series has (detected, not assumed).
     pub season_note: String,
     pub id_columns: Vec<String>,
@@ -101,6 +109,8 @@ pub enum Msg {
     Picture(String, Result<Vec<u8>, String>),
     /// The model to register was trained (on every series of the data).
     Trained(Result<Box<ToRegister>, String>),
+    /// A recent file could not be read again (path, why): it leaves the list.
+    RecentGone(String, String),
     /// Task `id` finished with this message.
     Done(u64, Box<Msg>),
 }
@@ -147,6 +157,9 @@ pub struct Workbench {
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
 }
+
+/// How many recent files the Data panel lists.
+pub const RECENT_FILES: usize = 8;
 
 /// The sample the workbench opens with: the same as `sample_data/retail_small.csv`.
 pub fn sample_params() -> RetailParams {
@@ -268,6 +281,27 @@ impl Workbench {
         }
     }
 
+    /// Put a file that was opened from disk at the top of the recent files (at most
+    /// [`RECENT_FILES`]); generated data and browser uploads are not files to reopen.
+    fn remember_recent(&mut self, name: &str) {
+        if cfg!(target_arch = "wasm32") || !std::path::Path::new(name).is_file() {
+            return;
+        }
+        self.settings.recent.retain(|r| r != name);
+        self.settings.recent.insert(0, name.to_string());
+        self.settings.recent.truncate(RECENT_FILES);
+    }
+
+    /// Open a recent file again (read off the UI thread); one that is gone leaves the list.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn open_recent(&mut self, path: String) {
+        self.status = format!("Reading {path}…");
+        self.spawn("reading", move || match std::fs::read(&path) {
+            Ok(bytes) => Msg::Picked(Some((path, bytes))),
+            Err(e) => Msg::RecentGone(path.clone(), format!("cannot read {path}: {e}")),
+        });
+    }
+
     pub fn open_dialog(&mut self) {
         self.busy += 1;
         self.platform.pick_file(self.tx.clone());
@@ -365,6 +399,7 @@ impl Workbench {
                 Msg::Cancelled(_) => self.status = "Cancelled.".into(),
                 Msg::Picked(None) => self.status = "No file chosen.".into(),
                 Msg::Picked(Some((name, bytes))) => {
+                    self.remember_recent(&name);
                     self.settings.options = self.settings.options.for_new_file();
                     self.load_bytes(name, Arc::new(bytes));
                 }
@@ -438,6 +473,10 @@ impl Workbench {
                 Msg::Picture(name, Ok(bytes)) => self.save(name, bytes),
                 Msg::Picture(_, Err(e)) => self.status = format!("Cannot export the plot: {e}"),
                 Msg::Status(s) => self.status = s,
+                Msg::RecentGone(path, why) => {
+                    self.settings.recent.retain(|r| *r != path);
+                    self.status = why;
+                }
                 Msg::Registry(m) => {
                     let refresh = matches!(m, RegistryMsg::Done(Ok(_)));
                     if refresh {
@@ -465,9 +504,13 @@ impl Workbench {
         if self.is_busy() {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(30));
         }
+        if ui.ctx().options(|o| o.theme_preference) != self.settings.theme {
+            ui.ctx().set_theme(self.settings.theme);
+        }
         egui::Panel::top("status").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("Horizon");
+                self.theme_picker(ui);
                 if self.is_busy() {
                     ui.add(egui::Spinner::new());
                 }
@@ -517,6 +560,27 @@ impl Workbench {
         if ctx.input_mut(|i| i.consume_shortcut(&register)) && self.panel().is_some() {
             self.register_current();
         }
+    }
+
+    /// Light, dark or system theme (remembered with the other settings).
+    fn theme_picker(&mut self, ui: &mut egui::Ui) {
+        use egui::ThemePreference::{Dark, Light, System};
+        let name = |t: egui::ThemePreference| match t {
+            System => "System",
+            Light => "Light",
+            Dark => "Dark",
+        };
+        let l = ui.label("Theme");
+        egui::ComboBox::from_id_salt("theme")
+            .selected_text(name(self.settings.theme))
+            .width(80.0)
+            .show_ui(ui, |ui| {
+                for t in [System, Light, Dark] {
+                    ui.selectable_value(&mut self.settings.theme, t, name(t));
+                }
+            })
+            .response
+            .labelled_by(l.id);
     }
 
     /// A bar and a Cancel button per running task.

@@ -17,10 +17,11 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
     pub file: PathBuf,
-    /// naive, seasonal-naive, mean, drift, ets, arima or mstl; add :M for season M
-    /// (seasonal-naive:12, ets:52, arima:52, mstl:7/365) and +conformal for calibrated intervals
-    /// (ets+conformal)
-    #[arg(long, default_value = "seasonal-naive", conflicts_with = "registered")]
+    /// auto (the best model per series by backtest, the default), naive, seasonal-naive, mean,
+    /// drift, ets, arima, mstl, prophet or ensemble; add :M for season M (seasonal-naive:12,
+    /// ets:52, arima:52, mstl:7/365), auto:a/b/c or ensemble:a/b for other candidates or members,
+    /// and +conformal for calibrated intervals (ets+conformal)
+    #[arg(long, default_value = "auto", conflicts_with = "registered")]
     pub model: ModelSpec,
     /// Forecast with a registered model instead: NAME (newest version), NAME:VERSION or
     /// NAME@ALIAS (e.g. sales@champion). The file is read as the model's training data was;

@@ -11,10 +11,8 @@
 //! time (every fit is single-threaded).
 
 use horizon_core::ModelSpec;
-use horizon_core::data::{Frequency, Series};
 use horizon_core::forecast::fit_predict;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -22,14 +20,6 @@ use std::time::Instant;
 type Outcome = Result<(Vec<f64>, Vec<f64>, Vec<f64>), String>;
 /// Series, model, outcome, seconds spent.
 type Row = (String, String, Outcome, f64);
-
-struct Item {
-    id: String,
-    freq: Frequency,
-    m: usize,
-    h: usize,
-    train: Vec<f64>,
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -60,80 +50,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let specs: Vec<ModelSpec> = models.iter().map(|m| m.parse()).collect::<Result<_, _>>()?;
 
-    let mut manifest = csv::Reader::from_path(dir.join("manifest.csv"))?;
-    let head = manifest.headers()?.clone();
-    let col = |name: &str| {
-        head.iter()
-            .position(|h| h == name)
-            .ok_or(format!("manifest lacks {name}"))
-    };
-    let (c_id, c_freq, c_m, c_h, c_ntrain, c_ref) = (
-        col("series_id")?,
-        col("freq")?,
-        col("season_length")?,
-        col("horizon")?,
-        col("n_train")?,
-        col("ref_sample")?,
-    );
-    let mut wanted: HashMap<String, (Frequency, usize, usize, usize)> = HashMap::new();
-    for rec in manifest.records() {
-        let r = rec?;
-        if only.as_ref().is_some_and(|o| o != &r[c_id]) || (only.is_none() && sample == "ref" && &r[c_ref] != "1") {
-            continue;
-        }
-        let freq = if &r[c_freq] == "Q" {
-            Frequency::Quarterly
-        } else {
-            Frequency::Monthly
-        };
-        wanted.insert(
-            r[c_id].to_string(),
-            (freq, r[c_m].parse()?, r[c_h].parse()?, r[c_ntrain].parse()?),
-        );
-    }
-    let mut values: HashMap<String, Vec<f64>> = HashMap::new();
-    let mut series = csv::Reader::from_path(dir.join("series.csv"))?;
-    for rec in series.records() {
-        let r = rec?;
-        if wanted.contains_key(&r[0]) {
-            values.entry(r[0].to_string()).or_default().push(r[2].parse()?);
-        }
-    }
-    let mut items: Vec<Item> = wanted
-        .into_iter()
-        .filter_map(|(id, (freq, m, h, n_train))| {
-            let v = values.remove(&id)?;
-            Some(Item {
-                id,
-                freq,
-                m,
-                h,
-                train: v[..n_train.min(v.len())].to_vec(),
-            })
-        })
-        .collect();
-    items.sort_by(|a, b| a.id.cmp(&b.id));
+    let items = horizon_benches::load_bench(&dir, &sample, only.as_deref())?;
 
     let describe = only.is_some();
     let start = Instant::now();
     let rows: Vec<Row> = items
         .par_iter()
         .flat_map_iter(|item| {
-            let s = Series {
-                key: vec![item.id.clone()],
-                freq: item.freq,
-                dates: (0..item.train.len())
-                    .map(|k| item.freq.advance(chrono_start(), k as i64))
-                    .collect(),
-                values: item.train.clone(),
-                exog: Vec::new(),
-            };
+            let s = item.series();
             specs
                 .iter()
                 .map(move |spec| {
-                    let spec = spec.clone().with_default_season(Some(item.m));
+                    let spec = spec.clone().with_default_season(Some(item.season));
                     let t0 = Instant::now();
-                    let r = fit_predict(&s, &spec, item.h, &[95.0])
+                    let r = fit_predict(&s, &spec, item.horizon, &[95.0])
                         .map(|(f, description)| {
                             if describe {
                                 eprintln!("{}: {description}", item.id);
@@ -183,10 +113,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rayon::current_num_threads()
     );
     Ok(())
-}
-
-fn chrono_start() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default()
 }
 
 fn model_label(name: &str) -> String {

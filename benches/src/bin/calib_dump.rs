@@ -10,9 +10,7 @@
 //! model's 95 % interval over z₀.₉₇₅).
 
 use horizon_core::ModelSpec;
-use horizon_core::data::{Frequency, Series};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::io::Write;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,60 +30,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let spec: ModelSpec = model.parse()?;
-    let mut manifest = csv::Reader::from_path(dir.join("manifest.csv"))?;
-    let head = manifest.headers()?.clone();
-    let col = |name: &str| {
-        head.iter()
-            .position(|h| h == name)
-            .ok_or(format!("manifest lacks {name}"))
-    };
-    let (c_id, c_freq, c_m, c_h, c_ntrain, c_ref) = (
-        col("series_id")?,
-        col("freq")?,
-        col("season_length")?,
-        col("horizon")?,
-        col("n_train")?,
-        col("ref_sample")?,
-    );
-    let mut wanted: HashMap<String, (Frequency, usize, usize, usize)> = HashMap::new();
-    for rec in manifest.records() {
-        let r = rec?;
-        if sample == "ref" && &r[c_ref] != "1" {
-            continue;
-        }
-        let freq = if &r[c_freq] == "Q" {
-            Frequency::Quarterly
-        } else {
-            Frequency::Monthly
-        };
-        wanted.insert(
-            r[c_id].to_string(),
-            (freq, r[c_m].parse()?, r[c_h].parse()?, r[c_ntrain].parse()?),
-        );
-    }
-    let mut values: HashMap<String, Vec<f64>> = HashMap::new();
-    for rec in csv::Reader::from_path(dir.join("series.csv"))?.records() {
-        let r = rec?;
-        if wanted.contains_key(&r[0]) {
-            values.entry(r[0].to_string()).or_default().push(r[2].parse()?);
-        }
-    }
-    let mut ids: Vec<String> = wanted.keys().cloned().collect();
-    ids.sort();
-    let start = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).ok_or("date")?;
+    let items = horizon_benches::load_bench(&dir, &sample, None)?;
     let z = horizon_core::stats::z_for_level(95.0);
-    let rows: Vec<String> = ids
+    let rows: Vec<String> = items
         .par_iter()
-        .flat_map_iter(|id| {
-            let (freq, m, h, n_train) = wanted[id];
-            let all = values.get(id).cloned().unwrap_or_default();
-            let n = n_train.min(all.len());
-            let series = Series::new(
-                vec![id.clone()],
-                freq,
-                (0..n).map(|k| freq.advance(start, k as i64)).collect(),
-                all[..n].to_vec(),
-            );
+        .flat_map_iter(|item| {
+            let (id, m, h) = (&item.id, item.season, item.horizon);
+            let series = item.series();
+            let n = series.len();
             let spec = spec.clone().with_default_season(Some(m));
             let steps = (2 * m).clamp(8, 60);
             let min_train = (m + 2).max(6);
@@ -116,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             if let Ok(f) = spec.build().fit(&series).and_then(|f| f.predict(h, &[95.0])) {
-                let hold = &all[n..(n + h).min(all.len())];
+                let hold = &item.holdout[..h.min(item.holdout.len())];
                 emit("hold", n, hold, &f);
             }
             out

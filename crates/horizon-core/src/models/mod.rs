@@ -3,6 +3,7 @@
 //! of interval levels. The UI and the CLI never special-case a model.
 
 pub mod arima;
+pub mod auto;
 pub mod conformal;
 pub mod ensemble;
 pub mod ets;

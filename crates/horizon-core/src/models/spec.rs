@@ -2,6 +2,7 @@
 //! in a pipeline config, and stored with a trained model.
 
 use super::arima::Arima;
+use super::auto::{Auto, default_candidates};
 use super::conformal::Conformal;
 use super::ensemble::{Ensemble, default_members};
 use super::ets::AutoEts;
@@ -43,6 +44,11 @@ pub enum ModelSpec {
     Ensemble {
         members: Option<Vec<ModelSpec>>,
     },
+    /// The best of several models for each series, chosen by its own backtest (`None`: seasonal
+    /// naive, ETS, ARIMA, MSTL, Prophet and the ensemble).
+    Auto {
+        candidates: Option<Vec<ModelSpec>>,
+    },
     /// Another model's forecasts with conformal intervals calibrated on its past errors.
     Conformal {
         inner: Box<ModelSpec>,
@@ -53,6 +59,7 @@ impl ModelSpec {
     /// Every model the user can pick, with default settings.
     pub fn all() -> Vec<ModelSpec> {
         vec![
+            ModelSpec::Auto { candidates: None },
             ModelSpec::Naive,
             ModelSpec::SeasonalNaive { season: None },
             ModelSpec::Mean,
@@ -81,6 +88,7 @@ impl ModelSpec {
             ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Prophet => "prophet".into(),
             ModelSpec::Ensemble { .. } => "ensemble".into(),
+            ModelSpec::Auto { .. } => "auto".into(),
             ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
         }
     }
@@ -115,6 +123,7 @@ impl ModelSpec {
                 "Prophet: trend with changepoints, yearly/weekly seasons, US holidays (daily data), regressors"
             }
             ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
+            ModelSpec::Auto { .. } => "the best model for each series, chosen by backtest (ensemble included)",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
         }
     }
@@ -141,6 +150,9 @@ impl ModelSpec {
             ModelSpec::Prophet => Box::new(ProphetModel::default()),
             ModelSpec::Ensemble { members } => Box::new(Ensemble {
                 members: members.clone().unwrap_or_else(default_members),
+            }),
+            ModelSpec::Auto { candidates } => Box::new(Auto {
+                candidates: candidates.clone().unwrap_or_else(default_candidates),
             }),
             ModelSpec::Conformal { inner } => Box::new(Conformal {
                 inner: (**inner).clone(),
@@ -173,6 +185,15 @@ impl ModelSpec {
                 members: Some(
                     members
                         .unwrap_or_else(default_members)
+                        .into_iter()
+                        .map(|s| s.with_default_season(Some(m)))
+                        .collect(),
+                ),
+            },
+            (ModelSpec::Auto { candidates }, Some(m)) => ModelSpec::Auto {
+                candidates: Some(
+                    candidates
+                        .unwrap_or_else(default_candidates)
                         .into_iter()
                         .map(|s| s.with_default_season(Some(m)))
                         .collect(),
@@ -223,7 +244,7 @@ impl fmt::Display for ModelSpec {
 impl FromStr for ModelSpec {
     type Err = ModelError;
     /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`);
-    /// `arima` (`arima:52`), `mstl` (`mstl:7/365`), `prophet`, `ensemble` (`ensemble:ets/arima`); any of them with `+conformal` (`ets:12+conformal`).
+    /// `arima` (`arima:52`), `mstl` (`mstl:7/365`), `prophet`, `ensemble` (`ensemble:ets/arima`), `auto` (`auto:ets/arima/ensemble`); any of them with `+conformal` (`ets:12+conformal`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
         if let Some(inner) = lower.strip_suffix("+conformal") {
@@ -290,6 +311,25 @@ impl FromStr for ModelSpec {
                     ));
                 }
                 return Ok(ModelSpec::Ensemble { members });
+            }
+            "auto" => {
+                let candidates = match arg.as_deref() {
+                    None => None,
+                    Some(a) => Some(
+                        a.split('/')
+                            .map(|m| m.parse::<ModelSpec>())
+                            .collect::<Result<Vec<_>, _>>()?,
+                    ),
+                };
+                if candidates
+                    .as_ref()
+                    .is_some_and(|c| c.is_empty() || c.iter().any(|s| matches!(s, ModelSpec::Auto { .. })))
+                {
+                    return Err(ModelError::Invalid(
+                        "auto's candidates are models other than auto, e.g. auto:ets/arima/ensemble".into(),
+                    ));
+                }
+                return Ok(ModelSpec::Auto { candidates });
             }
             "mean" | "average" => ModelSpec::Mean,
             "drift" => ModelSpec::Drift,

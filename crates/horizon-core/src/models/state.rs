@@ -2,6 +2,7 @@
 //! in an artifact and forecast again, bit for bit, after loading.
 
 use super::arima::FittedArima;
+use super::auto::FittedAuto;
 use super::conformal::FittedConformal;
 use super::ensemble::FittedEnsemble;
 use super::ets::FittedEts;
@@ -21,6 +22,7 @@ pub enum FittedModel {
     Mstl(FittedMstl),
     Prophet(FittedProphet),
     Ensemble(FittedEnsemble),
+    Auto(FittedAuto),
     Conformal(FittedConformal),
 }
 
@@ -33,6 +35,7 @@ impl FittedModel {
             FittedModel::Mstl(f) => f,
             FittedModel::Prophet(f) => f,
             FittedModel::Ensemble(f) => f,
+            FittedModel::Auto(f) => f,
             FittedModel::Conformal(f) => f,
         }
     }

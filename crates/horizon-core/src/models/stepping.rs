@@ -53,7 +53,10 @@ impl Steps {
 /// that is itself composite (a calibrated member of an ensemble) is neither counted nor cached:
 /// its own parts are.
 pub fn fit(spec: &ModelSpec, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
-    if matches!(spec, ModelSpec::Ensemble { .. } | ModelSpec::Conformal { .. }) {
+    if matches!(
+        spec,
+        ModelSpec::Ensemble { .. } | ModelSpec::Conformal { .. } | ModelSpec::Auto { .. }
+    ) {
         return spec.build().fit(series);
     }
     let key = (spec.clone(), series.len());
