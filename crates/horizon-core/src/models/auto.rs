@@ -136,7 +136,8 @@ fn preference<'a>(table: &[(CandidateScore, &'a ModelSpec)]) -> Vec<&'a ModelSpe
         .position(|(_, spec)| matches!(spec, ModelSpec::Ensemble { .. }));
     if let (Some(k), Some((best, _))) = (ensemble, ok.first()) {
         let (best, ens) = (rank(best), rank(&ok[k].0));
-        if k > 0 && !(best < SINGLE_MODEL_SHARE * ens) {
+        // `rank` is never NaN.
+        if k > 0 && best >= SINGLE_MODEL_SHARE * ens {
             let spec = order.remove(k);
             order.insert(0, spec);
         }
