@@ -128,10 +128,7 @@ fn browse_load_promote_and_roll_back_from_the_registry_panel() {
     // Back to the model picked in the Forecast panel.
     h.get_by_label("Use own model").click();
     h.run();
-    assert_eq!(
-        h.state().result.as_ref().expect("forecast").forecast.model,
-        "seasonal-naive"
-    );
+    assert_eq!(h.state().result.as_ref().expect("forecast").forecast.model, "auto");
 }
 
 #[test]

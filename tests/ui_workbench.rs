@@ -8,11 +8,20 @@ use horizon::app::{Runner, Workbench};
 use std::path::{Path, PathBuf};
 
 fn harness(dir: &Path, to_open: Option<(String, Vec<u8>)>) -> Harness<'static, Workbench> {
+    harness_with(dir, to_open, horizon_core::ModelSpec::Auto { candidates: None })
+}
+
+fn harness_with(
+    dir: &Path,
+    to_open: Option<(String, Vec<u8>)>,
+    model: horizon_core::ModelSpec,
+) -> Harness<'static, Workbench> {
     let platform = FolderPlatform {
         dir: dir.to_path_buf(),
         to_open,
     };
     let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
+    wb.settings.model = model;
     wb.load_sample();
     let mut h = Harness::builder()
         .with_size([1400.0, 1000.0])
@@ -123,7 +132,12 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
         let f: Vec<&str> = line.split('\t').collect();
         let (file, severity) = (f[0], f[1]);
         let bytes = std::fs::read(corpus.join(file)).unwrap();
-        let mut h = harness(dir.path(), Some((file.to_string(), bytes)));
+        // A quick model: this test is about reading files.
+        let mut h = harness_with(
+            dir.path(),
+            Some((file.to_string(), bytes)),
+            horizon_core::ModelSpec::SeasonalNaive { season: None },
+        );
         h.get_by_label("Open CSV…").click();
         h.run();
         h.run();

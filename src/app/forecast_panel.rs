@@ -23,6 +23,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         let mut calibrated = base != wb.settings.model;
         egui::ComboBox::from_id_salt("model")
             .selected_text(base.name())
+            .height(600.0)
             .show_ui(ui, |ui| {
                 for spec in ModelSpec::all() {
                     let text = format!("{} — {}", spec.name(), spec.summary());

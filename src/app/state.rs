@@ -42,7 +42,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            model: ModelSpec::SeasonalNaive { season: None },
+            model: ModelSpec::Auto { candidates: None },
             horizon: 28,
             levels: vec![80.0, 95.0],
             options: IngestOptions::default(),
