@@ -2,7 +2,7 @@
 //! and every malformed file of the corpus opened through the UI.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use horizon::app::platform::FolderPlatform;
 use horizon::app::{Runner, Workbench};
 use std::path::{Path, PathBuf};
@@ -163,4 +163,40 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
         seen += 1;
     }
     assert!(seen >= 30, "only {seen} corpus files");
+}
+
+/// Several forecasts on one plot: a kept forecast stays next to the next model's, both in the
+/// legend; keeping the same model again replaces it; another series starts afresh.
+#[test]
+fn forecasts_can_be_kept_on_the_plot_and_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Ets { season: None });
+    h.get_by_label("Keep on plot").click();
+    h.run();
+    assert!(
+        h.get_by_label("Keep on plot").accesskit_node().is_disabled(),
+        "the shown model is kept already"
+    );
+    pick_model(&mut h, &horizon_core::ModelSpec::Drift);
+    h.get_by_label("Run forecast").click();
+    h.run();
+    let wb = h.state();
+    assert_eq!(wb.result.as_ref().unwrap().forecast.model, "drift");
+    assert_eq!(wb.kept.iter().map(|k| k.model.as_str()).collect::<Vec<_>>(), ["ets"]);
+    h.get_by_label("forecast (ets)");
+    h.get_by_label("forecast (drift)");
+    h.get_by_label("95% interval (ets)");
+    h.get_by_label("Keep on plot").click();
+    h.run();
+    assert_eq!(h.state().kept.len(), 2);
+    h.get_by_label("Clear kept forecasts").click();
+    h.run();
+    assert!(h.state().kept.is_empty());
+    assert!(h.query_by_label("forecast (ets)").is_none());
+    // Kept forecasts belong to their series.
+    h.get_by_label("Keep on plot").click();
+    h.run();
+    h.get_by_label("S02 / P003").click();
+    h.run();
+    assert!(h.state().kept.is_empty());
 }

@@ -77,6 +77,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     });
     super::compare::show(wb, ui);
     ui.separator();
+    let (mut keep, mut clear) = (false, false);
     match &wb.result {
         Some(r) => {
             ui.label(egui::RichText::new(format!("{} — {}", r.history.label(), r.forecast.model)).strong());
@@ -86,12 +87,40 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 "{} Fitted and forecast in {:.0} ms.",
                 r.season_note, r.elapsed_ms
             ));
-            let rect = super::plot::show(ui, r);
+            ui.horizontal(|ui| {
+                let kept = wb.kept.iter().any(|k| k.model == r.forecast.model);
+                if ui
+                    .add_enabled(!kept, egui::Button::new("Keep on plot"))
+                    .on_hover_text("Keep this forecast on the plot and compare the next model's with it")
+                    .clicked()
+                {
+                    keep = true;
+                }
+                if ui
+                    .add_enabled(!wb.kept.is_empty(), egui::Button::new("Clear kept forecasts"))
+                    .clicked()
+                {
+                    clear = true;
+                }
+            });
+            let shown: Vec<_> = wb
+                .kept
+                .iter()
+                .filter(|k| k.model != r.forecast.model)
+                .cloned()
+                .collect();
+            let rect = super::plot::show(ui, r, &shown);
             wb.plot_rect = Some(rect);
         }
         None => {
             ui.label("No forecast yet: load data and press Run forecast.");
         }
+    }
+    if keep {
+        wb.keep_forecast();
+    }
+    if clear {
+        wb.kept.clear();
     }
 }
 

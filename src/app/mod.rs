@@ -5,6 +5,7 @@
 mod columns;
 mod compare;
 mod data_panel;
+mod decimate;
 mod forecast_panel;
 mod forecast_task;
 mod jobs;

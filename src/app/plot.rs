@@ -1,10 +1,17 @@
-//! The forecast plot: history, point forecast and one shaded band per interval level, dates
-//! on the x axis, a tooltip with date, value, forecast and bounds under the pointer.
+//! The forecast plot: history, point forecast and one shaded band per interval level, forecasts
+//! kept from earlier runs next to it, dates on the x axis, a tooltip with date, value, every
+//! forecast and its bounds under the pointer. Long series are decimated to the pixels shown
+//! (`decimate`); a click on a legend entry hides or shows it.
 
+use super::decimate;
 use super::state::ResultView;
 use chrono::NaiveDate;
 use eframe::egui;
 use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints};
+use horizon_core::export::SeriesForecast;
+
+/// Colours of the kept forecasts, in the order they were kept.
+const KEPT_COLOURS: [(u8, u8, u8); 4] = [(40, 150, 80), (140, 70, 170), (20, 150, 160), (150, 100, 40)];
 
 /// Days since 1970-01-01: the plot's x coordinate.
 pub fn to_x(d: NaiveDate) -> f64 {
@@ -18,18 +25,36 @@ pub fn from_x(x: f64) -> Option<NaiveDate> {
     chrono::TimeDelta::try_days(x.round() as i64).and_then(|d| NaiveDate::default().checked_add_signed(d))
 }
 
-/// The text of the hover tooltip at x: the date and every value known there.
-pub fn tooltip(r: &ResultView, x: f64) -> Option<String> {
+/// The text of the hover tooltip at x: the date and every value known there (the history's
+/// value, then each forecast with its bounds).
+pub fn tooltip(r: &ResultView, kept: &[SeriesForecast], x: f64) -> Option<String> {
     let date = from_x(x)?;
     if let Some(i) = r.history.dates.iter().position(|d| *d == date) {
         return Some(format!("{date}\nvalue: {}", fmt(r.history.values[i])));
     }
-    let j = r.forecast.dates.iter().position(|d| *d == date)?;
-    let mut s = format!("{date}\nforecast: {}", fmt(r.forecast.forecast.point[j]));
-    for iv in r.forecast.forecast.intervals.iter().rev() {
-        s.push_str(&format!("\n{}%: {} – {}", iv.level, fmt(iv.lower[j]), fmt(iv.upper[j])));
+    let mut s = date.to_string();
+    let mut any = false;
+    for f in std::iter::once(&r.forecast).chain(kept) {
+        let Some(j) = f.dates.iter().position(|d| *d == date) else {
+            continue;
+        };
+        any = true;
+        let label = if kept.is_empty() {
+            "forecast".to_string()
+        } else {
+            format!("forecast ({})", f.model)
+        };
+        s.push_str(&format!("\n{label}: {}", fmt(f.forecast.point[j])));
+        for iv in f.forecast.intervals.iter().rev() {
+            s.push_str(&format!(
+                "\n  {}%: {} – {}",
+                iv.level,
+                fmt(iv.lower[j]),
+                fmt(iv.upper[j])
+            ));
+        }
     }
-    Some(s)
+    any.then_some(s)
 }
 
 fn fmt(v: f64) -> String {
@@ -40,26 +65,19 @@ fn fmt(v: f64) -> String {
     }
 }
 
-/// Draw the plot of `r`; the rectangle it took (for the PNG export).
-pub fn show(ui: &mut egui::Ui, r: &ResultView) -> egui::Rect {
+/// Draw the plot of `r` with the forecasts `kept` from earlier runs; the rectangle it took
+/// (for the PNG export).
+pub fn show(ui: &mut egui::Ui, r: &ResultView, kept: &[SeriesForecast]) -> egui::Rect {
     let hx: Vec<f64> = r.history.dates.iter().map(|d| to_x(*d)).collect();
     let fx: Vec<f64> = r.forecast.dates.iter().map(|d| to_x(*d)).collect();
-    let history: PlotPoints = hx.iter().zip(&r.history.values).map(|(x, y)| [*x, *y]).collect();
-    // Join the forecast to the last observation so the line is continuous.
-    let mut fpts: Vec<[f64; 2]> = hx
-        .last()
-        .zip(r.history.values.last())
-        .map(|(x, y)| vec![[*x, *y]])
-        .unwrap_or_default();
-    fpts.extend(fx.iter().zip(&r.forecast.forecast.point).map(|(x, y)| [*x, *y]));
-    let view = r.clone();
+    let (view, kept_view) = (r.clone(), kept.to_vec());
     // Start on the recent past and the forecast: the last max(6·h, 60) periods of history.
     let h = fx.len().max(1);
     let recent = hx.len().saturating_sub((6 * h).max(60));
     let x_min = hx.get(recent).or(hx.first()).copied().unwrap_or(0.0);
     let x_max = fx.last().or(hx.last()).copied().unwrap_or(1.0);
     let x_max = if x_max > x_min { x_max } else { x_min + 1.0 };
-    ui.small("Drag to pan, Ctrl + scroll to zoom, double-click to reset the view.");
+    ui.small("Drag to pan, Ctrl + scroll to zoom, double-click to reset the view; click a legend entry to hide it.");
     // The scope's rectangle holds the plot with its axes (what the PNG export cuts out).
     ui.scope(|ui| {
         Plot::new(("forecast_plot", r.history.label(), &r.forecast.model))
@@ -75,26 +93,118 @@ pub fn show(ui: &mut egui::Ui, r: &ResultView) -> egui::Rect {
                     egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
                     egui_plot::HoverPosition::Elsewhere { position } => position.x,
                 };
-                tooltip(&view, x)
+                tooltip(&view, &kept_view, x)
             })
             .allow_scroll(false)
             .show(ui, |p| {
-                let accent = egui::Color32::from_rgb(230, 120, 30);
-                for (k, iv) in r.forecast.forecast.intervals.iter().rev().enumerate() {
-                    let alpha = 50 + 40 * k as u8;
-                    p.add(
-                        FilledArea::new(format!("{}% interval", iv.level), &fx, &iv.lower, &iv.upper)
-                            .fill_color(egui::Color32::from_rgba_unmultiplied(230, 120, 30, alpha)),
-                    );
+                let bounds = p.plot_bounds();
+                let (x0, x1) = (bounds.min()[0], bounds.max()[0]);
+                let columns = p.transform().frame().width().max(50.0) as usize;
+                for (k, f) in kept.iter().enumerate() {
+                    let (cr, cg, cb) = KEPT_COLOURS[k % KEPT_COLOURS.len()];
+                    forecast_items(p, &hx, &r.history.values, f, (x0, x1, columns), (cr, cg, cb), 1.5);
                 }
-                p.line(Line::new("history", history).color(egui::Color32::from_rgb(60, 110, 200)));
-                p.line(
-                    Line::new(format!("forecast ({})", r.forecast.model), PlotPoints::from(fpts))
-                        .color(accent)
-                        .width(2.0),
+                forecast_items(
+                    p,
+                    &hx,
+                    &r.history.values,
+                    &r.forecast,
+                    (x0, x1, columns),
+                    (230, 120, 30),
+                    2.0,
                 );
+                let history = decimate::line(&hx, &r.history.values, x0, x1, columns);
+                p.line(Line::new("history", PlotPoints::from(history)).color(egui::Color32::from_rgb(60, 110, 200)));
             });
     })
     .response
     .rect
+}
+
+/// One forecast's shaded bands (one per level) and its line, joined to the last observation.
+fn forecast_items(
+    p: &mut egui_plot::PlotUi<'_>,
+    hx: &[f64],
+    hy: &[f64],
+    f: &SeriesForecast,
+    (x0, x1, columns): (f64, f64, usize),
+    (cr, cg, cb): (u8, u8, u8),
+    width: f32,
+) {
+    let fx: Vec<f64> = f.dates.iter().map(|d| to_x(*d)).collect();
+    for (k, iv) in f.forecast.intervals.iter().rev().enumerate() {
+        let alpha = 50 + 40 * k as u8;
+        let [x, lo, hi] = decimate::band(&fx, &iv.lower, &iv.upper, x0, x1, columns);
+        p.add(
+            FilledArea::new(format!("{}% interval ({})", iv.level, f.model), &x, &lo, &hi)
+                .fill_color(egui::Color32::from_rgba_unmultiplied(cr, cg, cb, alpha)),
+        );
+    }
+    let mut xs: Vec<f64> = hx.last().map(|x| vec![*x]).unwrap_or_default();
+    let mut ys: Vec<f64> = hy.last().map(|y| vec![*y]).unwrap_or_default();
+    xs.extend(&fx);
+    ys.extend(&f.forecast.point);
+    let line = decimate::line(&xs, &ys, x0, x1, columns);
+    p.line(
+        Line::new(format!("forecast ({})", f.model), PlotPoints::from(line))
+            .color(egui::Color32::from_rgb(cr, cg, cb))
+            .width(width),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use horizon_core::models::{Forecast, Interval};
+    use horizon_core::{Frequency, Series};
+
+    fn forecast(model: &str, start: NaiveDate, point: f64) -> SeriesForecast {
+        SeriesForecast {
+            key: vec!["a".into()],
+            model: model.into(),
+            dates: (0..3).map(|k| Frequency::Daily.advance(start, k)).collect(),
+            forecast: Forecast {
+                point: vec![point; 3],
+                intervals: vec![Interval {
+                    level: 95.0,
+                    lower: vec![point - 5.0; 3],
+                    upper: vec![point + 5.0; 3],
+                }],
+            },
+        }
+    }
+
+    /// Under the pointer: the history's value on a past date; every forecast with its bounds
+    /// on a future one; nothing off the data.
+    #[test]
+    fn the_tooltip_lists_the_value_or_every_forecast() {
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let history = Series::new(
+            vec!["a".into()],
+            Frequency::Daily,
+            (0..5).map(|k| Frequency::Daily.advance(d0, k)).collect(),
+            vec![10.0, 11.0, 12.0, 13.0, 14.0],
+        );
+        let next = Frequency::Daily.advance(d0, 5);
+        let r = ResultView {
+            history,
+            forecast: forecast("ets", next, 15.0),
+            description: String::new(),
+            candidates: None,
+            season_note: String::new(),
+            id_columns: vec![],
+            elapsed_ms: 0.0,
+        };
+        assert_eq!(tooltip(&r, &[], to_x(d0) + 1.0).unwrap(), "2024-01-02\nvalue: 11.00");
+        assert_eq!(
+            tooltip(&r, &[], to_x(next)).unwrap(),
+            "2024-01-06\nforecast: 15.00\n  95%: 10.00 – 20.00"
+        );
+        let kept = [forecast("drift", next, 18.0)];
+        assert_eq!(
+            tooltip(&r, &kept, to_x(next)).unwrap(),
+            "2024-01-06\nforecast (ets): 15.00\n  95%: 10.00 – 20.00\nforecast (drift): 18.00\n  95%: 13.00 – 23.00"
+        );
+        assert!(tooltip(&r, &kept, to_x(next) + 30.0).is_none());
+    }
 }

@@ -123,6 +123,8 @@ pub struct Workbench {
     /// Per id column: show only series with this value (`None` = all).
     pub id_filters: Vec<Option<String>>,
     pub result: Option<ResultView>,
+    /// Earlier forecasts of the same series kept on the plot next to the current one.
+    pub kept: Vec<SeriesForecast>,
     pub status: String,
     pub manual: ManualGrid,
     pub show_manual: bool,
@@ -181,6 +183,7 @@ impl Workbench {
             filter: String::new(),
             id_filters: Vec::new(),
             result: None,
+            kept: Vec::new(),
             status: String::new(),
             manual: ManualGrid::default(),
             show_manual: false,
@@ -346,6 +349,15 @@ impl Workbench {
         self.start("forecast", Box::new(task));
     }
 
+    /// Keep the current forecast on the plot, to compare the next ones with it (one per model:
+    /// keeping a model again replaces its earlier forecast).
+    pub fn keep_forecast(&mut self) {
+        let Some(r) = &self.result else { return };
+        let f = r.forecast.clone();
+        self.kept.retain(|k| k.model != f.model);
+        self.kept.push(f);
+    }
+
     /// Hand the forecast CSV to the platform under a timestamped name.
     pub fn export(&mut self) {
         let Some(r) = &self.result else { return };
@@ -434,6 +446,7 @@ impl Workbench {
                         self.selected = self.selected.min(p.series.len().saturating_sub(1));
                     }
                     self.result = None;
+                    self.kept.clear();
                     // A comparison of the previous data (or one still running) is dropped.
                     self.comparison = None;
                     self.compare_gen += 1;
@@ -444,6 +457,10 @@ impl Workbench {
                 }
                 Msg::Forecasted(_, Ok(view)) => {
                     self.status = format!("Forecast of {} ready.", view.history.label());
+                    // Kept forecasts belong to one series.
+                    if self.kept.first().is_some_and(|k| k.key != view.forecast.key) {
+                        self.kept.clear();
+                    }
                     self.result = Some(*view);
                     self.forecasts_shown += 1;
                 }
