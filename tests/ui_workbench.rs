@@ -200,3 +200,127 @@ fn forecasts_can_be_kept_on_the_plot_and_compared() {
     h.run();
     assert!(h.state().kept.is_empty());
 }
+
+/// A validation issue names its row; a click on it opens the data preview on that row, marked,
+/// and the cells show what is wrong there. Fixing the file by hand (here: the column mapping)
+/// then lets the forecast run.
+#[test]
+fn a_click_on_an_issue_shows_its_row_in_the_data_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("date,sales\n");
+    for d in 1..=200 {
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(d - 1);
+        let date = if d == 150 {
+            "2024-05-3X".to_string()
+        } else {
+            date.to_string()
+        };
+        csv.push_str(&format!("{date},{d}\n"));
+    }
+    let mut h = harness_with(
+        dir.path(),
+        Some(("broken.csv".into(), csv.into_bytes())),
+        horizon_core::ModelSpec::Naive,
+    );
+    h.get_by_label("Open CSV…").click();
+    h.run();
+    let line = "broken.csv:row 151, column 'date': error: '2024-05-3X' is not a date (YYYY-MM-DD)";
+    h.get_by_label(line).click();
+    h.run();
+    h.run();
+    let wb = h.state();
+    let rows = wb.data.as_ref().unwrap().rows.clone().expect("a row index");
+    assert_eq!(rows.len(), 200);
+    let marked = wb.preview_row.expect("a marked row");
+    assert_eq!(rows.row_number(marked), Some(151));
+    h.get_by_label_contains("Data preview (200 rows)");
+    h.get_by_label("Row 151 is marked.");
+    // The table scrolled to it: the bad cell is on screen.
+    h.get_by_label("2024-05-3X");
+}
+
+/// Two columns copied from a spreadsheet fill the grid, are checked at once, and forecast.
+#[test]
+fn rows_pasted_from_a_spreadsheet_fill_the_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Naive);
+    h.get_by_label("Enter sales by hand").click();
+    h.run();
+    h.get_by_label("Paste from a spreadsheet").click();
+    h.run();
+    let pasted: String = (1..=10).map(|d| format!("2024-02-{d:02}\t{}\n", 20 + d)).collect();
+    // What Ctrl+V delivers: the clipboard's text in one paste event.
+    h.get_by_label("Pasted rows").focus();
+    h.run();
+    h.event(eframe::egui::Event::Paste(pasted));
+    h.run();
+    assert!(!h.state().manual.pasted.is_empty(), "nothing pasted");
+    h.get_by_label("Fill the grid").scroll_to_me();
+    h.run();
+    h.get_by_label("Fill the grid").click();
+    h.run();
+    let g = &h.state().manual;
+    assert_eq!(g.rows.len(), 10);
+    assert_eq!(
+        (g.rows[9].date.as_str(), g.rows[9].value.as_str()),
+        ("2024-02-10", "30")
+    );
+    assert!(!g.report.has_errors(), "{:?}", g.report.lines());
+    h.get_by_label("Forecast these values").scroll_to_me();
+    h.run();
+    h.get_by_label("Forecast these values").click();
+    h.run();
+    h.run();
+    let r = h.state().result.as_ref().expect("a forecast of the pasted rows");
+    assert_eq!(r.history.values.len(), 10);
+}
+
+/// A model's main options: ARIMA with pinned orders and a season the user gives (here 14 days
+/// instead of the week), shown in the fitted model's description.
+#[test]
+fn arima_orders_and_the_season_can_be_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Naive);
+    pick_model(
+        &mut h,
+        &horizon_core::ModelSpec::Arima {
+            season: None,
+            order: None,
+            seasonal_order: None,
+        },
+    );
+    h.get_by_label("Pin orders").click();
+    h.run();
+    h.get_by_label("auto").click();
+    h.run();
+    assert_eq!(
+        h.state().settings.season,
+        Some(7),
+        "unticking starts from the calendar's season"
+    );
+    h.state_mut().settings.season = Some(14);
+    h.run();
+    h.get_by_label("Run forecast").click();
+    h.run();
+    let r = h.state().result.as_ref().expect("a forecast");
+    assert!(
+        r.description
+            .starts_with("ARIMA(1,1,1)(0,1,1)[14] with the orders as set"),
+        "{}",
+        r.description
+    );
+    // Back to automatic orders and the calendar's season.
+    h.get_by_label("Pin orders").click();
+    h.run();
+    h.get_by_label("auto").click();
+    h.run();
+    h.get_by_label("Run forecast").click();
+    h.run();
+    let r = h.state().result.as_ref().expect("a forecast");
+    assert!(
+        r.description.contains("chosen by a stepwise AICc search"),
+        "{}",
+        r.description
+    );
+    assert_eq!(h.state().settings.season, None);
+}

@@ -25,7 +25,9 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     series_picker(wb, ui);
 }
 
-fn report(wb: &Workbench, ui: &mut egui::Ui) {
+/// The validation report: one line per issue, errors first; a line that names a row shows that
+/// row in the data preview when clicked.
+fn report(wb: &mut Workbench, ui: &mut egui::Ui) {
     let Some(data) = &wb.data else { return };
     let r = &data.ingested.report;
     let title = format!(
@@ -33,6 +35,10 @@ fn report(wb: &Workbench, ui: &mut egui::Ui) {
         r.error_count(),
         r.warning_count()
     );
+    let mut issues: Vec<&horizon_core::data::Issue> = r.issues.iter().collect();
+    issues.sort_by_key(|i| (std::cmp::Reverse(i.severity), i.row.unwrap_or(0)));
+    let lines = r.lines();
+    let mut jump = None;
     egui::CollapsingHeader::new(title)
         .id_salt(("report", &data.name, r.error_count(), r.warning_count()))
         .default_open(r.has_errors() || r.warning_count() > 0)
@@ -44,16 +50,42 @@ fn report(wb: &Workbench, ui: &mut egui::Ui) {
                 .id_salt("report_scroll")
                 .max_height(180.0)
                 .show(ui, |ui| {
-                    for line in r.lines() {
-                        let color = if line.contains(": error:") || line.ends_with("[error]") {
+                    let colour = |ui: &egui::Ui, error: bool| {
+                        if error {
                             ui.visuals().error_fg_color
                         } else {
                             ui.visuals().warn_fg_color
-                        };
-                        ui.label(egui::RichText::new(line).color(color).small());
+                        }
+                    };
+                    for issue in &issues {
+                        let error = issue.severity == horizon_core::data::Severity::Error;
+                        let text = egui::RichText::new(r.format_issue(issue))
+                            .color(colour(ui, error))
+                            .small();
+                        match issue.row {
+                            Some(row) => {
+                                let link = ui
+                                    .add(egui::Label::new(text.underline()).sense(egui::Sense::click()))
+                                    .on_hover_text(format!("Show row {row} in the data preview"));
+                                if link.clicked() {
+                                    jump = Some(row);
+                                }
+                            }
+                            None => {
+                                ui.label(text);
+                            }
+                        }
+                    }
+                    // The counts of issues not listed one by one.
+                    for line in lines.iter().skip(issues.len()) {
+                        let error = line.ends_with("[error]");
+                        ui.label(egui::RichText::new(line).color(colour(ui, error)).small());
                     }
                 });
         });
+    if let Some(row) = jump {
+        wb.show_row(row);
+    }
 }
 
 fn series_picker(wb: &mut Workbench, ui: &mut egui::Ui) {

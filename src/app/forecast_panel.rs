@@ -35,7 +35,9 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         ui.checkbox(&mut calibrated, "Calibrate intervals").on_hover_text(
             "Conformal prediction: rescale the bands so they cover the model's own past forecast errors",
         );
+        arima_orders(ui, &mut base);
         wb.settings.model = if calibrated { base.calibrated() } else { base };
+        season(ui, wb);
         let l = ui.label("Horizon");
         ui.add(egui::DragValue::new(&mut wb.settings.horizon).range(1..=1000))
             .labelled_by(l.id);
@@ -78,6 +80,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     super::compare::show(wb, ui);
     ui.separator();
     let (mut keep, mut clear) = (false, false);
+    let mut whole = wb.settings.whole_history;
     match &wb.result {
         Some(r) => {
             ui.label(egui::RichText::new(format!("{} — {}", r.history.label(), r.forecast.model)).strong());
@@ -102,6 +105,8 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 {
                     clear = true;
                 }
+                ui.checkbox(&mut whole, "Whole history")
+                    .on_hover_text("Start the plot on the whole history instead of the recent past");
             });
             let shown: Vec<_> = wb
                 .kept
@@ -109,13 +114,14 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 .filter(|k| k.model != r.forecast.model)
                 .cloned()
                 .collect();
-            let rect = super::plot::show(ui, r, &shown);
+            let rect = super::plot::show(ui, r, &shown, whole, wb.decimate);
             wb.plot_rect = Some(rect);
         }
         None => {
             ui.label("No forecast yet: load data and press Run forecast.");
         }
     }
+    wb.settings.whole_history = whole;
     if keep {
         wb.keep_forecast();
     }
@@ -150,4 +156,49 @@ fn candidates(ui: &mut egui::Ui, choice: &super::forecast_task::AutoChoice) {
                 }
             });
         });
+}
+
+/// The season the models use: the data's calendar season ("auto") or one the user gives.
+fn season(ui: &mut egui::Ui, wb: &mut Workbench) {
+    let l = ui.label("Season");
+    let mut auto = wb.settings.season.is_none();
+    ui.checkbox(&mut auto, "auto").on_hover_text(
+        "The calendar's season: 7 for daily data, 52 weekly, 12 monthly, 4 quarterly; untick to give another",
+    );
+    if auto {
+        wb.settings.season = None;
+    } else {
+        let usual = wb.panel().map_or(7, |p| p.freq.default_season());
+        let mut m = wb.settings.season.unwrap_or(usual);
+        ui.add(egui::DragValue::new(&mut m).range(1..=400)).labelled_by(l.id);
+        wb.settings.season = Some(m);
+    }
+}
+
+/// ARIMA's orders, chosen by the stepwise search unless the user pins them.
+fn arima_orders(ui: &mut egui::Ui, spec: &mut ModelSpec) {
+    let ModelSpec::Arima {
+        order, seasonal_order, ..
+    } = spec
+    else {
+        return;
+    };
+    let mut pin = order.is_some();
+    ui.checkbox(&mut pin, "Pin orders")
+        .on_hover_text("Give (p,d,q)(P,D,Q) instead of the automatic search, e.g. (1,1,1)(0,1,1) on weekly sales");
+    if !pin {
+        *order = None;
+        *seasonal_order = None;
+        return;
+    }
+    let o = order.get_or_insert([1, 1, 1]);
+    for (k, name) in ["p", "d", "q"].into_iter().enumerate() {
+        let l = ui.label(name);
+        ui.add(egui::DragValue::new(&mut o[k]).range(0..=5)).labelled_by(l.id);
+    }
+    let so = seasonal_order.get_or_insert([0, 1, 1]);
+    for (k, name) in ["P", "D", "Q"].into_iter().enumerate() {
+        let l = ui.label(name);
+        ui.add(egui::DragValue::new(&mut so[k]).range(0..=2)).labelled_by(l.id);
+    }
 }

@@ -17,6 +17,8 @@ pub struct ManualGrid {
     pub rows: Vec<ManualRow>,
     /// Report of the last validation of the grid.
     pub report: Report,
+    /// Text pasted from a spreadsheet, waiting for "Fill the grid".
+    pub pasted: String,
 }
 
 pub const MANUAL_SOURCE: &str = "manual entry";
@@ -40,6 +42,7 @@ impl ManualGrid {
         let mut g = ManualGrid {
             rows,
             report: Report::new(MANUAL_SOURCE),
+            pasted: String::new(),
         };
         g.validate();
         g
@@ -71,6 +74,44 @@ impl ManualGrid {
 
     pub fn validate(&mut self) {
         self.report = ingest_csv(self.to_csv().as_bytes(), MANUAL_SOURCE, &Self::options()).report;
+    }
+
+    /// Replace the grid with rows pasted from a spreadsheet: one per line, cells split by tabs
+    /// (else semicolons, else commas); a date and a value, or a value alone, dated the day after
+    /// the row before it (the grid's first date for the first). Blank lines are skipped. Returns
+    /// the number of rows read; nothing changes when there are none.
+    pub fn paste(&mut self, text: &str) -> usize {
+        let first = self
+            .rows
+            .first()
+            .and_then(|r| chrono::NaiveDate::parse_from_str(r.date.trim(), "%Y-%m-%d").ok());
+        let mut rows: Vec<ManualRow> = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let sep = ['\t', ';', ','].into_iter().find(|c| line.contains(*c));
+            let cells: Vec<&str> = match sep {
+                Some(c) => line.split(c).map(str::trim).collect(),
+                None => vec![line],
+            };
+            let (date, value) = match cells.as_slice() {
+                [value] => {
+                    let previous = rows
+                        .last()
+                        .and_then(|r| chrono::NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok())
+                        .and_then(|d| d.succ_opt())
+                        .or(first);
+                    (previous.map(|d| d.to_string()).unwrap_or_default(), value.to_string())
+                }
+                [date, value, ..] => (date.to_string(), value.to_string()),
+                [] => continue,
+            };
+            rows.push(ManualRow { date, value });
+        }
+        let n = rows.len();
+        if n > 0 {
+            self.rows = rows;
+            self.validate();
+        }
+        n
     }
 
     /// Add a row dated one day after the last.
@@ -141,6 +182,24 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 wb.load_bytes(MANUAL_SOURCE.into(), Arc::new(csv.into_bytes()));
             }
         });
+        egui::CollapsingHeader::new("Paste from a spreadsheet")
+            .id_salt("manual_paste")
+            .show(ui, |ui| {
+                ui.small("Copy two columns (date and sales) or one (sales) and paste them here.");
+                let l = ui.label("Pasted rows");
+                ui.add(
+                    egui::TextEdit::multiline(&mut wb.manual.pasted)
+                        .desired_rows(4)
+                        .desired_width(200.0),
+                )
+                .labelled_by(l.id);
+                if ui.button("Fill the grid").clicked() {
+                    let text = std::mem::take(&mut wb.manual.pasted);
+                    if wb.manual.paste(&text) == 0 {
+                        wb.manual.pasted = text;
+                    }
+                }
+            });
         let r = &wb.manual.report;
         if r.issues.is_empty() {
             ui.small("The values look fine.");
@@ -154,4 +213,41 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             ui.label(egui::RichText::new(line).small().color(color));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> ManualGrid {
+        ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap(), 7)
+    }
+
+    #[test]
+    fn pasted_dates_and_values_fill_the_grid() {
+        let mut g = grid();
+        let n = g.paste("2024-05-01\t12\n2024-05-02\t13,5\n\n2024-05-03\t14\n");
+        assert_eq!(n, 3);
+        assert_eq!(
+            g.rows[1],
+            ManualRow {
+                date: "2024-05-02".into(),
+                value: "13,5".into()
+            }
+        );
+        assert!(!g.report.has_errors(), "{:?}", g.report.lines());
+        assert!(g.to_csv().contains("2024-05-02,13.5\n"));
+        assert_eq!(g.paste("2024-06-01;7\n2024-06-02;8"), 2);
+        assert_eq!(g.rows[0].date, "2024-06-01");
+    }
+
+    #[test]
+    fn pasted_values_alone_continue_from_the_first_date() {
+        let mut g = grid();
+        assert_eq!(g.paste("5\n6\n7\n"), 3);
+        let dates: Vec<&str> = g.rows.iter().map(|r| r.date.as_str()).collect();
+        assert_eq!(dates, ["2024-03-04", "2024-03-05", "2024-03-06"]);
+        assert_eq!(g.paste("  \n\n"), 0);
+        assert_eq!(g.rows.len(), 3, "an empty paste changes nothing");
+    }
 }

@@ -13,6 +13,7 @@ mod manual;
 pub mod platform;
 mod plot;
 mod png_export;
+mod preview;
 mod registry;
 mod registry_panel;
 mod sample_dialog;

@@ -67,20 +67,31 @@ fn fmt(v: f64) -> String {
 
 /// Draw the plot of `r` with the forecasts `kept` from earlier runs; the rectangle it took
 /// (for the PNG export).
-pub fn show(ui: &mut egui::Ui, r: &ResultView, kept: &[SeriesForecast]) -> egui::Rect {
+pub fn show(
+    ui: &mut egui::Ui,
+    r: &ResultView,
+    kept: &[SeriesForecast],
+    whole_history: bool,
+    decimate: bool,
+) -> egui::Rect {
     let hx: Vec<f64> = r.history.dates.iter().map(|d| to_x(*d)).collect();
     let fx: Vec<f64> = r.forecast.dates.iter().map(|d| to_x(*d)).collect();
     let (view, kept_view) = (r.clone(), kept.to_vec());
-    // Start on the recent past and the forecast: the last max(6·h, 60) periods of history.
+    // Start on the recent past and the forecast: the last max(6·h, 60) periods of history
+    // (or all of it).
     let h = fx.len().max(1);
-    let recent = hx.len().saturating_sub((6 * h).max(60));
+    let recent = if whole_history {
+        0
+    } else {
+        hx.len().saturating_sub((6 * h).max(60))
+    };
     let x_min = hx.get(recent).or(hx.first()).copied().unwrap_or(0.0);
     let x_max = fx.last().or(hx.last()).copied().unwrap_or(1.0);
     let x_max = if x_max > x_min { x_max } else { x_min + 1.0 };
     ui.small("Drag to pan, Ctrl + scroll to zoom, double-click to reset the view; click a legend entry to hide it.");
     // The scope's rectangle holds the plot with its axes (what the PNG export cuts out).
     ui.scope(|ui| {
-        Plot::new(("forecast_plot", r.history.label(), &r.forecast.model))
+        Plot::new(("forecast_plot", r.history.label(), &r.forecast.model, whole_history))
             .default_x_bounds(x_min, x_max + 0.02 * (x_max - x_min))
             .legend(Legend::default())
             .x_axis_formatter(|mark, _| {
@@ -99,7 +110,11 @@ pub fn show(ui: &mut egui::Ui, r: &ResultView, kept: &[SeriesForecast]) -> egui:
             .show(ui, |p| {
                 let bounds = p.plot_bounds();
                 let (x0, x1) = (bounds.min()[0], bounds.max()[0]);
-                let columns = p.transform().frame().width().max(50.0) as usize;
+                let columns = if decimate {
+                    p.transform().frame().width().max(50.0) as usize
+                } else {
+                    usize::MAX / 4
+                };
                 for (k, f) in kept.iter().enumerate() {
                     let (cr, cg, cb) = KEPT_COLOURS[k % KEPT_COLOURS.len()];
                     forecast_items(p, &hx, &r.history.values, f, (x0, x1, columns), (cr, cg, cb), 1.5);

@@ -8,6 +8,7 @@ use super::registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState, T
 use eframe::egui;
 use horizon_core::ModelSpec;
 use horizon_core::data::generate::{RetailParams, retail};
+use horizon_core::data::preview::RowIndex;
 use horizon_core::data::{IngestOptions, Ingested, Panel, Series, ingest_csv};
 use horizon_core::export::{SeriesForecast, forecast_csv, panel_csv};
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,10 @@ pub struct Settings {
     pub theme: egui::ThemePreference,
     /// Files opened lately, newest first (native; paths).
     pub recent: Vec<String>,
+    /// The plot starts on the whole history instead of the recent past.
+    pub whole_history: bool,
+    /// The season models use (`None`: the data's calendar season).
+    pub season: Option<usize>,
 }
 
 impl Default for Settings {
@@ -56,6 +61,8 @@ impl Default for Settings {
             register_name: "sales".into(),
             theme: egui::ThemePreference::System,
             recent: Vec::new(),
+            whole_history: false,
+            season: None,
         }
     }
 }
@@ -66,6 +73,8 @@ pub struct Loaded {
     pub bytes: Arc<Vec<u8>>,
     pub ingested: Ingested,
     pub panel: Option<Arc<Panel>>,
+    /// The file's rows for the data preview (`None` when not even the delimiter is known).
+    pub rows: Option<Arc<RowIndex>>,
 }
 
 /// A forecast of the selected series, ready to plot and export.
@@ -125,6 +134,11 @@ pub struct Workbench {
     pub result: Option<ResultView>,
     /// Earlier forecasts of the same series kept on the plot next to the current one.
     pub kept: Vec<SeriesForecast>,
+    /// Draw long series decimated to the pixels shown (off only to measure what it saves).
+    pub decimate: bool,
+    /// The record marked in the data preview (0-based), and a scroll to it pending.
+    pub preview_row: Option<usize>,
+    pub preview_jump: Option<usize>,
     pub status: String,
     pub manual: ManualGrid,
     pub show_manual: bool,
@@ -184,6 +198,9 @@ impl Workbench {
             id_filters: Vec::new(),
             result: None,
             kept: Vec::new(),
+            decimate: true,
+            preview_row: None,
+            preview_jump: None,
             status: String::new(),
             manual: ManualGrid::default(),
             show_manual: false,
@@ -245,6 +262,15 @@ impl Workbench {
         self.spawn("loading", move || {
             let ingested = ingest_csv(&bytes, &name, &opts);
             let panel = ingested.panel.clone().map(Arc::new);
+            let delimiter = opts
+                .delimiter
+                .or(ingested.mapping.as_ref().map(|m| m.delimiter))
+                .or_else(|| {
+                    horizon_core::data::sniff::sniff_delimiter(&String::from_utf8_lossy(
+                        &bytes[..bytes.len().min(64 * 1024)],
+                    ))
+                });
+            let rows = delimiter.map(|d| Arc::new(RowIndex::build(&bytes, d)));
             Msg::Loaded(
                 generation,
                 Box::new(Loaded {
@@ -252,6 +278,7 @@ impl Workbench {
                     bytes,
                     ingested,
                     panel,
+                    rows,
                 }),
             )
         });
@@ -324,7 +351,7 @@ impl Workbench {
             return;
         };
         let (spec, horizon, levels) = (
-            self.settings.model.clone(),
+            self.settings.model.clone().with_default_season(self.settings.season),
             self.settings.horizon,
             self.settings.levels.clone(),
         );
@@ -347,6 +374,19 @@ impl Workbench {
             busy_ms: 0.0,
         };
         self.start("forecast", Box::new(task));
+    }
+
+    /// Mark spreadsheet row `row` of the file in the data preview and scroll to it.
+    pub fn show_row(&mut self, row: usize) {
+        let index = self
+            .data
+            .as_ref()
+            .and_then(|d| d.rows.as_ref())
+            .and_then(|r| r.index_of_row(row));
+        if let Some(i) = index {
+            self.preview_row = Some(i);
+            self.preview_jump = Some(i);
+        }
     }
 
     /// Keep the current forecast on the plot, to compare the next ones with it (one per model:
@@ -447,6 +487,7 @@ impl Workbench {
                     }
                     self.result = None;
                     self.kept.clear();
+                    self.preview_row = None;
                     // A comparison of the previous data (or one still running) is dropped.
                     self.comparison = None;
                     self.compare_gen += 1;
@@ -545,7 +586,10 @@ impl Workbench {
         egui::Panel::right("registry").default_size(300.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| super::registry_panel::show(self, ui));
         });
-        egui::CentralPanel::default().show(ui, |ui| super::forecast_panel::show(self, ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            super::preview::show(self, ui);
+            super::forecast_panel::show(self, ui);
+        });
         if !self.queue.is_empty() {
             // The browser: steps of the queued tasks, a frame's worth at a time, after this
             // frame's clicks (a Cancel takes effect before the next step).
@@ -671,11 +715,11 @@ impl Workbench {
         let source = self.data.as_ref().map(|d| d.name.clone()).unwrap_or_default();
         let options = self.settings.options.clone();
         let cfg = horizon_core::pipeline::TrainConfig {
-            candidates: vec![self.settings.model.clone()],
+            candidates: vec![self.settings.model.clone().with_default_season(self.settings.season)],
             horizon: self.settings.horizon,
             levels: self.settings.levels.clone(),
             folds: 3,
-            season: None,
+            season: self.settings.season,
             metric: horizon_core::pipeline::Metric::Rmse,
         };
         self.status = format!(

@@ -71,6 +71,11 @@ fn rows_are_numbered_as_a_spreadsheet_shows_them() {
     let bad = ing.report.issues.iter().find(|i| i.kind == IssueKind::BadDate).unwrap();
     assert_eq!(bad.row, Some(7), "{}", ing.report);
     assert_eq!(ing.stats.rows, 3);
+    // Right after blank lines (csv reports the first blank line's number; we skip them).
+    let csv = "date,sales\n2024-01-01,1\n\n\r\n2024-01-0x,2\n";
+    let ing = read(csv, &IngestOptions::default());
+    let bad = ing.report.issues.iter().find(|i| i.kind == IssueKind::BadDate).unwrap();
+    assert_eq!(bad.row, Some(5), "{}", ing.report);
 }
 
 #[test]

@@ -246,7 +246,7 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
         records_read += 1;
         let row = rec
             .position()
-            .and_then(|p| usize::try_from(p.line()).ok())
+            .map(|p| super::preview::record_start(text.as_bytes(), p).1)
             .unwrap_or(records_read + 1);
         ctx.process(rec, row, &mut acc, report);
     };

@@ -5,6 +5,7 @@ pub mod dates;
 pub mod generate;
 pub mod holidays;
 pub mod ingest;
+pub mod preview;
 pub mod sniff;
 pub mod validate;
 
