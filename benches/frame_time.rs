@@ -33,13 +33,20 @@ fn ten_years_daily() -> String {
     csv
 }
 
+/// One frame; the number of vertices it drew.
 fn frame(ctx: &egui::Context, wb: &mut Workbench) -> usize {
     let input = egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
         ..Default::default()
     };
     let out = ctx.run_ui(input, |ui| wb.ui(ui));
-    ctx.tessellate(out.shapes, out.pixels_per_point).len()
+    ctx.tessellate(out.shapes, out.pixels_per_point)
+        .iter()
+        .map(|p| match &p.primitive {
+            egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+            egui::epaint::Primitive::Callback(_) => 0,
+        })
+        .sum()
 }
 
 /// The workbench showing the series with three forecasts of 90 days.
@@ -69,6 +76,7 @@ fn workbench(decimate: bool) -> (egui::Context, Workbench) {
         }
     }
     assert_eq!(wb.kept.len(), 2, "two kept forecasts");
+    eprintln!("decimate={decimate}: {} vertices a frame", frame(&ctx, &mut wb));
     assert_eq!(wb.result.as_ref().map(|r| r.history.len()), Some(3653));
     (ctx, wb)
 }
