@@ -324,3 +324,40 @@ fn arima_orders_and_the_season_can_be_given() {
     );
     assert_eq!(h.state().settings.season, None);
 }
+
+/// Compare two models and the ensemble on the selected series: the table has a row for each
+/// (the ensemble's included), and their backtest forecasts can be shown on the plot, dashed,
+/// one legend entry per model, over the dates they forecast.
+#[test]
+fn two_models_and_the_ensemble_compared_with_their_backtests_on_the_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Naive);
+    h.get_by_label("Compare models").click();
+    h.run();
+    // Seasonal naive and ETS are ticked at first; add the ensemble.
+    h.get_by_label("Compare ensemble").click();
+    h.run();
+    h.get_by_label("Run comparison").click();
+    h.run();
+    h.run();
+    let c = h.state().comparison.clone().expect("a comparison");
+    let models: Vec<&str> = c.rows.iter().map(|r| r.model.as_str()).collect();
+    assert_eq!(models, ["seasonal-naive", "ets", "ensemble"]);
+    for r in &c.rows {
+        assert_eq!((r.n_ok, r.n), (3, 3), "{}", r.model);
+        h.get_by_label(&format!("{:.3}", r.mase));
+    }
+    assert_eq!(c.backtests.len(), 9, "three origins of three models");
+    let history = h.state().result.as_ref().unwrap().history.clone();
+    for b in &c.backtests {
+        assert_eq!(b.dates.len(), 28);
+        let start = history.dates.iter().position(|d| *d == b.dates[0]).expect("inside the history");
+        assert_eq!(&history.dates[start..start + 28], &b.dates[..]);
+    }
+    assert!(h.query_by_label("backtest (ensemble)").is_none());
+    h.get_by_label("Show backtest forecasts on the plot").click();
+    h.run();
+    for m in ["seasonal-naive", "ets", "ensemble"] {
+        h.get_by_label(&format!("backtest ({m})"));
+    }
+}

@@ -9,7 +9,7 @@ use egui_plot::{Bar, BarChart, Plot};
 use horizon_core::ModelSpec;
 use horizon_core::data::Panel;
 use horizon_core::eval::{BacktestConfig, BacktestResult, ModelSummary, backtest_panel};
-use horizon_core::export::comparison_csv;
+use horizon_core::export::{SeriesForecast, comparison_csv};
 
 /// Backtest folds of a comparison.
 pub const FOLDS: usize = 3;
@@ -21,6 +21,8 @@ pub struct Comparison {
     pub horizon: usize,
     pub rows: Vec<ModelSummary>,
     pub best: Option<String>,
+    /// Every model's forecast at every backtest origin, to show on the plot on demand.
+    pub backtests: Vec<SeriesForecast>,
 }
 
 impl Workbench {
@@ -125,11 +127,28 @@ impl CompareTask {
             .result
             .take()
             .map(|r| {
+                let backtests = self.one.series.first().map_or_else(Vec::new, |s| {
+                    r.folds
+                        .iter()
+                        .filter_map(|f| {
+                            let forecast = f.forecast.clone()?;
+                            let start = s.dates.iter().position(|d| *d == f.origin)?;
+                            let dates = s.dates.get(start..start + forecast.point.len())?.to_vec();
+                            Some(SeriesForecast {
+                                key: s.key.clone(),
+                                model: f.model.clone(),
+                                dates,
+                                forecast,
+                            })
+                        })
+                        .collect()
+                });
                 Box::new(Comparison {
                     series: self.series.clone(),
                     horizon: self.cfg.horizon,
                     best: r.best().map(|b| b.model.clone()),
                     rows: r.summary,
+                    backtests,
                 })
             })
             .ok_or_else(|| "no model to compare".to_string());
@@ -176,6 +195,8 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         // A comparison of another series (the selection changed since) is not shown.
         if let Some(c) = wb.current_comparison() {
             table(ui, c);
+            ui.checkbox(&mut wb.show_backtests, "Show backtest forecasts on the plot")
+                .on_hover_text("Each compared model's forecasts from the backtest origins, dashed, over the history");
         }
     });
 }

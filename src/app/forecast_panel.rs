@@ -114,7 +114,20 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 .filter(|k| k.model != r.forecast.model)
                 .cloned()
                 .collect();
-            let rect = super::plot::show(ui, r, &shown, whole, wb.decimate);
+            let backtests = match wb.current_comparison() {
+                Some(c) if wb.show_backtests => c.backtests.clone(),
+                _ => Vec::new(),
+            };
+            let rect = super::plot::show(
+                ui,
+                r,
+                super::plot::Overlays {
+                    kept: &shown,
+                    backtests: &backtests,
+                },
+                whole,
+                wb.decimate,
+            );
             wb.plot_rect = Some(rect);
         }
         None => {

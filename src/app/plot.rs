@@ -10,6 +10,9 @@ use eframe::egui;
 use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints};
 use horizon_core::export::SeriesForecast;
 
+/// Colours of the backtest forecasts, one per model.
+const BACKTEST_COLOURS: [(u8, u8, u8); 4] = [(200, 40, 60), (90, 90, 90), (0, 120, 200), (170, 130, 0)];
+
 /// Colours of the kept forecasts, in the order they were kept.
 const KEPT_COLOURS: [(u8, u8, u8); 4] = [(40, 150, 80), (140, 70, 170), (20, 150, 160), (150, 100, 40)];
 
@@ -67,13 +70,22 @@ fn fmt(v: f64) -> String {
 
 /// Draw the plot of `r` with the forecasts `kept` from earlier runs; the rectangle it took
 /// (for the PNG export).
+/// What the plot shows besides the current forecast.
+pub struct Overlays<'a> {
+    /// Forecasts kept from earlier runs.
+    pub kept: &'a [SeriesForecast],
+    /// Backtest forecasts (one per model and origin), drawn dashed over the history.
+    pub backtests: &'a [SeriesForecast],
+}
+
 pub fn show(
     ui: &mut egui::Ui,
     r: &ResultView,
-    kept: &[SeriesForecast],
+    overlays: Overlays<'_>,
     whole_history: bool,
     decimate: bool,
 ) -> egui::Rect {
+    let (kept, backtests) = (overlays.kept, overlays.backtests);
     let hx: Vec<f64> = r.history.dates.iter().map(|d| to_x(*d)).collect();
     let fx: Vec<f64> = r.forecast.dates.iter().map(|d| to_x(*d)).collect();
     let (view, kept_view) = (r.clone(), kept.to_vec());
@@ -128,6 +140,23 @@ pub fn show(
                     (230, 120, 30),
                     2.0,
                 );
+                let mut models: Vec<&str> = Vec::new();
+                for f in backtests {
+                    if !models.contains(&f.model.as_str()) {
+                        models.push(&f.model);
+                    }
+                    let k = models.iter().position(|m| *m == f.model).unwrap_or(0);
+                    let (cr, cg, cb) = BACKTEST_COLOURS[k % BACKTEST_COLOURS.len()];
+                    let fx: Vec<f64> = f.dates.iter().map(|d| to_x(*d)).collect();
+                    p.line(
+                        Line::new(
+                            format!("backtest ({})", f.model),
+                            PlotPoints::from(decimate::line(&fx, &f.forecast.point, x0, x1, columns)),
+                        )
+                        .color(egui::Color32::from_rgb(cr, cg, cb))
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                    );
+                }
                 let history = decimate::line(&hx, &r.history.values, x0, x1, columns);
                 p.line(Line::new("history", PlotPoints::from(history)).color(egui::Color32::from_rgb(60, 110, 200)));
             });

@@ -136,6 +136,8 @@ pub struct Workbench {
     pub kept: Vec<SeriesForecast>,
     /// Draw long series decimated to the pixels shown (off only to measure what it saves).
     pub decimate: bool,
+    /// Draw the comparison's backtest forecasts on the plot.
+    pub show_backtests: bool,
     /// The record marked in the data preview (0-based), and a scroll to it pending.
     pub preview_row: Option<usize>,
     pub preview_jump: Option<usize>,
@@ -199,6 +201,7 @@ impl Workbench {
             result: None,
             kept: Vec::new(),
             decimate: true,
+            show_backtests: false,
             preview_row: None,
             preview_jump: None,
             status: String::new(),
