@@ -6,7 +6,8 @@
 #   scripts/setup.sh web    wasm plus wasm-bindgen-cli (the Cargo.lock version, in $HORIZON_CACHE/tools)
 #                           and binaryen's wasm-opt, to build dist/
 #   scripts/setup.sh e2e    web plus Debian's chromium, node and playwright-core (in $HORIZON_CACHE/node)
-#   scripts/setup.sh test   what the test suite needs (wasm, mlflow, e2e)
+#   scripts/setup.sh snapshots  Mesa's software Vulkan driver (lavapipe), for the UI screenshot tests
+#   scripts/setup.sh test   what the test suite needs (wasm, mlflow, e2e, snapshots)
 set -euo pipefail
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -109,6 +110,11 @@ setup_mlflow() {
   fi
 }
 
+# The screenshot tests render the workbench with wgpu on the CPU: Vulkan through lavapipe.
+setup_snapshots() {
+  apt_install mesa-vulkan-drivers libvulkan1
+}
+
 main() {
   need_cargo
   mkdir -p "${HORIZON_CACHE:-$HOME/.cache/horizon}"
@@ -118,11 +124,13 @@ main() {
     web) setup_web ;;
     e2e) setup_e2e ;;
     mlflow) setup_mlflow ;;
+    snapshots) setup_snapshots ;;
     test)
       setup_e2e
       setup_mlflow
+      setup_snapshots
       ;;
-    *) echo "usage: $0 gui|wasm|web|e2e|mlflow|test" >&2; exit 2 ;;
+    *) echo "usage: $0 gui|wasm|web|e2e|mlflow|snapshots|test" >&2; exit 2 ;;
   esac
 }
 main "$@"

@@ -153,7 +153,6 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
         if severity == "Error" {
             assert!(wb.result.is_none(), "{file}: forecast despite an error");
             assert!(wb.status.contains("error(s) — fix them"), "{file}: {}", wb.status);
-            assert!(h.query_by_label("Run forecast").is_some());
         } else {
             assert!(report.warning_count() > 0, "{file}: no warning shown");
         }
@@ -166,7 +165,7 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
 }
 
 /// Several forecasts on one plot: a kept forecast stays next to the next model's, both in the
-/// legend; keeping the same model again replaces it; another series starts afresh.
+/// legend; the same forecast is kept once; another series starts afresh.
 #[test]
 fn forecasts_can_be_kept_on_the_plot_and_compared() {
     let dir = tempfile::tempdir().unwrap();
@@ -351,7 +350,11 @@ fn two_models_and_the_ensemble_compared_with_their_backtests_on_the_plot() {
     let history = h.state().result.as_ref().unwrap().history.clone();
     for b in &c.backtests {
         assert_eq!(b.dates.len(), 28);
-        let start = history.dates.iter().position(|d| *d == b.dates[0]).expect("inside the history");
+        let start = history
+            .dates
+            .iter()
+            .position(|d| *d == b.dates[0])
+            .expect("inside the history");
         assert_eq!(&history.dates[start..start + 28], &b.dates[..]);
     }
     assert!(h.query_by_label("backtest (ensemble)").is_none());

@@ -91,7 +91,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 r.season_note, r.elapsed_ms
             ));
             ui.horizontal(|ui| {
-                let kept = wb.kept.iter().any(|k| k.model == r.forecast.model);
+                let kept = wb.is_kept(&r.forecast);
                 if ui
                     .add_enabled(!kept, egui::Button::new("Keep on plot"))
                     .on_hover_text("Keep this forecast on the plot and compare the next model's with it")
@@ -111,7 +111,8 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             let shown: Vec<_> = wb
                 .kept
                 .iter()
-                .filter(|k| k.model != r.forecast.model)
+                // The current forecast is drawn as such, not again as a kept one.
+                .filter(|k| !(k.dates == r.forecast.dates && k.forecast == r.forecast.forecast))
                 .cloned()
                 .collect();
             let backtests = match wb.current_comparison() {

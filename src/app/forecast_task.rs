@@ -42,6 +42,10 @@ impl ForecastTask {
                 let (forecast, description) = predict_fitted(fitted.as_ref(), series, horizon, levels)?;
                 let candidates = match fitted.to_state() {
                     FittedModel::Auto(a) => Some((a.chosen, a.table)),
+                    FittedModel::Conformal(c) => match c.inner() {
+                        FittedModel::Auto(a) => Some((a.chosen.clone(), a.table.clone())),
+                        _ => None,
+                    },
                     _ => None,
                 };
                 let forecast = SeriesForecast {

@@ -87,11 +87,22 @@ impl ManualGrid {
             .and_then(|r| chrono::NaiveDate::parse_from_str(r.date.trim(), "%Y-%m-%d").ok());
         let mut rows: Vec<ManualRow> = Vec::new();
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let sep = ['\t', ';', ','].into_iter().find(|c| line.contains(*c));
-            let cells: Vec<&str> = match sep {
+            // Tabs (what spreadsheets copy) or semicolons separate cells; a comma only when it
+            // follows a date, since `13,5` and `1,234` are numbers.
+            let cells: Vec<&str> = match ['\t', ';'].into_iter().find(|c| line.contains(*c)) {
                 Some(c) => line.split(c).map(str::trim).collect(),
-                None => vec![line],
+                None => match line.split_once(',') {
+                    Some((d, v)) if chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_ok() => {
+                        vec![d.trim(), v.trim()]
+                    }
+                    _ => vec![line],
+                },
             };
+            // A copied header row (`date  sales`) is not data.
+            let value = cells.get(1).or(cells.first()).copied().unwrap_or("");
+            if rows.is_empty() && value.replace(',', ".").parse::<f64>().is_err() {
+                continue;
+            }
             let (date, value) = match cells.as_slice() {
                 [value] => {
                     let previous = rows
@@ -239,6 +250,31 @@ mod tests {
         assert!(g.to_csv().contains("2024-05-02,13.5\n"));
         assert_eq!(g.paste("2024-06-01;7\n2024-06-02;8"), 2);
         assert_eq!(g.rows[0].date, "2024-06-01");
+        // A header row is skipped; a comma after a date separates.
+        assert_eq!(g.paste("date\tsales\n2024-07-01\t3\n"), 1);
+        assert_eq!(g.paste("2024-08-01,4\n2024-08-02,5\n"), 2);
+        assert_eq!(
+            g.rows[1],
+            ManualRow {
+                date: "2024-08-02".into(),
+                value: "5".into()
+            }
+        );
+    }
+
+    /// One column of European or US-formatted numbers: the comma is part of the number.
+    #[test]
+    fn a_single_column_keeps_its_decimal_commas() {
+        let mut g = grid();
+        assert_eq!(g.paste("13,5\n1,234\n"), 2);
+        assert_eq!(
+            g.rows[0],
+            ManualRow {
+                date: "2024-03-04".into(),
+                value: "13,5".into()
+            }
+        );
+        assert_eq!(g.rows[1].value, "1,234");
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub fn show(
                 tooltip(&view, &kept_view, x)
             })
             .allow_scroll(false)
+            // Room for the plot even when the sections above it are open (the panel scrolls).
+            .height(ui.available_height().max(360.0))
             .show(ui, |p| {
                 let bounds = p.plot_bounds();
                 let (x0, x1) = (bounds.min()[0], bounds.max()[0]);

@@ -392,13 +392,31 @@ impl Workbench {
         }
     }
 
-    /// Keep the current forecast on the plot, to compare the next ones with it (one per model:
-    /// keeping a model again replaces its earlier forecast).
+    /// Keep the current forecast on the plot, to compare the next ones with it (a forecast is
+    /// kept once; another run of the same model is kept as `model #2`).
     pub fn keep_forecast(&mut self) {
         let Some(r) = &self.result else { return };
-        let f = r.forecast.clone();
-        self.kept.retain(|k| k.model != f.model);
+        if self.is_kept(&r.forecast) {
+            return;
+        }
+        let mut f = r.forecast.clone();
+        // Runs of one model with other options (season, orders) get their own legend entries.
+        let same = self
+            .kept
+            .iter()
+            .filter(|k| k.model.split(" #").next() == Some(&f.model))
+            .count();
+        if same > 0 {
+            f.model = format!("{} #{}", f.model, same + 1);
+        }
         self.kept.push(f);
+    }
+
+    /// Whether this very forecast (same model, same numbers) is kept already.
+    pub fn is_kept(&self, f: &SeriesForecast) -> bool {
+        self.kept
+            .iter()
+            .any(|k| k.model.split(" #").next() == Some(&f.model) && k.dates == f.dates && k.forecast == f.forecast)
     }
 
     /// Hand the forecast CSV to the platform under a timestamped name.
@@ -456,6 +474,8 @@ impl Workbench {
                 Msg::Picked(Some((name, bytes))) => {
                     self.remember_recent(&name);
                     self.settings.options = self.settings.options.for_new_file();
+                    // A season given for one file is not another file's.
+                    self.settings.season = None;
                     self.load_bytes(name, Arc::new(bytes));
                 }
                 // A newer request superseded these: drop them, the newer answer follows.
@@ -590,8 +610,10 @@ impl Workbench {
             egui::ScrollArea::vertical().show(ui, |ui| super::registry_panel::show(self, ui));
         });
         egui::CentralPanel::default().show(ui, |ui| {
-            super::preview::show(self, ui);
-            super::forecast_panel::show(self, ui);
+            egui::ScrollArea::vertical().id_salt("central").show(ui, |ui| {
+                super::preview::show(self, ui);
+                super::forecast_panel::show(self, ui);
+            });
         });
         if !self.queue.is_empty() {
             // The browser: steps of the queued tasks, a frame's worth at a time, after this

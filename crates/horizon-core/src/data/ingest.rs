@@ -242,11 +242,12 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     // Rows are numbered as a spreadsheet shows them (the header is row 1): the line a record
     // starts on, so blank lines and quoted line breaks do not shift the numbers.
     let mut records_read = 0usize;
+    let mut lines = super::preview::LineCounter::new();
     let mut process = |rec: &csv::ByteRecord, report: &mut Report| {
         records_read += 1;
         let row = rec
             .position()
-            .map(|p| super::preview::record_start(text.as_bytes(), p).1)
+            .map(|p| lines.record_start(text.as_bytes(), p).1)
             .unwrap_or(records_read + 1);
         ctx.process(rec, row, &mut acc, report);
     };

@@ -16,17 +16,35 @@ pub struct RowIndex {
     starts: Vec<(usize, usize)>,
 }
 
-/// Where a record really starts: csv reports the position before the blank lines it skipped,
-/// so skip them here (byte offset, line number).
-pub(crate) fn record_start(text: &[u8], pos: &csv::Position) -> (usize, usize) {
-    let (mut byte, mut line) = (pos.byte() as usize, pos.line() as usize);
-    while byte < text.len() && (text[byte] == b'\n' || text[byte] == b'\r') {
-        if text[byte] == b'\n' {
-            line += 1;
-        }
-        byte += 1;
+/// Line numbers of byte offsets, counted as an editor counts them: `\r\n`, `\n` and a lone `\r`
+/// (old Mac files) each end a line. Offsets are asked for in increasing order.
+pub(crate) struct LineCounter {
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    pub(crate) fn new() -> Self {
+        LineCounter { at: 0, line: 1 }
     }
-    (byte, line)
+
+    /// Where a record really starts (byte offset, line number): csv reports the position
+    /// before the blank lines it skipped, and counts no lone `\r`, so both are handled here.
+    pub(crate) fn record_start(&mut self, text: &[u8], pos: &csv::Position) -> (usize, usize) {
+        let mut byte = (pos.byte() as usize).min(text.len());
+        while byte < text.len() && (text[byte] == b'\n' || text[byte] == b'\r') {
+            byte += 1;
+        }
+        while self.at < byte {
+            match text[self.at] {
+                b'\n' => self.line += 1,
+                b'\r' if text.get(self.at + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.at += 1;
+        }
+        (byte, self.line)
+    }
 }
 
 impl RowIndex {
@@ -41,6 +59,7 @@ impl RowIndex {
         let mut header = Vec::new();
         let mut starts = Vec::new();
         let mut record = csv::ByteRecord::new();
+        let mut lines = LineCounter::new();
         loop {
             let pos = reader.position().clone();
             match reader.read_byte_record(&mut record) {
@@ -48,7 +67,7 @@ impl RowIndex {
                 // A broken quote ends what can be shown; the report says why.
                 Ok(false) | Err(_) => break,
             }
-            let (start, row) = record_start(text.as_bytes(), record.position().unwrap_or(&pos));
+            let (start, row) = lines.record_start(text.as_bytes(), record.position().unwrap_or(&pos));
             if header.is_empty() && starts.is_empty() {
                 header = record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
             } else {
@@ -98,8 +117,8 @@ impl RowIndex {
         }
     }
 
-    /// The record holding spreadsheet row `row` (a record spanning several lines holds them
-    /// all); `None` for the header or beyond the end.
+    /// The record holding line `row` (a record spanning several lines holds them all; past the
+    /// end, the last record); `None` for the header.
     pub fn index_of_row(&self, row: usize) -> Option<usize> {
         let k = self.starts.partition_point(|s| s.1 <= row);
         k.checked_sub(1)
@@ -144,6 +163,26 @@ mod tests {
         let ix = RowIndex::build(csv.as_bytes(), b',');
         let i = ix.index_of_row(row).unwrap();
         assert_eq!(ix.record(i)[0], "2024-01-XX");
+    }
+
+    /// CRLF, lone CR (old Mac) and LF files number their rows alike, quoted line breaks and
+    /// blank lines included; ingestion names the same rows.
+    #[test]
+    fn every_line_ending_numbers_rows_alike() {
+        let lf = "date,sales,note\n2024-01-01,1,a\n\n2024-01-02,2,\"x\ny\"\n2024-01-0X,3,c\n";
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = lf.replace('\n', eol);
+            let ix = RowIndex::build(text.as_bytes(), b',');
+            let rows: Vec<usize> = (0..ix.len()).filter_map(|i| ix.row_number(i)).collect();
+            assert_eq!(rows, [2, 4, 6], "{eol:?}");
+            let ingested = crate::data::ingest_csv(text.as_bytes(), "f.csv", &Default::default());
+            let bad = ingested
+                .report
+                .issues
+                .iter()
+                .find(|i| i.kind == crate::data::IssueKind::BadDate);
+            assert_eq!(bad.and_then(|i| i.row), Some(6), "{eol:?}: {}", ingested.report);
+        }
     }
 
     #[test]

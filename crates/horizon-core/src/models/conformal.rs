@@ -149,6 +149,13 @@ fn conformal_quantile(sorted: &[f64], level: f64) -> f64 {
     sorted[k.clamp(1, n) - 1]
 }
 
+impl FittedConformal {
+    /// The calibrated model's own fitted state.
+    pub fn inner(&self) -> &FittedModel {
+        &self.inner
+    }
+}
+
 impl Fitted for FittedConformal {
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
