@@ -35,9 +35,7 @@ fn report(wb: &mut Workbench, ui: &mut egui::Ui) {
         r.error_count(),
         r.warning_count()
     );
-    let mut issues: Vec<&horizon_core::data::Issue> = r.issues.iter().collect();
-    issues.sort_by_key(|i| (std::cmp::Reverse(i.severity), i.row.unwrap_or(0)));
-    let lines = r.lines();
+    let issues = r.sorted_issues();
     let mut jump = None;
     egui::CollapsingHeader::new(title)
         .id_salt(("report", &data.name, r.error_count(), r.warning_count()))
@@ -77,9 +75,9 @@ fn report(wb: &mut Workbench, ui: &mut egui::Ui) {
                         }
                     }
                     // The counts of issues not listed one by one.
-                    for line in lines.iter().skip(issues.len()) {
+                    for line in r.more_lines() {
                         let error = line.ends_with("[error]");
-                        ui.label(egui::RichText::new(line).color(colour(ui, error)).small());
+                        ui.label(egui::RichText::new(&line).color(colour(ui, error)).small());
                     }
                 });
         });

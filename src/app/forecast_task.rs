@@ -8,10 +8,10 @@ use super::state::{Msg, ResultView};
 use horizon_core::ModelSpec;
 use horizon_core::data::Series;
 use horizon_core::export::SeriesForecast;
-use horizon_core::forecast::{check_horizon, predict_fitted};
+use horizon_core::forecast::forecast_series_fitted;
+use horizon_core::models::FittedModel;
 use horizon_core::models::auto::CandidateScore;
 use horizon_core::models::stepping::Steps;
-use horizon_core::models::{FittedModel, check_levels};
 use horizon_core::pipeline::{Source, forecast_series_with};
 
 /// Auto's chosen model and every candidate's backtest score (`None` for other models).
@@ -35,27 +35,19 @@ impl ForecastTask {
     fn compute(&self) -> Result<(SeriesForecast, String, AutoChoice), String> {
         let (series, horizon, levels) = (&self.series, self.horizon, &self.levels);
         match &self.registered {
-            None => (|| {
-                check_horizon(horizon)?;
-                check_levels(levels)?;
-                let fitted = self.spec.build().fit(series)?;
-                let (forecast, description) = predict_fitted(fitted.as_ref(), series, horizon, levels)?;
-                let candidates = match fitted.to_state() {
-                    FittedModel::Auto(a) => Some((a.chosen, a.table)),
-                    FittedModel::Conformal(c) => match c.inner() {
-                        FittedModel::Auto(a) => Some((a.chosen.clone(), a.table.clone())),
+            None => {
+                forecast_series_fitted(series, &self.spec, horizon, levels).map(|(forecast, description, fitted)| {
+                    let candidates = match fitted.to_state() {
+                        FittedModel::Auto(a) => Some((a.chosen, a.table)),
+                        FittedModel::Conformal(c) => match c.inner() {
+                            FittedModel::Auto(a) => Some((a.chosen.clone(), a.table.clone())),
+                            _ => None,
+                        },
                         _ => None,
-                    },
-                    _ => None,
-                };
-                let forecast = SeriesForecast {
-                    key: series.key.clone(),
-                    model: self.spec.name(),
-                    dates: series.future_dates(horizon),
-                    forecast,
-                };
-                Ok((forecast, description, candidates))
-            })(),
+                    };
+                    (forecast, description, candidates)
+                })
+            }
             Some(r) => forecast_series_with(&r.artifact, series, horizon, levels).map(|(f, source, d)| {
                 let how = match source {
                     Source::Stored => "the stored model (this series is its training data)",

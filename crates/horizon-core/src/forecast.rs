@@ -20,9 +20,20 @@ pub fn forecast_series(
     horizon: usize,
     levels: &[f64],
 ) -> Result<(SeriesForecast, String), ModelError> {
+    forecast_series_fitted(series, spec, horizon, levels).map(|(f, d, _)| (f, d))
+}
+
+/// [`forecast_series`], also handing back the fitted model (e.g. to show Auto's candidates).
+pub fn forecast_series_fitted(
+    series: &Series,
+    spec: &ModelSpec,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(SeriesForecast, String, Box<dyn Fitted>), ModelError> {
     check_horizon(horizon)?;
     check_levels(levels)?;
-    let (forecast, description) = fit_predict(series, spec, horizon, levels)?;
+    let fitted = spec.build().fit(series)?;
+    let (forecast, description) = predict_fitted(fitted.as_ref(), series, horizon, levels)?;
     Ok((
         SeriesForecast {
             key: series.key.clone(),
@@ -31,6 +42,7 @@ pub fn forecast_series(
             forecast,
         },
         description,
+        fitted,
     ))
 }
 

@@ -175,9 +175,21 @@ impl Report {
     /// One line per issue, `file:row N, column 'c': message`, errors first, then a line per
     /// kind whose occurrences were not all listed.
     pub fn lines(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.sorted_issues().iter().map(|i| self.format_issue(i)).collect();
+        out.extend(self.more_lines());
+        out
+    }
+
+    /// The listed issues in the order of [`Report::lines`]: errors first, then by row.
+    pub fn sorted_issues(&self) -> Vec<&Issue> {
         let mut sorted: Vec<&Issue> = self.issues.iter().collect();
         sorted.sort_by_key(|i| (std::cmp::Reverse(i.severity), i.row.unwrap_or(0)));
-        let mut out: Vec<String> = sorted.iter().map(|i| self.format_issue(i)).collect();
+        sorted
+    }
+
+    /// A line per kind whose occurrences were not all listed (`… 12 more …`).
+    pub fn more_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
         for (&(sev, kind), &n) in &self.counts {
             if n > Self::DETAIL_LIMIT {
                 out.push(

@@ -16,8 +16,7 @@
 //! equal there, and a series where one model is decisively better (an exact season, a holiday
 //! effect only Prophet models) still gets that model.
 
-use super::conformal::origins_for;
-use super::ensemble::default_members;
+use super::ensemble::{backtest_window, default_members};
 use super::{Fitted, FittedModel, Forecast, Forecaster, ModelError, ModelSpec};
 use crate::data::Series;
 use crate::eval::metrics::seasonal_scale;
@@ -78,11 +77,8 @@ impl Forecaster for Auto {
             .first()
             .ok_or_else(|| ModelError::Invalid("auto needs at least one candidate".into()))?;
         super::check_finite(&series.values)?;
-        let n = series.len();
         let m = series.freq.default_season();
-        let min_train = (2 * m + 2).max(8);
-        let steps = (2 * m).clamp(8, 60).min(n.saturating_sub(min_train)).max(1);
-        let origins = origins_for(n, steps, min_train, 3 * m, ORIGINS);
+        let (steps, origins) = backtest_window(series, ORIGINS);
         let mut table: Vec<(CandidateScore, &ModelSpec)> = self
             .candidates
             .iter()

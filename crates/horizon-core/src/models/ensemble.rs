@@ -69,11 +69,7 @@ impl Forecaster for Ensemble {
         if self.members.is_empty() {
             return Err(ModelError::Invalid("an ensemble needs at least one member".into()));
         }
-        let n = series.len();
-        let m = series.freq.default_season();
-        let min_train = (2 * m + 2).max(8);
-        let steps = (2 * m).clamp(8, 60).min(n.saturating_sub(min_train)).max(1);
-        let origins = origins_for(n, steps, min_train, 3 * m, ORIGINS);
+        let (steps, origins) = backtest_window(series, ORIGINS);
         let mut fitted = Vec::new();
         let mut failed: Vec<(String, ModelError)> = Vec::new();
         for spec in &self.members {
@@ -100,6 +96,17 @@ impl Forecaster for Ensemble {
             .collect();
         Ok(Box::new(FittedEnsemble { members, dropped }))
     }
+}
+
+/// The backtest of a composite model's parts on the series' own recent history: `count`
+/// origins over the last three seasons, each forecasting two seasons (8 to 60 steps, fewer on
+/// a short series) and keeping two seasons to fit on. Returns the steps and the origins.
+pub(crate) fn backtest_window(series: &Series, count: usize) -> (usize, Vec<usize>) {
+    let n = series.len();
+    let m = series.freq.default_season();
+    let min_train = (2 * m + 2).max(8);
+    let steps = (2 * m).clamp(8, 60).min(n.saturating_sub(min_train)).max(1);
+    (steps, origins_for(n, steps, min_train, 3 * m, count))
 }
 
 /// Mean squared error of `spec` refitted at each origin and forecast `steps` ahead.

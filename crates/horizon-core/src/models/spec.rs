@@ -241,6 +241,11 @@ impl fmt::Display for ModelSpec {
     }
 }
 
+/// The models of `ensemble:a/b` or `auto:a/b/c` (`None` without a list).
+fn model_list(arg: Option<&str>) -> Result<Option<Vec<ModelSpec>>, ModelError> {
+    arg.map(|a| a.split('/').map(str::parse).collect()).transpose()
+}
+
 impl FromStr for ModelSpec {
     type Err = ModelError;
     /// `naive`, `seasonal-naive` (or `snaive`, `seasonal-naive:12`), `mean`, `drift`, `ets` (`ets:12`);
@@ -294,14 +299,7 @@ impl FromStr for ModelSpec {
             }
             "prophet" => ModelSpec::Prophet,
             "ensemble" => {
-                let members = match arg.as_deref() {
-                    None => None,
-                    Some(a) => Some(
-                        a.split('/')
-                            .map(|m| m.parse::<ModelSpec>())
-                            .collect::<Result<Vec<_>, _>>()?,
-                    ),
-                };
+                let members = model_list(arg.as_deref())?;
                 if members
                     .as_ref()
                     .is_some_and(|m| m.is_empty() || m.iter().any(|s| matches!(s, ModelSpec::Ensemble { .. })))
@@ -313,14 +311,7 @@ impl FromStr for ModelSpec {
                 return Ok(ModelSpec::Ensemble { members });
             }
             "auto" => {
-                let candidates = match arg.as_deref() {
-                    None => None,
-                    Some(a) => Some(
-                        a.split('/')
-                            .map(|m| m.parse::<ModelSpec>())
-                            .collect::<Result<Vec<_>, _>>()?,
-                    ),
-                };
+                let candidates = model_list(arg.as_deref())?;
                 if candidates
                     .as_ref()
                     .is_some_and(|c| c.is_empty() || c.iter().any(|s| matches!(s, ModelSpec::Auto { .. })))
