@@ -403,3 +403,127 @@ fn output_into_a_closed_pipe_ends_quietly_without_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Raw order lines (Parquet) to weekly sales per store and product, then a forecast of them;
+/// the weekly file is written once, never over an existing file, and a wrong column name is
+/// a data error that names the file and the columns there are.
+#[test]
+fn order_lines_aggregated_per_week_then_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = [
+        "sample",
+        "orders",
+        "--stores",
+        "2",
+        "--products",
+        "2",
+        "--days",
+        "400",
+        "--out",
+        "orders.parquet",
+    ];
+    let said = horizon(&sample, dir.path());
+    ok(&said);
+    assert!(String::from_utf8_lossy(&said.stderr).contains("order lines to orders.parquet"));
+    let aggregate = ["aggregate", "orders.parquet", "--period", "week", "--out", "weekly.csv"];
+    let said = horizon(&aggregate, dir.path());
+    ok(&said);
+    let err = String::from_utf8_lossy(&said.stderr);
+    assert!(
+        err.contains("Sum of 'quantity' per week (Monday to Sunday) of 'ordered_at', by 'store_id' × 'product_id'"),
+        "{err}"
+    );
+    assert!(err.contains("wrote 4 series"), "{err}");
+    let weekly = std::fs::read_to_string(dir.path().join("weekly.csv")).unwrap();
+    assert!(
+        weekly.starts_with("store_id,product_id,ordered_at,quantity\n"),
+        "{weekly}"
+    );
+    let again = horizon(&aggregate, dir.path());
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("weekly.csv")).unwrap(), weekly);
+
+    let bad = horizon(
+        &["aggregate", "orders.parquet", "--value-col", "qty", "--out", "x.csv"],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("orders.parquet: there is no column 'qty' (columns: order_id, ordered_at"),
+        "{err}"
+    );
+    assert!(!dir.path().join("x.csv").exists());
+
+    ok(&horizon(
+        &[
+            "forecast",
+            "weekly.csv",
+            "--model",
+            "ets",
+            "--horizon",
+            "8",
+            "--out",
+            "f.csv",
+        ],
+        dir.path(),
+    ));
+    let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    assert_eq!(f.lines().count(), 1 + 4 * 8, "{f}");
+}
+
+/// `--model gbm` forecasts and backtests a panel with one global model.
+#[test]
+fn gbm_forecasts_and_backtests_a_panel_globally() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&horizon(
+        &[
+            "sample",
+            "retail",
+            "--stores",
+            "2",
+            "--products",
+            "3",
+            "--days",
+            "400",
+            "--out",
+            "s.csv",
+        ],
+        dir.path(),
+    ));
+    ok(&horizon(
+        &[
+            "forecast",
+            "s.csv",
+            "--model",
+            "gbm",
+            "--horizon",
+            "14",
+            "--out",
+            "f.csv",
+        ],
+        dir.path(),
+    ));
+    let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    assert_eq!(f.lines().count(), 1 + 6 * 14, "{f}");
+    assert!(f.lines().nth(1).unwrap().contains(",gbm,"), "{f}");
+    let table = ok(&horizon(
+        &[
+            "backtest",
+            "s.csv",
+            "--models",
+            "seasonal-naive,gbm",
+            "--horizon",
+            "14",
+            "--folds",
+            "2",
+        ],
+        dir.path(),
+    ));
+    let gbm_line = table.lines().find(|l| l.starts_with("gbm ")).expect("a gbm row");
+    assert!(
+        gbm_line.contains(" 12/12 "),
+        "every fold of every series scored: {table}"
+    );
+}

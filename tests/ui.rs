@@ -258,7 +258,7 @@ fn a_broken_file_shows_its_errors_and_cannot_be_forecast() {
         Some(("broken.csv".into(), csv.into_bytes())),
         Runner::Inline,
     );
-    h.get_by_label("Open CSV…").click();
+    h.get_by_label("Open file…").click();
     h.run();
     h.get_by_label_contains("Validation: 1 error(s)");
     h.get_by_label("broken.csv:row 17, column 'date': error: '2024-01-XX' is not a date (YYYY-MM-DD)");
@@ -284,7 +284,7 @@ fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
         csv.push_str(&format!("{date},{d},{}\n", 100 + d));
     }
     let mut h = harness(dir.path(), Some(("odd.csv".into(), csv.into_bytes())), Runner::Inline);
-    h.get_by_label("Open CSV…").click();
+    h.get_by_label("Open file…").click();
     h.run();
     h.get_by_label_contains("no column holds dates");
     // Pick the date column: the file is read again and the two bad rows are named.
@@ -303,7 +303,7 @@ fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
     }
     let dir2 = tempfile::tempdir().unwrap();
     let mut h = harness(dir2.path(), Some(("two.csv".into(), csv.into_bytes())), Runner::Inline);
-    h.get_by_label("Open CSV…").click();
+    h.get_by_label("Open file…").click();
     h.run();
     assert_eq!(h.state().result.as_ref().unwrap().history.values[0], 1.0);
     h.get_by_label("Value column").click();

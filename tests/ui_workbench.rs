@@ -92,7 +92,7 @@ fn recent_files_open_again() {
     std::fs::write(&path, &csv).unwrap();
     let name = path.display().to_string();
     let mut h = harness(dir.path(), Some((name.clone(), csv.into_bytes())));
-    h.get_by_label("Open CSV…").click();
+    h.get_by_label("Open file…").click();
     h.run();
     assert_eq!(h.state().settings.recent, vec![name.clone()]);
     h.get_by_label("Load sample data").click();
@@ -138,7 +138,7 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
             Some((file.to_string(), bytes)),
             horizon_core::ModelSpec::SeasonalNaive { season: None },
         );
-        h.get_by_label("Open CSV…").click();
+        h.get_by_label("Open file…").click();
         h.run();
         h.run();
         let wb = h.state();
@@ -221,7 +221,7 @@ fn a_click_on_an_issue_shows_its_row_in_the_data_preview() {
         Some(("broken.csv".into(), csv.into_bytes())),
         horizon_core::ModelSpec::Naive,
     );
-    h.get_by_label("Open CSV…").click();
+    h.get_by_label("Open file…").click();
     h.run();
     let line = "broken.csv:row 151, column 'date': error: '2024-05-3X' is not a date (YYYY-MM-DD)";
     h.get_by_label(line).click();
@@ -363,4 +363,76 @@ fn two_models_and_the_ensemble_compared_with_their_backtests_on_the_plot() {
     for m in ["seasonal-naive", "ets", "ensemble"] {
         h.get_by_label(&format!("backtest ({m})"));
     }
+}
+
+/// A Parquet file of order lines opens in the aggregation dialog with its guesses; the user
+/// picks weekly sums, and the weekly sales load like a CSV file (same validation, same
+/// forecast). A CSV already loaded can be aggregated the same way (here per month).
+#[test]
+fn parquet_order_lines_are_aggregated_in_a_dialog() {
+    use horizon_core::data::generate::{RetailParams, retail};
+    use horizon_tabular::{Period, Table};
+    let panel = retail(&RetailParams {
+        stores: 2,
+        products: 1,
+        days: 300,
+        ..RetailParams::default()
+    });
+    let mut lines = horizon_tabular::sample::order_lines(&panel, 3).unwrap();
+    let bytes = Table::parquet_bytes(&mut lines).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), Some(("orders.parquet".into(), bytes)));
+    h.get_by_label("Open file…").click();
+    h.run();
+    h.run();
+    let d = h.state().transactions.as_ref().expect("the aggregation dialog");
+    assert_eq!(d.agg.date, "ordered_at");
+    assert_eq!(d.agg.value.as_deref(), Some("quantity"));
+    h.get_by_label("ordered_at");
+    h.get_by_label("Week").click();
+    h.run();
+    assert_eq!(h.state().transactions.as_ref().unwrap().agg.period, Period::Week);
+    h.get_by_label("Aggregate and load").click();
+    h.run();
+    h.run();
+    h.run();
+    assert!(h.state().transactions.is_none(), "{}", h.state().status);
+    let data = h.state().data.as_ref().expect("loaded");
+    assert!(
+        data.name.starts_with("orders.parquet — Sum of 'quantity' per week"),
+        "{}",
+        data.name
+    );
+    let weekly = data.panel.as_ref().expect("a panel");
+    assert_eq!(weekly.freq, horizon_core::Frequency::Weekly);
+    assert_eq!(weekly.series.len(), 2);
+    let units: f64 = panel.series.iter().flat_map(|s| &s.values).sum();
+    let weekly_units: f64 = weekly.series.iter().flat_map(|s| &s.values).sum();
+    assert_eq!(units, weekly_units);
+    assert!(
+        h.state()
+            .status
+            .contains(&format!("{} rows → 2 series", lines.height())),
+        "{}",
+        h.state().status
+    );
+    assert!(h.state().result.is_some(), "the weekly sales are forecast");
+
+    // The bundled sample (a CSV) per month.
+    h.get_by_label("Load sample data").click();
+    h.run();
+    h.run();
+    h.get_by_label("Aggregate transactions…").click();
+    h.run();
+    h.run();
+    h.get_by_label("Month").click();
+    h.run();
+    h.get_by_label("Aggregate and load").click();
+    h.run();
+    h.run();
+    h.run();
+    let monthly = h.state().panel().expect("monthly panel");
+    assert_eq!(monthly.freq, horizon_core::Frequency::Monthly);
+    assert_eq!(monthly.series.len(), 6);
+    assert_eq!(monthly.series[0].len(), 24);
 }

@@ -7,19 +7,42 @@ use eframe::egui;
 pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     ui.heading("Data");
     ui.horizontal(|ui| {
-        if ui.button("Open CSV…").on_hover_text("Ctrl+O").clicked() {
+        let formats = if cfg!(target_arch = "wasm32") {
+            "CSV"
+        } else {
+            "CSV or Parquet"
+        };
+        if ui
+            .button("Open file…")
+            .on_hover_text(format!("{formats} (Ctrl+O)"))
+            .clicked()
+        {
             wb.open_dialog();
         }
         if ui.button("Load sample data").clicked() {
             wb.load_sample();
         }
     });
-    ui.small("…or drop a CSV file on the window.");
+    ui.small(if cfg!(target_arch = "wasm32") {
+        "…or drop a CSV file on the window."
+    } else {
+        "…or drop a CSV or Parquet file on the window. Parquet and raw transactions (one row per order or trip) are aggregated per day, week or month."
+    });
     #[cfg(not(target_arch = "wasm32"))]
     recent(wb, ui);
     super::sample_dialog::show(wb, ui);
     let Some(data) = &wb.data else { return };
     ui.label(egui::RichText::new(&data.name).strong());
+    #[cfg(not(target_arch = "wasm32"))]
+    if ui
+        .button("Aggregate transactions…")
+        .on_hover_text("Read this file as one row per order or trip and sum (or count) them per day, week or month")
+        .clicked()
+    {
+        let (name, bytes) = (data.name.clone(), data.bytes.clone());
+        wb.open_transactions(name, bytes);
+        return;
+    }
     super::columns::show(wb, ui);
     report(wb, ui);
     series_picker(wb, ui);

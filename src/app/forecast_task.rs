@@ -25,6 +25,8 @@ pub struct ForecastTask {
     pub levels: Vec<f64>,
     pub registered: Option<RegisteredArtifact>,
     pub id_columns: Vec<String>,
+    /// The whole data: a global model (GBM) learns from every series of it.
+    pub panel: std::sync::Arc<horizon_core::Panel>,
     pub steps: Steps,
     /// Time spent computing, over all steps (ms).
     pub busy_ms: f64,
@@ -35,6 +37,7 @@ impl ForecastTask {
     fn compute(&self) -> Result<(SeriesForecast, String, AutoChoice), String> {
         let (series, horizon, levels) = (&self.series, self.horizon, &self.levels);
         match &self.registered {
+            None if self.spec.is_global() => self.global(),
             None => {
                 forecast_series_fitted(series, &self.spec, horizon, levels).map(|(forecast, description, fitted)| {
                     let candidates = match fitted.to_state() {
@@ -57,6 +60,34 @@ impl ForecastTask {
             }),
         }
         .map_err(|e: horizon_core::ModelError| e.to_string())
+    }
+}
+
+impl ForecastTask {
+    /// A global model fitted on every series of the data, then forecasting this one.
+    fn global(&self) -> Result<(SeriesForecast, String, AutoChoice), horizon_core::ModelError> {
+        let panel = &self.panel;
+        let fitted = horizon_core::forecast::fit_global(panel, &panel.series, &self.spec)
+            .ok_or_else(|| horizon_core::ModelError::Invalid(format!("{} is not a global model", self.spec)))?;
+        let at = panel
+            .find(&self.series.key)
+            .ok_or_else(|| horizon_core::ModelError::Invalid("the series is not in the data".into()))?;
+        let fitted = fitted
+            .into_iter()
+            .nth(at)
+            .ok_or_else(|| horizon_core::ModelError::Invalid("the series is not in the data".into()))??;
+        let (forecast, description) =
+            horizon_core::forecast::predict_fitted(fitted.as_ref(), &self.series, self.horizon, &self.levels)?;
+        Ok((
+            SeriesForecast {
+                key: self.series.key.clone(),
+                model: self.spec.name(),
+                dates: self.series.future_dates(self.horizon),
+                forecast,
+            },
+            description,
+            None,
+        ))
     }
 }
 

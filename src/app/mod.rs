@@ -18,6 +18,8 @@ mod registry;
 mod registry_panel;
 mod sample_dialog;
 mod state;
+#[cfg(not(target_arch = "wasm32"))]
+mod transactions;
 
 pub use compare::Comparison;
 pub use jobs::Runner;

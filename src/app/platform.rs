@@ -21,7 +21,7 @@ impl Platform for NativePlatform {
     fn pick_file(&self, tx: Sender<Msg>) {
         std::thread::spawn(move || {
             let picked = rfd::FileDialog::new()
-                .add_filter("CSV", &["csv", "tsv", "txt"])
+                .add_filter("CSV or Parquet", &["csv", "tsv", "txt", "parquet"])
                 .pick_file();
             let msg = match picked {
                 None => Msg::Picked(None),

@@ -122,6 +122,12 @@ pub enum Msg {
     RecentGone(String, String),
     /// Task `id` finished with this message.
     Done(u64, Box<Msg>),
+    /// A Parquet or transactions file read by polars, for the aggregation dialog.
+    #[cfg(not(target_arch = "wasm32"))]
+    TableRead(Result<Box<super::transactions::Dialog>, String>),
+    /// The aggregated sales of the file named.
+    #[cfg(not(target_arch = "wasm32"))]
+    Aggregated(String, Result<Box<horizon_tabular::Aggregated>, String>),
 }
 
 pub struct Workbench {
@@ -158,6 +164,11 @@ pub struct Workbench {
     png_pending: Option<(String, egui::Rect, f32)>,
     /// Forecasts shown since start (the browser page reports it, so a script sees a new one).
     pub forecasts_shown: u64,
+    /// The aggregation dialog of a Parquet or transactions file (desktop).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub transactions: Option<Box<super::transactions::Dialog>>,
+    /// Said after the next file is loaded (what an aggregation did).
+    pub(super) load_note: Option<String>,
     busy: usize,
     /// Long work under way, with its progress (for the bars and Cancel buttons).
     pub tasks: Vec<Running>,
@@ -215,6 +226,9 @@ impl Workbench {
             forecasts_shown: 0,
             plot_rect: None,
             png_pending: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            transactions: None,
+            load_note: None,
             busy: 0,
             tasks: Vec::new(),
             task_id: 0,
@@ -335,6 +349,23 @@ impl Workbench {
         });
     }
 
+    /// A picked or dropped file: Parquet goes to the aggregation dialog (desktop), anything
+    /// else is read as CSV.
+    fn open_picked(&mut self, name: String, bytes: Vec<u8>) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if super::transactions::is_parquet(&name, &bytes) {
+            self.open_transactions(name, Arc::new(bytes));
+            return;
+        }
+        #[cfg(target_arch = "wasm32")]
+        if bytes.starts_with(b"PAR1") {
+            self.status =
+                format!("{name} is a Parquet file: the desktop app opens Parquet; in the browser, open it as CSV.");
+            return;
+        }
+        self.load_bytes(name, Arc::new(bytes));
+    }
+
     pub fn open_dialog(&mut self) {
         self.busy += 1;
         self.platform.pick_file(self.tx.clone());
@@ -373,6 +404,7 @@ impl Workbench {
             levels,
             registered,
             id_columns,
+            panel,
             steps: Default::default(),
             busy_ms: 0.0,
         };
@@ -476,8 +508,21 @@ impl Workbench {
                     self.settings.options = self.settings.options.for_new_file();
                     // A season given for one file is not another file's.
                     self.settings.season = None;
-                    self.load_bytes(name, Arc::new(bytes));
+                    self.open_picked(name, bytes);
                 }
+                #[cfg(not(target_arch = "wasm32"))]
+                Msg::TableRead(Ok(dialog)) => {
+                    self.status = format!(
+                        "{}: {} rows read; choose how to aggregate them.",
+                        dialog.table.name,
+                        dialog.table.rows()
+                    );
+                    self.transactions = Some(dialog);
+                }
+                #[cfg(not(target_arch = "wasm32"))]
+                Msg::TableRead(Err(e)) => self.status = e,
+                #[cfg(not(target_arch = "wasm32"))]
+                Msg::Aggregated(name, out) => self.aggregated(name, out),
                 // A newer request superseded these: drop them, the newer answer follows.
                 Msg::Loaded(generation, _) if generation != self.load_gen => {}
                 Msg::Forecasted(generation, _) if generation != self.forecast_gen => {}
@@ -499,6 +544,9 @@ impl Workbench {
                         ),
                         None => format!("{}: {} error(s) — fix them to forecast.", loaded.name, r.error_count()),
                     };
+                    if let Some(note) = self.load_note.take() {
+                        self.status = format!("{} {note}", self.status);
+                    }
                     let keep_selection = self.data.as_ref().is_some_and(|d| d.name == loaded.name);
                     if !keep_selection {
                         self.selected = 0;
@@ -615,6 +663,8 @@ impl Workbench {
                 super::forecast_panel::show(self, ui);
             });
         });
+        #[cfg(not(target_arch = "wasm32"))]
+        super::transactions::show(self, ui.ctx());
         if !self.queue.is_empty() {
             // The browser: steps of the queued tasks, a frame's worth at a time, after this
             // frame's clicks (a Cancel takes effect before the next step).

@@ -1,5 +1,6 @@
 //! The pipeline CLI: the same binary trains, validates, forecasts and backtests headless.
 
+mod aggregate;
 mod args;
 mod backtest;
 mod config;
@@ -34,6 +35,10 @@ pub enum Command {
     /// Generate sample sales data (deterministic from the seed)
     #[command(after_help = EXIT_CODES)]
     Sample(sample::SampleArgs),
+    /// Turn raw transactions (Parquet or CSV, one row per order or trip) into daily, weekly or
+    /// monthly sales per id
+    #[command(after_help = EXIT_CODES)]
+    Aggregate(aggregate::AggregateArgs),
     /// Read a sales file and print its validation report
     #[command(after_help = EXIT_CODES)]
     Validate(validate::ValidateArgs),
@@ -70,6 +75,7 @@ impl From<anyhow::Error> for CliError {
 pub fn run(cmd: Command) -> ExitCode {
     let result = match cmd {
         Command::Sample(a) => sample::run(a),
+        Command::Aggregate(a) => aggregate::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Forecast(a) => forecast::run(a),
         Command::Backtest(a) => backtest::run(a),

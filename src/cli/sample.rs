@@ -2,6 +2,7 @@
 
 use super::CliError;
 use super::output::write_new;
+use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use horizon_core::data::generate::{BooksParams, RetailParams, books, retail};
@@ -14,6 +15,9 @@ pub enum Kind {
     Retail,
     /// Weekly unit sales per ISBN
     Books,
+    /// Raw order lines (one row per order line: order_id, ordered_at, store_id, product_id,
+    /// quantity, unit_price) as a Parquet file: the retail sales before aggregation
+    Orders,
 }
 
 #[derive(Debug, Args)]
@@ -51,7 +55,7 @@ pub struct SampleArgs {
     pub noise: f64,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Output CSV file
+    /// Output file (CSV; Parquet for orders)
     #[arg(long)]
     pub out: PathBuf,
     /// Replace the output file if it exists
@@ -61,7 +65,7 @@ pub struct SampleArgs {
 
 pub fn run(a: SampleArgs) -> Result<(), CliError> {
     let panel = match a.kind {
-        Kind::Retail => {
+        Kind::Retail | Kind::Orders => {
             if a.stores == 0 || a.products == 0 || a.days < 2 {
                 return Err(CliError::Data(
                     "--stores and --products must be at least 1, --days at least 2".into(),
@@ -94,6 +98,13 @@ pub fn run(a: SampleArgs) -> Result<(), CliError> {
             })
         }
     };
+    if let Kind::Orders = a.kind {
+        let mut lines = horizon_tabular::sample::order_lines(&panel, a.seed).context("cannot make the order lines")?;
+        let bytes = horizon_tabular::Table::parquet_bytes(&mut lines).context("cannot write Parquet")?;
+        write_new(&a.out, &bytes, a.force, &[])?;
+        eprintln!("wrote {} order lines to {}", lines.height(), a.out.display());
+        return Ok(());
+    }
     let csv = panel_csv(&panel);
     write_new(&a.out, csv.as_bytes(), a.force, &[])?;
     eprintln!(

@@ -103,13 +103,84 @@ fn clip_at_zero(f: &mut Forecast) -> bool {
     changed
 }
 
-/// Forecast every series (in parallel natively); failures are returned, not dropped.
+/// A global model fitted on `series` (of `panel`): one fitted model per series in order, or the
+/// reason for each series; `None` when `spec` fits series one by one.
+pub fn fit_global(
+    panel: &Panel,
+    series: &[Series],
+    spec: &ModelSpec,
+) -> Option<Vec<Result<Box<dyn Fitted>, ModelError>>> {
+    let ModelSpec::Gbm { season } = spec else { return None };
+    let gbm = crate::models::gbm::Gbm {
+        season: *season,
+        id_columns: panel.id_columns.clone(),
+        exog_columns: panel.exog_columns.clone(),
+        ..Default::default()
+    };
+    // Series the model cannot train on fail alone; the others are fitted together.
+    let chosen: Vec<Series> = series.iter().filter(|s| gbm.check(s).is_ok()).cloned().collect();
+    let mut fitted = match gbm.fit_panel(&chosen) {
+        Ok(f) => f
+            .into_iter()
+            .map(|f| Ok(Box::new(f) as Box<dyn Fitted>))
+            .collect::<Vec<_>>(),
+        Err(e) => chosen.iter().map(|_| Err(e.clone())).collect(),
+    }
+    .into_iter();
+    Some(
+        series
+            .iter()
+            .map(|s| {
+                gbm.check(s).and_then(|()| {
+                    fitted
+                        .next()
+                        .unwrap_or_else(|| Err(ModelError::Invalid("the global model lost a series".into())))
+                })
+            })
+            .collect(),
+    )
+}
+
+fn global_forecasts(
+    panel: &Panel,
+    spec: &ModelSpec,
+    fitted: Vec<Result<Box<dyn Fitted>, ModelError>>,
+    horizon: usize,
+    levels: &[f64],
+) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
+    for (s, f) in panel.series.iter().zip(fitted) {
+        let result = check_horizon(horizon)
+            .and(f)
+            .and_then(|f| predict_fitted(f.as_ref(), s, horizon, levels));
+        match result {
+            Ok((forecast, _)) => ok.push(SeriesForecast {
+                key: s.key.clone(),
+                model: spec.name(),
+                dates: s.future_dates(horizon),
+                forecast,
+            }),
+            Err(error) => failed.push(SeriesFailure {
+                series: s.label(),
+                error,
+            }),
+        }
+    }
+    (ok, failed)
+}
+
+/// Forecast every series (in parallel natively); failures are returned, not dropped. A
+/// global model ([`ModelSpec::Gbm`]) is fitted once on every series.
 pub fn forecast_panel(
     panel: &Panel,
     spec: &ModelSpec,
     horizon: usize,
     levels: &[f64],
 ) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
+    if let Some(fitted) = fit_global(panel, &panel.series, spec) {
+        return global_forecasts(panel, spec, fitted, horizon, levels);
+    }
     let results: Vec<Result<SeriesForecast, SeriesFailure>> = panel
         .series
         .par_iter()

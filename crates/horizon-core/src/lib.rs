@@ -19,6 +19,7 @@ pub mod forecast;
 pub mod models;
 pub mod pipeline;
 pub mod stats;
+pub mod tune;
 
 pub use data::{Frequency, Panel, Series};
 pub use models::{Fitted, Forecast, Forecaster, ModelError, ModelSpec};

@@ -120,19 +120,34 @@ fn one_fold(
     m: usize,
 ) -> FoldResult {
     let train = series.head(origin);
-    let test = &series.values[origin..origin + cfg.horizon];
     // The same fit, prediction and zero-clipping as a forecast, so the backtest scores what
     // users get.
-    let result: Result<(Metrics, Forecast), ModelError> = fit_predict(&train, spec, cfg.horizon, &[cfg.level])
-        .and_then(|(fc, _)| {
-            let iv = fc
-                .intervals
-                .first()
-                .ok_or_else(|| ModelError::Invalid("the model returned no interval".into()))?;
-            let mt = Metrics::compute(&train.values, test, &fc.point, &iv.lower, &iv.upper, m, cfg.level)
-                .map_err(|e| ModelError::Invalid(e.to_string()))?;
-            Ok((mt, fc))
-        });
+    let forecast = fit_predict(&train, spec, cfg.horizon, &[cfg.level]).map(|(fc, _)| fc);
+    score_fold(series, &train, spec, fold, origin, cfg, m, forecast)
+}
+
+/// Score a fold's forecast (or its failure) against the values after `origin`.
+#[allow(clippy::too_many_arguments)]
+fn score_fold(
+    series: &Series,
+    train: &Series,
+    spec: &ModelSpec,
+    fold: usize,
+    origin: usize,
+    cfg: &BacktestConfig,
+    m: usize,
+    forecast: Result<Forecast, ModelError>,
+) -> FoldResult {
+    let test = &series.values[origin..origin + cfg.horizon];
+    let result: Result<(Metrics, Forecast), ModelError> = forecast.and_then(|fc| {
+        let iv = fc
+            .intervals
+            .first()
+            .ok_or_else(|| ModelError::Invalid("the model returned no interval".into()))?;
+        let mt = Metrics::compute(&train.values, test, &fc.point, &iv.lower, &iv.upper, m, cfg.level)
+            .map_err(|e| ModelError::Invalid(e.to_string()))?;
+        Ok((mt, fc))
+    });
     let (metrics, forecast) = match result {
         Ok((mt, fc)) => (Ok(mt), Some(fc)),
         Err(e) => (Err(e.to_string()), None),
@@ -170,12 +185,13 @@ pub fn backtest_panel(
             longest: panel.series.iter().map(Series::len).max().unwrap_or(0),
         });
     }
-    let folds: Vec<FoldResult> = panel
+    let (global, local): (Vec<&ModelSpec>, Vec<&ModelSpec>) = models.iter().partition(|spec| spec.is_global());
+    let mut folds: Vec<FoldResult> = panel
         .series
         .par_iter()
         .flat_map_iter(|s| {
             let os = origins(s.len(), cfg);
-            models
+            local
                 .iter()
                 .flat_map(move |spec| {
                     os.clone()
@@ -186,6 +202,9 @@ pub fn backtest_panel(
                 .collect::<Vec<_>>()
         })
         .collect();
+    for spec in global {
+        folds.extend(global_folds(panel, spec, cfg, m));
+    }
     let summary = models.iter().map(|spec| summarise(&spec.name(), &folds)).collect();
     Ok(BacktestResult {
         config: cfg.clone(),
@@ -193,6 +212,29 @@ pub fn backtest_panel(
         summary,
         skipped,
     })
+}
+
+/// The folds of a global model: for each fold, one fit on every series cut at its origin.
+fn global_folds(panel: &Panel, spec: &ModelSpec, cfg: &BacktestConfig, m: usize) -> Vec<FoldResult> {
+    let mut out = Vec::new();
+    for k in 0..cfg.folds {
+        let at: Vec<(&Series, usize)> = panel
+            .series
+            .iter()
+            .filter_map(|s| origins(s.len(), cfg).get(k).map(|&o| (s, o)))
+            .collect();
+        let train: Vec<Series> = at.iter().map(|(s, o)| s.head(*o)).collect();
+        let Some(fitted) = crate::forecast::fit_global(panel, &train, spec) else {
+            continue;
+        };
+        for (((s, origin), tr), f) in at.iter().zip(&train).zip(fitted) {
+            let forecast = f
+                .and_then(|f| crate::forecast::predict_fitted(f.as_ref(), tr, cfg.horizon, &[cfg.level]))
+                .map(|(fc, _)| fc);
+            out.push(score_fold(s, tr, spec, k + 1, *origin, cfg, m, forecast));
+        }
+    }
+    out
 }
 
 fn summarise(model: &str, folds: &[FoldResult]) -> ModelSummary {

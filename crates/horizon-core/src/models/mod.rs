@@ -7,6 +7,8 @@ pub mod auto;
 pub mod conformal;
 pub mod ensemble;
 pub mod ets;
+pub mod gbm;
+pub mod gbm_tune;
 pub mod mstl;
 pub mod naive;
 pub mod optim;

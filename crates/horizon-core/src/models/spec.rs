@@ -6,6 +6,7 @@ use super::auto::{Auto, default_candidates};
 use super::conformal::Conformal;
 use super::ensemble::{Ensemble, default_members};
 use super::ets::AutoEts;
+use super::gbm::Gbm;
 use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
 use super::prophet::ProphetModel;
@@ -40,6 +41,11 @@ pub enum ModelSpec {
     },
     /// Prophet: piecewise-linear trend, Fourier seasonalities, holidays and regressors.
     Prophet,
+    /// Gradient-boosted trees on lag, rolling, calendar, holiday, driver and id features,
+    /// trained across every series of a panel (global).
+    Gbm {
+        season: Option<usize>,
+    },
     /// Weighted combination of several models (`None`: ETS, ARIMA and MSTL).
     Ensemble {
         members: Option<Vec<ModelSpec>>,
@@ -72,6 +78,7 @@ impl ModelSpec {
             },
             ModelSpec::Mstl { periods: None },
             ModelSpec::Prophet,
+            ModelSpec::Gbm { season: None },
             ModelSpec::Ensemble { members: None },
         ]
     }
@@ -87,10 +94,17 @@ impl ModelSpec {
             ModelSpec::Arima { .. } => "arima".into(),
             ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Prophet => "prophet".into(),
+            ModelSpec::Gbm { .. } => "gbm".into(),
             ModelSpec::Ensemble { .. } => "ensemble".into(),
             ModelSpec::Auto { .. } => "auto".into(),
             ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
         }
+    }
+
+    /// Whether the model learns across the series of a panel (fitted once on all of them by
+    /// [`crate::forecast::forecast_panel`] and the backtests).
+    pub fn is_global(&self) -> bool {
+        matches!(self, ModelSpec::Gbm { .. })
     }
 
     /// This model with conformal intervals (unchanged if it already has them).
@@ -122,6 +136,9 @@ impl ModelSpec {
             ModelSpec::Prophet => {
                 "Prophet: trend with changepoints, yearly/weekly seasons, US holidays (daily data), regressors"
             }
+            ModelSpec::Gbm { .. } => {
+                "gradient-boosted trees on lags, rolling stats, calendar, holidays, drivers; one model for all series"
+            }
             ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
             ModelSpec::Auto { .. } => "the best model for each series, chosen by backtest (ensemble included)",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
@@ -148,6 +165,10 @@ impl ModelSpec {
                 periods: periods.clone(),
             }),
             ModelSpec::Prophet => Box::new(ProphetModel::default()),
+            ModelSpec::Gbm { season } => Box::new(Gbm {
+                season: *season,
+                ..Gbm::default()
+            }),
             ModelSpec::Ensemble { members } => Box::new(Ensemble {
                 members: members.clone().unwrap_or_else(default_members),
             }),
@@ -178,6 +199,7 @@ impl ModelSpec {
                 seasonal_order,
             },
             (ModelSpec::Mstl { periods: None }, Some(m)) => ModelSpec::Mstl { periods: Some(vec![m]) },
+            (ModelSpec::Gbm { season: None }, Some(m)) => ModelSpec::Gbm { season: Some(m) },
             (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
                 inner: Box::new(inner.with_default_season(m)),
             },
@@ -298,6 +320,7 @@ impl FromStr for ModelSpec {
                 return Ok(ModelSpec::Mstl { periods });
             }
             "prophet" => ModelSpec::Prophet,
+            "gbm" => return Ok(ModelSpec::Gbm { season: season()? }),
             "ensemble" => {
                 let members = model_list(arg.as_deref())?;
                 if members

@@ -6,6 +6,7 @@ use super::auto::FittedAuto;
 use super::conformal::FittedConformal;
 use super::ensemble::FittedEnsemble;
 use super::ets::FittedEts;
+use super::gbm::FittedGbm;
 use super::mstl::FittedMstl;
 use super::naive::FittedBaseline;
 use super::prophet::FittedProphet;
@@ -21,6 +22,7 @@ pub enum FittedModel {
     Arima(FittedArima),
     Mstl(FittedMstl),
     Prophet(FittedProphet),
+    Gbm(FittedGbm),
     Ensemble(FittedEnsemble),
     Auto(FittedAuto),
     Conformal(FittedConformal),
@@ -34,6 +36,7 @@ impl FittedModel {
             FittedModel::Arima(f) => f,
             FittedModel::Mstl(f) => f,
             FittedModel::Prophet(f) => f,
+            FittedModel::Gbm(f) => f,
             FittedModel::Ensemble(f) => f,
             FittedModel::Auto(f) => f,
             FittedModel::Conformal(f) => f,

@@ -1,0 +1,536 @@
+//! Global gradient-boosted trees: one [`horizon_gbm::Booster`] learns from every series of a
+//! panel at once (as the LightGBM models of the M5 competition did; Makridakis, Spiliotis &
+//! Assimakopoulos, *M5 accuracy competition: results, findings and conclusions*, IJF 38(4),
+//! 2022), on the features of [`crate::data::features`]: lags, rolling statistics, calendar,
+//! holidays, the file's drivers and the series ids.
+//!
+//! - Each series is divided by its scale (mean absolute value of its last year) so that one
+//!   model serves series of any size; forecasts are multiplied back.
+//! - Multi-step forecasts are recursive: each step's forecast joins the history the next step's
+//!   lags and windows are computed from — the same feature code as in training.
+//! - The number of trees is chosen by early stopping on each series' last stretch (one step
+//!   ahead); the model is then refitted on everything with that many trees.
+//! - Intervals: the recursive forecast errors of that stretch, divided by the series' scale and
+//!   by √h, pooled over series and steps; the band at level L is the L-quantile of their
+//!   absolute values × √h × scale. `gbm+conformal` calibrates them per series instead.
+//! - Drivers (price, promotion) are not known in the future: they are held at their last value.
+//!
+//! Fitting one series ([`Forecaster::fit`]) is the same model on a panel of one.
+
+use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, check_finite, check_levels};
+use crate::data::Series;
+use crate::data::calendar::Frequency;
+use crate::data::features::{FeatureSpec, Holidays};
+use chrono::NaiveDate;
+use horizon_gbm::{Booster, Matrix, Params};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A feature matrix and its targets.
+pub type Rows = (Matrix, Vec<f64>);
+
+/// Shortest series the model trains on: a season and a validation stretch.
+const MIN_OBS: usize = 16;
+/// Quantiles of the pooled absolute errors kept with the model: 0, 0.5 %, …, 100 %.
+const ERROR_QUANTILES: usize = 201;
+
+/// The GBM, its booster settings and the season its features use.
+#[derive(Debug, Clone, Default)]
+pub struct Gbm {
+    pub season: Option<usize>,
+    pub params: Params,
+    /// Names of the series' id columns and exogenous columns (empty for a lone series).
+    pub id_columns: Vec<String>,
+    pub exog_columns: Vec<String>,
+}
+
+impl Forecaster for Gbm {
+    fn name(&self) -> String {
+        "gbm".into()
+    }
+
+    fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
+        let mut fitted = self.fit_panel(std::slice::from_ref(series))?;
+        fitted
+            .pop()
+            .map(|f| Box::new(f) as Box<dyn Fitted>)
+            .ok_or_else(|| ModelError::Invalid("no series to fit".into()))
+    }
+}
+
+/// One series prepared for training: scaled values, its features' inputs.
+struct Prepared<'a> {
+    series: &'a Series,
+    scale: f64,
+    scaled: Vec<f64>,
+    ids: Vec<f64>,
+}
+
+impl Gbm {
+    fn spec_for(&self, series: &[Series]) -> Result<FeatureSpec, ModelError> {
+        let freq = series.first().map_or(Frequency::Daily, |s| s.freq);
+        if series.iter().any(|s| s.freq != freq) {
+            return Err(ModelError::Invalid(
+                "the series of one GBM must share a frequency".into(),
+            ));
+        }
+        let season = self.season.unwrap_or(freq.default_season()).max(1);
+        let mut spec = FeatureSpec::for_frequency(freq, season);
+        let n_exog = series.iter().map(|s| s.exog.len()).min().unwrap_or(0);
+        spec.exog = (0..n_exog)
+            .map(|i| {
+                self.exog_columns
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("x{}", i + 1))
+            })
+            .collect();
+        if !self.id_columns.is_empty() && series.len() > 1 {
+            spec = spec.with_ids(&self.id_columns, series.iter().map(|s| s.key.as_slice()));
+        }
+        Ok(spec)
+    }
+
+    /// Whether a series can join the training: finite and at least [`MIN_OBS`] long.
+    pub fn check(&self, s: &Series) -> Result<(), ModelError> {
+        check_finite(&s.values)?;
+        if s.len() < MIN_OBS {
+            return Err(ModelError::TooShort {
+                model: "gbm".into(),
+                needed: MIN_OBS,
+                got: s.len(),
+            });
+        }
+        Ok(())
+    }
+
+    fn prepare<'a>(&self, series: &'a [Series]) -> Result<(FeatureSpec, Holidays, Vec<Prepared<'a>>), ModelError> {
+        let spec = self.spec_for(series)?;
+        let (first, last) = date_span(series);
+        let holidays = Holidays::new(spec.holidays, first, last + chrono::Duration::days(400));
+        let prepared: Vec<Prepared> = series
+            .iter()
+            .map(|s| {
+                let scale = scale_of(&s.values, s.freq);
+                Prepared {
+                    series: s,
+                    scale,
+                    scaled: s.values.iter().map(|v| v / scale).collect(),
+                    ids: spec.id_codes(&s.key),
+                }
+            })
+            .collect();
+        Ok((spec, holidays, prepared))
+    }
+
+    /// The training rows and the validation rows (each series' last stretch, one step ahead)
+    /// the number of trees is chosen on; also what the tuner scores parameters on.
+    pub fn validation_split(&self, series: &[Series]) -> Result<(Rows, Rows), ModelError> {
+        for s in series {
+            self.check(s)?;
+        }
+        let (spec, holidays, prepared) = self.prepare(series)?;
+        let hold = |p: &Prepared| holdout(p.series.len(), spec.freq, self.season);
+        let train = training_rows(&spec, &prepared, &holidays, |p| (1, p.series.len() - hold(p)));
+        let valid = training_rows(&spec, &prepared, &holidays, |p| {
+            (p.series.len() - hold(p), p.series.len())
+        });
+        Ok((train, valid))
+    }
+
+    /// Fit one booster on every series; one fitted model per series, in order.
+    pub fn fit_panel(&self, series: &[Series]) -> Result<Vec<FittedGbm>, ModelError> {
+        if series.is_empty() {
+            return Err(ModelError::Invalid("no series to fit".into()));
+        }
+        for s in series {
+            self.check(s)?;
+        }
+        let (spec, holidays, prepared) = self.prepare(series)?;
+        let hold = |p: &Prepared| holdout(p.series.len(), spec.freq, self.season);
+
+        // 1. Early stopping on each series' last stretch, one step ahead.
+        let (x, y) = training_rows(&spec, &prepared, &holidays, |p| (1, p.series.len() - hold(p)));
+        let (vx, vy) = training_rows(&spec, &prepared, &holidays, |p| {
+            (p.series.len() - hold(p), p.series.len())
+        });
+        let first_fit = Booster::train(&x, &y, Some((&vx, &vy)), &self.params).map_err(train_error)?;
+        let rounds = first_fit.trees.len().max(1);
+
+        // 2. Interval errors: recursive forecasts over the stretch, from the first fit.
+        let mut errors: Vec<f64> = Vec::new();
+        for p in &prepared {
+            let n = p.series.len();
+            let origin = n - hold(p);
+            let path = recursive(&first_fit, &spec, &holidays, p, origin, n - origin);
+            for (h, (f, actual)) in path.iter().zip(&p.scaled[origin..]).enumerate() {
+                errors.push((actual - f).abs() / ((h + 1) as f64).sqrt());
+            }
+        }
+        let error_quantiles = quantile_table(&mut errors);
+
+        // 3. The model: every row, the chosen number of trees.
+        let (x, y) = training_rows(&spec, &prepared, &holidays, |p| (1, p.series.len()));
+        let params = Params {
+            rounds,
+            early_stopping_rounds: 0,
+            ..self.params.clone()
+        };
+        let booster = Arc::new(Booster::train(&x, &y, None, &params).map_err(train_error)?);
+        let panel_size = series.len();
+        Ok(prepared
+            .into_iter()
+            .map(|p| {
+                let s = p.series;
+                let keep = spec.memory().min(s.len());
+                FittedGbm {
+                    booster: booster.clone(),
+                    spec: spec.clone(),
+                    last_date: s.dates.last().copied().unwrap_or_default(),
+                    tail: p.scaled[s.len() - keep..].to_vec(),
+                    scale: p.scale,
+                    exog_last: s
+                        .exog
+                        .iter()
+                        .take(spec.exog.len())
+                        .map(|c| *c.last().unwrap_or(&0.0))
+                        .collect(),
+                    ids: p.ids,
+                    error_quantiles: error_quantiles.clone(),
+                    panel_size,
+                    rows: y.len(),
+                }
+            })
+            .collect())
+    }
+}
+
+/// The feature matrix and scaled targets of the times `from..len` of every series, as the
+/// model trains on them (for benchmarks against other boosters on the same matrix).
+pub fn feature_matrix(
+    gbm: &Gbm,
+    series: &[Series],
+    from: impl Fn(&Series) -> usize,
+) -> Result<(Matrix, Vec<f64>), ModelError> {
+    let (spec, holidays, prepared) = gbm.prepare(series)?;
+    Ok(training_rows(&spec, &prepared, &holidays, |p| {
+        (from(p.series).clamp(1, p.series.len()), p.series.len())
+    }))
+}
+
+fn train_error(e: horizon_gbm::TrainError) -> ModelError {
+    ModelError::Invalid(format!("gbm: {e}"))
+}
+
+fn date_span(series: &[Series]) -> (NaiveDate, NaiveDate) {
+    let first = series.iter().filter_map(|s| s.dates.first()).min().copied();
+    let last = series.iter().filter_map(|s| s.dates.last()).max().copied();
+    let fallback = NaiveDate::default();
+    (first.unwrap_or(fallback), last.unwrap_or(fallback))
+}
+
+/// Mean absolute value of the last year (at least the last 8 values); 1 for an all-zero series.
+fn scale_of(values: &[f64], freq: Frequency) -> f64 {
+    let year = match freq {
+        Frequency::Daily => 365,
+        Frequency::Weekly => 52,
+        Frequency::Monthly => 12,
+        Frequency::Quarterly => 4,
+    }
+    .max(8);
+    let tail = &values[values.len().saturating_sub(year)..];
+    let s = tail.iter().map(|v| v.abs()).sum::<f64>() / tail.len().max(1) as f64;
+    if s > 0.0 && s.is_finite() { s } else { 1.0 }
+}
+
+/// The validation stretch at the end of a series of `n`: two seasons (at least 14 steps), at most
+/// a fifth of the series.
+fn holdout(n: usize, freq: Frequency, season: Option<usize>) -> usize {
+    let m = season.unwrap_or(freq.default_season());
+    (2 * m).max(14).min(n / 5).max(1)
+}
+
+/// Feature rows and targets of the times `range(p)` (half-open) of every series.
+fn training_rows(
+    spec: &FeatureSpec,
+    prepared: &[Prepared],
+    holidays: &Holidays,
+    range: impl Fn(&Prepared) -> (usize, usize),
+) -> (Matrix, Vec<f64>) {
+    let names = spec.names();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut y = Vec::new();
+    let mut row = Vec::with_capacity(names.len());
+    for p in prepared {
+        let (from, to) = range(p);
+        for t in from..to {
+            row.clear();
+            let exog: Vec<f64> = p.series.exog.iter().take(spec.exog.len()).map(|c| c[t]).collect();
+            spec.row(&p.scaled[..t], p.series.dates[t], &exog, &p.ids, holidays, &mut row);
+            for (c, v) in columns.iter_mut().zip(&row) {
+                c.push(*v);
+            }
+            y.push(p.scaled[t]);
+        }
+    }
+    (Matrix { columns, names }, y)
+}
+
+/// Recursive forecasts (scaled) of `steps` values after `history[..origin]`.
+fn recursive(
+    booster: &Booster,
+    spec: &FeatureSpec,
+    holidays: &Holidays,
+    p: &Prepared,
+    origin: usize,
+    steps: usize,
+) -> Vec<f64> {
+    let exog: Vec<f64> = p
+        .series
+        .exog
+        .iter()
+        .take(spec.exog.len())
+        .map(|c| c[origin.saturating_sub(1)])
+        .collect();
+    let start = p.series.dates[origin.saturating_sub(1)];
+    run_forward(
+        booster,
+        spec,
+        holidays,
+        p.scaled[..origin].to_vec(),
+        start,
+        &exog,
+        &p.ids,
+        steps,
+    )
+}
+
+/// Forecast `steps` values after `history` (whose last date is `last`), each joining the
+/// history of the next.
+#[allow(clippy::too_many_arguments)]
+fn run_forward(
+    booster: &Booster,
+    spec: &FeatureSpec,
+    holidays: &Holidays,
+    mut history: Vec<f64>,
+    last: NaiveDate,
+    exog: &[f64],
+    ids: &[f64],
+    steps: usize,
+) -> Vec<f64> {
+    let mut out = Vec::with_capacity(steps);
+    let mut row = Vec::new();
+    for h in 1..=steps {
+        row.clear();
+        let date = spec.freq.advance(last, h as i64);
+        spec.row(&history, date, exog, ids, holidays, &mut row);
+        let f = booster.predict_row(&row);
+        out.push(f);
+        history.push(f);
+    }
+    out
+}
+
+/// The 0, 0.5 %, …, 100 % quantiles of `v` (sorted in place); all zero when empty.
+fn quantile_table(v: &mut [f64]) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    (0..ERROR_QUANTILES)
+        .map(|k| {
+            if v.is_empty() {
+                return 0.0;
+            }
+            let pos = k as f64 / (ERROR_QUANTILES - 1) as f64 * (v.len() - 1) as f64;
+            let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+            v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+        })
+        .collect()
+}
+
+/// A series' share of a fitted GBM: the booster (shared by the panel) and what forecasting
+/// this series needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedGbm {
+    pub booster: Arc<Booster>,
+    pub spec: FeatureSpec,
+    pub last_date: NaiveDate,
+    /// The last scaled values, as many as the features look back.
+    pub tail: Vec<f64>,
+    pub scale: f64,
+    pub exog_last: Vec<f64>,
+    pub ids: Vec<f64>,
+    /// Quantiles of the pooled |error| / √h (scaled), see the module doc.
+    pub error_quantiles: Vec<f64>,
+    pub panel_size: usize,
+    pub rows: usize,
+}
+
+impl FittedGbm {
+    /// The error quantile at probability `p` (interpolated in the stored table).
+    fn error_at(&self, p: f64) -> f64 {
+        let q = &self.error_quantiles;
+        if q.is_empty() {
+            return 0.0;
+        }
+        let pos = p.clamp(0.0, 1.0) * (q.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        q[lo] + (q[hi] - q[lo]) * (pos - lo as f64)
+    }
+}
+
+impl Fitted for FittedGbm {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+        let levels = check_levels(levels)?;
+        let first = self.last_date;
+        let holidays = Holidays::new(
+            self.spec.holidays,
+            first,
+            self.spec.freq.advance(first, horizon as i64 + 1),
+        );
+        let scaled = run_forward(
+            &self.booster,
+            &self.spec,
+            &holidays,
+            self.tail.clone(),
+            self.last_date,
+            &self.exog_last,
+            &self.ids,
+            horizon,
+        );
+        let point: Vec<f64> = scaled.iter().map(|v| v * self.scale).collect();
+        let intervals = levels
+            .into_iter()
+            .map(|level| {
+                let q = self.error_at(level / 100.0) * self.scale;
+                let width = |h: usize| q * (h as f64).sqrt();
+                Interval {
+                    level,
+                    lower: point.iter().enumerate().map(|(i, p)| p - width(i + 1)).collect(),
+                    upper: point.iter().enumerate().map(|(i, p)| p + width(i + 1)).collect(),
+                }
+            })
+            .collect();
+        Ok(Forecast { point, intervals })
+    }
+
+    fn description(&self) -> String {
+        let top: Vec<String> = self
+            .booster
+            .split_counts()
+            .into_iter()
+            .take(3)
+            .map(|(n, _)| n)
+            .collect();
+        let drivers = if self.spec.exog.is_empty() {
+            String::new()
+        } else {
+            format!(" Drivers ({}) held at their last values.", self.spec.exog.join(", "))
+        };
+        format!(
+            "Gradient-boosted trees: {} trees of up to {} leaves on {} features, trained on {} rows of {} series; most used: {}.{}",
+            self.booster.trees.len(),
+            self.booster
+                .trees
+                .iter()
+                .map(horizon_gbm::Tree::leaves)
+                .max()
+                .unwrap_or(0),
+            self.spec.names().len(),
+            self.rows,
+            self.panel_size,
+            top.join(", "),
+            drivers
+        )
+    }
+
+    fn to_state(&self) -> FittedModel {
+        FittedModel::Gbm(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::generate::{RetailParams, retail};
+
+    /// The rows built for training see only the past: perturbing a series after time t leaves
+    /// every row up to t unchanged (the leakage test of the whole training path).
+    #[test]
+    fn training_rows_up_to_t_ignore_everything_after_t() {
+        let panel = retail(&RetailParams {
+            stores: 1,
+            products: 2,
+            days: 200,
+            ..RetailParams::default()
+        });
+        let gbm = Gbm::default();
+        let spec = gbm.spec_for(&panel.series).unwrap();
+        let holidays = Holidays::new(spec.holidays, panel.series[0].dates[0], panel.series[0].dates[199]);
+        let build = |series: &[Series], t: usize| {
+            let prepared: Vec<Prepared> = series
+                .iter()
+                .map(|s| Prepared {
+                    series: s,
+                    scale: 1.0,
+                    scaled: s.values.clone(),
+                    ids: vec![],
+                })
+                .collect();
+            training_rows(&spec, &prepared, &holidays, |_| (1, t + 1)).0
+        };
+        let t = 120;
+        let before = build(&panel.series, t);
+        let mut changed = panel.series.clone();
+        for s in &mut changed {
+            for v in &mut s.values[t..] {
+                *v = *v * 7.0 + 1000.0;
+            }
+        }
+        let after = build(&changed, t);
+        assert_eq!(format!("{before:?}"), format!("{after:?}"));
+    }
+
+    #[test]
+    fn a_global_model_forecasts_a_retail_panel_better_than_seasonal_naive() {
+        let panel = retail(&RetailParams {
+            stores: 2,
+            products: 3,
+            days: 500,
+            ..RetailParams::default()
+        });
+        let h = 28;
+        let train: Vec<Series> = panel.series.iter().map(|s| s.head(s.len() - h)).collect();
+        let gbm = Gbm {
+            id_columns: panel.id_columns.clone(),
+            exog_columns: panel.exog_columns.clone(),
+            ..Gbm::default()
+        };
+        let fitted = gbm.fit_panel(&train).unwrap();
+        let (mut err_gbm, mut err_snaive) = (0.0, 0.0);
+        let mut covered = 0;
+        for (s, f) in panel.series.iter().zip(&fitted) {
+            let fc = f.predict(h, &[95.0]).unwrap();
+            let actual = &s.values[s.len() - h..];
+            let last_week = &s.values[s.len() - h - 7..s.len() - h];
+            for (i, a) in actual.iter().enumerate() {
+                err_gbm += (fc.point[i] - a).abs();
+                err_snaive += (last_week[i % 7] - a).abs();
+                let iv = &fc.intervals[0];
+                covered += usize::from(iv.lower[i] <= *a && *a <= iv.upper[i]);
+            }
+        }
+        assert!(
+            err_gbm < 0.9 * err_snaive,
+            "gbm {err_gbm} vs seasonal naive {err_snaive}"
+        );
+        let coverage = covered as f64 / (h * panel.series.len()) as f64;
+        assert!((0.8..=1.0).contains(&coverage), "coverage {coverage}");
+        // One booster serves the panel and survives serialisation.
+        let state = serde_json::to_string(&fitted[0].to_state()).unwrap();
+        let back: FittedModel = serde_json::from_str(&state).unwrap();
+        assert_eq!(
+            back.predict(h, &[95.0]).unwrap(),
+            fitted[0].predict(h, &[95.0]).unwrap()
+        );
+        assert!(fitted[0].description().contains("of 6 series"));
+    }
+}

@@ -1,0 +1,331 @@
+//! One regression tree, grown leaf-wise on gradient histograms (Ke et al. 2017) with the
+//! second-order gain of Chen & Guestrin (2016, eq. 7) and a learned direction for missing
+//! values.
+
+use crate::bins::{BinnedMatrix, MISSING};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Slots per feature in a histogram: one per possible bin, the missing bin last.
+const SLOTS: usize = 256;
+/// Below this many rows a histogram is built on one thread (spawning costs more).
+const PARALLEL_ROWS: usize = 4096;
+
+/// A node: a split on a feature's raw value, or a leaf with its output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Node {
+    Split {
+        feature: u32,
+        /// Values `<= threshold` go left.
+        threshold: f64,
+        missing_left: bool,
+        left: u32,
+        right: u32,
+    },
+    Leaf {
+        value: f64,
+    },
+}
+
+/// A fitted tree; node 0 is the root. Plain data, so a booster serialises as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+}
+
+impl Tree {
+    /// The output for one row given feature by feature through `x(f)`.
+    pub fn predict_with(&self, x: impl Fn(usize) -> f64) -> f64 {
+        let mut i = 0usize;
+        loop {
+            match &self.nodes[i] {
+                Node::Leaf { value } => return *value,
+                Node::Split {
+                    feature,
+                    threshold,
+                    missing_left,
+                    left,
+                    right,
+                } => {
+                    let v = x(*feature as usize);
+                    let go_left = if v.is_nan() { *missing_left } else { v <= *threshold };
+                    i = if go_left { *left } else { *right } as usize;
+                }
+            }
+        }
+    }
+
+    pub fn predict_row(&self, row: &[f64]) -> f64 {
+        self.predict_with(|f| row.get(f).copied().unwrap_or(f64::NAN))
+    }
+
+    pub fn leaves(&self) -> usize {
+        self.nodes.iter().filter(|n| matches!(n, Node::Leaf { .. })).count()
+    }
+}
+
+/// Settings of one tree's growth.
+#[derive(Debug, Clone)]
+pub(crate) struct Grow {
+    pub num_leaves: usize,
+    pub max_depth: usize,
+    pub min_data_in_leaf: usize,
+    pub min_sum_hessian: f64,
+    pub lambda: f64,
+    pub min_gain: f64,
+}
+
+/// A leaf of the grown tree: its node and its rows `rows[start..end]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeafRows {
+    pub node: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    gain: f64,
+    feature: usize,
+    bin: u8,
+    missing_left: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    g: f64,
+    h: f64,
+    n: f64,
+}
+
+struct Open {
+    node: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+    hist: Vec<[f64; 3]>,
+    sums: Sums,
+    best: Option<Split>,
+}
+
+/// Grow one tree on the rows `rows` (permuted in place: each leaf's rows end up contiguous)
+/// using only `features`. Leaves hold the Newton step `-G / (H + lambda)`.
+pub(crate) fn grow(
+    data: &BinnedMatrix,
+    grad: &[f64],
+    hess: &[f64],
+    rows: &mut [u32],
+    features: &[usize],
+    p: &Grow,
+) -> (Tree, Vec<LeafRows>) {
+    let n_features = data.bins.len();
+    let mut active = vec![false; n_features];
+    for &f in features {
+        active[f] = true;
+    }
+    let hist = histogram(data, grad, hess, rows, &active);
+    let sums = total(&hist, features.first().copied().unwrap_or(0));
+    let mut nodes = vec![Node::Leaf { value: 0.0 }];
+    let mut open = vec![Open {
+        node: 0,
+        start: 0,
+        end: rows.len(),
+        depth: 0,
+        best: best_split(data, &hist, sums, &active, p, 0),
+        hist,
+        sums,
+    }];
+    let mut done: Vec<Open> = Vec::new();
+    while open.len() + done.len() < p.num_leaves.max(2) {
+        // The open leaf whose best split gains most.
+        let Some(k) = open
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.best.is_some())
+            .max_by(|a, b| gain(a.1).total_cmp(&gain(b.1)))
+            .map(|(k, _)| k)
+        else {
+            break;
+        };
+        let leaf = open.swap_remove(k);
+        let Some(split) = leaf.best else { continue };
+        let col = &data.bins[split.feature];
+        let goes_left = |r: u32| {
+            let b = col[r as usize];
+            if b == MISSING {
+                split.missing_left
+            } else {
+                b <= split.bin
+            }
+        };
+        let mid = leaf.start + partition(&mut rows[leaf.start..leaf.end], goes_left);
+        let (left_node, right_node) = (nodes.len(), nodes.len() + 1);
+        nodes[leaf.node] = Node::Split {
+            feature: split.feature as u32,
+            threshold: data.edges[split.feature][split.bin as usize],
+            missing_left: split.missing_left,
+            left: left_node as u32,
+            right: right_node as u32,
+        };
+        nodes.push(Node::Leaf { value: 0.0 });
+        nodes.push(Node::Leaf { value: 0.0 });
+        // Histogram subtraction: build the smaller child, the other is parent minus it.
+        let left_smaller = mid - leaf.start <= leaf.end - mid;
+        let small_rows = if left_smaller {
+            &rows[leaf.start..mid]
+        } else {
+            &rows[mid..leaf.end]
+        };
+        let small = histogram(data, grad, hess, small_rows, &active);
+        let mut large = leaf.hist;
+        for (l, s) in large.iter_mut().zip(&small) {
+            l[0] -= s[0];
+            l[1] -= s[1];
+            l[2] -= s[2];
+        }
+        let (left_hist, right_hist) = if left_smaller { (small, large) } else { (large, small) };
+        let depth = leaf.depth + 1;
+        for (node, start, end, hist) in [
+            (left_node, leaf.start, mid, left_hist),
+            (right_node, mid, leaf.end, right_hist),
+        ] {
+            let sums = total(&hist, split.feature);
+            let best = best_split(data, &hist, sums, &active, p, depth);
+            let child = Open {
+                node,
+                start,
+                end,
+                depth,
+                hist,
+                sums,
+                best,
+            };
+            if child.best.is_some() {
+                open.push(child);
+            } else {
+                done.push(child);
+            }
+        }
+    }
+    let mut leaves = Vec::with_capacity(open.len() + done.len());
+    for leaf in open.into_iter().chain(done) {
+        nodes[leaf.node] = Node::Leaf {
+            value: -leaf.sums.g / (leaf.sums.h + p.lambda),
+        };
+        leaves.push(LeafRows {
+            node: leaf.node,
+            start: leaf.start,
+            end: leaf.end,
+        });
+    }
+    (Tree { nodes }, leaves)
+}
+
+fn gain(o: &Open) -> f64 {
+    o.best.map_or(f64::NEG_INFINITY, |s| s.gain)
+}
+
+/// Move the rows for which `left` holds to the front; returns how many there are.
+fn partition(rows: &mut [u32], left: impl Fn(u32) -> bool) -> usize {
+    let mut k = 0;
+    for i in 0..rows.len() {
+        if left(rows[i]) {
+            rows.swap(i, k);
+            k += 1;
+        }
+    }
+    k
+}
+
+/// Gradient, hessian and count per bin of every active feature over `rows`.
+fn histogram(data: &BinnedMatrix, grad: &[f64], hess: &[f64], rows: &[u32], active: &[bool]) -> Vec<[f64; 3]> {
+    let mut hist = vec![[0.0; 3]; data.bins.len() * SLOTS];
+    let fill = |(f, slots): (usize, &mut [[f64; 3]])| {
+        if !active[f] {
+            return;
+        }
+        let col = &data.bins[f];
+        for &r in rows {
+            let r = r as usize;
+            let s = &mut slots[col[r] as usize];
+            s[0] += grad[r];
+            s[1] += hess[r];
+            s[2] += 1.0;
+        }
+    };
+    if rows.len() >= PARALLEL_ROWS {
+        hist.par_chunks_mut(SLOTS).enumerate().for_each(fill);
+    } else {
+        hist.chunks_mut(SLOTS).enumerate().for_each(fill);
+    }
+    hist
+}
+
+/// The sums over a node, read off one (any active) feature's histogram.
+fn total(hist: &[[f64; 3]], feature: usize) -> Sums {
+    hist[feature * SLOTS..(feature + 1) * SLOTS]
+        .iter()
+        .fold(Sums::default(), |s, b| Sums {
+            g: s.g + b[0],
+            h: s.h + b[1],
+            n: s.n + b[2],
+        })
+}
+
+/// The split of highest gain over every active feature, bin boundary and direction for the
+/// missing values; `None` if none is allowed or gains enough.
+fn best_split(
+    data: &BinnedMatrix,
+    hist: &[[f64; 3]],
+    sums: Sums,
+    active: &[bool],
+    p: &Grow,
+    depth: usize,
+) -> Option<Split> {
+    let min_n = p.min_data_in_leaf.max(1) as f64;
+    if depth >= p.max_depth || sums.n < 2.0 * min_n {
+        return None;
+    }
+    let score = |g: f64, h: f64| g * g / (h + p.lambda);
+    let parent = score(sums.g, sums.h);
+    let mut best: Option<Split> = None;
+    for (f, _) in active.iter().enumerate().filter(|(_, a)| **a) {
+        let slots = &hist[f * SLOTS..(f + 1) * SLOTS];
+        let missing = slots[MISSING as usize];
+        let n_bins = data.n_bins(f);
+        let mut left = Sums::default();
+        for (b, slot) in slots.iter().enumerate().take(n_bins) {
+            left.g += slot[0];
+            left.h += slot[1];
+            left.n += slot[2];
+            let last = b + 1 == n_bins;
+            for missing_left in [false, true] {
+                if last && missing_left {
+                    continue;
+                }
+                let (mut l, mut r) = (left, Sums::default());
+                if missing_left {
+                    l.g += missing[0];
+                    l.h += missing[1];
+                    l.n += missing[2];
+                }
+                r.g = sums.g - l.g;
+                r.h = sums.h - l.h;
+                r.n = sums.n - l.n;
+                if l.n < min_n || r.n < min_n || l.h < p.min_sum_hessian || r.h < p.min_sum_hessian {
+                    continue;
+                }
+                let gain = 0.5 * (score(l.g, l.h) + score(r.g, r.h) - parent);
+                if gain > p.min_gain && best.is_none_or(|s| gain > s.gain) {
+                    best = Some(Split {
+                        gain,
+                        feature: f,
+                        bin: b as u8,
+                        missing_left,
+                    });
+                }
+            }
+        }
+    }
+    best
+}

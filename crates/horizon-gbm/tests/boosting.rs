@@ -1,0 +1,159 @@
+//! The booster on problems with known answers: Friedman's #1 regression benchmark, a quantile
+//! whose coverage is known, missing values that carry the signal; serialisation and seeds.
+
+use horizon_gbm::{Booster, Matrix, Objective, Params};
+
+struct Rng(u64);
+impl Rng {
+    fn unit(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Standard normal (Box–Muller).
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.unit().max(1e-300), self.unit());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// Friedman (1991), "Multivariate adaptive regression splines", problem #1: ten uniform
+/// features of which five matter, `10 sin(pi x1 x2) + 20 (x3 - 1/2)^2 + 10 x4 + 5 x5 + N(0, 1)`.
+fn friedman1(n: usize, seed: u64) -> (Matrix, Vec<f64>) {
+    let mut rng = Rng(seed);
+    let mut cols: Vec<Vec<f64>> = (0..10).map(|_| Vec::with_capacity(n)).collect();
+    let mut y = Vec::with_capacity(n);
+    for _ in 0..n {
+        let x: Vec<f64> = (0..10).map(|_| rng.unit()).collect();
+        y.push(
+            10.0 * (std::f64::consts::PI * x[0] * x[1]).sin()
+                + 20.0 * (x[2] - 0.5).powi(2)
+                + 10.0 * x[3]
+                + 5.0 * x[4]
+                + rng.normal(),
+        );
+        for (c, v) in cols.iter_mut().zip(x) {
+            c.push(v);
+        }
+    }
+    let names = (1..=10).map(|i| format!("x{i}")).collect();
+    (Matrix { columns: cols, names }, y)
+}
+
+fn rmse(a: &[f64], b: &[f64]) -> f64 {
+    (a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / a.len() as f64).sqrt()
+}
+
+#[test]
+fn friedman_1_is_learned_close_to_the_noise_floor() {
+    let (x, y) = friedman1(5000, 1);
+    let (vx, vy) = friedman1(1000, 2);
+    let (tx, ty) = friedman1(2000, 3);
+    let b = Booster::train(&x, &y, Some((&vx, &vy)), &Params::default()).unwrap();
+    let test = rmse(&b.predict(&tx), &ty);
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let baseline = rmse(&vec![mean; ty.len()], &ty);
+    // The noise has sd 1: a perfect model scores 1.0; the mean scores about 5.
+    assert!(baseline > 4.5, "{baseline}");
+    assert!(test < 1.5, "test RMSE {test} (baseline {baseline})");
+    // The five informative features carry the splits.
+    let top: Vec<String> = b.split_counts().into_iter().take(5).map(|(n, _)| n).collect();
+    for f in ["x1", "x2", "x4", "x5"] {
+        assert!(top.contains(&f.to_string()), "{top:?}");
+    }
+}
+
+#[test]
+fn a_quantile_objective_covers_its_share() {
+    let mut rng = Rng(9);
+    let make = |rng: &mut Rng, n: usize| {
+        let x: Vec<f64> = (0..n).map(|_| rng.unit() * 10.0).collect();
+        // Noise grows with x, so a constant offset cannot cover.
+        let y: Vec<f64> = x.iter().map(|v| v + (0.2 + 0.3 * v) * rng.normal()).collect();
+        (
+            Matrix {
+                columns: vec![x],
+                names: vec!["x".into()],
+            },
+            y,
+        )
+    };
+    let (x, y) = make(&mut rng, 6000);
+    let (tx, ty) = make(&mut rng, 4000);
+    for alpha in [0.1, 0.5, 0.9] {
+        let p = Params {
+            objective: Objective::Quantile(alpha),
+            rounds: 300,
+            early_stopping_rounds: 0,
+            ..Params::default()
+        };
+        let b = Booster::train(&x, &y, None, &p).unwrap();
+        let below = b.predict(&tx).iter().zip(&ty).filter(|(q, t)| *t <= *q).count() as f64 / ty.len() as f64;
+        assert!((below - alpha).abs() < 0.03, "alpha {alpha}: {below}");
+    }
+}
+
+#[test]
+fn missing_values_find_their_own_side() {
+    // y is 5 where x is missing, x itself elsewhere (0..1).
+    let mut rng = Rng(4);
+    let x: Vec<f64> = (0..3000)
+        .map(|i| if i % 3 == 0 { f64::NAN } else { rng.unit() })
+        .collect();
+    let y: Vec<f64> = x.iter().map(|v| if v.is_nan() { 5.0 } else { *v }).collect();
+    let m = Matrix {
+        columns: vec![x],
+        names: vec!["x".into()],
+    };
+    let b = Booster::train(
+        &m,
+        &y,
+        None,
+        &Params {
+            early_stopping_rounds: 0,
+            ..Params::default()
+        },
+    )
+    .unwrap();
+    assert!((b.predict_row(&[f64::NAN]) - 5.0).abs() < 0.05);
+    assert!((b.predict_row(&[0.25]) - 0.25).abs() < 0.1);
+}
+
+#[test]
+fn early_stopping_keeps_the_best_rounds_and_seeds_reproduce() {
+    let (x, y) = friedman1(1500, 5);
+    let (vx, vy) = friedman1(500, 6);
+    let p = Params {
+        learning_rate: 0.3,
+        rounds: 1000,
+        feature_fraction: 0.7,
+        bagging_fraction: 0.8,
+        seed: 42,
+        ..Params::default()
+    };
+    let a = Booster::train(&x, &y, Some((&vx, &vy)), &p).unwrap();
+    assert!(a.trees.len() < 300, "{} trees", a.trees.len());
+    let v = rmse(&a.predict(&vx), &vy);
+    assert!((v - a.valid_loss.unwrap()).abs() < 1e-9);
+    let b = Booster::train(&x, &y, Some((&vx, &vy)), &p).unwrap();
+    assert_eq!(a, b);
+    let c = Booster::train(&x, &y, Some((&vx, &vy)), &Params { seed: 43, ..p }).unwrap();
+    assert_ne!(a, c);
+}
+
+#[test]
+fn a_booster_round_trips_through_json_and_stops_when_asked() {
+    let (x, y) = friedman1(800, 7);
+    let mut rounds = 0;
+    let b = Booster::train_with(&x, &y, None, &Params::default(), &mut |p| {
+        rounds = p.round;
+        p.round < 17
+    })
+    .unwrap();
+    assert_eq!((rounds, b.trees.len()), (17, 17));
+    let json = serde_json::to_string(&b).unwrap();
+    let back: Booster = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.predict(&x), b.predict(&x));
+}

@@ -1,0 +1,494 @@
+//! Raw transaction lines to sales per period and id: the aggregation the user chose, run by
+//! polars (`group_by` on the ids and the period), written as CSV for the core's ingestion.
+
+use crate::table::text_date_formats;
+use crate::{Format, Table, TableError};
+use chrono::{Datelike, NaiveDate};
+use horizon_core::data::dates::DateFormat;
+use horizon_core::data::sniff::parse_number;
+use horizon_core::data::{Frequency, IngestOptions};
+use polars::prelude::*;
+
+/// The length of the periods rows are summed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Period {
+    #[default]
+    Day,
+    /// Weeks from Monday to Sunday, dated by their Monday.
+    Week,
+    /// Calendar months, dated by their first day.
+    Month,
+}
+
+impl Period {
+    pub const ALL: [Period; 3] = [Period::Day, Period::Week, Period::Month];
+
+    pub fn frequency(self) -> Frequency {
+        match self {
+            Period::Day => Frequency::Daily,
+            Period::Week => Frequency::Weekly,
+            Period::Month => Frequency::Monthly,
+        }
+    }
+
+    pub fn adjective(self) -> &'static str {
+        match self {
+            Period::Day => "daily",
+            Period::Week => "weekly",
+            Period::Month => "monthly",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week (Monday to Sunday)",
+            Period::Month => "month",
+        }
+    }
+
+    /// The period a day falls in, as a number that grows by one per period.
+    fn index(self, day: NaiveDate) -> i64 {
+        match self {
+            Period::Day => day.num_days_from_ce() as i64,
+            // Day 1 of the common era was a Monday.
+            Period::Week => (day.num_days_from_ce() as i64 - 1).div_euclid(7),
+            Period::Month => day.year() as i64 * 12 + day.month0() as i64,
+        }
+    }
+
+    /// The first day of the period `index`.
+    fn start(self, index: i64) -> Option<NaiveDate> {
+        match self {
+            Period::Day => NaiveDate::from_num_days_from_ce_opt(i32::try_from(index).ok()?),
+            Period::Week => NaiveDate::from_num_days_from_ce_opt(i32::try_from(index * 7 + 1).ok()?),
+            Period::Month => NaiveDate::from_ymd_opt(
+                i32::try_from(index.div_euclid(12)).ok()?,
+                index.rem_euclid(12) as u32 + 1,
+                1,
+            ),
+        }
+    }
+}
+
+/// What the rows of one period and id make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum How {
+    /// The sum of the value column (units, revenue).
+    #[default]
+    Sum,
+    /// The number of rows (orders, trips); needs no value column.
+    Count,
+    /// The mean of the value column (a price, a basket size).
+    Mean,
+}
+
+impl How {
+    pub const ALL: [How; 3] = [How::Sum, How::Count, How::Mean];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            How::Sum => "sum",
+            How::Count => "count of rows",
+            How::Mean => "mean",
+        }
+    }
+}
+
+/// The user's choice: which columns, which period, which aggregate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Aggregation {
+    pub date: String,
+    /// The layout of a text date column; `None` takes the first layout every cell parses in.
+    pub date_format: Option<DateFormat>,
+    /// The column summed or averaged; not used by [`How::Count`].
+    pub value: Option<String>,
+    /// One series per combination of these columns (none: the file is one series).
+    pub ids: Vec<String>,
+    pub period: Period,
+    pub how: How,
+    /// A period without rows is zero sales (sums and counts; no day without an order is a
+    /// missing day). Off, it is a gap the ingestion's gap policy handles.
+    pub empty_periods_are_zero: bool,
+}
+
+impl Aggregation {
+    /// The aggregation in words, for the dialog and the log.
+    pub fn describe(&self) -> String {
+        let what = match (self.how, &self.value) {
+            (How::Count, _) => "number of rows".to_string(),
+            (how, Some(v)) => format!("{} of '{}'", how.name(), v),
+            (how, None) => format!("{} of (no value column)", how.name()),
+        };
+        let by = if self.ids.is_empty() {
+            "one series".to_string()
+        } else {
+            format!(
+                "by {}",
+                self.ids
+                    .iter()
+                    .map(|i| format!("'{i}'"))
+                    .collect::<Vec<_>>()
+                    .join(" × ")
+            )
+        };
+        let zero = match (self.how, self.empty_periods_are_zero) {
+            (How::Mean, _) => "",
+            (_, true) => "; periods without rows are 0",
+            (_, false) => "; periods without rows are gaps",
+        };
+        format!(
+            "{} per {} of '{}', {}{}",
+            capitalise(&what),
+            self.period.noun(),
+            self.date,
+            by,
+            zero
+        )
+    }
+
+    /// The name of the value column in the output.
+    pub fn value_name(&self) -> String {
+        let base = match (self.how, &self.value) {
+            (How::Count, _) => "rows".to_string(),
+            (How::Sum, Some(v)) => v.clone(),
+            (How::Mean, Some(v)) => format!("{v}_mean"),
+            (_, None) => "value".to_string(),
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while name == self.date || self.ids.contains(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        name
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The aggregated sales, ready for the ingestion.
+#[derive(Debug, Clone)]
+pub struct Aggregated {
+    /// `ids…, date, value` with one row per id and period, sorted.
+    pub csv: Vec<u8>,
+    /// How to read [`Aggregated::csv`] (columns, date layout, frequency); the gap and
+    /// duplicate policies are the defaults, to be replaced by the user's.
+    pub options: IngestOptions,
+    pub description: String,
+    pub input_rows: usize,
+    /// Rows left out because their date, value or an id is missing.
+    pub skipped_rows: usize,
+    /// Why the first few rows were left out (row named as in the file).
+    pub skipped_examples: Vec<String>,
+    pub series: usize,
+    /// Rows of [`Aggregated::csv`].
+    pub output_rows: usize,
+    /// Output rows for periods without any input row, written as 0.
+    pub zero_filled: usize,
+}
+
+const PERIOD: &str = "__horizon_period";
+const VALUE: &str = "__horizon_value";
+const KEEP: &str = "__horizon_keep";
+const SKIP_EXAMPLES: usize = 5;
+
+/// Aggregate `table` as `agg` says.
+pub fn aggregate(table: &Table, agg: &Aggregation) -> Result<Aggregated, TableError> {
+    let request = |message: String| TableError::Request {
+        file: table.name.clone(),
+        message,
+    };
+    if agg.ids.contains(&agg.date) {
+        return Err(request(format!("'{}' is the date; it cannot also be an id", agg.date)));
+    }
+    let value_col = match (agg.how, &agg.value) {
+        (How::Count, _) => None,
+        (_, Some(v)) if agg.ids.contains(v) || *v == agg.date => {
+            return Err(request(format!("'{v}' cannot be the value and the date or an id")));
+        }
+        (_, Some(v)) => Some(v.as_str()),
+        (how, None) => return Err(request(format!("a {} needs a value column", how.name()))),
+    };
+    // Every named column first, so a typo is reported before any cell is read.
+    table.column(&agg.date)?;
+    for name in value_col.iter().copied().chain(agg.ids.iter().map(String::as_str)) {
+        table.column(name)?;
+    }
+    let n = table.rows();
+    let mut skipped = Skipped::default();
+    let days = dates(table, &agg.date, agg.date_format)?;
+    let values = match value_col {
+        Some(v) => Some(numbers(table, v)?),
+        None => None,
+    };
+    let mut ids = Vec::with_capacity(agg.ids.len());
+    for name in &agg.ids {
+        let c = table.column(name)?;
+        let text = c.cast(&DataType::String).map_err(|e| TableError::Column {
+            file: table.name.clone(),
+            column: name.clone(),
+            message: format!("cannot be read as an id: {e}"),
+        })?;
+        ids.push(text.with_name(name.as_str().into()));
+    }
+    let id_nulls: Vec<BooleanChunked> = ids.iter().map(|c| c.is_null()).collect();
+    let mut periods: Vec<Option<i64>> = Vec::with_capacity(n);
+    let mut keep: Vec<bool> = Vec::with_capacity(n);
+    for i in 0..n {
+        let missing = if days[i].is_none() {
+            Some(agg.date.as_str())
+        } else if let (Some(v), Some(name)) = (&values, value_col)
+            && v[i].is_none()
+        {
+            Some(name)
+        } else {
+            agg.ids
+                .iter()
+                .zip(&id_nulls)
+                .find(|(_, nulls)| nulls.get(i).unwrap_or(false))
+                .map(|(name, _)| name.as_str())
+        };
+        if let Some(column) = missing {
+            skipped.add(format!("{}: no '{}'", table.row_name(i), column));
+        }
+        keep.push(missing.is_none());
+        periods.push(days[i].map(|d| agg.period.index(d)));
+    }
+    if skipped.count == n {
+        return Err(request(format!(
+            "no row has a date, a value and every id ({} rows; first: {})",
+            n,
+            skipped.examples.first().map_or("none", String::as_str)
+        )));
+    }
+
+    let mut columns: Vec<Column> = ids.clone();
+    columns.push(Column::new(PERIOD.into(), periods));
+    columns.push(Column::new(VALUE.into(), values.unwrap_or_else(|| vec![Some(1.0); n])));
+    columns.push(Column::new(KEEP.into(), keep));
+    let polars_error = |e: PolarsError| request(format!("aggregation failed: {e}"));
+    let frame = DataFrame::new_infer_height(columns).map_err(polars_error)?;
+    let mut keys: Vec<Expr> = agg.ids.iter().map(|c| col(c.as_str())).collect();
+    keys.push(col(PERIOD));
+    let measure = match agg.how {
+        How::Sum => col(VALUE).sum(),
+        How::Count => len().cast(DataType::Float64),
+        How::Mean => col(VALUE).mean(),
+    };
+    let mut sort_by: Vec<PlSmallStr> = agg.ids.iter().map(|c| c.as_str().into()).collect();
+    sort_by.push(PERIOD.into());
+    let grouped = frame
+        .lazy()
+        .filter(col(KEEP))
+        .group_by(keys)
+        .agg([measure.alias(VALUE)])
+        .sort(sort_by, SortMultipleOptions::default())
+        .collect()
+        .map_err(polars_error)?;
+
+    let out = write_csv(table, agg, &grouped)?;
+    let value_name = agg.value_name();
+    let options = IngestOptions {
+        delimiter: Some(b','),
+        date_column: Some(agg.date.clone()),
+        date_format: Some(DateFormat::Iso),
+        value_column: Some(value_name),
+        id_columns: Some(agg.ids.clone()),
+        exog_columns: Some(Vec::new()),
+        freq: Some(agg.period.frequency()),
+        ..IngestOptions::default()
+    };
+    Ok(Aggregated {
+        csv: out.csv,
+        options,
+        description: agg.describe(),
+        input_rows: n,
+        skipped_rows: skipped.count,
+        skipped_examples: skipped.examples,
+        series: out.series,
+        output_rows: out.rows,
+        zero_filled: out.zero_filled,
+    })
+}
+
+#[derive(Default)]
+struct Skipped {
+    count: usize,
+    examples: Vec<String>,
+}
+
+impl Skipped {
+    fn add(&mut self, why: String) {
+        self.count += 1;
+        if self.examples.len() < SKIP_EXAMPLES {
+            self.examples.push(why);
+        }
+    }
+}
+
+/// The date column as days; a cell that is there but is not a date is an error naming it.
+fn dates(table: &Table, name: &str, layout: Option<DateFormat>) -> Result<Vec<Option<NaiveDate>>, TableError> {
+    let c = table.column(name)?;
+    let column_error = |message: String| TableError::Column {
+        file: table.name.clone(),
+        column: name.to_string(),
+        message,
+    };
+    match c.dtype() {
+        DataType::Date | DataType::Datetime(..) => {
+            let days = c
+                .cast(&DataType::Date)
+                .and_then(|d| d.cast(&DataType::Int32))
+                .map_err(|e| column_error(format!("cannot be read as dates: {e}")))?;
+            let days = days.i32().map_err(|e| column_error(e.to_string()))?;
+            // Day 719 163 of the common era is 1970-01-01, day 0 of polars' dates.
+            Ok(days
+                .iter()
+                .map(|d| d.and_then(|d| NaiveDate::from_num_days_from_ce_opt(d.checked_add(719_163)?)))
+                .collect())
+        }
+        DataType::String => {
+            let text = c.str().map_err(|e| column_error(e.to_string()))?;
+            let layout = match layout {
+                Some(l) => l,
+                None => *text_date_formats(c).first().ok_or_else(|| {
+                    column_error(format!(
+                        "does not hold dates in a layout Horizon reads ({}; first value '{}')",
+                        DateFormat::ALL.map(|f| f.pattern()).join(", "),
+                        text.iter().flatten().next().unwrap_or("")
+                    ))
+                })?,
+            };
+            text.iter()
+                .enumerate()
+                .map(|(i, cell)| match cell.map(str::trim).filter(|s| !s.is_empty()) {
+                    None => Ok(None),
+                    Some(s) => layout.parse(s).map(Some).ok_or_else(|| TableError::Cell {
+                        file: table.name.clone(),
+                        row: table.row_name(i),
+                        column: name.to_string(),
+                        message: format!("'{s}' is not a date in the layout {}", layout.pattern()),
+                    }),
+                })
+                .collect()
+        }
+        other => Err(column_error(format!("holds {other}, not dates"))),
+    }
+}
+
+/// The value column as numbers; text cells are read as the CSV ingestion reads them.
+fn numbers(table: &Table, name: &str) -> Result<Vec<Option<f64>>, TableError> {
+    let c = table.column(name)?;
+    let column_error = |message: String| TableError::Column {
+        file: table.name.clone(),
+        column: name.to_string(),
+        message,
+    };
+    let dtype = c.dtype();
+    if dtype.is_primitive_numeric() {
+        let f = c
+            .cast(&DataType::Float64)
+            .map_err(|e| column_error(format!("cannot be read as numbers: {e}")))?;
+        let f = f.f64().map_err(|e| column_error(e.to_string()))?;
+        return Ok(f.iter().map(|v| v.filter(|x| x.is_finite())).collect());
+    }
+    if *dtype != DataType::String {
+        return Err(column_error(format!("holds {dtype}, not numbers")));
+    }
+    let decimal_comma = table.format == (Format::Csv { delimiter: b';' });
+    let text = c.str().map_err(|e| column_error(e.to_string()))?;
+    text.iter()
+        .enumerate()
+        .map(|(i, cell)| match cell {
+            None => Ok(None),
+            Some(s) => parse_number(s, decimal_comma).map_err(|_| TableError::Cell {
+                file: table.name.clone(),
+                row: table.row_name(i),
+                column: name.to_string(),
+                message: format!("'{s}' is not a number"),
+            }),
+        })
+        .collect()
+}
+
+struct Written {
+    csv: Vec<u8>,
+    rows: usize,
+    series: usize,
+    zero_filled: usize,
+}
+
+/// `ids…, date, value` rows from the grouped frame (sorted by ids and period), with the empty
+/// periods inside each series written as 0 when the aggregation says so.
+fn write_csv(table: &Table, agg: &Aggregation, grouped: &DataFrame) -> Result<Written, TableError> {
+    let fail = |message: String| TableError::Request {
+        file: table.name.clone(),
+        message,
+    };
+    let get = |name: &str| grouped.column(name).map_err(|e| fail(e.to_string()));
+    let id_text: Vec<&StringChunked> = agg
+        .ids
+        .iter()
+        .map(|c| get(c)?.str().map_err(|e| fail(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    let periods = get(PERIOD)?.i64().map_err(|e| fail(e.to_string()))?;
+    let values = get(VALUE)?.f64().map_err(|e| fail(e.to_string()))?;
+    let fill = agg.empty_periods_are_zero && agg.how != How::Mean;
+
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = agg.ids.clone();
+    header.push(agg.date.clone());
+    header.push(agg.value_name());
+    let io = |e: csv::Error| fail(format!("cannot write the aggregated rows: {e}"));
+    w.write_record(&header).map_err(io)?;
+    let (mut rows, mut series, mut zero_filled) = (0, 0, 0);
+    let mut last: Option<(Vec<String>, i64)> = None;
+    for i in 0..grouped.height() {
+        let key: Vec<String> = id_text.iter().map(|c| c.get(i).unwrap_or("").to_string()).collect();
+        let (Some(period), Some(value)) = (periods.get(i), values.get(i)) else {
+            continue;
+        };
+        let from = match &last {
+            Some((k, p)) if *k == key => p + 1,
+            _ => {
+                series += 1;
+                period
+            }
+        };
+        let mut write = |p: i64, v: f64| -> Result<(), TableError> {
+            let date = agg
+                .period
+                .start(p)
+                .ok_or_else(|| fail(format!("period {p} is out of range")))?;
+            let mut record = key.clone();
+            record.push(date.to_string());
+            record.push(v.to_string());
+            w.write_record(&record).map_err(io)?;
+            rows += 1;
+            Ok(())
+        };
+        if fill {
+            for p in from..period {
+                write(p, 0.0)?;
+                zero_filled += 1;
+            }
+        }
+        write(period, value)?;
+        last = Some((key, period));
+    }
+    let csv = w
+        .into_inner()
+        .map_err(|e| fail(format!("cannot write the aggregated rows: {e}")))?;
+    Ok(Written {
+        csv,
+        rows,
+        series,
+        zero_filled,
+    })
+}

@@ -1,0 +1,197 @@
+//! A file read by polars: Parquet, or CSV with a guessed delimiter.
+
+use crate::TableError;
+use horizon_core::data::dates::{DateFormat, candidate_formats};
+use horizon_core::data::sniff::sniff_delimiter;
+use polars::prelude::*;
+use std::io::Cursor;
+
+/// The four bytes that open (and close) every Parquet file.
+const PARQUET_MAGIC: &[u8] = b"PAR1";
+
+/// How the file was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Parquet,
+    Csv { delimiter: u8 },
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Parquet => "Parquet",
+            Format::Csv { .. } => "CSV",
+        }
+    }
+}
+
+/// What a column holds, as far as an aggregation cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Typed dates or timestamps, or text in one of the date layouts Horizon reads.
+    Date,
+    Number,
+    Text,
+    /// Anything else (booleans, lists, …): usable as an id at most.
+    Other,
+}
+
+/// One column of a [`Table`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// The polars type, as polars writes it (`str`, `f64`, `date`, `datetime[μs]`, …).
+    pub dtype: String,
+    pub kind: ColumnKind,
+    /// The layouts a text date column parses in (empty for typed dates and other columns).
+    pub date_formats: Vec<DateFormat>,
+    pub nulls: usize,
+    /// How many different values the column holds.
+    pub distinct: usize,
+}
+
+/// A whole file in memory as a polars `DataFrame`.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub format: Format,
+    df: DataFrame,
+}
+
+impl Table {
+    /// Read `bytes` (the content of the file `name`): Parquet when it starts with the Parquet
+    /// magic, CSV otherwise (delimiter guessed, UTF-8 with a byte-order mark allowed, other
+    /// encodings read lossily).
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Table, TableError> {
+        let unreadable = |format: Format, e: PolarsError| TableError::Unreadable {
+            file: name.to_string(),
+            format: format.name(),
+            message: e.to_string(),
+        };
+        if bytes.starts_with(PARQUET_MAGIC) {
+            let df = ParquetReader::new(Cursor::new(bytes))
+                .finish()
+                .map_err(|e| unreadable(Format::Parquet, e))?;
+            return Ok(Table {
+                name: name.to_string(),
+                format: Format::Parquet,
+                df,
+            });
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+        let delimiter = sniff_delimiter(&head).unwrap_or(b',');
+        let format = Format::Csv { delimiter };
+        let df = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .map_parse_options(|p| {
+                p.with_separator(delimiter)
+                    .with_encoding(CsvEncoding::LossyUtf8)
+                    .with_decimal_comma(delimiter == b';')
+            })
+            .into_reader_with_file_handle(Cursor::new(bytes.to_vec()))
+            .finish()
+            .map_err(|e| unreadable(format, e))?;
+        Ok(Table {
+            name: name.to_string(),
+            format,
+            df,
+        })
+    }
+
+    /// Write `df` as a Parquet file's bytes (for tests, samples and conversions).
+    pub fn parquet_bytes(df: &mut DataFrame) -> Result<Vec<u8>, PolarsError> {
+        let mut out = Vec::new();
+        ParquetWriter::new(&mut out).finish(df)?;
+        Ok(out)
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.df
+    }
+
+    pub fn rows(&self) -> usize {
+        self.df.height()
+    }
+
+    pub fn column_names(&self) -> Vec<String> {
+        self.df.get_column_names().iter().map(|n| n.to_string()).collect()
+    }
+
+    /// The row `i` (0-based) as the user finds it: a Parquet row number, or a CSV line (the
+    /// header is line 1).
+    pub fn row_name(&self, i: usize) -> String {
+        match self.format {
+            Format::Parquet => format!("row {}", i + 1),
+            Format::Csv { .. } => format!("line {}", i + 2),
+        }
+    }
+
+    /// The column `name`, or an error listing the columns there are.
+    pub(crate) fn column(&self, name: &str) -> Result<&Column, TableError> {
+        self.df.column(name).map_err(|_| TableError::NoColumn {
+            file: self.name.clone(),
+            column: name.to_string(),
+            available: self.column_names().join(", "),
+        })
+    }
+
+    /// Every column with its type, kind, missing values and number of distinct values.
+    pub fn columns(&self) -> Vec<ColumnInfo> {
+        self.df
+            .columns()
+            .iter()
+            .map(|c| {
+                let dtype = c.dtype();
+                let mut date_formats = Vec::new();
+                let kind = match dtype {
+                    DataType::Date | DataType::Datetime(..) => ColumnKind::Date,
+                    d if d.is_primitive_numeric() => ColumnKind::Number,
+                    DataType::String => {
+                        date_formats = text_date_formats(c);
+                        if date_formats.is_empty() {
+                            ColumnKind::Text
+                        } else {
+                            ColumnKind::Date
+                        }
+                    }
+                    _ => ColumnKind::Other,
+                };
+                ColumnInfo {
+                    name: c.name().to_string(),
+                    dtype: dtype.to_string(),
+                    kind,
+                    date_formats,
+                    nulls: c.null_count(),
+                    distinct: c.n_unique().unwrap_or(0),
+                }
+            })
+            .collect()
+    }
+
+    /// The first `n` rows as text, one `Vec` per row in column order (missing cells empty).
+    pub fn head(&self, n: usize) -> Vec<Vec<String>> {
+        let n = n.min(self.df.height());
+        (0..n)
+            .map(|i| {
+                self.df
+                    .columns()
+                    .iter()
+                    .map(|c| match c.get(i) {
+                        Ok(AnyValue::Null) | Err(_) => String::new(),
+                        Ok(AnyValue::String(s)) => s.to_string(),
+                        Ok(v) => v.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The date layouts every one of the first 1 000 non-empty cells of a text column parses in.
+pub(crate) fn text_date_formats(c: &Column) -> Vec<DateFormat> {
+    let Ok(s) = c.str() else { return Vec::new() };
+    let sample: Vec<&str> = s.iter().flatten().filter(|v| !v.trim().is_empty()).take(1000).collect();
+    candidate_formats(sample.iter().copied())
+}

@@ -1,0 +1,128 @@
+//! `horizon aggregate FILE --out sales.csv`: raw transactions (Parquet or CSV, one row per
+//! order or trip) to daily, weekly or monthly sales per id, as a CSV every other command reads.
+
+use super::CliError;
+use super::output::write_new;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use horizon_core::data::dates::DateFormat;
+use horizon_core::data::ingest_csv;
+use horizon_tabular::{How, Period, Table, aggregate, guess};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    /// Monday to Sunday, dated by the Monday
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HowArg {
+    /// Sum of the value column
+    Sum,
+    /// Number of rows (orders, trips)
+    Count,
+    /// Mean of the value column
+    Mean,
+}
+
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    /// Transactions: a Parquet file, or a CSV file
+    pub file: PathBuf,
+    /// The date or timestamp column (guessed when omitted)
+    #[arg(long)]
+    pub date_col: Option<String>,
+    /// Layout of a text date column: YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (guessed when omitted)
+    #[arg(long)]
+    pub date_format: Option<DateFormat>,
+    /// The column to sum or average (guessed when omitted; none with --how count)
+    #[arg(long)]
+    pub value_col: Option<String>,
+    /// Comma-separated id columns, e.g. store,product; "" for one series (guessed when omitted)
+    #[arg(long)]
+    pub id_cols: Option<String>,
+    #[arg(long, value_enum, default_value = "day")]
+    pub period: PeriodArg,
+    /// sum, count or mean (sum when a sales-like column is found, count otherwise)
+    #[arg(long, value_enum)]
+    pub how: Option<HowArg>,
+    /// Periods without rows are missing (left to the gap policy) instead of 0
+    #[arg(long)]
+    pub empty_as_missing: bool,
+    /// Output CSV file
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the output file if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(a: AggregateArgs) -> Result<(), CliError> {
+    let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let name = a.file.display().to_string();
+    let table = Table::from_bytes(&name, &bytes).map_err(|e| CliError::Data(e.to_string()))?;
+    let mut agg = guess(&table);
+    if let Some(d) = &a.date_col {
+        agg.date = d.clone();
+    }
+    if agg.date.is_empty() {
+        return Err(CliError::Data(format!(
+            "{name}: no column holds dates; name one with --date-col (columns: {})",
+            table.column_names().join(", ")
+        )));
+    }
+    agg.date_format = a.date_format;
+    if let Some(ids) = &a.id_cols {
+        agg.ids = ids
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect();
+    }
+    if let Some(v) = &a.value_col {
+        agg.value = Some(v.clone());
+        agg.how = How::Sum;
+    }
+    if let Some(how) = a.how {
+        agg.how = match how {
+            HowArg::Sum => How::Sum,
+            HowArg::Count => How::Count,
+            HowArg::Mean => How::Mean,
+        };
+    }
+    agg.period = match a.period {
+        PeriodArg::Day => Period::Day,
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+    };
+    agg.empty_periods_are_zero = !a.empty_as_missing;
+    let out = aggregate(&table, &agg).map_err(|e| CliError::Data(e.to_string()))?;
+    eprintln!("{name}: {}", out.description);
+    if out.skipped_rows > 0 {
+        eprintln!(
+            "warning: {} of {} rows left out (missing date, value or id), e.g. {}",
+            out.skipped_rows,
+            out.input_rows,
+            out.skipped_examples.join("; ")
+        );
+    }
+    // The result goes through the same ingestion as any CSV: what it reports is printed.
+    let ingested = ingest_csv(&out.csv, &a.out.display().to_string(), &out.options);
+    for line in ingested.report.lines() {
+        eprintln!("{line}");
+    }
+    write_new(&a.out, &out.csv, a.force, &[&a.file])?;
+    eprintln!(
+        "wrote {} series, {} rows ({} empty periods as 0) from {} rows to {}",
+        out.series,
+        out.output_rows,
+        out.zero_filled,
+        out.input_rows,
+        a.out.display()
+    );
+    Ok(())
+}
