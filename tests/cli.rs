@@ -473,6 +473,69 @@ fn order_lines_aggregated_per_week_then_forecast() {
     assert_eq!(f.lines().count(), 1 + 4 * 8, "{f}");
 }
 
+/// `--tune-trials` searches the GBM's parameters first, one line per trial; other models
+/// refuse it.
+#[test]
+fn gbm_tuning_reports_each_trial_and_forecasts() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&horizon(
+        &[
+            "sample",
+            "retail",
+            "--stores",
+            "2",
+            "--products",
+            "2",
+            "--days",
+            "300",
+            "--out",
+            "s.csv",
+        ],
+        dir.path(),
+    ));
+    let out = horizon(
+        &[
+            "forecast",
+            "s.csv",
+            "--model",
+            "gbm",
+            "--tune-trials",
+            "4",
+            "--horizon",
+            "7",
+            "--out",
+            "f.csv",
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gbm: trial 1/4 (the defaults): validation loss"), "{err}");
+    assert!(err.contains("gbm: trial 4/4"), "{err}");
+    assert!(err.contains("4 trial(s) in"), "{err}");
+    let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    assert_eq!(f.lines().count(), 1 + 4 * 7, "{f}");
+    let out = horizon(
+        &[
+            "forecast",
+            "s.csv",
+            "--model",
+            "ets",
+            "--tune-trials",
+            "4",
+            "--horizon",
+            "7",
+            "--out",
+            "g.csv",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--tune-trials applies to gbm, not ets"), "{err}");
+    assert!(!dir.path().join("g.csv").exists());
+}
+
 /// `--model gbm` forecasts and backtests a panel with one global model.
 #[test]
 fn gbm_forecasts_and_backtests_a_panel_globally() {

@@ -33,6 +33,9 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
     super::sample_dialog::show(wb, ui);
     let Some(data) = &wb.data else { return };
     ui.label(egui::RichText::new(&data.name).strong());
+    if let Some(note) = &data.note {
+        ui.label(egui::RichText::new(note).small());
+    }
     #[cfg(not(target_arch = "wasm32"))]
     if ui
         .button("Aggregate transactions…")

@@ -4,6 +4,7 @@
 use super::state::Workbench;
 use eframe::egui;
 use horizon_core::ModelSpec;
+use horizon_core::models::gbm_tune::Tuning;
 
 pub const LEVEL_CHOICES: [f64; 4] = [80.0, 90.0, 95.0, 99.0];
 
@@ -36,6 +37,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             "Conformal prediction: rescale the bands so they cover the model's own past forecast errors",
         );
         arima_orders(ui, &mut base);
+        gbm_tuning(ui, &mut base);
         wb.settings.model = if calibrated { base.calibrated() } else { base };
         season(ui, wb);
         let l = ui.label("Horizon");
@@ -215,4 +217,32 @@ fn arima_orders(ui: &mut egui::Ui, spec: &mut ModelSpec) {
         let l = ui.label(name);
         ui.add(egui::DragValue::new(&mut so[k]).range(0..=2)).labelled_by(l.id);
     }
+}
+
+/// The GBM's parameter search: off, or a number of trials and a time limit.
+fn gbm_tuning(ui: &mut egui::Ui, spec: &mut ModelSpec) {
+    let ModelSpec::Gbm { tune, .. } = spec else {
+        return;
+    };
+    let mut on = tune.is_some();
+    ui.checkbox(&mut on, "Tune parameters").on_hover_text(
+        "Search the trees' settings (learning rate, leaves, leaf size, L2, feature and row sampling) \
+         with a TPE sampler and median pruning before fitting; the defaults are the first trial",
+    );
+    if !on {
+        *tune = None;
+        return;
+    }
+    let t = tune.get_or_insert(Tuning {
+        trials: 20,
+        seconds: Some(120),
+    });
+    let l = ui.label("Trials");
+    ui.add(egui::DragValue::new(&mut t.trials).range(2..=500))
+        .labelled_by(l.id);
+    let l = ui.label("Time limit (s)");
+    let mut secs = t.seconds.unwrap_or(120);
+    ui.add(egui::DragValue::new(&mut secs).range(5..=3600))
+        .labelled_by(l.id);
+    t.seconds = Some(secs);
 }

@@ -8,9 +8,10 @@ use super::state::{Msg, ResultView};
 use horizon_core::ModelSpec;
 use horizon_core::data::Series;
 use horizon_core::export::SeriesForecast;
-use horizon_core::forecast::forecast_series_fitted;
+use horizon_core::forecast::{fit_global_model, forecast_series_fitted, global_model, trainable};
 use horizon_core::models::FittedModel;
 use horizon_core::models::auto::CandidateScore;
+use horizon_core::models::gbm_tune::{Tuned, Tuner};
 use horizon_core::models::stepping::Steps;
 use horizon_core::pipeline::{Source, forecast_series_with};
 
@@ -30,6 +31,70 @@ pub struct ForecastTask {
     pub steps: Steps,
     /// Time spent computing, over all steps (ms).
     pub busy_ms: f64,
+    /// A GBM with a tuning budget searches its parameters first, one trial per step.
+    pub tuner: Option<Tuner>,
+    pub tuned: Option<Tuned>,
+    pub clock: web_time::Instant,
+}
+
+impl ForecastTask {
+    pub fn new(
+        generation: u64,
+        series: Series,
+        spec: ModelSpec,
+        (horizon, levels): (usize, Vec<f64>),
+        registered: Option<RegisteredArtifact>,
+        panel: std::sync::Arc<horizon_core::Panel>,
+    ) -> ForecastTask {
+        ForecastTask {
+            generation,
+            series,
+            spec,
+            horizon,
+            levels,
+            registered,
+            id_columns: panel.id_columns.clone(),
+            panel,
+            steps: Steps::default(),
+            busy_ms: 0.0,
+            tuner: None,
+            tuned: None,
+            clock: web_time::Instant::now(),
+        }
+    }
+
+    /// One trial of the GBM's parameter search while it has budget (`Some`: the step is
+    /// done); `None` once there is nothing (more) to search and the fit can go ahead.
+    fn tune_step(&mut self) -> Option<Step> {
+        if self.registered.is_some() || self.tuned.is_some() {
+            return None;
+        }
+        let gbm = global_model(&self.panel, &self.spec)?;
+        let tuning = gbm.tune?;
+        let now = self.clock.elapsed().as_secs_f64();
+        match self.tuner.take() {
+            None => {
+                let series = trainable(&gbm, &self.panel.series);
+                match Tuner::start(&gbm, &series, tuning.budget(), gbm.params.seed, now) {
+                    Ok(t) => self.tuner = Some(t),
+                    Err(e) => return Some(Step::Done(Msg::Forecasted(self.generation, Err(e.to_string())))),
+                }
+            }
+            Some(mut t) if t.has_budget(now) => {
+                t.next_trial();
+                self.tuner = Some(t);
+            }
+            Some(t) => {
+                self.tuned = Some(t.finish());
+                return None;
+            }
+        }
+        let t = self.tuner.as_ref()?;
+        Some(Step::More {
+            done: t.trials().len(),
+            total: t.max_trials() + 1,
+        })
+    }
 }
 
 impl ForecastTask {
@@ -67,8 +132,9 @@ impl ForecastTask {
     /// A global model fitted on every series of the data, then forecasting this one.
     fn global(&self) -> Result<(SeriesForecast, String, AutoChoice), horizon_core::ModelError> {
         let panel = &self.panel;
-        let fitted = horizon_core::forecast::fit_global(panel, &panel.series, &self.spec)
+        let gbm = global_model(panel, &self.spec)
             .ok_or_else(|| horizon_core::ModelError::Invalid(format!("{} is not a global model", self.spec)))?;
+        let fitted = fit_global_model(&gbm, &panel.series, self.tuned.as_ref());
         let at = panel
             .find(&self.series.key)
             .ok_or_else(|| horizon_core::ModelError::Invalid("the series is not in the data".into()))?;
@@ -94,6 +160,10 @@ impl ForecastTask {
 impl Task for ForecastTask {
     fn step(&mut self) -> Step {
         let started = web_time::Instant::now();
+        if let Some(step) = self.tune_step() {
+            self.busy_ms += started.elapsed().as_secs_f64() * 1e3;
+            return step;
+        }
         let mut steps = std::mem::take(&mut self.steps);
         let out = steps.step(|| self.compute());
         self.steps = steps;

@@ -75,6 +75,8 @@ pub struct Loaded {
     pub panel: Option<Arc<Panel>>,
     /// The file's rows for the data preview (`None` when not even the delimiter is known).
     pub rows: Option<Arc<RowIndex>>,
+    /// How the data was made, when it was not read as it is (aggregated transactions).
+    pub note: Option<String>,
 }
 
 /// A forecast of the selected series, ready to plot and export.
@@ -296,6 +298,7 @@ impl Workbench {
                     ingested,
                     panel,
                     rows,
+                    note: None,
                 }),
             )
         });
@@ -389,26 +392,26 @@ impl Workbench {
             self.settings.horizon,
             self.settings.levels.clone(),
         );
-        let id_columns = panel.id_columns.clone();
         let registered = self.registered.clone();
         let model_label = registered
             .as_ref()
             .map_or_else(|| spec.to_string(), |r| r.label.clone());
         self.status = format!("Forecasting {} with {model_label}…", series.label());
         self.forecast_gen += 1;
-        let task = super::forecast_task::ForecastTask {
-            generation: self.forecast_gen,
+        let what = if matches!(spec, ModelSpec::Gbm { tune: Some(_), .. }) {
+            "tuning and forecast"
+        } else {
+            "forecast"
+        };
+        let task = super::forecast_task::ForecastTask::new(
+            self.forecast_gen,
             series,
             spec,
-            horizon,
-            levels,
+            (horizon, levels),
             registered,
-            id_columns,
             panel,
-            steps: Default::default(),
-            busy_ms: 0.0,
-        };
-        self.start("forecast", Box::new(task));
+        );
+        self.start(what, Box::new(task));
     }
 
     /// Mark spreadsheet row `row` of the file in the data preview and scroll to it.
@@ -532,7 +535,8 @@ impl Workbench {
                     self.comparison = Some(*c);
                 }
                 Msg::Compared(_, Err(e)) => self.status = format!("Cannot compare: {e}"),
-                Msg::Loaded(_, loaded) => {
+                Msg::Loaded(_, mut loaded) => {
+                    loaded.note = self.load_note.take();
                     let r = &loaded.ingested.report;
                     self.status = match &loaded.panel {
                         Some(p) => format!(
@@ -544,7 +548,7 @@ impl Workbench {
                         ),
                         None => format!("{}: {} error(s) — fix them to forecast.", loaded.name, r.error_count()),
                     };
-                    if let Some(note) = self.load_note.take() {
+                    if let Some(note) = &loaded.note {
                         self.status = format!("{} {note}", self.status);
                     }
                     let keep_selection = self.data.as_ref().is_some_and(|d| d.name == loaded.name);

@@ -88,7 +88,7 @@ impl Workbench {
                 };
                 self.load_bytes(format!("{name} — {}", out.description), Arc::new(out.csv));
                 self.load_note = Some(format!(
-                    "{} rows → {} series, {} rows ({} empty periods as 0).{skipped}",
+                    "{} rows aggregated into {} series of {} rows ({} empty periods as 0).{skipped}",
                     out.input_rows, out.series, out.output_rows, out.zero_filled
                 ));
             }

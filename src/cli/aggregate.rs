@@ -75,13 +75,8 @@ pub fn run(a: AggregateArgs) -> Result<(), CliError> {
         )));
     }
     agg.date_format = a.date_format;
-    if let Some(ids) = &a.id_cols {
-        agg.ids = ids
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(String::from)
-            .collect();
+    if let Some(ids) = super::args::list(&a.id_cols) {
+        agg.ids = ids;
     }
     if let Some(v) = &a.value_col {
         agg.value = Some(v.clone());

@@ -7,9 +7,15 @@ use horizon_core::data::dates::DateFormat;
 use horizon_core::data::{DuplicatePolicy, Frequency, GapPolicy, IngestOptions, Ingested, ingest_csv};
 use std::path::Path;
 
-/// ARIMA orders pinned on the command line.
+/// Model settings on the command line: pinned ARIMA orders, the GBM's parameter search.
 #[derive(Debug, Clone, Args)]
 pub struct OrderArgs {
+    /// Tune the GBM first: a TPE search (median pruning) of this many trials, the defaults first
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub tune_trials: Option<u64>,
+    /// Stop the GBM's search after this many seconds (with --tune-trials)
+    #[arg(long, requires = "tune_trials", value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub tune_secs: Option<u64>,
     /// Pin the ARIMA order p,d,q (e.g. 1,1,1); automatic when omitted
     #[arg(long, value_parser = parse_order)]
     pub order: Option<[usize; 3]>,
@@ -32,20 +38,31 @@ fn parse_order(s: &str) -> Result<[usize; 3], String> {
 }
 
 impl OrderArgs {
-    /// `spec` with the season and the pinned orders applied; with `only_arima`, models other
-    /// than ARIMA ignore the orders (a backtest of several models) instead of refusing them.
+    /// `spec` with the season, the pinned orders and the GBM's search applied; with `lenient`,
+    /// models they do not concern ignore them (a backtest of several models) instead of
+    /// refusing them.
     pub fn apply(
         &self,
         spec: &horizon_core::ModelSpec,
         season: Option<usize>,
-        only_arima: bool,
+        lenient: bool,
     ) -> Result<horizon_core::ModelSpec, CliError> {
-        let spec = spec.clone().with_default_season(season);
-        if only_arima && !matches!(spec.uncalibrated(), horizon_core::ModelSpec::Arima { .. }) {
-            return Ok(spec);
+        use horizon_core::ModelSpec;
+        let mut spec = spec.clone().with_default_season(season);
+        let invalid = |e: horizon_core::ModelError| CliError::Data(e.to_string());
+        if !lenient || matches!(spec.uncalibrated(), ModelSpec::Arima { .. }) {
+            spec = spec.with_orders(self.order, self.seasonal_order).map_err(invalid)?;
         }
-        spec.with_orders(self.order, self.seasonal_order)
-            .map_err(|e| CliError::Data(e.to_string()))
+        if let Some(trials) = self.tune_trials
+            && (!lenient || matches!(spec.uncalibrated(), ModelSpec::Gbm { .. }))
+        {
+            let tuning = horizon_core::models::gbm_tune::Tuning {
+                trials: trials as usize,
+                seconds: self.tune_secs,
+            };
+            spec = spec.with_tuning(tuning).map_err(invalid)?;
+        }
+        Ok(spec)
     }
 }
 
@@ -94,7 +111,8 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
     }
 }
 
-fn list(s: &Option<String>) -> Option<Vec<String>> {
+/// A comma-separated list of names (blanks dropped).
+pub(super) fn list(s: &Option<String>) -> Option<Vec<String>> {
     s.as_ref().map(|v| {
         v.split(',')
             .map(str::trim)

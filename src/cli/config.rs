@@ -36,6 +36,37 @@ pub struct TuningSection {
     pub time_budget_secs: Option<f64>,
     /// Backtest at most this many candidates.
     pub max_candidates: Option<usize>,
+    /// Search the GBM's parameters (TPE, median pruning) in this many trials before it fits.
+    pub gbm_trials: Option<usize>,
+    /// ... and for at most this many seconds.
+    pub gbm_secs: Option<u64>,
+}
+
+impl TuningSection {
+    /// `candidates` with the GBM's parameter search applied to the GBM among them.
+    fn gbm(&self, candidates: Vec<ModelSpec>) -> Result<Vec<ModelSpec>, String> {
+        let tuning = match (self.gbm_trials, self.gbm_secs) {
+            (None, None) => return Ok(candidates),
+            (None, Some(_)) => return Err("gbm_secs needs gbm_trials".into()),
+            (Some(t), _) if !(1..=10_000).contains(&t) => {
+                return Err(format!("gbm_trials must be 1 to 10000 (got {t})"));
+            }
+            (Some(trials), seconds) => horizon_core::models::gbm_tune::Tuning { trials, seconds },
+        };
+        if !candidates
+            .iter()
+            .any(|c| matches!(c.uncalibrated(), ModelSpec::Gbm { .. }))
+        {
+            return Err("gbm_trials is set but gbm is not among [training] models".into());
+        }
+        candidates
+            .into_iter()
+            .map(|c| match c.uncalibrated() {
+                ModelSpec::Gbm { .. } => c.with_tuning(tuning).map_err(|e| e.to_string()),
+                _ => Ok(c),
+            })
+            .collect()
+    }
 }
 
 /// The sales file and the column overrides (each guessed when left out).
@@ -271,6 +302,10 @@ impl PipelineConfig {
                     .map_err(|e| format!("{}: [training] models: {e}", file.display()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let candidates = self
+            .tuning
+            .gbm(candidates)
+            .map_err(|e| format!("{}: [tuning] {e}", file.display()))?;
         horizon_core::forecast::check_horizon(t.horizon)
             .map_err(|e| format!("{}: [training] horizon: {e}", file.display()))?;
         horizon_core::models::check_levels(&t.levels)
@@ -386,5 +421,29 @@ mod tests {
         ))
         .unwrap();
         assert!(matches!(p.registry, RegistryTarget::Mlflow { timeout_secs, .. } if timeout_secs == 2.0));
+    }
+
+    #[test]
+    fn the_gbm_search_is_set_in_the_tuning_section() {
+        let base = "[data]\npath = \"s.csv\"\n[training]\nhorizon = 7\n";
+        let p = load_str(&format!(
+            "{base}models = [\"ets\", \"gbm\"]\n[tuning]\ngbm_trials = 30\ngbm_secs = 600\n"
+        ))
+        .unwrap();
+        assert_eq!(p.train.candidates[0], ModelSpec::Ets { season: None });
+        assert_eq!(
+            p.train.candidates[1],
+            ModelSpec::Gbm {
+                season: None,
+                tune: Some(horizon_core::models::gbm_tune::Tuning {
+                    trials: 30,
+                    seconds: Some(600)
+                })
+            }
+        );
+        let e = load_str(&format!("{base}models = [\"ets\"]\n[tuning]\ngbm_trials = 30\n")).unwrap_err();
+        assert!(e.contains("[tuning] gbm_trials is set but gbm is not among"), "{e}");
+        let e = load_str(&format!("{base}models = [\"gbm\"]\n[tuning]\ngbm_trials = 0\n")).unwrap_err();
+        assert!(e.contains("[tuning] gbm_trials must be 1 to 10000"), "{e}");
     }
 }

@@ -9,7 +9,7 @@ use super::train::registry_failure;
 use clap::Args;
 use horizon_core::ModelSpec;
 use horizon_core::export::forecast_csv;
-use horizon_core::forecast::forecast_panel;
+use horizon_core::forecast::{fit_global_model, forecast_panel, global_forecasts};
 use horizon_core::pipeline::{Source, forecast_with};
 use horizon_registry::VersionRef;
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ use std::path::PathBuf;
 pub struct ForecastArgs {
     pub file: PathBuf,
     /// auto (the best model per series by backtest, the default), naive, seasonal-naive, mean,
-    /// drift, ets, arima, mstl, prophet or ensemble; add :M for season M (seasonal-naive:12,
+    /// drift, ets, arima, mstl, prophet, gbm (one model for every series) or ensemble; add :M for season M (seasonal-naive:12,
     /// ets:52, arima:52, mstl:7/365), auto:a/b/c or ensemble:a/b for other candidates or members,
     /// and +conformal for calibrated intervals (ets+conformal)
     #[arg(long, default_value = "auto", conflicts_with = "registered")]
@@ -82,7 +82,13 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         );
     }
     let model = a.orders.apply(&a.model, a.columns.season, false)?;
-    let (ok, failed) = forecast_panel(&panel, &model, horizon, &levels);
+    let (ok, failed) = match super::tuning::tune_gbm(&panel, &model)? {
+        Some((gbm, tuned)) => {
+            let fitted = fit_global_model(&gbm, &panel.series, Some(&tuned));
+            global_forecasts(&panel, &model, fitted, horizon, &levels)
+        }
+        None => forecast_panel(&panel, &model, horizon, &levels),
+    };
     for f in &failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }

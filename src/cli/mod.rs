@@ -9,6 +9,7 @@ mod output;
 mod registry;
 mod sample;
 mod train;
+mod tuning;
 mod validate;
 
 use clap::{Parser, Subcommand};

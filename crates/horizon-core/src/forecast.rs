@@ -3,6 +3,8 @@
 
 use crate::data::{Panel, Series};
 use crate::export::SeriesForecast;
+use crate::models::gbm::Gbm;
+use crate::models::gbm_tune::Tuned;
 use crate::models::{Fitted, Forecast, ModelError, ModelSpec, check_levels};
 use rayon::prelude::*;
 
@@ -110,16 +112,42 @@ pub fn fit_global(
     series: &[Series],
     spec: &ModelSpec,
 ) -> Option<Vec<Result<Box<dyn Fitted>, ModelError>>> {
-    let ModelSpec::Gbm { season } = spec else { return None };
-    let gbm = crate::models::gbm::Gbm {
+    global_model(panel, spec).map(|gbm| fit_global_model(&gbm, series, None))
+}
+
+/// The global model `spec` names, set up for `panel`'s id and driver columns (`None` when
+/// `spec` fits series one by one).
+pub fn global_model(panel: &Panel, spec: &ModelSpec) -> Option<Gbm> {
+    let ModelSpec::Gbm { season, tune } = spec else {
+        return None;
+    };
+    Some(Gbm {
         season: *season,
+        tune: *tune,
         id_columns: panel.id_columns.clone(),
         exog_columns: panel.exog_columns.clone(),
         ..Default::default()
+    })
+}
+
+/// The series `gbm` can train on (the others fail alone).
+pub fn trainable(gbm: &Gbm, series: &[Series]) -> Vec<Series> {
+    series.iter().filter(|s| gbm.check(s).is_ok()).cloned().collect()
+}
+
+/// Fit `gbm` on `series` together (with the parameters of `tuned` when a search already ran):
+/// one fitted model per series in order, or the reason for each series.
+pub fn fit_global_model(
+    gbm: &Gbm,
+    series: &[Series],
+    tuned: Option<&Tuned>,
+) -> Vec<Result<Box<dyn Fitted>, ModelError>> {
+    let chosen = trainable(gbm, series);
+    let fits = match tuned {
+        Some(t) => gbm.fit_tuned(&chosen, t),
+        None => gbm.fit_panel(&chosen),
     };
-    // Series the model cannot train on fail alone; the others are fitted together.
-    let chosen: Vec<Series> = series.iter().filter(|s| gbm.check(s).is_ok()).cloned().collect();
-    let mut fitted = match gbm.fit_panel(&chosen) {
+    let mut fitted = match fits {
         Ok(f) => f
             .into_iter()
             .map(|f| Ok(Box::new(f) as Box<dyn Fitted>))
@@ -127,21 +155,21 @@ pub fn fit_global(
         Err(e) => chosen.iter().map(|_| Err(e.clone())).collect(),
     }
     .into_iter();
-    Some(
-        series
-            .iter()
-            .map(|s| {
-                gbm.check(s).and_then(|()| {
-                    fitted
-                        .next()
-                        .unwrap_or_else(|| Err(ModelError::Invalid("the global model lost a series".into())))
-                })
+    series
+        .iter()
+        .map(|s| {
+            gbm.check(s).and_then(|()| {
+                fitted
+                    .next()
+                    .unwrap_or_else(|| Err(ModelError::Invalid("the global model lost a series".into())))
             })
-            .collect(),
-    )
+        })
+        .collect()
 }
 
-fn global_forecasts(
+/// Forecasts of every series of `panel` from a global model's fits (from [`fit_global`] or
+/// [`fit_global_model`]), failures returned, not dropped.
+pub fn global_forecasts(
     panel: &Panel,
     spec: &ModelSpec,
     fitted: Vec<Result<Box<dyn Fitted>, ModelError>>,

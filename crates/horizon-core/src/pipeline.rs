@@ -210,13 +210,15 @@ pub fn train_within(
             }
         }
     }
+    // A global model (the GBM) is fitted once on every series, the others series by series.
+    let fits = crate::forecast::fit_global(panel, &panel.series, best)
+        .unwrap_or_else(|| panel.series.par_iter().map(|s| best.build().fit(s)).collect());
     let fitted: Vec<Result<SeriesModel, SeriesFailure>> = panel
         .series
-        .par_iter()
-        .map(|s| {
-            best.build()
-                .fit(s)
-                .map(|f| SeriesModel::new(s.key.clone(), f.as_ref()))
+        .iter()
+        .zip(fits)
+        .map(|(s, f)| {
+            f.map(|f| SeriesModel::new(s.key.clone(), f.as_ref()))
                 .map_err(|error| SeriesFailure {
                     series: s.label(),
                     error,
@@ -441,5 +443,29 @@ mod tests {
         let (fc, _) = forecast_with(&art, &newer, 14, &[95.0]);
         assert_eq!(fc[0].1, Source::Refitted);
         assert_eq!(fc[1].1, Source::Stored);
+    }
+
+    /// A trained GBM is the global model: one booster learnt from every series, stored with
+    /// each series' share, and its artifact forecasts exactly as the panel's own forecast.
+    #[test]
+    fn a_trained_gbm_is_one_model_of_the_whole_panel() {
+        let p = panel();
+        let mut c = cfg();
+        c.candidates = vec!["gbm".parse().unwrap()];
+        let t = train(&p, "retail.csv", &IngestOptions::default(), &c, "now".into()).unwrap();
+        let art = crate::artifact::Artifact::from_bytes(&t.artifact.to_bytes().unwrap(), "a").unwrap();
+        for m in &art.series {
+            let crate::models::FittedModel::Gbm(g) = &m.fitted else {
+                panic!("a GBM share, got {:?}", m.fitted);
+            };
+            assert_eq!(g.panel_size, 3);
+        }
+        let (fc, failed) = forecast_with(&art, &p, 14, &[95.0]);
+        assert!(failed.is_empty());
+        let (direct, _) = crate::forecast::forecast_panel(&p, &art.spec, 14, &[95.0]);
+        for ((f, src), d) in fc.iter().zip(&direct) {
+            assert_eq!(*src, Source::Stored);
+            assert_eq!(f.forecast, d.forecast);
+        }
     }
 }

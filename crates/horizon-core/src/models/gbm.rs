@@ -17,6 +17,7 @@
 //!
 //! Fitting one series ([`Forecaster::fit`]) is the same model on a panel of one.
 
+use super::gbm_tune::{Tuned, Tuning, tune};
 use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, check_finite, check_levels};
 use crate::data::Series;
 use crate::data::calendar::Frequency;
@@ -42,6 +43,8 @@ pub struct Gbm {
     /// Names of the series' id columns and exogenous columns (empty for a lone series).
     pub id_columns: Vec<String>,
     pub exog_columns: Vec<String>,
+    /// Search the booster's parameters first ([`super::gbm_tune`]), within this budget.
+    pub tune: Option<Tuning>,
 }
 
 impl Forecaster for Gbm {
@@ -130,16 +133,54 @@ impl Gbm {
             self.check(s)?;
         }
         let (spec, holidays, prepared) = self.prepare(series)?;
-        let hold = |p: &Prepared| holdout(p.series.len(), spec.freq, self.season);
-        let train = training_rows(&spec, &prepared, &holidays, |p| (1, p.series.len() - hold(p)));
-        let valid = training_rows(&spec, &prepared, &holidays, |p| {
-            (p.series.len() - hold(p), p.series.len())
-        });
-        Ok((train, valid))
+        Ok(self.split(&spec, &prepared, &holidays))
     }
 
-    /// Fit one booster on every series; one fitted model per series, in order.
+    fn hold(&self, p: &Prepared, freq: Frequency) -> usize {
+        holdout(p.series.len(), freq, self.season)
+    }
+
+    fn split(&self, spec: &FeatureSpec, prepared: &[Prepared], holidays: &Holidays) -> (Rows, Rows) {
+        let hold = |p: &Prepared| self.hold(p, spec.freq);
+        let train = training_rows(spec, prepared, holidays, |p| (1, p.series.len() - hold(p)));
+        let valid = training_rows(spec, prepared, holidays, |p| (p.series.len() - hold(p), p.series.len()));
+        (train, valid)
+    }
+
+    /// Fit one booster on every series (after the parameter search, when the model has a
+    /// tuning budget); one fitted model per series, in order.
     pub fn fit_panel(&self, series: &[Series]) -> Result<Vec<FittedGbm>, ModelError> {
+        let Some(tuning) = self.tune else {
+            return self.fit_untuned(series, None);
+        };
+        let clock = web_time::Instant::now();
+        let plain = Gbm {
+            tune: None,
+            ..self.clone()
+        };
+        let tuned = tune(
+            &plain,
+            series,
+            tuning.budget(),
+            self.params.seed,
+            &|| clock.elapsed().as_secs_f64(),
+            &mut |_| true,
+        )?;
+        plain.fit_tuned(series, &tuned)
+    }
+
+    /// Fit with the parameters a search found (the search is recorded with the model).
+    pub fn fit_tuned(&self, series: &[Series], tuned: &Tuned) -> Result<Vec<FittedGbm>, ModelError> {
+        let gbm = Gbm {
+            params: tuned.params.clone(),
+            tune: None,
+            ..self.clone()
+        };
+        gbm.fit_untuned(series, Some(TuneRecord::of(tuned)))
+    }
+
+    /// Fit with the parameters as they are; `record` is the search that chose them, if any.
+    pub fn fit_untuned(&self, series: &[Series], record: Option<TuneRecord>) -> Result<Vec<FittedGbm>, ModelError> {
         if series.is_empty() {
             return Err(ModelError::Invalid("no series to fit".into()));
         }
@@ -147,13 +188,9 @@ impl Gbm {
             self.check(s)?;
         }
         let (spec, holidays, prepared) = self.prepare(series)?;
-        let hold = |p: &Prepared| holdout(p.series.len(), spec.freq, self.season);
 
         // 1. Early stopping on each series' last stretch, one step ahead.
-        let (x, y) = training_rows(&spec, &prepared, &holidays, |p| (1, p.series.len() - hold(p)));
-        let (vx, vy) = training_rows(&spec, &prepared, &holidays, |p| {
-            (p.series.len() - hold(p), p.series.len())
-        });
+        let ((x, y), (vx, vy)) = self.split(&spec, &prepared, &holidays);
         let first_fit = Booster::train(&x, &y, Some((&vx, &vy)), &self.params).map_err(train_error)?;
         let rounds = first_fit.trees.len().max(1);
 
@@ -161,7 +198,7 @@ impl Gbm {
         let mut errors: Vec<f64> = Vec::new();
         for p in &prepared {
             let n = p.series.len();
-            let origin = n - hold(p);
+            let origin = n - self.hold(p, spec.freq);
             let path = recursive(&first_fit, &spec, &holidays, p, origin, n - origin);
             for (h, (f, actual)) in path.iter().zip(&p.scaled[origin..]).enumerate() {
                 errors.push((actual - f).abs() / ((h + 1) as f64).sqrt());
@@ -199,6 +236,7 @@ impl Gbm {
                     error_quantiles: error_quantiles.clone(),
                     panel_size,
                     rows: y.len(),
+                    tuning: record.clone(),
                 }
             })
             .collect())
@@ -362,6 +400,41 @@ pub struct FittedGbm {
     pub error_quantiles: Vec<f64>,
     pub panel_size: usize,
     pub rows: usize,
+    /// The parameter search that chose the booster's settings, if one ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<TuneRecord>,
+}
+
+/// What a parameter search did, kept with the model it tuned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TuneRecord {
+    pub trials: usize,
+    pub pruned: usize,
+    /// Validation loss (one step ahead, scaled) of the default and of the chosen parameters.
+    pub default_loss: f64,
+    pub best_loss: f64,
+}
+
+impl TuneRecord {
+    pub fn of(t: &Tuned) -> TuneRecord {
+        TuneRecord {
+            trials: t.trials.len(),
+            pruned: t
+                .trials
+                .iter()
+                .filter(|t| t.state == crate::tune::TrialState::Pruned)
+                .count(),
+            default_loss: t.default_loss,
+            best_loss: t.best_loss,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            " Parameters tuned by a TPE search of {} trials ({} pruned): validation loss {:.4} with the defaults, {:.4} tuned.",
+            self.trials, self.pruned, self.default_loss, self.best_loss
+        )
+    }
 }
 
 impl FittedGbm {
@@ -425,8 +498,9 @@ impl Fitted for FittedGbm {
         } else {
             format!(" Drivers ({}) held at their last values.", self.spec.exog.join(", "))
         };
+        let tuning = self.tuning.as_ref().map(TuneRecord::describe).unwrap_or_default();
         format!(
-            "Gradient-boosted trees: {} trees of up to {} leaves on {} features, trained on {} rows of {} series; most used: {}.{}",
+            "Gradient-boosted trees: {} trees of up to {} leaves on {} features, trained on {} rows of {} series; most used: {}.{}{}",
             self.booster.trees.len(),
             self.booster
                 .trees
@@ -438,7 +512,8 @@ impl Fitted for FittedGbm {
             self.rows,
             self.panel_size,
             top.join(", "),
-            drivers
+            drivers,
+            tuning
         )
     }
 

@@ -6,9 +6,11 @@
 
 use super::ModelError;
 use super::gbm::Gbm;
+use super::gbm::Rows;
 use crate::data::Series;
 use crate::tune::{Budget, Report, Space, Study, Trial};
 use horizon_gbm::{Booster, Params};
+use serde::{Deserialize, Serialize};
 
 /// Rounds between two reports to the pruner.
 pub const REPORT_EVERY: usize = 10;
@@ -60,6 +62,131 @@ fn params_of(base: &Params, v: &[f64]) -> Params {
     }
 }
 
+/// A search the user asked for, as a [`super::ModelSpec`] stores it: a number of trials and
+/// optionally a time limit in whole seconds (integers, so specs compare and hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tuning {
+    pub trials: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u64>,
+}
+
+impl Tuning {
+    pub fn budget(&self) -> Budget {
+        Budget {
+            trials: self.trials.max(1),
+            seconds: self.seconds.map(|s| s as f64),
+        }
+    }
+}
+
+/// A search driven one trial at a time (the workbench runs one per step, so its progress bar
+/// moves and Cancel works between trials); [`tune`] drives it to the end.
+pub struct Tuner {
+    train: Rows,
+    valid: Rows,
+    base: Params,
+    study: Study,
+    budget: Budget,
+    started: f64,
+}
+
+impl Tuner {
+    /// Build the training and validation rows and evaluate the default parameters (trial 0).
+    /// `now` is the clock reading (seconds) the time budget counts from.
+    pub fn start(gbm: &Gbm, series: &[Series], budget: Budget, seed: u64, now: f64) -> Result<Tuner, ModelError> {
+        let (train, valid) = gbm.validation_split(series)?;
+        let base = Params {
+            seed,
+            ..gbm.params.clone()
+        };
+        let mut tuner = Tuner {
+            train,
+            valid,
+            study: Study::new(space(), seed),
+            base,
+            budget,
+            started: now,
+        };
+        let first = values_of(&tuner.base);
+        let Tuner {
+            train,
+            valid,
+            base,
+            study,
+            ..
+        } = &mut tuner;
+        study.enqueue(first, &mut |v, report| objective(train, valid, base, v, report));
+        if tuner.study.trials[0].value.is_none() {
+            return Err(ModelError::Invalid(
+                "gbm: the default parameters could not be trained".into(),
+            ));
+        }
+        Ok(tuner)
+    }
+
+    /// Whether the budget allows another trial at clock reading `now`.
+    pub fn has_budget(&self, now: f64) -> bool {
+        self.study.trials.len() < self.budget.trials && self.budget.seconds.is_none_or(|s| now - self.started < s)
+    }
+
+    /// Run one more trial (the caller checks [`Tuner::has_budget`]).
+    pub fn next_trial(&mut self) {
+        let Tuner {
+            train,
+            valid,
+            base,
+            study,
+            ..
+        } = self;
+        study.sample(&mut |v, report| objective(train, valid, base, v, report));
+    }
+
+    pub fn trials(&self) -> &[Trial] {
+        &self.study.trials
+    }
+
+    /// Trials the budget allows at most (for a progress bar).
+    pub fn max_trials(&self) -> usize {
+        self.budget.trials
+    }
+
+    /// The best parameters found, with the search's record.
+    pub fn finish(self) -> Tuned {
+        let default_loss = self.study.trials[0].value.unwrap_or(f64::INFINITY);
+        let (params, best_loss) = match self.study.best() {
+            Some(t) => (params_of(&self.base, &t.params), t.value.unwrap_or(default_loss)),
+            None => (self.base.clone(), default_loss),
+        };
+        Tuned {
+            params,
+            default_loss,
+            best_loss,
+            space: self.study.space,
+            trials: self.study.trials,
+        }
+    }
+}
+
+/// One trial: train a booster with the parameters `v` and report its validation loss every
+/// [`REPORT_EVERY`] rounds, so the pruner can stop it.
+fn objective(train: &Rows, valid: &Rows, base: &Params, v: &[f64], report: &mut Report) -> Option<f64> {
+    let p = params_of(base, v);
+    let mut stopped = false;
+    let booster = Booster::train_with(&train.0, &train.1, Some((&valid.0, &valid.1)), &p, &mut |progress| {
+        if progress.round % REPORT_EVERY == 0
+            && let Some(loss) = progress.valid_loss
+            && !report.step(loss)
+        {
+            stopped = true;
+            return false;
+        }
+        true
+    })
+    .ok()?;
+    if stopped { None } else { booster.valid_loss }
+}
+
 /// Search `gbm`'s booster parameters on `series` within `budget`; `now` is a clock in seconds,
 /// `keep_going` is asked before each trial (progress, Cancel).
 pub fn tune(
@@ -70,47 +197,11 @@ pub fn tune(
     now: &dyn Fn() -> f64,
     keep_going: &mut dyn FnMut(&[Trial]) -> bool,
 ) -> Result<Tuned, ModelError> {
-    let ((x, y), (vx, vy)) = gbm.validation_split(series)?;
-    let base = Params {
-        seed,
-        ..gbm.params.clone()
-    };
-    let mut objective = |v: &[f64], report: &mut Report| -> Option<f64> {
-        let p = params_of(&base, v);
-        let mut stopped = false;
-        let booster = Booster::train_with(&x, &y, Some((&vx, &vy)), &p, &mut |progress| {
-            if progress.round % REPORT_EVERY == 0
-                && let Some(loss) = progress.valid_loss
-                && !report.step(loss)
-            {
-                stopped = true;
-                return false;
-            }
-            true
-        })
-        .ok()?;
-        if stopped { None } else { booster.valid_loss }
-    };
-    let mut study = Study::new(space(), seed);
-    study.enqueue(values_of(&base), &mut objective);
-    let default_loss = study.trials[0]
-        .value
-        .ok_or_else(|| ModelError::Invalid("gbm: the default parameters could not be trained".into()))?;
-    if budget.trials > 1 {
-        study.optimize(budget, now, keep_going, &mut objective);
+    let mut tuner = Tuner::start(gbm, series, budget, seed, now())?;
+    while tuner.has_budget(now()) && keep_going(tuner.trials()) {
+        tuner.next_trial();
     }
-    let best = study.best().cloned();
-    let (params, best_loss) = match best {
-        Some(t) => (params_of(&base, &t.params), t.value.unwrap_or(default_loss)),
-        None => (base.clone(), default_loss),
-    };
-    Ok(Tuned {
-        params,
-        default_loss,
-        best_loss,
-        space: study.space,
-        trials: study.trials,
-    })
+    Ok(tuner.finish())
 }
 
 #[cfg(test)]
@@ -143,8 +234,59 @@ mod tests {
         let b = tune(&gbm, &series, budget, 3, &|| 0.0, &mut |_| true).unwrap();
         assert_eq!(a.trials, b.trials);
         assert_eq!(a.params, b.params);
-        // Cancelled after 5 trials.
+        // Cancelled after 3 trials.
         let c = tune(&gbm, &series, budget, 3, &|| 0.0, &mut |t| t.len() < 3).unwrap();
         assert_eq!(c.trials.len(), 3);
+    }
+
+    /// A GBM with a tuning budget searches first and fits with what it found: the same model
+    /// as a search run on its own and then [`Gbm::fit_tuned`], with the search recorded.
+    #[test]
+    fn a_gbm_with_a_budget_fits_the_parameters_its_search_found() {
+        let series = panel();
+        let tuning = Tuning {
+            trials: 5,
+            seconds: None,
+        };
+        let gbm = Gbm {
+            tune: Some(tuning),
+            ..Gbm::default()
+        };
+        let fitted = gbm.fit_panel(&series).unwrap();
+        let tuned = tune(&Gbm::default(), &series, tuning.budget(), 0, &|| 0.0, &mut |_| true).unwrap();
+        let by_hand = Gbm::default().fit_tuned(&series, &tuned).unwrap();
+        assert_eq!(fitted, by_hand);
+        let record = fitted[0].tuning.clone().expect("the search is recorded");
+        assert_eq!(record.trials, 5);
+        assert!(record.best_loss <= record.default_loss);
+        assert!(
+            crate::models::Fitted::description(&fitted[0]).contains("tuned by a TPE search of 5 trials"),
+            "{}",
+            crate::models::Fitted::description(&fitted[0])
+        );
+        // The stepwise search (the workbench's) is the same search.
+        let mut tuner = Tuner::start(&Gbm::default(), &series, tuning.budget(), 0, 0.0).unwrap();
+        while tuner.has_budget(0.0) {
+            tuner.next_trial();
+        }
+        assert_eq!(tuner.finish().trials, tuned.trials);
+        // A time budget stops the search: the clock moves 2 s per trial, the budget is 1 s.
+        let mut ticks = 0.0;
+        let budget = Budget {
+            trials: 50,
+            seconds: Some(1.0),
+        };
+        let clock = std::cell::Cell::new(0.0);
+        let timed = tune(&Gbm::default(), &series, budget, 0, &|| clock.get(), &mut |_| {
+            ticks += 2.0;
+            clock.set(ticks);
+            true
+        })
+        .unwrap();
+        assert_eq!(
+            timed.trials.len(),
+            2,
+            "the defaults and one trial before the clock ran out"
+        );
     }
 }

@@ -7,6 +7,7 @@ use super::conformal::Conformal;
 use super::ensemble::{Ensemble, default_members};
 use super::ets::AutoEts;
 use super::gbm::Gbm;
+use super::gbm_tune::Tuning;
 use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
 use super::prophet::ProphetModel;
@@ -45,6 +46,9 @@ pub enum ModelSpec {
     /// trained across every series of a panel (global).
     Gbm {
         season: Option<usize>,
+        /// Search the booster's parameters (TPE with median pruning) within this budget first.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tune: Option<Tuning>,
     },
     /// Weighted combination of several models (`None`: ETS, ARIMA and MSTL).
     Ensemble {
@@ -78,7 +82,10 @@ impl ModelSpec {
             },
             ModelSpec::Mstl { periods: None },
             ModelSpec::Prophet,
-            ModelSpec::Gbm { season: None },
+            ModelSpec::Gbm {
+                season: None,
+                tune: None,
+            },
             ModelSpec::Ensemble { members: None },
         ]
     }
@@ -165,8 +172,9 @@ impl ModelSpec {
                 periods: periods.clone(),
             }),
             ModelSpec::Prophet => Box::new(ProphetModel::default()),
-            ModelSpec::Gbm { season } => Box::new(Gbm {
+            ModelSpec::Gbm { season, tune } => Box::new(Gbm {
                 season: *season,
+                tune: *tune,
                 ..Gbm::default()
             }),
             ModelSpec::Ensemble { members } => Box::new(Ensemble {
@@ -199,7 +207,7 @@ impl ModelSpec {
                 seasonal_order,
             },
             (ModelSpec::Mstl { periods: None }, Some(m)) => ModelSpec::Mstl { periods: Some(vec![m]) },
-            (ModelSpec::Gbm { season: None }, Some(m)) => ModelSpec::Gbm { season: Some(m) },
+            (ModelSpec::Gbm { season: None, tune }, Some(m)) => ModelSpec::Gbm { season: Some(m), tune },
             (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
                 inner: Box::new(inner.with_default_season(m)),
             },
@@ -243,6 +251,21 @@ impl ModelSpec {
             ModelSpec::Conformal { inner } => Ok(inner.with_orders(order, seasonal)?.calibrated()),
             other => Err(ModelError::Invalid(format!(
                 "--order and --seasonal-order apply to arima, not {}",
+                other.name()
+            ))),
+        }
+    }
+
+    /// The GBM with a parameter search of `tuning` before it fits (`--tune-trials`).
+    pub fn with_tuning(self, tuning: Tuning) -> Result<ModelSpec, ModelError> {
+        match self {
+            ModelSpec::Gbm { season, .. } => Ok(ModelSpec::Gbm {
+                season,
+                tune: Some(tuning),
+            }),
+            ModelSpec::Conformal { inner } => Ok(inner.with_tuning(tuning)?.calibrated()),
+            other => Err(ModelError::Invalid(format!(
+                "--tune-trials applies to gbm, not {}",
                 other.name()
             ))),
         }
@@ -320,7 +343,12 @@ impl FromStr for ModelSpec {
                 return Ok(ModelSpec::Mstl { periods });
             }
             "prophet" => ModelSpec::Prophet,
-            "gbm" => return Ok(ModelSpec::Gbm { season: season()? }),
+            "gbm" => {
+                return Ok(ModelSpec::Gbm {
+                    season: season()?,
+                    tune: None,
+                });
+            }
             "ensemble" => {
                 let members = model_list(arg.as_deref())?;
                 if members

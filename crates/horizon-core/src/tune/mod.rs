@@ -150,9 +150,14 @@ impl Study {
             if budget.seconds.is_some_and(|s| now() - start >= s) || !keep_going(&self.trials) {
                 break;
             }
-            let params = self.sampler.suggest(&self.space, &self.trials);
-            self.run(params, objective);
+            self.sample(objective);
         }
+    }
+
+    /// Sample one set of parameters and evaluate it (a search driven one trial at a time).
+    pub fn sample(&mut self, objective: &mut dyn FnMut(&[f64], &mut Report) -> Option<f64>) {
+        let params = self.sampler.suggest(&self.space, &self.trials);
+        self.run(params, objective);
     }
 
     fn run(&mut self, params: Vec<f64>, objective: &mut dyn FnMut(&[f64], &mut Report) -> Option<f64>) {

@@ -1,0 +1,57 @@
+//! `--tune-trials`: the GBM's parameter search before a forecast, one line per trial on stderr.
+
+use super::CliError;
+use horizon_core::data::Panel;
+use horizon_core::forecast::{global_model, trainable};
+use horizon_core::models::gbm::Gbm;
+use horizon_core::models::gbm_tune::{Tuned, Tuner};
+use horizon_core::tune::{Trial, TrialState};
+
+/// Search the parameters of the GBM `spec` names, when it has a tuning budget: the model and
+/// what the search found (`None` for other models and an untuned GBM).
+pub fn tune_gbm(panel: &Panel, spec: &horizon_core::ModelSpec) -> Result<Option<(Gbm, Tuned)>, CliError> {
+    let Some(gbm) = global_model(panel, spec) else {
+        return Ok(None);
+    };
+    let Some(tuning) = gbm.tune else {
+        return Ok(None);
+    };
+    let clock = std::time::Instant::now();
+    let series = trainable(&gbm, &panel.series);
+    let budget = tuning.budget();
+    let fail = |e: horizon_core::ModelError| CliError::Data(format!("gbm tuning: {e}"));
+    let mut tuner = Tuner::start(&gbm, &series, budget, gbm.params.seed, 0.0).map_err(fail)?;
+    report(tuner.trials(), budget.trials);
+    while tuner.has_budget(clock.elapsed().as_secs_f64()) {
+        tuner.next_trial();
+        report(tuner.trials(), budget.trials);
+    }
+    let tuned = tuner.finish();
+    let p = &tuned.params;
+    eprintln!(
+        "gbm: {} trial(s) in {:.1} s; validation loss {:.5} with the defaults, {:.5} with learning_rate {:.4}, \
+         num_leaves {}, min_data_in_leaf {}, lambda_l2 {:.4}, feature_fraction {:.3}, bagging_fraction {:.3}",
+        tuned.trials.len(),
+        clock.elapsed().as_secs_f64(),
+        tuned.default_loss,
+        tuned.best_loss,
+        p.learning_rate,
+        p.num_leaves,
+        p.min_data_in_leaf,
+        p.lambda_l2,
+        p.feature_fraction,
+        p.bagging_fraction
+    );
+    Ok(Some((gbm, tuned)))
+}
+
+fn report(trials: &[Trial], total: usize) {
+    let Some(t) = trials.last() else { return };
+    let what = match (t.state, t.value) {
+        (TrialState::Complete, Some(v)) => format!("validation loss {v:.5}"),
+        (TrialState::Pruned, _) => format!("pruned after {} reports", t.intermediate.len()),
+        _ => "failed".into(),
+    };
+    let first = if t.number == 0 { " (the defaults)" } else { "" };
+    eprintln!("gbm: trial {}/{total}{first}: {what}", t.number + 1);
+}
