@@ -18,9 +18,13 @@ use image::RgbaImage;
 use std::path::PathBuf;
 
 fn harness(dir: &std::path::Path) -> Harness<'static, Workbench> {
+    harness_opening(dir, None)
+}
+
+fn harness_opening(dir: &std::path::Path, to_open: Option<(String, Vec<u8>)>) -> Harness<'static, Workbench> {
     let platform = FolderPlatform {
         dir: dir.to_path_buf(),
-        to_open: None,
+        to_open,
     };
     let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
     wb.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 12, 24).unwrap(), 7);
@@ -132,4 +136,27 @@ fn the_main_views_look_as_committed() {
     h.get_by_label_contains("Data preview").click();
     steady(&mut h);
     check(&mut h, "workbench_dark_preview");
+}
+
+/// The aggregation dialog on a Parquet file of order lines, with its guesses.
+#[test]
+fn the_aggregation_dialog_looks_as_committed() {
+    use horizon_core::data::generate::{RetailParams, retail};
+    let panel = retail(&RetailParams {
+        stores: 2,
+        products: 2,
+        days: 120,
+        ..RetailParams::default()
+    });
+    let mut lines = horizon_tabular::sample::order_lines(&panel, 3).unwrap();
+    let bytes = horizon_tabular::Table::parquet_bytes(&mut lines).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_opening(dir.path(), Some(("orders.parquet".into(), bytes)));
+    h.get_by_label("Open file…").click();
+    h.run();
+    h.run();
+    assert!(h.state().transactions.is_some(), "the dialog is open");
+    h.get_by_label("Week").click();
+    steady(&mut h);
+    check(&mut h, "workbench_aggregate");
 }

@@ -8,7 +8,7 @@ use super::state::{Msg, ResultView};
 use horizon_core::ModelSpec;
 use horizon_core::data::Series;
 use horizon_core::export::SeriesForecast;
-use horizon_core::forecast::{fit_global_model, forecast_series_fitted, global_model, trainable};
+use horizon_core::forecast::{fit_global, fit_global_model, forecast_series_fitted, global_model, trainable};
 use horizon_core::models::FittedModel;
 use horizon_core::models::auto::CandidateScore;
 use horizon_core::models::gbm_tune::{Tuned, Tuner};
@@ -132,9 +132,11 @@ impl ForecastTask {
     /// A global model fitted on every series of the data, then forecasting this one.
     fn global(&self) -> Result<(SeriesForecast, String, AutoChoice), horizon_core::ModelError> {
         let panel = &self.panel;
-        let gbm = global_model(panel, &self.spec)
-            .ok_or_else(|| horizon_core::ModelError::Invalid(format!("{} is not a global model", self.spec)))?;
-        let fitted = fit_global_model(&gbm, &panel.series, self.tuned.as_ref());
+        let fitted = match global_model(panel, &self.spec) {
+            Some(gbm) => fit_global_model(&gbm, &panel.series, self.tuned.as_ref()),
+            None => fit_global(panel, &panel.series, &self.spec)
+                .ok_or_else(|| horizon_core::ModelError::Invalid(format!("{} is not a global model", self.spec)))?,
+        };
         let at = panel
             .find(&self.series.key)
             .ok_or_else(|| horizon_core::ModelError::Invalid("the series is not in the data".into()))?;

@@ -112,7 +112,12 @@ pub fn fit_global(
     series: &[Series],
     spec: &ModelSpec,
 ) -> Option<Vec<Result<Box<dyn Fitted>, ModelError>>> {
-    global_model(panel, spec).map(|gbm| fit_global_model(&gbm, series, None))
+    match spec {
+        ModelSpec::Ensemble { members: Some(m) } if spec.is_global() => {
+            Some(crate::models::global_ensemble::fit_panel(panel, series, m))
+        }
+        _ => global_model(panel, spec).map(|gbm| fit_global_model(&gbm, series, None)),
+    }
 }
 
 /// The global model `spec` names, set up for `panel`'s id and driver columns (`None` when

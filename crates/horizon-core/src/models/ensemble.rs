@@ -110,7 +110,7 @@ pub(crate) fn backtest_window(series: &Series, count: usize) -> (usize, Vec<usiz
 }
 
 /// Mean squared error of `spec` refitted at each origin and forecast `steps` ahead.
-fn backtest_mse(series: &Series, spec: &ModelSpec, origins: &[usize], steps: usize) -> Option<f64> {
+pub(crate) fn backtest_mse(series: &Series, spec: &ModelSpec, origins: &[usize], steps: usize) -> Option<f64> {
     let (mut sum, mut count) = (0.0, 0usize);
     for &origin in origins {
         let forecast = super::stepping::fit(spec, &series.head(origin))

@@ -13,7 +13,8 @@
 //! - Intervals: the recursive forecast errors of that stretch, divided by the series' scale and
 //!   by √h, pooled over series and steps; the band at level L is the L-quantile of their
 //!   absolute values × √h × scale. `gbm+conformal` calibrates them per series instead.
-//! - Drivers (price, promotion) are not known in the future: they are held at their last value.
+//! - Drivers (price, promotion) are not known in the future: each is held at its usual value
+//!   of the last eight weeks (regular price, no promotion), see [`usual_value`].
 //!
 //! Fitting one series ([`Forecaster::fit`]) is the same model on a panel of one.
 
@@ -226,12 +227,7 @@ impl Gbm {
                     last_date: s.dates.last().copied().unwrap_or_default(),
                     tail: p.scaled[s.len() - keep..].to_vec(),
                     scale: p.scale,
-                    exog_last: s
-                        .exog
-                        .iter()
-                        .take(spec.exog.len())
-                        .map(|c| *c.last().unwrap_or(&0.0))
-                        .collect(),
+                    exog_last: s.exog.iter().take(spec.exog.len()).map(|c| usual_value(c)).collect(),
                     ids: p.ids,
                     error_quantiles: error_quantiles.clone(),
                     panel_size,
@@ -241,6 +237,26 @@ impl Gbm {
             })
             .collect())
     }
+}
+
+/// Days (or periods) a driver's usual value is taken from.
+const USUAL_WINDOW: usize = 56;
+
+/// A driver's value assumed for the future: the most frequent of its last [`USUAL_WINDOW`]
+/// values (the latest of equally frequent ones). Prices sit at their regular level and
+/// promotions are off on most days; holding the last value instead would stretch a promotion
+/// that happens to run on the last day over the whole horizon.
+pub fn usual_value(column: &[f64]) -> f64 {
+    let recent = &column[column.len().saturating_sub(USUAL_WINDOW)..];
+    let mut best = (0usize, 0.0);
+    // Latest first: an equally frequent older value does not replace a newer one.
+    for v in recent.iter().rev() {
+        let count = recent.iter().filter(|w| w.to_bits() == v.to_bits()).count();
+        if count > best.0 {
+            best = (count, *v);
+        }
+    }
+    best.1
 }
 
 /// The feature matrix and scaled targets of the times `from..len` of every series, as the
@@ -394,6 +410,7 @@ pub struct FittedGbm {
     /// The last scaled values, as many as the features look back.
     pub tail: Vec<f64>,
     pub scale: f64,
+    /// The drivers' values assumed for the future: each one's usual value, see [`usual_value`].
     pub exog_last: Vec<f64>,
     pub ids: Vec<f64>,
     /// Quantiles of the pooled |error| / √h (scaled), see the module doc.
@@ -496,7 +513,10 @@ impl Fitted for FittedGbm {
         let drivers = if self.spec.exog.is_empty() {
             String::new()
         } else {
-            format!(" Drivers ({}) held at their last values.", self.spec.exog.join(", "))
+            format!(
+                " Drivers ({}) held at their usual values of the last 8 weeks.",
+                self.spec.exog.join(", ")
+            )
         };
         let tuning = self.tuning.as_ref().map(TuneRecord::describe).unwrap_or_default();
         format!(
@@ -526,6 +546,21 @@ impl Fitted for FittedGbm {
 mod tests {
     use super::*;
     use crate::data::generate::{RetailParams, retail};
+
+    #[test]
+    fn drivers_are_held_at_their_usual_value() {
+        // A promotion running on the last days is not assumed to last.
+        let mut promo = vec![0.0; 60];
+        promo[57..].fill(1.0);
+        assert_eq!(usual_value(&promo), 0.0);
+        // A price cut long enough to be the rule now is.
+        let mut price = vec![4.0; 20];
+        price.extend(vec![3.5; 40]);
+        assert_eq!(usual_value(&price), 3.5);
+        // Ties go to the newer value; an empty column is 0.
+        assert_eq!(usual_value(&[1.0, 1.0, 2.0, 2.0]), 2.0);
+        assert_eq!(usual_value(&[]), 0.0);
+    }
 
     /// The rows built for training see only the past: perturbing a series after time t leaves
     /// every row up to t unchanged (the leakage test of the whole training path).

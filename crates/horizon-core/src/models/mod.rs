@@ -9,6 +9,7 @@ pub mod ensemble;
 pub mod ets;
 pub mod gbm;
 pub mod gbm_tune;
+pub mod global_ensemble;
 pub mod mstl;
 pub mod naive;
 pub mod optim;

@@ -111,7 +111,11 @@ impl ModelSpec {
     /// Whether the model learns across the series of a panel (fitted once on all of them by
     /// [`crate::forecast::forecast_panel`] and the backtests).
     pub fn is_global(&self) -> bool {
-        matches!(self, ModelSpec::Gbm { .. })
+        match self {
+            ModelSpec::Gbm { .. } => true,
+            ModelSpec::Ensemble { members: Some(m) } => m.iter().any(ModelSpec::is_global),
+            _ => false,
+        }
     }
 
     /// This model with conformal intervals (unchanged if it already has them).
