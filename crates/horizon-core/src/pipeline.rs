@@ -259,7 +259,7 @@ pub fn train_within(
 /// `ets.` for the metrics of a candidate; `+` (as in `ets+conformal`) becomes `_`, since
 /// MLflow accepts only letters, digits, `_ - . /` and spaces in metric names.
 pub fn metric_prefix(spec: &ModelSpec) -> String {
-    format!("{}.", spec.name().replace('+', "_"))
+    format!("{}.", spec.name().replace(['+', ':', '/'], "_"))
 }
 
 fn summary_metrics(s: &ModelSummary) -> [(&'static str, f64); 7] {
@@ -402,6 +402,7 @@ mod tests {
         }
         assert_eq!(TrainConfig::of_artifact(&t.artifact).folds, 2);
         assert_eq!(metric_prefix(&"ets+conformal".parse().unwrap()), "ets_conformal.");
+        assert_eq!(metric_prefix(&"ensemble:ets/gbm".parse().unwrap()), "ensemble_ets_gbm.");
         // The chosen model scores the same on the same hold-out.
         assert_eq!(score(&p, &t.artifact.spec, &cfg()).unwrap(), t.score);
     }

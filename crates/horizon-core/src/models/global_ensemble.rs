@@ -137,6 +137,8 @@ mod tests {
         });
         let spec: ModelSpec = "ensemble:seasonal-naive/gbm".parse().unwrap();
         assert!(spec.is_global());
+        assert_eq!(spec.name(), "ensemble:seasonal-naive/gbm");
+        assert_eq!(spec.name().parse::<ModelSpec>().unwrap(), spec);
         let fitted = crate::forecast::fit_global(&panel, &panel.series, &spec).expect("a global model");
         assert_eq!(fitted.len(), 4);
         for f in fitted {

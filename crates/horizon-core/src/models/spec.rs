@@ -102,6 +102,11 @@ impl ModelSpec {
             ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Prophet => "prophet".into(),
             ModelSpec::Gbm { .. } => "gbm".into(),
+            // A global ensemble names its members, so tables tell it from the default one.
+            ModelSpec::Ensemble { members: Some(m) } if self.is_global() => format!(
+                "ensemble:{}",
+                m.iter().map(ModelSpec::name).collect::<Vec<_>>().join("/")
+            ),
             ModelSpec::Ensemble { .. } => "ensemble".into(),
             ModelSpec::Auto { .. } => "auto".into(),
             ModelSpec::Conformal { inner } => format!("{}+conformal", inner.name()),
