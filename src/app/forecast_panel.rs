@@ -37,7 +37,14 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             "Conformal prediction: rescale the bands so they cover the model's own past forecast errors",
         );
         arima_orders(ui, &mut base);
-        gbm_tuning(ui, &mut base);
+        if calibrated {
+            // Calibration refits the model many times: no search inside it.
+            if let ModelSpec::Gbm { tune, .. } = &mut base {
+                *tune = None;
+            }
+        } else {
+            gbm_tuning(ui, &mut base);
+        }
         wb.settings.model = if calibrated { base.calibrated() } else { base };
         season(ui, wb);
         let l = ui.label("Horizon");

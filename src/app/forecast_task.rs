@@ -166,9 +166,16 @@ impl Task for ForecastTask {
             self.busy_ms += started.elapsed().as_secs_f64() * 1e3;
             return step;
         }
-        let mut steps = std::mem::take(&mut self.steps);
-        let out = steps.step(|| self.compute());
-        self.steps = steps;
+        // A global model fits many series in one go: outside the stepping driver, whose cache
+        // of parts serves one series.
+        let out = if self.registered.is_none() && self.spec.is_global() {
+            Some(self.compute())
+        } else {
+            let mut steps = std::mem::take(&mut self.steps);
+            let out = steps.step(|| self.compute());
+            self.steps = steps;
+            out
+        };
         self.busy_ms += started.elapsed().as_secs_f64() * 1e3;
         let Some(result) = out else {
             let done = self.steps.fits();

@@ -18,6 +18,10 @@ pub fn tune_gbm(panel: &Panel, spec: &horizon_core::ModelSpec) -> Result<Option<
     };
     let clock = std::time::Instant::now();
     let series = trainable(&gbm, &panel.series);
+    if series.is_empty() {
+        // Nothing to search on: the forecast says why for each series.
+        return Ok(None);
+    }
     let budget = tuning.budget();
     let fail = |e: horizon_core::ModelError| CliError::Data(format!("gbm tuning: {e}"));
     let mut tuner = Tuner::start(&gbm, &series, budget, gbm.params.seed, 0.0).map_err(fail)?;

@@ -14,7 +14,7 @@
 //!   by √h, pooled over series and steps; the band at level L is the L-quantile of their
 //!   absolute values × √h × scale. `gbm+conformal` calibrates them per series instead.
 //! - Drivers (price, promotion) are not known in the future: each is held at its usual value
-//!   of the last eight weeks (regular price, no promotion), see [`usual_value`].
+//!   of about the last two months (regular price, no promotion), see [`usual_value`].
 //!
 //! Fitting one series ([`Forecaster::fit`]) is the same model on a panel of one.
 
@@ -227,7 +227,12 @@ impl Gbm {
                     last_date: s.dates.last().copied().unwrap_or_default(),
                     tail: p.scaled[s.len() - keep..].to_vec(),
                     scale: p.scale,
-                    exog_last: s.exog.iter().take(spec.exog.len()).map(|c| usual_value(c)).collect(),
+                    exog_last: s
+                        .exog
+                        .iter()
+                        .take(spec.exog.len())
+                        .map(|c| usual_value(c, usual_window(s.freq)))
+                        .collect(),
                     ids: p.ids,
                     error_quantiles: error_quantiles.clone(),
                     panel_size,
@@ -239,15 +244,23 @@ impl Gbm {
     }
 }
 
-/// Days (or periods) a driver's usual value is taken from.
-const USUAL_WINDOW: usize = 56;
+/// Periods a driver's usual value is taken from: about two months (8 weeks of days, 8 weeks,
+/// 3 months, 2 quarters).
+pub fn usual_window(freq: Frequency) -> usize {
+    match freq {
+        Frequency::Daily => 56,
+        Frequency::Weekly => 8,
+        Frequency::Monthly => 3,
+        Frequency::Quarterly => 2,
+    }
+}
 
-/// A driver's value assumed for the future: the most frequent of its last [`USUAL_WINDOW`]
-/// values (the latest of equally frequent ones). Prices sit at their regular level and
+/// A driver's value assumed for the future: the most frequent of its last `window` values
+/// (the latest of equally frequent ones). Prices sit at their regular level and
 /// promotions are off on most days; holding the last value instead would stretch a promotion
 /// that happens to run on the last day over the whole horizon.
-pub fn usual_value(column: &[f64]) -> f64 {
-    let recent = &column[column.len().saturating_sub(USUAL_WINDOW)..];
+pub fn usual_value(column: &[f64], window: usize) -> f64 {
+    let recent = &column[column.len().saturating_sub(window.max(1))..];
     let mut best = (0usize, 0.0);
     // Latest first: an equally frequent older value does not replace a newer one.
     for v in recent.iter().rev() {
@@ -514,7 +527,7 @@ impl Fitted for FittedGbm {
             String::new()
         } else {
             format!(
-                " Drivers ({}) held at their usual values of the last 8 weeks.",
+                " Drivers ({}) held at their usual values of about the last two months.",
                 self.spec.exog.join(", ")
             )
         };
@@ -552,14 +565,19 @@ mod tests {
         // A promotion running on the last days is not assumed to last.
         let mut promo = vec![0.0; 60];
         promo[57..].fill(1.0);
-        assert_eq!(usual_value(&promo), 0.0);
+        assert_eq!(usual_value(&promo, 56), 0.0);
         // A price cut long enough to be the rule now is.
         let mut price = vec![4.0; 20];
         price.extend(vec![3.5; 40]);
-        assert_eq!(usual_value(&price), 3.5);
+        assert_eq!(usual_value(&price, 56), 3.5);
         // Ties go to the newer value; an empty column is 0.
-        assert_eq!(usual_value(&[1.0, 1.0, 2.0, 2.0]), 2.0);
-        assert_eq!(usual_value(&[]), 0.0);
+        assert_eq!(usual_value(&[1.0, 1.0, 2.0, 2.0], 56), 2.0);
+        assert_eq!(usual_value(&[], 56), 0.0);
+        // The window: monthly data looks at its last 3 months only.
+        assert_eq!(
+            usual_value(&[5.0, 5.0, 5.0, 4.0, 4.0, 6.0], usual_window(Frequency::Monthly)),
+            4.0
+        );
     }
 
     /// The rows built for training see only the past: perturbing a series after time t leaves

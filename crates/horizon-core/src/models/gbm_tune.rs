@@ -252,6 +252,9 @@ mod tests {
             tune: Some(tuning),
             ..Gbm::default()
         };
+        // Calibrated intervals refit the model a dozen times: no search inside them.
+        let calibrated: crate::models::ModelSpec = "gbm+conformal".parse().unwrap();
+        assert!(calibrated.with_tuning(tuning).is_err());
         let fitted = gbm.fit_panel(&series).unwrap();
         let tuned = tune(&Gbm::default(), &series, tuning.budget(), 0, &|| 0.0, &mut |_| true).unwrap();
         let by_hand = Gbm::default().fit_tuned(&series, &tuned).unwrap();

@@ -272,7 +272,11 @@ impl ModelSpec {
                 season,
                 tune: Some(tuning),
             }),
-            ModelSpec::Conformal { inner } => Ok(inner.with_tuning(tuning)?.calibrated()),
+            // Calibration refits the model a dozen times per series: a search in each is not
+            // what anyone asks for.
+            ModelSpec::Conformal { .. } => Err(ModelError::Invalid(
+                "--tune-trials applies to gbm without calibrated intervals (not gbm+conformal)".into(),
+            )),
             other => Err(ModelError::Invalid(format!(
                 "--tune-trials applies to gbm, not {}",
                 other.name()
