@@ -78,9 +78,27 @@ impl Forecaster for Ensemble {
                 Err(e) => failed.push((spec.name(), e)),
             }
         }
+        Ok(Box::new(FittedEnsemble::combine(fitted, failed)?))
+    }
+}
+
+/// A member fitted to a series: its name, the fit and its backtest MSE.
+pub(crate) type FittedPart = (String, FittedModel, Option<f64>);
+
+impl FittedEnsemble {
+    /// The ensemble of the members that could be fitted, weighted by their backtest errors;
+    /// the others are named with why. With none fitted, the first member's own error says why
+    /// (too short, NaN, …).
+    pub(crate) fn combine(
+        fitted: Vec<FittedPart>,
+        mut failed: Vec<(String, ModelError)>,
+    ) -> Result<FittedEnsemble, ModelError> {
         if fitted.is_empty() {
-            // Nothing to combine: the first member's own error says why (too short, NaN, …).
-            return Err(failed.swap_remove(0).1);
+            return Err(if failed.is_empty() {
+                ModelError::Invalid("an ensemble needs at least one member".into())
+            } else {
+                failed.swap_remove(0).1
+            });
         }
         let dropped = failed.into_iter().map(|(n, e)| (n, e.to_string())).collect();
         let weights = weights(&fitted.iter().map(|f| f.2).collect::<Vec<_>>());
@@ -94,7 +112,7 @@ impl Forecaster for Ensemble {
                 mse,
             })
             .collect();
-        Ok(Box::new(FittedEnsemble { members, dropped }))
+        Ok(FittedEnsemble { members, dropped })
     }
 }
 

@@ -5,7 +5,7 @@
 //! it learns across the panel as it does on its own. The result is one
 //! [`FittedEnsemble`] per series, stored and forecast like any ensemble.
 
-use super::ensemble::{FittedEnsemble, Member, backtest_mse, backtest_window, weights};
+use super::ensemble::{FittedEnsemble, backtest_mse, backtest_window};
 use super::{Fitted, ModelError, ModelSpec};
 use crate::data::{Panel, Series};
 use rayon::prelude::*;
@@ -44,22 +44,7 @@ pub fn fit_panel(panel: &Panel, series: &[Series], members: &[ModelSpec]) -> Vec
                     Err(e) => failed.push((spec.name(), e.clone())),
                 }
             }
-            if fitted.is_empty() {
-                return Err(failed.swap_remove(0).1);
-            }
-            let w = weights(&fitted.iter().map(|f| f.2).collect::<Vec<_>>());
-            let members = fitted
-                .into_iter()
-                .zip(w)
-                .map(|((name, model, mse), weight)| Member {
-                    name,
-                    model,
-                    weight,
-                    mse,
-                })
-                .collect();
-            let dropped = failed.into_iter().map(|(n, e)| (n, e.to_string())).collect();
-            Ok(Box::new(FittedEnsemble { members, dropped }) as Box<dyn Fitted>)
+            FittedEnsemble::combine(fitted, failed).map(|e| Box::new(e) as Box<dyn Fitted>)
         })
         .collect()
 }
