@@ -2,17 +2,22 @@
 //! algorithm); the last bin of every feature holds the missing values.
 
 use crate::Matrix;
+use rayon::prelude::*;
 
 /// Bin of a missing value.
 pub const MISSING: u8 = u8::MAX;
 /// At most this many bins for values (plus the missing bin).
 pub const MAX_BINS: usize = 255;
 
-/// Every feature as bin numbers, column-major, with the upper edge of each bin.
+/// Every feature as bin numbers, row-major (a row's bins are contiguous, so a histogram pass
+/// reads each row's cache line once, as LightGBM's row-wise histograms do), with the upper
+/// edge of each bin.
 #[derive(Debug, Clone)]
 pub struct BinnedMatrix {
     pub rows: usize,
-    pub bins: Vec<Vec<u8>>,
+    pub cols: usize,
+    /// `bins[row * cols + feature]`.
+    pub bins: Vec<u8>,
     /// `edges[f][b]`: values `<= edges[f][b]` (and above the previous edge) fall in bin `b`.
     pub edges: Vec<Vec<f64>>,
 }
@@ -21,20 +26,40 @@ impl BinnedMatrix {
     /// Bin `m` with at most `max_bins` value bins per feature (2..=255).
     pub fn new(m: &Matrix, max_bins: usize) -> BinnedMatrix {
         let max_bins = max_bins.clamp(2, MAX_BINS);
-        let (edges, bins) = m
+        let (rows, cols) = (m.rows(), m.cols());
+        let (edges, columns): (Vec<Vec<f64>>, Vec<Vec<u8>>) = m
             .columns
-            .iter()
+            .par_iter()
             .map(|c| {
                 let e = edges(c, max_bins);
                 let b = c.iter().map(|&v| bin_of(&e, v)).collect();
                 (e, b)
             })
             .unzip();
+        let mut bins = vec![0u8; rows * cols];
+        for (f, column) in columns.iter().enumerate().filter(|_| cols > 0) {
+            for (row, &b) in bins.chunks_exact_mut(cols).zip(column) {
+                row[f] = b;
+            }
+        }
         BinnedMatrix {
-            rows: m.rows(),
+            rows,
+            cols,
             bins,
             edges,
         }
+    }
+
+    /// The bin of feature `f` in row `r`.
+    #[inline]
+    pub fn bin(&self, r: usize, f: usize) -> u8 {
+        self.bins[r * self.cols + f]
+    }
+
+    /// Row `r`'s bins, feature by feature.
+    #[inline]
+    pub fn row(&self, r: usize) -> &[u8] {
+        &self.bins[r * self.cols..(r + 1) * self.cols]
     }
 
     pub fn n_bins(&self, f: usize) -> usize {
@@ -84,7 +109,7 @@ mod tests {
         };
         let b = BinnedMatrix::new(&m, 255);
         assert_eq!(b.edges[0], vec![1.5, 2.5, f64::INFINITY]);
-        assert_eq!(b.bins[0], vec![2, 0, 1, MISSING, 0]);
+        assert_eq!(b.bins, vec![2, 0, 1, MISSING, 0]);
     }
 
     #[test]
@@ -97,7 +122,7 @@ mod tests {
         assert_eq!(b.n_bins(0), 16);
         // About 10 000 / 16 values per bin.
         let mut counts = [0usize; 16];
-        for &k in &b.bins[0] {
+        for &k in &b.bins {
             counts[k as usize] += 1;
         }
         assert!(counts.iter().all(|&c| (600..=650).contains(&c)), "{counts:?}");

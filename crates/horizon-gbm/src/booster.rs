@@ -152,7 +152,7 @@ impl Booster {
         let mut rng = SplitMix(p.seed ^ 0x5EED);
         let mut pred = vec![base; n];
         let mut valid_pred: Vec<f64> = valid.map(|(_, vy)| vec![base; vy.len()]).unwrap_or_default();
-        let (mut grad, hess) = (vec![0.0; n], vec![1.0; n]);
+        let mut grad = vec![0.0; n];
         let mut trees: Vec<Tree> = Vec::new();
         let (mut best_loss, mut best_len) = (f64::INFINITY, 0usize);
         let n_features = x.cols();
@@ -178,7 +178,7 @@ impl Booster {
                 rows.extend(0..n as u32);
             }
             let features = pick_features(n_features, p.feature_fraction, &mut rng);
-            let (mut tree, leaves) = grow(&binned, &grad, &hess, &mut rows, &features, &grow_params);
+            let (mut tree, leaves) = grow(&binned, &grad, &mut rows, &features, &grow_params);
             if let Objective::Quantile(a) = p.objective {
                 // Leaves refitted to the quantile of their residuals (the Newton step of a
                 // pinball loss says nothing about its size).
@@ -195,9 +195,20 @@ impl Booster {
             if tree.leaves() < 2 {
                 break; // nothing left to split on
             }
-            // Every row, bagged or not, moves by the tree's output.
-            for (i, pr) in pred.iter_mut().enumerate() {
-                *pr += p.learning_rate * tree.predict_with(|f| x.columns[f][i]);
+            // Every row, bagged or not, moves by the tree's output: read off the leaves' rows
+            // when the tree was grown on all of them, else found by walking the tree.
+            if rows.len() == n {
+                for leaf in &leaves {
+                    if let crate::tree::Node::Leaf { value } = tree.nodes[leaf.node] {
+                        for &r in &rows[leaf.start..leaf.end] {
+                            pred[r as usize] += p.learning_rate * value;
+                        }
+                    }
+                }
+            } else {
+                for (i, pr) in pred.iter_mut().enumerate() {
+                    *pr += p.learning_rate * tree.predict_with(|f| x.columns[f][i]);
+                }
             }
             let valid_loss = valid.map(|(vx, vy)| {
                 for (i, vp) in valid_pred.iter_mut().enumerate() {

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 /// Slots per feature in a histogram: one per possible bin, the missing bin last.
 const SLOTS: usize = 256;
-/// Below this many rows a histogram is built on one thread (spawning costs more).
-const PARALLEL_ROWS: usize = 4096;
+/// Rows per part of a histogram built in parallel. The parts depend on the row count only,
+/// not on the threads, and are added in order, so a model is the same on any machine.
+const CHUNK_ROWS: usize = 16_384;
 
 /// A node: a split on a feature's raw value, or a leaf with its output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,10 +92,11 @@ struct Split {
     missing_left: bool,
 }
 
+/// Sums over a node's rows. Every objective here has a unit Hessian (squared error; the
+/// pinball loss's leaves are refitted), so the Hessian sum is the row count.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
     g: f64,
-    h: f64,
     n: f64,
 }
 
@@ -103,27 +105,26 @@ struct Open {
     start: usize,
     end: usize,
     depth: usize,
-    hist: Vec<[f64; 3]>,
+    hist: Vec<FeatureHist>,
     sums: Sums,
     best: Option<Split>,
 }
 
 /// Grow one tree on the rows `rows` (permuted in place: each leaf's rows end up contiguous)
-/// using only `features`. Leaves hold the Newton step `-G / (H + lambda)`.
+/// using only `features`. Leaves hold the Newton step `-G / (H + lambda)` (H = the row count:
+/// unit Hessians).
 pub(crate) fn grow(
     data: &BinnedMatrix,
     grad: &[f64],
-    hess: &[f64],
     rows: &mut [u32],
     features: &[usize],
     p: &Grow,
 ) -> (Tree, Vec<LeafRows>) {
-    let n_features = data.bins.len();
-    let mut active = vec![false; n_features];
+    let mut active = vec![false; data.cols];
     for &f in features {
         active[f] = true;
     }
-    let hist = histogram(data, grad, hess, rows, &active);
+    let hist = histogram(data, grad, rows);
     let sums = total(&hist, features.first().copied().unwrap_or(0));
     let mut nodes = vec![Node::Leaf { value: 0.0 }];
     let mut open = vec![Open {
@@ -149,9 +150,8 @@ pub(crate) fn grow(
         };
         let leaf = open.swap_remove(k);
         let Some(split) = leaf.best else { continue };
-        let col = &data.bins[split.feature];
         let goes_left = |r: u32| {
-            let b = col[r as usize];
+            let b = data.bin(r as usize, split.feature);
             if b == MISSING {
                 split.missing_left
             } else {
@@ -176,13 +176,9 @@ pub(crate) fn grow(
         } else {
             &rows[mid..leaf.end]
         };
-        let small = histogram(data, grad, hess, small_rows, &active);
+        let small = histogram(data, grad, small_rows);
         let mut large = leaf.hist;
-        for (l, s) in large.iter_mut().zip(&small) {
-            l[0] -= s[0];
-            l[1] -= s[1];
-            l[2] -= s[2];
-        }
+        add(&mut large, &small, -1.0);
         let (left_hist, right_hist) = if left_smaller { (small, large) } else { (large, small) };
         let depth = leaf.depth + 1;
         for (node, start, end, hist) in [
@@ -210,7 +206,7 @@ pub(crate) fn grow(
     let mut leaves = Vec::with_capacity(open.len() + done.len());
     for leaf in open.into_iter().chain(done) {
         nodes[leaf.node] = Node::Leaf {
-            value: -leaf.sums.g / (leaf.sums.h + p.lambda),
+            value: -leaf.sums.g / (leaf.sums.n + p.lambda),
         };
         leaves.push(LeafRows {
             node: leaf.node,
@@ -237,85 +233,102 @@ fn partition(rows: &mut [u32], left: impl Fn(u32) -> bool) -> usize {
     k
 }
 
-/// Gradient, hessian and count per bin of every active feature over `rows`.
-fn histogram(data: &BinnedMatrix, grad: &[f64], hess: &[f64], rows: &[u32], active: &[bool]) -> Vec<[f64; 3]> {
-    let mut hist = vec![[0.0; 3]; data.bins.len() * SLOTS];
-    let fill = |(f, slots): (usize, &mut [[f64; 3]])| {
-        if !active[f] {
-            return;
-        }
-        let col = &data.bins[f];
+/// One feature's histogram: gradient sum and row count per bin.
+type FeatureHist = [[f64; 2]; SLOTS];
+
+/// Gradient sum and count per bin of every feature over `rows`, one pass over each row's
+/// contiguous bins (row-wise, as LightGBM's default for dense data); many rows are cut into
+/// parts of [`CHUNK_ROWS`] built on the threads there are and added up in order.
+fn histogram(data: &BinnedMatrix, grad: &[f64], rows: &[u32]) -> Vec<FeatureHist> {
+    let build = |rows: &[u32]| {
+        let mut hist = vec![[[0.0; 2]; SLOTS]; data.cols];
         for &r in rows {
             let r = r as usize;
-            let s = &mut slots[col[r] as usize];
-            s[0] += grad[r];
-            s[1] += hess[r];
-            s[2] += 1.0;
+            let g = grad[r];
+            for (h, &b) in hist.iter_mut().zip(data.row(r)) {
+                let s = &mut h[b as usize];
+                s[0] += g;
+                s[1] += 1.0;
+            }
         }
+        hist
     };
-    if rows.len() >= PARALLEL_ROWS {
-        hist.par_chunks_mut(SLOTS).enumerate().for_each(fill);
-    } else {
-        hist.chunks_mut(SLOTS).enumerate().for_each(fill);
+    if rows.len() <= CHUNK_ROWS {
+        return build(rows);
+    }
+    let parts: Vec<Vec<FeatureHist>> = rows.par_chunks(CHUNK_ROWS).map(build).collect();
+    let mut parts = parts.into_iter();
+    let mut hist = parts.next().unwrap_or_else(|| build(&[]));
+    for part in parts {
+        add(&mut hist, &part, 1.0);
     }
     hist
 }
 
-/// The sums over a node, read off one (any active) feature's histogram.
-fn total(hist: &[[f64; 3]], feature: usize) -> Sums {
-    hist[feature * SLOTS..(feature + 1) * SLOTS]
-        .iter()
-        .fold(Sums::default(), |s, b| Sums {
+/// `a += sign * b`, bin by bin.
+fn add(a: &mut [FeatureHist], b: &[FeatureHist], sign: f64) {
+    for (x, y) in a.iter_mut().zip(b) {
+        for (s, t) in x.iter_mut().zip(y) {
+            s[0] += sign * t[0];
+            s[1] += sign * t[1];
+        }
+    }
+}
+
+/// The sums over a node, read off one (any) feature's histogram.
+fn total(hist: &[FeatureHist], feature: usize) -> Sums {
+    hist.get(feature).map_or(Sums::default(), |h| {
+        h.iter().fold(Sums::default(), |s, b| Sums {
             g: s.g + b[0],
-            h: s.h + b[1],
-            n: s.n + b[2],
+            n: s.n + b[1],
         })
+    })
 }
 
 /// The split of highest gain over every active feature, bin boundary and direction for the
 /// missing values; `None` if none is allowed or gains enough.
 fn best_split(
     data: &BinnedMatrix,
-    hist: &[[f64; 3]],
+    hist: &[FeatureHist],
     sums: Sums,
     active: &[bool],
     p: &Grow,
     depth: usize,
 ) -> Option<Split> {
-    let min_n = p.min_data_in_leaf.max(1) as f64;
+    let min_n = (p.min_data_in_leaf.max(1) as f64).max(p.min_sum_hessian);
     if depth >= p.max_depth || sums.n < 2.0 * min_n {
         return None;
     }
-    let score = |g: f64, h: f64| g * g / (h + p.lambda);
-    let parent = score(sums.g, sums.h);
+    let score = |g: f64, n: f64| g * g / (n + p.lambda);
+    let parent = score(sums.g, sums.n);
     let mut best: Option<Split> = None;
-    for (f, _) in active.iter().enumerate().filter(|(_, a)| **a) {
-        let slots = &hist[f * SLOTS..(f + 1) * SLOTS];
+    for (f, slots) in hist.iter().enumerate().filter(|(f, _)| active[*f]) {
         let missing = slots[MISSING as usize];
         let n_bins = data.n_bins(f);
+        // Without missing values both directions are the same split: try one.
+        let directions: &[bool] = if missing[1] > 0.0 { &[false, true] } else { &[false] };
         let mut left = Sums::default();
         for (b, slot) in slots.iter().enumerate().take(n_bins) {
             left.g += slot[0];
-            left.h += slot[1];
-            left.n += slot[2];
+            left.n += slot[1];
             let last = b + 1 == n_bins;
-            for missing_left in [false, true] {
+            for &missing_left in directions {
                 if last && missing_left {
                     continue;
                 }
-                let (mut l, mut r) = (left, Sums::default());
+                let mut l = left;
                 if missing_left {
                     l.g += missing[0];
-                    l.h += missing[1];
-                    l.n += missing[2];
+                    l.n += missing[1];
                 }
-                r.g = sums.g - l.g;
-                r.h = sums.h - l.h;
-                r.n = sums.n - l.n;
-                if l.n < min_n || r.n < min_n || l.h < p.min_sum_hessian || r.h < p.min_sum_hessian {
+                let r = Sums {
+                    g: sums.g - l.g,
+                    n: sums.n - l.n,
+                };
+                if l.n < min_n || r.n < min_n {
                     continue;
                 }
-                let gain = 0.5 * (score(l.g, l.h) + score(r.g, r.h) - parent);
+                let gain = 0.5 * (score(l.g, l.n) + score(r.g, r.n) - parent);
                 if gain > p.min_gain && best.is_none_or(|s| gain > s.gain) {
                     best = Some(Split {
                         gain,

@@ -157,3 +157,21 @@ fn a_booster_round_trips_through_json_and_stops_when_asked() {
     let back: Booster = serde_json::from_str(&json).unwrap();
     assert_eq!(back.predict(&x), b.predict(&x));
 }
+
+/// Histograms of many rows are built in parts on the threads there are: the model must not
+/// depend on how many there are (a model trained on a laptop and in CI is the same).
+#[test]
+fn the_model_is_the_same_on_one_thread_and_on_three() {
+    let (x, y) = friedman1(40_000, 9);
+    let p = Params {
+        rounds: 20,
+        bagging_fraction: 0.8,
+        feature_fraction: 0.8,
+        ..Params::default()
+    };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| Booster::train(&x, &y, None, &p).unwrap())
+    };
+    assert_eq!(on(1), on(3));
+}
