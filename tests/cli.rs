@@ -534,6 +534,26 @@ fn gbm_tuning_reports_each_trial_and_forecasts() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--tune-trials applies to gbm, not ets"), "{err}");
     assert!(!dir.path().join("g.csv").exists());
+    // A backtest without the GBM among its models refuses the search instead of ignoring it.
+    let out = horizon(
+        &[
+            "backtest",
+            "s.csv",
+            "--models",
+            "ets,seasonal-naive",
+            "--tune-trials",
+            "4",
+            "--horizon",
+            "7",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--tune-trials tunes the GBM: add gbm to --models"),
+        "{err}"
+    );
 }
 
 /// `--model gbm` forecasts and backtests a panel with one global model.

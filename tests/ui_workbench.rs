@@ -415,11 +415,22 @@ fn parquet_order_lines_are_aggregated_in_a_dialog() {
     assert!(shown.starts_with(&note), "{shown}");
     h.get_by_label(&shown);
     assert!(h.state().result.is_some(), "the weekly sales are forecast");
+    // Re-read (as after a column option changed), the same data keeps its note.
+    h.state_mut().reload();
+    h.run();
+    h.run();
+    h.run();
+    let data = h.state().data.as_ref().expect("reloaded");
+    assert_eq!(data.note.as_deref(), Some(shown.as_str()));
 
     // The bundled sample (a CSV) per month.
     h.get_by_label("Load sample data").click();
     h.run();
     h.run();
+    assert!(
+        h.state().data.as_ref().is_some_and(|d| d.note.is_none()),
+        "another file has no aggregation note"
+    );
     h.get_by_label("Aggregate transactions…").click();
     h.run();
     h.run();

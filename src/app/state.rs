@@ -169,8 +169,6 @@ pub struct Workbench {
     /// The aggregation dialog of a Parquet or transactions file (desktop).
     #[cfg(not(target_arch = "wasm32"))]
     pub transactions: Option<Box<super::transactions::Dialog>>,
-    /// Said after the next file is loaded (what an aggregation did).
-    pub(super) load_note: Option<String>,
     busy: usize,
     /// Long work under way, with its progress (for the bars and Cancel buttons).
     pub tasks: Vec<Running>,
@@ -230,7 +228,6 @@ impl Workbench {
             png_pending: None,
             #[cfg(not(target_arch = "wasm32"))]
             transactions: None,
-            load_note: None,
             busy: 0,
             tasks: Vec::new(),
             task_id: 0,
@@ -274,6 +271,12 @@ impl Workbench {
 
     /// Read `bytes` named `name` with the current column options, off the UI thread.
     pub fn load_bytes(&mut self, name: String, bytes: Arc<Vec<u8>>) {
+        self.load_bytes_noted(name, bytes, None);
+    }
+
+    /// [`Workbench::load_bytes`] with a note that stays with this load (e.g. how transactions
+    /// were aggregated into these bytes) and is shown under the file name.
+    pub fn load_bytes_noted(&mut self, name: String, bytes: Arc<Vec<u8>>, note: Option<String>) {
         let opts = self.settings.options.clone();
         self.status = format!("Reading {name}…");
         self.load_gen += 1;
@@ -298,7 +301,7 @@ impl Workbench {
                     ingested,
                     panel,
                     rows,
-                    note: None,
+                    note,
                 }),
             )
         });
@@ -326,8 +329,8 @@ impl Workbench {
     /// Re-read the current file after the user changed a column option.
     pub fn reload(&mut self) {
         if let Some(d) = &self.data {
-            let (name, bytes) = (d.name.clone(), d.bytes.clone());
-            self.load_bytes(name, bytes);
+            let (name, bytes, note) = (d.name.clone(), d.bytes.clone(), d.note.clone());
+            self.load_bytes_noted(name, bytes, note);
         }
     }
 
@@ -535,8 +538,7 @@ impl Workbench {
                     self.comparison = Some(*c);
                 }
                 Msg::Compared(_, Err(e)) => self.status = format!("Cannot compare: {e}"),
-                Msg::Loaded(_, mut loaded) => {
-                    loaded.note = self.load_note.take();
+                Msg::Loaded(_, loaded) => {
                     let r = &loaded.ingested.report;
                     self.status = match &loaded.panel {
                         Some(p) => format!(

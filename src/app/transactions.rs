@@ -86,11 +86,11 @@ impl Workbench {
                 } else {
                     String::new()
                 };
-                self.load_bytes(format!("{name} — {}", out.description), Arc::new(out.csv));
-                self.load_note = Some(format!(
+                let note = format!(
                     "{} rows aggregated into {} series of {} rows ({} empty periods as 0).{skipped}",
                     out.input_rows, out.series, out.output_rows, out.zero_filled
-                ));
+                );
+                self.load_bytes_noted(format!("{name} — {}", out.description), Arc::new(out.csv), Some(note));
             }
         }
     }

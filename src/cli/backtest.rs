@@ -58,6 +58,27 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
         .iter()
         .map(|m| a.orders.apply(m, a.columns.season, true))
         .collect::<Result<_, _>>()?;
+    if let Some(trials) = a.orders.tune_trials {
+        let tuned: Vec<String> = models
+            .iter()
+            .filter(|m| matches!(m, ModelSpec::Gbm { tune: Some(_), .. }))
+            .map(ModelSpec::name)
+            .collect();
+        if tuned.is_empty() {
+            return Err(CliError::Data(
+                "--tune-trials tunes the GBM: add gbm to --models (ensemble members are not tuned)".into(),
+            ));
+        }
+        eprintln!(
+            "{}: a search of {trials} trial(s){} inside each of the {} fold(s), on that fold's past only",
+            tuned.join(", "),
+            a.orders
+                .tune_secs
+                .map(|s| format!(" (at most {s} s)"))
+                .unwrap_or_default(),
+            a.folds
+        );
+    }
     let result = backtest_panel(&panel, &models, &cfg).map_err(|e| CliError::Data(e.to_string()))?;
     println!(
         "{} series, {} fold(s) of {} {} period(s){}",

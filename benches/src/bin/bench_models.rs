@@ -8,10 +8,14 @@
 //! Writes `OUT_PREFIX_forecasts.csv` and `OUT_PREFIX_timings.csv`, and prints the wall time of
 //! the whole run. Series run in parallel (rayon); each fit is timed on the thread that runs
 //! it, so with `RAYON_NUM_THREADS` at most the number of cores the per-series time is its CPU
-//! time (every fit is single-threaded).
+//! time (every fit is single-threaded). Global models (`gbm`, an ensemble with a GBM member)
+//! are fitted once per dataset on all of its series; their time per series is that fit's wall
+//! time (on every thread) over the dataset's series count, plus each series' own forecast.
 
-use horizon_core::ModelSpec;
-use horizon_core::forecast::fit_predict;
+use horizon_benches::BenchSeries;
+use horizon_core::data::Panel;
+use horizon_core::forecast::{fit_global, fit_predict, predict_fitted};
+use horizon_core::{Fitted, ModelError, ModelSpec};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -54,29 +58,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let describe = only.is_some();
     let start = Instant::now();
-    let rows: Vec<Row> = items
-        .par_iter()
-        .flat_map_iter(|item| {
-            let s = item.series();
-            specs
-                .iter()
-                .map(move |spec| {
-                    let spec = spec.clone().with_default_season(Some(item.season));
-                    let t0 = Instant::now();
-                    let r = fit_predict(&s, &spec, item.horizon, &[95.0])
-                        .map(|(f, description)| {
-                            if describe {
-                                eprintln!("{}: {description}", item.id);
-                            }
-                            let iv = &f.intervals[0];
-                            (f.point.clone(), iv.lower.clone(), iv.upper.clone())
-                        })
-                        .map_err(|e| e.to_string());
-                    (item.id.clone(), spec.name(), r, t0.elapsed().as_secs_f64())
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let (global, local): (Vec<ModelSpec>, Vec<ModelSpec>) = specs.into_iter().partition(ModelSpec::is_global);
+    let n_specs = global.len() + local.len();
+    let mut rows: Vec<Row> = global.iter().flat_map(|spec| global_rows(&items, spec)).collect();
+    let specs = local;
+    rows.extend(
+        items
+            .par_iter()
+            .flat_map_iter(|item| {
+                let s = item.series();
+                specs
+                    .iter()
+                    .map(move |spec| {
+                        let spec = spec.clone().with_default_season(Some(item.season));
+                        let t0 = Instant::now();
+                        let r = fit_predict(&s, &spec, item.horizon, &[95.0])
+                            .map(|(f, description)| {
+                                if describe {
+                                    eprintln!("{}: {description}", item.id);
+                                }
+                                let iv = &f.intervals[0];
+                                (f.point.clone(), iv.lower.clone(), iv.upper.clone())
+                            })
+                            .map_err(|e| e.to_string());
+                        (item.id.clone(), spec.name(), r, t0.elapsed().as_secs_f64())
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<Row>>(),
+    );
     let wall = start.elapsed().as_secs_f64();
 
     let mut fc = csv::Writer::from_path(format!("{prefix}_forecasts.csv"))?;
@@ -109,10 +119,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!(
         "{} series × {} model(s) in {wall:.2} s wall on {} thread(s); {failed} failed",
         items.len(),
-        specs.len(),
+        n_specs,
         rayon::current_num_threads()
     );
     Ok(())
+}
+
+/// A global model fitted on each dataset's series together, then forecast series by series.
+fn global_rows(items: &[BenchSeries], spec: &ModelSpec) -> Vec<Row> {
+    let mut datasets: std::collections::BTreeMap<&str, Vec<&BenchSeries>> = Default::default();
+    for item in items {
+        datasets.entry(item.dataset.as_str()).or_default().push(item);
+    }
+    let mut rows = Vec::new();
+    for (_, group) in datasets {
+        let Some(first) = group.first() else { continue };
+        let spec = spec.clone().with_default_season(Some(first.season));
+        let series: Vec<_> = group.iter().map(|i| i.series()).collect();
+        let panel = Panel {
+            id_columns: vec!["series_id".into()],
+            date_column: "date".into(),
+            value_column: "y".into(),
+            exog_columns: vec![],
+            freq: first.freq,
+            series,
+        };
+        let t0 = Instant::now();
+        let fitted: Vec<Result<Box<dyn Fitted>, ModelError>> =
+            fit_global(&panel, &panel.series, &spec).unwrap_or_default();
+        let share = t0.elapsed().as_secs_f64() / group.len() as f64;
+        for ((item, s), f) in group.iter().zip(&panel.series).zip(fitted) {
+            let t1 = Instant::now();
+            let r = f
+                .and_then(|f| predict_fitted(f.as_ref(), s, item.horizon, &[95.0]))
+                .map(|(f, _)| {
+                    let iv = &f.intervals[0];
+                    (f.point.clone(), iv.lower.clone(), iv.upper.clone())
+                })
+                .map_err(|e| e.to_string());
+            rows.push((item.id.clone(), spec.name(), r, share + t1.elapsed().as_secs_f64()));
+        }
+    }
+    rows
 }
 
 fn model_label(name: &str) -> String {

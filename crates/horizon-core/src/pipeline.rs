@@ -324,23 +324,44 @@ pub fn forecast_series_with(
     ))
 }
 
-/// [`forecast_series_with`] for every series of `panel`, in parallel.
+/// [`forecast_series_with`] for every series of `panel`, in parallel. A global model (GBM,
+/// or an ensemble with one) is refitted, when any series changed, once on the whole panel, as
+/// it was trained, not on each changed series alone.
 pub fn forecast_with(
     artifact: &Artifact,
     panel: &Panel,
     horizon: usize,
     levels: &[f64],
 ) -> (Vec<(SeriesForecast, Source)>, Vec<SeriesFailure>) {
+    let stored = |s: &Series| artifact.model_for(&s.key).is_some() && artifact.trained_on(s);
+    let refits = (artifact.spec.is_global() && !panel.series.iter().all(stored))
+        .then(|| crate::forecast::fit_global(panel, &panel.series, &artifact.spec))
+        .flatten();
     let results: Vec<_> = panel
         .series
         .par_iter()
-        .map(|s| {
-            forecast_series_with(artifact, s, horizon, levels)
-                .map(|(f, src, _)| (f, src))
-                .map_err(|error| SeriesFailure {
-                    series: s.label(),
-                    error,
-                })
+        .enumerate()
+        .map(|(i, s)| {
+            let refit = refits.as_ref().and_then(|r| r.get(i)).filter(|_| !stored(s));
+            match refit {
+                Some(fitted) => check_horizon(horizon)
+                    .and(fitted.as_ref().map_err(Clone::clone))
+                    .and_then(|f| predict_fitted(f.as_ref(), s, horizon, levels))
+                    .map(|(forecast, _)| {
+                        let f = SeriesForecast {
+                            key: s.key.clone(),
+                            model: artifact.spec.name(),
+                            dates: s.future_dates(horizon),
+                            forecast,
+                        };
+                        (f, Source::Refitted)
+                    }),
+                None => forecast_series_with(artifact, s, horizon, levels).map(|(f, src, _)| (f, src)),
+            }
+            .map_err(|error| SeriesFailure {
+                series: s.label(),
+                error,
+            })
         })
         .collect();
     split(results)
@@ -468,5 +489,18 @@ mod tests {
             assert_eq!(*src, Source::Stored);
             assert_eq!(f.forecast, d.forecast);
         }
+        // A changed series is refitted with the whole panel, as the GBM was trained — not
+        // alone; the others keep their stored shares.
+        let mut changed = p.clone();
+        let last = changed.series[0].values.len() - 1;
+        changed.series[0].values[last] += 25.0;
+        let (fc, failed) = forecast_with(&art, &changed, 14, &[95.0]);
+        assert!(failed.is_empty());
+        let (direct, _) = crate::forecast::forecast_panel(&changed, &art.spec, 14, &[95.0]);
+        let alone = crate::forecast::fit_predict(&changed.series[0], &art.spec, 14, &[95.0]).unwrap();
+        assert_eq!(fc[0].1, Source::Refitted);
+        assert_eq!(fc[0].0.forecast, direct[0].forecast);
+        assert_ne!(fc[0].0.forecast.point, alone.0.point, "not a panel of one");
+        assert_eq!((fc[1].1, fc[2].1), (Source::Stored, Source::Stored));
     }
 }

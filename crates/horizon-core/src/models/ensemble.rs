@@ -52,12 +52,26 @@ pub struct Member {
     pub mse: Option<f64>,
 }
 
+/// How an ensemble's weights were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Weighting {
+    /// Each member's inverse backtest MSE on this series, shrunk half way to equal weights.
+    #[default]
+    InverseMse,
+    /// Constrained least squares ([`super::cls`]) on the backtest forecasts of every series of
+    /// the panel, each scaled by its seasonal-naive error: one set of weights for the panel.
+    PanelLeastSquares { series: usize, points: usize },
+}
+
 /// A fitted ensemble.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedEnsemble {
     pub members: Vec<Member>,
     /// Members that could not be fitted, with why.
     pub dropped: Vec<(String, String)>,
+    /// How the weights were found (artifacts written before this field: inverse MSE).
+    #[serde(default)]
+    pub weighting: Weighting,
 }
 
 impl Forecaster for Ensemble {
@@ -91,7 +105,17 @@ impl FittedEnsemble {
     /// (too short, NaN, …).
     pub(crate) fn combine(
         fitted: Vec<FittedPart>,
+        failed: Vec<(String, ModelError)>,
+    ) -> Result<FittedEnsemble, ModelError> {
+        FittedEnsemble::combine_with(fitted, failed, None)
+    }
+
+    /// [`FittedEnsemble::combine`] with the weights found elsewhere (one per fitted member,
+    /// and how), instead of from the members' own backtest errors.
+    pub(crate) fn combine_with(
+        fitted: Vec<FittedPart>,
         mut failed: Vec<(String, ModelError)>,
+        given: Option<(Vec<f64>, Weighting)>,
     ) -> Result<FittedEnsemble, ModelError> {
         if fitted.is_empty() {
             return Err(if failed.is_empty() {
@@ -101,7 +125,13 @@ impl FittedEnsemble {
             });
         }
         let dropped = failed.into_iter().map(|(n, e)| (n, e.to_string())).collect();
-        let weights = weights(&fitted.iter().map(|f| f.2).collect::<Vec<_>>());
+        let (weights, weighting) = match given {
+            Some((w, how)) if w.len() == fitted.len() => (w, how),
+            _ => (
+                weights(&fitted.iter().map(|f| f.2).collect::<Vec<_>>()),
+                Weighting::InverseMse,
+            ),
+        };
         let members = fitted
             .into_iter()
             .zip(weights)
@@ -112,7 +142,11 @@ impl FittedEnsemble {
                 mse,
             })
             .collect();
-        Ok(FittedEnsemble { members, dropped })
+        Ok(FittedEnsemble {
+            members,
+            dropped,
+            weighting,
+        })
     }
 }
 
@@ -129,21 +163,43 @@ pub(crate) fn backtest_window(series: &Series, count: usize) -> (usize, Vec<usiz
 
 /// Mean squared error of `spec` refitted at each origin and forecast `steps` ahead.
 pub(crate) fn backtest_mse(series: &Series, spec: &ModelSpec, origins: &[usize], steps: usize) -> Option<f64> {
-    let (mut sum, mut count) = (0.0, 0usize);
+    mse(
+        &backtest_actuals(series, origins, steps),
+        &backtest_points(series, spec, origins, steps)?,
+    )
+}
+
+/// The point forecasts of `spec` refitted at each origin, `steps` each, one origin after the
+/// other (as [`backtest_actuals`] lists what happened); `None` if any origin fails.
+pub(crate) fn backtest_points(series: &Series, spec: &ModelSpec, origins: &[usize], steps: usize) -> Option<Vec<f64>> {
+    let mut out = Vec::with_capacity(origins.len() * steps);
     for &origin in origins {
         let forecast = super::stepping::fit(spec, &series.head(origin))
             .and_then(|f| f.predict(steps, &[95.0]))
             .ok()?;
-        for (y, p) in series.values[origin..origin + steps].iter().zip(&forecast.point) {
-            let e = y - p;
-            if !e.is_finite() {
-                return None;
-            }
-            sum += e * e;
-            count += 1;
+        if forecast.point.len() != steps {
+            return None;
         }
+        out.extend(forecast.point);
     }
-    (count > 0).then(|| sum / count as f64)
+    Some(out)
+}
+
+/// What happened after each origin, `steps` each, origin after origin.
+pub(crate) fn backtest_actuals(series: &Series, origins: &[usize], steps: usize) -> Vec<f64> {
+    origins
+        .iter()
+        .flat_map(|&o| series.values[o..o + steps].iter().copied())
+        .collect()
+}
+
+/// Mean squared error of `forecasts` against `actual` (same length, at least one, finite).
+pub(crate) fn mse(actual: &[f64], forecasts: &[f64]) -> Option<f64> {
+    if actual.is_empty() || actual.len() != forecasts.len() {
+        return None;
+    }
+    let sum: f64 = actual.iter().zip(forecasts).map(|(y, p)| (y - p) * (y - p)).sum();
+    (sum.is_finite()).then(|| sum / actual.len() as f64)
 }
 
 /// Inverse-MSE weights shrunk half way to equal; equal weights where errors are missing.
@@ -208,10 +264,13 @@ impl Fitted for FittedEnsemble {
             .iter()
             .map(|m| format!("{} {:.0} %", m.name, 100.0 * m.weight))
             .collect();
-        let mut text = format!(
-            "Ensemble: {} (weights from backtest errors, inverse MSE shrunk half way to equal).",
-            parts.join(", ")
-        );
+        let how = match self.weighting {
+            Weighting::InverseMse => "weights from backtest errors, inverse MSE shrunk half way to equal".to_string(),
+            Weighting::PanelLeastSquares { series, points } => format!(
+                "weights for the whole panel by constrained least squares on {points} backtest forecasts of {series} series"
+            ),
+        };
+        let mut text = format!("Ensemble: {} ({how}).", parts.join(", "));
         for m in &self.members {
             text.push_str(&format!(" {}: {}", m.name, m.model.description()));
         }

@@ -1,21 +1,31 @@
-//! An ensemble with a global member (`ensemble:ets/arima/gbm`): the weights are found as for
-//! [`super::ensemble::Ensemble`] — each member refitted at the same few origins of each
-//! series' recent history and scored by its mean squared error — but a global member (the
-//! GBM) is fitted once on every series cut at an origin instead of on each series alone, so
-//! it learns across the panel as it does on its own. The result is one
-//! [`FittedEnsemble`] per series, stored and forecast like any ensemble.
+//! An ensemble with a global member (`ensemble:ets/arima/gbm`). Every member is refitted at
+//! the same few origins of each series' recent history, as for
+//! [`super::ensemble::Ensemble`], but a global member (the GBM) is fitted once on every series
+//! cut at an origin instead of on each series alone, so it learns across the panel as it does
+//! on its own.
+//!
+//! The weights are one set for the panel, by constrained least squares ([`super::cls`]) on
+//! those backtest forecasts of every series, each scaled by its seasonal-naive error: a panel
+//! gives thousands of backtest points where one series gives a few dozen, and least squares
+//! sees that two statistical members err alike (measured on the retail panel, benches/
+//! RESULTS.md: per-series inverse-MSE weights kept a third each for ETS and ARIMA, and the mix
+//! lost to the GBM alone). A series on which a member could not be fitted takes the others'
+//! weights renormalised, or its own inverse-MSE weights when those are nothing. The result is
+//! one [`FittedEnsemble`] per series, stored and forecast like any ensemble.
 
-use super::ensemble::{FittedEnsemble, backtest_mse, backtest_window};
+use super::cls::Gram;
+use super::ensemble::{FittedEnsemble, Weighting, backtest_actuals, backtest_points, backtest_window, mse};
 use super::{Fitted, ModelError, ModelSpec};
 use crate::data::{Panel, Series};
+use crate::eval::metrics::seasonal_scale;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Backtest origins per member for the weights (as the series-by-series ensemble).
 const ORIGINS: usize = 3;
 
-/// One member's fit of every series and its backtest MSE on each (`None`: could not score).
-type MemberFits = (Vec<Result<Box<dyn Fitted>, ModelError>>, Vec<Option<f64>>);
+/// One member's fit of every series and its backtest forecasts of each (`None`: could not).
+type MemberFits = (Vec<Result<Box<dyn Fitted>, ModelError>>, Vec<Option<Vec<f64>>>);
 
 /// Fit the ensemble of `members` (at least one of them global) on `series` of `panel`: one
 /// fitted ensemble per series in order, or why not.
@@ -34,19 +44,56 @@ pub fn fit_panel(panel: &Panel, series: &[Series], members: &[ModelSpec]) -> Vec
             false => local_member(series, spec, &windows),
         })
         .collect();
+    let actuals: Vec<Vec<f64>> = series
+        .iter()
+        .zip(&windows)
+        .map(|(s, (steps, origins))| backtest_actuals(s, origins, *steps))
+        .collect();
+    let panel_weights = panel_weights(series, &actuals, &fits);
     (0..series.len())
         .map(|i| {
             let mut fitted = Vec::new();
             let mut failed: Vec<(String, ModelError)> = Vec::new();
-            for (spec, (models, mse)) in members.iter().zip(&fits) {
+            let mut shares = Vec::new();
+            for (j, (spec, (models, points))) in members.iter().zip(&fits).enumerate() {
                 match &models[i] {
-                    Ok(f) => fitted.push((spec.name(), f.to_state(), mse[i])),
+                    Ok(f) => {
+                        let err = points[i].as_deref().and_then(|p| mse(&actuals[i], p));
+                        fitted.push((spec.name(), f.to_state(), err));
+                        shares.push(panel_weights.as_ref().map_or(0.0, |(w, _)| w[j]));
+                    }
                     Err(e) => failed.push((spec.name(), e.clone())),
                 }
             }
-            FittedEnsemble::combine(fitted, failed).map(|e| Box::new(e) as Box<dyn Fitted>)
+            let total: f64 = shares.iter().sum();
+            let given = panel_weights
+                .as_ref()
+                .filter(|_| total > 1e-9)
+                .map(|(_, how)| (shares.iter().map(|w| w / total).collect(), *how));
+            FittedEnsemble::combine_with(fitted, failed, given).map(|e| Box::new(e) as Box<dyn Fitted>)
         })
         .collect()
+}
+
+/// The panel's weights by constrained least squares on the backtest forecasts of every series
+/// all members could forecast, each scaled by its seasonal-naive error; `None` when there are
+/// none.
+fn panel_weights(series: &[Series], actuals: &[Vec<f64>], fits: &[MemberFits]) -> Option<(Vec<f64>, Weighting)> {
+    let mut gram = Gram::new(fits.len());
+    for (i, (s, actual)) in series.iter().zip(actuals).enumerate() {
+        let points: Option<Vec<&[f64]>> = fits.iter().map(|(_, p)| p[i].as_deref()).collect();
+        if let Some(points) = points {
+            gram.add(&points, actual, seasonal_scale(&s.values, s.freq.default_season()));
+        }
+    }
+    let weights = gram.solve()?;
+    Some((
+        weights,
+        Weighting::PanelLeastSquares {
+            series: gram.series,
+            points: gram.points,
+        },
+    ))
 }
 
 /// A series-by-series member: fitted and backtested on each series alone (in parallel).
@@ -54,7 +101,7 @@ fn local_member(series: &[Series], spec: &ModelSpec, windows: &[(usize, Vec<usiz
     series
         .par_iter()
         .zip(windows)
-        .map(|(s, (steps, origins))| (spec.build().fit(s), backtest_mse(s, spec, origins, *steps)))
+        .map(|(s, (steps, origins))| (spec.build().fit(s), backtest_points(s, spec, origins, *steps)))
         .unzip()
 }
 
@@ -75,7 +122,8 @@ fn global_member(panel: &Panel, series: &[Series], spec: &ModelSpec, windows: &[
             cuts.entry(s.len() - o).or_default().push(i);
         }
     }
-    let mut errors: Vec<(f64, usize, bool)> = vec![(0.0, 0, true); series.len()];
+    // Series → its forecast from each cut, by origin.
+    let mut found: Vec<BTreeMap<usize, Vec<f64>>> = vec![BTreeMap::new(); series.len()];
     for (back, at) in cuts {
         let heads: Vec<Series> = at.iter().map(|&i| series[i].head(series[i].len() - back)).collect();
         let Some(fitted) = crate::forecast::fit_global(panel, &heads, spec) else {
@@ -83,26 +131,26 @@ fn global_member(panel: &Panel, series: &[Series], spec: &ModelSpec, windows: &[
         };
         for ((&i, head), f) in at.iter().zip(&heads).zip(fitted) {
             let steps = windows[i].0;
-            let forecast = f.and_then(|f| f.predict(steps, &[95.0]));
-            let e = &mut errors[i];
-            match forecast {
-                Ok(fc) => {
-                    for (y, p) in series[i].values[head.len()..head.len() + steps].iter().zip(&fc.point) {
-                        let d = y - p;
-                        e.2 &= d.is_finite();
-                        e.0 += d * d;
-                        e.1 += 1;
-                    }
-                }
-                Err(_) => e.2 = false,
+            if let Ok(fc) = f.and_then(|f| f.predict(steps, &[95.0]))
+                && fc.point.len() == steps
+            {
+                found[i].insert(head.len(), fc.point);
             }
         }
     }
-    let mse = errors
+    // In the order of the series' origins, as the local members list theirs.
+    let points = found
         .into_iter()
-        .map(|(sum, n, ok)| (ok && n > 0).then(|| sum / n as f64))
+        .zip(windows)
+        .map(|(mut by_origin, (_, origins))| {
+            let mut out = Vec::new();
+            for o in origins {
+                out.extend(by_origin.remove(o)?);
+            }
+            (!out.is_empty()).then_some(out)
+        })
         .collect();
-    (full, mse)
+    (full, points)
 }
 
 #[cfg(test)]
@@ -112,7 +160,7 @@ mod tests {
     use crate::models::FittedModel;
 
     #[test]
-    fn the_gbm_member_learns_from_the_whole_panel_and_weights_follow_errors() {
+    fn the_gbm_member_learns_from_the_whole_panel_and_the_panel_shares_its_weights() {
         let panel = retail(&RetailParams {
             stores: 2,
             products: 2,
@@ -126,6 +174,7 @@ mod tests {
         assert_eq!(spec.name().parse::<ModelSpec>().unwrap(), spec);
         let fitted = crate::forecast::fit_global(&panel, &panel.series, &spec).expect("a global model");
         assert_eq!(fitted.len(), 4);
+        let mut seen: Option<Vec<f64>> = None;
         for f in fitted {
             let FittedModel::Ensemble(e) = f.unwrap().to_state() else {
                 panic!("an ensemble")
@@ -136,14 +185,20 @@ mod tests {
             };
             assert_eq!(g.panel_size, 4, "one booster for the panel");
             let (a, b) = (&e.members[0], &e.members[1]);
-            assert!((a.weight + b.weight - 1.0).abs() < 1e-12);
-            let (ma, mb) = (a.mse.expect("scored"), b.mse.expect("scored"));
-            assert_eq!(
-                a.weight > b.weight,
-                ma < mb,
-                "{ma} vs {mb}: {} / {}",
-                a.weight,
-                b.weight
+            assert!((a.weight + b.weight - 1.0).abs() < 1e-12 && a.weight >= 0.0 && b.weight >= 0.0);
+            assert!(a.mse.is_some() && b.mse.is_some(), "both scored");
+            // One set of weights for the panel, from every series' backtest (3 origins of 14
+            // daily steps each).
+            let Weighting::PanelLeastSquares { series, points } = e.weighting else {
+                panic!("panel weights: {:?}", e.weighting)
+            };
+            assert_eq!((series, points), (4, 4 * 3 * 14));
+            let w = vec![a.weight, b.weight];
+            assert_eq!(*seen.get_or_insert(w.clone()), w, "the same weights on every series");
+            assert!(
+                e.description().contains("constrained least squares"),
+                "{}",
+                e.description()
             );
             // The forecast is the weighted mean of the members'.
             let fc = e.predict(7, &[95.0]).unwrap();

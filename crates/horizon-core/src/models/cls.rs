@@ -1,0 +1,239 @@
+//! Combination weights by constrained least squares: the non-negative weights summing to one
+//! whose mix of the members' backtest forecasts is closest, in squared error, to what
+//! happened (Granger & Ramanathan 1984, "Improved methods of combining forecasts", *Journal of
+//! Forecasting* 3(2), with the constraints of their restricted regression; as in Hyndman &
+//! Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §13.4's optimal
+//! combination). Unlike inverse-error weights, they see how the members' errors move
+//! together: of two members that err alike, the mix keeps the better one.
+//!
+//! The problem is a small quadratic programme (one weight per member); it is solved exactly
+//! by trying every support set: on each, the equality-constrained least squares has a closed
+//! form (its KKT system), and the best feasible one is the optimum, since the optimum is the
+//! equality-constrained solution on its own support.
+
+/// Sufficient statistics of the least-squares problem, accumulated over any number of
+/// series: `a = Σ FᵀF / s²`, `b = Σ Fᵀy / s²`, `yy = Σ yᵀy / s²`, with `F` a series' backtest
+/// forecasts (one column per member), `y` its actuals and `s` its scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gram {
+    a: Vec<Vec<f64>>,
+    b: Vec<f64>,
+    yy: f64,
+    /// Forecasts added.
+    pub points: usize,
+    /// Series added.
+    pub series: usize,
+}
+
+/// Members beyond this many are not solved by enumeration (2^k support sets).
+const MAX_MEMBERS: usize = 12;
+
+impl Gram {
+    pub fn new(members: usize) -> Gram {
+        Gram {
+            a: vec![vec![0.0; members]; members],
+            b: vec![0.0; members],
+            yy: 0.0,
+            points: 0,
+            series: 0,
+        }
+    }
+
+    /// Add one series: `forecasts[j]` is member `j`'s backtest forecasts of `actual`, all
+    /// divided by `scale` (so every series counts alike whatever its units). Ignored when the
+    /// lengths differ, the scale is not positive or a value is not finite.
+    pub fn add(&mut self, forecasts: &[&[f64]], actual: &[f64], scale: f64) {
+        let k = self.b.len();
+        if forecasts.len() != k
+            || forecasts.iter().any(|f| f.len() != actual.len())
+            || !(scale.is_finite() && scale > 0.0)
+            || actual
+                .iter()
+                .chain(forecasts.iter().flat_map(|f| f.iter()))
+                .any(|v| !v.is_finite())
+        {
+            return;
+        }
+        let w = 1.0 / (scale * scale);
+        for t in 0..actual.len() {
+            for i in 0..k {
+                let fi = forecasts[i][t];
+                self.b[i] += w * fi * actual[t];
+                for j in 0..k {
+                    self.a[i][j] += w * fi * forecasts[j][t];
+                }
+            }
+            self.yy += w * actual[t] * actual[t];
+        }
+        self.points += actual.len();
+        self.series += 1;
+    }
+
+    /// Sum of squared (scaled) errors of the mix `w`.
+    pub fn sse(&self, w: &[f64]) -> f64 {
+        let k = self.b.len();
+        let mut quad = 0.0;
+        for i in 0..k {
+            for j in 0..k {
+                quad += w[i] * self.a[i][j] * w[j];
+            }
+        }
+        self.yy - 2.0 * w.iter().zip(&self.b).map(|(w, b)| w * b).sum::<f64>() + quad
+    }
+
+    /// The weights (non-negative, summing to one) of least squared error; `None` with
+    /// nothing added, too many members, or no solvable support.
+    pub fn solve(&self) -> Option<Vec<f64>> {
+        let k = self.b.len();
+        if self.points == 0 || k == 0 || k > MAX_MEMBERS {
+            return None;
+        }
+        // A ridge far below the data's scale keeps identical members solvable.
+        let ridge = 1e-10 * (0..k).map(|i| self.a[i][i]).sum::<f64>() / k as f64;
+        let mut best: Option<(f64, Vec<f64>)> = None;
+        for mask in 1u32..(1 << k) {
+            let support: Vec<usize> = (0..k).filter(|i| mask & (1 << i) != 0).collect();
+            let Some(ws) = self.solve_on(&support, ridge) else {
+                continue;
+            };
+            if ws.iter().any(|&w| w < -1e-12) {
+                continue;
+            }
+            let mut w = vec![0.0; k];
+            for (&i, &v) in support.iter().zip(&ws) {
+                w[i] = v.max(0.0);
+            }
+            let total: f64 = w.iter().sum();
+            if !(total > 0.0) {
+                continue;
+            }
+            w.iter_mut().for_each(|v| *v /= total);
+            let sse = self.sse(&w);
+            if sse.is_finite() && best.as_ref().is_none_or(|(s, _)| sse < *s) {
+                best = Some((sse, w));
+            }
+        }
+        best.map(|(_, w)| w)
+    }
+
+    /// Minimise the squared error over weights on `support` summing to one: the KKT system
+    /// `[A 1; 1ᵀ 0] [w; μ] = [b; 1]`.
+    fn solve_on(&self, support: &[usize], ridge: f64) -> Option<Vec<f64>> {
+        let s = support.len();
+        let mut m = vec![vec![0.0; s + 2]; s + 1];
+        for (r, &i) in support.iter().enumerate() {
+            for (c, &j) in support.iter().enumerate() {
+                m[r][c] = self.a[i][j] + if r == c { ridge } else { 0.0 };
+            }
+            m[r][s] = 1.0;
+            m[r][s + 1] = self.b[i];
+        }
+        for c in 0..s {
+            m[s][c] = 1.0;
+        }
+        m[s][s + 1] = 1.0;
+        let x = gauss(m)?;
+        Some(x[..s].to_vec())
+    }
+}
+
+/// Solve the augmented system `m` (n rows, n + 1 columns) by Gaussian elimination with partial
+/// pivoting; `None` when singular.
+fn gauss(mut m: Vec<Vec<f64>>) -> Option<Vec<f64>> {
+    let n = m.len();
+    let norm = m.iter().flat_map(|r| r[..n].iter()).fold(0.0f64, |a, v| a.max(v.abs()));
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+        if !(m[pivot][col].abs() > 1e-13 * norm.max(f64::MIN_POSITIVE)) {
+            return None;
+        }
+        m.swap(col, pivot);
+        for row in 0..n {
+            if row != col {
+                let f = m[row][col] / m[col][col];
+                if f != 0.0 {
+                    for c in col..=n {
+                        m[row][c] -= f * m[col][c];
+                    }
+                }
+            }
+        }
+    }
+    let x: Vec<f64> = (0..n).map(|i| m[i][n] / m[i][i]).collect();
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gram(forecasts: &[Vec<f64>], actual: &[f64]) -> Gram {
+        let mut g = Gram::new(forecasts.len());
+        let refs: Vec<&[f64]> = forecasts.iter().map(Vec::as_slice).collect();
+        g.add(&refs, actual, 1.0);
+        g
+    }
+
+    #[test]
+    fn an_exact_mix_is_recovered() {
+        let a: Vec<f64> = (0..50).map(|t| (t as f64 * 0.3).sin()).collect();
+        let b: Vec<f64> = (0..50).map(|t| (t as f64 * 0.7).cos()).collect();
+        let y: Vec<f64> = a.iter().zip(&b).map(|(a, b)| 0.3 * a + 0.7 * b).collect();
+        let w = gram(&[a, b], &y).solve().unwrap();
+        assert!((w[0] - 0.3).abs() < 1e-9 && (w[1] - 0.7).abs() < 1e-9, "{w:?}");
+    }
+
+    /// Two members erring alike and a better one: the mix drops the worse of the pair where
+    /// inverse-error weights would keep a share for each.
+    #[test]
+    fn members_that_err_alike_are_not_both_kept() {
+        let y: Vec<f64> = (0..200).map(|t| (t as f64 * 0.1).sin() * 10.0).collect();
+        let noise = |t: usize, k: u64| {
+            let x = (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15 ^ k);
+            ((x >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+        };
+        let shared: Vec<f64> = (0..200).map(|t| 3.0 * noise(t, 1)).collect();
+        let a: Vec<f64> = (0..200).map(|t| y[t] + shared[t] + 0.2 * noise(t, 2)).collect();
+        let b: Vec<f64> = (0..200).map(|t| y[t] + shared[t] + 0.5 * noise(t, 3)).collect();
+        let c: Vec<f64> = (0..200).map(|t| y[t] + 2.0 * noise(t, 4)).collect();
+        let g = gram(&[a, b, c], &y);
+        let w = g.solve().unwrap();
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12 && w.iter().all(|&v| v >= 0.0));
+        assert_eq!(w[1], 0.0, "{w:?}");
+        // No feasible mix does better (a grid over the simplex).
+        let best = g.sse(&w);
+        for i in 0..=50 {
+            for j in 0..=(50 - i) {
+                let v = [i as f64 / 50.0, j as f64 / 50.0, (50 - i - j) as f64 / 50.0];
+                assert!(g.sse(&v) >= best - 1e-9, "{v:?} beats {w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn identical_members_share_and_nothing_added_gives_none() {
+        let y: Vec<f64> = (0..20).map(f64::from).collect();
+        let f: Vec<f64> = y.iter().map(|v| v + 1.0).collect();
+        let w = gram(&[f.clone(), f], &y).solve().unwrap();
+        assert!((w[0] + w[1] - 1.0).abs() < 1e-12);
+        assert_eq!(Gram::new(2).solve(), None);
+        // Bad input is left out, not a NaN weight.
+        let mut g = Gram::new(1);
+        g.add(&[&[f64::NAN]], &[1.0], 1.0);
+        g.add(&[&[1.0]], &[1.0], 0.0);
+        assert_eq!(g.points, 0);
+    }
+
+    #[test]
+    fn series_count_alike_whatever_their_units() {
+        // Member 0 is right on a small series, member 1 on a large one; scaled, both count.
+        let small: Vec<f64> = (0..30).map(|t| 1.0 + (t % 3) as f64).collect();
+        let large: Vec<f64> = small.iter().map(|v| 1000.0 * v).collect();
+        let off = |v: &[f64], d: f64| v.iter().map(|x| x + d).collect::<Vec<f64>>();
+        let mut g = Gram::new(2);
+        g.add(&[&small, &off(&small, 1.0)], &small, 1.0);
+        g.add(&[&off(&large, 1000.0), &large], &large, 1000.0);
+        let w = g.solve().unwrap();
+        assert!((w[0] - 0.5).abs() < 1e-9, "{w:?}");
+    }
+}
