@@ -55,15 +55,15 @@ impl Gram {
             return;
         }
         let w = 1.0 / (scale * scale);
-        for t in 0..actual.len() {
-            for i in 0..k {
-                let fi = forecasts[i][t];
-                self.b[i] += w * fi * actual[t];
-                for j in 0..k {
-                    self.a[i][j] += w * fi * forecasts[j][t];
+        for (t, &y) in actual.iter().enumerate() {
+            for (i, fi) in forecasts.iter().enumerate() {
+                let fi = fi[t];
+                self.b[i] += w * fi * y;
+                for (a, fj) in self.a[i].iter_mut().zip(forecasts) {
+                    *a += w * fi * fj[t];
                 }
             }
-            self.yy += w * actual[t] * actual[t];
+            self.yy += w * y * y;
         }
         self.points += actual.len();
         self.series += 1;
@@ -104,7 +104,7 @@ impl Gram {
                 w[i] = v.max(0.0);
             }
             let total: f64 = w.iter().sum();
-            if !(total > 0.0) {
+            if total.is_nan() || total <= 0.0 {
                 continue;
             }
             w.iter_mut().for_each(|v| *v /= total);
@@ -128,9 +128,7 @@ impl Gram {
             m[r][s] = 1.0;
             m[r][s + 1] = self.b[i];
         }
-        for c in 0..s {
-            m[s][c] = 1.0;
-        }
+        m[s][..s].fill(1.0);
         m[s][s + 1] = 1.0;
         let x = gauss(m)?;
         Some(x[..s].to_vec())
@@ -144,17 +142,17 @@ fn gauss(mut m: Vec<Vec<f64>>) -> Option<Vec<f64>> {
     let norm = m.iter().flat_map(|r| r[..n].iter()).fold(0.0f64, |a, v| a.max(v.abs()));
     for col in 0..n {
         let pivot = (col..n).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
-        if !(m[pivot][col].abs() > 1e-13 * norm.max(f64::MIN_POSITIVE)) {
+        let size = m[pivot][col].abs();
+        if size.is_nan() || size <= 1e-13 * norm.max(f64::MIN_POSITIVE) {
             return None;
         }
         m.swap(col, pivot);
-        for row in 0..n {
-            if row != col {
-                let f = m[row][col] / m[col][col];
-                if f != 0.0 {
-                    for c in col..=n {
-                        m[row][c] -= f * m[col][c];
-                    }
+        let pivot_row = m[col].clone();
+        for (row, r) in m.iter_mut().enumerate() {
+            let f = r[col] / pivot_row[col];
+            if row != col && f != 0.0 {
+                for (x, p) in r[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * p;
                 }
             }
         }
