@@ -416,11 +416,14 @@ fn parquet_order_lines_are_aggregated_in_a_dialog() {
     h.get_by_label(&shown);
     assert!(h.state().result.is_some(), "the weekly sales are forecast");
     // Re-read (as after a column option changed), the same data keeps its note.
+    let before = data.panel.clone().expect("a panel");
     h.state_mut().reload();
     h.run();
     h.run();
     h.run();
     let data = h.state().data.as_ref().expect("reloaded");
+    let after = data.panel.clone().expect("a panel");
+    assert!(!std::sync::Arc::ptr_eq(&before, &after), "read again");
     assert_eq!(data.note.as_deref(), Some(shown.as_str()));
 
     // The bundled sample (a CSV) per month.

@@ -333,8 +333,9 @@ pub fn forecast_with(
     horizon: usize,
     levels: &[f64],
 ) -> (Vec<(SeriesForecast, Source)>, Vec<SeriesFailure>) {
-    let stored = |s: &Series| artifact.model_for(&s.key).is_some() && artifact.trained_on(s);
-    let refits = (artifact.spec.is_global() && !panel.series.iter().all(stored))
+    // A series that failed at training was trained on too: it fails again alone, without a refit.
+    let changed = |s: &Series| !artifact.trained_on(s);
+    let refits = (artifact.spec.is_global() && panel.series.iter().any(changed))
         .then(|| crate::forecast::fit_global(panel, &panel.series, &artifact.spec))
         .flatten();
     let results: Vec<_> = panel
@@ -342,7 +343,7 @@ pub fn forecast_with(
         .par_iter()
         .enumerate()
         .map(|(i, s)| {
-            let refit = refits.as_ref().and_then(|r| r.get(i)).filter(|_| !stored(s));
+            let refit = refits.as_ref().and_then(|r| r.get(i)).filter(|_| changed(s));
             match refit {
                 Some(fitted) => check_horizon(horizon)
                     .and(fitted.as_ref().map_err(Clone::clone))

@@ -81,7 +81,9 @@ fn bin_of(edges: &[f64], v: f64) -> u8 {
 fn edges(values: &[f64], max_bins: usize) -> Vec<f64> {
     const SAMPLE: usize = 50_000;
     let step = values.len().div_ceil(SAMPLE).max(1);
-    let mut sample: Vec<f64> = values.iter().step_by(step).copied().filter(|v| !v.is_nan()).collect();
+    // Edges from the finite values (an infinite one would make a NaN midpoint); ±inf still fall
+    // in the first and last bins.
+    let mut sample: Vec<f64> = values.iter().step_by(step).copied().filter(|v| v.is_finite()).collect();
     sample.sort_by(f64::total_cmp);
     let mut distinct = sample.clone();
     distinct.dedup();

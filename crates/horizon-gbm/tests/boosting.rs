@@ -175,3 +175,36 @@ fn the_model_is_the_same_on_one_thread_and_on_three() {
     };
     assert_eq!(on(1), on(3));
 }
+
+/// Without bagging, the training predictions move by each leaf's value over the leaf's rows
+/// instead of walking the tree: they must be what the stored trees predict, infinite and
+/// missing feature values included.
+#[test]
+fn the_training_predictions_are_what_the_trees_predict() {
+    let (mut x, y) = friedman1(3000, 11);
+    // Few distinct values (edges at midpoints) and the infinities next to them.
+    let mut odd: Vec<f64> = x.columns[0].iter().map(|v| (v * 10.0).floor()).collect();
+    for (i, v) in odd.iter_mut().enumerate() {
+        match i % 50 {
+            0 => *v = f64::INFINITY,
+            1 => *v = f64::NEG_INFINITY,
+            2 => *v = f64::NAN,
+            _ => {}
+        }
+    }
+    x.columns.push(odd);
+    x.names.push("odd".into());
+    let p = Params {
+        rounds: 40,
+        ..Params::default()
+    };
+    let mut last = f64::NAN;
+    let b = Booster::train_with(&x, &y, None, &p, &mut |pr| {
+        last = pr.train_loss;
+        true
+    })
+    .unwrap();
+    assert_eq!(b.trees.len(), 40);
+    let again = rmse(&b.predict(&x), &y);
+    assert!((last - again).abs() < 1e-9, "training loss {last}, trees' loss {again}");
+}

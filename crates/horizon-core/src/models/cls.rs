@@ -88,12 +88,24 @@ impl Gram {
         if self.points == 0 || k == 0 || k > MAX_MEMBERS {
             return None;
         }
-        // A ridge far below the data's scale keeps identical members solvable.
-        let ridge = 1e-10 * (0..k).map(|i| self.a[i][i]).sum::<f64>() / k as f64;
+        // Solved on the statistics divided by their mean diagonal (the same minimiser), so the
+        // pivots do not shrink as a panel adds points; a ridge far below that scale keeps
+        // identical members solvable.
+        let diag = (0..k).map(|i| self.a[i][i]).sum::<f64>() / k as f64;
+        if !(diag.is_finite() && diag > 0.0) {
+            return None;
+        }
+        let unit = Gram {
+            a: self.a.iter().map(|r| r.iter().map(|v| v / diag).collect()).collect(),
+            b: self.b.iter().map(|v| v / diag).collect(),
+            yy: self.yy / diag,
+            ..self.clone()
+        };
+        let ridge = 1e-10;
         let mut best: Option<(f64, Vec<f64>)> = None;
         for mask in 1u32..(1 << k) {
             let support: Vec<usize> = (0..k).filter(|i| mask & (1 << i) != 0).collect();
-            let Some(ws) = self.solve_on(&support, ridge) else {
+            let Some(ws) = unit.solve_on(&support, ridge) else {
                 continue;
             };
             if ws.iter().any(|&w| w < -1e-12) {
@@ -108,7 +120,7 @@ impl Gram {
                 continue;
             }
             w.iter_mut().for_each(|v| *v /= total);
-            let sse = self.sse(&w);
+            let sse = unit.sse(&w);
             if sse.is_finite() && best.as_ref().is_none_or(|(s, _)| sse < *s) {
                 best = Some((sse, w));
             }
@@ -220,6 +232,29 @@ mod tests {
         g.add(&[&[f64::NAN]], &[1.0], 1.0);
         g.add(&[&[1.0]], &[1.0], 0.0);
         assert_eq!(g.points, 0);
+    }
+
+    /// A large panel (a Gram of 10⁸ and more) solves as a small one: the pivots are scaled.
+    #[test]
+    fn many_points_solve_as_few() {
+        let n = 60_000;
+        let y: Vec<f64> = (0..n).map(|t| 50.0 + 10.0 * (t as f64 * 0.01).sin()).collect();
+        let a: Vec<f64> = y
+            .iter()
+            .enumerate()
+            .map(|(t, v)| v + if t % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        let b: Vec<f64> = y
+            .iter()
+            .enumerate()
+            .map(|(t, v)| v + if t % 3 == 0 { 2.0 } else { -1.0 })
+            .collect();
+        let big = gram(&[a.clone(), b.clone()], &y).solve().expect("solved");
+        let small = gram(&[a[..600].to_vec(), b[..600].to_vec()], &y[..600])
+            .solve()
+            .expect("solved");
+        assert!((big[0] - small[0]).abs() < 0.05, "{big:?} vs {small:?}");
+        assert!(big[0] > 0.5, "the member with the smaller errors leads: {big:?}");
     }
 
     #[test]
