@@ -609,4 +609,25 @@ fn gbm_forecasts_and_backtests_a_panel_globally() {
         gbm_line.contains(" 12/12 "),
         "every fold of every series scored: {table}"
     );
+    // A global ensemble: the log names the first series' model, with the panel's weights.
+    let out = horizon(
+        &[
+            "forecast",
+            "s.csv",
+            "--model",
+            "ensemble:seasonal-naive/gbm",
+            "--horizon",
+            "14",
+            "--out",
+            "e.csv",
+        ],
+        dir.path(),
+    );
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("S01 / P001: Ensemble: seasonal-naive "), "{err}");
+    assert!(
+        err.contains("weights for the whole panel by constrained least squares on"),
+        "{err}"
+    );
 }

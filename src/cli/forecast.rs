@@ -9,7 +9,7 @@ use super::train::registry_failure;
 use clap::Args;
 use horizon_core::ModelSpec;
 use horizon_core::export::forecast_csv;
-use horizon_core::forecast::{fit_global_model, forecast_panel, global_forecasts};
+use horizon_core::forecast::{fit_global_model, forecast_panel_described, global_forecasts_described};
 use horizon_core::pipeline::{Source, forecast_with};
 use horizon_registry::VersionRef;
 use std::path::PathBuf;
@@ -82,13 +82,18 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         );
     }
     let model = a.orders.apply(&a.model, a.columns.season, false)?;
-    let (ok, failed) = match super::tuning::tune_gbm(&panel, &model)? {
+    let (described, failed) = match super::tuning::tune_gbm(&panel, &model)? {
         Some((gbm, tuned)) => {
             let fitted = fit_global_model(&gbm, &panel.series, Some(&tuned));
-            global_forecasts(&panel, &model, fitted, horizon, &levels)
+            global_forecasts_described(&panel, &model, fitted, horizon, &levels)
         }
-        None => forecast_panel(&panel, &model, horizon, &levels),
+        None => forecast_panel_described(&panel, &model, horizon, &levels),
     };
+    // The fitted model of the first series, as the workbench shows it (orders, weights, …).
+    if let Some((f, description)) = described.first() {
+        eprintln!("{}: {description}", horizon_core::data::key_label(&f.key));
+    }
+    let ok: Vec<_> = described.into_iter().map(|(f, _)| f).collect();
     for f in &failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }

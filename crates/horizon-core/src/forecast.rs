@@ -181,6 +181,17 @@ pub fn global_forecasts(
     horizon: usize,
     levels: &[f64],
 ) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
+    undescribed(global_forecasts_described(panel, spec, fitted, horizon, levels))
+}
+
+/// [`global_forecasts`] with each fitted model's description.
+pub fn global_forecasts_described(
+    panel: &Panel,
+    spec: &ModelSpec,
+    fitted: Vec<Result<Box<dyn Fitted>, ModelError>>,
+    horizon: usize,
+    levels: &[f64],
+) -> (Vec<Described>, Vec<SeriesFailure>) {
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     for (s, f) in panel.series.iter().zip(fitted) {
@@ -188,12 +199,15 @@ pub fn global_forecasts(
             .and(f)
             .and_then(|f| predict_fitted(f.as_ref(), s, horizon, levels));
         match result {
-            Ok((forecast, _)) => ok.push(SeriesForecast {
-                key: s.key.clone(),
-                model: spec.name(),
-                dates: s.future_dates(horizon),
-                forecast,
-            }),
+            Ok((forecast, description)) => ok.push((
+                SeriesForecast {
+                    key: s.key.clone(),
+                    model: spec.name(),
+                    dates: s.future_dates(horizon),
+                    forecast,
+                },
+                description,
+            )),
             Err(error) => failed.push(SeriesFailure {
                 series: s.label(),
                 error,
@@ -201,6 +215,13 @@ pub fn global_forecasts(
         }
     }
     (ok, failed)
+}
+
+/// A series' forecast with the description of the model that made it.
+pub type Described = (SeriesForecast, String);
+
+fn undescribed((ok, failed): (Vec<Described>, Vec<SeriesFailure>)) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
+    (ok.into_iter().map(|(f, _)| f).collect(), failed)
 }
 
 /// Forecast every series (in parallel natively); failures are returned, not dropped. A
@@ -211,19 +232,27 @@ pub fn forecast_panel(
     horizon: usize,
     levels: &[f64],
 ) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
+    undescribed(forecast_panel_described(panel, spec, horizon, levels))
+}
+
+/// [`forecast_panel`] with each fitted model's description.
+pub fn forecast_panel_described(
+    panel: &Panel,
+    spec: &ModelSpec,
+    horizon: usize,
+    levels: &[f64],
+) -> (Vec<Described>, Vec<SeriesFailure>) {
     if let Some(fitted) = fit_global(panel, &panel.series, spec) {
-        return global_forecasts(panel, spec, fitted, horizon, levels);
+        return global_forecasts_described(panel, spec, fitted, horizon, levels);
     }
-    let results: Vec<Result<SeriesForecast, SeriesFailure>> = panel
+    let results: Vec<Result<Described, SeriesFailure>> = panel
         .series
         .par_iter()
         .map(|s| {
-            forecast_series(s, spec, horizon, levels)
-                .map(|(f, _)| f)
-                .map_err(|error| SeriesFailure {
-                    series: s.label(),
-                    error,
-                })
+            forecast_series(s, spec, horizon, levels).map_err(|error| SeriesFailure {
+                series: s.label(),
+                error,
+            })
         })
         .collect();
     let mut ok = Vec::with_capacity(results.len());
