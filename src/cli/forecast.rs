@@ -9,7 +9,7 @@ use super::train::registry_failure;
 use clap::Args;
 use horizon_core::ModelSpec;
 use horizon_core::export::forecast_csv;
-use horizon_core::forecast::{fit_global_model, forecast_panel_described, global_forecasts_described};
+use horizon_core::forecast::{fit_global_model, forecast_panel_described, global_forecasts};
 use horizon_core::pipeline::{Source, forecast_with};
 use horizon_registry::VersionRef;
 use std::path::PathBuf;
@@ -85,7 +85,7 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
     let (described, failed) = match super::tuning::tune_gbm(&panel, &model)? {
         Some((gbm, tuned)) => {
             let fitted = fit_global_model(&gbm, &panel.series, Some(&tuned));
-            global_forecasts_described(&panel, &model, fitted, horizon, &levels)
+            global_forecasts(&panel, &model, fitted, horizon, &levels)
         }
         None => forecast_panel_described(&panel, &model, horizon, &levels),
     };

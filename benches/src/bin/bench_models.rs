@@ -77,8 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                 if describe {
                                     eprintln!("{}: {description}", item.id);
                                 }
-                                let iv = &f.intervals[0];
-                                (f.point.clone(), iv.lower.clone(), iv.upper.clone())
+                                bounds(f)
                             })
                             .map_err(|e| e.to_string());
                         (item.id.clone(), spec.name(), r, t0.elapsed().as_secs_f64())
@@ -152,15 +151,22 @@ fn global_rows(items: &[BenchSeries], spec: &ModelSpec) -> Vec<Row> {
             let t1 = Instant::now();
             let r = f
                 .and_then(|f| predict_fitted(f.as_ref(), s, item.horizon, &[95.0]))
-                .map(|(f, _)| {
-                    let iv = &f.intervals[0];
-                    (f.point.clone(), iv.lower.clone(), iv.upper.clone())
-                })
+                .map(|(f, _)| bounds(f))
                 .map_err(|e| e.to_string());
             rows.push((item.id.clone(), spec.name(), r, share + t1.elapsed().as_secs_f64()));
         }
     }
     rows
+}
+
+/// The point forecasts and the 95 % bounds (the only level asked).
+fn bounds(f: horizon_core::Forecast) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let (lower, upper) = f
+        .intervals
+        .into_iter()
+        .next()
+        .map_or_else(Default::default, |iv| (iv.lower, iv.upper));
+    (f.point, lower, upper)
 }
 
 fn model_label(name: &str) -> String {

@@ -173,19 +173,8 @@ pub fn fit_global_model(
 }
 
 /// Forecasts of every series of `panel` from a global model's fits (from [`fit_global`] or
-/// [`fit_global_model`]), failures returned, not dropped.
+/// [`fit_global_model`]), with each model's description; failures returned, not dropped.
 pub fn global_forecasts(
-    panel: &Panel,
-    spec: &ModelSpec,
-    fitted: Vec<Result<Box<dyn Fitted>, ModelError>>,
-    horizon: usize,
-    levels: &[f64],
-) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
-    undescribed(global_forecasts_described(panel, spec, fitted, horizon, levels))
-}
-
-/// [`global_forecasts`] with each fitted model's description.
-pub fn global_forecasts_described(
     panel: &Panel,
     spec: &ModelSpec,
     fitted: Vec<Result<Box<dyn Fitted>, ModelError>>,
@@ -243,7 +232,7 @@ pub fn forecast_panel_described(
     levels: &[f64],
 ) -> (Vec<Described>, Vec<SeriesFailure>) {
     if let Some(fitted) = fit_global(panel, &panel.series, spec) {
-        return global_forecasts_described(panel, spec, fitted, horizon, levels);
+        return global_forecasts(panel, spec, fitted, horizon, levels);
     }
     let results: Vec<Result<Described, SeriesFailure>> = panel
         .series

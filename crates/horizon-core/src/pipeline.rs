@@ -8,7 +8,7 @@ use crate::data::{IngestOptions, Panel, Series};
 use crate::eval::backtest::{BacktestConfig, BacktestError, BacktestResult, ModelSummary, backtest_panel};
 use crate::export::SeriesForecast;
 use crate::forecast::{SeriesFailure, check_horizon, predict_fitted};
-use crate::models::{ModelError, ModelSpec, check_levels};
+use crate::models::{Fitted, ModelError, ModelSpec, check_levels};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -304,12 +304,31 @@ pub fn forecast_series_with(
     horizon: usize,
     levels: &[f64],
 ) -> Result<(SeriesForecast, Source, String), ModelError> {
+    forecast_series_from(artifact, s, horizon, levels, None)
+}
+
+/// [`forecast_series_with`], the refit (when one is needed) taken from `panel_fit` — the
+/// series' share of a global model refitted on the whole panel — instead of fitted alone.
+fn forecast_series_from(
+    artifact: &Artifact,
+    s: &Series,
+    horizon: usize,
+    levels: &[f64],
+    panel_fit: Option<&Result<Box<dyn Fitted>, ModelError>>,
+) -> Result<(SeriesForecast, Source, String), ModelError> {
     check_horizon(horizon)?;
     let ((forecast, description), source) = match artifact.model_for(&s.key).filter(|_| artifact.trained_on(s)) {
         Some(stored) => (predict_fitted(stored, s, horizon, levels)?, Source::Stored),
         None => {
-            let fitted = artifact.spec.build().fit(s)?;
-            (predict_fitted(fitted.as_ref(), s, horizon, levels)?, Source::Refitted)
+            let alone;
+            let fitted: &dyn Fitted = match panel_fit {
+                Some(f) => f.as_ref().map_err(Clone::clone)?.as_ref(),
+                None => {
+                    alone = artifact.spec.build().fit(s)?;
+                    alone.as_ref()
+                }
+            };
+            (predict_fitted(fitted, s, horizon, levels)?, Source::Refitted)
         }
     };
     Ok((
@@ -344,25 +363,12 @@ pub fn forecast_with(
         .enumerate()
         .map(|(i, s)| {
             let refit = refits.as_ref().and_then(|r| r.get(i)).filter(|_| changed(s));
-            match refit {
-                Some(fitted) => check_horizon(horizon)
-                    .and(fitted.as_ref().map_err(Clone::clone))
-                    .and_then(|f| predict_fitted(f.as_ref(), s, horizon, levels))
-                    .map(|(forecast, _)| {
-                        let f = SeriesForecast {
-                            key: s.key.clone(),
-                            model: artifact.spec.name(),
-                            dates: s.future_dates(horizon),
-                            forecast,
-                        };
-                        (f, Source::Refitted)
-                    }),
-                None => forecast_series_with(artifact, s, horizon, levels).map(|(f, src, _)| (f, src)),
-            }
-            .map_err(|error| SeriesFailure {
-                series: s.label(),
-                error,
-            })
+            forecast_series_from(artifact, s, horizon, levels, refit)
+                .map(|(f, src, _)| (f, src))
+                .map_err(|error| SeriesFailure {
+                    series: s.label(),
+                    error,
+                })
         })
         .collect();
     split(results)
