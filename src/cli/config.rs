@@ -438,7 +438,8 @@ mod tests {
                 tune: Some(horizon_core::models::gbm_tune::Tuning {
                     trials: 30,
                     seconds: Some(600)
-                })
+                }),
+                strategy: Default::default(),
             }
         );
         let e = load_str(&format!("{base}models = [\"ets\"]\n[tuning]\ngbm_trials = 30\n")).unwrap_err();

@@ -6,11 +6,18 @@
 //!
 //! - Each series is divided by its scale (mean absolute value of its last year) so that one
 //!   model serves series of any size; forecasts are multiplied back.
-//! - Multi-step forecasts are recursive: each step's forecast joins the history the next step's
-//!   lags and windows are computed from — the same feature code as in training.
+//! - Multi-step forecasts ([`Strategy`]) are recursive by default: each step's forecast joins
+//!   the history the next step's lags and windows are computed from — the same feature code as
+//!   in training. The direct strategy (`gbm-direct`) trains one booster per block of steps
+//!   instead, each on features that end `gap` steps before its target (the "non-recursive"
+//!   models of the M5 winners, Makridakis et al. 2022 §4; Taieb et al., *A review and comparison
+//!   of strategies for multi-step ahead time series forecasting*, Expert Systems with
+//!   Applications 39(8), 2012): its errors do not compound step after step, so they differ
+//!   from the recursive model's, which is what an ensemble of the two feeds on.
 //! - The number of trees is chosen by early stopping on each series' last stretch (one step
-//!   ahead); the model is then refitted on everything with that many trees.
-//! - Intervals: the recursive forecast errors of that stretch, divided by the series' scale and
+//!   ahead, or `gap` steps for a direct booster); the model is then refitted on everything with
+//!   that many trees.
+//! - Intervals: the multi-step forecast errors of that stretch, divided by the series' scale and
 //!   by √h, pooled over series and steps; the band at level L is the L-quantile of their
 //!   absolute values × √h × scale. `gbm+conformal` calibrates them per series instead.
 //! - Drivers (price, promotion) are not known in the future: each is held at its usual value
@@ -25,7 +32,7 @@ use crate::data::calendar::Frequency;
 use crate::data::features::{FeatureSpec, Holidays};
 use chrono::NaiveDate;
 use horizon_gbm::{Booster, Matrix, Params};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::sync::Arc;
 
 /// A feature matrix and its targets.
@@ -36,10 +43,44 @@ const MIN_OBS: usize = 16;
 /// Quantiles of the pooled absolute errors kept with the model: 0, 0.5 %, …, 100 %.
 const ERROR_QUANTILES: usize = 201;
 
+/// How the GBM forecasts several steps ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// One booster of the next value; each forecast joins the history of the next step.
+    #[default]
+    Recursive,
+    /// One booster per block of steps (see [`Strategy::gaps`]), each forecasting from features
+    /// that end `gap` steps before its target; longer horizons repeat the blocks, the
+    /// forecasts of earlier blocks joining the history.
+    Direct,
+}
+
+impl Strategy {
+    /// The gaps between a booster's last input and its target: `[1]` for the recursive
+    /// strategy; four blocks for the direct one (weeks of daily data — 7, 14, 21, 28 — 4 weeks
+    /// of weekly, quarters of monthly, half-years of quarterly data).
+    pub fn gaps(self, freq: Frequency) -> Vec<usize> {
+        match self {
+            Strategy::Recursive => vec![1],
+            Strategy::Direct => {
+                let block = match freq {
+                    Frequency::Daily => 7,
+                    Frequency::Weekly => 4,
+                    Frequency::Monthly => 3,
+                    Frequency::Quarterly => 2,
+                };
+                (1..=4).map(|k| k * block).collect()
+            }
+        }
+    }
+}
+
 /// The GBM, its booster settings and the season its features use.
 #[derive(Debug, Clone, Default)]
 pub struct Gbm {
     pub season: Option<usize>,
+    pub strategy: Strategy,
     pub params: Params,
     /// Names of the series' id columns and exogenous columns (empty for a lone series).
     pub id_columns: Vec<String>,
@@ -50,7 +91,10 @@ pub struct Gbm {
 
 impl Forecaster for Gbm {
     fn name(&self) -> String {
-        "gbm".into()
+        match self.strategy {
+            Strategy::Recursive => "gbm".into(),
+            Strategy::Direct => "gbm-direct".into(),
+        }
     }
 
     fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
@@ -95,17 +139,23 @@ impl Gbm {
         Ok(spec)
     }
 
-    /// Whether a series can join the training: finite and at least [`MIN_OBS`] long.
+    /// Whether a series can join the training: finite and at least [`MIN_OBS`] long (and as
+    /// many more as the longest gap of a direct booster, less one).
     pub fn check(&self, s: &Series) -> Result<(), ModelError> {
         check_finite(&s.values)?;
-        if s.len() < MIN_OBS {
+        let needed = MIN_OBS + self.gaps(s.freq).last().copied().unwrap_or(1) - 1;
+        if s.len() < needed {
             return Err(ModelError::TooShort {
-                model: "gbm".into(),
-                needed: MIN_OBS,
+                model: self.name(),
+                needed,
                 got: s.len(),
             });
         }
         Ok(())
+    }
+
+    fn gaps(&self, freq: Frequency) -> Vec<usize> {
+        self.strategy.gaps(freq)
     }
 
     fn prepare<'a>(&self, series: &'a [Series]) -> Result<(FeatureSpec, Holidays, Vec<Prepared<'a>>), ModelError> {
@@ -127,24 +177,28 @@ impl Gbm {
         Ok((spec, holidays, prepared))
     }
 
-    /// The training rows and the validation rows (each series' last stretch, one step ahead)
-    /// the number of trees is chosen on; also what the tuner scores parameters on.
+    /// The training rows and the validation rows (each series' last stretch, one step ahead,
+    /// or the first gap ahead for the direct strategy) the number of trees is chosen on; also
+    /// what the tuner scores parameters on.
     pub fn validation_split(&self, series: &[Series]) -> Result<(Rows, Rows), ModelError> {
         for s in series {
             self.check(s)?;
         }
         let (spec, holidays, prepared) = self.prepare(series)?;
-        Ok(self.split(&spec, &prepared, &holidays))
+        let gap = self.gaps(spec.freq).first().copied().unwrap_or(1);
+        Ok(self.split(&spec, &prepared, &holidays, gap))
     }
 
     fn hold(&self, p: &Prepared, freq: Frequency) -> usize {
         holdout(p.series.len(), freq, self.season)
     }
 
-    fn split(&self, spec: &FeatureSpec, prepared: &[Prepared], holidays: &Holidays) -> (Rows, Rows) {
+    fn split(&self, spec: &FeatureSpec, prepared: &[Prepared], holidays: &Holidays, gap: usize) -> (Rows, Rows) {
         let hold = |p: &Prepared| self.hold(p, spec.freq);
-        let train = training_rows(spec, prepared, holidays, |p| (1, p.series.len() - hold(p)));
-        let valid = training_rows(spec, prepared, holidays, |p| (p.series.len() - hold(p), p.series.len()));
+        let train = training_rows(spec, prepared, holidays, gap, |p| (gap, p.series.len() - hold(p)));
+        let valid = training_rows(spec, prepared, holidays, gap, |p| {
+            ((p.series.len() - hold(p)).max(gap), p.series.len())
+        });
         (train, valid)
     }
 
@@ -189,40 +243,58 @@ impl Gbm {
             self.check(s)?;
         }
         let (spec, holidays, prepared) = self.prepare(series)?;
+        let gaps = self.gaps(spec.freq);
 
-        // 1. Early stopping on each series' last stretch, one step ahead.
-        let ((x, y), (vx, vy)) = self.split(&spec, &prepared, &holidays);
-        let first_fit = Booster::train(&x, &y, Some((&vx, &vy)), &self.params).map_err(train_error)?;
-        let rounds = first_fit.trees.len().max(1);
+        // 1. Early stopping on each series' last stretch, `gap` steps ahead.
+        let mut first_fits = Vec::with_capacity(gaps.len());
+        for &gap in &gaps {
+            let ((x, y), (vx, vy)) = self.split(&spec, &prepared, &holidays, gap);
+            let booster = Booster::train(&x, &y, Some((&vx, &vy)), &self.params).map_err(train_error)?;
+            first_fits.push(Gapped {
+                gap,
+                booster: Arc::new(booster),
+            });
+        }
 
-        // 2. Interval errors: recursive forecasts over the stretch, from the first fit.
+        // 2. Interval errors: multi-step forecasts over the stretch, from the first fits.
         let mut errors: Vec<f64> = Vec::new();
         for p in &prepared {
             let n = p.series.len();
             let origin = n - self.hold(p, spec.freq);
-            let path = recursive(&first_fit, &spec, &holidays, p, origin, n - origin);
+            let path = forecast_from(&first_fits, &spec, &holidays, p, origin, n - origin);
             for (h, (f, actual)) in path.iter().zip(&p.scaled[origin..]).enumerate() {
                 errors.push((actual - f).abs() / ((h + 1) as f64).sqrt());
             }
         }
         let error_quantiles = quantile_table(&mut errors);
 
-        // 3. The model: every row, the chosen number of trees.
-        let (x, y) = training_rows(&spec, &prepared, &holidays, |p| (1, p.series.len()));
-        let params = Params {
-            rounds,
-            early_stopping_rounds: 0,
-            ..self.params.clone()
-        };
-        let booster = Arc::new(Booster::train(&x, &y, None, &params).map_err(train_error)?);
+        // 3. The model: every row, each booster with the number of trees chosen for it.
+        let mut boosters = Vec::with_capacity(gaps.len());
+        let mut rows = 0;
+        for first in &first_fits {
+            let gap = first.gap;
+            let (x, y) = training_rows(&spec, &prepared, &holidays, gap, |p| (gap, p.series.len()));
+            let params = Params {
+                rounds: first.booster.trees.len().max(1),
+                early_stopping_rounds: 0,
+                ..self.params.clone()
+            };
+            rows = rows.max(y.len());
+            let booster = Booster::train(&x, &y, None, &params).map_err(train_error)?;
+            boosters.push(Gapped {
+                gap,
+                booster: Arc::new(booster),
+            });
+        }
+        drop(first_fits);
         let panel_size = series.len();
         Ok(prepared
             .into_iter()
             .map(|p| {
                 let s = p.series;
-                let keep = spec.memory().min(s.len());
+                let keep = (spec.memory() + gaps.last().copied().unwrap_or(1)).min(s.len());
                 FittedGbm {
-                    booster: booster.clone(),
+                    boosters: boosters.clone(),
                     spec: spec.clone(),
                     last_date: s.dates.last().copied().unwrap_or_default(),
                     tail: p.scaled[s.len() - keep..].to_vec(),
@@ -236,7 +308,7 @@ impl Gbm {
                     ids: p.ids,
                     error_quantiles: error_quantiles.clone(),
                     panel_size,
-                    rows: y.len(),
+                    rows,
                     tuning: record.clone(),
                 }
             })
@@ -280,7 +352,7 @@ pub fn feature_matrix(
     from: impl Fn(&Series) -> usize,
 ) -> Result<(Matrix, Vec<f64>), ModelError> {
     let (spec, holidays, prepared) = gbm.prepare(series)?;
-    Ok(training_rows(&spec, &prepared, &holidays, |p| {
+    Ok(training_rows(&spec, &prepared, &holidays, 1, |p| {
         (from(p.series).clamp(1, p.series.len()), p.series.len())
     }))
 }
@@ -317,11 +389,13 @@ fn holdout(n: usize, freq: Frequency, season: Option<usize>) -> usize {
     (2 * m).max(14).min(n / 5).max(1)
 }
 
-/// Feature rows and targets of the times `range(p)` (half-open) of every series.
+/// Feature rows and targets of the times `range(p)` (half-open, from `gap` on) of every
+/// series; the features of the value at `t` end at `t - gap`.
 fn training_rows(
     spec: &FeatureSpec,
     prepared: &[Prepared],
     holidays: &Holidays,
+    gap: usize,
     range: impl Fn(&Prepared) -> (usize, usize),
 ) -> (Matrix, Vec<f64>) {
     let names = spec.names();
@@ -330,10 +404,10 @@ fn training_rows(
     let mut row = Vec::with_capacity(names.len());
     for p in prepared {
         let (from, to) = range(p);
-        for t in from..to {
+        for t in from.max(gap)..to {
             row.clear();
             let exog: Vec<f64> = p.series.exog.iter().take(spec.exog.len()).map(|c| c[t]).collect();
-            spec.row(&p.scaled[..t], p.series.dates[t], &exog, &p.ids, holidays, &mut row);
+            spec.row(&p.scaled[..=t - gap], p.series.dates[t], &exog, &p.ids, holidays, &mut row);
             for (c, v) in columns.iter_mut().zip(&row) {
                 c.push(*v);
             }
@@ -343,9 +417,9 @@ fn training_rows(
     (Matrix { columns, names }, y)
 }
 
-/// Recursive forecasts (scaled) of `steps` values after `history[..origin]`.
-fn recursive(
-    booster: &Booster,
+/// Forecasts (scaled) of `steps` values after `history[..origin]`.
+fn forecast_from(
+    boosters: &[Gapped],
     spec: &FeatureSpec,
     holidays: &Holidays,
     p: &Prepared,
@@ -361,7 +435,7 @@ fn recursive(
         .collect();
     let start = p.series.dates[origin.saturating_sub(1)];
     run_forward(
-        booster,
+        boosters,
         spec,
         holidays,
         p.scaled[..origin].to_vec(),
@@ -372,11 +446,13 @@ fn recursive(
     )
 }
 
-/// Forecast `steps` values after `history` (whose last date is `last`), each joining the
-/// history of the next.
+/// Forecast `steps` values after `history` (whose last date is `last`). Steps go in blocks of
+/// the longest gap; the `r`-th step of a block is forecast by the booster of the shortest gap
+/// of at least `r`, from the history up to `gap` steps before it — the observed values and the
+/// forecasts of earlier blocks (every step's, for the recursive strategy's gap of 1).
 #[allow(clippy::too_many_arguments)]
 fn run_forward(
-    booster: &Booster,
+    boosters: &[Gapped],
     spec: &FeatureSpec,
     holidays: &Holidays,
     mut history: Vec<f64>,
@@ -385,13 +461,21 @@ fn run_forward(
     ids: &[f64],
     steps: usize,
 ) -> Vec<f64> {
+    let observed = history.len();
+    let block = boosters.iter().map(|b| b.gap).max().unwrap_or(1).max(1);
     let mut out = Vec::with_capacity(steps);
     let mut row = Vec::new();
     for h in 1..=steps {
+        let r = (h - 1) % block + 1;
+        let Some(model) = boosters.iter().filter(|b| b.gap >= r).min_by_key(|b| b.gap) else {
+            break;
+        };
         row.clear();
         let date = spec.freq.advance(last, h as i64);
-        spec.row(&history, date, exog, ids, holidays, &mut row);
-        let f = booster.predict_row(&row);
+        // gap >= 1, so the end is at most the values known so far (observed + h - 1).
+        let end = (observed + h).saturating_sub(model.gap);
+        spec.row(&history[..end], date, exog, ids, holidays, &mut row);
+        let f = model.booster.predict_row(&row);
         out.push(f);
         history.push(f);
     }
@@ -413,11 +497,35 @@ fn quantile_table(v: &mut [f64]) -> Vec<f64> {
         .collect()
 }
 
-/// A series' share of a fitted GBM: the booster (shared by the panel) and what forecasting
+/// A booster and the gap between its last input and its target (1: the next value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gapped {
+    pub gap: usize,
+    pub booster: Arc<Booster>,
+}
+
+/// The boosters as stored, or the one recursive booster of artifacts made before the direct
+/// strategy (field `booster`).
+fn boosters_or_one<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Gapped>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Gapped(Vec<Gapped>),
+        One(Arc<Booster>),
+    }
+    Ok(match Stored::deserialize(d)? {
+        Stored::Gapped(v) => v,
+        Stored::One(booster) => vec![Gapped { gap: 1, booster }],
+    })
+}
+
+/// A series' share of a fitted GBM: the boosters (shared by the panel) and what forecasting
 /// this series needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedGbm {
-    pub booster: Arc<Booster>,
+    /// One booster of gap 1 (recursive), or one per block of steps (direct).
+    #[serde(alias = "booster", deserialize_with = "boosters_or_one")]
+    pub boosters: Vec<Gapped>,
     pub spec: FeatureSpec,
     pub last_date: NaiveDate,
     /// The last scaled values, as many as the features look back.
@@ -490,7 +598,7 @@ impl Fitted for FittedGbm {
             self.spec.freq.advance(first, horizon as i64 + 1),
         );
         let scaled = run_forward(
-            &self.booster,
+            &self.boosters,
             &self.spec,
             &holidays,
             self.tail.clone(),
@@ -516,13 +624,15 @@ impl Fitted for FittedGbm {
     }
 
     fn description(&self) -> String {
-        let top: Vec<String> = self
-            .booster
-            .split_counts()
-            .into_iter()
-            .take(3)
-            .map(|(n, _)| n)
-            .collect();
+        let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for g in &self.boosters {
+            for (name, n) in g.booster.split_counts() {
+                *counts.entry(name).or_default() += n;
+            }
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        let top: Vec<String> = counts.into_iter().take(3).map(|(n, _)| n).collect();
         let drivers = if self.spec.exog.is_empty() {
             String::new()
         } else {
@@ -532,15 +642,18 @@ impl Fitted for FittedGbm {
             )
         };
         let tuning = self.tuning.as_ref().map(TuneRecord::describe).unwrap_or_default();
+        let trees = self.boosters.iter().flat_map(|g| &g.booster.trees);
+        let strategy = match self.boosters.as_slice() {
+            [one] if one.gap == 1 => String::new(),
+            many => format!(
+                ", direct: one model per block of steps, forecasting {} steps past its inputs",
+                many.iter().map(|g| g.gap.to_string()).collect::<Vec<_>>().join(", ")
+            ),
+        };
         format!(
-            "Gradient-boosted trees: {} trees of up to {} leaves on {} features, trained on {} rows of {} series; most used: {}.{}{}",
-            self.booster.trees.len(),
-            self.booster
-                .trees
-                .iter()
-                .map(horizon_gbm::Tree::leaves)
-                .max()
-                .unwrap_or(0),
+            "Gradient-boosted trees{strategy}: {} trees of up to {} leaves on {} features, trained on {} rows of {} series; most used: {}.{}{}",
+            trees.clone().count(),
+            trees.map(horizon_gbm::Tree::leaves).max().unwrap_or(0),
             self.spec.names().len(),
             self.rows,
             self.panel_size,
@@ -580,8 +693,9 @@ mod tests {
         );
     }
 
-    /// The rows built for training see only the past: perturbing a series after time t leaves
-    /// every row up to t unchanged (the leakage test of the whole training path).
+    /// The rows built for training see only the past: perturbing a series after time t - gap
+    /// leaves the features of every row up to t unchanged (the leakage test of the whole
+    /// training path, for the recursive booster and the direct ones).
     #[test]
     fn training_rows_up_to_t_ignore_everything_after_t() {
         let panel = retail(&RetailParams {
@@ -593,7 +707,7 @@ mod tests {
         let gbm = Gbm::default();
         let spec = gbm.spec_for(&panel.series).unwrap();
         let holidays = Holidays::new(spec.holidays, panel.series[0].dates[0], panel.series[0].dates[199]);
-        let build = |series: &[Series], t: usize| {
+        let build = |series: &[Series], t: usize, gap: usize| {
             let prepared: Vec<Prepared> = series
                 .iter()
                 .map(|s| Prepared {
@@ -603,22 +717,39 @@ mod tests {
                     ids: vec![],
                 })
                 .collect();
-            training_rows(&spec, &prepared, &holidays, |_| (1, t + 1)).0
+            training_rows(&spec, &prepared, &holidays, gap, |_| (1, t + 1)).0
         };
         let t = 120;
-        let before = build(&panel.series, t);
-        let mut changed = panel.series.clone();
-        for s in &mut changed {
-            for v in &mut s.values[t..] {
-                *v = *v * 7.0 + 1000.0;
+        for gap in [1, 7, 28] {
+            let before = build(&panel.series, t, gap);
+            assert_eq!(before.columns[0].len(), 2 * (t + 1 - gap));
+            let mut changed = panel.series.clone();
+            for s in &mut changed {
+                for v in &mut s.values[t + 1 - gap..] {
+                    *v = *v * 7.0 + 1000.0;
+                }
             }
+            let after = build(&changed, t, gap);
+            assert_eq!(format!("{before:?}"), format!("{after:?}"), "gap {gap}");
+            // One value earlier does show.
+            for s in &mut changed {
+                s.values[t - gap] += 1000.0;
+            }
+            assert_ne!(format!("{before:?}"), format!("{:?}", build(&changed, t, gap)), "gap {gap}");
         }
-        let after = build(&changed, t);
-        assert_eq!(format!("{before:?}"), format!("{after:?}"));
     }
 
     #[test]
     fn a_global_model_forecasts_a_retail_panel_better_than_seasonal_naive() {
+        a_panel_model_beats_seasonal_naive(Strategy::Recursive);
+    }
+
+    #[test]
+    fn a_direct_model_forecasts_a_retail_panel_better_than_seasonal_naive() {
+        a_panel_model_beats_seasonal_naive(Strategy::Direct);
+    }
+
+    fn a_panel_model_beats_seasonal_naive(strategy: Strategy) {
         let panel = retail(&RetailParams {
             stores: 2,
             products: 3,
@@ -630,9 +761,12 @@ mod tests {
         let gbm = Gbm {
             id_columns: panel.id_columns.clone(),
             exog_columns: panel.exog_columns.clone(),
+            strategy,
             ..Gbm::default()
         };
         let fitted = gbm.fit_panel(&train).unwrap();
+        let gaps: Vec<usize> = fitted[0].boosters.iter().map(|b| b.gap).collect();
+        assert_eq!(gaps, strategy.gaps(Frequency::Daily));
         let (mut err_gbm, mut err_snaive) = (0.0, 0.0);
         let mut covered = 0;
         for (s, f) in panel.series.iter().zip(&fitted) {
@@ -659,6 +793,36 @@ mod tests {
             back.predict(h, &[95.0]).unwrap(),
             fitted[0].predict(h, &[95.0]).unwrap()
         );
-        assert!(fitted[0].description().contains("of 6 series"));
+        let description = fitted[0].description();
+        assert!(description.contains("of 6 series"), "{description}");
+        assert_eq!(
+            description.contains("direct: one model per block of steps, forecasting 7, 14, 21, 28 steps"),
+            strategy == Strategy::Direct,
+            "{description}"
+        );
+        // Longer than a block: the later blocks go on from the earlier blocks' forecasts.
+        let long = fitted[0].predict(3 * h, &[95.0]).unwrap();
+        assert_eq!(long.point[..h], fitted[0].predict(h, &[95.0]).unwrap().point[..]);
+        assert!(long.point.iter().all(|v| v.is_finite()));
+    }
+
+    /// Artifacts made before the direct strategy stored one booster as `booster`: they load as
+    /// the recursive model they are, forecasting the same.
+    #[test]
+    fn a_model_stored_with_one_booster_loads_as_the_recursive_model() {
+        let panel = retail(&RetailParams {
+            stores: 1,
+            products: 2,
+            days: 200,
+            ..RetailParams::default()
+        });
+        let fitted = Gbm::default().fit_panel(&panel.series).unwrap();
+        let mut json = serde_json::to_value(&fitted[0]).unwrap();
+        let object = json.as_object_mut().unwrap();
+        let boosters = object.remove("boosters").unwrap();
+        object.insert("booster".into(), boosters[0]["booster"].clone());
+        let old: FittedGbm = serde_json::from_value(json).unwrap();
+        assert_eq!(old, fitted[0]);
+        assert_eq!(old.predict(14, &[95.0]).unwrap(), fitted[0].predict(14, &[95.0]).unwrap());
     }
 }

@@ -6,7 +6,7 @@ use super::auto::{Auto, default_candidates};
 use super::conformal::Conformal;
 use super::ensemble::{Ensemble, default_members};
 use super::ets::AutoEts;
-use super::gbm::Gbm;
+use super::gbm::{Gbm, Strategy};
 use super::gbm_tune::Tuning;
 use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
@@ -49,6 +49,9 @@ pub enum ModelSpec {
         /// Search the booster's parameters (TPE with median pruning) within this budget first.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tune: Option<Tuning>,
+        /// Recursive (`gbm`) or direct (`gbm-direct`) multi-step forecasts.
+        #[serde(default, skip_serializing_if = "is_recursive")]
+        strategy: Strategy,
     },
     /// Weighted combination of several models (`None`: ETS, ARIMA and MSTL).
     Ensemble {
@@ -63,6 +66,10 @@ pub enum ModelSpec {
     Conformal {
         inner: Box<ModelSpec>,
     },
+}
+
+fn is_recursive(s: &Strategy) -> bool {
+    *s == Strategy::Recursive
 }
 
 impl ModelSpec {
@@ -85,6 +92,12 @@ impl ModelSpec {
             ModelSpec::Gbm {
                 season: None,
                 tune: None,
+                strategy: Strategy::Recursive,
+            },
+            ModelSpec::Gbm {
+                season: None,
+                tune: None,
+                strategy: Strategy::Direct,
             },
             ModelSpec::Ensemble { members: None },
         ]
@@ -101,7 +114,10 @@ impl ModelSpec {
             ModelSpec::Arima { .. } => "arima".into(),
             ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Prophet => "prophet".into(),
-            ModelSpec::Gbm { .. } => "gbm".into(),
+            ModelSpec::Gbm { strategy, .. } => match strategy {
+                Strategy::Recursive => "gbm".into(),
+                Strategy::Direct => "gbm-direct".into(),
+            },
             // A global ensemble names its members, so tables tell it from the default one.
             ModelSpec::Ensemble { members: Some(m) } if self.is_global() => format!(
                 "ensemble:{}",
@@ -152,9 +168,14 @@ impl ModelSpec {
             ModelSpec::Prophet => {
                 "Prophet: trend with changepoints, yearly/weekly seasons, US holidays (daily data), regressors"
             }
-            ModelSpec::Gbm { .. } => {
-                "gradient-boosted trees on lags, rolling stats, calendar, holidays, drivers; one model for all series"
-            }
+            ModelSpec::Gbm {
+                strategy: Strategy::Recursive,
+                ..
+            } => "gradient-boosted trees on lags, rolling stats, calendar, holidays, drivers; one model for all series",
+            ModelSpec::Gbm {
+                strategy: Strategy::Direct,
+                ..
+            } => "gradient-boosted trees, one per week of the horizon (direct, no step-by-step feedback); one for all series",
             ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
             ModelSpec::Auto { .. } => "the best model for each series, chosen by backtest (ensemble included)",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
@@ -181,9 +202,10 @@ impl ModelSpec {
                 periods: periods.clone(),
             }),
             ModelSpec::Prophet => Box::new(ProphetModel::default()),
-            ModelSpec::Gbm { season, tune } => Box::new(Gbm {
+            ModelSpec::Gbm { season, tune, strategy } => Box::new(Gbm {
                 season: *season,
                 tune: *tune,
+                strategy: *strategy,
                 ..Gbm::default()
             }),
             ModelSpec::Ensemble { members } => Box::new(Ensemble {
@@ -216,7 +238,18 @@ impl ModelSpec {
                 seasonal_order,
             },
             (ModelSpec::Mstl { periods: None }, Some(m)) => ModelSpec::Mstl { periods: Some(vec![m]) },
-            (ModelSpec::Gbm { season: None, tune }, Some(m)) => ModelSpec::Gbm { season: Some(m), tune },
+            (
+                ModelSpec::Gbm {
+                    season: None,
+                    tune,
+                    strategy,
+                },
+                Some(m),
+            ) => ModelSpec::Gbm {
+                season: Some(m),
+                tune,
+                strategy,
+            },
             (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
                 inner: Box::new(inner.with_default_season(m)),
             },
@@ -268,9 +301,10 @@ impl ModelSpec {
     /// The GBM with a parameter search of `tuning` before it fits (`--tune-trials`).
     pub fn with_tuning(self, tuning: Tuning) -> Result<ModelSpec, ModelError> {
         match self {
-            ModelSpec::Gbm { season, .. } => Ok(ModelSpec::Gbm {
+            ModelSpec::Gbm { season, strategy, .. } => Ok(ModelSpec::Gbm {
                 season,
                 tune: Some(tuning),
+                strategy,
             }),
             // Calibration refits the model a dozen times per series: a search in each is not
             // what anyone asks for.
@@ -356,10 +390,15 @@ impl FromStr for ModelSpec {
                 return Ok(ModelSpec::Mstl { periods });
             }
             "prophet" => ModelSpec::Prophet,
-            "gbm" => {
+            "gbm" | "gbm-direct" => {
                 return Ok(ModelSpec::Gbm {
                     season: season()?,
                     tune: None,
+                    strategy: if name == "gbm" {
+                        Strategy::Recursive
+                    } else {
+                        Strategy::Direct
+                    },
                 });
             }
             "ensemble" => {
