@@ -6,6 +6,15 @@
 //! combination). Unlike inverse-error weights, they see how the members' errors move
 //! together: of two members that err alike, the mix keeps the better one.
 //!
+//! Weights fitted to one stretch of history overshoot on the next when the members are close
+//! and the better one changes from month to month (the "forecast combination puzzle": Smith &
+//! Wallis 2009, *A simple explanation of the forecast combination puzzle*, Oxford Bulletin of
+//! Economics and Statistics 71(3); Claeskens et al. 2016, IJF 32(3)): least squares then puts
+//! everything on one member. [`shrunk`] therefore moves the weights toward equal ones by the
+//! share that forecast best out of sample — weights from all backtest origins but one, scored
+//! on the one left out (leave one origin out, as Diebold & Pauly 1990 shrink regression
+//! weights toward the mean, with the shrinkage chosen by cross-validation instead of a prior).
+//!
 //! The problem is a small quadratic programme (one weight per member); it is solved exactly
 //! by trying every support set: on each, the equality-constrained least squares has a closed
 //! form (its KKT system), and the best feasible one is the optimum, since the optimum is the
@@ -23,6 +32,51 @@ pub struct Gram {
     pub points: usize,
     /// Series added.
     pub series: usize,
+}
+
+/// Shares of the way to equal weights tried by [`shrunk`]: 0, 10 %, …, 100 %.
+const SHRINK_GRID: usize = 11;
+
+/// Least-squares weights on all `origins` (one Gram per backtest origin), moved toward equal
+/// weights by the share (on a 10 % grid) whose weights, fitted without one origin, had the
+/// least squared error on that origin, summed over the origins; with the share. Plain least
+/// squares (share 0) when fewer than two origins have forecasts; `None` when none does.
+pub fn shrunk(origins: &[Gram]) -> Option<(Vec<f64>, f64)> {
+    let k = origins.first()?.b.len();
+    let mut all = Gram::new(k);
+    for g in origins {
+        all.merge(g);
+    }
+    let full = all.solve()?;
+    let used: Vec<&Gram> = origins.iter().filter(|g| g.points > 0).collect();
+    if used.len() < 2 {
+        return Some((full, 0.0));
+    }
+    let mix = |w: &[f64], share: f64| -> Vec<f64> {
+        w.iter().map(|w| (1.0 - share) * w + share / k as f64).collect()
+    };
+    let share_at = |i: usize| i as f64 / (SHRINK_GRID - 1) as f64;
+    let mut loss = [0.0f64; SHRINK_GRID];
+    for (out, held) in used.iter().enumerate() {
+        let mut rest = Gram::new(k);
+        for (i, g) in used.iter().enumerate() {
+            if i != out {
+                rest.merge(g);
+            }
+        }
+        let Some(w) = rest.solve() else {
+            return Some((full, 0.0));
+        };
+        for (i, l) in loss.iter_mut().enumerate() {
+            *l += held.sse(&mix(&w, share_at(i)));
+        }
+    }
+    let best = (0..SHRINK_GRID)
+        .filter(|&i| loss[i].is_finite())
+        .min_by(|&a, &b| loss[a].total_cmp(&loss[b]))
+        .unwrap_or(0);
+    let share = share_at(best);
+    Some((mix(&full, share), share))
 }
 
 /// Members beyond this many are not solved by enumeration (2^k support sets).
@@ -67,6 +121,21 @@ impl Gram {
         }
         self.points += actual.len();
         self.series += 1;
+    }
+
+    /// Add another Gram's statistics (of the same members).
+    pub fn merge(&mut self, other: &Gram) {
+        for (a, o) in self.a.iter_mut().zip(&other.a) {
+            for (v, w) in a.iter_mut().zip(o) {
+                *v += w;
+            }
+        }
+        for (v, w) in self.b.iter_mut().zip(&other.b) {
+            *v += w;
+        }
+        self.yy += other.yy;
+        self.points += other.points;
+        self.series += other.series;
     }
 
     /// Sum of squared (scaled) errors of the mix `w`.
@@ -182,6 +251,42 @@ mod tests {
         let refs: Vec<&[f64]> = forecasts.iter().map(Vec::as_slice).collect();
         g.add(&refs, actual, 1.0);
         g
+    }
+
+    /// Two members alike on average, each the better one on alternate origins: least squares
+    /// on all of them leans on one, and shrinkage chosen out of sample comes back to near
+    /// equal weights; a member better on every origin keeps its weight.
+    #[test]
+    fn weights_that_do_not_hold_out_of_sample_shrink_toward_equal() {
+        let actual: Vec<f64> = (0..40).map(|t| (t as f64 * 0.7).sin() * 3.0 + 10.0).collect();
+        let noise = |t: usize, seed: f64| ((t as f64 * 12.9898 + seed).sin() * 43758.5453).fract();
+        let origin = |o: usize, better_a: bool| {
+            let a: Vec<f64> = actual
+                .iter()
+                .enumerate()
+                .map(|(t, y)| y + if better_a { 0.3 } else { 1.5 } * noise(t + 40 * o, 1.0))
+                .collect();
+            let b: Vec<f64> = actual
+                .iter()
+                .enumerate()
+                .map(|(t, y)| y + if better_a { 1.5 } else { 0.3 } * noise(t + 40 * o, 2.0))
+                .collect();
+            gram(&[a, b], &actual)
+        };
+        let swapping = [origin(0, true), origin(1, false), origin(2, true)];
+        let (w, share) = shrunk(&swapping).unwrap();
+        assert!(share >= 0.5, "share {share}, weights {w:?}");
+        assert!((w[0] - 0.5).abs() < 0.25, "{w:?}");
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let steady = [origin(0, true), origin(1, true), origin(2, true)];
+        let (w, share) = shrunk(&steady).unwrap();
+        assert!(share <= 0.2, "share {share}, weights {w:?}");
+        assert!(w[0] > 0.8, "{w:?}");
+        // One origin: nothing to hold out, plain least squares.
+        let mut all = Gram::new(2);
+        all.merge(&origin(0, true));
+        assert_eq!(shrunk(&[origin(0, true), Gram::new(2)]), Some((all.solve().unwrap(), 0.0)));
+        assert_eq!(shrunk(&[]), None);
     }
 
     #[test]

@@ -53,14 +53,21 @@ pub struct Member {
 }
 
 /// How an ensemble's weights were found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub enum Weighting {
     /// Each member's inverse backtest MSE on this series, shrunk half way to equal weights.
     #[default]
     InverseMse,
     /// Constrained least squares ([`super::cls`]) on the backtest forecasts of every series of
-    /// the panel, each scaled by its seasonal-naive error: one set of weights for the panel.
-    PanelLeastSquares { series: usize, points: usize },
+    /// the panel, each scaled by its seasonal-naive error: one set of weights for the panel,
+    /// moved `shrink` of the way to equal weights ([`super::cls::shrunk`]; 0 in artifacts
+    /// made before the shrinkage).
+    PanelLeastSquares {
+        series: usize,
+        points: usize,
+        #[serde(default)]
+        shrink: f64,
+    },
 }
 
 /// A fitted ensemble.
@@ -266,8 +273,10 @@ impl Fitted for FittedEnsemble {
             .collect();
         let how = match self.weighting {
             Weighting::InverseMse => "weights from backtest errors, inverse MSE shrunk half way to equal".to_string(),
-            Weighting::PanelLeastSquares { series, points } => format!(
-                "weights for the whole panel by constrained least squares on {points} backtest forecasts of {series} series"
+            Weighting::PanelLeastSquares { series, points, shrink } => format!(
+                "weights for the whole panel by constrained least squares on {points} backtest forecasts of {series} series, \
+                 moved {:.0} % of the way to equal weights as origins left out advised",
+                100.0 * shrink
             ),
         };
         let mut text = format!("Ensemble: {} ({how}).", parts.join(", "));

@@ -5,7 +5,8 @@
 //! on its own.
 //!
 //! The weights are one set for the panel, by constrained least squares ([`super::cls`]) on
-//! those backtest forecasts of every series, each scaled by its seasonal-naive error: a panel
+//! those backtest forecasts of every series, each scaled by its seasonal-naive error, shrunk
+//! toward equal weights by the share that held up on an origin left out: a panel
 //! gives thousands of backtest points where one series gives a few dozen, and least squares
 //! sees that two statistical members err alike (measured on the retail panel, benches/
 //! RESULTS.md: per-series inverse-MSE weights kept a third each for ETS and ARIMA, and the mix
@@ -13,7 +14,7 @@
 //! weights renormalised, or its own inverse-MSE weights when those are nothing. The result is
 //! one [`FittedEnsemble`] per series, stored and forecast like any ensemble.
 
-use super::cls::Gram;
+use super::cls::{Gram, shrunk};
 use super::ensemble::{FittedEnsemble, Weighting, backtest_actuals, backtest_points, backtest_window, mse};
 use super::{Fitted, ModelError, ModelSpec};
 use crate::data::{Panel, Series};
@@ -49,7 +50,7 @@ pub fn fit_panel(panel: &Panel, series: &[Series], members: &[ModelSpec]) -> Vec
         .zip(&windows)
         .map(|(s, (steps, origins))| backtest_actuals(s, origins, *steps))
         .collect();
-    let panel_weights = panel_weights(series, &actuals, &fits);
+    let panel_weights = panel_weights(series, &windows, &actuals, &fits);
     (0..series.len())
         .map(|i| {
             let mut fitted = Vec::new();
@@ -76,22 +77,45 @@ pub fn fit_panel(panel: &Panel, series: &[Series], members: &[ModelSpec]) -> Vec
 }
 
 /// The panel's weights by constrained least squares on the backtest forecasts of every series
-/// all members could forecast, each scaled by its seasonal-naive error; `None` when there are
+/// all members could forecast, each scaled by its seasonal-naive error, shrunk toward equal
+/// weights as far as held-out origins say ([`super::cls::shrunk`]); `None` when there are
 /// none.
-fn panel_weights(series: &[Series], actuals: &[Vec<f64>], fits: &[MemberFits]) -> Option<(Vec<f64>, Weighting)> {
-    let mut gram = Gram::new(fits.len());
-    for (i, (s, actual)) in series.iter().zip(actuals).enumerate() {
+fn panel_weights(
+    series: &[Series],
+    windows: &[(usize, Vec<usize>)],
+    actuals: &[Vec<f64>],
+    fits: &[MemberFits],
+) -> Option<(Vec<f64>, Weighting)> {
+    let mut by_origin: Vec<Gram> = vec![Gram::new(fits.len()); ORIGINS];
+    for (i, ((s, actual), (steps, _))) in series.iter().zip(actuals).zip(windows).enumerate() {
         let points: Option<Vec<&[f64]>> = fits.iter().map(|(_, p)| p[i].as_deref()).collect();
-        if let Some(points) = points {
-            gram.add(&points, actual, seasonal_scale(&s.values, s.freq.default_season()));
+        let Some(points) = points else {
+            continue;
+        };
+        let scale = seasonal_scale(&s.values, s.freq.default_season());
+        // Origin after origin, `steps` each (as the members list their forecasts).
+        for (k, gram) in by_origin.iter_mut().enumerate() {
+            let span = k * steps..(k + 1) * steps;
+            let Some(y) = actual.get(span.clone()) else {
+                break;
+            };
+            let parts: Option<Vec<&[f64]>> = points.iter().map(|p| p.get(span.clone())).collect();
+            if let Some(parts) = parts {
+                gram.add(&parts, y, scale);
+            }
         }
     }
-    let weights = gram.solve()?;
+    let (weights, shrink) = shrunk(&by_origin)?;
+    let total = by_origin.iter().fold(Gram::new(fits.len()), |mut all, g| {
+        all.merge(g);
+        all
+    });
     Some((
         weights,
         Weighting::PanelLeastSquares {
-            series: gram.series,
-            points: gram.points,
+            series: by_origin.iter().map(|g| g.series).max().unwrap_or(0),
+            points: total.points,
+            shrink,
         },
     ))
 }
@@ -189,10 +213,11 @@ mod tests {
             assert!(a.mse.is_some() && b.mse.is_some(), "both scored");
             // One set of weights for the panel, from every series' backtest (3 origins of 14
             // daily steps each).
-            let Weighting::PanelLeastSquares { series, points } = e.weighting else {
+            let Weighting::PanelLeastSquares { series, points, shrink } = e.weighting else {
                 panic!("panel weights: {:?}", e.weighting)
             };
             assert_eq!((series, points), (4, 4 * 3 * 14));
+            assert!((0.0..=1.0).contains(&shrink));
             let w = vec![a.weight, b.weight];
             assert_eq!(*seen.get_or_insert(w.clone()), w, "the same weights on every series");
             assert!(

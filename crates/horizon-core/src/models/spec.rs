@@ -175,7 +175,7 @@ impl ModelSpec {
             ModelSpec::Gbm {
                 strategy: Strategy::Direct,
                 ..
-            } => "gradient-boosted trees, one per week of the horizon (direct, no step-by-step feedback); one for all series",
+            } => "gradient-boosted trees, one per block of the horizon (a week of daily data), no step-by-step feedback",
             ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
             ModelSpec::Auto { .. } => "the best model for each series, chosen by backtest (ensemble included)",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
