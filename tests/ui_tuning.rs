@@ -45,10 +45,7 @@ fn set_number(h: &mut Harness<'static, Workbench>, label: &str, value: &str) {
 fn tuning_shows_its_trials_can_be_cancelled_and_is_described() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    let gbm = horizon_core::ModelSpec::Gbm {
-        season: None,
-        tune: None,
-    };
+    let gbm: horizon_core::ModelSpec = "gbm".parse().unwrap();
     h.get_by_label("Model").click();
     h.run();
     h.get_by_label(&format!("gbm — {}", gbm.summary())).click();

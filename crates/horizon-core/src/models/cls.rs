@@ -52,9 +52,7 @@ pub fn shrunk(origins: &[Gram]) -> Option<(Vec<f64>, f64)> {
     if used.len() < 2 {
         return Some((full, 0.0));
     }
-    let mix = |w: &[f64], share: f64| -> Vec<f64> {
-        w.iter().map(|w| (1.0 - share) * w + share / k as f64).collect()
-    };
+    let mix = |w: &[f64], share: f64| -> Vec<f64> { w.iter().map(|w| (1.0 - share) * w + share / k as f64).collect() };
     let share_at = |i: usize| i as f64 / (SHRINK_GRID - 1) as f64;
     let mut loss = [0.0f64; SHRINK_GRID];
     for (out, held) in used.iter().enumerate() {
@@ -285,7 +283,10 @@ mod tests {
         // One origin: nothing to hold out, plain least squares.
         let mut all = Gram::new(2);
         all.merge(&origin(0, true));
-        assert_eq!(shrunk(&[origin(0, true), Gram::new(2)]), Some((all.solve().unwrap(), 0.0)));
+        assert_eq!(
+            shrunk(&[origin(0, true), Gram::new(2)]),
+            Some((all.solve().unwrap(), 0.0))
+        );
         assert_eq!(shrunk(&[]), None);
     }
 

@@ -407,7 +407,14 @@ fn training_rows(
         for t in from.max(gap)..to {
             row.clear();
             let exog: Vec<f64> = p.series.exog.iter().take(spec.exog.len()).map(|c| c[t]).collect();
-            spec.row(&p.scaled[..=t - gap], p.series.dates[t], &exog, &p.ids, holidays, &mut row);
+            spec.row(
+                &p.scaled[..=t - gap],
+                p.series.dates[t],
+                &exog,
+                &p.ids,
+                holidays,
+                &mut row,
+            );
             for (c, v) in columns.iter_mut().zip(&row) {
                 c.push(*v);
             }
@@ -735,7 +742,11 @@ mod tests {
             for s in &mut changed {
                 s.values[t - gap] += 1000.0;
             }
-            assert_ne!(format!("{before:?}"), format!("{:?}", build(&changed, t, gap)), "gap {gap}");
+            assert_ne!(
+                format!("{before:?}"),
+                format!("{:?}", build(&changed, t, gap)),
+                "gap {gap}"
+            );
         }
     }
 
@@ -823,6 +834,9 @@ mod tests {
         object.insert("booster".into(), boosters[0]["booster"].clone());
         let old: FittedGbm = serde_json::from_value(json).unwrap();
         assert_eq!(old, fitted[0]);
-        assert_eq!(old.predict(14, &[95.0]).unwrap(), fitted[0].predict(14, &[95.0]).unwrap());
+        assert_eq!(
+            old.predict(14, &[95.0]).unwrap(),
+            fitted[0].predict(14, &[95.0]).unwrap()
+        );
     }
 }

@@ -175,7 +175,9 @@ impl ModelSpec {
             ModelSpec::Gbm {
                 strategy: Strategy::Direct,
                 ..
-            } => "gradient-boosted trees, one per block of the horizon (a week of daily data), no step-by-step feedback",
+            } => {
+                "gradient-boosted trees, one per block of the horizon (a week of daily data), no step-by-step feedback"
+            }
             ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
             ModelSpec::Auto { .. } => "the best model for each series, chosen by backtest (ensemble included)",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
