@@ -143,7 +143,7 @@ impl Gbm {
     /// many more as the longest gap of a direct booster, less one).
     pub fn check(&self, s: &Series) -> Result<(), ModelError> {
         check_finite(&s.values)?;
-        let needed = MIN_OBS + self.gaps(s.freq).last().copied().unwrap_or(1) - 1;
+        let needed = MIN_OBS + self.strategy.gaps(s.freq).last().copied().unwrap_or(1) - 1;
         if s.len() < needed {
             return Err(ModelError::TooShort {
                 model: self.name(),
@@ -152,10 +152,6 @@ impl Gbm {
             });
         }
         Ok(())
-    }
-
-    fn gaps(&self, freq: Frequency) -> Vec<usize> {
-        self.strategy.gaps(freq)
     }
 
     fn prepare<'a>(&self, series: &'a [Series]) -> Result<(FeatureSpec, Holidays, Vec<Prepared<'a>>), ModelError> {
@@ -185,7 +181,7 @@ impl Gbm {
             self.check(s)?;
         }
         let (spec, holidays, prepared) = self.prepare(series)?;
-        let gap = self.gaps(spec.freq).first().copied().unwrap_or(1);
+        let gap = self.strategy.gaps(spec.freq).first().copied().unwrap_or(1);
         Ok(self.split(&spec, &prepared, &holidays, gap))
     }
 
@@ -243,7 +239,7 @@ impl Gbm {
             self.check(s)?;
         }
         let (spec, holidays, prepared) = self.prepare(series)?;
-        let gaps = self.gaps(spec.freq);
+        let gaps = self.strategy.gaps(spec.freq);
 
         // 1. Early stopping on each series' last stretch, `gap` steps ahead.
         let mut first_fits = Vec::with_capacity(gaps.len());
@@ -286,7 +282,6 @@ impl Gbm {
                 booster: Arc::new(booster),
             });
         }
-        drop(first_fits);
         let panel_size = series.len();
         Ok(prepared
             .into_iter()

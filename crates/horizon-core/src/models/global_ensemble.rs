@@ -106,15 +106,11 @@ fn panel_weights(
         }
     }
     let (weights, shrink) = shrunk(&by_origin)?;
-    let total = by_origin.iter().fold(Gram::new(fits.len()), |mut all, g| {
-        all.merge(g);
-        all
-    });
     Some((
         weights,
         Weighting::PanelLeastSquares {
             series: by_origin.iter().map(|g| g.series).max().unwrap_or(0),
-            points: total.points,
+            points: by_origin.iter().map(|g| g.points).sum(),
             shrink,
         },
     ))
