@@ -627,7 +627,7 @@ fn gbm_forecasts_and_backtests_a_panel_globally() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("S01 / P001: Ensemble: seasonal-naive "), "{err}");
     assert!(
-        err.contains("weights for the whole panel by constrained least squares on"),
+        err.contains("weights for the whole panel by inverse mean squared error on"),
         "{err}"
     );
 }

@@ -58,10 +58,14 @@ pub enum Weighting {
     /// Each member's inverse backtest MSE on this series, shrunk half way to equal weights.
     #[default]
     InverseMse,
-    /// Constrained least squares ([`super::cls`]) on the backtest forecasts of every series of
-    /// the panel, each scaled by its seasonal-naive error: one set of weights for the panel,
-    /// moved `shrink` of the way to equal weights ([`super::cls::shrunk`]; 0 in artifacts
-    /// made before the shrinkage).
+    /// Each member's inverse mean squared backtest error pooled over every series of the
+    /// panel, each error scaled by its series' seasonal-naive error: one set of weights for
+    /// the panel ([`super::global_ensemble`]).
+    PanelInverseMse { series: usize, points: usize },
+    /// Constrained least squares on the panel's scaled backtest forecasts, moved `shrink` of
+    /// the way to equal weights: how global ensembles were weighted before
+    /// [`Weighting::PanelInverseMse`]; kept so that their artifacts still load and describe
+    /// themselves.
     PanelLeastSquares {
         series: usize,
         points: usize,
@@ -273,6 +277,10 @@ impl Fitted for FittedEnsemble {
             .collect();
         let how = match self.weighting {
             Weighting::InverseMse => "weights from backtest errors, inverse MSE shrunk half way to equal".to_string(),
+            Weighting::PanelInverseMse { series, points } => format!(
+                "weights for the whole panel by inverse mean squared error on {points} backtest forecasts of {series} series, \
+                 each scaled by its series' seasonal-naive error"
+            ),
             Weighting::PanelLeastSquares { series, points, shrink } => format!(
                 "weights for the whole panel by constrained least squares on {points} backtest forecasts of {series} series, \
                  moved {:.0} % of the way to equal weights as origins left out advised",

@@ -4,17 +4,20 @@
 //! cut at an origin instead of on each series alone, so it learns across the panel as it does
 //! on its own.
 //!
-//! The weights are one set for the panel, by constrained least squares ([`super::cls`]) on
-//! those backtest forecasts of every series, each scaled by its seasonal-naive error, shrunk
-//! toward equal weights by the share that held up on an origin left out: a panel
-//! gives thousands of backtest points where one series gives a few dozen, and least squares
-//! sees that two statistical members err alike (measured on the retail panel, benches/
-//! RESULTS.md: per-series inverse-MSE weights kept a third each for ETS and ARIMA, and the mix
-//! lost to the GBM alone). A series on which a member could not be fitted takes the others'
-//! weights renormalised, or its own inverse-MSE weights when those are nothing. The result is
-//! one [`FittedEnsemble`] per series, stored and forecast like any ensemble.
+//! The weights are one set for the panel: each member's inverse mean squared error (Bates &
+//! Granger 1969, "The combination of forecasts", *Operational Research Quarterly* 20(4)) on
+//! those backtest forecasts of every series, each scaled by its seasonal-naive error. Pooled
+//! over a panel, thousands of backtest points give each member's error without the noise of a
+//! single series, so they are not shrunk toward equal. Constrained least squares on the same
+//! forecasts (Granger & Ramanathan 1984), shrunk toward equal weights as far as a left-out
+//! origin advised, was used before and replaced: with three recent origins it put everything
+//! on whichever GBM had led in the last weeks, and on the retail panel every mix it made lost
+//! to its best member, where these weights beat every member of the GBM pairs and of Prophet
+//! with both GBMs (benches/RESULTS.md, "Issue 4, fourth pass"). A series on which a member
+//! could not be fitted takes the others' weights renormalised, or its own inverse-MSE weights
+//! when those are nothing. The result is one [`FittedEnsemble`] per series, stored and
+//! forecast like any ensemble.
 
-use super::cls::{Gram, shrunk};
 use super::ensemble::{FittedEnsemble, Weighting, backtest_actuals, backtest_points, backtest_window, mse};
 use super::{Fitted, ModelError, ModelSpec};
 use crate::data::{Panel, Series};
@@ -50,7 +53,7 @@ pub fn fit_panel(panel: &Panel, series: &[Series], members: &[ModelSpec]) -> Vec
         .zip(&windows)
         .map(|(s, (steps, origins))| backtest_actuals(s, origins, *steps))
         .collect();
-    let panel_weights = panel_weights(series, &windows, &actuals, &fits);
+    let panel_weights = panel_weights(series, &actuals, &fits);
     (0..series.len())
         .map(|i| {
             let mut fitted = Vec::new();
@@ -76,44 +79,82 @@ pub fn fit_panel(panel: &Panel, series: &[Series], members: &[ModelSpec]) -> Vec
         .collect()
 }
 
-/// The panel's weights by constrained least squares on the backtest forecasts of every series
-/// all members could forecast, each scaled by its seasonal-naive error, shrunk toward equal
-/// weights as far as held-out origins say ([`super::cls::shrunk`]); `None` when there are
-/// none.
-fn panel_weights(
-    series: &[Series],
-    windows: &[(usize, Vec<usize>)],
-    actuals: &[Vec<f64>],
-    fits: &[MemberFits],
-) -> Option<(Vec<f64>, Weighting)> {
-    let mut by_origin: Vec<Gram> = vec![Gram::new(fits.len()); ORIGINS];
-    for (i, ((s, actual), (steps, _))) in series.iter().zip(actuals).zip(windows).enumerate() {
+/// The panel's weights: each member's inverse mean squared backtest error, pooled over every
+/// series all members could forecast, each error divided by its series' seasonal-naive error
+/// (so every series counts alike whatever its units); `None` when no series has them all.
+fn panel_weights(series: &[Series], actuals: &[Vec<f64>], fits: &[MemberFits]) -> Option<(Vec<f64>, Weighting)> {
+    let mut pooled = PooledErrors::new(fits.len());
+    for (i, (s, actual)) in series.iter().zip(actuals).enumerate() {
         let points: Option<Vec<&[f64]>> = fits.iter().map(|(_, p)| p[i].as_deref()).collect();
-        let Some(points) = points else {
-            continue;
-        };
-        let scale = seasonal_scale(&s.values, s.freq.default_season());
-        // Origin after origin, `steps` each (as the members list their forecasts).
-        for (k, gram) in by_origin.iter_mut().enumerate() {
-            let span = k * steps..(k + 1) * steps;
-            let Some(y) = actual.get(span.clone()) else {
-                break;
-            };
-            let parts: Option<Vec<&[f64]>> = points.iter().map(|p| p.get(span.clone())).collect();
-            if let Some(parts) = parts {
-                gram.add(&parts, y, scale);
-            }
+        if let Some(points) = points {
+            pooled.add(&points, actual, seasonal_scale(&s.values, s.freq.default_season()));
         }
     }
-    let (weights, shrink) = shrunk(&by_origin)?;
+    let weights = pooled.inverse_mse_weights()?;
     Some((
         weights,
-        Weighting::PanelLeastSquares {
-            series: by_origin.iter().map(|g| g.series).max().unwrap_or(0),
-            points: by_origin.iter().map(|g| g.points).sum(),
-            shrink,
+        Weighting::PanelInverseMse {
+            series: pooled.series,
+            points: pooled.points,
         },
     ))
+}
+
+/// Squared backtest errors of each member summed over a panel, each divided by its series'
+/// squared scale.
+#[derive(Debug, Clone, PartialEq)]
+struct PooledErrors {
+    sse: Vec<f64>,
+    points: usize,
+    series: usize,
+}
+
+impl PooledErrors {
+    fn new(members: usize) -> PooledErrors {
+        PooledErrors {
+            sse: vec![0.0; members],
+            points: 0,
+            series: 0,
+        }
+    }
+
+    /// Add one series: `forecasts[j]` is member `j`'s backtest forecasts of `actual`. Ignored
+    /// when the lengths differ, the scale is not positive or a value is not finite.
+    fn add(&mut self, forecasts: &[&[f64]], actual: &[f64], scale: f64) {
+        let usable = forecasts.len() == self.sse.len()
+            && scale.is_finite()
+            && scale > 0.0
+            && forecasts.iter().all(|f| f.len() == actual.len())
+            && actual
+                .iter()
+                .chain(forecasts.iter().flat_map(|f| f.iter()))
+                .all(|v| v.is_finite());
+        if !usable || actual.is_empty() {
+            return;
+        }
+        for (sse, f) in self.sse.iter_mut().zip(forecasts) {
+            *sse += f.iter().zip(actual).map(|(f, y)| (f - y) * (f - y)).sum::<f64>() / (scale * scale);
+        }
+        self.points += actual.len();
+        self.series += 1;
+    }
+
+    /// Weights proportional to each member's inverse mean squared error (shared by the
+    /// members that never erred, the limit of those weights, when there are any); `None` with
+    /// nothing added.
+    fn inverse_mse_weights(&self) -> Option<Vec<f64>> {
+        if self.points == 0 || self.sse.is_empty() || self.sse.iter().any(|e| !e.is_finite()) {
+            return None;
+        }
+        let exact = self.sse.iter().filter(|e| **e <= 0.0).count();
+        if exact > 0 {
+            let share = 1.0 / exact as f64;
+            return Some(self.sse.iter().map(|e| if *e <= 0.0 { share } else { 0.0 }).collect());
+        }
+        let inverse: Vec<f64> = self.sse.iter().map(|e| self.points as f64 / e).collect();
+        let total: f64 = inverse.iter().sum();
+        Some(inverse.iter().map(|w| w / total).collect())
+    }
 }
 
 /// A series-by-series member: fitted and backtested on each series alone (in parallel).
@@ -180,6 +221,30 @@ mod tests {
     use crate::models::FittedModel;
 
     #[test]
+    fn pooled_weights_are_inverse_mean_squared_errors_of_scaled_series() {
+        let mut p = PooledErrors::new(2);
+        assert_eq!(p.inverse_mse_weights(), None, "nothing added");
+        // Member 0 errs by 1 on each point, member 1 by 2: MSE 1 and 4, weights 0.8 / 0.2.
+        p.add(&[&[11.0, 9.0], &[12.0, 8.0]], &[10.0, 10.0], 1.0);
+        let w = p.inverse_mse_weights().unwrap();
+        assert!((w[0] - 0.8).abs() < 1e-12 && (w[1] - 0.2).abs() < 1e-12, "{w:?}");
+        // A series in other units, with its scale, counts as the same errors would.
+        let mut q = p.clone();
+        q.add(&[&[1100.0, 900.0], &[1200.0, 800.0]], &[1000.0, 1000.0], 100.0);
+        assert_eq!(q.inverse_mse_weights(), p.inverse_mse_weights());
+        assert_eq!((q.series, q.points), (2, 4));
+        // Unusable series are left out: no scale, a NaN, lengths that differ.
+        q.add(&[&[1.0], &[2.0]], &[0.0], 0.0);
+        q.add(&[&[f64::NAN], &[2.0]], &[0.0], 1.0);
+        q.add(&[&[1.0, 2.0], &[2.0]], &[0.0], 1.0);
+        assert_eq!((q.series, q.points), (2, 4));
+        // A member that never errs takes every weight.
+        let mut r = PooledErrors::new(3);
+        r.add(&[&[1.0], &[3.0], &[2.0]], &[2.0], 1.0);
+        assert_eq!(r.inverse_mse_weights(), Some(vec![0.0, 0.0, 1.0]));
+    }
+
+    #[test]
     fn the_gbm_member_learns_from_the_whole_panel_and_the_panel_shares_its_weights() {
         let panel = retail(&RetailParams {
             stores: 2,
@@ -209,15 +274,15 @@ mod tests {
             assert!(a.mse.is_some() && b.mse.is_some(), "both scored");
             // One set of weights for the panel, from every series' backtest (3 origins of 14
             // daily steps each).
-            let Weighting::PanelLeastSquares { series, points, shrink } = e.weighting else {
+            let Weighting::PanelInverseMse { series, points } = e.weighting else {
                 panic!("panel weights: {:?}", e.weighting)
             };
             assert_eq!((series, points), (4, 4 * 3 * 14));
-            assert!((0.0..=1.0).contains(&shrink));
             let w = vec![a.weight, b.weight];
             assert_eq!(*seen.get_or_insert(w.clone()), w, "the same weights on every series");
             assert!(
-                e.description().contains("constrained least squares"),
+                e.description()
+                    .contains("inverse mean squared error on 168 backtest forecasts of 4 series"),
                 "{}",
                 e.description()
             );

@@ -4,7 +4,6 @@
 
 pub mod arima;
 pub mod auto;
-pub mod cls;
 pub mod conformal;
 pub mod ensemble;
 pub mod ets;

@@ -1,0 +1,102 @@
+//! What would each way of weighting an ensemble have scored on the retail panel? Cuts the
+//! panel at every week from 28 to 196 days before its end, fits every model on every series cut
+//! there (a global model once on the whole cut panel), and writes each cut's 28-step point
+//! forecasts with the actuals and the MASE scale of the history before the cut. The three cuts
+//! 28, 56 and 84 days back are `horizon backtest`'s folds; the earlier ones are the backtests
+//! an ensemble fitted at a fold could have weighted its members from. `benches/ensembles/
+//! study.py` replays weighting rules on the file.
+//!
+//! ```text
+//! ensemble_dump OUT.csv [ets,arima,prophet,gbm,gbm-direct] [--seed 1] [--max-back 196]
+//! ```
+
+use horizon_core::ModelSpec;
+use horizon_core::data::Series;
+use horizon_core::data::generate::{RetailParams, retail};
+use horizon_core::eval::metrics::seasonal_scale;
+use horizon_core::forecast::{fit_global, fit_predict, predict_fitted};
+use rayon::prelude::*;
+use std::io::Write;
+
+const HORIZON: usize = 28;
+const SEASON: usize = 7;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let out = args
+        .get(1)
+        .ok_or("usage: ensemble_dump OUT.csv [models] [--seed N] [--max-back DAYS]")?;
+    let models: Vec<ModelSpec> = args
+        .get(2)
+        .filter(|a| !a.starts_with("--"))
+        .map_or("ets,arima,prophet,gbm,gbm-direct", String::as_str)
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let seed = match args.iter().position(|a| a == "--seed") {
+        Some(i) => args.get(i + 1).ok_or("--seed needs a value")?.parse()?,
+        None => 1,
+    };
+    let max_back: usize = match args.iter().position(|a| a == "--max-back") {
+        Some(i) => args.get(i + 1).ok_or("--max-back needs a value")?.parse()?,
+        None => 196,
+    };
+    let panel = retail(&RetailParams {
+        stores: 10,
+        products: 20,
+        days: 1095,
+        seed,
+        ..RetailParams::default()
+    });
+    let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
+    writeln!(
+        file,
+        "back,series,step,actual,scale,{}",
+        models.iter().map(ModelSpec::name).collect::<Vec<_>>().join(",")
+    )?;
+    for back in (HORIZON..=max_back).step_by(7) {
+        let started = std::time::Instant::now();
+        let heads: Vec<Series> = panel.series.iter().map(|s| s.head(s.len() - back)).collect();
+        // Model → series → forecast (None: failed).
+        let mut by_model: Vec<Vec<Option<Vec<f64>>>> = Vec::new();
+        for spec in &models {
+            let points: Vec<Option<Vec<f64>>> = match fit_global(&panel, &heads, spec) {
+                Some(fitted) => fitted
+                    .into_iter()
+                    .zip(&heads)
+                    .map(|(f, h)| {
+                        f.and_then(|f| predict_fitted(f.as_ref(), h, HORIZON, &[95.0]))
+                            .ok()
+                            .map(|(fc, _)| fc.point)
+                    })
+                    .collect(),
+                None => heads
+                    .par_iter()
+                    .map(|h| fit_predict(h, spec, HORIZON, &[95.0]).ok().map(|(fc, _)| fc.point))
+                    .collect(),
+            };
+            by_model.push(points);
+        }
+        for (i, (s, h)) in panel.series.iter().zip(&heads).enumerate() {
+            let f: Option<Vec<&Vec<f64>>> = by_model.iter().map(|m| m[i].as_ref()).collect();
+            let Some(f) = f else {
+                continue;
+            };
+            let scale = seasonal_scale(&h.values, SEASON);
+            for step in 0..HORIZON {
+                let actual = s.values[h.len() + step];
+                let cols: Vec<String> = f.iter().map(|p| p[step].to_string()).collect();
+                writeln!(
+                    file,
+                    "{back},{},{},{actual},{scale},{}",
+                    s.label(),
+                    step + 1,
+                    cols.join(",")
+                )?;
+            }
+        }
+        file.flush()?;
+        eprintln!("cut {back} days back: {:.1} s", started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
