@@ -113,6 +113,8 @@ def rule_weights(data, idx, fold, rule):
         return [1.0 / k] * k
     cuts = [fold + steps + spacing * j for j in range(count)]
     cuts = [c for c in cuts if c in data]
+    if len(cuts) < count:
+        return None  # the dump does not reach back far enough for this layout
     pts = [points(data, c, idx, steps) for c in cuts]
     grams = [gram_of(p, k) for p in pts]
     ws = grid(k)
@@ -223,6 +225,8 @@ def main():
         print(f"\n== {s}")
         for rule in RULES:
             ws = [rule_weights(data, idx, fold, rule) for fold in FOLDS]
+            if any(w is None for w in ws):
+                continue
             score = evaluate(data, idx, ws)
             wtxt = " | ".join("/".join(f"{v:.2f}" for v in w) for w in ws)
             pf = " ".join(f"{v:.4f}" for v in per_fold(data, idx, ws))
