@@ -12,8 +12,10 @@
 //! forecasts (Granger & Ramanathan 1984), shrunk toward equal weights as far as a left-out
 //! origin advised, was used before and replaced: with three recent origins it put everything
 //! on whichever GBM had led in the last weeks, and on the retail panel every mix it made lost
-//! to its best member, where these weights beat every member of the GBM pairs and of Prophet
-//! with both GBMs (benches/RESULTS.md, "Issue 4, fourth pass"). A series on which a member
+//! to its best member, where these weights beat every member of the GBM pair and of Prophet
+//! with both GBMs; on a panel drawn with another seed neither rule beats the best member, and
+//! least squares does better with Prophet as a member (benches/RESULTS.md, "Issue 4, fourth
+//! pass"). A series on which a member
 //! could not be fitted takes the others' weights renormalised, or its own inverse-MSE weights
 //! when those are nothing. The result is one [`FittedEnsemble`] per series, stored and
 //! forecast like any ensemble.
