@@ -220,11 +220,19 @@ pub fn weights(mse: &[Option<f64>]) -> Vec<f64> {
     if mse.iter().any(|e| e.is_none_or(|v| !(v.is_finite() && v > 0.0))) {
         return vec![equal; mse.len()];
     }
-    let inv: Vec<f64> = mse.iter().map(|e| 1.0 / e.unwrap_or(1.0)).collect();
-    let total: f64 = inv.iter().sum();
-    inv.iter()
-        .map(|w| SHRINK * equal + (1.0 - SHRINK) * w / total)
+    let errors: Vec<f64> = mse.iter().map(|e| e.unwrap_or(1.0)).collect();
+    inverse_shares(&errors)
+        .iter()
+        .map(|w| SHRINK * equal + (1.0 - SHRINK) * w)
         .collect()
+}
+
+/// Shares proportional to the inverse of each (positive, finite) error, summing to one
+/// (Bates & Granger's weights).
+pub(crate) fn inverse_shares(errors: &[f64]) -> Vec<f64> {
+    let inverse: Vec<f64> = errors.iter().map(|e| 1.0 / e).collect();
+    let total: f64 = inverse.iter().sum();
+    inverse.iter().map(|w| w / total).collect()
 }
 
 impl Fitted for FittedEnsemble {

@@ -20,7 +20,9 @@
 //! when those are nothing. The result is one [`FittedEnsemble`] per series, stored and
 //! forecast like any ensemble.
 
-use super::ensemble::{FittedEnsemble, Weighting, backtest_actuals, backtest_points, backtest_window, mse};
+use super::ensemble::{
+    FittedEnsemble, Weighting, backtest_actuals, backtest_points, backtest_window, inverse_shares, mse,
+};
 use super::{Fitted, ModelError, ModelSpec};
 use crate::data::{Panel, Series};
 use crate::eval::metrics::seasonal_scale;
@@ -123,19 +125,16 @@ impl PooledErrors {
     /// Add one series: `forecasts[j]` is member `j`'s backtest forecasts of `actual`. Ignored
     /// when the lengths differ, the scale is not positive or a value is not finite.
     fn add(&mut self, forecasts: &[&[f64]], actual: &[f64], scale: f64) {
-        let usable = forecasts.len() == self.sse.len()
-            && scale.is_finite()
-            && scale > 0.0
-            && forecasts.iter().all(|f| f.len() == actual.len())
-            && actual
-                .iter()
-                .chain(forecasts.iter().flat_map(|f| f.iter()))
-                .all(|v| v.is_finite());
-        if !usable || actual.is_empty() {
+        if forecasts.len() != self.sse.len() || !(scale.is_finite() && scale > 0.0) {
             return;
         }
-        for (sse, f) in self.sse.iter_mut().zip(forecasts) {
-            *sse += f.iter().zip(actual).map(|(f, y)| (f - y) * (f - y)).sum::<f64>() / (scale * scale);
+        // `mse` refuses empty or unequal lengths and any value that is not finite.
+        let Some(errors) = forecasts.iter().map(|f| mse(actual, f)).collect::<Option<Vec<f64>>>() else {
+            return;
+        };
+        let n = actual.len() as f64;
+        for (sse, e) in self.sse.iter_mut().zip(errors) {
+            *sse += e * n / (scale * scale);
         }
         self.points += actual.len();
         self.series += 1;
@@ -153,9 +152,8 @@ impl PooledErrors {
             let share = 1.0 / exact as f64;
             return Some(self.sse.iter().map(|e| if *e <= 0.0 { share } else { 0.0 }).collect());
         }
-        let inverse: Vec<f64> = self.sse.iter().map(|e| self.points as f64 / e).collect();
-        let total: f64 = inverse.iter().sum();
-        Some(inverse.iter().map(|w| w / total).collect())
+        // The summed errors share one count of points, so their inverse shares are the MSEs'.
+        Some(inverse_shares(&self.sse))
     }
 }
 
