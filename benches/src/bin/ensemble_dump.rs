@@ -48,6 +48,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed,
         ..RetailParams::default()
     });
+    let shortest = panel.series.iter().map(Series::len).min().unwrap_or(0);
+    if max_back < HORIZON || max_back + HORIZON > shortest {
+        return Err(format!(
+            "--max-back must be between {HORIZON} and {} (the panel's series have {shortest} days)",
+            shortest.saturating_sub(HORIZON)
+        )
+        .into());
+    }
     let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
     writeln!(
         file,
