@@ -440,6 +440,7 @@ mod tests {
                     seconds: Some(600)
                 }),
                 strategy: Default::default(),
+                loss: Default::default(),
             }
         );
         let e = load_str(&format!("{base}models = [\"ets\"]\n[tuning]\ngbm_trials = 30\n")).unwrap_err();

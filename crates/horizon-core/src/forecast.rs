@@ -123,16 +123,19 @@ pub fn fit_global(
 /// The global model `spec` names, set up for `panel`'s id and driver columns (`None` when
 /// `spec` fits series one by one).
 pub fn global_model(panel: &Panel, spec: &ModelSpec) -> Option<Gbm> {
-    let ModelSpec::Gbm { season, tune, strategy } = spec else {
+    let ModelSpec::Gbm {
+        season,
+        tune,
+        strategy,
+        loss,
+    } = spec
+    else {
         return None;
     };
     Some(Gbm {
-        season: *season,
-        tune: *tune,
-        strategy: *strategy,
         id_columns: panel.id_columns.clone(),
         exog_columns: panel.exog_columns.clone(),
-        ..Default::default()
+        ..Gbm::new(*season, *strategy, *loss, *tune)
     })
 }
 

@@ -6,7 +6,7 @@ use super::auto::{Auto, default_candidates};
 use super::conformal::Conformal;
 use super::ensemble::{Ensemble, default_members};
 use super::ets::AutoEts;
-use super::gbm::{Gbm, Strategy};
+use super::gbm::{Gbm, Loss, Strategy, model_name};
 use super::gbm_tune::Tuning;
 use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
@@ -52,6 +52,9 @@ pub enum ModelSpec {
         /// Recursive (`gbm`) or direct (`gbm-direct`) multi-step forecasts.
         #[serde(default, skip_serializing_if = "is_recursive")]
         strategy: Strategy,
+        /// Mean (`gbm`) or median (`gbm-median`) forecasts.
+        #[serde(default, skip_serializing_if = "is_squared")]
+        loss: Loss,
     },
     /// Weighted combination of several models (`None`: ETS, ARIMA and MSTL).
     Ensemble {
@@ -70,6 +73,10 @@ pub enum ModelSpec {
 
 fn is_recursive(s: &Strategy) -> bool {
     *s == Strategy::Recursive
+}
+
+fn is_squared(l: &Loss) -> bool {
+    *l == Loss::Squared
 }
 
 impl ModelSpec {
@@ -93,11 +100,25 @@ impl ModelSpec {
                 season: None,
                 tune: None,
                 strategy: Strategy::Recursive,
+                loss: Loss::Squared,
             },
             ModelSpec::Gbm {
                 season: None,
                 tune: None,
                 strategy: Strategy::Direct,
+                loss: Loss::Squared,
+            },
+            ModelSpec::Gbm {
+                season: None,
+                tune: None,
+                strategy: Strategy::Recursive,
+                loss: Loss::Absolute,
+            },
+            ModelSpec::Gbm {
+                season: None,
+                tune: None,
+                strategy: Strategy::Direct,
+                loss: Loss::Absolute,
             },
             ModelSpec::Ensemble { members: None },
         ]
@@ -114,10 +135,7 @@ impl ModelSpec {
             ModelSpec::Arima { .. } => "arima".into(),
             ModelSpec::Mstl { .. } => "mstl".into(),
             ModelSpec::Prophet => "prophet".into(),
-            ModelSpec::Gbm { strategy, .. } => match strategy {
-                Strategy::Recursive => "gbm".into(),
-                Strategy::Direct => "gbm-direct".into(),
-            },
+            ModelSpec::Gbm { strategy, loss, .. } => model_name(*strategy, *loss),
             // A global ensemble names its members, so tables tell it from the default one.
             ModelSpec::Ensemble { members: Some(m) } if self.is_global() => format!(
                 "ensemble:{}",
@@ -170,14 +188,26 @@ impl ModelSpec {
             }
             ModelSpec::Gbm {
                 strategy: Strategy::Recursive,
+                loss: Loss::Squared,
                 ..
             } => "gradient-boosted trees on lags, rolling stats, calendar, holidays, drivers; one model for all series",
             ModelSpec::Gbm {
                 strategy: Strategy::Direct,
+                loss: Loss::Squared,
                 ..
             } => {
                 "gradient-boosted trees, one per block of the horizon (a week of daily data), no step-by-step feedback"
             }
+            ModelSpec::Gbm {
+                strategy: Strategy::Recursive,
+                loss: Loss::Absolute,
+                ..
+            } => "gradient-boosted trees of the median (absolute error), same features; one model for all series",
+            ModelSpec::Gbm {
+                strategy: Strategy::Direct,
+                loss: Loss::Absolute,
+                ..
+            } => "gradient-boosted trees of the median, one per block of the horizon, no step-by-step feedback",
             ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
             ModelSpec::Auto { .. } => "the best model for each series, chosen by backtest (ensemble included)",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
@@ -204,12 +234,12 @@ impl ModelSpec {
                 periods: periods.clone(),
             }),
             ModelSpec::Prophet => Box::new(ProphetModel::default()),
-            ModelSpec::Gbm { season, tune, strategy } => Box::new(Gbm {
-                season: *season,
-                tune: *tune,
-                strategy: *strategy,
-                ..Gbm::default()
-            }),
+            ModelSpec::Gbm {
+                season,
+                tune,
+                strategy,
+                loss,
+            } => Box::new(Gbm::new(*season, *strategy, *loss, *tune)),
             ModelSpec::Ensemble { members } => Box::new(Ensemble {
                 members: members.clone().unwrap_or_else(default_members),
             }),
@@ -245,12 +275,14 @@ impl ModelSpec {
                     season: None,
                     tune,
                     strategy,
+                    loss,
                 },
                 Some(m),
             ) => ModelSpec::Gbm {
                 season: Some(m),
                 tune,
                 strategy,
+                loss,
             },
             (ModelSpec::Conformal { inner }, m) => ModelSpec::Conformal {
                 inner: Box::new(inner.with_default_season(m)),
@@ -303,10 +335,13 @@ impl ModelSpec {
     /// The GBM with a parameter search of `tuning` before it fits (`--tune-trials`).
     pub fn with_tuning(self, tuning: Tuning) -> Result<ModelSpec, ModelError> {
         match self {
-            ModelSpec::Gbm { season, strategy, .. } => Ok(ModelSpec::Gbm {
+            ModelSpec::Gbm {
+                season, strategy, loss, ..
+            } => Ok(ModelSpec::Gbm {
                 season,
                 tune: Some(tuning),
                 strategy,
+                loss,
             }),
             // Calibration refits the model a dozen times per series: a search in each is not
             // what anyone asks for.
@@ -392,14 +427,19 @@ impl FromStr for ModelSpec {
                 return Ok(ModelSpec::Mstl { periods });
             }
             "prophet" => ModelSpec::Prophet,
-            "gbm" | "gbm-direct" => {
+            "gbm" | "gbm-direct" | "gbm-median" | "gbm-direct-median" => {
                 return Ok(ModelSpec::Gbm {
                     season: season()?,
                     tune: None,
-                    strategy: if name == "gbm" {
-                        Strategy::Recursive
-                    } else {
+                    strategy: if name.starts_with("gbm-direct") {
                         Strategy::Direct
+                    } else {
+                        Strategy::Recursive
+                    },
+                    loss: if name.ends_with("-median") {
+                        Loss::Absolute
+                    } else {
+                        Loss::Squared
                     },
                 });
             }
@@ -466,6 +506,34 @@ mod tests {
             "theta".parse::<ModelSpec>(),
             Err(ModelError::UnknownModel(..))
         ));
+        for name in ["gbm-median", "gbm-direct-median"] {
+            let spec = name.parse::<ModelSpec>().unwrap();
+            assert!(
+                matches!(
+                    spec,
+                    ModelSpec::Gbm {
+                        loss: Loss::Absolute,
+                        ..
+                    }
+                ),
+                "{spec:?}"
+            );
+            assert_eq!(spec.name(), name);
+            let json = serde_json::to_string(&spec).unwrap();
+            assert!(json.contains("\"loss\":\"absolute\""), "{json}");
+            assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
+            assert_eq!(spec.build().name(), name);
+        }
+        // Specs stored before the loss was a choice read as the squared loss.
+        assert_eq!(
+            serde_json::from_str::<ModelSpec>(r#"{"model":"gbm","season":null,"strategy":"direct"}"#).ok(),
+            Some(ModelSpec::Gbm {
+                season: None,
+                tune: None,
+                strategy: Strategy::Direct,
+                loss: Loss::Squared
+            })
+        );
         for spec in ModelSpec::all() {
             let json = serde_json::to_string(&spec).unwrap();
             assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
