@@ -5,7 +5,7 @@
 //! upper bound for any ensemble of these members weighted from the past.
 //!
 //! ```text
-//! combination_oracle OUT.csv [ets,arima,gbm] [--stores 10 --products 20 --days 1095 --seed 1]
+//! combination_oracle OUT.csv [ets,arima,gbm] [--seed 1]   # 10 stores × 20 products × 1095 days
 //! ```
 
 use horizon_core::ModelSpec;
@@ -19,9 +19,16 @@ type Scored = (Vec<f64>, f64);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let out = args.get(1).ok_or("usage: combination_oracle OUT.csv [models]")?;
+    let out = args
+        .get(1)
+        .ok_or("usage: combination_oracle OUT.csv [models] [--seed N]")?;
+    let seed: u64 = match args.iter().position(|a| a == "--seed") {
+        Some(i) => args.get(i + 1).ok_or("--seed needs a value")?.parse()?,
+        None => 1,
+    };
     let models: Vec<ModelSpec> = args
         .get(2)
+        .filter(|a| !a.starts_with("--"))
         .map_or("ets,arima,gbm", String::as_str)
         .split(',')
         .map(str::parse)
@@ -30,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stores: 10,
         products: 20,
         days: 1095,
-        seed: 1,
+        seed,
         ..RetailParams::default()
     });
     let cfg = BacktestConfig {
