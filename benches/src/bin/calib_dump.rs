@@ -4,8 +4,12 @@
 //! errors and the model's own scale per step; then the final fit's hold-out forecast.
 //!
 //! ```text
-//! calib_dump BENCH_DIR OUT.csv [--model ets] [--sample ref|all]
+//! calib_dump BENCH_DIR OUT.csv [--model ets] [--sample ref|all] [--cut K]
 //! ```
+//! `--cut K` moves the hold-out K points back into the history (`--cut h`: each series' own
+//! horizon): the last K training points become the hold-out and the rest the history (a pseudo hold-out, for asking whether the
+//! end of a history already looks like what follows it). Series left with fewer than two
+//! seasons and eight points are skipped.
 //! Rows: `series_id,kind,origin,step,y,point,scale` (`kind` = cal or hold; scale = half the
 //! model's 95 % interval over z₀.₉₇₅).
 
@@ -16,21 +20,32 @@ use std::io::Write;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        return Err("usage: calib_dump BENCH_DIR OUT.csv [--model ets] [--sample ref|all]".into());
+        return Err("usage: calib_dump BENCH_DIR OUT.csv [--model ets] [--sample ref|all] [--cut K]".into());
     }
     let dir = std::path::PathBuf::from(&args[1]);
     let mut model = "ets".to_string();
     let mut sample = "ref".to_string();
+    let mut cut: Option<String> = None;
     let mut it = args[3..].iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--model" => model = it.next().ok_or("--model needs a value")?.clone(),
             "--sample" => sample = it.next().ok_or("--sample needs a value")?.clone(),
+            "--cut" => cut = Some(it.next().ok_or("--cut needs a value")?.clone()),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
     let spec: ModelSpec = model.parse()?;
-    let items = horizon_benches::load_bench(&dir, &sample, None)?;
+    let mut items = horizon_benches::load_bench(&dir, &sample, None)?;
+    if let Some(cut) = cut {
+        let fixed: Option<usize> = if cut == "h" { None } else { Some(cut.parse()?) };
+        let points = |item: &horizon_benches::BenchSeries| fixed.unwrap_or(item.horizon);
+        items.retain(|item| item.train.len() >= points(item) + (2 * item.season).max(8));
+        for item in &mut items {
+            let keep = item.train.len() - points(item);
+            item.holdout = item.train.split_off(keep);
+        }
+    }
     let z = horizon_core::stats::z_for_level(95.0);
     let rows: Vec<String> = items
         .par_iter()
