@@ -2,8 +2,9 @@
 //! (Nelder & Mead 1965, "A simplex method for function minimization", *Computer Journal* 7),
 //! with the reflection/expansion/contraction/shrink coefficients 1, 2, ½, ½ and the stopping
 //! rule of R's `optim` (relative spread of the simplex values below `reltol`). Infeasible
-//! points are given `+∞` by the objective, which the simplex then moves away from — the way
-//! R's `ets` and statsforecast handle parameter bounds.
+//! points are given `+∞` by the objective, which the simplex then moves away from (R's `ets`
+//! and statsforecast handle parameter bounds so; our ETS maps its bounds away and uses `+∞`
+//! only for inadmissible parameters, see `ets::fit`).
 
 /// Settings of one minimisation.
 #[derive(Debug, Clone, Copy)]

@@ -5,7 +5,7 @@
 //!
 //! Unlike R and statsforecast, the m − 1 seasonal starting states are not optimised: they stay
 //! at the classical-decomposition indices of the heuristic initialisation (§2.6.1), the way
-//! classical Holt–Winters starts. The simplex then has 2–5 dimensions instead of up to 17,
+//! classical Holt–Winters starts. The simplex then has 2–6 dimensions instead of up to 17,
 //! converges instead of running out of evaluations, and the fits are 2–3× cheaper; on the public
 //! benchmark the forecasts are as accurate or better (benches/RESULTS.md). AICc counts the
 //! parameters estimated by maximum likelihood.
@@ -76,9 +76,10 @@ fn beta_upper(alpha: f64) -> f64 {
     UPPER[1].min(alpha)
 }
 
-/// γ's upper bound given α (γ ≤ 1 − α).
+/// γ's upper bound given α (γ ≤ 1 − α; never below γ's lower bound, which α = 0.9999 would
+/// undercut by rounding).
 fn gamma_upper(alpha: f64) -> f64 {
-    UPPER[2].min(1.0 - alpha)
+    UPPER[2].min(1.0 - alpha).max(LOWER[2])
 }
 
 struct Layout {
