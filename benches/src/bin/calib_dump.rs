@@ -7,9 +7,9 @@
 //! calib_dump BENCH_DIR OUT.csv [--model ets] [--sample ref|all] [--cut K]
 //! ```
 //! `--cut K` moves the hold-out K points back into the history (`--cut h`: each series' own
-//! horizon): the last K training points become the hold-out and the rest the history (a pseudo hold-out, for asking whether the
-//! end of a history already looks like what follows it). Series left with fewer than two
-//! seasons and eight points are skipped.
+//! horizon): the last K training points become the hold-out and the rest the history (a
+//! pseudo hold-out, for asking whether the end of a history already looks like what follows
+//! it). Series left with fewer than two seasons and eight points are skipped.
 //! Rows: `series_id,kind,origin,step,y,point,scale` (`kind` = cal or hold; scale = half the
 //! model's 95 % interval over z₀.₉₇₅).
 
@@ -38,7 +38,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spec: ModelSpec = model.parse()?;
     let mut items = horizon_benches::load_bench(&dir, &sample, None)?;
     if let Some(cut) = cut {
-        let fixed: Option<usize> = if cut == "h" { None } else { Some(cut.parse()?) };
+        let fixed: Option<usize> = if cut == "h" {
+            None
+        } else {
+            Some(
+                cut.parse()
+                    .map_err(|_| format!("--cut takes a number of points or h, not {cut}"))?,
+            )
+        };
         let points = |item: &horizon_benches::BenchSeries| fixed.unwrap_or(item.horizon);
         items.retain(|item| item.train.len() >= points(item) + (2 * item.season).max(8));
         for item in &mut items {

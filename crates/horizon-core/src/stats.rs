@@ -109,6 +109,11 @@ pub fn z_for_level(level: f64) -> f64 {
     normal_quantile(0.5 + level / 200.0)
 }
 
+/// The logistic function `1 / (1 + e^−z)`.
+pub fn logistic(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
 /// Mean of the finite values; NaN when there are none.
 pub fn finite_mean(xs: &[f64]) -> f64 {
     let (sum, n) = xs

@@ -27,6 +27,7 @@ use super::recursion::{Smoothing, State, lik_only, run};
 use super::{Components, Season, Trend};
 use crate::models::optim::NelderMead;
 use crate::models::poly::{MAX_POLY, roots_within};
+use crate::stats::logistic;
 
 const LOWER: [f64; 4] = [1e-4, 1e-4, 1e-4, 0.8];
 const UPPER: [f64; 4] = [0.9999, 0.9999, 0.9999, 0.98];
@@ -62,7 +63,7 @@ pub fn n_free(c: &Components, m: usize) -> usize {
 
 /// The logistic map of `u` onto `[lo, hi]`.
 fn onto(u: f64, lo: f64, hi: f64) -> f64 {
-    lo + (hi - lo) / (1.0 + (-u).exp())
+    lo + (hi - lo) * logistic(u)
 }
 
 /// The coordinate `onto` maps to `v` (clamped just inside the interval).

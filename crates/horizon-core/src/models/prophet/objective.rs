@@ -13,6 +13,7 @@
 //! β (K)]`.
 
 use crate::models::optim_lbfgs::dot;
+use crate::stats::logistic;
 use augurs_prophet::optimizer::{Data, TrendIndicator};
 
 /// The data of one fit, laid out for fast evaluation.
@@ -296,10 +297,6 @@ fn logistic_gamma(k: f64, m: f64, delta: &[f64], t_change: &[f64]) -> Vec<f64> {
         rate = next;
     }
     gamma
-}
-
-fn logistic(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 #[cfg(test)]
