@@ -3,7 +3,7 @@
 //! timings (`series_id,model,cpu_s,wall_s`).
 //!
 //! ```text
-//! bench_models BENCH_DIR OUT_PREFIX [--models ets,seasonal-naive] [--sample ref|all]
+//! bench_models BENCH_DIR OUT_PREFIX [--models ets,seasonal-naive] [--sample ref|all] [--series ID] [--describe]
 //! ```
 //! Writes `OUT_PREFIX_forecasts.csv` and `OUT_PREFIX_timings.csv`, and prints the wall time of
 //! the whole run. Series run in parallel (rayon); each fit is timed on the thread that runs
@@ -28,13 +28,17 @@ type Row = (String, String, Outcome, f64);
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        return Err("usage: bench_models BENCH_DIR OUT_PREFIX [--models a,b] [--sample ref|all]".into());
+        return Err(
+            "usage: bench_models BENCH_DIR OUT_PREFIX [--models a,b] [--sample ref|all] [--series ID] [--describe]"
+                .into(),
+        );
     }
     let dir = PathBuf::from(&args[1]);
     let prefix = &args[2];
     let mut models = vec!["ets".to_string()];
     let mut sample = "ref".to_string();
     let mut only: Option<String> = None;
+    let mut describe = false;
     let mut it = args[3..].iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -49,6 +53,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--sample" => sample = it.next().ok_or("--sample needs a value")?.clone(),
             // One series, with the fitted model's description on stderr (for investigations).
             "--series" => only = Some(it.next().ok_or("--series needs a value")?.clone()),
+            // Every fitted model's description on stderr.
+            "--describe" => describe = true,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -56,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let items = horizon_benches::load_bench(&dir, &sample, only.as_deref())?;
 
-    let describe = only.is_some();
+    let describe = describe || only.is_some();
     let start = Instant::now();
     let (global, local): (Vec<ModelSpec>, Vec<ModelSpec>) = specs.into_iter().partition(ModelSpec::is_global);
     let n_specs = global.len() + local.len();

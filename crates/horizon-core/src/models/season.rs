@@ -86,12 +86,26 @@ pub fn calendar_seasons(freq: Frequency) -> Vec<usize> {
     }
 }
 
-/// STL seasonal strength of `y` at period `m`; `None` below two cycles or for a constant series.
+/// STL seasonal strength of `y` at period `m` (Wang, Smith & Hyndman 2006): 1 − var(remainder)
+/// / var(seasonal + remainder), floored at 0; `None` below two cycles or for a constant series.
+/// The decomposition is the one R's `forecast::mstl` makes for a single season, which
+/// `auto.arima`'s seasonal test reads (statsforecast's `seas_heuristic` too): STL with a
+/// seasonal window of 11, local-constant seasonal smoothing, five inner passes, no robustness
+/// iterations and every point smoothed (no interpolation jumps).
 pub fn seasonal_strength(y: &[f64], m: usize) -> Option<f64> {
     if m < 2 || y.len() < 2 * m + 1 || y.iter().all(|v| (v - y[0]).abs() < 1e-12) || !y.iter().all(|v| v.is_finite()) {
         return None;
     }
-    let stl = stlrs::params().fit(y, m).ok()?;
+    let stl = stlrs::params()
+        .seasonal_length(11)
+        .seasonal_degree(0)
+        .inner_loops(5)
+        .outer_loops(0)
+        .seasonal_jump(1)
+        .trend_jump(1)
+        .low_pass_jump(1)
+        .fit(y, m)
+        .ok()?;
     let (seasonal, remainder) = (stl.seasonal(), stl.remainder());
     let var = |v: &[f64]| {
         let mu = v.iter().sum::<f64>() / v.len() as f64;

@@ -3,8 +3,9 @@
 //! `auto.arima` and statsforecast's `AutoARIMA` do it: seasonal differencing D from the
 //! strength of the STL seasonal component (> 0.64, Wang, Smith & Hyndman 2006), then d by
 //! repeated KPSS tests (Kwiatkowski et al. 1992, 5 % level), then a stepwise search over
-//! (p, q, P, Q, constant) by AICc. As in `auto.arima`'s `approximation` (on when the differenced
-//! series is longer than 150 or the season is longer than 12), long series compare the
+//! (p, q, P, Q, constant) by AICc, with `auto.arima`'s starting models, limits and the order of
+//! its moves (statsforecast 2.1.1's `auto_arima_f`). As in `auto.arima`'s `approximation` (on
+//! when the series is longer than 150 or the season is longer than 12), long series compare the
 //! candidates by their conditional-sum-of-squares AICc (log σ² weighed by the differenced
 //! length for every candidate, as R does) and only the winner is fitted by exact likelihood
 //! (the next best if it cannot be). Every fit keeps to models whose AR and MA roots lie at least
@@ -64,8 +65,38 @@ const MAX_P: usize = 5;
 const MAX_Q: usize = 5;
 const MAX_SP: usize = 2;
 const MAX_SQ: usize = 2;
-const MAX_ORDER: usize = 5;
 const MAX_MODELS: usize = 94;
+
+/// The largest orders the search may reach for `n` observations with season `m`, as
+/// `auto.arima` narrows its defaults: no order above a third of the series (in seasons for the
+/// seasonal ones), and with a season, p and q below it (the seasonal terms cover lag m).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limits {
+    p: usize,
+    q: usize,
+    sp: usize,
+    sq: usize,
+}
+
+impl Limits {
+    fn new(n: usize, m: usize) -> Self {
+        let cap = |max: usize| {
+            let v = max.min(n / 3);
+            if m > 1 && v > 0 { v.min(m - 1) } else { v }
+        };
+        let seasonal = |max: usize| if m > 1 { max.min(n / 3 / m) } else { 0 };
+        Limits {
+            p: cap(MAX_P),
+            q: cap(MAX_Q),
+            sp: seasonal(MAX_SP),
+            sq: seasonal(MAX_SQ),
+        }
+    }
+
+    fn allow(&self, o: &Order) -> bool {
+        o.p <= self.p && o.q <= self.q && o.sp <= self.sp && o.sq <= self.sq
+    }
+}
 
 /// The stepwise search; `None` if no candidate could be fitted.
 pub fn auto_arima(y: &[f64], m: usize) -> Option<FitResult> {
@@ -78,7 +109,7 @@ pub fn auto_arima_with(y: &[f64], m: usize, approximation: Option<bool>) -> Opti
     let m = if seasonal { m } else { 1 };
     let sd = if seasonal { nsdiffs(y, m) } else { 0 };
     let d = ndiffs(&difference(y, m, sd));
-    let approximate = approximation.unwrap_or(y.len().saturating_sub(d + sd * m) > 150 || m > 12);
+    let approximate = approximation.unwrap_or(y.len() > 150 || m > 12);
     // When no candidate of the approximate search survives its exact refit (e.g. near unit
     // roots), search again by exact likelihood.
     stepwise(y, m, d, sd, approximate).or_else(|| {
@@ -90,10 +121,15 @@ pub fn auto_arima_with(y: &[f64], m: usize, approximation: Option<bool>) -> Opti
     })
 }
 
+/// Moves from the current model in `auto.arima`'s order, applied to (P, Q) first, then to
+/// (p, q); the constant is toggled last.
+const MOVES: [(i64, i64); 8] = [(-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)];
+
 /// The stepwise search with the differencing fixed.
 fn stepwise(y: &[f64], m: usize, d: usize, sd: usize, approximate: bool) -> Option<FitResult> {
     let seasonal = m > 1;
     let constant_ok = d + sd <= 1;
+    let limits = Limits::new(y.len(), m);
     let order = |p, q, sp, sq, constant| Order {
         p,
         d,
@@ -110,10 +146,7 @@ fn stepwise(y: &[f64], m: usize, d: usize, sd: usize, approximate: bool) -> Opti
     let mut fits: Vec<FitResult> = Vec::new();
     let mut best: Option<(Order, f64)> = None;
     let mut consider = |o: Order, best: &mut Option<(Order, f64)>| -> bool {
-        if o.p > MAX_P || o.q > MAX_Q || o.sp > MAX_SP || o.sq > MAX_SQ || o.p + o.q + o.sp + o.sq > MAX_ORDER {
-            return false;
-        }
-        if tried.len() >= MAX_MODELS || !tried.insert(o) {
+        if !limits.allow(&o) || tried.len() >= MAX_MODELS || !tried.insert(o) {
             return false;
         }
         let score = if approximate {
@@ -137,61 +170,44 @@ fn stepwise(y: &[f64], m: usize, d: usize, sd: usize, approximate: bool) -> Opti
             _ => false,
         }
     };
-    let starts = if seasonal {
-        vec![
-            order(2, 2, 1, 1, true),
-            order(0, 0, 0, 0, true),
-            order(1, 0, 1, 0, true),
-            order(0, 1, 0, 1, true),
-            order(0, 0, 0, 0, false),
-        ]
-    } else {
-        vec![
-            order(2, 2, 0, 0, true),
-            order(0, 0, 0, 0, true),
-            order(1, 0, 0, 0, true),
-            order(0, 1, 0, 0, true),
-            order(0, 0, 0, 0, false),
-        ]
-    };
+    // auto.arima's starting models: ARIMA(2,d,2)(1,D,1) (smaller for very short series), the
+    // null model, AR(1)/seasonal AR(1), MA(1)/seasonal MA(1), and the null without constant.
+    let short = y.len() < 10;
+    let mut starts = vec![
+        order(
+            limits.p.min(if short { 1 } else { 2 }),
+            limits.q.min(if short { 1 } else { 2 }),
+            if short { 0 } else { limits.sp.min(1) },
+            if short { 0 } else { limits.sq.min(1) },
+            true,
+        ),
+        order(0, 0, 0, 0, true),
+    ];
+    if limits.p > 0 || limits.sp > 0 {
+        starts.push(order(usize::from(limits.p > 0), 0, usize::from(limits.sp > 0), 0, true));
+    }
+    if limits.q > 0 || limits.sq > 0 {
+        starts.push(order(0, usize::from(limits.q > 0), 0, usize::from(limits.sq > 0), true));
+    }
+    starts.push(order(0, 0, 0, 0, false));
     for o in starts {
         consider(o, &mut best);
     }
     // Move to the first better neighbour until none is better.
+    let shift = |v: usize, k: i64| usize::try_from(v as i64 + k).ok();
     while let Some(cur) = best.as_ref().map(|b| b.0) {
-        let steps: [(i64, i64, i64, i64); 12] = [
-            (0, 0, -1, 0),
-            (0, 0, 1, 0),
-            (0, 0, 0, -1),
-            (0, 0, 0, 1),
-            (0, 0, 1, 1),
-            (0, 0, -1, -1),
-            (-1, 0, 0, 0),
-            (1, 0, 0, 0),
-            (0, -1, 0, 0),
-            (0, 1, 0, 0),
-            (1, 1, 0, 0),
-            (-1, -1, 0, 0),
-        ];
-        let add = |v: usize, k: i64| usize::try_from(v as i64 + k).ok();
-        let mut moved = false;
-        for (dp, dq, dsp, dsq) in steps {
-            let (Some(p), Some(q), Some(sp), Some(sq)) =
-                (add(cur.p, dp), add(cur.q, dq), add(cur.sp, dsp), add(cur.sq, dsq))
-            else {
-                continue;
-            };
-            if !seasonal && (sp > 0 || sq > 0) {
-                continue;
-            }
-            if consider(order(p, q, sp, sq, cur.constant), &mut best) {
-                moved = true;
-                break;
-            }
-        }
-        if !moved && constant_ok && consider(order(cur.p, cur.q, cur.sp, cur.sq, !cur.constant), &mut best) {
-            moved = true;
-        }
+        let seasonal_moves = MOVES
+            .iter()
+            .filter(|_| seasonal)
+            .filter_map(|&(a, b)| Some(order(cur.p, cur.q, shift(cur.sp, a)?, shift(cur.sq, b)?, cur.constant)));
+        let moves = MOVES
+            .iter()
+            .filter_map(|&(a, b)| Some(order(shift(cur.p, a)?, shift(cur.q, b)?, cur.sp, cur.sq, cur.constant)));
+        let toggle = constant_ok.then(|| order(cur.p, cur.q, cur.sp, cur.sq, !cur.constant));
+        let moved = seasonal_moves
+            .chain(moves)
+            .chain(toggle)
+            .any(|o| consider(o, &mut best));
         if !moved {
             break;
         }
@@ -224,6 +240,19 @@ mod tests {
             })
             .collect();
         assert_eq!(ndiffs(&walk), 1);
+    }
+
+    #[test]
+    fn the_limits_narrow_as_auto_arima_narrows_them() {
+        let l = |p, q, sp, sq| Limits { p, q, sp, sq };
+        // Quarterly: p and q below the season.
+        assert_eq!(Limits::new(100, 4), l(3, 3, 2, 2));
+        assert_eq!(Limits::new(100, 12), l(5, 5, 2, 2));
+        // Under three seasons: no seasonal terms; a third of the series at most.
+        assert_eq!(Limits::new(30, 12), l(5, 5, 0, 0));
+        assert_eq!(Limits::new(12, 1), l(4, 4, 0, 0));
+        assert_eq!(Limits::new(9, 4), l(3, 3, 0, 0));
+        assert_eq!(Limits::new(2, 1), l(0, 0, 0, 0));
     }
 
     #[test]
