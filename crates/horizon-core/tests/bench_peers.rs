@@ -236,11 +236,11 @@ fn automatic_arima_orders_follow_statsforecast_on_the_reference_sample() {
         .filter(|((_, p), o)| (p[1], p[4]) == (o[1], o[4]))
         .count();
     let same_order = peer.iter().zip(&found).filter(|((_, p), o)| p == *o).count();
-    // Measured: 499 and 341 of 500 (before auto.arima's limits, moves and STL settings were
-    // followed: 460 and 228).
+    // Measured: 499 and 367 of 500 (before auto.arima's limits, moves, constant rule, CSS root
+    // check and STL settings were followed: 460 and 228).
     assert!(
         same_differencing >= 495,
         "differencing agrees on {same_differencing} of 500"
     );
-    assert!(same_order >= 320, "orders agree on {same_order} of 500");
+    assert!(same_order >= 345, "orders agree on {same_order} of 500");
 }

@@ -90,8 +90,9 @@ pub fn calendar_seasons(freq: Frequency) -> Vec<usize> {
 /// / var(seasonal + remainder), floored at 0; `None` below two cycles or for a constant series.
 /// The decomposition is the one R's `forecast::mstl` makes for a single season, which
 /// `auto.arima`'s seasonal test reads (statsforecast's `seas_heuristic` too): STL with a
-/// seasonal window of 11, local-constant seasonal smoothing, five inner passes, no robustness
-/// iterations and every point smoothed (no interpolation jumps).
+/// seasonal window of 11, local-constant seasonal smoothing, a low-pass window of the smallest
+/// odd length above m, five inner passes, no robustness iterations and every point smoothed (no
+/// interpolation jumps).
 pub fn seasonal_strength(y: &[f64], m: usize) -> Option<f64> {
     if m < 2 || y.len() < 2 * m + 1 || y.iter().all(|v| (v - y[0]).abs() < 1e-12) || !y.iter().all(|v| v.is_finite()) {
         return None;
@@ -101,6 +102,7 @@ pub fn seasonal_strength(y: &[f64], m: usize) -> Option<f64> {
         .seasonal_degree(0)
         .inner_loops(5)
         .outer_loops(0)
+        .low_pass_length(if m % 2 == 1 { m + 2 } else { m + 1 })
         .seasonal_jump(1)
         .trend_jump(1)
         .low_pass_jump(1)

@@ -249,7 +249,12 @@ fn aicc_of(m2loglik: f64, n: f64, k: usize) -> f64 {
 /// order cannot be fitted.
 pub fn css_aicc(y: &[f64], order: Order) -> Option<f64> {
     let p = prepare(y, &order)?;
-    let (_, obj) = css_fit(&p, &order);
+    let (x, obj) = css_fit(&p, &order);
+    // auto.arima drops candidates whose CSS estimates have a root within 1.01 of the origin.
+    let (ar, ma, sar, sma, _) = unpack(&x, &order);
+    if !admissible(&ar_product(&ar, &sar, p.m), &ma_product(&ma, &sma, p.m)) {
+        return None;
+    }
     // css_objective = n_c log(SSE / n_c) over the n_c residuals after the AR start-up. The
     // criterion weighs log σ² by the differenced length n* for every candidate, as R's and
     // statsforecast's `auto.arima` do: with n_c instead, a seasonal AR term (12 fewer

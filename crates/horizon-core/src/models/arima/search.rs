@@ -105,11 +105,11 @@ pub fn auto_arima(y: &[f64], m: usize) -> Option<FitResult> {
 
 /// [`auto_arima`] with the approximation forced on or off (`None`: by the rule above).
 pub fn auto_arima_with(y: &[f64], m: usize, approximation: Option<bool>) -> Option<FitResult> {
+    let approximate = approximation.unwrap_or(y.len() > 150 || m > 12);
     let seasonal = m > 1 && y.len() > 2 * m;
     let m = if seasonal { m } else { 1 };
     let sd = if seasonal { nsdiffs(y, m) } else { 0 };
     let d = ndiffs(&difference(y, m, sd));
-    let approximate = approximation.unwrap_or(y.len() > 150 || m > 12);
     // When no candidate of the approximate search survives its exact refit (e.g. near unit
     // roots), search again by exact likelihood.
     stepwise(y, m, d, sd, approximate).or_else(|| {
@@ -190,12 +190,17 @@ fn stepwise(y: &[f64], m: usize, d: usize, sd: usize, approximate: bool) -> Opti
         starts.push(order(0, usize::from(limits.q > 0), 0, usize::from(limits.sq > 0), true));
     }
     starts.push(order(0, 0, 0, 0, false));
+    // Where the moves start from: the best start's orders, with the constant still in (as in
+    // `auto.arima`, a winning null model without constant does not take it out of the search).
+    let mut cur = starts[0];
     for o in starts {
-        consider(o, &mut best);
+        if consider(o, &mut best) {
+            cur = order(o.p, o.q, o.sp, o.sq, true);
+        }
     }
     // Move to the first better neighbour until none is better.
     let shift = |v: usize, k: i64| usize::try_from(v as i64 + k).ok();
-    while let Some(cur) = best.as_ref().map(|b| b.0) {
+    loop {
         let seasonal_moves = MOVES
             .iter()
             .filter(|_| seasonal)
@@ -204,12 +209,13 @@ fn stepwise(y: &[f64], m: usize, d: usize, sd: usize, approximate: bool) -> Opti
             .iter()
             .filter_map(|&(a, b)| Some(order(shift(cur.p, a)?, shift(cur.q, b)?, cur.sp, cur.sq, cur.constant)));
         let toggle = constant_ok.then(|| order(cur.p, cur.q, cur.sp, cur.sq, !cur.constant));
-        let moved = seasonal_moves
+        match seasonal_moves
             .chain(moves)
             .chain(toggle)
-            .any(|o| consider(o, &mut best));
-        if !moved {
-            break;
+            .find(|o| consider(*o, &mut best))
+        {
+            Some(o) => cur = o,
+            None => break,
         }
     }
     if !approximate {
