@@ -121,3 +121,41 @@ fn degenerate_series_get_a_model_or_a_clear_error() {
         }
     }
 }
+
+#[test]
+fn exact_series_get_their_mean_or_drift() {
+    // A straight line: the drift continues it (auto.arima's shortcut; the search alone would
+    // drop every drift candidate, whose residual variance is zero).
+    let line: Vec<f64> = (0..40).map(|t| 10.0 + 0.1 * f64::from(t)).collect();
+    let f = Arima::default().fit_values(&line, 12).unwrap();
+    let fc = f.predict(3, &[95.0]).unwrap();
+    for (k, p) in fc.point.iter().enumerate() {
+        assert!(
+            (p - (14.0 + 0.1 * k as f64)).abs() < 1e-9,
+            "{}: {:?}",
+            f.description(),
+            fc.point
+        );
+    }
+    assert!(
+        f.description().contains("fits every observation exactly"),
+        "{}",
+        f.description()
+    );
+    // A constant series: its mean, zero-width bands; the model survives a serde round trip.
+    let flat = Arima::default().fit_values(&[5.0; 40], 12).unwrap();
+    let fc = flat.predict(4, &[95.0]).unwrap();
+    assert_eq!(fc.point, vec![5.0; 4]);
+    assert_eq!(fc.intervals[0].lower, fc.point);
+    let json = serde_json::to_string(&flat).unwrap();
+    let back: FittedArima = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.predict(4, &[95.0]).unwrap(), fc);
+    // Noise on the line: no shortcut, the search.
+    let noisy: Vec<f64> = line
+        .iter()
+        .enumerate()
+        .map(|(t, v)| v + 0.3 * (((t * 7919) % 13) as f64 / 13.0 - 0.5))
+        .collect();
+    let f = Arima::default().fit_values(&noisy, 12).unwrap();
+    assert!(f.description().contains("stepwise"), "{}", f.description());
+}

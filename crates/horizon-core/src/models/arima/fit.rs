@@ -338,6 +338,39 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
     })
 }
 
+/// `order` without ARMA terms (d + D ≤ 1, with its mean or drift) when the differenced series is
+/// one value repeated (to 1e-12 of the series' largest magnitude): the constant fits every point exactly, σ² = 0 and the likelihood is
+/// unbounded, so no optimiser can fit it (`auto.arima` has the same shortcut). The likelihood
+/// and AICc are stored as `f64::MIN` (finite, so the model serialises).
+pub fn exact_constant(y: &[f64], order: Order) -> Option<FitResult> {
+    let m = order.m.max(1);
+    let w = difference(&difference(y, m, order.sd), 1, order.d);
+    let keep = order.d + order.sd * m;
+    if w.is_empty() || order.n_coef() != usize::from(order.constant) || keep > y.len() {
+        return None;
+    }
+    let level = w.iter().sum::<f64>() / w.len() as f64;
+    let scale = y.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    if w.iter().any(|v| (v - level).abs() > 1e-12 * scale.max(1.0)) {
+        return None;
+    }
+    Some(FitResult {
+        order,
+        ar: vec![],
+        ma: vec![],
+        sar: vec![],
+        sma: vec![],
+        mean: if order.constant { level } else { 0.0 },
+        sigma2: 0.0,
+        m2loglik: f64::MIN,
+        aicc: f64::MIN,
+        ar_full: vec![],
+        ma_full: vec![],
+        state: vec![0.0],
+        tail: y[y.len() - keep..].to_vec(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,6 +181,19 @@ impl Fitted for FittedArima {
         if r.order.constant {
             parts.push(format!("constant={:.3}", r.mean));
         }
+        if r.sigma2 == 0.0 && r.m2loglik == f64::MIN {
+            return format!(
+                "{} fits every observation exactly ({}={:.3}): the series is {}; zero-width intervals.",
+                r.order.label(),
+                if r.order.d + r.order.sd == 0 { "mean" } else { "drift" },
+                r.mean,
+                if r.order.d + r.order.sd == 0 {
+                    "constant"
+                } else {
+                    "a steady trend"
+                }
+            );
+        }
         format!(
             "{} {} (AICc {:.1}); {}σ²={:.4}.",
             r.order.label(),

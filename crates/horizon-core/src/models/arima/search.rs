@@ -12,7 +12,7 @@
 //! 1.01 from the origin (R's `minroot` check), so a near-unit-root optimum is never chosen.
 
 use super::fit::FitResult;
-use super::fit::{Order, css_aicc, difference, fit};
+use super::fit::{Order, css_aicc, difference, exact_constant, fit};
 use crate::models::season::seasonal_strength;
 use std::collections::HashSet;
 
@@ -110,6 +110,23 @@ pub fn auto_arima_with(y: &[f64], m: usize, approximation: Option<bool>) -> Opti
     let m = if seasonal { m } else { 1 };
     let sd = if seasonal { nsdiffs(y, m) } else { 0 };
     let d = ndiffs(&difference(y, m, sd));
+    // A differenced series that is one value repeated (a constant series, a straight line, a
+    // season repeated with a steady trend) is fitted exactly by its mean or drift.
+    if d + sd <= 1 {
+        let order = Order {
+            p: 0,
+            d,
+            q: 0,
+            sp: 0,
+            sd,
+            sq: 0,
+            m,
+            constant: true,
+        };
+        if let Some(f) = exact_constant(y, order) {
+            return Some(f);
+        }
+    }
     // When no candidate of the approximate search survives its exact refit (e.g. near unit
     // roots), search again by exact likelihood.
     stepwise(y, m, d, sd, approximate).or_else(|| {
