@@ -338,10 +338,18 @@ pub fn fit(y: &[f64], order: Order) -> Option<FitResult> {
     })
 }
 
+impl FitResult {
+    /// Made by [`exact_constant`]: the data fitted without error (σ² = 0).
+    pub fn fits_exactly(&self) -> bool {
+        self.sigma2 == 0.0 && self.m2loglik == f64::MIN
+    }
+}
+
 /// `order` without ARMA terms (d + D ≤ 1, with its mean or drift) when the differenced series is
-/// one value repeated (to 1e-12 of the series' largest magnitude): the constant fits every point exactly, σ² = 0 and the likelihood is
-/// unbounded, so no optimiser can fit it (`auto.arima` has the same shortcut). The likelihood
-/// and AICc are stored as `f64::MIN` (finite, so the model serialises).
+/// one value repeated (to 1e-12 of the series' largest magnitude): the constant fits every point
+/// exactly, σ² = 0 and the likelihood is unbounded, so no optimiser can fit it (`auto.arima` has
+/// the same shortcut). The likelihood and AICc are stored as `f64::MIN` (finite, so the model
+/// serialises); [`FitResult::fits_exactly`] tells such a fit.
 pub fn exact_constant(y: &[f64], order: Order) -> Option<FitResult> {
     let m = order.m.max(1);
     let w = difference(&difference(y, m, order.sd), 1, order.d);

@@ -168,6 +168,18 @@ impl Fitted for FittedArima {
 
     fn description(&self) -> String {
         let r = &self.fit;
+        if r.fits_exactly() {
+            let (term, series) = if r.order.d + r.order.sd == 0 {
+                ("mean", "constant")
+            } else {
+                ("drift", "a steady trend")
+            };
+            return format!(
+                "{} fits every observation exactly ({term}={:.3}): the series is {series}; zero-width intervals.",
+                r.order.label(),
+                r.mean
+            );
+        }
         let coef = |name: &str, v: &[f64]| {
             v.iter()
                 .enumerate()
@@ -180,19 +192,6 @@ impl Fitted for FittedArima {
         parts.extend(coef("sma", &r.sma));
         if r.order.constant {
             parts.push(format!("constant={:.3}", r.mean));
-        }
-        if r.sigma2 == 0.0 && r.m2loglik == f64::MIN {
-            return format!(
-                "{} fits every observation exactly ({}={:.3}): the series is {}; zero-width intervals.",
-                r.order.label(),
-                if r.order.d + r.order.sd == 0 { "mean" } else { "drift" },
-                r.mean,
-                if r.order.d + r.order.sd == 0 {
-                    "constant"
-                } else {
-                    "a steady trend"
-                }
-            );
         }
         format!(
             "{} {} (AICc {:.1}); {}σ²={:.4}.",
