@@ -1,7 +1,7 @@
 //! The embedded registry on a key-value store: the browser's `localStorage` in the web
-//! workbench (see the app's `web_storage`), an in-memory map in tests. Same records and rules
-//! as the local folder (`records.rs`): version numbers never reused, aliases removed with their
-//! version, artifact sizes checked on download.
+//! workbench (see the app's `web_storage`), an in-memory map in tests. The records, rules and
+//! operations are those of the local folder (`embedded.rs`); this file says where each record
+//! is kept.
 //!
 //! ```text
 //! <prefix>model/<name>               model record (JSON)
@@ -12,16 +12,14 @@
 //!
 //! The browser runs one thread, so no locking is needed beyond the store's own.
 
-use crate::records::{ModelFile, VersionFile, to_version};
-use crate::types::now_ms;
-use crate::{ModelVersion, NewRun, RegisteredModel, Registry, RegistryError, Result, RunRecord};
-use crate::{validate_alias, validate_model_name};
+use crate::embedded::{Doc, Store, next_counter};
+use crate::records::VersionFile;
+use crate::{RegistryError, Result};
 use base64::Engine as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Strings under string keys.
 pub trait KvStore: Send + Sync {
@@ -82,161 +80,95 @@ impl<S: KvStore> KvRegistry<S> {
         format!("{}{}", self.prefix, parts.join("/"))
     }
 
-    fn read<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        match self.store.get(key)? {
+    fn doc_key(&self, doc: Doc<'_>) -> String {
+        match doc {
+            Doc::Model(name) => self.key(&["model", name]),
+            Doc::Version(name, version) => self.key(&["version", name, &version.to_string()]),
+            Doc::Run(id) => self.key(&["run", id]),
+        }
+    }
+
+    fn artifact_key(&self, name: &str, version: u64) -> String {
+        self.key(&["artifact", name, &version.to_string()])
+    }
+
+    /// Where `key` is, for messages.
+    fn place(&self, key: &str) -> String {
+        format!("{} key {key}", self.store.describe())
+    }
+
+    /// The part of every key under `prefix` that follows it.
+    fn keys_after(&self, prefix: &str) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .keys(prefix)?
+            .into_iter()
+            .filter_map(|k| k.strip_prefix(prefix).map(String::from))
+            .collect())
+    }
+}
+
+impl<S: KvStore> Store for KvRegistry<S> {
+    /// None: the browser runs one thread (see the module documentation).
+    type Lock = ();
+
+    fn describe_store(&self) -> String {
+        format!("registry in {}", self.store.describe())
+    }
+
+    fn lock(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn read<T: DeserializeOwned>(&self, doc: Doc<'_>) -> Result<Option<T>> {
+        let key = self.doc_key(doc);
+        match self.store.get(&key)? {
             None => Ok(None),
             Some(text) => serde_json::from_str(&text)
                 .map(Some)
                 .map_err(|e| RegistryError::Corrupt {
-                    path: format!("{} key {key}", self.store.describe()),
+                    path: self.place(&key),
                     message: e.to_string(),
                 }),
         }
     }
 
-    fn write<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+    fn write<T: Serialize>(&self, doc: Doc<'_>, value: &T) -> Result<()> {
         let text = serde_json::to_string(value).map_err(|e| RegistryError::Invalid(e.to_string()))?;
-        self.store.set(key, &text)
+        self.store.set(&self.doc_key(doc), &text)
     }
 
-    fn read_model(&self, name: &str) -> Result<ModelFile> {
-        validate_model_name(name)?;
-        self.read(&self.key(&["model", name]))?
-            .ok_or_else(|| RegistryError::NoModel(name.to_string()))
+    fn exists(&self, doc: Doc<'_>) -> Result<bool> {
+        Ok(self.store.get(&self.doc_key(doc))?.is_some())
     }
 
-    fn read_version(&self, name: &str, version: u64) -> Result<VersionFile> {
-        self.read(&self.key(&["version", name, &version.to_string()]))?
-            .ok_or_else(|| RegistryError::NoVersion {
-                name: name.to_string(),
-                version: version.to_string(),
-            })
+    fn model_names(&self) -> Result<Vec<String>> {
+        self.keys_after(&self.key(&["model", ""]))
     }
 
     fn version_numbers(&self, name: &str) -> Result<Vec<u64>> {
-        let prefix = self.key(&["version", name, ""]);
         let mut out: Vec<u64> = self
-            .store
-            .keys(&prefix)?
+            .keys_after(&self.key(&["version", name, ""]))?
             .iter()
-            .filter_map(|k| k[prefix.len()..].parse().ok())
+            .filter_map(|n| n.parse().ok())
             .collect();
         out.sort_unstable();
         Ok(out)
     }
 
-    fn model_with_versions(&self, name: &str) -> Result<RegisteredModel> {
-        let model = self.read_model(name)?;
-        let mut versions = Vec::new();
-        for n in self.version_numbers(name)? {
-            versions.push(to_version(name, self.read_version(name, n)?, &model.aliases));
-        }
-        Ok(model.with_versions(versions))
+    fn new_run_id(&self, start_ms: i64) -> String {
+        format!("{start_ms:x}{:04x}", next_counter())
     }
 
-    fn update_model(&self, name: &str, change: impl FnOnce(&mut ModelFile) -> Result<()>) -> Result<()> {
-        let mut model = self.read_model(name)?;
-        change(&mut model)?;
-        self.write(&self.key(&["model", name]), &model)
-    }
-}
-
-impl<S: KvStore> Registry for KvRegistry<S> {
-    fn describe(&self) -> String {
-        format!("registry in {}", self.store.describe())
-    }
-
-    fn log_run(&self, run: &NewRun) -> Result<RunRecord> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let start_ms = now_ms();
-        let mut run_id;
-        loop {
-            run_id = format!("{start_ms:x}{:04x}", COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff);
-            if self.store.get(&self.key(&["run", &run_id]))?.is_none() {
-                break;
-            }
-        }
-        let record = RunRecord {
-            run_id: run_id.clone(),
-            experiment: run.experiment.clone(),
-            name: run.name.clone(),
-            start_ms,
-            params: run.params.clone(),
-            metrics: run.metrics.clone(),
-            tags: run.tags.clone(),
-        };
-        self.write(&self.key(&["run", &run_id]), &record)?;
-        Ok(record)
-    }
-
-    fn get_run(&self, run_id: &str) -> Result<RunRecord> {
-        if run_id.is_empty() || !run_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(RegistryError::NoRun(run_id.to_string()));
-        }
-        self.read(&self.key(&["run", run_id]))?
-            .ok_or_else(|| RegistryError::NoRun(run_id.to_string()))
-    }
-
-    fn list_models(&self) -> Result<Vec<RegisteredModel>> {
-        let prefix = self.key(&["model", ""]);
-        let mut names: Vec<String> = self
-            .store
-            .keys(&prefix)?
-            .into_iter()
-            .map(|k| k[prefix.len()..].to_string())
-            .filter(|n| validate_model_name(n).is_ok())
-            .collect();
-        names.sort();
-        names.iter().map(|n| self.model_with_versions(n)).collect()
-    }
-
-    fn get_model(&self, name: &str) -> Result<RegisteredModel> {
-        self.model_with_versions(name)
-    }
-
-    fn create_version(
-        &self,
-        name: &str,
-        artifact: &[u8],
-        run_id: Option<&str>,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<ModelVersion> {
-        validate_model_name(name)?;
-        if let Some(id) = run_id {
-            self.get_run(id)?;
-        }
-        let mut model = match self.read_model(name) {
-            Ok(m) => m,
-            Err(RegistryError::NoModel(_)) => ModelFile::new(name),
-            Err(e) => return Err(e),
-        };
-        let version = model.next_version(&self.version_numbers(name)?);
-        self.write(&self.key(&["model", name]), &model)?;
-        let n = version.to_string();
+    fn write_artifact(&self, name: &str, version: u64, artifact: &[u8]) -> Result<()> {
         let encoded = base64::engine::general_purpose::STANDARD.encode(artifact);
-        self.store.set(&self.key(&["artifact", name, &n]), &encoded)?;
-        let file = VersionFile {
-            version,
-            created_ms: now_ms(),
-            run_id: run_id.map(String::from),
-            tags: tags.clone(),
-            size: artifact.len() as u64,
-        };
-        self.write(&self.key(&["version", name, &n]), &file)?;
-        Ok(to_version(name, file, &model.aliases))
+        self.store.set(&self.artifact_key(name, version), &encoded)
     }
 
-    fn get_version(&self, name: &str, version: u64) -> Result<ModelVersion> {
-        let model = self.read_model(name)?;
-        Ok(to_version(name, self.read_version(name, version)?, &model.aliases))
-    }
-
-    fn download(&self, name: &str, version: u64) -> Result<Vec<u8>> {
-        validate_model_name(name)?;
-        let v = self.read_version(name, version)?;
-        let key = self.key(&["artifact", name, &version.to_string()]);
+    fn read_artifact(&self, name: &str, v: &VersionFile) -> Result<Vec<u8>> {
+        let key = self.artifact_key(name, v.version);
         let corrupt = |message: String| RegistryError::Corrupt {
-            path: format!("{} key {key}", self.store.describe()),
+            path: self.place(&key),
             message,
         };
         let text = self
@@ -246,59 +178,16 @@ impl<S: KvStore> Registry for KvRegistry<S> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text)
             .map_err(|e| corrupt(e.to_string()))?;
-        if bytes.len() as u64 != v.size {
-            return Err(corrupt(format!("{} bytes, {} recorded", bytes.len(), v.size)));
-        }
-        Ok(bytes)
+        v.check_artifact(bytes, || self.place(&key))
     }
 
-    fn set_alias(&self, name: &str, alias: &str, version: u64) -> Result<()> {
-        validate_alias(alias)?;
-        self.update_model(name, |m| {
-            self.read_version(name, version)?;
-            m.aliases.insert(alias.to_string(), version);
-            Ok(())
-        })
+    fn remove_version(&self, name: &str, version: u64) -> Result<()> {
+        self.store.remove(&self.doc_key(Doc::Version(name, version)))?;
+        self.store.remove(&self.artifact_key(name, version))
     }
 
-    fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
-        self.update_model(name, |m| m.remove_alias(alias))
-    }
-
-    fn get_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {
-        validate_alias(alias)?;
-        let model = self.read_model(name)?;
-        let v = model.alias(alias)?;
-        Ok(to_version(name, self.read_version(name, v)?, &model.aliases))
-    }
-
-    fn set_model_tag(&self, name: &str, key: &str, value: &str) -> Result<()> {
-        self.update_model(name, |m| {
-            m.tags.insert(key.to_string(), value.to_string());
-            Ok(())
-        })
-    }
-
-    fn set_version_tag(&self, name: &str, version: u64, key: &str, value: &str) -> Result<()> {
-        validate_model_name(name)?;
-        let mut v = self.read_version(name, version)?;
-        v.tags.insert(key.to_string(), value.to_string());
-        self.write(&self.key(&["version", name, &version.to_string()]), &v)
-    }
-
-    fn delete_version(&self, name: &str, version: u64) -> Result<()> {
-        let mut model = self.read_model(name)?;
-        self.read_version(name, version)?;
-        model.forget_version(version);
-        self.write(&self.key(&["model", name]), &model)?;
-        let n = version.to_string();
-        self.store.remove(&self.key(&["version", name, &n]))?;
-        self.store.remove(&self.key(&["artifact", name, &n]))
-    }
-
-    fn delete_model(&self, name: &str) -> Result<()> {
-        self.read_model(name)?;
-        self.store.remove(&self.key(&["model", name]))?;
+    fn remove_model(&self, name: &str) -> Result<()> {
+        self.store.remove(&self.doc_key(Doc::Model(name)))?;
         for kind in ["version", "artifact"] {
             for key in self.store.keys(&self.key(&[kind, name, ""]))? {
                 self.store.remove(&key)?;

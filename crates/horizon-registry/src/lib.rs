@@ -1,12 +1,15 @@
 //! Horizon's model registry: registered models, their versions (each one artifact file),
 //! aliases such as `champion`, tags, and training runs with params and metrics.
 //!
-//! One [`Registry`] trait, two stores: [`local::LocalRegistry`] (the embedded default, a folder
-//! in the per-user data dir) and [`mlflow::MlflowRegistry`] (a shared MLflow server over its
-//! REST API). [`promotion`] builds champion promotion and rollback on the trait alone, so both
-//! stores behave the same. Artifacts are opaque bytes here: `horizon-core::artifact` writes
+//! One [`Registry`] trait, three stores: [`local::LocalRegistry`] (the embedded default, a
+//! folder in the per-user data dir), [`kv::KvRegistry`] (the same records in a key-value store:
+//! the browser's `localStorage`) and [`mlflow::MlflowRegistry`] (a shared MLflow server over its
+//! REST API). The two embedded stores share one implementation of every operation
+//! (`embedded.rs`). [`promotion`] builds champion promotion and rollback on the trait alone, so
+//! all stores behave the same. Artifacts are opaque bytes here: `horizon-core::artifact` writes
 //! and checks them.
 
+mod embedded;
 mod error;
 pub mod kv;
 #[cfg(not(target_arch = "wasm32"))]
@@ -21,7 +24,7 @@ pub use error::RegistryError;
 #[cfg(not(target_arch = "wasm32"))]
 pub use names::default_local_root;
 pub use names::{NameError, validate_alias, validate_model_name};
-pub use types::{ModelVersion, NewRun, RegisteredModel, RunRecord, VersionRef};
+pub use types::{ModelVersion, NewRun, NewVersion, RegisteredModel, RunRecord, VersionRef};
 
 use std::collections::BTreeMap;
 
@@ -45,14 +48,20 @@ pub trait Registry: Send + Sync {
     fn get_model(&self, name: &str) -> Result<RegisteredModel>;
 
     /// Register `artifact` as the next version of `name` (the model is created when new),
-    /// linked to `run_id` when given.
+    /// linked to `run_id` when given: [`Registry::add_version`] with the parts of a
+    /// [`NewVersion`].
     fn create_version(
         &self,
         name: &str,
         artifact: &[u8],
         run_id: Option<&str>,
         tags: &BTreeMap<String, String>,
-    ) -> Result<ModelVersion>;
+    ) -> Result<ModelVersion> {
+        self.add_version(name, NewVersion { artifact, run_id, tags })
+    }
+    /// Register `new` as the next version of `name` (the model is created when new), linked to
+    /// its run when it names one.
+    fn add_version(&self, name: &str, new: NewVersion<'_>) -> Result<ModelVersion>;
     fn get_version(&self, name: &str, version: u64) -> Result<ModelVersion>;
     /// The artifact bytes of a version.
     fn download(&self, name: &str, version: u64) -> Result<Vec<u8>>;

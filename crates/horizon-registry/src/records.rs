@@ -8,12 +8,10 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct ModelFile {
-    pub name: String,
-    pub created_ms: i64,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-    #[serde(default)]
-    pub aliases: BTreeMap<String, u64>,
+    /// Name, created, tags and aliases, as the public type has them (its versions are kept
+    /// apart, one record each, and left out here).
+    #[serde(flatten)]
+    pub model: RegisteredModel,
     /// The highest version number ever given out (deleted ones included), so none is reused.
     #[serde(default)]
     pub last_version: u64,
@@ -23,10 +21,13 @@ impl ModelFile {
     /// A model registered just now, without versions yet.
     pub fn new(name: &str) -> ModelFile {
         ModelFile {
-            name: name.to_string(),
-            created_ms: now_ms(),
-            tags: BTreeMap::new(),
-            aliases: BTreeMap::new(),
+            model: RegisteredModel {
+                name: name.to_string(),
+                created_ms: now_ms(),
+                tags: BTreeMap::new(),
+                aliases: BTreeMap::new(),
+                versions: Vec::new(),
+            },
             last_version: 0,
         }
     }
@@ -41,17 +42,22 @@ impl ModelFile {
 
     /// Forget `version`: its aliases go, its number stays given out.
     pub fn forget_version(&mut self, version: u64) {
-        self.aliases.retain(|_, v| *v != version);
+        self.model.aliases.retain(|_, v| *v != version);
         self.last_version = self.last_version.max(version);
     }
 
     /// The version `alias` points at.
     pub fn alias(&self, alias: &str) -> Result<u64> {
-        self.aliases.get(alias).copied().ok_or_else(|| self.no_alias(alias))
+        self.model
+            .aliases
+            .get(alias)
+            .copied()
+            .ok_or_else(|| self.no_alias(alias))
     }
 
     pub fn remove_alias(&mut self, alias: &str) -> Result<()> {
-        self.aliases
+        self.model
+            .aliases
             .remove(alias)
             .map(|_| ())
             .ok_or_else(|| self.no_alias(alias))
@@ -59,20 +65,14 @@ impl ModelFile {
 
     fn no_alias(&self, alias: &str) -> RegistryError {
         RegistryError::NoAlias {
-            name: self.name.clone(),
+            name: self.model.name.clone(),
             alias: alias.to_string(),
         }
     }
 
     /// The public view of this model with `versions` (already in public form).
     pub fn with_versions(self, versions: Vec<ModelVersion>) -> RegisteredModel {
-        RegisteredModel {
-            name: self.name,
-            created_ms: self.created_ms,
-            tags: self.tags,
-            aliases: self.aliases,
-            versions,
-        }
+        RegisteredModel { versions, ..self.model }
     }
 }
 
@@ -85,6 +85,20 @@ pub(crate) struct VersionFile {
     pub tags: BTreeMap<String, String>,
     /// Length of the artifact file, checked when it is read.
     pub size: u64,
+}
+
+impl VersionFile {
+    /// `bytes` read as this version's artifact, when their length is the one recorded;
+    /// `place` names where they were read from.
+    pub fn check_artifact(&self, bytes: Vec<u8>, place: impl FnOnce() -> String) -> Result<Vec<u8>> {
+        if bytes.len() as u64 != self.size {
+            return Err(RegistryError::Corrupt {
+                path: place(),
+                message: format!("{} bytes, {} recorded", bytes.len(), self.size),
+            });
+        }
+        Ok(bytes)
+    }
 }
 
 /// The public view of version `v` of model `name`, with the aliases pointing at it.

@@ -29,8 +29,9 @@ pub struct RegisteredModel {
     /// Alias → version.
     #[serde(default)]
     pub aliases: BTreeMap<String, u64>,
-    /// Oldest first.
-    #[serde(default)]
+    /// Oldest first. Left out of the JSON when empty (so the embedded stores' model records,
+    /// which keep versions apart, hold no `versions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<ModelVersion>,
 }
 
@@ -55,6 +56,31 @@ pub struct RunRecord {
     pub params: BTreeMap<String, String>,
     pub metrics: BTreeMap<String, f64>,
     pub tags: BTreeMap<String, String>,
+}
+
+impl RunRecord {
+    /// The record of `run`, recorded as `run_id` in `experiment`, started at `start_ms`.
+    pub(crate) fn new(run_id: String, experiment: String, start_ms: i64, run: &NewRun) -> RunRecord {
+        RunRecord {
+            run_id,
+            experiment,
+            name: run.name.clone(),
+            start_ms,
+            params: run.params.clone(),
+            metrics: run.metrics.clone(),
+            tags: run.tags.clone(),
+        }
+    }
+}
+
+/// A version to register: what [`crate::Registry::add_version`] takes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewVersion<'a> {
+    /// The artifact bytes.
+    pub artifact: &'a [u8],
+    /// The run the version comes from, when there is one.
+    pub run_id: Option<&'a str>,
+    pub tags: &'a BTreeMap<String, String>,
 }
 
 /// Which version of a model: `sales` (newest), `sales:3`, `sales@champion`.

@@ -7,7 +7,7 @@ mod common;
 use common::server::{MlflowServer, random_secret};
 use horizon_registry::mlflow::replay::replay;
 use horizon_registry::mlflow::{MlflowConfig, MlflowRegistry};
-use horizon_registry::{ModelVersion, NewRun, RegisteredModel, Registry, RegistryError, RunRecord};
+use horizon_registry::{ModelVersion, NewRun, NewVersion, RegisteredModel, Registry, RegistryError, RunRecord};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -79,14 +79,8 @@ impl Registry for Replayed {
     fn get_model(&self, name: &str) -> horizon_registry::Result<RegisteredModel> {
         self.run(|r| r.get_model(name))
     }
-    fn create_version(
-        &self,
-        name: &str,
-        artifact: &[u8],
-        run_id: Option<&str>,
-        tags: &BTreeMap<String, String>,
-    ) -> horizon_registry::Result<ModelVersion> {
-        self.run(|r| r.create_version(name, artifact, run_id, tags))
+    fn add_version(&self, name: &str, new: NewVersion<'_>) -> horizon_registry::Result<ModelVersion> {
+        self.run(|r| r.add_version(name, new))
     }
     fn get_version(&self, name: &str, version: u64) -> horizon_registry::Result<ModelVersion> {
         self.run(|r| r.get_version(name, version))

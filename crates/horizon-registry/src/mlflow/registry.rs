@@ -5,7 +5,7 @@ use super::http::{self, Call, Failure, Retry};
 use super::wire::{self, ExperimentResp, ModelResp, ModelsPage, RunResp, VersionResp, VersionsPage, key_values};
 use super::{ARTIFACT_FILE, MlflowRegistry};
 use crate::types::now_ms;
-use crate::{ModelVersion, NewRun, RegisteredModel, Registry, RegistryError, Result, RunRecord};
+use crate::{ModelVersion, NewRun, NewVersion, RegisteredModel, Registry, RegistryError, Result, RunRecord};
 use crate::{validate_alias, validate_model_name};
 use ehttp::Method;
 use serde_json::{Value, json};
@@ -39,15 +39,7 @@ impl Registry for MlflowRegistry {
             self.post::<Value>("runs/log-batch", body, Retry::IfNotSent, Ctx::run(&run_id))?;
         }
         self.finish_run(&run_id)?;
-        Ok(RunRecord {
-            run_id,
-            experiment: experiment.clone(),
-            name: run.name.clone(),
-            start_ms,
-            params: run.params.clone(),
-            metrics: run.metrics.clone(),
-            tags: run.tags.clone(),
-        })
+        Ok(RunRecord::new(run_id, experiment.clone(), start_ms, run))
     }
 
     fn get_run(&self, run_id: &str) -> Result<RunRecord> {
@@ -123,13 +115,8 @@ impl Registry for MlflowRegistry {
         Ok(model)
     }
 
-    fn create_version(
-        &self,
-        name: &str,
-        artifact: &[u8],
-        run_id: Option<&str>,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<ModelVersion> {
+    fn add_version(&self, name: &str, new: NewVersion<'_>) -> Result<ModelVersion> {
+        let NewVersion { artifact, run_id, tags } = new;
         validate_model_name(name)?;
         let (what, created) = self.raw(
             Method::POST,

@@ -1,4 +1,5 @@
-//! The registry contract, run against every store (local folder and live MLflow server).
+//! The registry contract, run against every store (local folder, key-value store, live MLflow
+//! server).
 
 use horizon_registry::promotion::{self, PromotionPolicy};
 use horizon_registry::{NewRun, Registry, RegistryError, VersionRef};
