@@ -56,7 +56,7 @@ fn workbench(decimate: bool) -> (egui::Context, Workbench) {
         to_open: None,
     };
     let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
-    wb.decimate = decimate;
+    wb.forecast.decimate = decimate;
     wb.settings.horizon = 90;
     wb.settings.levels = vec![80.0, 95.0];
     wb.settings.model = ModelSpec::Drift;
@@ -68,16 +68,16 @@ fn workbench(decimate: bool) -> (egui::Context, Workbench) {
         frame(&ctx, &mut wb);
     }
     for model in [ModelSpec::Naive, ModelSpec::SeasonalNaive { season: None }] {
-        wb.keep_forecast();
+        wb.forecast.keep();
         wb.settings.model = model;
         wb.run_forecast();
         for _ in 0..3 {
             frame(&ctx, &mut wb);
         }
     }
-    assert_eq!(wb.kept.len(), 2, "two kept forecasts");
+    assert_eq!(wb.forecast.kept.len(), 2, "two kept forecasts");
     eprintln!("decimate={decimate}: {} vertices a frame", frame(&ctx, &mut wb));
-    assert_eq!(wb.result.as_ref().map(|r| r.history.len()), Some(3653));
+    assert_eq!(wb.forecast.result.as_ref().map(|r| r.history.len()), Some(3653));
     (ctx, wb)
 }
 

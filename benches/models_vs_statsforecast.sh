@@ -9,14 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 peers=${1:-SeasonalNaive,AutoETS,MSTL}
 ours=${2:-seasonal-naive,ets,ets+conformal,mstl}
-bench=${HORIZON_BENCH_DIR:-$(cd .. && pwd)/shared/bench}
-[ -f "$bench/manifest.csv" ] || bench=/work/shared/bench
-cache=${HORIZON_CACHE:-$HOME/.cache/horizon}
-venv=$cache/bench-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import statsforecast' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$bench/requirements.txt"
-fi
+. benches/bench_env.sh
 cargo build --release -q -p horizon-benches --bin bench_models
 bin=${CARGO_TARGET_DIR:-target}/release/bench_models
 work=$(mktemp -d)

@@ -13,14 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 models=${1:-anofox-AutoETS,anofox-AutoARIMA,augurs-AutoETS,augurs-MSTL}
 shift || true
-bench=${HORIZON_BENCH_DIR:-$(cd .. && pwd)/shared/bench}
-[ -f "$bench/manifest.csv" ] || bench=/work/shared/bench
-cache=${HORIZON_CACHE:-$HOME/.cache/horizon}
-venv=$cache/bench-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import statsforecast' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$bench/requirements.txt"
-fi
+. benches/bench_env.sh
 target=${RUST_PEERS_TARGET_DIR:-$cache/target-peers}
 (cd benches/rust_peers && CARGO_TARGET_DIR="$target" cargo build --release -q)
 bin=$target/release/horizon-rust-peers

@@ -4,9 +4,7 @@
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
-pub mod registering;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod registry_target;
+pub mod registry;
 #[cfg(target_arch = "wasm32")]
 mod web;
 #[cfg(target_arch = "wasm32")]

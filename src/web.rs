@@ -21,7 +21,12 @@ pub fn start() -> Result<(), JsValue> {
             .start(
                 canvas,
                 eframe::WebOptions::default(),
-                Box::new(|cc| Ok(Box::new(HorizonApp::new(cc, Box::new(WebPlatform))))),
+                Box::new(|cc| {
+                    Ok(Box::new(PageApp {
+                        app: HorizonApp::new(cc, Box::new(WebPlatform)),
+                        published: Vec::new(),
+                    }))
+                }),
             )
             .await;
         if let Some(body) = document.body() {
@@ -32,13 +37,38 @@ pub fn start() -> Result<(), JsValue> {
     Ok(())
 }
 
+/// The workbench on a page: each frame timed, and its state mirrored on `<body>` when it
+/// changed.
+struct PageApp {
+    app: HorizonApp,
+    /// What the page was last told: status, busy, series and model of the forecast.
+    published: Vec<(&'static str, String)>,
+}
+
+impl eframe::App for PageApp {
+    fn ui(&mut self, ui: &mut eframe::egui::Ui, frame: &mut eframe::Frame) {
+        let started = web_time::Instant::now();
+        self.app.ui(ui, frame);
+        frame_took(started.elapsed());
+        let now = page_state(&self.app.workbench);
+        if now != self.published {
+            publish(&now);
+            self.published = now;
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.app.save(storage);
+    }
+}
+
 thread_local! {
     /// The longest time the workbench's own code (layout, polling, task steps) held a frame
     /// since the last [`reset_frame_stats`], in milliseconds. Painting is not included.
     static LONGEST_FRAME_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
-pub(crate) fn frame_took(d: std::time::Duration) {
+fn frame_took(d: std::time::Duration) {
     LONGEST_FRAME_MS.with(|m| m.set(m.get().max(d.as_secs_f64() * 1e3)));
 }
 
@@ -52,6 +82,7 @@ pub fn reset_frame_stats() -> f64 {
 /// The `<body>` attributes that describe the workbench now.
 pub fn page_state(wb: &crate::app::Workbench) -> Vec<(&'static str, String)> {
     let result = wb
+        .forecast
         .result
         .as_ref()
         .map(|r| {
@@ -76,7 +107,7 @@ pub fn page_state(wb: &crate::app::Workbench) -> Vec<(&'static str, String)> {
         ("data-status", wb.status.clone()),
         ("data-busy", if wb.is_busy() { "1" } else { "0" }.to_string()),
         ("data-result", result),
-        ("data-forecasts", wb.forecasts_shown.to_string()),
+        ("data-forecasts", wb.forecast.forecasts_shown.to_string()),
         ("data-registry", registry_state(wb)),
     ]
 }

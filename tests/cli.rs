@@ -1,61 +1,27 @@
 //! The pipeline CLI, run as a user runs it.
 
+mod common;
+
+use common::{ok, sample_retail};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn horizon(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_horizon"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run horizon")
+    common::output(&mut common::command(args, dir))
 }
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// `horizon` with the words of `line` as its arguments (none of them holds a space).
+fn run(dir: &Path, line: &str) -> Output {
+    horizon(&line.split_whitespace().collect::<Vec<_>>(), dir)
 }
 
 #[test]
 fn sample_then_seasonal_naive_forecast_brackets_every_point() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(
-        &[
-            "sample",
-            "retail",
-            "--stores",
-            "3",
-            "--products",
-            "5",
-            "--days",
-            "400",
-            "--out",
-            "s.csv",
-        ],
+    sample_retail(dir.path(), 3, 5, 400, "s.csv");
+    ok(&run(
         dir.path(),
-    ));
-    ok(&horizon(
-        &[
-            "forecast",
-            "s.csv",
-            "--model",
-            "seasonal-naive",
-            "--horizon",
-            "28",
-            "--level",
-            "80",
-            "--level",
-            "95",
-            "--out",
-            "f.csv",
-        ],
-        dir.path(),
+        "forecast s.csv --model seasonal-naive --horizon 28 --level 80 --level 95 --out f.csv",
     ));
     let text = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     let mut lines = text.lines();
@@ -152,19 +118,7 @@ fn ets_forecasts_weekly_books_with_a_52_week_season() {
         &["sample", "books", "--titles", "2", "--weeks", "160", "--out", "b.csv"],
         dir.path(),
     ));
-    ok(&horizon(
-        &[
-            "forecast",
-            "b.csv",
-            "--model",
-            "ets",
-            "--horizon",
-            "52",
-            "--out",
-            "f.csv",
-        ],
-        dir.path(),
-    ));
+    ok(&run(dir.path(), "forecast b.csv --model ets --horizon 52 --out f.csv"));
     let text = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("ISBN,date,model,forecast,lo_95,hi_95"));
@@ -176,18 +130,9 @@ fn ets_forecasts_weekly_books_with_a_52_week_season() {
         assert!(v.iter().all(|x| x.is_finite()) && v[1] <= v[0] && v[0] <= v[2], "{r:?}");
     }
     // The backtest ranks ets with the baselines.
-    let out = ok(&horizon(
-        &[
-            "backtest",
-            "b.csv",
-            "--models",
-            "seasonal-naive,ets,mstl",
-            "--horizon",
-            "13",
-            "--folds",
-            "2",
-        ],
+    let out = ok(&run(
         dir.path(),
+        "backtest b.csv --models seasonal-naive,ets,mstl --horizon 13 --folds 2",
     ));
     assert!(out.lines().any(|l| l.starts_with("ets") && l.contains("4/4")), "{out}");
     assert!(out.lines().any(|l| l.starts_with("mstl") && l.contains("4/4")), "{out}");
@@ -226,37 +171,15 @@ fn sarima_with_pinned_orders_and_a_52_week_season() {
         assert!(v.iter().all(|x| x.is_finite()) && v[1] <= v[0] && v[0] <= v[2], "{r:?}");
     }
     // Orders belong to arima: refused for another model, with exit code 2.
-    let out = horizon(
-        &[
-            "forecast",
-            "b.csv",
-            "--model",
-            "ets",
-            "--order",
-            "1,1,1",
-            "--horizon",
-            "4",
-            "--out",
-            "g.csv",
-        ],
+    let out = run(
         dir.path(),
+        "forecast b.csv --model ets --order 1,1,1 --horizon 4 --out g.csv",
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("apply to arima"));
-    let out = horizon(
-        &[
-            "forecast",
-            "b.csv",
-            "--model",
-            "arima",
-            "--order",
-            "1,x,1",
-            "--horizon",
-            "4",
-            "--out",
-            "g.csv",
-        ],
+    let out = run(
         dir.path(),
+        "forecast b.csv --model arima --order 1,x,1 --horizon 4 --out g.csv",
     );
     assert_eq!(out.status.code(), Some(2));
 }
@@ -268,20 +191,9 @@ fn backtest_prints_a_table_and_writes_per_fold_metrics() {
         &["sample", "books", "--titles", "3", "--weeks", "160", "--out", "b.csv"],
         dir.path(),
     ));
-    let out = ok(&horizon(
-        &[
-            "backtest",
-            "b.csv",
-            "--models",
-            "naive,seasonal-naive",
-            "--horizon",
-            "8",
-            "--folds",
-            "2",
-            "--out",
-            "m.csv",
-        ],
+    let out = ok(&run(
         dir.path(),
+        "backtest b.csv --models naive,seasonal-naive --horizon 8 --folds 2 --out m.csv",
     ));
     assert!(out.contains("3 series, 2 fold(s) of 8 weekly period(s)"), "{out}");
     assert!(
@@ -346,21 +258,7 @@ fn help_documents_exit_codes_and_missing_files_fail_cleanly() {
 fn bundled_sample_files_are_what_the_generator_makes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(
-        &[
-            "sample",
-            "retail",
-            "--stores",
-            "2",
-            "--products",
-            "3",
-            "--days",
-            "730",
-            "--out",
-            "r.csv",
-        ],
-        dir.path(),
-    ));
+    sample_retail(dir.path(), 2, 3, 730, "r.csv");
     ok(&horizon(&["sample", "books", "--out", "b.csv"], dir.path()));
     for (ours, bundled) in [
         ("r.csv", "sample_data/retail_small.csv"),
@@ -391,9 +289,7 @@ fn validate_says_which_calendar_seasons_the_series_have() {
 fn output_into_a_closed_pipe_ends_quietly_without_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/retail_small.csv");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_horizon"))
-        .args(["validate", sample.to_str().unwrap()])
-        .current_dir(dir.path())
+    let mut child = common::command(&["validate", sample.to_str().unwrap()], dir.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -456,18 +352,9 @@ fn order_lines_aggregated_per_week_then_forecast() {
     );
     assert!(!dir.path().join("x.csv").exists());
 
-    ok(&horizon(
-        &[
-            "forecast",
-            "weekly.csv",
-            "--model",
-            "ets",
-            "--horizon",
-            "8",
-            "--out",
-            "f.csv",
-        ],
+    ok(&run(
         dir.path(),
+        "forecast weekly.csv --model ets --horizon 8 --out f.csv",
     ));
     let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     assert_eq!(f.lines().count(), 1 + 4 * 8, "{f}");
@@ -478,35 +365,10 @@ fn order_lines_aggregated_per_week_then_forecast() {
 #[test]
 fn gbm_tuning_reports_each_trial_and_forecasts() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(
-        &[
-            "sample",
-            "retail",
-            "--stores",
-            "2",
-            "--products",
-            "2",
-            "--days",
-            "300",
-            "--out",
-            "s.csv",
-        ],
+    sample_retail(dir.path(), 2, 2, 300, "s.csv");
+    let out = run(
         dir.path(),
-    ));
-    let out = horizon(
-        &[
-            "forecast",
-            "s.csv",
-            "--model",
-            "gbm",
-            "--tune-trials",
-            "4",
-            "--horizon",
-            "7",
-            "--out",
-            "f.csv",
-        ],
-        dir.path(),
+        "forecast s.csv --model gbm --tune-trials 4 --horizon 7 --out f.csv",
     );
     ok(&out);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -515,38 +377,18 @@ fn gbm_tuning_reports_each_trial_and_forecasts() {
     assert!(err.contains("4 trial(s) in"), "{err}");
     let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     assert_eq!(f.lines().count(), 1 + 4 * 7, "{f}");
-    let out = horizon(
-        &[
-            "forecast",
-            "s.csv",
-            "--model",
-            "ets",
-            "--tune-trials",
-            "4",
-            "--horizon",
-            "7",
-            "--out",
-            "g.csv",
-        ],
+    let out = run(
         dir.path(),
+        "forecast s.csv --model ets --tune-trials 4 --horizon 7 --out g.csv",
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--tune-trials applies to gbm, not ets"), "{err}");
     assert!(!dir.path().join("g.csv").exists());
     // A backtest without the GBM among its models refuses the search instead of ignoring it.
-    let out = horizon(
-        &[
-            "backtest",
-            "s.csv",
-            "--models",
-            "ets,seasonal-naive",
-            "--tune-trials",
-            "4",
-            "--horizon",
-            "7",
-        ],
+    let out = run(
         dir.path(),
+        "backtest s.csv --models ets,seasonal-naive --tune-trials 4 --horizon 7",
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -560,49 +402,14 @@ fn gbm_tuning_reports_each_trial_and_forecasts() {
 #[test]
 fn gbm_forecasts_and_backtests_a_panel_globally() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&horizon(
-        &[
-            "sample",
-            "retail",
-            "--stores",
-            "2",
-            "--products",
-            "3",
-            "--days",
-            "400",
-            "--out",
-            "s.csv",
-        ],
-        dir.path(),
-    ));
-    ok(&horizon(
-        &[
-            "forecast",
-            "s.csv",
-            "--model",
-            "gbm",
-            "--horizon",
-            "14",
-            "--out",
-            "f.csv",
-        ],
-        dir.path(),
-    ));
+    sample_retail(dir.path(), 2, 3, 400, "s.csv");
+    ok(&run(dir.path(), "forecast s.csv --model gbm --horizon 14 --out f.csv"));
     let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     assert_eq!(f.lines().count(), 1 + 6 * 14, "{f}");
     assert!(f.lines().nth(1).unwrap().contains(",gbm,"), "{f}");
-    let table = ok(&horizon(
-        &[
-            "backtest",
-            "s.csv",
-            "--models",
-            "seasonal-naive,gbm",
-            "--horizon",
-            "14",
-            "--folds",
-            "2",
-        ],
+    let table = ok(&run(
         dir.path(),
+        "backtest s.csv --models seasonal-naive,gbm --horizon 14 --folds 2",
     ));
     let gbm_line = table.lines().find(|l| l.starts_with("gbm ")).expect("a gbm row");
     assert!(
@@ -610,18 +417,9 @@ fn gbm_forecasts_and_backtests_a_panel_globally() {
         "every fold of every series scored: {table}"
     );
     // A global ensemble: the log names the first series' model, with the panel's weights.
-    let out = horizon(
-        &[
-            "forecast",
-            "s.csv",
-            "--model",
-            "ensemble:seasonal-naive/gbm",
-            "--horizon",
-            "14",
-            "--out",
-            "e.csv",
-        ],
+    let out = run(
         dir.path(),
+        "forecast s.csv --model ensemble:seasonal-naive/gbm --horizon 14 --out e.csv",
     );
     ok(&out);
     let err = String::from_utf8_lossy(&out.stderr);

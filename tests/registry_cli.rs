@@ -6,29 +6,50 @@
 #[path = "../crates/horizon-registry/tests/common/server.rs"]
 mod server;
 
+mod common;
+
+use common::ok;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 fn horizon(args: &[&str], dir: &Path, registry_dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_horizon"))
-        .args(args)
-        .current_dir(dir)
-        .env("HORIZON_REGISTRY_DIR", registry_dir)
-        .env_remove("HORIZON_REGISTRY")
-        .output()
-        .expect("run horizon")
+    common::output(
+        common::command(args, dir)
+            .env("HORIZON_REGISTRY_DIR", registry_dir)
+            .env_remove("HORIZON_REGISTRY"),
+    )
 }
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// `horizon train` twice on the same config (the second time with `extra` flags): what the
+/// first run said, the forecast it wrote (then removed), and what the second said.
+fn train_twice(d: &Path, reg: &Path, extra: &[&str]) -> (String, Vec<u8>, String) {
+    let first = ok(&horizon(&["train", "--config", "pipeline.toml"], d, reg));
+    let trained = std::fs::read(d.join("trained_forecast.csv")).expect("the run's forecast");
+    std::fs::remove_file(d.join("trained_forecast.csv")).expect("rm");
+    let again: Vec<&str> = ["train", "--config", "pipeline.toml"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect();
+    let second = ok(&horizon(&again, d, reg));
+    (first, trained, second)
+}
+
+/// `forecast --registered sales@champion` (with `extra` flags) writes exactly `trained`, the
+/// training run's forecast.
+fn assert_champion_forecasts(d: &Path, reg: &Path, extra: &[&str], trained: &[u8]) {
+    let mut args = vec![
+        "forecast",
+        "sales.csv",
+        "--registered",
+        "sales@champion",
+        "--out",
+        "again.csv",
+    ];
+    args.extend(extra);
+    ok(&horizon(&args, d, reg));
+    assert_eq!(std::fs::read(d.join("again.csv")).expect("again"), trained);
 }
 
 /// A folder with the sample sales file and a pipeline config training `models` into `registry`.
@@ -67,29 +88,14 @@ fn the_bundled_pipeline_config_trains_into_the_local_registry() {
 fn train_twice_registers_two_versions_and_promotes_only_past_the_threshold() {
     let dir = project("\"ets\", \"seasonal-naive\"", "target = \"local\"");
     let (d, reg) = (dir.path(), dir.path().join("registry"));
-    let first = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    let (first, trained, second) = train_twice(d, &reg, &[]);
     assert!(first.contains("registered: sales version 1"), "{first}");
     assert!(first.contains("version 1 promoted"), "{first}");
-    let trained = std::fs::read(d.join("trained_forecast.csv")).expect("the run's forecast");
-    std::fs::remove_file(d.join("trained_forecast.csv")).expect("rm");
     // The same data and models again: equal score, no 10 % improvement, no promotion.
-    let second = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
     assert!(second.contains("registered: sales version 2"), "{second}");
     assert!(second.contains("version 2 not promoted"), "{second}");
     // The registered champion reproduces the training run's forecast exactly.
-    ok(&horizon(
-        &[
-            "forecast",
-            "sales.csv",
-            "--registered",
-            "sales@champion",
-            "--out",
-            "again.csv",
-        ],
-        d,
-        &reg,
-    ));
-    assert_eq!(std::fs::read(d.join("again.csv")).expect("again"), trained);
+    assert_champion_forecasts(d, &reg, &[], &trained);
 
     // A much worse champion is replaced: start over with the mean model as champion.
     let dir = project("\"mean\"", "target = \"local\"");
@@ -137,13 +143,11 @@ fn a_registry_that_is_down_is_reported_within_the_timeout_without_credentials() 
     );
     let d = dir.path();
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_horizon"))
-        .args(["train", "--config", "pipeline.toml"])
-        .current_dir(d)
-        .env("MLFLOW_TRACKING_USERNAME", "alice")
-        .env("MLFLOW_TRACKING_PASSWORD", "s3cret-pw-123")
-        .output()
-        .expect("run");
+    let out = common::output(
+        common::command(&["train", "--config", "pipeline.toml"], d)
+            .env("MLFLOW_TRACKING_USERNAME", "alice")
+            .env("MLFLOW_TRACKING_PASSWORD", "s3cret-pw-123"),
+    );
     assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -280,26 +284,10 @@ fn train_and_forecast_against_a_live_mlflow_server() {
         ),
     );
     let (d, reg) = (dir.path(), dir.path().join("unused-local"));
-    let first = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    let (first, trained, second) = train_twice(d, &reg, &["--force"]);
     assert!(first.contains("registered: sales version 1 in MLflow"), "{first}");
-    let trained = std::fs::read(d.join("trained_forecast.csv")).expect("forecast");
-    let second = ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
     assert!(second.contains("version 2 not promoted"), "{second}");
-    ok(&horizon(
-        &[
-            "forecast",
-            "sales.csv",
-            "--registered",
-            "sales@champion",
-            "--registry",
-            server.url(),
-            "--out",
-            "again.csv",
-        ],
-        d,
-        &reg,
-    ));
-    assert_eq!(std::fs::read(d.join("again.csv")).expect("again"), trained);
+    assert_champion_forecasts(d, &reg, &["--registry", server.url()], &trained);
     let list = ok(&horizon(&["registry", "list", "--registry", server.url()], d, &reg));
     assert!(list.contains("@champion→1") && list.contains("v2"), "{list}");
     assert!(!reg.exists(), "nothing went to the local registry");

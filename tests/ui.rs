@@ -3,7 +3,8 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use horizon::app::platform::FolderPlatform;
+mod common;
+
 use horizon::app::{ManualGrid, Runner, Workbench};
 use std::path::Path;
 
@@ -16,47 +17,30 @@ fn type_into(h: &mut Harness<'static, Workbench>, label: &str, text: &str) {
 }
 
 fn harness(dir: &Path, to_open: Option<(String, Vec<u8>)>, runner: Runner) -> Harness<'static, Workbench> {
-    let platform = FolderPlatform {
-        dir: dir.to_path_buf(),
-        to_open,
-    };
-    let mut wb = Workbench::new(Box::new(platform), runner);
-    wb.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap(), 7);
-    wb.load_sample();
-    let mut h = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
-    // The first forecast (Auto on the sample) may take many frames in steps.
-    for _ in 0..10_000 {
-        if !h.state().is_busy() {
-            break;
-        }
-        h.step();
-    }
-    h.run();
-    h
+    let wb = common::workbench(dir, to_open, runner, |wb| {
+        wb.data.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap(), 7);
+    });
+    common::harness(wb, [1400.0, 1000.0])
 }
 
 #[test]
 fn opens_on_the_sample_with_a_forecast_and_switches_series() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Inline);
-    let r = h.state().result.as_ref().expect("a forecast on start");
+    let r = h.state().forecast.result.as_ref().expect("a forecast on start");
     assert_eq!(r.history.label(), "S01 / P001");
     assert_eq!(r.forecast.forecast.point.len(), 28);
     h.get_by_label("S01 / P001 — auto");
     h.get_by_label_contains("Validation: 0 error(s)");
     // Pick another series in the list.
-    h.get_by_label("S02 / P003").click();
-    h.run();
-    let r = h.state().result.as_ref().unwrap();
+    common::click(&mut h, "S02 / P003");
+    let r = h.state().forecast.result.as_ref().unwrap();
     assert_eq!(r.history.label(), "S02 / P003");
     // Filter by store: only store S01's products are listed.
     h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "store_id")
         .click();
     h.run();
-    h.get_by_label("S01").click();
-    h.run();
+    common::click(&mut h, "S01");
     assert!(h.query_by_label("S02 / P003").is_none());
     assert!(h.query_by_label("S01 / P003").is_some());
     // Search narrows the list further.
@@ -72,13 +56,15 @@ fn every_model_in_the_picker_runs_and_describes_its_fit() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Inline);
     for spec in horizon_core::models::ModelSpec::all() {
-        h.get_by_label("Model").click();
-        h.run();
-        h.get_by_label(&format!("{} — {}", spec.name(), spec.summary())).click();
-        h.run();
-        h.get_by_label("Run forecast").click();
-        h.run();
-        let r = h.state().result.as_ref().unwrap_or_else(|| panic!("{spec}: no result"));
+        common::click(&mut h, "Model");
+        common::click(&mut h, &format!("{} — {}", spec.name(), spec.summary()));
+        common::click(&mut h, "Run forecast");
+        let r = h
+            .state()
+            .forecast
+            .result
+            .as_ref()
+            .unwrap_or_else(|| panic!("{spec}: no result"));
         assert_eq!(r.forecast.model, spec.name());
         assert!(r.forecast.forecast.point.iter().all(|v| v.is_finite()), "{spec}");
         assert!(!r.description.is_empty(), "{spec}");
@@ -97,36 +83,29 @@ fn every_model_in_the_picker_runs_and_describes_its_fit() {
 fn choose_model_and_horizon_then_run() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Inline);
-    h.get_by_label("Model").click();
-    h.run();
+    common::click(&mut h, "Model");
     h.get_by_label_contains("drift —").click();
     h.run();
-    h.get_by_label("99%").click();
-    h.run();
-    h.get_by_label("Run forecast").click();
-    h.run();
-    let r = h.state().result.as_ref().unwrap();
+    common::click(&mut h, "99%");
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.as_ref().unwrap();
     assert_eq!(r.forecast.model, "drift");
     let levels: Vec<f64> = r.forecast.forecast.intervals.iter().map(|i| i.level).collect();
     assert_eq!(levels, vec![80.0, 95.0, 99.0]);
     assert!(r.description.starts_with("Drift"));
     // Exponential smoothing: the fitted model is named under the plot.
-    h.get_by_label("Model").click();
-    h.run();
+    common::click(&mut h, "Model");
     h.get_by_label_contains("ets —").click();
     h.run();
-    h.get_by_label("Run forecast").click();
-    h.run();
-    let r = h.state().result.as_ref().unwrap();
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.as_ref().unwrap();
     assert_eq!(r.forecast.model, "ets");
     assert!(r.description.starts_with("ETS("), "{}", r.description);
     h.get_by_label(&r.description.clone());
     // Calibrated intervals: the same model, bands from its own past errors.
-    h.get_by_label("Calibrate intervals").click();
-    h.run();
-    h.get_by_label("Run forecast").click();
-    h.run();
-    let r = h.state().result.as_ref().unwrap();
+    common::click(&mut h, "Calibrate intervals");
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.as_ref().unwrap();
     assert_eq!(r.forecast.model, "ets+conformal");
     assert!(
         r.description.contains("calibrated by conformal prediction"),
@@ -146,20 +125,15 @@ fn compare_models_shows_a_table_and_exports_it() {
         "the section starts closed"
     );
     // A plain model, so that only the comparison lists model names.
-    h.get_by_label("Model").click();
-    h.run();
+    common::click(&mut h, "Model");
     h.get_by_label_contains("ets —").click();
     h.run();
-    h.get_by_label("Run forecast").click();
-    h.run();
-    h.get_by_label("Compare models").click();
-    h.run();
+    common::click(&mut h, "Run forecast");
+    common::click(&mut h, "Compare models");
     // seasonal-naive and ets are ticked by default; add drift.
-    h.get_by_label("Compare drift").click();
-    h.run();
-    h.get_by_label("Run comparison").click();
-    h.run();
-    let c = h.state().comparison.clone().expect("a comparison");
+    common::click(&mut h, "Compare drift");
+    common::click(&mut h, "Run comparison");
+    let c = h.state().compare.comparison.clone().expect("a comparison");
     let models: Vec<&str> = c.rows.iter().map(|r| r.model.as_str()).collect();
     assert_eq!(models, ["seasonal-naive", "ets", "drift"]);
     for r in &c.rows {
@@ -173,8 +147,7 @@ fn compare_models_shows_a_table_and_exports_it() {
     assert_eq!(c.rows.iter().find(|r| r.model == best).unwrap().mase, min);
     h.get_by_label_contains(&format!("Best by MASE: {best}"));
 
-    h.get_by_label("Export comparison CSV").click();
-    h.run();
+    common::click(&mut h, "Export comparison CSV");
     let saved = h.state().last_saved.clone().expect("saved");
     let name = Path::new(&saved).file_name().unwrap().to_string_lossy().into_owned();
     assert!(
@@ -194,14 +167,12 @@ fn compare_models_shows_a_table_and_exports_it() {
         assert_eq!(row[4].parse::<f64>().unwrap(), r.mase);
     }
     // Another series selected: the comparison of the first is no longer shown.
-    h.get_by_label("S01 / P002").click();
-    h.run();
+    common::click(&mut h, "S01 / P002");
     assert!(h.state().current_comparison().is_none());
     assert!(h.query_by_label(&format!("{:.3}", c.rows[0].mase)).is_none());
     // Unticking every model disables the run.
     for m in ["seasonal-naive", "ets", "drift"] {
-        h.get_by_label(&format!("Compare {m}")).click();
-        h.run();
+        common::click(&mut h, &format!("Compare {m}"));
     }
     assert!(h.state().settings.compare.is_empty());
 }
@@ -210,8 +181,7 @@ fn compare_models_shows_a_table_and_exports_it() {
 fn export_writes_a_timestamped_csv_with_bounds() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Inline);
-    h.get_by_label("Export CSV").click();
-    h.run();
+    common::click(&mut h, "Export CSV");
     let saved = h.state().last_saved.clone().expect("saved");
     let name = Path::new(&saved).file_name().unwrap().to_string_lossy().into_owned();
     // forecast_<series>_<YYYYMMDD-HHMMSS>.csv
@@ -258,16 +228,14 @@ fn a_broken_file_shows_its_errors_and_cannot_be_forecast() {
         Some(("broken.csv".into(), csv.into_bytes())),
         Runner::Inline,
     );
-    h.get_by_label("Open file…").click();
-    h.run();
+    common::click(&mut h, "Open file…");
     h.get_by_label_contains("Validation: 1 error(s)");
     h.get_by_label("broken.csv:row 17, column 'date': error: '2024-01-XX' is not a date (YYYY-MM-DD)");
-    assert!(h.state().result.is_none());
+    assert!(h.state().forecast.result.is_none());
     assert!(h.state().status.contains("1 error(s)"));
     // Back to the sample: usable again.
-    h.get_by_label("Load sample data").click();
-    h.run();
-    assert!(h.state().result.is_some());
+    common::click(&mut h, "Load sample data");
+    assert!(h.state().forecast.result.is_some());
 }
 
 #[test]
@@ -284,17 +252,14 @@ fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
         csv.push_str(&format!("{date},{d},{}\n", 100 + d));
     }
     let mut h = harness(dir.path(), Some(("odd.csv".into(), csv.into_bytes())), Runner::Inline);
-    h.get_by_label("Open file…").click();
-    h.run();
+    common::click(&mut h, "Open file…");
     h.get_by_label_contains("no column holds dates");
     // Pick the date column: the file is read again and the two bad rows are named.
-    h.get_by_label("Date column").click();
-    h.run();
-    h.get_by_label("when").click();
-    h.run();
+    common::click(&mut h, "Date column");
+    common::click(&mut h, "when");
     h.get_by_label_contains("odd.csv:row 4, column 'when': error: '2024-01-03x'");
     h.get_by_label_contains("odd.csv:row 8, column 'when'");
-    assert!(h.state().result.is_none());
+    assert!(h.state().forecast.result.is_none());
 
     // A clean file: the guess forecasts units_a; the user switches to units_b.
     let mut csv = String::from("period,units_a,units_b\n");
@@ -303,21 +268,28 @@ fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
     }
     let dir2 = tempfile::tempdir().unwrap();
     let mut h = harness(dir2.path(), Some(("two.csv".into(), csv.into_bytes())), Runner::Inline);
-    h.get_by_label("Open file…").click();
-    h.run();
-    assert_eq!(h.state().result.as_ref().unwrap().history.values[0], 1.0);
-    h.get_by_label("Value column").click();
-    h.run();
+    common::click(&mut h, "Open file…");
+    assert_eq!(h.state().forecast.result.as_ref().unwrap().history.values[0], 1.0);
+    common::click(&mut h, "Value column");
     // The open list's entry, not the checkbox of the same name.
     h.get_all_by_label("units_b")
         .find(|n| n.accesskit_node().role() != egui::accesskit::Role::CheckBox)
         .expect("units_b in the list")
         .click();
     h.run();
-    let r = h.state().result.as_ref().expect("a forecast of units_b");
+    let r = h.state().forecast.result.as_ref().expect("a forecast of units_b");
     assert_eq!(r.history.values[0], 101.0);
     // units_a is now a driver; untick it.
-    let m = h.state().data.as_ref().unwrap().ingested.mapping.clone().unwrap();
+    let m = h
+        .state()
+        .data
+        .loaded
+        .as_ref()
+        .unwrap()
+        .ingested
+        .mapping
+        .clone()
+        .unwrap();
     assert_eq!(m.exog_columns, vec!["units_a".to_string()]);
     let boxes = h
         .get_all_by_label("units_a")
@@ -326,33 +298,53 @@ fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
     assert_eq!(boxes.len(), 2, "an id and an exogenous checkbox");
     boxes[1].click();
     h.run();
-    let m = h.state().data.as_ref().unwrap().ingested.mapping.clone().unwrap();
+    let m = h
+        .state()
+        .data
+        .loaded
+        .as_ref()
+        .unwrap()
+        .ingested
+        .mapping
+        .clone()
+        .unwrap();
     assert!(m.exog_columns.is_empty());
     assert_eq!(m.value_column, "units_b");
-    assert!(h.state().result.is_some());
+    assert!(h.state().forecast.result.is_some());
 }
 
 #[test]
 fn seven_days_by_hand_forecast_like_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Inline);
-    h.get_by_label("Enter sales by hand").click();
-    h.run();
+    common::click(&mut h, "Enter sales by hand");
     for (i, v) in [12, 15, 11, 14, 18, 25, 21].iter().enumerate() {
         type_into(&mut h, &format!("Sales {}", i + 1), &v.to_string());
     }
-    assert!(!h.state().manual.report.has_errors(), "{}", h.state().manual.report);
+    assert!(
+        !h.state().data.manual.report.has_errors(),
+        "{}",
+        h.state().data.manual.report
+    );
     // A typo is caught live, with its row.
     type_into(&mut h, "Date 3", "x");
     h.get_by_label_contains("manual entry:row 4, column 'date': error");
-    assert!(h.state().manual.report.has_errors());
+    assert!(h.state().data.manual.report.has_errors());
     h.get_by_label("Date 3").focus();
     h.key_press(egui::Key::Backspace);
     h.run();
-    assert!(!h.state().manual.report.has_errors(), "{}", h.state().manual.report);
-    h.get_by_label("Forecast these values").click();
-    h.run();
-    let r = h.state().result.as_ref().expect("forecast of the manual values");
+    assert!(
+        !h.state().data.manual.report.has_errors(),
+        "{}",
+        h.state().data.manual.report
+    );
+    common::click(&mut h, "Forecast these values");
+    let r = h
+        .state()
+        .forecast
+        .result
+        .as_ref()
+        .expect("forecast of the manual values");
     assert_eq!(r.history.values, vec![12.0, 15.0, 11.0, 14.0, 18.0, 25.0, 21.0]);
     assert_eq!(
         r.forecast.dates[0],
@@ -365,29 +357,24 @@ fn seven_days_by_hand_forecast_like_a_file() {
 #[test]
 fn work_runs_on_a_worker_thread_and_the_ui_keeps_drawing() {
     let dir = tempfile::tempdir().unwrap();
-    let platform = FolderPlatform {
-        dir: dir.path().to_path_buf(),
-        to_open: None,
-    };
-    let mut wb = Workbench::new(Box::new(platform), Runner::Threaded);
-    wb.load_sample();
+    let wb = common::workbench(dir.path(), None, Runner::Threaded, |_| {});
     let mut h = Harness::builder()
         .with_size([1400.0, 1000.0])
         .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
     let mut frames = 0;
-    while h.state().result.is_none() && frames < 2000 {
+    while h.state().forecast.result.is_none() && frames < 2000 {
         h.step();
         frames += 1;
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    assert!(h.state().result.is_some(), "the worker finished");
+    assert!(h.state().forecast.result.is_some(), "the worker finished");
     assert!(!h.state().is_busy());
 }
 
 #[test]
 fn a_superseded_load_never_overwrites_the_newer_one() {
     let dir = tempfile::tempdir().unwrap();
-    let platform = FolderPlatform {
+    let platform = horizon::app::platform::FolderPlatform {
         dir: dir.path().to_path_buf(),
         to_open: None,
     };
@@ -400,8 +387,8 @@ fn a_superseded_load_never_overwrites_the_newer_one() {
     wb.load_bytes("books_weekly.csv".into(), second);
     wb.poll();
     wb.poll();
-    assert_eq!(wb.data.as_ref().unwrap().name, "books_weekly.csv");
-    let r = wb.result.as_ref().expect("the forecast of the second file");
+    assert_eq!(wb.data.loaded.as_ref().unwrap().name, "books_weekly.csv");
+    let r = wb.forecast.result.as_ref().expect("the forecast of the second file");
     assert!(r.id_columns.contains(&"ISBN".to_string()), "{:?}", r.id_columns);
     assert!(!wb.is_busy());
 }
@@ -412,26 +399,23 @@ use eframe::egui;
 fn generate_sample_data_with_chosen_parameters() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Inline);
-    h.get_by_label("Generate sample data").click();
-    h.run();
+    common::click(&mut h, "Generate sample data");
     // The preview and the size follow the parameters.
     h.get_by_label_contains("6 series × 730 days = 4380 rows");
     // Type new values, as into a spreadsheet cell.
     for (label, value) in [("Stores", "1"), ("Products", "4")] {
-        h.get_by_label(label).click();
-        h.run();
+        common::click(&mut h, label);
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
         h.get_by_label(label).type_text(value);
         h.key_press(egui::Key::Enter);
         h.run();
     }
     h.get_by_label_contains("4 series × 730 days = 2920 rows");
-    h.get_by_label("Generate").click();
-    h.run();
+    common::click(&mut h, "Generate");
     let panel = h.state().panel().expect("generated data loaded").clone();
     assert_eq!(panel.series.len(), 4);
     assert_eq!(panel.n_obs(), 4 * 730);
-    assert!(h.state().result.is_some(), "and forecast like a file");
+    assert!(h.state().forecast.result.is_some(), "and forecast like a file");
     // Too big for the workbench: Generate is off and says why.
     h.state_mut().settings.sample.stores = 50;
     h.state_mut().settings.sample.products = 100;
@@ -447,35 +431,26 @@ fn a_long_comparison_shows_progress_and_can_be_cancelled() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Stepped);
     // One step per frame, so the test does not depend on this machine's speed.
-    h.state_mut().step_budget = std::time::Duration::ZERO;
-    h.get_by_label("Compare models").click();
-    h.run();
+    h.state_mut().tasks.step_budget = std::time::Duration::ZERO;
+    common::click(&mut h, "Compare models");
     for m in ["Compare drift", "Compare arima", "Compare mstl", "Compare prophet"] {
-        h.get_by_label(m).click();
-        h.run();
+        common::click(&mut h, m);
     }
     h.get_by_label("Run comparison").click();
     h.step();
     h.step();
-    let running = h.state().tasks.first().cloned().expect("the comparison is running");
-    assert_eq!((running.what, running.total), ("comparison", 6));
-    assert!(running.done >= 1 && running.done < 6, "{} of 6 done", running.done);
-    h.get_by_label(&format!("comparison {}/6", running.done));
-    h.get_by_label("Cancel comparison").click();
-    h.step();
-    h.step();
-    assert!(h.state().tasks.is_empty(), "the task is gone");
-    assert_eq!(h.state().status, "Cancelled.");
-    assert!(h.state().comparison.is_none(), "a cancelled comparison shows nothing");
+    common::cancel_midway(&mut h, "comparison", 6);
+    assert!(
+        h.state().compare.comparison.is_none(),
+        "a cancelled comparison shows nothing"
+    );
     assert!(!h.state().is_busy());
     // The workbench goes on: the next comparison runs to the end.
     h.get_by_label("Compare arima").click();
     h.get_by_label("Compare mstl").click();
-    h.get_by_label("Compare prophet").click();
-    h.run();
-    h.get_by_label("Run comparison").click();
-    h.run();
-    let c = h.state().comparison.clone().expect("a comparison");
+    common::click(&mut h, "Compare prophet");
+    common::click(&mut h, "Run comparison");
+    let c = h.state().compare.comparison.clone().expect("a comparison");
     assert_eq!(c.rows.len(), 3);
 }
 
@@ -488,23 +463,23 @@ fn an_ensemble_forecast_runs_one_fit_per_frame() {
     at_once.state_mut().settings.model = "ensemble".parse().unwrap();
     at_once.state_mut().run_forecast();
     at_once.run();
-    let expected = at_once.state().result.clone().expect("a forecast").forecast;
+    let expected = at_once.state().forecast.result.clone().expect("a forecast").forecast;
 
     let mut h = harness(dir.path(), None, Runner::Stepped);
-    h.state_mut().step_budget = std::time::Duration::ZERO;
+    h.state_mut().tasks.step_budget = std::time::Duration::ZERO;
     h.state_mut().settings.model = "ensemble".parse().unwrap();
     h.state_mut().run_forecast();
     let mut seen = Vec::new();
     for _ in 0..200 {
         h.step();
-        match h.state().tasks.iter().find(|t| t.what == "forecast") {
+        match h.state().tasks.running().find(|t| t.what == "forecast") {
             Some(t) => seen.push(t.done),
             None => break,
         }
     }
     assert!(seen.len() >= 10, "fits seen frame by frame: {seen:?}");
     assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
-    let got = h.state().result.clone().expect("a forecast").forecast;
+    let got = h.state().forecast.result.clone().expect("a forecast").forecast;
     assert!(
         got.forecast == expected.forecast,
         "the stepped ensemble differs from the one-go fit"

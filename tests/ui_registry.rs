@@ -3,11 +3,13 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use horizon::app::platform::FolderPlatform;
+mod common;
+
 use horizon::app::{Runner, Workbench};
 use horizon_core::Panel;
 use horizon_core::artifact::Artifact;
 use horizon_core::data::IngestOptions;
+use horizon_core::forecast::{ForecastOptions, ModelSource, Source, forecast};
 use horizon_core::pipeline::{self, Metric, TrainConfig};
 use horizon_registry::Registry;
 use horizon_registry::local::LocalRegistry;
@@ -37,18 +39,10 @@ fn register(reg: &LocalRegistry, panel: &Panel, model: &str) -> (u64, f64) {
 }
 
 fn harness(registry: &Path) -> Harness<'static, Workbench> {
-    let platform = FolderPlatform {
-        dir: registry.to_path_buf(),
-        to_open: None,
-    };
-    let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
-    wb.settings.registry = registry.display().to_string();
-    wb.load_sample();
-    let mut h = Harness::builder()
-        .with_size([1600.0, 1100.0])
-        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
-    h.run();
-    h
+    let wb = common::workbench(registry, None, Runner::Inline, |wb| {
+        wb.settings.registry = registry.display().to_string();
+    });
+    common::harness(wb, [1600.0, 1100.0])
 }
 
 fn champion(reg: &LocalRegistry) -> u64 {
@@ -69,19 +63,16 @@ fn browse_load_promote_and_roll_back_from_the_registry_panel() {
         "the test needs ETS to beat seasonal naive by 10 % ({s2} vs {s1})"
     );
 
-    h.get_by_label("Refresh registry").click();
-    h.run();
+    common::click(&mut h, "Refresh registry");
     h.get_by_label_contains("@champion = v1");
     h.get_by_label("sales v1 · seasonal-naive · champion");
-    h.get_by_label("sales v2 · ets").click();
-    h.run();
+    common::click(&mut h, "sales v2 · ets");
     h.get_by_label("sales version 2");
     h.get_by_label_contains("ets — exponential smoothing");
 
     // Load it into the Forecast panel: the forecast is the stored model's.
-    h.get_by_label("Use for forecast").click();
-    h.run();
-    let r = h.state().result.as_ref().expect("a forecast");
+    common::click(&mut h, "Use for forecast");
+    let r = h.state().forecast.result.as_ref().expect("a forecast");
     assert_eq!(r.forecast.model, "ets");
     assert!(
         r.description
@@ -90,23 +81,25 @@ fn browse_load_promote_and_roll_back_from_the_registry_panel() {
         r.description
     );
     let art = Artifact::from_bytes(&reg.download("sales", v2).expect("v2"), "v2").expect("artifact");
-    let stored = pipeline::forecast_series_with(&art, &r.history, 28, &[80.0, 95.0]).expect("forecast");
-    assert_eq!(r.forecast.forecast, stored.0.forecast);
+    let one = horizon_core::Panel {
+        series: vec![r.history.clone()],
+        ..(*panel).clone()
+    };
+    let options = ForecastOptions::new(28, &[80.0, 95.0]);
+    let stored = forecast(&one, ModelSource::Artifact(&art), &options).expect("forecast");
+    assert_eq!(r.forecast.forecast, stored.forecasts[0].forecast.forecast);
+    assert_eq!(stored.forecasts[0].source, Source::Stored);
     h.get_by_label("Model: registered sales v2 (ets)");
 
     // Promotion asks first; Cancel changes nothing.
-    h.get_by_label("Promote to champion…").click();
-    h.run();
+    common::click(&mut h, "Promote to champion…");
     h.get_by_label_contains("Promote sales version 2 to champion?");
-    h.get_by_label("Cancel").click();
-    h.run();
+    common::click(&mut h, "Cancel");
     assert!(h.query_by_label("Confirm").is_none());
     assert_eq!(champion(&reg), v1);
     // Confirmed: compared on the loaded data's hold-out, 10 % better, promoted.
-    h.get_by_label("Promote to champion…").click();
-    h.run();
-    h.get_by_label("Confirm").click();
-    h.run();
+    common::click(&mut h, "Promote to champion…");
+    common::click(&mut h, "Confirm");
     assert_eq!(champion(&reg), v2);
     h.get_by_label_contains("sales version 2 promoted: rmse");
     h.get_by_label("sales v2 · ets · champion");
@@ -117,18 +110,18 @@ fn browse_load_promote_and_roll_back_from_the_registry_panel() {
     );
 
     // Roll back, after confirming.
-    h.get_by_label("Roll back sales champion…").click();
-    h.run();
+    common::click(&mut h, "Roll back sales champion…");
     h.get_by_label_contains("Move sales@champion back");
-    h.get_by_label("Confirm").click();
-    h.run();
+    common::click(&mut h, "Confirm");
     assert_eq!(champion(&reg), v1);
     h.get_by_label_contains("rolled back from version 2 to version 1");
 
     // Back to the model picked in the Forecast panel.
-    h.get_by_label("Use own model").click();
-    h.run();
-    assert_eq!(h.state().result.as_ref().expect("forecast").forecast.model, "auto");
+    common::click(&mut h, "Use own model");
+    assert_eq!(
+        h.state().forecast.result.as_ref().expect("forecast").forecast.model,
+        "auto"
+    );
 }
 
 #[test]
@@ -136,20 +129,17 @@ fn a_registry_that_cannot_be_reached_is_reported_and_local_work_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = harness(dir.path());
     h.state_mut().settings.registry = "http://127.0.0.1:9".into();
-    h.get_by_label("Refresh registry").click();
-    h.run();
+    common::click(&mut h, "Refresh registry");
     h.get_by_label_contains("Registry: MLflow at http://127.0.0.1:9 cannot be reached");
-    h.get_by_label("Run forecast").click();
-    h.run();
-    assert!(h.state().result.is_some(), "forecasting goes on");
+    common::click(&mut h, "Run forecast");
+    assert!(h.state().forecast.result.is_some(), "forecasting goes on");
     // The forecast view says which seasons the series has, detected from its data.
     h.get_by_label_contains("Season check: season 7: autocorrelation");
     // A server that accepts and never answers: reported within the default 5 s timeout.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     h.state_mut().settings.registry = format!("http://{}", silent.local_addr().expect("addr"));
     let start = std::time::Instant::now();
-    h.get_by_label("Refresh registry").click();
-    h.run();
+    common::click(&mut h, "Refresh registry");
     assert!(
         start.elapsed() < std::time::Duration::from_secs(8),
         "{:?}",
@@ -158,8 +148,7 @@ fn a_registry_that_cannot_be_reached_is_reported_and_local_work_goes_on() {
     h.get_by_label_contains("did not answer");
     // A password typed into the address is refused, and not echoed.
     h.state_mut().settings.registry = "http://bob:pa55word@127.0.0.1:9".into();
-    h.get_by_label("Refresh registry").click();
-    h.run();
+    common::click(&mut h, "Refresh registry");
     let err = h.state().registry.error.clone().expect("an error");
     assert!(
         err.contains("MLFLOW_TRACKING_PASSWORD") && !err.contains("pa55word"),
@@ -176,8 +165,7 @@ fn the_current_model_is_registered_from_the_workbench() {
     h.state_mut().settings.model = "ets".parse().expect("model");
     h.state_mut().settings.register_name = "shop".into();
     h.run();
-    h.get_by_label("Register current model").click();
-    h.run();
+    common::click(&mut h, "Register current model");
     h.run();
     let outcome = h.state().registry.outcome.clone().unwrap_or_default();
     assert!(
@@ -196,8 +184,7 @@ fn the_current_model_is_registered_from_the_workbench() {
     assert!(art.trained_on(&panel.series[0]));
     // A name the registry refuses is reported, nothing is trained.
     h.state_mut().settings.register_name = "no/slash".into();
-    h.get_by_label("Register current model").click();
-    h.run();
+    common::click(&mut h, "Register current model");
     assert!(h.state().status.starts_with("Cannot register:"), "{}", h.state().status);
     assert!(reg.get_model("no/slash").is_err());
 }

@@ -12,7 +12,8 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use horizon::app::platform::FolderPlatform;
+mod common;
+
 use horizon::app::{ManualGrid, Runner, Workbench};
 use image::RgbaImage;
 use std::path::PathBuf;
@@ -22,14 +23,10 @@ fn harness(dir: &std::path::Path) -> Harness<'static, Workbench> {
 }
 
 fn harness_opening(dir: &std::path::Path, to_open: Option<(String, Vec<u8>)>) -> Harness<'static, Workbench> {
-    let platform = FolderPlatform {
-        dir: dir.to_path_buf(),
-        to_open,
-    };
-    let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
-    wb.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 12, 24).unwrap(), 7);
-    wb.settings.theme = eframe::egui::ThemePreference::Light;
-    wb.load_sample();
+    let wb = common::workbench(dir, to_open, Runner::Inline, |wb| {
+        wb.data.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 12, 24).unwrap(), 7);
+        wb.settings.theme = eframe::egui::ThemePreference::Light;
+    });
     let mut h = Harness::builder()
         .with_size([1440.0, 900.0])
         .wgpu()
@@ -40,7 +37,7 @@ fn harness_opening(dir: &std::path::Path, to_open: Option<(String, Vec<u8>)>) ->
 
 /// The time a fit took is the one thing on screen that changes from run to run.
 fn steady(h: &mut Harness<'static, Workbench>) {
-    if let Some(r) = h.state_mut().result.as_mut() {
+    if let Some(r) = h.state_mut().forecast.result.as_mut() {
         r.elapsed_ms = 0.0;
     }
     h.run();
@@ -115,27 +112,23 @@ fn the_main_views_look_as_committed() {
     let mut h = harness(dir.path());
     // The forecast view: Auto on the sample, its candidates, the plot with its bands.
     assert_eq!(
-        h.state().result.as_ref().map(|r| r.forecast.model.as_str()),
+        h.state().forecast.result.as_ref().map(|r| r.forecast.model.as_str()),
         Some("auto")
     );
     steady(&mut h);
     check(&mut h, "workbench_forecast");
 
     // A comparison of two models and the ensemble, with their backtests on the plot.
-    h.get_by_label("Compare models").click();
-    h.run();
-    h.get_by_label("Compare ensemble").click();
-    h.run();
-    h.get_by_label("Run comparison").click();
-    h.run();
+    common::click(&mut h, "Compare models");
+    common::click(&mut h, "Compare ensemble");
+    common::click(&mut h, "Run comparison");
     h.get_by_label("Show backtest forecasts on the plot").click();
     steady(&mut h);
     check(&mut h, "workbench_compare");
 
     // Dark, with the data preview open.
     h.state_mut().settings.theme = eframe::egui::ThemePreference::Dark;
-    h.get_by_label("Compare models").click();
-    h.run();
+    common::click(&mut h, "Compare models");
     h.get_by_label_contains("Data preview").click();
     steady(&mut h);
     check(&mut h, "workbench_dark_preview");
@@ -144,21 +137,11 @@ fn the_main_views_look_as_committed() {
 /// The aggregation dialog on a Parquet file of order lines, with its guesses.
 #[test]
 fn the_aggregation_dialog_looks_as_committed() {
-    use horizon_core::data::generate::{RetailParams, retail};
-    let panel = retail(&RetailParams {
-        stores: 2,
-        products: 2,
-        days: 120,
-        ..RetailParams::default()
-    });
-    let mut lines = horizon_tabular::sample::order_lines(&panel, 3).unwrap();
-    let bytes = horizon_tabular::Table::parquet_bytes(&mut lines).unwrap();
+    let (_, _, bytes) = common::order_lines_parquet(2, 2, 120);
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_opening(dir.path(), Some(("orders.parquet".into(), bytes)));
-    h.get_by_label("Open file…").click();
-    h.run();
-    h.run();
-    assert!(h.state().transactions.is_some(), "the dialog is open");
+    common::open_file(&mut h);
+    assert!(h.state().data.transactions.is_some(), "the dialog is open");
     h.get_by_label("Week").click();
     steady(&mut h);
     check(&mut h, "workbench_aggregate");

@@ -5,36 +5,23 @@
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use horizon::app::platform::FolderPlatform;
+mod common;
+
 use horizon::app::{Runner, Workbench};
 
 fn harness(dir: &std::path::Path) -> Harness<'static, Workbench> {
-    let platform = FolderPlatform {
-        dir: dir.to_path_buf(),
-        to_open: None,
-    };
-    let mut wb = Workbench::new(Box::new(platform), Runner::Stepped);
-    wb.settings.model = horizon_core::ModelSpec::Naive;
-    wb.load_sample();
-    let mut h = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
-    for _ in 0..1000 {
-        if !h.state().is_busy() {
-            break;
-        }
-        h.step();
-    }
-    h.run();
+    let wb = common::workbench(dir, None, Runner::Stepped, |wb| {
+        wb.settings.model = horizon_core::ModelSpec::Naive;
+    });
+    let mut h = common::harness(wb, [1400.0, 1000.0]);
     // One step per frame, so the test does not depend on this machine's speed.
-    h.state_mut().step_budget = std::time::Duration::ZERO;
+    h.state_mut().tasks.step_budget = std::time::Duration::ZERO;
     h
 }
 
 /// Type a new value into a number field, as into a spreadsheet cell.
 fn set_number(h: &mut Harness<'static, Workbench>, label: &str, value: &str) {
-    h.get_by_label(label).click();
-    h.run();
+    common::click(h, label);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.get_by_label(label).type_text(value);
     h.key_press(egui::Key::Enter);
@@ -46,17 +33,14 @@ fn tuning_shows_its_trials_can_be_cancelled_and_is_described() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
     let gbm: horizon_core::ModelSpec = "gbm".parse().unwrap();
-    h.get_by_label("Model").click();
-    h.run();
-    h.get_by_label(&format!("gbm — {}", gbm.summary())).click();
-    h.run();
-    h.get_by_label("Tune parameters").click();
-    h.run();
+    common::click(&mut h, "Model");
+    common::click(&mut h, &format!("gbm — {}", gbm.summary()));
+    common::click(&mut h, "Tune parameters");
     // 20 trials by default; the user asks for 6.
     assert!(matches!(
         h.state().settings.model,
         horizon_core::ModelSpec::Gbm {
-            tune: Some(horizon_core::models::gbm_tune::Tuning { trials: 20, .. }),
+            tune: Some(horizon_core::models::gbm::Tuning { trials: 20, .. }),
             ..
         }
     ));
@@ -67,17 +51,9 @@ fn tuning_shows_its_trials_can_be_cancelled_and_is_described() {
     for _ in 0..4 {
         h.step();
     }
-    let running = h.state().tasks.first().cloned().expect("the search is running");
-    assert_eq!((running.what, running.total), ("tuning and forecast", 7));
-    assert!(running.done >= 1 && running.done < 7, "{} of 7", running.done);
-    h.get_by_label(&format!("tuning and forecast {}/7", running.done));
-    h.get_by_label("Cancel tuning and forecast").click();
-    h.step();
-    h.step();
-    assert!(h.state().tasks.is_empty());
-    assert_eq!(h.state().status, "Cancelled.");
+    common::cancel_midway(&mut h, "tuning and forecast", 7);
     assert_eq!(
-        h.state().result.as_ref().map(|r| r.forecast.model.as_str()),
+        h.state().forecast.result.as_ref().map(|r| r.forecast.model.as_str()),
         Some("naive")
     );
 
@@ -91,7 +67,7 @@ fn tuning_shows_its_trials_can_be_cancelled_and_is_described() {
         h.step();
     }
     h.run();
-    let r = h.state().result.as_ref().expect("a forecast");
+    let r = h.state().forecast.result.as_ref().expect("a forecast");
     assert_eq!(r.forecast.model, "gbm");
     assert!(
         r.description.contains("tuned by a TPE search of 6 trials"),

@@ -3,7 +3,8 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use horizon::app::platform::FolderPlatform;
+mod common;
+
 use horizon::app::{Runner, Workbench};
 use std::path::{Path, PathBuf};
 
@@ -16,25 +17,13 @@ fn harness_with(
     to_open: Option<(String, Vec<u8>)>,
     model: horizon_core::ModelSpec,
 ) -> Harness<'static, Workbench> {
-    let platform = FolderPlatform {
-        dir: dir.to_path_buf(),
-        to_open,
-    };
-    let mut wb = Workbench::new(Box::new(platform), Runner::Inline);
-    wb.settings.model = model;
-    wb.load_sample();
-    let mut h = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
-    h.run();
-    h
+    let wb = common::workbench(dir, to_open, Runner::Inline, |wb| wb.settings.model = model);
+    common::harness(wb, [1400.0, 1000.0])
 }
 
 fn pick_model(h: &mut Harness<'static, Workbench>, spec: &horizon_core::ModelSpec) {
-    h.get_by_label("Model").click();
-    h.run();
-    h.get_by_label(&format!("{} — {}", spec.name(), spec.summary())).click();
-    h.run();
+    common::click(h, "Model");
+    common::click(h, &format!("{} — {}", spec.name(), spec.summary()));
 }
 
 /// Auto compares its candidates on the series' own history and shows the table: the chosen
@@ -44,9 +33,8 @@ fn auto_shows_its_candidates_and_the_choice() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None);
     pick_model(&mut h, &horizon_core::ModelSpec::Auto { candidates: None });
-    h.get_by_label("Run forecast").click();
-    h.run();
-    let r = h.state().result.as_ref().expect("a forecast");
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.as_ref().expect("a forecast");
     assert_eq!(r.forecast.model, "auto");
     let (chosen, table) = r.candidates.clone().expect("Auto's candidates");
     assert_eq!(table.len(), 6, "{table:?}");
@@ -67,10 +55,8 @@ fn the_theme_can_be_switched() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None);
     for (pick, dark) in [("Dark", true), ("Light", false)] {
-        h.get_by_label("Theme").click();
-        h.run();
-        h.get_by_label(pick).click();
-        h.run();
+        common::click(&mut h, "Theme");
+        common::click(&mut h, pick);
         h.run();
         assert_eq!(h.ctx.theme() == eframe::egui::Theme::Dark, dark, "{pick}");
         let json = serde_json::to_string(&h.state().settings).unwrap();
@@ -92,24 +78,19 @@ fn recent_files_open_again() {
     std::fs::write(&path, &csv).unwrap();
     let name = path.display().to_string();
     let mut h = harness(dir.path(), Some((name.clone(), csv.into_bytes())));
-    h.get_by_label("Open file…").click();
-    h.run();
+    common::click(&mut h, "Open file…");
     assert_eq!(h.state().settings.recent, vec![name.clone()]);
-    h.get_by_label("Load sample data").click();
-    h.run();
-    assert_eq!(h.state().data.as_ref().unwrap().name, "sample retail data");
+    common::click(&mut h, "Load sample data");
+    assert_eq!(h.state().data.loaded.as_ref().unwrap().name, "sample retail data");
     // The sample is no file: the list keeps only the CSV.
     assert_eq!(h.state().settings.recent, vec![name.clone()]);
-    h.get_by_label("Recent files").click();
+    common::click(&mut h, "Recent files");
+    common::click(&mut h, "Open weekly_sales.csv");
     h.run();
-    h.get_by_label("Open weekly_sales.csv").click();
-    h.run();
-    h.run();
-    assert_eq!(h.state().data.as_ref().unwrap().name, name);
-    assert!(h.state().result.is_some());
+    assert_eq!(h.state().data.loaded.as_ref().unwrap().name, name);
+    assert!(h.state().forecast.result.is_some());
     std::fs::remove_file(&path).unwrap();
-    h.get_by_label("Open weekly_sales.csv").click();
-    h.run();
+    common::click(&mut h, "Open weekly_sales.csv");
     h.run();
     assert!(
         h.state().status.starts_with(&format!("cannot read {name}")),
@@ -138,11 +119,14 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
             Some((file.to_string(), bytes)),
             horizon_core::ModelSpec::SeasonalNaive { season: None },
         );
-        h.get_by_label("Open file…").click();
-        h.run();
+        common::click(&mut h, "Open file…");
         h.run();
         let wb = h.state();
-        let data = wb.data.as_ref().unwrap_or_else(|| panic!("{file}: nothing loaded"));
+        let data = wb
+            .data
+            .loaded
+            .as_ref()
+            .unwrap_or_else(|| panic!("{file}: nothing loaded"));
         assert_eq!(data.name, file);
         let report = &data.ingested.report;
         h.get_by_label_contains(&format!(
@@ -151,14 +135,16 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
             report.warning_count()
         ));
         if severity == "Error" {
-            assert!(wb.result.is_none(), "{file}: forecast despite an error");
+            assert!(wb.forecast.result.is_none(), "{file}: forecast despite an error");
             assert!(wb.status.contains("error(s) — fix them"), "{file}: {}", wb.status);
         } else {
             assert!(report.warning_count() > 0, "{file}: no warning shown");
         }
-        h.get_by_label("Load sample data").click();
-        h.run();
-        assert!(h.state().result.is_some(), "{file}: the sample no longer loads");
+        common::click(&mut h, "Load sample data");
+        assert!(
+            h.state().forecast.result.is_some(),
+            "{file}: the sample no longer loads"
+        );
         seen += 1;
     }
     assert!(seen >= 30, "only {seen} corpus files");
@@ -170,34 +156,31 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
 fn forecasts_can_be_kept_on_the_plot_and_compared() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Ets { season: None });
-    h.get_by_label("Keep on plot").click();
-    h.run();
+    common::click(&mut h, "Keep on plot");
     assert!(
         h.get_by_label("Keep on plot").accesskit_node().is_disabled(),
         "the shown model is kept already"
     );
     pick_model(&mut h, &horizon_core::ModelSpec::Drift);
-    h.get_by_label("Run forecast").click();
-    h.run();
+    common::click(&mut h, "Run forecast");
     let wb = h.state();
-    assert_eq!(wb.result.as_ref().unwrap().forecast.model, "drift");
-    assert_eq!(wb.kept.iter().map(|k| k.model.as_str()).collect::<Vec<_>>(), ["ets"]);
+    assert_eq!(wb.forecast.result.as_ref().unwrap().forecast.model, "drift");
+    assert_eq!(
+        wb.forecast.kept.iter().map(|k| k.model.as_str()).collect::<Vec<_>>(),
+        ["ets"]
+    );
     h.get_by_label("forecast (ets)");
     h.get_by_label("forecast (drift)");
     h.get_by_label("95% interval (ets)");
-    h.get_by_label("Keep on plot").click();
-    h.run();
-    assert_eq!(h.state().kept.len(), 2);
-    h.get_by_label("Clear kept forecasts").click();
-    h.run();
-    assert!(h.state().kept.is_empty());
+    common::click(&mut h, "Keep on plot");
+    assert_eq!(h.state().forecast.kept.len(), 2);
+    common::click(&mut h, "Clear kept forecasts");
+    assert!(h.state().forecast.kept.is_empty());
     assert!(h.query_by_label("forecast (ets)").is_none());
     // Kept forecasts belong to their series.
-    h.get_by_label("Keep on plot").click();
-    h.run();
-    h.get_by_label("S02 / P003").click();
-    h.run();
-    assert!(h.state().kept.is_empty());
+    common::click(&mut h, "Keep on plot");
+    common::click(&mut h, "S02 / P003");
+    assert!(h.state().forecast.kept.is_empty());
 }
 
 /// A validation issue names its row; a click on it opens the data preview on that row, marked,
@@ -221,16 +204,14 @@ fn a_click_on_an_issue_shows_its_row_in_the_data_preview() {
         Some(("broken.csv".into(), csv.into_bytes())),
         horizon_core::ModelSpec::Naive,
     );
-    h.get_by_label("Open file…").click();
-    h.run();
+    common::click(&mut h, "Open file…");
     let line = "broken.csv:row 151, column 'date': error: '2024-05-3X' is not a date (YYYY-MM-DD)";
-    h.get_by_label(line).click();
-    h.run();
+    common::click(&mut h, line);
     h.run();
     let wb = h.state();
-    let rows = wb.data.as_ref().unwrap().rows.clone().expect("a row index");
+    let rows = wb.data.loaded.as_ref().unwrap().rows.clone().expect("a row index");
     assert_eq!(rows.len(), 200);
-    let marked = wb.preview_row.expect("a marked row");
+    let marked = wb.data.preview_row.expect("a marked row");
     assert_eq!(rows.row_number(marked), Some(151));
     h.get_by_label_contains("Data preview (200 rows)");
     h.get_by_label("Row 151 is marked.");
@@ -243,22 +224,19 @@ fn a_click_on_an_issue_shows_its_row_in_the_data_preview() {
 fn rows_pasted_from_a_spreadsheet_fill_the_grid() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Naive);
-    h.get_by_label("Enter sales by hand").click();
-    h.run();
-    h.get_by_label("Paste from a spreadsheet").click();
-    h.run();
+    common::click(&mut h, "Enter sales by hand");
+    common::click(&mut h, "Paste from a spreadsheet");
     let pasted: String = (1..=10).map(|d| format!("2024-02-{d:02}\t{}\n", 20 + d)).collect();
     // What Ctrl+V delivers: the clipboard's text in one paste event.
     h.get_by_label("Pasted rows").focus();
     h.run();
     h.event(eframe::egui::Event::Paste(pasted));
     h.run();
-    assert!(!h.state().manual.pasted.is_empty(), "nothing pasted");
+    assert!(!h.state().data.manual.pasted.is_empty(), "nothing pasted");
     h.get_by_label("Fill the grid").scroll_to_me();
     h.run();
-    h.get_by_label("Fill the grid").click();
-    h.run();
-    let g = &h.state().manual;
+    common::click(&mut h, "Fill the grid");
+    let g = &h.state().data.manual;
     assert_eq!(g.rows.len(), 10);
     assert_eq!(
         (g.rows[9].date.as_str(), g.rows[9].value.as_str()),
@@ -267,10 +245,14 @@ fn rows_pasted_from_a_spreadsheet_fill_the_grid() {
     assert!(!g.report.has_errors(), "{:?}", g.report.lines());
     h.get_by_label("Forecast these values").scroll_to_me();
     h.run();
-    h.get_by_label("Forecast these values").click();
+    common::click(&mut h, "Forecast these values");
     h.run();
-    h.run();
-    let r = h.state().result.as_ref().expect("a forecast of the pasted rows");
+    let r = h
+        .state()
+        .forecast
+        .result
+        .as_ref()
+        .expect("a forecast of the pasted rows");
     assert_eq!(r.history.values.len(), 10);
 }
 
@@ -288,10 +270,8 @@ fn arima_orders_and_the_season_can_be_given() {
             seasonal_order: None,
         },
     );
-    h.get_by_label("Pin orders").click();
-    h.run();
-    h.get_by_label("auto").click();
-    h.run();
+    common::click(&mut h, "Pin orders");
+    common::click(&mut h, "auto");
     assert_eq!(
         h.state().settings.season,
         Some(7),
@@ -299,9 +279,8 @@ fn arima_orders_and_the_season_can_be_given() {
     );
     h.state_mut().settings.season = Some(14);
     h.run();
-    h.get_by_label("Run forecast").click();
-    h.run();
-    let r = h.state().result.as_ref().expect("a forecast");
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.as_ref().expect("a forecast");
     assert!(
         r.description
             .starts_with("ARIMA(1,1,1)(0,1,1)[14] with the orders as set"),
@@ -309,13 +288,10 @@ fn arima_orders_and_the_season_can_be_given() {
         r.description
     );
     // Back to automatic orders and the calendar's season.
-    h.get_by_label("Pin orders").click();
-    h.run();
-    h.get_by_label("auto").click();
-    h.run();
-    h.get_by_label("Run forecast").click();
-    h.run();
-    let r = h.state().result.as_ref().expect("a forecast");
+    common::click(&mut h, "Pin orders");
+    common::click(&mut h, "auto");
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.as_ref().expect("a forecast");
     assert!(
         r.description.contains("chosen by a stepwise AICc search"),
         "{}",
@@ -331,15 +307,12 @@ fn arima_orders_and_the_season_can_be_given() {
 fn two_models_and_the_ensemble_compared_with_their_backtests_on_the_plot() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Naive);
-    h.get_by_label("Compare models").click();
-    h.run();
+    common::click(&mut h, "Compare models");
     // Seasonal naive and ETS are ticked at first; add the ensemble.
-    h.get_by_label("Compare ensemble").click();
+    common::click(&mut h, "Compare ensemble");
+    common::click(&mut h, "Run comparison");
     h.run();
-    h.get_by_label("Run comparison").click();
-    h.run();
-    h.run();
-    let c = h.state().comparison.clone().expect("a comparison");
+    let c = h.state().compare.comparison.clone().expect("a comparison");
     let models: Vec<&str> = c.rows.iter().map(|r| r.model.as_str()).collect();
     assert_eq!(models, ["seasonal-naive", "ets", "ensemble"]);
     for r in &c.rows {
@@ -347,7 +320,7 @@ fn two_models_and_the_ensemble_compared_with_their_backtests_on_the_plot() {
         h.get_by_label(&format!("{:.3}", r.mase));
     }
     assert_eq!(c.backtests.len(), 9, "three origins of three models");
-    let history = h.state().result.as_ref().unwrap().history.clone();
+    let history = h.state().forecast.result.as_ref().unwrap().history.clone();
     for b in &c.backtests {
         assert_eq!(b.dates.len(), 28);
         let start = history
@@ -358,8 +331,7 @@ fn two_models_and_the_ensemble_compared_with_their_backtests_on_the_plot() {
         assert_eq!(&history.dates[start..start + 28], &b.dates[..]);
     }
     assert!(h.query_by_label("backtest (ensemble)").is_none());
-    h.get_by_label("Show backtest forecasts on the plot").click();
-    h.run();
+    common::click(&mut h, "Show backtest forecasts on the plot");
     for m in ["seasonal-naive", "ets", "ensemble"] {
         h.get_by_label(&format!("backtest ({m})"));
     }
@@ -370,34 +342,22 @@ fn two_models_and_the_ensemble_compared_with_their_backtests_on_the_plot() {
 /// forecast). A CSV already loaded can be aggregated the same way (here per month).
 #[test]
 fn parquet_order_lines_are_aggregated_in_a_dialog() {
-    use horizon_core::data::generate::{RetailParams, retail};
-    use horizon_tabular::{Period, Table};
-    let panel = retail(&RetailParams {
-        stores: 2,
-        products: 1,
-        days: 300,
-        ..RetailParams::default()
-    });
-    let mut lines = horizon_tabular::sample::order_lines(&panel, 3).unwrap();
-    let bytes = Table::parquet_bytes(&mut lines).unwrap();
+    use horizon_tabular::Period;
+    let (panel, lines, bytes) = common::order_lines_parquet(2, 1, 300);
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), Some(("orders.parquet".into(), bytes)));
-    h.get_by_label("Open file…").click();
-    h.run();
-    h.run();
-    let d = h.state().transactions.as_ref().expect("the aggregation dialog");
+    common::open_file(&mut h);
+    let d = h.state().data.transactions.as_ref().expect("the aggregation dialog");
     assert_eq!(d.agg.date, "ordered_at");
     assert_eq!(d.agg.value.as_deref(), Some("quantity"));
     h.get_by_label("ordered_at");
-    h.get_by_label("Week").click();
-    h.run();
-    assert_eq!(h.state().transactions.as_ref().unwrap().agg.period, Period::Week);
-    h.get_by_label("Aggregate and load").click();
-    h.run();
+    common::click(&mut h, "Week");
+    assert_eq!(h.state().data.transactions.as_ref().unwrap().agg.period, Period::Week);
+    common::click(&mut h, "Aggregate and load");
     h.run();
     h.run();
-    assert!(h.state().transactions.is_none(), "{}", h.state().status);
-    let data = h.state().data.as_ref().expect("loaded");
+    assert!(h.state().data.transactions.is_none(), "{}", h.state().status);
+    let data = h.state().data.loaded.as_ref().expect("loaded");
     assert!(
         data.name.starts_with("orders.parquet — Sum of 'quantity' per week"),
         "{}",
@@ -410,37 +370,33 @@ fn parquet_order_lines_are_aggregated_in_a_dialog() {
     let weekly_units: f64 = weekly.series.iter().flat_map(|s| &s.values).sum();
     assert_eq!(units, weekly_units);
     // What the aggregation did stays under the file's name (the status line moves on).
-    let note = format!("{} rows aggregated into 2 series", lines.height());
+    let note = format!("{lines} rows aggregated into 2 series");
     let shown = data.note.clone().unwrap_or_default();
     assert!(shown.starts_with(&note), "{shown}");
     h.get_by_label(&shown);
-    assert!(h.state().result.is_some(), "the weekly sales are forecast");
+    assert!(h.state().forecast.result.is_some(), "the weekly sales are forecast");
     // Re-read (as after a column option changed), the same data keeps its note.
     let before = data.panel.clone().expect("a panel");
     h.state_mut().reload();
     h.run();
     h.run();
     h.run();
-    let data = h.state().data.as_ref().expect("reloaded");
+    let data = h.state().data.loaded.as_ref().expect("reloaded");
     let after = data.panel.clone().expect("a panel");
     assert!(!std::sync::Arc::ptr_eq(&before, &after), "read again");
     assert_eq!(data.note.as_deref(), Some(shown.as_str()));
 
     // The bundled sample (a CSV) per month.
-    h.get_by_label("Load sample data").click();
-    h.run();
+    common::click(&mut h, "Load sample data");
     h.run();
     assert!(
-        h.state().data.as_ref().is_some_and(|d| d.note.is_none()),
+        h.state().data.loaded.as_ref().is_some_and(|d| d.note.is_none()),
         "another file has no aggregation note"
     );
-    h.get_by_label("Aggregate transactions…").click();
+    common::click(&mut h, "Aggregate transactions…");
     h.run();
-    h.run();
-    h.get_by_label("Month").click();
-    h.run();
-    h.get_by_label("Aggregate and load").click();
-    h.run();
+    common::click(&mut h, "Month");
+    common::click(&mut h, "Aggregate and load");
     h.run();
     h.run();
     let monthly = h.state().panel().expect("monthly panel");

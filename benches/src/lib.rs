@@ -1,5 +1,7 @@
 //! Shared set-up of the benchmarks: the generated retail panel used for ingestion timings.
 
+pub mod manifest;
+
 use horizon_core::data::generate::{RetailParams, retail};
 use horizon_core::export::panel_csv;
 
@@ -33,14 +35,10 @@ impl BenchSeries {
     /// The training part as a series on the benchmark's synthetic calendar (from 1990-01-01).
     pub fn series(&self) -> horizon_core::Series {
         let start = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default();
-        horizon_core::Series::new(
-            vec![self.id.clone()],
-            self.freq,
-            (0..self.train.len())
-                .map(|k| self.freq.advance(start, k as i64))
-                .collect(),
-            self.train.clone(),
-        )
+        horizon_core::Series {
+            key: vec![self.id.clone()],
+            ..horizon_core::Series::starting(self.freq, start, self.train.clone())
+        }
     }
 }
 
@@ -51,70 +49,54 @@ pub fn load_bench(
     sample: &str,
     only: Option<&str>,
 ) -> Result<Vec<BenchSeries>, Box<dyn std::error::Error>> {
-    use std::collections::HashMap;
-    let mut manifest = csv::Reader::from_path(dir.join("manifest.csv"))?;
-    let head = manifest.headers()?.clone();
-    let col = |name: &str| {
-        head.iter()
-            .position(|h| h == name)
-            .ok_or(format!("manifest lacks {name}"))
-    };
-    let (c_id, c_ds, c_freq, c_m, c_h, c_ntrain, c_ref) = (
-        col("series_id")?,
-        col("dataset")?,
-        col("freq")?,
-        col("season_length")?,
-        col("horizon")?,
-        col("n_train")?,
-        col("ref_sample")?,
-    );
-    let mut wanted = HashMap::new();
-    for rec in manifest.records() {
-        let r = rec?;
-        let keep = match only {
-            Some(o) => o == &r[c_id],
-            None => sample != "ref" || &r[c_ref] == "1",
-        };
-        if !keep {
-            continue;
-        }
-        let freq = if &r[c_freq] == "Q" {
-            horizon_core::Frequency::Quarterly
-        } else {
-            horizon_core::Frequency::Monthly
-        };
-        let meta: (String, horizon_core::Frequency, usize, usize, usize) = (
-            r[c_ds].to_string(),
-            freq,
-            r[c_m].parse()?,
-            r[c_h].parse()?,
-            r[c_ntrain].parse()?,
-        );
-        wanted.insert(r[c_id].to_string(), meta);
-    }
-    let mut values: HashMap<String, Vec<f64>> = HashMap::new();
-    for rec in csv::Reader::from_path(dir.join("series.csv"))?.records() {
-        let r = rec?;
-        if wanted.contains_key(&r[0]) {
-            values.entry(r[0].to_string()).or_default().push(r[2].parse()?);
-        }
-    }
-    let mut out: Vec<BenchSeries> = wanted
+    Ok(manifest::read(dir, sample, only)?
         .into_iter()
-        .filter_map(|(id, (dataset, freq, season, horizon, n_train))| {
-            let mut train = values.remove(&id)?;
-            let holdout = train.split_off(n_train.min(train.len()));
-            Some(BenchSeries {
-                id,
-                dataset,
-                freq,
-                season,
-                horizon,
-                train,
-                holdout,
-            })
+        .map(|r| BenchSeries {
+            id: r.id,
+            dataset: r.dataset,
+            freq: if r.quarterly {
+                horizon_core::Frequency::Quarterly
+            } else {
+                horizon_core::Frequency::Monthly
+            },
+            season: r.season,
+            horizon: r.horizon,
+            train: r.train,
+            holdout: r.holdout,
         })
-        .collect();
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(out)
+        .collect())
+}
+
+/// The study binaries' arguments `OUT.csv [models] [--seed N] …`: the comma-separated models
+/// in the second place (`default` when absent).
+pub fn models_arg(args: &[String], default: &str) -> Result<Vec<horizon_core::ModelSpec>, horizon_core::ModelError> {
+    args.get(2)
+        .filter(|a| !a.starts_with("--"))
+        .map_or(default, String::as_str)
+        .split(',')
+        .map(str::parse)
+        .collect()
+}
+
+/// The number after `flag` in `args` (`or` when the flag is absent).
+pub fn number_arg<T: std::str::FromStr>(args: &[String], flag: &str, or: T) -> Result<T, String> {
+    match args.iter().position(|a| a == flag) {
+        Some(i) => args
+            .get(i + 1)
+            .ok_or(format!("{flag} needs a value"))?
+            .parse()
+            .map_err(|_| format!("{flag} needs a number")),
+        None => Ok(or),
+    }
+}
+
+/// The retail panel of the ensemble studies: 10 stores × 20 products × 3 years, drawn with `seed`.
+pub fn study_panel(seed: u64) -> horizon_core::Panel {
+    retail(&RetailParams {
+        stores: 10,
+        products: 20,
+        days: 1095,
+        seed,
+        ..RetailParams::default()
+    })
 }

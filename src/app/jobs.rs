@@ -4,13 +4,16 @@
 //! ([`Runner::Threaded`]); in the browser, which has no threads, the workbench keeps the tasks in
 //! a queue and runs their steps between frames within a time budget ([`Runner::Stepped`]), so
 //! the page keeps drawing; tests may run a task to the end at once ([`Runner::Inline`]). Either
-//! way progress arrives as [`Msg::Progress`] and the result as a message; a cancelled task stops
-//! before its next step and answers [`Msg::Cancelled`].
+//! way progress arrives as [`Event::Progress`] and the result as [`Event::Done`]; a cancelled
+//! task stops before its next step and answers [`Event::Cancelled`].
+//!
+//! Generic in the message `M` a task ends with, so it knows nothing of the workbench: each
+//! feature's tasks end with the feature's own message, and the shell wraps them ([`map`]).
+//! [`Tasks`] keeps the running ones; the workbench is busy while any is.
 
-use super::state::Msg;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runner {
@@ -23,33 +26,68 @@ pub enum Runner {
 }
 
 /// What a step did.
-pub enum Step {
+pub enum Step<M> {
     /// More to do; `done` of `total` steps are finished.
     More { done: usize, total: usize },
     /// Finished with this message.
-    Done(Msg),
+    Done(M),
+    /// Could not go on: why.
+    Failed(String),
 }
 
 /// Work done in steps. Each step should be short enough not to stall a browser frame for long.
-pub trait Task: Send {
-    fn step(&mut self) -> Step;
+pub trait Task<M>: Send {
+    fn step(&mut self) -> Step<M>;
+}
+
+/// What a running task tells the workbench.
+pub enum Event<M> {
+    /// Task `id` has done `done` of `total` steps.
+    Progress { id: u64, done: usize, total: usize },
+    /// Task `id` stopped at the user's request (what it computed is dropped).
+    Cancelled(u64),
+    /// Task `id` finished with this message.
+    Done(u64, M),
+    /// Task `id` failed inside (a panic, or run again after it finished): why.
+    Failed(u64, String),
 }
 
 /// A task of one step.
 struct Once<F>(Option<F>);
 
-impl<F: FnOnce() -> Msg + Send> Task for Once<F> {
-    fn step(&mut self) -> Step {
+impl<M, F: FnOnce() -> M + Send> Task<M> for Once<F> {
+    fn step(&mut self) -> Step<M> {
         match self.0.take() {
             Some(work) => Step::Done(work()),
-            None => Step::Done(Msg::Status("Internal error: a finished task was run again".into())),
+            None => Step::Failed("a finished task was run again".into()),
         }
     }
 }
 
 /// `work` as a task of one step.
-pub fn once(work: impl FnOnce() -> Msg + Send + 'static) -> Box<dyn Task> {
+pub fn once<M: 'static>(work: impl FnOnce() -> M + Send + 'static) -> Box<dyn Task<M>> {
     Box::new(Once(Some(work)))
+}
+
+/// A task whose message is wrapped by `wrap` (a feature's message into the workbench's).
+struct Mapped<A, F> {
+    task: Box<dyn Task<A>>,
+    wrap: F,
+}
+
+impl<A, B, F: Fn(A) -> B + Send> Task<B> for Mapped<A, F> {
+    fn step(&mut self) -> Step<B> {
+        match self.task.step() {
+            Step::More { done, total } => Step::More { done, total },
+            Step::Done(m) => Step::Done((self.wrap)(m)),
+            Step::Failed(why) => Step::Failed(why),
+        }
+    }
+}
+
+/// `task` with its message wrapped by `wrap`.
+pub fn map<A: 'static, B: 'static>(task: Box<dyn Task<A>>, wrap: impl Fn(A) -> B + Send + 'static) -> Box<dyn Task<B>> {
+    Box::new(Mapped { task, wrap })
 }
 
 /// A running task as the workbench sees it.
@@ -60,6 +98,8 @@ pub struct Running {
     pub what: &'static str,
     pub done: usize,
     pub total: usize,
+    /// Drawn as a progress bar with a Cancel button (an awaited answer is not).
+    pub shown: bool,
     cancel: Arc<AtomicBool>,
 }
 
@@ -70,6 +110,7 @@ impl Running {
             what,
             done: 0,
             total: 1,
+            shown: true,
             cancel: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -87,61 +128,72 @@ impl Running {
     }
 }
 
-/// One step, with a panic turned into a message naming it, so the workbench never waits for a
-/// task forever. (In the browser a panic aborts; there the models' own checks are the guard.)
-fn guarded_step(task: &mut dyn Task) -> Step {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.step())).unwrap_or_else(|payload| {
-        let what = payload
+/// One step, with a panic turned into [`Event::Failed`] naming it, so the workbench never waits
+/// for a task forever. (In the browser a panic aborts; there the models' own checks are the
+/// guard.)
+fn guarded_step<M>(task: &mut dyn Task<M>) -> Result<Step<M>, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.step())).map_err(|payload| {
+        payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".into());
-        Step::Done(Msg::Status(format!("Internal error, the task was stopped: {what}")))
+            .unwrap_or_else(|| "unknown cause".into())
     })
 }
 
-/// Run one step of `task` and report it on `tx` (the result as [`Msg::Done`]); true when the
-/// task is over (finished or cancelled).
-fn advance(task: &mut dyn Task, running: &Running, tx: &Sender<Msg>) -> bool {
+/// Run one step of `task` and report it on `tx`; true when the task is over (finished,
+/// failed or cancelled).
+fn advance<M>(task: &mut dyn Task<M>, running: &Running, tx: &Sender<Event<M>>) -> bool {
     if running.is_cancelled() {
-        let _ = tx.send(Msg::Cancelled(running.id));
+        let _ = tx.send(Event::Cancelled(running.id));
         return true;
     }
     match guarded_step(task) {
-        Step::More { done, total } => {
-            let _ = tx.send(Msg::Progress {
+        Ok(Step::More { done, total }) => {
+            let _ = tx.send(Event::Progress {
                 id: running.id,
                 done,
                 total,
             });
             false
         }
-        Step::Done(msg) => {
+        Ok(Step::Done(msg)) => {
             // Work finished after a Cancel is dropped: the user asked not to see it.
-            let msg = if running.is_cancelled() {
-                Msg::Cancelled(running.id)
+            let event = if running.is_cancelled() {
+                Event::Cancelled(running.id)
             } else {
-                Msg::Done(running.id, Box::new(msg))
+                Event::Done(running.id, msg)
             };
-            let _ = tx.send(msg);
+            let _ = tx.send(event);
+            true
+        }
+        Ok(Step::Failed(why)) | Err(why) => {
+            let _ = tx.send(Event::Failed(running.id, why));
             true
         }
     }
 }
 
 /// Tasks waiting for their steps in [`Runner::Stepped`] mode.
-#[derive(Default)]
-pub struct Queue {
-    tasks: std::collections::VecDeque<(Box<dyn Task>, Running)>,
+pub struct Queue<M> {
+    tasks: std::collections::VecDeque<(Box<dyn Task<M>>, Running)>,
 }
 
-impl Queue {
+impl<M> Default for Queue<M> {
+    fn default() -> Self {
+        Queue {
+            tasks: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<M> Queue<M> {
     pub fn is_empty(&self) -> bool {
         self.tasks.is_empty()
     }
 
     /// Run steps (oldest task first) until `budget` has passed; at least one step runs.
-    pub fn pump(&mut self, tx: &Sender<Msg>, budget: std::time::Duration) {
+    pub fn pump(&mut self, tx: &Sender<Event<M>>, budget: std::time::Duration) {
         let start = web_time::Instant::now();
         while let Some((task, running)) = self.tasks.front_mut() {
             if advance(task.as_mut(), running, tx) {
@@ -155,8 +207,14 @@ impl Queue {
 }
 
 impl Runner {
-    /// Start `task`; its messages go to `tx`.
-    pub fn start(self, tx: &Sender<Msg>, queue: &mut Queue, mut task: Box<dyn Task>, running: Running) {
+    /// Start `task`; its events go to `tx`.
+    pub fn start<M: Send + 'static>(
+        self,
+        tx: &Sender<Event<M>>,
+        queue: &mut Queue<M>,
+        mut task: Box<dyn Task<M>>,
+        running: Running,
+    ) {
         match self {
             #[cfg(not(target_arch = "wasm32"))]
             Runner::Threaded => {
@@ -166,6 +224,126 @@ impl Runner {
             Runner::Stepped => queue.tasks.push_back((task, running)),
             _ => while !advance(task.as_mut(), &running, tx) {},
         }
+    }
+}
+
+/// The workbench's long work: the tasks running (each with its progress and Cancel), the
+/// events they send, and the runner that steps them. Everything the workbench waits for is a
+/// task here — a file dialog's answer too ([`Tasks::reply`]) — so it is busy exactly while one
+/// runs.
+pub struct Tasks<M> {
+    running: Vec<Running>,
+    last_id: u64,
+    queue: Queue<M>,
+    runner: Runner,
+    /// How long each frame may spend on queued steps (at least one step runs per frame).
+    pub step_budget: std::time::Duration,
+    tx: Sender<Event<M>>,
+    rx: Receiver<Event<M>>,
+}
+
+/// Where an awaited answer goes (a file dialog's, a screenshot's, a fetch's): it counts as a
+/// running task until it is sent.
+pub struct Reply<M> {
+    id: u64,
+    tx: Sender<Event<M>>,
+}
+
+impl<M> Reply<M> {
+    pub fn send(self, msg: M) {
+        let _ = self.tx.send(Event::Done(self.id, msg));
+    }
+}
+
+impl<M: Send + 'static> Tasks<M> {
+    pub fn new(runner: Runner) -> Self {
+        let (tx, rx) = channel();
+        Tasks {
+            running: Vec::new(),
+            last_id: 0,
+            queue: Queue::default(),
+            runner,
+            step_budget: std::time::Duration::from_millis(30),
+            tx,
+            rx,
+        }
+    }
+
+    /// Whether anything is running or awaited.
+    pub fn is_busy(&self) -> bool {
+        !self.running.is_empty()
+    }
+
+    /// The tasks with a progress bar (awaited answers have none).
+    pub fn running(&self) -> impl Iterator<Item = &Running> {
+        self.running.iter().filter(|t| t.shown)
+    }
+
+    /// Start a task of several steps; `what` names it on the progress bar and its Cancel button.
+    pub fn start(&mut self, what: &'static str, task: Box<dyn Task<M>>) {
+        let running = self.add(what, true);
+        self.runner.start(&self.tx, &mut self.queue, task, running);
+    }
+
+    /// Run `work` (one step) off the UI thread.
+    pub fn spawn(&mut self, what: &'static str, work: impl FnOnce() -> M + Send + 'static) {
+        self.start(what, once(work));
+    }
+
+    /// Await an answer from outside a task (no progress bar): the workbench is busy until
+    /// the returned [`Reply`] is sent.
+    pub fn reply(&mut self, what: &'static str) -> Reply<M> {
+        let id = self.add(what, false).id;
+        Reply {
+            id,
+            tx: self.tx.clone(),
+        }
+    }
+
+    fn add(&mut self, what: &'static str, shown: bool) -> Running {
+        self.last_id += 1;
+        let running = Running {
+            shown,
+            ..Running::new(self.last_id, what)
+        };
+        self.running.push(running.clone());
+        running
+    }
+
+    /// Stop task `id` before its next step; what it names (for the status line).
+    pub fn cancel(&mut self, id: u64) -> Option<&'static str> {
+        let t = self.running.iter().find(|t| t.id == id)?;
+        t.cancel();
+        Some(t.what)
+    }
+
+    /// The next event that ends a task (progress is applied here and not returned); the ended
+    /// task leaves the list.
+    pub fn next_event(&mut self) -> Option<Event<M>> {
+        while let Ok(event) = self.rx.try_recv() {
+            match &event {
+                Event::Progress { id, done, total } => {
+                    if let Some(t) = self.running.iter_mut().find(|t| t.id == *id) {
+                        (t.done, t.total) = (*done, *total);
+                    }
+                }
+                Event::Done(id, _) | Event::Cancelled(id) | Event::Failed(id, _) => {
+                    let id = *id;
+                    self.running.retain(|t| t.id != id);
+                    return Some(event);
+                }
+            }
+        }
+        None
+    }
+
+    /// The browser: steps of the queued tasks, a frame's worth at a time; true when any ran.
+    pub fn pump(&mut self) -> bool {
+        if self.queue.is_empty() {
+            return false;
+        }
+        self.queue.pump(&self.tx, self.step_budget);
+        true
     }
 }
 
@@ -181,11 +359,11 @@ mod tests {
         total: usize,
     }
 
-    impl Task for Count {
-        fn step(&mut self) -> Step {
+    impl Task<String> for Count {
+        fn step(&mut self) -> Step<String> {
             self.done += 1;
             if self.done == self.total {
-                Step::Done(Msg::Status(format!("counted to {}", self.total)))
+                Step::Done(format!("counted to {}", self.total))
             } else {
                 Step::More {
                     done: self.done,
@@ -195,24 +373,20 @@ mod tests {
         }
     }
 
-    fn unwrap_done(m: Msg) -> Msg {
-        match m {
-            Msg::Done(_, inner) => *inner,
-            other => other,
+    fn said(e: Event<String>) -> String {
+        match e {
+            Event::Progress { done, total, .. } => format!("{done}/{total}"),
+            Event::Done(_, s) => s,
+            Event::Cancelled(id) => format!("cancelled {id}"),
+            Event::Failed(_, why) => format!("failed: {why}"),
         }
     }
 
-    fn drain(rx: &std::sync::mpsc::Receiver<Msg>) -> Vec<String> {
+    fn drain(rx: &std::sync::mpsc::Receiver<Event<String>>) -> Vec<String> {
         let mut out = Vec::new();
-        while let Ok(m) = rx.recv_timeout(Duration::from_secs(10)) {
-            let end = !matches!(m, Msg::Progress { .. });
-            let m = unwrap_done(m);
-            out.push(match m {
-                Msg::Progress { done, total, .. } => format!("{done}/{total}"),
-                Msg::Status(s) => s,
-                Msg::Cancelled(id) => format!("cancelled {id}"),
-                _ => "other".into(),
-            });
+        while let Ok(e) = rx.recv_timeout(Duration::from_secs(10)) {
+            let end = !matches!(e, Event::Progress { .. });
+            out.push(said(e));
             if end {
                 break;
             }
@@ -241,7 +415,7 @@ mod tests {
         let here = format!("{:?}", std::thread::current().id());
         for (runner, elsewhere) in [(Runner::Threaded, true), (Runner::Inline, false)] {
             let (tx, rx) = channel();
-            let task = once(|| Msg::Status(format!("{:?}", std::thread::current().id())));
+            let task = once(|| format!("{:?}", std::thread::current().id()));
             runner.start(&tx, &mut Queue::default(), task, Running::new(1, "t"));
             let id = drain(&rx).pop().unwrap_or_default();
             assert_eq!(id != here, elsewhere, "{runner:?}");
@@ -266,15 +440,10 @@ mod tests {
         assert!(q.is_empty());
     }
 
-    fn drain_now(rx: &std::sync::mpsc::Receiver<Msg>) -> Vec<String> {
+    fn drain_now(rx: &std::sync::mpsc::Receiver<Event<String>>) -> Vec<String> {
         let mut out = Vec::new();
-        while let Ok(m) = rx.try_recv() {
-            out.push(match unwrap_done(m) {
-                Msg::Progress { done, total, .. } => format!("{done}/{total}"),
-                Msg::Cancelled(id) => format!("cancelled {id}"),
-                Msg::Status(s) => s,
-                _ => "other".into(),
-            });
+        while let Ok(e) = rx.try_recv() {
+            out.push(said(e));
         }
         out
     }
@@ -304,7 +473,7 @@ mod tests {
         let (go_tx, go_rx) = channel::<()>();
         let task = once(move || {
             let _ = go_rx.recv_timeout(Duration::from_secs(10));
-            Msg::Status("finished".into())
+            "finished".to_string()
         });
         Runner::Threaded.start(&tx, &mut Queue::default(), task, running.clone());
         running.cancel();
@@ -319,11 +488,28 @@ mod tests {
             runner.start(
                 &tx,
                 &mut Queue::default(),
-                once(|| panic!("boom")),
+                once::<String>(|| panic!("boom")),
                 Running::new(1, "t"),
             );
             let got = drain(&rx);
             assert!(got.last().is_some_and(|s| s.contains("boom")), "{got:?}");
         }
+    }
+
+    #[test]
+    fn the_workbench_is_busy_exactly_while_a_task_or_an_awaited_answer_is_open() {
+        let mut tasks: Tasks<String> = Tasks::new(Runner::Inline);
+        assert!(!tasks.is_busy());
+        let reply = tasks.reply("dialog");
+        assert!(tasks.is_busy());
+        assert_eq!(tasks.running().count(), 0, "an awaited answer has no progress bar");
+        tasks.spawn("count", || "done".to_string());
+        assert!(tasks.is_busy(), "until its event is taken");
+        assert!(matches!(tasks.next_event(), Some(Event::Done(_, s)) if s == "done"));
+        assert!(tasks.is_busy(), "the dialog is still open");
+        reply.send("picked".into());
+        assert!(matches!(tasks.next_event(), Some(Event::Done(_, s)) if s == "picked"));
+        assert!(!tasks.is_busy());
+        assert!(tasks.next_event().is_none());
     }
 }

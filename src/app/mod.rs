@@ -1,39 +1,35 @@
-//! The workbench: egui panels over the state in [`Workbench`]. Everything that takes time
-//! (reading and validating a file, fitting, writing) runs as a job off the UI thread and
-//! comes back as a [`Msg`]; the UI never computes a forecast itself.
+//! The workbench: an egui shell ([`Workbench`], `workbench.rs`) that routes between one folder
+//! per feature — `data` (files, columns, report, preview, manual entry, transactions),
+//! `forecast` (model options, the forecast task, plot, exports), `compare` (backtests of
+//! several models) and `registry` (registered models, promotion) — each with its state,
+//! messages, tasks and panels. Panels get their feature's state and what they read, and
+//! return effects the shell carries out; everything that takes time runs as a task off the UI
+//! thread (`jobs.rs`) and comes back as a message ([`Msg`]). The UI never computes a forecast
+//! itself.
 
-mod columns;
-mod compare;
-mod data_panel;
-mod decimate;
-mod forecast_panel;
-mod forecast_task;
-mod jobs;
-mod manual;
+pub mod compare;
+pub mod data;
+mod files;
+pub mod forecast;
+pub mod jobs;
+mod msg;
 pub mod platform;
-mod plot;
-mod png_export;
-mod preview;
-mod registry;
-mod registry_panel;
-mod sample_dialog;
-mod state;
-#[cfg(not(target_arch = "wasm32"))]
-mod transactions;
+pub mod registry;
+pub mod settings;
+mod workbench;
 
-pub use compare::Comparison;
+pub use data::ManualGrid;
+pub use files::{export_file_name, timestamped_file_name};
 pub use jobs::Runner;
-pub use manual::ManualGrid;
+pub use msg::Msg;
 pub use platform::Platform;
-pub use registry::{Pending, RegisteredArtifact, RegistryMsg, RegistryState};
-pub use state::{Loaded, Msg, ResultView, Settings, Workbench};
+pub use settings::Settings;
+pub use workbench::Workbench;
 
-/// The eframe application: the workbench plus persistence of the user's settings.
+/// The eframe application: the workbench plus persistence of the user's settings. (The
+/// browser wraps it to mirror its state on the page: `crate::web`.)
 pub struct HorizonApp {
     pub workbench: Workbench,
-    /// What the page was last told (browser): status, busy, series and model of the forecast.
-    #[cfg(target_arch = "wasm32")]
-    published: Vec<(&'static str, String)>,
 }
 
 const SETTINGS_KEY: &str = "horizon.settings";
@@ -55,35 +51,20 @@ impl HorizonApp {
         workbench.settings = settings;
         workbench.load_sample();
         workbench.registry_refresh();
-        HorizonApp {
-            workbench,
-            #[cfg(target_arch = "wasm32")]
-            published: Vec::new(),
-        }
+        HorizonApp { workbench }
     }
 }
 
 impl eframe::App for HorizonApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        #[cfg(target_arch = "wasm32")]
-        let started = web_time::Instant::now();
         self.workbench.ui(ui);
-        #[cfg(target_arch = "wasm32")]
-        {
-            crate::web::frame_took(started.elapsed());
-            let now = crate::web::page_state(&self.workbench);
-            if now != self.published {
-                crate::web::publish(&now);
-                self.published = now;
-            }
-        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         let settings = self.workbench.settings.clone();
         // An address with a password in it is never written to disk.
         #[cfg(not(target_arch = "wasm32"))]
-        let settings = if crate::registry_target::has_credentials(&settings.registry) {
+        let settings = if crate::registry::target::has_credentials(&settings.registry) {
             Settings {
                 registry: "local".into(),
                 ..settings

@@ -1,15 +1,16 @@
 //! File dialogs and saving, which differ between the desktop, the browser and tests.
 
-use super::state::Msg;
-use std::sync::mpsc::Sender;
+use super::data::DataMsg;
+use super::jobs::Reply;
+use super::msg::Msg;
 
 /// How the workbench asks for a file to open and hands over a file to save.
 pub trait Platform {
-    /// Let the user pick a CSV file; send [`Msg::Picked`] with its name and bytes (or nothing
-    /// when cancelled).
-    fn pick_file(&self, tx: Sender<Msg>);
-    /// Save `bytes` under a name the user confirms (default `name`); send [`Msg::Saved`].
-    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>);
+    /// Let the user pick a CSV file; reply [`DataMsg::Picked`] with its name and bytes (or
+    /// nothing when cancelled).
+    fn pick_file(&self, reply: Reply<Msg>);
+    /// Save `bytes` under a name the user confirms (default `name`); reply [`Msg::Saved`].
+    fn save_file(&self, name: String, bytes: Vec<u8>, reply: Reply<Msg>);
 }
 
 /// Native dialogs (rfd), each on its own thread so the window keeps drawing.
@@ -18,23 +19,23 @@ pub struct NativePlatform;
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Platform for NativePlatform {
-    fn pick_file(&self, tx: Sender<Msg>) {
+    fn pick_file(&self, reply: Reply<Msg>) {
         std::thread::spawn(move || {
             let picked = rfd::FileDialog::new()
                 .add_filter("CSV or Parquet", &["csv", "tsv", "txt", "parquet"])
                 .pick_file();
             let msg = match picked {
-                None => Msg::Picked(None),
+                None => Msg::Data(DataMsg::Picked(None)),
                 Some(path) => match std::fs::read(&path) {
-                    Ok(bytes) => Msg::Picked(Some((path.display().to_string(), bytes))),
+                    Ok(bytes) => Msg::Data(DataMsg::Picked(Some((path.display().to_string(), bytes)))),
                     Err(e) => Msg::Status(format!("cannot read {}: {e}", path.display())),
                 },
             };
-            let _ = tx.send(msg);
+            reply.send(msg);
         });
     }
 
-    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
+    fn save_file(&self, name: String, bytes: Vec<u8>, reply: Reply<Msg>) {
         std::thread::spawn(move || {
             let (kind, ext) = if name.ends_with(".png") {
                 ("PNG", "png")
@@ -53,7 +54,7 @@ impl Platform for NativePlatform {
                         .map_err(|e| format!("cannot write {}: {e}", path.display())),
                 ),
             };
-            let _ = tx.send(msg);
+            reply.send(msg);
         });
     }
 }
@@ -68,11 +69,11 @@ pub struct FolderPlatform {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Platform for FolderPlatform {
-    fn pick_file(&self, tx: Sender<Msg>) {
-        let _ = tx.send(Msg::Picked(self.to_open.clone()));
+    fn pick_file(&self, reply: Reply<Msg>) {
+        reply.send(Msg::Data(DataMsg::Picked(self.to_open.clone())));
     }
 
-    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
+    fn save_file(&self, name: String, bytes: Vec<u8>, reply: Reply<Msg>) {
         let path = self.dir.join(&name);
         let result = if path.exists() {
             Err(format!("{} already exists", path.display()))
@@ -81,7 +82,7 @@ impl Platform for FolderPlatform {
                 .map(|()| path.display().to_string())
                 .map_err(|e| e.to_string())
         };
-        let _ = tx.send(Msg::Saved(result));
+        reply.send(Msg::Saved(result));
     }
 }
 
@@ -91,27 +92,27 @@ pub struct WebPlatform;
 
 #[cfg(target_arch = "wasm32")]
 impl Platform for WebPlatform {
-    fn pick_file(&self, tx: Sender<Msg>) {
+    fn pick_file(&self, reply: Reply<Msg>) {
         wasm_bindgen_futures::spawn_local(async move {
             let picked = rfd::AsyncFileDialog::new()
                 .add_filter("CSV", &["csv", "tsv", "txt"])
                 .pick_file()
                 .await;
             let msg = match picked {
-                None => Msg::Picked(None),
-                Some(handle) => Msg::Picked(Some((handle.file_name(), handle.read().await))),
+                None => Msg::Data(DataMsg::Picked(None)),
+                Some(handle) => Msg::Data(DataMsg::Picked(Some((handle.file_name(), handle.read().await)))),
             };
-            let _ = tx.send(msg);
+            reply.send(msg);
         });
     }
 
     /// A browser download of `bytes` named `name` (the browser's own download prompt or
     /// folder applies).
-    fn save_file(&self, name: String, bytes: Vec<u8>, tx: Sender<Msg>) {
+    fn save_file(&self, name: String, bytes: Vec<u8>, reply: Reply<Msg>) {
         let result = download(&name, &bytes)
             .map(|()| format!("{name} (downloaded)"))
             .map_err(|e| format!("cannot download {name}: {e:?}"));
-        let _ = tx.send(Msg::Saved(result));
+        reply.send(Msg::Saved(result));
     }
 }
 

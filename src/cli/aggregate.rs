@@ -5,7 +5,6 @@ use super::CliError;
 use super::output::write_new;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use horizon_core::data::dates::DateFormat;
 use horizon_core::data::ingest_csv;
 use horizon_tabular::{How, Period, Table, aggregate, guess};
 use std::path::PathBuf;
@@ -32,18 +31,8 @@ pub enum HowArg {
 pub struct AggregateArgs {
     /// Transactions: a Parquet file, or a CSV file
     pub file: PathBuf,
-    /// The date or timestamp column (guessed when omitted)
-    #[arg(long)]
-    pub date_col: Option<String>,
-    /// Layout of a text date column: YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (guessed when omitted)
-    #[arg(long)]
-    pub date_format: Option<DateFormat>,
-    /// The column to sum or average (guessed when omitted; none with --how count)
-    #[arg(long)]
-    pub value_col: Option<String>,
-    /// Comma-separated id columns, e.g. store,product; "" for one series (guessed when omitted)
-    #[arg(long)]
-    pub id_cols: Option<String>,
+    #[command(flatten)]
+    pub roles: super::args::RoleArgs,
     #[arg(long, value_enum, default_value = "day")]
     pub period: PeriodArg,
     /// sum, count or mean (sum when a sales-like column is found, count otherwise)
@@ -65,7 +54,7 @@ pub fn run(a: AggregateArgs) -> Result<(), CliError> {
     let name = a.file.display().to_string();
     let table = Table::from_bytes(&name, &bytes).map_err(|e| CliError::Data(e.to_string()))?;
     let mut agg = guess(&table);
-    if let Some(d) = &a.date_col {
+    if let Some(d) = &a.roles.date_col {
         agg.date = d.clone();
     }
     if agg.date.is_empty() {
@@ -74,11 +63,11 @@ pub fn run(a: AggregateArgs) -> Result<(), CliError> {
             table.column_names().join(", ")
         )));
     }
-    agg.date_format = a.date_format;
-    if let Some(ids) = super::args::list(&a.id_cols) {
+    agg.date_format = a.roles.date_format;
+    if let Some(ids) = super::args::list(&a.roles.id_cols) {
         agg.ids = ids;
     }
-    if let Some(v) = &a.value_col {
+    if let Some(v) = &a.roles.value_col {
         agg.value = Some(v.clone());
         agg.how = How::Sum;
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Model settings on the command line: pinned ARIMA orders, the GBM's parameter search.
 #[derive(Debug, Clone, Args)]
-pub struct OrderArgs {
+pub struct ModelArgs {
     /// Tune the GBM first: a TPE search (median pruning) of this many trials, the defaults first
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub tune_trials: Option<u64>,
@@ -37,7 +37,7 @@ fn parse_order(s: &str) -> Result<[usize; 3], String> {
     }
 }
 
-impl OrderArgs {
+impl ModelArgs {
     /// `spec` with the season, the pinned orders and the GBM's search applied; with `lenient`,
     /// models they do not concern ignore them (a backtest of several models) instead of
     /// refusing them.
@@ -56,7 +56,7 @@ impl OrderArgs {
         if let Some(trials) = self.tune_trials
             && (!lenient || matches!(spec.uncalibrated(), ModelSpec::Gbm { .. }))
         {
-            let tuning = horizon_core::models::gbm_tune::Tuning {
+            let tuning = horizon_core::models::gbm::Tuning {
                 trials: trials as usize,
                 seconds: self.tune_secs,
             };
@@ -66,23 +66,32 @@ impl OrderArgs {
     }
 }
 
+/// The date, value and id columns of a file (sales, or transactions to aggregate).
+#[derive(Debug, Clone, Args)]
+pub struct RoleArgs {
+    /// Name of the date column (a date or timestamp; guessed when omitted)
+    #[arg(long)]
+    pub date_col: Option<String>,
+    /// Layout of a text date column: YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (guessed when omitted)
+    #[arg(long)]
+    pub date_format: Option<DateFormat>,
+    /// Name of the value column: the sales to forecast, or the quantity to sum or average
+    /// (guessed when omitted; none with `aggregate --how count`)
+    #[arg(long)]
+    pub value_col: Option<String>,
+    /// Comma-separated id columns, e.g. store_id,product_id; "" for a single series (guessed
+    /// when omitted)
+    #[arg(long)]
+    pub id_cols: Option<String>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ColumnArgs {
     /// Field delimiter: ',', ';', 'tab' (guessed when omitted)
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
-    /// Name of the date column (guessed when omitted)
-    #[arg(long)]
-    pub date_col: Option<String>,
-    /// Date layout: YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY (guessed when omitted)
-    #[arg(long)]
-    pub date_format: Option<DateFormat>,
-    /// Name of the column to forecast (guessed when omitted)
-    #[arg(long)]
-    pub value_col: Option<String>,
-    /// Comma-separated id columns, e.g. store_id,product_id; "" for a single series
-    #[arg(long)]
-    pub id_cols: Option<String>,
+    #[command(flatten)]
+    pub roles: RoleArgs,
     /// Comma-separated exogenous columns (price, promotion, ...); "" for none
     #[arg(long)]
     pub exog_cols: Option<String>,
@@ -143,10 +152,10 @@ impl ColumnArgs {
     pub fn options(&self) -> IngestOptions {
         IngestOptions {
             delimiter: self.delimiter,
-            date_column: self.date_col.clone(),
-            date_format: self.date_format,
-            value_column: self.value_col.clone(),
-            id_columns: list(&self.id_cols),
+            date_column: self.roles.date_col.clone(),
+            date_format: self.roles.date_format,
+            value_column: self.roles.value_col.clone(),
+            id_columns: list(&self.roles.id_cols),
             exog_columns: list(&self.exog_cols),
             freq: self.freq,
             duplicates: self.duplicates,

@@ -1,7 +1,7 @@
 //! `horizon backtest FILE --models a,b --horizon H --folds K`.
 
 use super::CliError;
-use super::args::{ColumnArgs, OrderArgs, load};
+use super::args::{ColumnArgs, ModelArgs, load};
 use super::output::write_new;
 use clap::Args;
 use horizon_core::ModelSpec;
@@ -30,18 +30,13 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
-    pub orders: OrderArgs,
-    #[command(flatten)]
     pub columns: ColumnArgs,
+    #[command(flatten)]
+    pub settings: ModelArgs,
 }
 
 pub fn run(a: BacktestArgs) -> Result<(), CliError> {
-    if let Err(e) = horizon_core::forecast::check_horizon(a.horizon) {
-        return Err(CliError::Data(format!("--horizon: {e}")));
-    }
-    if let Err(e) = horizon_core::models::check_levels(&[a.level]) {
-        return Err(CliError::Data(e.to_string()));
-    }
+    super::forecast::check(a.horizon, &[a.level])?;
     let ing = load(&a.file, &a.columns, true)?;
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
@@ -56,9 +51,9 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
     let models: Vec<ModelSpec> = a
         .models
         .iter()
-        .map(|m| a.orders.apply(m, a.columns.season, true))
+        .map(|m| a.settings.apply(m, a.columns.season, true))
         .collect::<Result<_, _>>()?;
-    if let Some(trials) = a.orders.tune_trials {
+    if let Some(trials) = a.settings.tune_trials {
         let tuned: Vec<String> = models
             .iter()
             .filter(|m| matches!(m, ModelSpec::Gbm { tune: Some(_), .. }))
@@ -72,7 +67,7 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
         eprintln!(
             "{}: a search of {trials} trial(s){} inside each of the {} fold(s), on that fold's past only",
             tuned.join(", "),
-            a.orders
+            a.settings
                 .tune_secs
                 .map(|s| format!(" (at most {s} s)"))
                 .unwrap_or_default(),

@@ -2,7 +2,7 @@
 //! read it, which models to try, the backtest, the registry and the promotion rule.
 //! `sample_data/pipeline.toml` is the documented example.
 
-use crate::registry_target::RegistryTarget;
+use crate::registry::target::RegistryTarget;
 use horizon_core::ModelSpec;
 use horizon_core::data::IngestOptions;
 use horizon_core::pipeline::{Metric, TrainConfig};
@@ -51,7 +51,7 @@ impl TuningSection {
             (Some(t), _) if !(1..=10_000).contains(&t) => {
                 return Err(format!("gbm_trials must be 1 to 10000 (got {t})"));
             }
-            (Some(trials), seconds) => horizon_core::models::gbm_tune::Tuning { trials, seconds },
+            (Some(trials), seconds) => horizon_core::models::gbm::Tuning { trials, seconds },
         };
         if !candidates
             .iter()
@@ -435,7 +435,7 @@ mod tests {
             p.train.candidates[1],
             ModelSpec::Gbm {
                 season: None,
-                tune: Some(horizon_core::models::gbm_tune::Tuning {
+                tune: Some(horizon_core::models::gbm::Tuning {
                     trials: 30,
                     seconds: Some(600)
                 }),

@@ -2,15 +2,14 @@
 //! `horizon forecast FILE --registered NAME[@alias|:version] --out FILE`.
 
 use super::CliError;
-use super::args::{ColumnArgs, OrderArgs, load, load_with};
+use super::args::{ColumnArgs, ModelArgs, load, load_with};
 use super::output::write_new;
 use super::registry::{RegistryArgs, load_artifact};
 use super::train::registry_failure;
 use clap::Args;
 use horizon_core::ModelSpec;
 use horizon_core::export::forecast_csv;
-use horizon_core::forecast::{fit_global_model, forecast_panel_described, global_forecasts};
-use horizon_core::pipeline::{Source, forecast_with};
+use horizon_core::forecast::{ForecastOptions, ModelSource, Source, forecast};
 use horizon_registry::VersionRef;
 use std::path::PathBuf;
 
@@ -42,14 +41,15 @@ pub struct ForecastArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
-    pub orders: OrderArgs,
+    pub settings: ModelArgs,
     #[command(flatten)]
     pub columns: ColumnArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
 
-fn check(horizon: usize, levels: &[f64]) -> Result<(), CliError> {
+/// `--horizon` and `--level` as every model can take them.
+pub(super) fn check(horizon: usize, levels: &[f64]) -> Result<(), CliError> {
     if let Err(e) = horizon_core::forecast::check_horizon(horizon) {
         return Err(CliError::Data(format!("--horizon: {e}")));
     }
@@ -81,19 +81,20 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
             ing.report.warning_count()
         );
     }
-    let model = a.orders.apply(&a.model, a.columns.season, false)?;
-    let (described, failed) = match super::tuning::tune_gbm(&panel, &model)? {
-        Some((gbm, tuned)) => {
-            let fitted = fit_global_model(&gbm, &panel.series, Some(&tuned));
-            global_forecasts(&panel, &model, fitted, horizon, &levels)
-        }
-        None => forecast_panel_described(&panel, &model, horizon, &levels),
+    let model = a.settings.apply(&a.model, a.columns.season, false)?;
+    let tuned = super::tuning::tune_gbm(&panel, &model)?;
+    let model_source = ModelSource::Spec {
+        spec: &model,
+        tuned: tuned.as_ref(),
     };
+    let out = forecast(&panel, model_source, &ForecastOptions::new(horizon, &levels))
+        .map_err(|e| CliError::Data(e.to_string()))?;
     // The fitted model of the first series, as the workbench shows it (orders, weights, …).
-    if let Some((f, description)) = described.first() {
-        eprintln!("{}: {description}", horizon_core::data::key_label(&f.key));
+    if let Some(d) = out.forecasts.first() {
+        eprintln!("{}: {}", horizon_core::data::key_label(&d.forecast.key), d.description);
     }
-    let ok: Vec<_> = described.into_iter().map(|(f, _)| f).collect();
+    let ok = out.series_forecasts();
+    let failed = out.failures;
     for f in &failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }
@@ -143,18 +144,24 @@ fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
     };
-    let (ok, failed) = forecast_with(&art, &panel, horizon, &levels);
-    for f in &failed {
+    let out = forecast(
+        &panel,
+        ModelSource::Artifact(&art),
+        &ForecastOptions::new(horizon, &levels),
+    )
+    .map_err(|e| CliError::Data(e.to_string()))?;
+    let failed = &out.failures;
+    for f in failed {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }
-    if ok.is_empty() {
+    if out.forecasts.is_empty() {
         return Err(CliError::Failure(anyhow::anyhow!(
             "no series could be forecast with {name} version {}",
             version.version
         )));
     }
-    let refitted = ok.iter().filter(|(_, s)| *s == Source::Refitted).count();
-    let rows: Vec<_> = ok.into_iter().map(|(f, _)| f).collect();
+    let refitted = out.count(Source::Refitted);
+    let rows = out.series_forecasts();
     write_new(
         &a.out,
         forecast_csv(&panel.id_columns, &rows).as_bytes(),

@@ -3,7 +3,7 @@
 
 use super::CliError;
 use super::train::registry_failure;
-use crate::registry_target::RegistryTarget;
+use crate::registry::target::RegistryTarget;
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use horizon_core::artifact::Artifact;

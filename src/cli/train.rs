@@ -10,6 +10,7 @@ use clap::Args;
 use horizon_core::artifact::Artifact;
 use horizon_core::data::ingest_csv;
 use horizon_core::export::forecast_csv;
+use horizon_core::forecast::{ForecastOptions, ModelSource, forecast};
 use horizon_core::pipeline::{self, Trained};
 use horizon_registry::promotion::{self, Decision};
 use horizon_registry::{Registry, RegistryError};
@@ -100,11 +101,12 @@ pub fn run(a: TrainArgs) -> Result<(), CliError> {
     println!("promotion: {decision}");
 
     if let Some(out) = &p.forecast_out {
-        let (ok, failed) = pipeline::forecast_with(art, &panel, art.horizon, &art.levels);
-        for f in &failed {
+        let options = ForecastOptions::new(art.horizon, &art.levels);
+        let made = forecast(&panel, ModelSource::Artifact(art), &options).map_err(|e| CliError::Data(e.to_string()))?;
+        for f in &made.failures {
             eprintln!("series '{}': not forecast: {}", f.series, f.error);
         }
-        let rows: Vec<_> = ok.into_iter().map(|(f, _)| f).collect();
+        let rows = made.series_forecasts();
         let csv = forecast_csv(&panel.id_columns, &rows);
         write_new(out, csv.as_bytes(), a.force, &[&p.data_path, &a.config])?;
         println!(
@@ -125,7 +127,7 @@ fn register(
     bytes: &[u8],
     score: f64,
 ) -> Result<(u64, String), RegistryError> {
-    crate::registering::register(reg, &p.model_name, art, bytes, score, run_params(p, art))
+    crate::registry::register::register(reg, &p.model_name, art, bytes, score, run_params(p, art))
 }
 
 fn check_reachable(reg: &dyn Registry, name: &str) -> Result<(), CliError> {
@@ -140,7 +142,7 @@ pub fn registry_failure(e: RegistryError) -> CliError {
 }
 
 fn run_params(p: &super::config::Pipeline, art: &Artifact) -> BTreeMap<String, String> {
-    let mut params = crate::registering::training_params(&p.train, art);
+    let mut params = crate::registry::register::training_params(&p.train, art);
     params.insert(
         "time_budget_secs".to_string(),
         p.time_budget

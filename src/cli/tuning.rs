@@ -2,22 +2,21 @@
 
 use super::CliError;
 use horizon_core::data::Panel;
-use horizon_core::forecast::{global_model, trainable};
-use horizon_core::models::gbm::Gbm;
-use horizon_core::models::gbm_tune::{Tuned, Tuner};
+use horizon_core::models::gbm::Tuned;
+use horizon_core::models::gbm::tune::Tuner;
 use horizon_core::tune::{Trial, TrialState};
 
-/// Search the parameters of the GBM `spec` names, when it has a tuning budget: the model and
-/// what the search found (`None` for other models and an untuned GBM).
-pub fn tune_gbm(panel: &Panel, spec: &horizon_core::ModelSpec) -> Result<Option<(Gbm, Tuned)>, CliError> {
-    let Some(gbm) = global_model(panel, spec) else {
+/// Search the parameters of the GBM `spec` names, when it has a tuning budget: what the search
+/// found (`None` for other models and an untuned GBM).
+pub fn tune_gbm(panel: &Panel, spec: &horizon_core::ModelSpec) -> Result<Option<Tuned>, CliError> {
+    let Some(gbm) = spec.gbm().map(|g| g.for_panel(panel)) else {
         return Ok(None);
     };
     let Some(tuning) = gbm.tune else {
         return Ok(None);
     };
     let clock = std::time::Instant::now();
-    let series = trainable(&gbm, &panel.series);
+    let series = gbm.trainable(&panel.series);
     if series.is_empty() {
         // Nothing to search on: the forecast says why for each series.
         return Ok(None);
@@ -46,7 +45,7 @@ pub fn tune_gbm(panel: &Panel, spec: &horizon_core::ModelSpec) -> Result<Option<
         p.feature_fraction,
         p.bagging_fraction
     );
-    Ok(Some((gbm, tuned)))
+    Ok(Some(tuned))
 }
 
 fn report(trials: &[Trial], total: usize) {

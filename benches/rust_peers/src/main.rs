@@ -30,6 +30,9 @@
 //! (`CLOCK_THREAD_CPUTIME_ID`) is written next to it as a check on a shared machine.
 //! A model that returns an error or panics on a series is recorded and the run goes on.
 
+#[path = "../../src/manifest.rs"]
+mod manifest;
+
 use anofox_forecast::core::TimeSeries;
 use anofox_forecast::models::Forecaster;
 use anofox_forecast::models::arima::AutoARIMA as AnofoxAutoARIMA;
@@ -303,47 +306,10 @@ fn thread_cpu() -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
-/// The benchmark's series, as `bench_models` loads them: manifest `ref_sample = 1` (or all, or
-/// one id), training part = first `n_train` values of `series.csv`, sorted by `series_id`.
+/// The benchmark's series, as `bench_models` loads them (the same file reads them).
 fn load(dir: &std::path::Path, sample: &str, only: Option<&str>) -> Result<Vec<Item>, Box<dyn std::error::Error>> {
-    let mut manifest = csv::Reader::from_path(dir.join("manifest.csv"))?;
-    let head = manifest.headers()?.clone();
-    let col = |name: &str| head.iter().position(|h| h == name).ok_or(format!("manifest lacks {name}"));
-    let (c_id, c_ds, c_freq, c_m, c_h, c_ntrain, c_ref) = (
-        col("series_id")?,
-        col("dataset")?,
-        col("freq")?,
-        col("season_length")?,
-        col("horizon")?,
-        col("n_train")?,
-        col("ref_sample")?,
-    );
-    let mut wanted: HashMap<String, (String, bool, usize, usize, usize)> = HashMap::new();
-    for rec in manifest.records() {
-        let r = rec?;
-        if only.is_some_and(|o| o != &r[c_id]) || (only.is_none() && sample == "ref" && &r[c_ref] != "1") {
-            continue;
-        }
-        wanted.insert(
-            r[c_id].to_string(),
-            (r[c_ds].to_string(), &r[c_freq] == "Q", r[c_m].parse()?, r[c_h].parse()?, r[c_ntrain].parse()?),
-        );
-    }
-    let mut values: HashMap<String, Vec<f64>> = HashMap::new();
-    let mut series = csv::Reader::from_path(dir.join("series.csv"))?;
-    for rec in series.records() {
-        let r = rec?;
-        if wanted.contains_key(&r[0]) {
-            values.entry(r[0].to_string()).or_default().push(r[2].parse()?);
-        }
-    }
-    let mut items: Vec<Item> = wanted
+    Ok(manifest::read(dir, sample, only)?
         .into_iter()
-        .filter_map(|(id, (dataset, quarterly, m, h, n_train))| {
-            let v = values.remove(&id)?;
-            Some(Item { id, dataset, quarterly, m, h, train: v[..n_train.min(v.len())].to_vec() })
-        })
-        .collect();
-    items.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(items)
+        .map(|r| Item { id: r.id, dataset: r.dataset, quarterly: r.quarterly, m: r.season, h: r.horizon, train: r.train })
+        .collect())
 }

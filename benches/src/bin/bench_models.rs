@@ -14,7 +14,7 @@
 
 use horizon_benches::BenchSeries;
 use horizon_core::data::Panel;
-use horizon_core::forecast::{fit_global, fit_predict, predict_fitted};
+use horizon_core::forecast::{fit_predict, predict_fitted};
 use horizon_core::{Fitted, ModelError, ModelSpec};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -64,6 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let describe = describe || only.is_some();
     let start = Instant::now();
+    // Local models are timed series by series, global ones per panel (their fit is shared).
     let (global, local): (Vec<ModelSpec>, Vec<ModelSpec>) = specs.into_iter().partition(ModelSpec::is_global);
     let n_specs = global.len() + local.len();
     let mut rows: Vec<Row> = global.iter().flat_map(|spec| global_rows(&items, spec)).collect();
@@ -151,7 +152,7 @@ fn global_rows(items: &[BenchSeries], spec: &ModelSpec) -> Vec<Row> {
         };
         let t0 = Instant::now();
         let fitted: Vec<Result<Box<dyn Fitted>, ModelError>> =
-            fit_global(&panel, &panel.series, &spec).unwrap_or_default();
+            horizon_core::models::panel::fit(&panel, &panel.series, &spec, None);
         let share = t0.elapsed().as_secs_f64() / group.len() as f64;
         for ((item, s), f) in group.iter().zip(&panel.series).zip(fitted) {
             let t1 = Instant::now();

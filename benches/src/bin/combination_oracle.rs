@@ -9,7 +9,6 @@
 //! ```
 
 use horizon_core::ModelSpec;
-use horizon_core::data::generate::{RetailParams, retail};
 use horizon_core::eval::backtest::{BacktestConfig, backtest_panel};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,24 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = args
         .get(1)
         .ok_or("usage: combination_oracle OUT.csv [models] [--seed N]")?;
-    let seed: u64 = match args.iter().position(|a| a == "--seed") {
-        Some(i) => args.get(i + 1).ok_or("--seed needs a value")?.parse()?,
-        None => 1,
-    };
-    let models: Vec<ModelSpec> = args
-        .get(2)
-        .filter(|a| !a.starts_with("--"))
-        .map_or("ets,arima,gbm", String::as_str)
-        .split(',')
-        .map(str::parse)
-        .collect::<Result<_, _>>()?;
-    let panel = retail(&RetailParams {
-        stores: 10,
-        products: 20,
-        days: 1095,
-        seed,
-        ..RetailParams::default()
-    });
+    let seed: u64 = horizon_benches::number_arg(&args, "--seed", 1)?;
+    let models: Vec<ModelSpec> = horizon_benches::models_arg(&args, "ets,arima,gbm")?;
+    let panel = horizon_benches::study_panel(seed);
     let cfg = BacktestConfig {
         horizon: 28,
         folds: 3,

@@ -12,10 +12,9 @@
 
 use horizon_core::ModelSpec;
 use horizon_core::data::Series;
-use horizon_core::data::generate::{RetailParams, retail};
 use horizon_core::eval::metrics::seasonal_scale;
-use horizon_core::forecast::{fit_global, fit_predict, predict_fitted};
-use rayon::prelude::*;
+use horizon_core::forecast::predict_fitted;
+use horizon_core::models::panel;
 use std::io::Write;
 
 const HORIZON: usize = 28;
@@ -26,28 +25,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = args
         .get(1)
         .ok_or("usage: ensemble_dump OUT.csv [models] [--seed N] [--max-back DAYS]")?;
-    let models: Vec<ModelSpec> = args
-        .get(2)
-        .filter(|a| !a.starts_with("--"))
-        .map_or("ets,arima,prophet,gbm,gbm-direct", String::as_str)
-        .split(',')
-        .map(str::parse)
-        .collect::<Result<_, _>>()?;
-    let seed = match args.iter().position(|a| a == "--seed") {
-        Some(i) => args.get(i + 1).ok_or("--seed needs a value")?.parse()?,
-        None => 1,
-    };
-    let max_back: usize = match args.iter().position(|a| a == "--max-back") {
-        Some(i) => args.get(i + 1).ok_or("--max-back needs a value")?.parse()?,
-        None => 196,
-    };
-    let panel = retail(&RetailParams {
-        stores: 10,
-        products: 20,
-        days: 1095,
-        seed,
-        ..RetailParams::default()
-    });
+    let models: Vec<ModelSpec> = horizon_benches::models_arg(&args, "ets,arima,prophet,gbm,gbm-direct")?;
+    let seed: u64 = horizon_benches::number_arg(&args, "--seed", 1)?;
+    let max_back: usize = horizon_benches::number_arg(&args, "--max-back", 196)?;
+    let panel = horizon_benches::study_panel(seed);
     let shortest = panel.series.iter().map(Series::len).min().unwrap_or(0);
     if max_back < HORIZON || max_back + HORIZON > shortest {
         return Err(format!(
@@ -68,21 +49,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Model → series → forecast (None: failed).
         let mut by_model: Vec<Vec<Option<Vec<f64>>>> = Vec::new();
         for spec in &models {
-            let points: Vec<Option<Vec<f64>>> = match fit_global(&panel, &heads, spec) {
-                Some(fitted) => fitted
-                    .into_iter()
-                    .zip(&heads)
-                    .map(|(f, h)| {
-                        f.and_then(|f| predict_fitted(f.as_ref(), h, HORIZON, &[95.0]))
-                            .ok()
-                            .map(|(fc, _)| fc.point)
-                    })
-                    .collect(),
-                None => heads
-                    .par_iter()
-                    .map(|h| fit_predict(h, spec, HORIZON, &[95.0]).ok().map(|(fc, _)| fc.point))
-                    .collect(),
-            };
+            let points: Vec<Option<Vec<f64>>> = panel::fit(&panel, &heads, spec, None)
+                .into_iter()
+                .zip(&heads)
+                .map(|(f, h)| {
+                    f.and_then(|f| predict_fitted(f.as_ref(), h, HORIZON, &[95.0]))
+                        .ok()
+                        .map(|(fc, _)| fc.point)
+                })
+                .collect();
             by_model.push(points);
         }
         for (i, (s, h)) in panel.series.iter().zip(&heads).enumerate() {

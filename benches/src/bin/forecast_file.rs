@@ -1,11 +1,11 @@
 //! Forecast the first series of a CSV file the way the workbench does (the same core call,
-//! `forecast_series`) several times and print the median time per forecast: the native side of
+//! `fit_predict`) several times and print the median time per forecast: the native side of
 //! the browser-vs-native comparison in `benches/web_vs_native.sh`.
 //!
 //! usage: forecast_file FILE.csv MODEL HORIZON [REPEATS]
 
 use horizon_core::ModelSpec;
-use horizon_core::forecast::forecast_series;
+use horizon_core::forecast::fit_predict;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     let mut description = String::new();
     for _ in 0..repeats {
         let started = std::time::Instant::now();
-        match forecast_series(series, &spec, horizon, &[80.0, 95.0]) {
+        match fit_predict(series, &spec, horizon, &[80.0, 95.0]) {
             Ok((_, d)) => description = d,
             Err(e) => {
                 eprintln!("{path}: {e}");

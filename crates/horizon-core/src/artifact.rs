@@ -164,7 +164,7 @@ pub struct Artifact {
     /// metric that chose the model.
     pub folds: usize,
     pub season: Option<usize>,
-    pub metric: crate::pipeline::Metric,
+    pub metric: crate::eval::selection::Metric,
     pub training: TrainingSummary,
     /// Backtest metrics of `spec` (`rmse`, `mase`, …) and of every candidate (`ets.rmse`, …).
     pub metrics: BTreeMap<String, f64>,
@@ -266,7 +266,7 @@ mod tests {
             levels: vec![80.0, 95.0],
             folds: 2,
             season: None,
-            metric: crate::pipeline::Metric::Rmse,
+            metric: crate::eval::selection::Metric::Rmse,
             training: TrainingSummary::of(&panel, "retail.csv"),
             metrics: BTreeMap::from([("rmse".to_string(), 3.5)]),
             series: panel

@@ -1,12 +1,19 @@
-//! Forecast every series of a panel with one model: the call behind `horizon forecast` and
-//! the workbench's Run button.
+//! Forecast a panel: the one call behind `horizon forecast` (with a model or a registered one),
+//! the workbench's forecast and the Python-style `forecast(df)` of later callers. It takes a
+//! panel, a model (a spec, or a trained artifact) and [`ForecastOptions`], and returns a
+//! [`PanelForecast`]: each series' forecast with the description of the model that made it,
+//! and each series that failed with its reason. Whether the model is fitted series by series
+//! or once for the panel is decided by the model layer ([`crate::models::panel`]), never here.
 
+use crate::artifact::Artifact;
 use crate::data::{Panel, Series};
 use crate::export::SeriesForecast;
-use crate::models::gbm::Gbm;
-use crate::models::gbm_tune::Tuned;
-use crate::models::{Fitted, Forecast, ModelError, ModelSpec, check_levels};
+use crate::models::gbm::Tuned;
+use crate::models::panel::{self, Progress};
+pub use crate::models::predict::{fit_predict, predict_fitted};
+use crate::models::{Fitted, ModelError, ModelSpec, check_levels};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// A series the model could not forecast, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,67 +22,200 @@ pub struct SeriesFailure {
     pub error: ModelError,
 }
 
-/// Fit `spec` to one series and forecast `horizon` steps at `levels` (percent).
-pub fn forecast_series(
-    series: &Series,
-    spec: &ModelSpec,
-    horizon: usize,
-    levels: &[f64],
-) -> Result<(SeriesForecast, String), ModelError> {
-    forecast_series_fitted(series, spec, horizon, levels).map(|(f, d, _)| (f, d))
+/// What forecasts the panel.
+#[derive(Clone, Copy)]
+pub enum ModelSource<'a> {
+    /// A model fitted here; a GBM takes the parameters of `tuned` when a search already ran.
+    Spec {
+        spec: &'a ModelSpec,
+        tuned: Option<&'a Tuned>,
+    },
+    /// A trained model: its stored fit for a series that is exactly its training data, the same
+    /// model refitted for any other history.
+    Artifact(&'a Artifact),
 }
 
-/// [`forecast_series`], also handing back the fitted model (e.g. to show Auto's candidates).
-pub fn forecast_series_fitted(
-    series: &Series,
+impl<'a> ModelSource<'a> {
+    /// A model fitted here, with no search done beforehand.
+    pub fn spec(spec: &'a ModelSpec) -> ModelSource<'a> {
+        ModelSource::Spec { spec, tuned: None }
+    }
+}
+
+/// How far, at which levels, for which series.
+#[derive(Clone, Default)]
+pub struct ForecastOptions {
+    pub horizon: usize,
+    /// Interval levels in percent.
+    pub levels: Vec<f64>,
+    /// Season for a seasonal model given none (`None`: the frequency's usual one).
+    pub season: Option<usize>,
+    /// Forecast only the series at these indices, in this order (a global model still learns
+    /// from every series); `None`: every series.
+    pub only: Option<Vec<usize>>,
+    /// Told of the fits as they finish; answers whether to go on (Cancel).
+    pub progress: Option<Arc<Progress>>,
+}
+
+impl ForecastOptions {
+    pub fn new(horizon: usize, levels: &[f64]) -> ForecastOptions {
+        ForecastOptions {
+            horizon,
+            levels: levels.to_vec(),
+            ..ForecastOptions::default()
+        }
+    }
+}
+
+/// How a series' forecast was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The model was fitted to this history now.
+    Fitted,
+    /// A trained model's stored fit: the history is exactly its training data.
+    Stored,
+    /// A trained model refitted, because the history differs from its training data.
+    Refitted,
+}
+
+/// One series' forecast and what made it.
+pub struct Described {
+    pub forecast: SeriesForecast,
+    /// The fitted model in words, as the workbench shows it.
+    pub description: String,
+    pub source: Source,
+    /// The model fitted now (`None` when a stored model answered), e.g. to show Auto's table.
+    pub fitted: Option<Box<dyn Fitted>>,
+}
+
+/// Every series' forecast, or why it has none.
+#[derive(Default)]
+pub struct PanelForecast {
+    pub forecasts: Vec<Described>,
+    pub failures: Vec<SeriesFailure>,
+}
+
+impl PanelForecast {
+    /// The forecasts alone (for the CSV table).
+    pub fn series_forecasts(&self) -> Vec<SeriesForecast> {
+        self.forecasts.iter().map(|d| d.forecast.clone()).collect()
+    }
+
+    /// How many forecasts came from `source`.
+    pub fn count(&self, source: Source) -> usize {
+        self.forecasts.iter().filter(|d| d.source == source).count()
+    }
+}
+
+/// Forecast the series of `panel` (all, or `options.only`) with `model`. Fails only on a
+/// horizon or levels that no model could meet; a series that cannot be forecast is listed in
+/// [`PanelForecast::failures`], not dropped.
+pub fn forecast(panel: &Panel, model: ModelSource, options: &ForecastOptions) -> Result<PanelForecast, ModelError> {
+    check_horizon(options.horizon)?;
+    check_levels(&options.levels)?;
+    let wanted: Vec<usize> = match &options.only {
+        Some(only) => only.clone(),
+        None => (0..panel.series.len()).collect(),
+    };
+    let progress = options.progress.as_deref();
+    let outcomes: Vec<(usize, Result<Described, ModelError>)> = match model {
+        ModelSource::Spec { spec, tuned } => {
+            let spec = spec.clone().with_default_season(options.season);
+            let fits = panel::fit_some(panel, &panel.series, &wanted, &spec, tuned, progress);
+            wanted
+                .into_par_iter()
+                .zip(fits)
+                .map(|(i, fit)| {
+                    let described = fit.and_then(|fitted| {
+                        describe(&panel.series[i], &spec, fitted.as_ref(), Source::Fitted, options).map(|d| Described {
+                            fitted: Some(fitted),
+                            ..d
+                        })
+                    });
+                    (i, described)
+                })
+                .collect()
+        }
+        ModelSource::Artifact(artifact) => from_artifact(panel, artifact, &wanted, options),
+    };
+    let mut out = PanelForecast::default();
+    for (i, outcome) in outcomes {
+        match outcome {
+            Ok(d) => out.forecasts.push(d),
+            Err(error) => out.failures.push(SeriesFailure {
+                series: panel.series.get(i).map(Series::label).unwrap_or_default(),
+                error,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// A trained artifact's forecasts: the stored fit of each series that is exactly its training
+/// data; for the others the artifact's model refitted as it was trained (a global model once
+/// on the whole panel, not on each changed series alone). A series that failed at training
+/// was trained on too: it is fitted alone again, and fails again.
+fn from_artifact(
+    panel: &Panel,
+    artifact: &Artifact,
+    wanted: &[usize],
+    options: &ForecastOptions,
+) -> Vec<(usize, Result<Described, ModelError>)> {
+    let spec = &artifact.spec;
+    let series = &panel.series;
+    let stored = |i: usize| {
+        series
+            .get(i)
+            .filter(|s| artifact.trained_on(s))
+            .and_then(|s| artifact.model_for(&s.key))
+    };
+    let changed: Vec<usize> = wanted
+        .iter()
+        .copied()
+        .filter(|&i| series.get(i).is_some_and(|s| !artifact.trained_on(s)))
+        .collect();
+    let mut refits = panel::fit_some(panel, series, &changed, spec, None, options.progress.as_deref())
+        .into_iter()
+        .zip(&changed)
+        .map(|(f, &i)| (i, f))
+        .collect::<std::collections::HashMap<_, _>>();
+    let work: Vec<(usize, Option<panel::Fit>)> = wanted.iter().map(|&i| (i, refits.remove(&i))).collect();
+    work.into_par_iter()
+        .map(|(i, refit)| {
+            let Some(s) = series.get(i) else {
+                return (i, Err(ModelError::Invalid("the series is not in the panel".into())));
+            };
+            let described = match (stored(i), refit) {
+                (Some(model), _) => describe(s, spec, model, Source::Stored, options),
+                (None, refit) => refit
+                    .unwrap_or_else(|| spec.build().fit(s))
+                    .and_then(|f| describe(s, spec, f.as_ref(), Source::Refitted, options)),
+            };
+            (i, described)
+        })
+        .collect()
+}
+
+/// The forecast of `fitted` for series `s`, with its description.
+fn describe(
+    s: &Series,
     spec: &ModelSpec,
-    horizon: usize,
-    levels: &[f64],
-) -> Result<(SeriesForecast, String, Box<dyn Fitted>), ModelError> {
-    check_horizon(horizon)?;
-    check_levels(levels)?;
-    let fitted = spec.build().fit(series)?;
-    let (forecast, description) = predict_fitted(fitted.as_ref(), series, horizon, levels)?;
-    Ok((
-        SeriesForecast {
-            key: series.key.clone(),
+    fitted: &dyn Fitted,
+    source: Source,
+    options: &ForecastOptions,
+) -> Result<Described, ModelError> {
+    let (forecast, description) = predict_fitted(fitted, s, options.horizon, &options.levels)?;
+    Ok(Described {
+        forecast: SeriesForecast {
+            key: s.key.clone(),
             model: spec.name(),
-            dates: series.future_dates(horizon),
+            dates: s.future_dates(options.horizon),
             forecast,
         },
         description,
-        fitted,
-    ))
-}
-
-/// Fit and predict, the one path of forecasts and backtests, with the model's description.
-///
-/// Sales cannot be negative: when the whole history is non-negative, point forecasts and
-/// bounds below zero are raised to zero (the description says so when it happens).
-pub fn fit_predict(
-    series: &Series,
-    spec: &ModelSpec,
-    horizon: usize,
-    levels: &[f64],
-) -> Result<(Forecast, String), ModelError> {
-    let fitted = spec.build().fit(series)?;
-    predict_fitted(fitted.as_ref(), series, horizon, levels)
-}
-
-/// Predict with a model already fitted to `series` (e.g. loaded from an artifact), clipping
-/// at zero as [`fit_predict`] does.
-pub fn predict_fitted(
-    fitted: &dyn Fitted,
-    series: &Series,
-    horizon: usize,
-    levels: &[f64],
-) -> Result<(Forecast, String), ModelError> {
-    let mut forecast = fitted.predict(horizon, levels)?;
-    let mut description = fitted.description();
-    if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
-        description.push_str(" Values below zero were raised to zero, as the history is never negative.");
-    }
-    Ok((forecast, description))
+        source,
+        fitted: None,
+    })
 }
 
 /// The longest forecast Horizon makes: far beyond any planning use, small enough to keep
@@ -92,173 +232,6 @@ pub fn check_horizon(horizon: usize) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// Raise negative points and bounds to zero; true when anything changed.
-fn clip_at_zero(f: &mut Forecast) -> bool {
-    let mut changed = false;
-    let vecs = std::iter::once(&mut f.point).chain(f.intervals.iter_mut().flat_map(|i| [&mut i.lower, &mut i.upper]));
-    for v in vecs {
-        for x in v.iter_mut().filter(|x| **x < 0.0) {
-            *x = 0.0;
-            changed = true;
-        }
-    }
-    changed
-}
-
-/// A global model fitted on `series` (of `panel`): one fitted model per series in order, or the
-/// reason for each series; `None` when `spec` fits series one by one.
-pub fn fit_global(
-    panel: &Panel,
-    series: &[Series],
-    spec: &ModelSpec,
-) -> Option<Vec<Result<Box<dyn Fitted>, ModelError>>> {
-    match spec {
-        ModelSpec::Ensemble { members: Some(m) } if spec.is_global() => {
-            Some(crate::models::global_ensemble::fit_panel(panel, series, m))
-        }
-        _ => global_model(panel, spec).map(|gbm| fit_global_model(&gbm, series, None)),
-    }
-}
-
-/// The global model `spec` names, set up for `panel`'s id and driver columns (`None` when
-/// `spec` fits series one by one).
-pub fn global_model(panel: &Panel, spec: &ModelSpec) -> Option<Gbm> {
-    let ModelSpec::Gbm {
-        season,
-        tune,
-        strategy,
-        loss,
-    } = spec
-    else {
-        return None;
-    };
-    Some(Gbm {
-        id_columns: panel.id_columns.clone(),
-        exog_columns: panel.exog_columns.clone(),
-        ..Gbm::new(*season, *strategy, *loss, *tune)
-    })
-}
-
-/// The series `gbm` can train on (the others fail alone).
-pub fn trainable(gbm: &Gbm, series: &[Series]) -> Vec<Series> {
-    series.iter().filter(|s| gbm.check(s).is_ok()).cloned().collect()
-}
-
-/// Fit `gbm` on `series` together (with the parameters of `tuned` when a search already ran):
-/// one fitted model per series in order, or the reason for each series.
-pub fn fit_global_model(
-    gbm: &Gbm,
-    series: &[Series],
-    tuned: Option<&Tuned>,
-) -> Vec<Result<Box<dyn Fitted>, ModelError>> {
-    let chosen = trainable(gbm, series);
-    let fits = match tuned {
-        Some(t) => gbm.fit_tuned(&chosen, t),
-        None => gbm.fit_panel(&chosen),
-    };
-    let mut fitted = match fits {
-        Ok(f) => f
-            .into_iter()
-            .map(|f| Ok(Box::new(f) as Box<dyn Fitted>))
-            .collect::<Vec<_>>(),
-        Err(e) => chosen.iter().map(|_| Err(e.clone())).collect(),
-    }
-    .into_iter();
-    series
-        .iter()
-        .map(|s| {
-            gbm.check(s).and_then(|()| {
-                fitted
-                    .next()
-                    .unwrap_or_else(|| Err(ModelError::Invalid("the global model lost a series".into())))
-            })
-        })
-        .collect()
-}
-
-/// Forecasts of every series of `panel` from a global model's fits (from [`fit_global`] or
-/// [`fit_global_model`]), with each model's description; failures returned, not dropped.
-pub fn global_forecasts(
-    panel: &Panel,
-    spec: &ModelSpec,
-    fitted: Vec<Result<Box<dyn Fitted>, ModelError>>,
-    horizon: usize,
-    levels: &[f64],
-) -> (Vec<Described>, Vec<SeriesFailure>) {
-    let mut ok = Vec::new();
-    let mut failed = Vec::new();
-    for (s, f) in panel.series.iter().zip(fitted) {
-        let result = check_horizon(horizon)
-            .and(f)
-            .and_then(|f| predict_fitted(f.as_ref(), s, horizon, levels));
-        match result {
-            Ok((forecast, description)) => ok.push((
-                SeriesForecast {
-                    key: s.key.clone(),
-                    model: spec.name(),
-                    dates: s.future_dates(horizon),
-                    forecast,
-                },
-                description,
-            )),
-            Err(error) => failed.push(SeriesFailure {
-                series: s.label(),
-                error,
-            }),
-        }
-    }
-    (ok, failed)
-}
-
-/// A series' forecast with the description of the model that made it.
-pub type Described = (SeriesForecast, String);
-
-fn undescribed((ok, failed): (Vec<Described>, Vec<SeriesFailure>)) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
-    (ok.into_iter().map(|(f, _)| f).collect(), failed)
-}
-
-/// Forecast every series (in parallel natively); failures are returned, not dropped. A
-/// global model ([`ModelSpec::Gbm`]) is fitted once on every series.
-pub fn forecast_panel(
-    panel: &Panel,
-    spec: &ModelSpec,
-    horizon: usize,
-    levels: &[f64],
-) -> (Vec<SeriesForecast>, Vec<SeriesFailure>) {
-    undescribed(forecast_panel_described(panel, spec, horizon, levels))
-}
-
-/// [`forecast_panel`] with each fitted model's description.
-pub fn forecast_panel_described(
-    panel: &Panel,
-    spec: &ModelSpec,
-    horizon: usize,
-    levels: &[f64],
-) -> (Vec<Described>, Vec<SeriesFailure>) {
-    if let Some(fitted) = fit_global(panel, &panel.series, spec) {
-        return global_forecasts(panel, spec, fitted, horizon, levels);
-    }
-    let results: Vec<Result<Described, SeriesFailure>> = panel
-        .series
-        .par_iter()
-        .map(|s| {
-            forecast_series(s, spec, horizon, levels).map_err(|error| SeriesFailure {
-                series: s.label(),
-                error,
-            })
-        })
-        .collect();
-    let mut ok = Vec::with_capacity(results.len());
-    let mut failed = Vec::new();
-    for r in results {
-        match r {
-            Ok(f) => ok.push(f),
-            Err(e) => failed.push(e),
-        }
-    }
-    (ok, failed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,48 +240,92 @@ mod tests {
 
     fn series(values: &[f64]) -> Series {
         let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-        Series::new(
-            vec!["a".into()],
-            Frequency::Daily,
-            (0..values.len())
-                .map(|k| Frequency::Daily.advance(start, k as i64))
-                .collect(),
-            values.to_vec(),
-        )
+        Series {
+            key: vec!["a".into()],
+            ..Series::starting(Frequency::Daily, start, values.to_vec())
+        }
     }
 
-    #[test]
-    fn sales_bounds_are_never_negative_but_returns_may_be() {
-        let s = series(&[0.0, 9.0, 0.0, 8.0, 1.0, 0.0]);
-        let (f, desc) = forecast_series(&s, &ModelSpec::Naive, 3, &[95.0]).unwrap();
-        assert!(f.forecast.intervals[0].lower.iter().all(|v| *v == 0.0));
-        assert!(desc.contains("raised to zero"));
-        assert_eq!(f.dates[0], NaiveDate::from_ymd_opt(2024, 1, 7).unwrap());
-        let s = series(&[0.0, 9.0, -3.0, 8.0, 1.0, 0.0]);
-        let (f, _) = forecast_series(&s, &ModelSpec::Naive, 3, &[95.0]).unwrap();
-        assert!(f.forecast.intervals[0].lower[0] < 0.0);
-    }
-
-    #[test]
-    fn panel_failures_are_reported_not_dropped() {
-        let panel = crate::data::Panel {
+    fn panel(series: Vec<Series>) -> Panel {
+        Panel {
             id_columns: vec!["id".into()],
             date_column: "date".into(),
             value_column: "y".into(),
             exog_columns: vec![],
             freq: Frequency::Daily,
-            series: vec![
-                series(&[1.0, 2.0, 3.0]),
-                Series {
-                    key: vec!["b".into()],
-                    ..series(&[4.0])
-                },
-            ],
+            series,
+        }
+    }
+
+    #[test]
+    fn sales_bounds_are_never_negative_but_returns_may_be() {
+        let opts = ForecastOptions::new(3, &[95.0]);
+        let p = panel(vec![series(&[0.0, 9.0, 0.0, 8.0, 1.0, 0.0])]);
+        let out = forecast(&p, ModelSource::spec(&ModelSpec::Naive), &opts).unwrap();
+        let f = &out.forecasts[0];
+        assert!(f.forecast.forecast.intervals[0].lower.iter().all(|v| *v == 0.0));
+        assert!(f.description.contains("raised to zero"));
+        assert_eq!(f.forecast.dates[0], NaiveDate::from_ymd_opt(2024, 1, 7).unwrap());
+        let p = panel(vec![series(&[0.0, 9.0, -3.0, 8.0, 1.0, 0.0])]);
+        let out = forecast(&p, ModelSource::spec(&ModelSpec::Naive), &opts).unwrap();
+        assert!(out.forecasts[0].forecast.forecast.intervals[0].lower[0] < 0.0);
+    }
+
+    #[test]
+    fn panel_failures_are_reported_not_dropped() {
+        let p = panel(vec![
+            series(&[1.0, 2.0, 3.0]),
+            Series {
+                key: vec!["b".into()],
+                ..series(&[4.0])
+            },
+        ]);
+        let out = forecast(
+            &p,
+            ModelSource::spec(&ModelSpec::Drift),
+            &ForecastOptions::new(2, &[80.0, 95.0]),
+        )
+        .unwrap();
+        assert_eq!(out.forecasts.len(), 1);
+        assert_eq!(out.failures.len(), 1);
+        assert_eq!(out.failures[0].series, "b");
+        assert!(matches!(out.failures[0].error, ModelError::TooShort { .. }));
+        assert!(
+            forecast(
+                &p,
+                ModelSource::spec(&ModelSpec::Drift),
+                &ForecastOptions::new(0, &[95.0])
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn only_the_chosen_series_are_forecast_and_cancel_stops_the_rest() {
+        let p = panel(
+            (0..6)
+                .map(|k| Series {
+                    key: vec![format!("s{k}")],
+                    ..series(&[1.0, 2.0, 3.0, 4.0 + k as f64])
+                })
+                .collect(),
+        );
+        let only = ForecastOptions {
+            only: Some(vec![4, 1]),
+            ..ForecastOptions::new(2, &[95.0])
         };
-        let (ok, failed) = forecast_panel(&panel, &ModelSpec::Drift, 2, &[80.0, 95.0]);
-        assert_eq!(ok.len(), 1);
-        assert_eq!(failed.len(), 1);
-        assert_eq!(failed[0].series, "b");
-        assert!(matches!(failed[0].error, ModelError::TooShort { .. }));
+        let out = forecast(&p, ModelSource::spec(&ModelSpec::Naive), &only).unwrap();
+        let keys: Vec<&str> = out.forecasts.iter().map(|d| d.forecast.key[0].as_str()).collect();
+        assert_eq!(keys, ["s4", "s1"]);
+        assert_eq!(out.count(Source::Fitted), 2);
+        // A hook that stops after the first fit: the rest fail as cancelled, none is lost.
+        let stop = ForecastOptions {
+            progress: Some(Arc::new(|done: usize, _| done < 1)),
+            ..ForecastOptions::new(2, &[95.0])
+        };
+        let out = forecast(&p, ModelSource::spec(&ModelSpec::Naive), &stop).unwrap();
+        assert_eq!(out.forecasts.len() + out.failures.len(), 6);
+        assert!(!out.failures.is_empty());
+        assert!(out.failures.iter().all(|f| f.error == ModelError::Cancelled));
     }
 }

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod export;
 pub mod forecast;
 pub mod models;
+pub mod optim;
 pub mod pipeline;
 pub mod stats;
 pub mod tune;

@@ -5,6 +5,8 @@
 //! and 95 % bounds. The automatic search must find a model at least as good (AICc) as the
 //! peer's.
 
+mod common;
+
 use horizon_core::models::Fitted;
 use horizon_core::models::arima::{Arima, FittedArima};
 use serde_json::Value;
@@ -104,13 +106,7 @@ fn the_automatic_search_is_at_least_as_good_as_the_peers() {
 
 #[test]
 fn degenerate_series_get_a_model_or_a_clear_error() {
-    let cases: Vec<(&str, Vec<f64>)> = vec![
-        ("constant", vec![5.0; 40]),
-        ("zeros", vec![0.0; 40]),
-        ("spike", (0..40).map(|t| if t == 20 { 100.0 } else { 0.0 }).collect()),
-        ("three points", vec![1.0, 2.0, 3.0]),
-        ("short for the season", (0..10).map(f64::from).collect()),
-    ];
+    let cases = common::degenerate_cases();
     for (name, y) in cases {
         match Arima::default().fit_values(&y, 12) {
             Ok(f) => {

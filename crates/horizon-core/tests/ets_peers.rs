@@ -8,6 +8,8 @@
 //!    with forecasts within 5 %.
 //! 3. Every fitted model survives a serde round trip and forecasts the same afterwards.
 
+mod common;
+
 use horizon_core::data::{Frequency, Series};
 use horizon_core::models::Forecaster;
 use horizon_core::models::ets::{AutoEts, Components, FittedEts, Season, Smoothing, State, Trend, evaluate};
@@ -154,14 +156,8 @@ fn auto_ets_on_air_passengers_is_seasonal_and_round_trips() {
 
 #[test]
 fn degenerate_series_get_a_model_or_a_clear_error_never_nan() {
-    let cases: Vec<(&str, Vec<f64>)> = vec![
-        ("constant", vec![5.0; 40]),
-        ("zeros", vec![0.0; 40]),
-        ("spike", (0..40).map(|t| if t == 20 { 100.0 } else { 0.0 }).collect()),
-        ("three points", vec![1.0, 2.0, 3.0]),
-        ("short for the season", (0..10).map(f64::from).collect()),
-        ("negative", (0..40).map(|t| (t as f64).sin() * 10.0 - 3.0).collect()),
-    ];
+    let mut cases = common::degenerate_cases();
+    cases.push(("negative", (0..40).map(|t| (t as f64).sin() * 10.0 - 3.0).collect()));
     for (name, values) in cases {
         let s = series(values, Frequency::Monthly);
         match AutoEts::default().fit(&s) {

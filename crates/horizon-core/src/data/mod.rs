@@ -43,6 +43,12 @@ impl Series {
         }
     }
 
+    /// A series of `values` on `freq`'s grid from `start`, with no key or drivers.
+    pub fn starting(freq: Frequency, start: NaiveDate, values: Vec<f64>) -> Self {
+        let dates = (0..values.len()).map(|k| freq.advance(start, k as i64)).collect();
+        Series::new(Vec::new(), freq, dates, values)
+    }
+
     pub fn len(&self) -> usize {
         self.values.len()
     }

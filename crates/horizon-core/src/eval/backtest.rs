@@ -1,10 +1,12 @@
 //! Rolling-origin backtests (Tashman 2000, "Out-of-sample tests of forecasting accuracy"):
 //! the last `folds` origins, `step` periods apart, each forecasting `horizon` periods from the
-//! data before it. Series run in parallel (rayon; on wasm32 on the current thread).
+//! data before it. Every fold goes through the one panel fit of [`crate::models::panel`]:
+//! series in parallel for a local model (rayon; on wasm32 on the current thread), one fit of
+//! the panel cut at its origins for a global one.
 
 use super::metrics::Metrics;
 use crate::data::{Panel, Series};
-use crate::forecast::fit_predict;
+use crate::models::predict::predict_fitted;
 use crate::models::{Forecast, ModelError, ModelSpec};
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -111,21 +113,6 @@ fn origins(n: usize, cfg: &BacktestConfig) -> Vec<usize> {
     (0..cfg.folds).map(|k| n - span + k * step).collect()
 }
 
-fn one_fold(
-    series: &Series,
-    spec: &ModelSpec,
-    fold: usize,
-    origin: usize,
-    cfg: &BacktestConfig,
-    m: usize,
-) -> FoldResult {
-    let train = series.head(origin);
-    // The same fit, prediction and zero-clipping as a forecast, so the backtest scores what
-    // users get.
-    let forecast = fit_predict(&train, spec, cfg.horizon, &[cfg.level]).map(|(fc, _)| fc);
-    score_fold(series, &train, spec, fold, origin, cfg, m, forecast)
-}
-
 /// Score a fold's forecast (or its failure) against the values after `origin`.
 #[allow(clippy::too_many_arguments)]
 fn score_fold(
@@ -185,26 +172,15 @@ pub fn backtest_panel(
             longest: panel.series.iter().map(Series::len).max().unwrap_or(0),
         });
     }
-    let (global, local): (Vec<&ModelSpec>, Vec<&ModelSpec>) = models.iter().partition(|spec| spec.is_global());
-    let mut folds: Vec<FoldResult> = panel
-        .series
-        .par_iter()
-        .flat_map_iter(|s| {
-            let os = origins(s.len(), cfg);
-            local
-                .iter()
-                .flat_map(move |spec| {
-                    os.clone()
-                        .into_iter()
-                        .enumerate()
-                        .map(move |(k, o)| one_fold(s, spec, k + 1, o, cfg, m))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    for spec in global {
-        folds.extend(global_folds(panel, spec, cfg, m));
+    let mut scored: Vec<((usize, usize, usize), FoldResult)> = Vec::new();
+    for (j, spec) in models.iter().enumerate() {
+        for k in 0..cfg.folds {
+            scored.extend(fold_of(panel, spec, cfg, m, k).into_iter().map(|(i, f)| ((i, j, k), f)));
+        }
     }
+    // Series by series, then model by model, then fold by fold.
+    scored.sort_by_key(|(at, _)| *at);
+    let folds: Vec<FoldResult> = scored.into_iter().map(|(_, f)| f).collect();
     let summary = models.iter().map(|spec| summarise(&spec.name(), &folds)).collect();
     Ok(BacktestResult {
         config: cfg.clone(),
@@ -214,27 +190,32 @@ pub fn backtest_panel(
     })
 }
 
-/// The folds of a global model: for each fold, one fit on every series cut at its origin.
-fn global_folds(panel: &Panel, spec: &ModelSpec, cfg: &BacktestConfig, m: usize) -> Vec<FoldResult> {
-    let mut out = Vec::new();
-    for k in 0..cfg.folds {
-        let at: Vec<(&Series, usize)> = panel
-            .series
-            .iter()
-            .filter_map(|s| origins(s.len(), cfg).get(k).map(|&o| (s, o)))
-            .collect();
-        let train: Vec<Series> = at.iter().map(|(s, o)| s.head(*o)).collect();
-        let Some(fitted) = crate::forecast::fit_global(panel, &train, spec) else {
-            continue;
-        };
-        for (((s, origin), tr), f) in at.iter().zip(&train).zip(fitted) {
+/// Fold `k` of `spec` on every series long enough for it, by series index: the model fitted to
+/// every series cut at its origin ([`crate::models::panel`] decides whether series by series
+/// or once for the panel), with the same prediction and zero-clipping as a forecast, so the
+/// backtest scores what users get.
+fn fold_of(panel: &Panel, spec: &ModelSpec, cfg: &BacktestConfig, m: usize, k: usize) -> Vec<(usize, FoldResult)> {
+    let at: Vec<(usize, usize)> = panel
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| origins(s.len(), cfg).get(k).map(|&o| (i, o)))
+        .collect();
+    let train: Vec<Series> = at.iter().map(|&(i, o)| panel.series[i].head(o)).collect();
+    let fitted = crate::models::panel::fit(panel, &train, spec, None);
+    at.into_par_iter()
+        .zip(train)
+        .zip(fitted)
+        .map(|(((i, origin), tr), f)| {
             let forecast = f
-                .and_then(|f| crate::forecast::predict_fitted(f.as_ref(), tr, cfg.horizon, &[cfg.level]))
+                .and_then(|f| predict_fitted(f.as_ref(), &tr, cfg.horizon, &[cfg.level]))
                 .map(|(fc, _)| fc);
-            out.push(score_fold(s, tr, spec, k + 1, *origin, cfg, m, forecast));
-        }
-    }
-    out
+            (
+                i,
+                score_fold(&panel.series[i], &tr, spec, k + 1, origin, cfg, m, forecast),
+            )
+        })
+        .collect()
 }
 
 fn summarise(model: &str, folds: &[FoldResult]) -> ModelSummary {

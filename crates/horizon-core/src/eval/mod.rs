@@ -1,7 +1,10 @@
-//! Evaluation: accuracy and interval metrics, and rolling-origin backtests.
+//! Evaluation: accuracy and interval metrics, rolling-origin backtests, and the metric that
+//! picks a model.
 
 pub mod backtest;
 pub mod metrics;
+pub mod selection;
 
 pub use backtest::{BacktestConfig, BacktestError, BacktestResult, FoldResult, ModelSummary, backtest_panel};
 pub use metrics::{LengthMismatch, Metrics, seasonal_scale};
+pub use selection::Metric;

@@ -244,13 +244,9 @@ mod tests {
     use crate::data::Frequency;
 
     fn monthly(values: Vec<f64>) -> Series {
-        let start = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
-        Series::new(
-            vec![],
+        Series::starting(
             Frequency::Monthly,
-            (0..values.len())
-                .map(|k| Frequency::Monthly.advance(start, k as i64))
-                .collect(),
+            chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
             values,
         )
     }

@@ -245,16 +245,11 @@ mod tests {
     use rand_distr::{Distribution, StudentT};
 
     fn series(values: Vec<f64>) -> Series {
-        let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
-        Series {
-            key: vec![],
-            freq: Frequency::Monthly,
-            dates: (0..values.len())
-                .map(|k| Frequency::Monthly.advance(start, k as i64))
-                .collect(),
+        Series::starting(
+            Frequency::Monthly,
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
             values,
-            exog: vec![],
-        }
+        )
     }
 
     /// Exchangeable data (iid Student-t noise around a level): the conformal band of the mean

@@ -27,11 +27,7 @@ const SHRINK: f64 = 0.5;
 pub fn default_members() -> Vec<ModelSpec> {
     vec![
         ModelSpec::Ets { season: None },
-        ModelSpec::Arima {
-            season: None,
-            order: None,
-            seasonal_order: None,
-        },
+        ModelSpec::AUTO_ARIMA,
         ModelSpec::Mstl { periods: None },
     ]
 }

@@ -170,7 +170,7 @@ fn local_member(series: &[Series], spec: &ModelSpec, windows: &[(usize, Vec<usiz
 /// there. Series are cut by how far from their end the origin lies, so a panel whose series
 /// end together is cut at the same dates.
 fn global_member(panel: &Panel, series: &[Series], spec: &ModelSpec, windows: &[(usize, Vec<usize>)]) -> MemberFits {
-    let full = crate::forecast::fit_global(panel, series, spec).unwrap_or_else(|| {
+    let full = fit_global(panel, series, spec).unwrap_or_else(|| {
         series
             .iter()
             .map(|_| Err(ModelError::Invalid(format!("{spec} is not a global model"))))
@@ -187,7 +187,7 @@ fn global_member(panel: &Panel, series: &[Series], spec: &ModelSpec, windows: &[
     let mut found: Vec<BTreeMap<usize, Vec<f64>>> = vec![BTreeMap::new(); series.len()];
     for (back, at) in cuts {
         let heads: Vec<Series> = at.iter().map(|&i| series[i].head(series[i].len() - back)).collect();
-        let Some(fitted) = crate::forecast::fit_global(panel, &heads, spec) else {
+        let Some(fitted) = fit_global(panel, &heads, spec) else {
             continue;
         };
         for ((&i, head), f) in at.iter().zip(&heads).zip(fitted) {
@@ -212,6 +212,12 @@ fn global_member(panel: &Panel, series: &[Series], spec: &ModelSpec, windows: &[
         })
         .collect();
     (full, points)
+}
+
+/// A global member (a GBM: ensembles do not nest) fitted on `series` together; `None` for a
+/// member that is not global.
+fn fit_global(panel: &Panel, series: &[Series], spec: &ModelSpec) -> Option<Vec<Result<Box<dyn Fitted>, ModelError>>> {
+    spec.gbm().map(|gbm| gbm.for_panel(panel).fit_series(series, None))
 }
 
 #[cfg(test)]
@@ -257,7 +263,10 @@ mod tests {
         assert!(spec.is_global());
         assert_eq!(spec.name(), "ensemble:seasonal-naive/gbm");
         assert_eq!(spec.name().parse::<ModelSpec>().unwrap(), spec);
-        let fitted = crate::forecast::fit_global(&panel, &panel.series, &spec).expect("a global model");
+        let ModelSpec::Ensemble { members: Some(members) } = &spec else {
+            panic!("an ensemble with members")
+        };
+        let fitted = fit_panel(&panel, &panel.series, members);
         assert_eq!(fitted.len(), 4);
         let mut seen: Option<Vec<f64>> = None;
         for f in fitted {

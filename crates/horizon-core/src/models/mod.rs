@@ -8,13 +8,11 @@ pub mod conformal;
 pub mod ensemble;
 pub mod ets;
 pub mod gbm;
-pub mod gbm_tune;
 pub mod global_ensemble;
 pub mod mstl;
 pub mod naive;
-pub mod optim;
-pub mod optim_lbfgs;
-pub mod poly;
+pub mod panel;
+pub mod predict;
 pub mod prophet;
 pub mod season;
 mod spec;
@@ -40,6 +38,8 @@ pub enum ModelError {
     UnknownModel(String, String),
     #[error("invalid setting: {0}")]
     Invalid(String),
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// A central prediction interval at `level` percent, one bound per horizon step.

@@ -138,16 +138,11 @@ mod tests {
     use super::*;
 
     fn daily(values: Vec<f64>) -> Series {
-        let start = chrono::NaiveDate::from_ymd_opt(2022, 1, 3).unwrap();
-        Series {
-            key: vec![],
-            freq: Frequency::Daily,
-            dates: (0..values.len())
-                .map(|k| Frequency::Daily.advance(start, k as i64))
-                .collect(),
+        Series::starting(
+            Frequency::Daily,
+            chrono::NaiveDate::from_ymd_opt(2022, 1, 3).unwrap(),
             values,
-            exog: vec![],
-        }
+        )
     }
 
     #[test]

@@ -215,9 +215,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn series(values: &[f64], freq: Frequency) -> Series {
-        let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
-        let dates = (0..values.len()).map(|k| freq.advance(start, k as i64)).collect();
-        Series::new(vec![], freq, dates, values.to_vec())
+        Series::starting(freq, NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(), values.to_vec())
     }
 
     #[test]

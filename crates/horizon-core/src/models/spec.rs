@@ -6,8 +6,7 @@ use super::auto::{Auto, default_candidates};
 use super::conformal::Conformal;
 use super::ensemble::{Ensemble, default_members};
 use super::ets::AutoEts;
-use super::gbm::{Gbm, Loss, Strategy, model_name};
-use super::gbm_tune::Tuning;
+use super::gbm::{Gbm, Loss, Strategy, Tuning, model_name};
 use super::mstl::Mstl;
 use super::naive::{Drift, MeanModel, Naive, SeasonalNaive};
 use super::prophet::ProphetModel;
@@ -80,6 +79,13 @@ fn is_squared(l: &Loss) -> bool {
 }
 
 impl ModelSpec {
+    /// AutoARIMA: orders searched, the frequency's usual season.
+    pub const AUTO_ARIMA: ModelSpec = ModelSpec::Arima {
+        season: None,
+        order: None,
+        seasonal_order: None,
+    };
+
     /// Every model the user can pick, with default settings.
     pub fn all() -> Vec<ModelSpec> {
         vec![
@@ -89,11 +95,7 @@ impl ModelSpec {
             ModelSpec::Mean,
             ModelSpec::Drift,
             ModelSpec::Ets { season: None },
-            ModelSpec::Arima {
-                season: None,
-                order: None,
-                seasonal_order: None,
-            },
+            ModelSpec::AUTO_ARIMA,
             ModelSpec::Mstl { periods: None },
             ModelSpec::Prophet,
             ModelSpec::Gbm {
@@ -147,8 +149,8 @@ impl ModelSpec {
         }
     }
 
-    /// Whether the model learns across the series of a panel (fitted once on all of them by
-    /// [`crate::forecast::forecast_panel`] and the backtests).
+    /// Whether the model learns across the series of a panel (fitted once on all of them, see
+    /// [`super::panel`]).
     pub fn is_global(&self) -> bool {
         match self {
             ModelSpec::Gbm { .. } => true,
@@ -211,6 +213,19 @@ impl ModelSpec {
             ModelSpec::Ensemble { .. } => "ETS, ARIMA and MSTL combined, weighted by their backtest errors",
             ModelSpec::Auto { .. } => "the best model for each series, chosen by backtest (ensemble included)",
             ModelSpec::Conformal { .. } => "intervals calibrated on the model's past errors",
+        }
+    }
+
+    /// The GBM this spec names, with its settings (`None` for other models).
+    pub fn gbm(&self) -> Option<Gbm> {
+        match self {
+            ModelSpec::Gbm {
+                season,
+                tune,
+                strategy,
+                loss,
+            } => Some(Gbm::new(*season, *strategy, *loss, *tune)),
+            _ => None,
         }
     }
 

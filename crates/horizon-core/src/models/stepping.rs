@@ -49,6 +49,23 @@ impl Steps {
     }
 }
 
+/// Run `operation` outside any driver (as a plain operation, in one go), restoring the driver
+/// afterwards: for fits of many series at once, which the driver's cache (of one series'
+/// parts) cannot serve.
+pub fn unstepped<T>(operation: impl FnOnce() -> T) -> T {
+    let suspended = ACTIVE.with(|a| a.borrow_mut().take());
+    let out = operation();
+    if suspended.is_some() {
+        ACTIVE.with(|a| *a.borrow_mut() = suspended);
+    }
+    out
+}
+
+/// Whether an operation runs under a driver on this thread (its fits must then stay on it).
+pub fn active() -> bool {
+    ACTIVE.with(|a| a.borrow().is_some())
+}
+
 /// Fit `spec` to `series` (a part of a composite model); see the module documentation. A part
 /// that is itself composite (a calibrated member of an ensemble) is neither counted nor cached:
 /// its own parts are.
@@ -95,22 +112,14 @@ pub fn fit(spec: &ModelSpec, series: &Series) -> Result<Box<dyn Fitted>, ModelEr
 mod tests {
     use super::*;
     use crate::data::Frequency;
-    use crate::forecast::fit_predict;
+    use crate::models::predict::fit_predict;
 
     fn series() -> Series {
         let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
         let values: Vec<f64> = (0..96)
             .map(|k| 100.0 + 10.0 * ((k % 12) as f64 / 12.0 * std::f64::consts::TAU).sin() + (k * 7 % 5) as f64)
             .collect();
-        Series {
-            key: vec![],
-            freq: Frequency::Monthly,
-            dates: (0..values.len())
-                .map(|k| Frequency::Monthly.advance(start, k as i64))
-                .collect(),
-            values,
-            exog: vec![],
-        }
+        Series::starting(Frequency::Monthly, start, values)
     }
 
     /// The ensemble and a calibrated model, fitted one part per step, give exactly the

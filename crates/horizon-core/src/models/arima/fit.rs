@@ -5,8 +5,8 @@
 //! so every candidate is stationary and invertible.
 
 use super::kalman::filter;
-use crate::models::optim::NelderMead;
-use crate::models::poly::lag_poly_stable;
+use crate::optim::NelderMead;
+use crate::optim::poly::lag_poly_stable;
 use serde::{Deserialize, Serialize};
 
 /// A SARIMA order; `constant` is a mean (d + D = 0) or a drift (d + D = 1).

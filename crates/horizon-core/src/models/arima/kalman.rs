@@ -118,7 +118,7 @@ fn matmul_bt(x: &[f64], y: &[f64], r: usize, out: &mut [f64]) {
 /// Theory and Methods*, §3.3) in O(p³ + r²) instead of the O(r³ log) of doubling.
 pub fn filter(w: &[f64], ar: &[f64], ma: &[f64]) -> Option<KalmanRun> {
     // The autocovariance equations also have solutions for explosive AR parts: refuse those.
-    if !crate::models::poly::lag_poly_stable(ar, 1.0) {
+    if !crate::optim::poly::lag_poly_stable(ar, 1.0) {
         return None;
     }
     let (r, phi, _) = harvey_form(ar, ma);

@@ -25,8 +25,8 @@
 use super::init::initial_states;
 use super::recursion::{Smoothing, State, lik_only, run};
 use super::{Components, Season, Trend};
-use crate::models::optim::NelderMead;
-use crate::models::poly::{MAX_POLY, roots_within};
+use crate::optim::NelderMead;
+use crate::optim::poly::{MAX_POLY, roots_within};
 use crate::stats::logistic;
 
 const LOWER: [f64; 4] = [1e-4, 1e-4, 1e-4, 0.8];

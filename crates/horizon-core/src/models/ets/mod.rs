@@ -191,18 +191,7 @@ impl AutoEts {
         check_finite(y)?;
         let best = fit::fit(y, c, m.max(1))
             .ok_or_else(|| ModelError::Invalid(format!("{} could not be fitted", c.label())))?;
-        Ok(FittedEts {
-            components: best.components,
-            smoothing: best.smoothing,
-            last_state: best.final_state,
-            sigma2: best.sigma2,
-            aicc: best.aicc,
-            lik: best.lik,
-            n: y.len(),
-            season: m.max(1),
-            deseasoned: None,
-            note: None,
-        })
+        Ok(FittedEts::of(best, y.len(), m.max(1), None, None))
     }
 
     /// Fit to raw values with season `m` (1 = non-seasonal).
@@ -238,18 +227,7 @@ impl AutoEts {
             needed: 4,
             got: y.len(),
         })?;
-        Ok(FittedEts {
-            components: best.components,
-            smoothing: best.smoothing,
-            last_state: best.final_state,
-            sigma2: best.sigma2,
-            aicc: best.aicc,
-            lik: best.lik,
-            n: y.len(),
-            season: m,
-            deseasoned,
-            note,
-        })
+        Ok(FittedEts::of(best, y.len(), m, deseasoned, note))
     }
 }
 
@@ -257,6 +235,22 @@ impl AutoEts {
 const PATHS: usize = 5000;
 
 impl FittedEts {
+    /// The fitted model of `best` on `n` observations with season `season`.
+    fn of(best: fit::Fit, n: usize, season: usize, deseasoned: Option<Deseasoned>, note: Option<String>) -> FittedEts {
+        FittedEts {
+            components: best.components,
+            smoothing: best.smoothing,
+            last_state: best.final_state,
+            sigma2: best.sigma2,
+            aicc: best.aicc,
+            lik: best.lik,
+            n,
+            season,
+            deseasoned,
+            note,
+        }
+    }
+
     /// c_j = α + β φ_j + γ [j ≡ 0 mod m] for j = 1 … h−1, φ_j = φ + … + φ^j (Hyndman et al.
     /// 2008, Table 6.1).
     fn c_weights(&self, h: usize) -> Vec<f64> {

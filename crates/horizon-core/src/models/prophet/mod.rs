@@ -471,10 +471,7 @@ mod tests {
         let values: Vec<f64> = (0..400)
             .map(|t| 50.0 + 0.03 * t as f64 + 8.0 * ((t % 7) as f64 - 3.0) + ((t * 7919) % 13) as f64)
             .collect();
-        let dates = (0..values.len())
-            .map(|k| Frequency::Daily.advance(start, k as i64))
-            .collect();
-        let mut s = Series::new(vec![], Frequency::Daily, dates, values);
+        let mut s = Series::starting(Frequency::Daily, start, values);
         s.exog = vec![(0..400).map(|t| f64::from(u8::from(t % 30 < 3))).collect()];
         s
     }

@@ -12,7 +12,7 @@
 //! the negative log posterior without constants; the parameter vector is `[k, m, δ (S), u,
 //! β (K)]`.
 
-use crate::models::optim_lbfgs::dot;
+use crate::optim::lbfgs::dot;
 use crate::stats::logistic;
 use augurs_prophet::optimizer::{Data, TrendIndicator};
 

@@ -1,20 +1,20 @@
-//! A pure-Rust optimizer for augurs-prophet: L-BFGS ([`crate::models::optim_lbfgs`], with
+//! A pure-Rust optimizer for augurs-prophet: L-BFGS ([`crate::optim::lbfgs`], with
 //! Stan's settings) on the MAP objective of [`super::objective`], started where Prophet starts
 //! Stan. No cmdstan binary, no wasmtime: it runs wherever Rust does, wasm32 included.
 
 use super::objective::Objective;
-use crate::models::optim_lbfgs;
+use crate::optim::lbfgs;
 use augurs_prophet::PositiveFloat;
 use augurs_prophet::optimizer::{Data, Error, InitialParams, OptimizeOpts, OptimizedParams, Optimizer};
 
 /// L-BFGS on Prophet's MAP objective.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Lbfgs {
-    pub settings: optim_lbfgs::Lbfgs,
+    pub settings: lbfgs::Lbfgs,
 }
 
 /// The minimiser of `objective` from `x0`.
-pub fn minimize(objective: &Objective, x0: &[f64], settings: &optim_lbfgs::Lbfgs) -> Vec<f64> {
+pub fn minimize(objective: &Objective, x0: &[f64], settings: &lbfgs::Lbfgs) -> Vec<f64> {
     settings.minimize(|x, g| objective.value_and_gradient(x, g), x0).x
 }
 

@@ -4,27 +4,15 @@
 //! [`REPORT_EVERY`] rounds, so the median pruner stops poor trials early. The default
 //! parameters are trial 0: the search can only keep or improve them.
 
-use super::ModelError;
-use super::gbm::Gbm;
-use super::gbm::Rows;
+use super::settings::Tuned;
+use super::train::{Gbm, Rows};
 use crate::data::Series;
+use crate::models::ModelError;
 use crate::tune::{Budget, Report, Space, Study, Trial};
 use horizon_gbm::{Booster, Params};
-use serde::{Deserialize, Serialize};
 
 /// Rounds between two reports to the pruner.
 pub const REPORT_EVERY: usize = 10;
-
-/// What the search found.
-#[derive(Debug, Clone)]
-pub struct Tuned {
-    pub params: Params,
-    /// Validation loss of the default parameters and of the best trial.
-    pub default_loss: f64,
-    pub best_loss: f64,
-    pub space: Space,
-    pub trials: Vec<Trial>,
-}
 
 /// The parameters searched: learning rate, leaves, leaf size, L2 penalty, feature and row
 /// subsampling (the ranges Optuna's LightGBM tuner uses).
@@ -59,24 +47,6 @@ fn params_of(base: &Params, v: &[f64]) -> Params {
         feature_fraction: at(4, base.feature_fraction),
         bagging_fraction: at(5, base.bagging_fraction),
         ..base.clone()
-    }
-}
-
-/// A search the user asked for, as a [`super::ModelSpec`] stores it: a number of trials and
-/// optionally a time limit in whole seconds (integers, so specs compare and hash).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Tuning {
-    pub trials: usize,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seconds: Option<u64>,
-}
-
-impl Tuning {
-    pub fn budget(&self) -> Budget {
-        Budget {
-            trials: self.trials.max(1),
-            seconds: self.seconds.map(|s| s as f64),
-        }
     }
 }
 
@@ -208,6 +178,7 @@ pub fn tune(
 mod tests {
     use super::*;
     use crate::data::generate::{RetailParams, retail};
+    use crate::models::gbm::Tuning;
 
     fn panel() -> Vec<Series> {
         retail(&RetailParams {

@@ -1,104 +1,15 @@
-//! Native only: a Parquet file, or a CSV file of raw transactions, read by polars
-//! (`horizon_tabular`) and aggregated into sales per period and id in a dialog where the user
-//! sees and chooses the aggregation. The result is loaded like any CSV file, so the Panel, the
-//! validation report and the column options are those of the CSV path.
+//! The Aggregate transactions dialog (desktop): the file's first rows with each column's type,
+//! the aggregation's choices spelled out, and Aggregate and load.
 
-use super::state::{Msg, Workbench};
+use super::state::{DataEffect, DataState};
+use super::transactions::Dialog;
 use eframe::egui;
 use horizon_core::data::dates::DateFormat;
-use horizon_tabular::{Aggregated, Aggregation, ColumnInfo, ColumnKind, How, Period, Table, aggregate, guess};
-use std::sync::Arc;
-
-/// Rows of the file shown in the dialog.
-const HEAD_ROWS: usize = 5;
-
-/// The open dialog: the file as polars read it and the aggregation being chosen.
-pub struct Dialog {
-    pub table: Arc<Table>,
-    pub columns: Vec<ColumnInfo>,
-    pub head: Vec<Vec<String>>,
-    pub agg: Aggregation,
-    /// Why the last try failed (shown in the dialog, which stays open).
-    pub error: Option<String>,
-}
-
-/// Whether a picked file is Parquet (by its name or its first bytes).
-pub fn is_parquet(name: &str, bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PAR1") || name.to_ascii_lowercase().ends_with(".parquet")
-}
-
-impl Workbench {
-    /// Read `bytes` with polars off the UI thread and open the aggregation dialog on them.
-    pub fn open_transactions(&mut self, name: String, bytes: Arc<Vec<u8>>) {
-        self.status = format!("Reading {name} with polars…");
-        self.spawn("reading", move || {
-            let dialog = Table::from_bytes(&name, &bytes).map(|table| {
-                let agg = guess(&table);
-                Box::new(Dialog {
-                    columns: table.columns(),
-                    head: table.head(HEAD_ROWS),
-                    table: Arc::new(table),
-                    agg,
-                    error: None,
-                })
-            });
-            Msg::TableRead(dialog.map_err(|e| e.to_string()))
-        });
-    }
-
-    /// Run the dialog's aggregation off the UI thread.
-    fn run_aggregation(&mut self) {
-        let Some(d) = &self.transactions else { return };
-        let (table, agg) = (d.table.clone(), d.agg.clone());
-        self.status = format!("Aggregating {}…", table.name);
-        self.spawn("aggregating", move || {
-            let out = aggregate(&table, &agg).map(Box::new).map_err(|e| e.to_string());
-            Msg::Aggregated(table.name.clone(), out)
-        });
-    }
-
-    /// The aggregated sales: loaded like a CSV file read with the columns the aggregation
-    /// wrote, under the user's gap and duplicate policies.
-    pub(super) fn aggregated(&mut self, name: String, out: Result<Box<Aggregated>, String>) {
-        match out {
-            Err(e) => {
-                self.status = format!("Cannot aggregate: {e}");
-                if let Some(d) = &mut self.transactions {
-                    d.error = Some(e);
-                }
-            }
-            Ok(out) => {
-                self.transactions = None;
-                let policies = self.settings.options.for_new_file();
-                self.settings.options = horizon_core::data::IngestOptions {
-                    duplicates: policies.duplicates,
-                    gaps: policies.gaps,
-                    season: policies.season,
-                    ..out.options.clone()
-                };
-                let skipped = if out.skipped_rows > 0 {
-                    format!(
-                        " {} of {} rows left out (e.g. {}).",
-                        out.skipped_rows,
-                        out.input_rows,
-                        out.skipped_examples.join("; ")
-                    )
-                } else {
-                    String::new()
-                };
-                let note = format!(
-                    "{} rows aggregated into {} series of {} rows ({} empty periods as 0).{skipped}",
-                    out.input_rows, out.series, out.output_rows, out.zero_filled
-                );
-                self.load_bytes_noted(format!("{name} — {}", out.description), Arc::new(out.csv), Some(note));
-            }
-        }
-    }
-}
+use horizon_tabular::{ColumnInfo, ColumnKind, How, Period};
 
 /// The dialog window, when one is open.
-pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
-    let Some(d) = &mut wb.transactions else { return };
+pub fn show(state: &mut DataState, ctx: &egui::Context) -> Option<DataEffect> {
+    let d = state.transactions.as_mut()?;
     let mut open = true;
     let (mut run, mut cancel) = (false, false);
     egui::Window::new("Aggregate transactions")
@@ -128,10 +39,12 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
             });
         });
     if !open || cancel {
-        wb.transactions = None;
-        wb.status = "Aggregation cancelled.".into();
+        state.transactions = None;
+        Some(DataEffect::Status("Aggregation cancelled.".into()))
     } else if run {
-        wb.run_aggregation();
+        Some(DataEffect::Aggregate)
+    } else {
+        None
     }
 }
 

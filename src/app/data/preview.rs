@@ -1,22 +1,22 @@
 //! Data preview: the file's rows as a spreadsheet shows them (row numbers included), drawn a
 //! screenful at a time; a click on a validation issue scrolls here and marks its row.
 
-use super::state::Workbench;
+use super::state::DataState;
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
-pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let Some(rows) = wb.data.as_ref().and_then(|d| d.rows.clone()) else {
+pub fn show(state: &mut DataState, ui: &mut egui::Ui) {
+    let Some(rows) = state.loaded.as_ref().and_then(|d| d.rows.clone()) else {
         return;
     };
-    let jump = wb.preview_jump.take();
+    let jump = state.preview_jump.take();
     let title = format!("Data preview ({} rows)", rows.len());
     let mut header = egui::CollapsingHeader::new(title).id_salt("data_preview");
     if jump.is_some() {
         header = header.open(Some(true));
     }
     header.show(ui, |ui| {
-        if let Some(i) = wb.preview_row.and_then(|i| rows.row_number(i)) {
+        if let Some(i) = state.preview_row.and_then(|i| rows.row_number(i)) {
             ui.small(format!("Row {i} is marked."));
         }
         let n_cols = rows.header().len().max(1);
@@ -48,7 +48,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             .body(|body| {
                 body.rows(18.0, rows.len(), |mut row| {
                     let i = row.index();
-                    row.set_selected(wb.preview_row == Some(i));
+                    row.set_selected(state.preview_row == Some(i));
                     let cells = rows.record(i);
                     row.col(|ui| {
                         ui.label(rows.row_number(i).map_or_else(String::new, |r| r.to_string()));
@@ -64,7 +64,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 });
             });
         if let Some(i) = clicked {
-            wb.preview_row = Some(i);
+            state.preview_row = Some(i);
         }
     });
 }

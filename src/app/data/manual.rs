@@ -1,10 +1,7 @@
 //! Manual entry: a grid of dates and sales (seven days to start with), validated live by the
 //! same ingestion as files, and forecast like a file.
 
-use super::state::Workbench;
-use eframe::egui;
 use horizon_core::data::{IngestOptions, Report, ingest_csv};
-use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManualRow {
@@ -140,90 +137,6 @@ impl ManualGrid {
         });
         self.validate();
     }
-}
-
-pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let header = egui::CollapsingHeader::new("Enter sales by hand")
-        .id_salt("manual")
-        .default_open(wb.show_manual);
-    header.show(ui, |ui| {
-        let mut changed = false;
-        let mut remove = None;
-        egui::Grid::new("manual_grid")
-            .num_columns(3)
-            .striped(true)
-            .show(ui, |ui| {
-                ui.label("Date");
-                ui.label("Sales");
-                ui.end_row();
-                for (i, row) in wb.manual.rows.iter_mut().enumerate() {
-                    changed |= ui
-                        .add(egui::TextEdit::singleline(&mut row.date).desired_width(95.0))
-                        .on_hover_text("YYYY-MM-DD")
-                        .labelled_by(ui.label(format!("Date {}", i + 1)).id)
-                        .changed();
-                    changed |= ui
-                        .add(egui::TextEdit::singleline(&mut row.value).desired_width(70.0))
-                        .labelled_by(ui.label(format!("Sales {}", i + 1)).id)
-                        .changed();
-                    if ui.small_button("x").on_hover_text("Remove this row").clicked() {
-                        remove = Some(i);
-                    }
-                    ui.end_row();
-                }
-            });
-        if let Some(i) = remove {
-            wb.manual.rows.remove(i);
-            changed = true;
-        }
-        if changed {
-            wb.manual.validate();
-        }
-        ui.horizontal(|ui| {
-            if ui.button("Add row").clicked() {
-                wb.manual.add_row();
-            }
-            let usable = !wb.manual.report.has_errors();
-            if ui
-                .add_enabled(usable, egui::Button::new("Forecast these values"))
-                .clicked()
-            {
-                wb.settings.options = ManualGrid::options();
-                let csv = wb.manual.to_csv();
-                wb.load_bytes(MANUAL_SOURCE.into(), Arc::new(csv.into_bytes()));
-            }
-        });
-        egui::CollapsingHeader::new("Paste from a spreadsheet")
-            .id_salt("manual_paste")
-            .show(ui, |ui| {
-                ui.small("Copy two columns (date and sales) or one (sales) and paste them here.");
-                let l = ui.label("Pasted rows");
-                ui.add(
-                    egui::TextEdit::multiline(&mut wb.manual.pasted)
-                        .desired_rows(4)
-                        .desired_width(200.0),
-                )
-                .labelled_by(l.id);
-                if ui.button("Fill the grid").clicked() {
-                    let text = std::mem::take(&mut wb.manual.pasted);
-                    if wb.manual.paste(&text) == 0 {
-                        wb.manual.pasted = text;
-                    }
-                }
-            });
-        let r = &wb.manual.report;
-        if r.issues.is_empty() {
-            ui.small("The values look fine.");
-        }
-        for line in r.lines() {
-            let color = if line.contains(": error:") {
-                ui.visuals().error_fg_color
-            } else {
-                ui.visuals().warn_fg_color
-            };
-            ui.label(egui::RichText::new(line).small().color(color));
-        }
-    });
 }
 
 #[cfg(test)]

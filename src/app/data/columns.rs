@@ -5,7 +5,8 @@
 //! When the guesses failed (no delimiter, no date column), the delimiter and the date and value
 //! columns can still be picked, so a user can always recover from a bad guess.
 
-use super::state::Workbench;
+use super::state::DataState;
+use crate::app::settings::Settings;
 use eframe::egui;
 use horizon_core::data::dates::DateFormat;
 use horizon_core::data::sniff::delimiter_name;
@@ -36,12 +37,13 @@ fn combo<T: Clone + PartialEq>(
 
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
-/// Show the Columns section for the current file; re-read it when something changed.
-pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let Some(data) = &wb.data else { return };
+/// Show the Columns section for the current file; true when an option changed (the file is
+/// then read again).
+pub fn show(state: &DataState, settings: &mut Settings, ui: &mut egui::Ui) -> bool {
+    let Some(data) = &state.loaded else { return false };
     let mapping = data.ingested.mapping.clone();
     let columns = data.ingested.columns.clone();
-    let opts = &mut wb.settings.options;
+    let opts = &mut settings.options;
     let mut changed = false;
     egui::CollapsingHeader::new("Columns")
         .default_open(true)
@@ -58,9 +60,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 ui.small("Pick the delimiter, date and value columns the file uses; the report says what is missing.");
             }
         });
-    if changed {
-        wb.reload();
-    }
+    changed
 }
 
 /// Delimiter, date column and value column: available even when the guesses failed.

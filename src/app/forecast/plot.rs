@@ -4,7 +4,7 @@
 //! (`decimate`); a click on a legend entry hides or shows it.
 
 use super::decimate;
-use super::state::ResultView;
+use super::view::ResultView;
 use chrono::NaiveDate;
 use eframe::egui;
 use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints};

@@ -2,7 +2,8 @@
 //! seasonality, promotions, noise, seed), a preview of the first series, and Generate, which
 //! loads the data like a file (generated off the UI thread).
 
-use super::state::Workbench;
+use super::state::{DataEffect, DataState};
+use crate::app::settings::Settings;
 use eframe::egui;
 use egui_plot::{Line, Plot, PlotPoints};
 use horizon_core::data::generate::{RetailParams, retail};
@@ -10,9 +11,11 @@ use horizon_core::data::generate::{RetailParams, retail};
 /// Largest panel the workbench generates (rows = stores × products × days).
 pub const MAX_ROWS: usize = 2_000_000;
 
-pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
+/// The section; Generate asks for the data.
+pub fn show(state: &mut DataState, settings: &mut Settings, ui: &mut egui::Ui) -> Option<DataEffect> {
+    let mut generate = None;
     egui::CollapsingHeader::new("Generate sample data").show(ui, |ui| {
-        let p = &mut wb.settings.sample;
+        let p = &mut settings.sample;
         egui::Grid::new("sample_params").num_columns(2).show(ui, |ui| {
             let row = |ui: &mut egui::Ui, name: &str, add: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
                 let l = ui.label(name);
@@ -54,7 +57,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             p.start
         ));
         let p = p.clone();
-        preview(ui, &p, &mut wb.sample_preview);
+        preview(ui, &p, &mut state.sample_preview);
         let ok = rows <= MAX_ROWS;
         if !ok {
             ui.colored_label(
@@ -63,10 +66,10 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             );
         }
         if ui.add_enabled(ok, egui::Button::new("Generate")).clicked() {
-            let params = wb.settings.sample.clone();
-            wb.load_generated(params);
+            generate = Some(DataEffect::Generate(p));
         }
     });
+    generate
 }
 
 /// The first series with these settings (one store, one product), generated again only when

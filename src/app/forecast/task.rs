@@ -2,24 +2,22 @@
 //! (ensemble, calibrated intervals) does one of its fits per step (`horizon_core`'s
 //! `stepping`), so the browser keeps drawing and Cancel works between fits.
 
-use super::jobs::{Step, Task};
-use super::registry::RegisteredArtifact;
-use super::state::{Msg, ResultView};
+use super::view::{AutoChoice, ForecastMsg, ResultView};
+use crate::app::jobs::{Step, Task};
+use crate::app::registry::RegisteredArtifact;
 use horizon_core::ModelSpec;
 use horizon_core::data::Series;
 use horizon_core::export::SeriesForecast;
-use horizon_core::forecast::{fit_global, fit_global_model, forecast_series_fitted, global_model, trainable};
+use horizon_core::forecast::{ForecastOptions, ModelSource, Source, forecast};
 use horizon_core::models::FittedModel;
-use horizon_core::models::auto::CandidateScore;
-use horizon_core::models::gbm_tune::{Tuned, Tuner};
+use horizon_core::models::gbm::Tuned;
+use horizon_core::models::gbm::tune::Tuner;
 use horizon_core::models::stepping::Steps;
-use horizon_core::pipeline::{Source, forecast_series_with};
-
-/// Auto's chosen model and every candidate's backtest score (`None` for other models).
-pub type AutoChoice = Option<(String, Vec<CandidateScore>)>;
 
 pub struct ForecastTask {
     pub generation: u64,
+    /// The series forecast: `panel.series[index]`.
+    pub index: usize,
     pub series: Series,
     pub spec: ModelSpec,
     pub horizon: usize,
@@ -40,6 +38,7 @@ pub struct ForecastTask {
 impl ForecastTask {
     pub fn new(
         generation: u64,
+        index: usize,
         series: Series,
         spec: ModelSpec,
         (horizon, levels): (usize, Vec<f64>),
@@ -48,6 +47,7 @@ impl ForecastTask {
     ) -> ForecastTask {
         ForecastTask {
             generation,
+            index,
             series,
             spec,
             horizon,
@@ -65,19 +65,19 @@ impl ForecastTask {
 
     /// One trial of the GBM's parameter search while it has budget (`Some`: the step is
     /// done); `None` once there is nothing (more) to search and the fit can go ahead.
-    fn tune_step(&mut self) -> Option<Step> {
+    fn tune_step(&mut self) -> Option<Step<ForecastMsg>> {
         if self.registered.is_some() || self.tuned.is_some() {
             return None;
         }
-        let gbm = global_model(&self.panel, &self.spec)?;
+        let gbm = self.spec.gbm()?.for_panel(&self.panel);
         let tuning = gbm.tune?;
         let now = self.clock.elapsed().as_secs_f64();
         match self.tuner.take() {
             None => {
-                let series = trainable(&gbm, &self.panel.series);
+                let series = gbm.trainable(&self.panel.series);
                 match Tuner::start(&gbm, &series, tuning.budget(), gbm.params.seed, now) {
                     Ok(t) => self.tuner = Some(t),
-                    Err(e) => return Some(Step::Done(Msg::Forecasted(self.generation, Err(e.to_string())))),
+                    Err(e) => return Some(Step::Done(ForecastMsg::Forecasted(self.generation, Err(e.to_string())))),
                 }
             }
             Some(mut t) if t.has_budget(now) => {
@@ -100,82 +100,55 @@ impl ForecastTask {
 impl ForecastTask {
     /// The forecast, the model's description and, for Auto, the candidates it compared.
     fn compute(&self) -> Result<(SeriesForecast, String, AutoChoice), String> {
-        let (series, horizon, levels) = (&self.series, self.horizon, &self.levels);
-        match &self.registered {
-            None if self.spec.is_global() => self.global(),
-            None => {
-                forecast_series_fitted(series, &self.spec, horizon, levels).map(|(forecast, description, fitted)| {
-                    let candidates = match fitted.to_state() {
-                        FittedModel::Auto(a) => Some((a.chosen, a.table)),
-                        FittedModel::Conformal(c) => match c.inner() {
-                            FittedModel::Auto(a) => Some((a.chosen.clone(), a.table.clone())),
-                            _ => None,
-                        },
-                        _ => None,
-                    };
-                    (forecast, description, candidates)
-                })
-            }
-            Some(r) => forecast_series_with(&r.artifact, series, horizon, levels).map(|(f, source, d)| {
+        let model = match &self.registered {
+            Some(r) => ModelSource::Artifact(&r.artifact),
+            None => ModelSource::Spec {
+                spec: &self.spec,
+                tuned: self.tuned.as_ref(),
+            },
+        };
+        let options = ForecastOptions {
+            only: Some(vec![self.index]),
+            ..ForecastOptions::new(self.horizon, &self.levels)
+        };
+        let mut out = forecast(&self.panel, model, &options).map_err(|e| e.to_string())?;
+        if let Some(failure) = out.failures.pop() {
+            return Err(failure.error.to_string());
+        }
+        let d = out.forecasts.pop().ok_or("the series is not in the data")?;
+        let description = match (&self.registered, d.source) {
+            (Some(r), source) => {
                 let how = match source {
                     Source::Stored => "the stored model (this series is its training data)",
-                    Source::Refitted => "its model refitted to this history",
+                    _ => "its model refitted to this history",
                 };
-                (f, format!("Registered model {}, using {how}. {d}", r.label), None)
-            }),
-        }
-        .map_err(|e: horizon_core::ModelError| e.to_string())
-    }
-}
-
-impl ForecastTask {
-    /// A global model fitted on every series of the data, then forecasting this one.
-    fn global(&self) -> Result<(SeriesForecast, String, AutoChoice), horizon_core::ModelError> {
-        let panel = &self.panel;
-        let fitted = match global_model(panel, &self.spec) {
-            Some(gbm) => fit_global_model(&gbm, &panel.series, self.tuned.as_ref()),
-            None => fit_global(panel, &panel.series, &self.spec)
-                .ok_or_else(|| horizon_core::ModelError::Invalid(format!("{} is not a global model", self.spec)))?,
+                format!("Registered model {}, using {how}. {}", r.label, d.description)
+            }
+            (None, _) => d.description,
         };
-        let at = panel
-            .find(&self.series.key)
-            .ok_or_else(|| horizon_core::ModelError::Invalid("the series is not in the data".into()))?;
-        let fitted = fitted
-            .into_iter()
-            .nth(at)
-            .ok_or_else(|| horizon_core::ModelError::Invalid("the series is not in the data".into()))??;
-        let (forecast, description) =
-            horizon_core::forecast::predict_fitted(fitted.as_ref(), &self.series, self.horizon, &self.levels)?;
-        Ok((
-            SeriesForecast {
-                key: self.series.key.clone(),
-                model: self.spec.name(),
-                dates: self.series.future_dates(self.horizon),
-                forecast,
+        let candidates = d.fitted.and_then(|f| match f.to_state() {
+            FittedModel::Auto(a) => Some((a.chosen, a.table)),
+            FittedModel::Conformal(c) => match c.inner() {
+                FittedModel::Auto(a) => Some((a.chosen.clone(), a.table.clone())),
+                _ => None,
             },
-            description,
-            None,
-        ))
+            _ => None,
+        });
+        Ok((d.forecast, description, candidates))
     }
 }
 
-impl Task for ForecastTask {
-    fn step(&mut self) -> Step {
+impl Task<ForecastMsg> for ForecastTask {
+    fn step(&mut self) -> Step<ForecastMsg> {
         let started = web_time::Instant::now();
         if let Some(step) = self.tune_step() {
             self.busy_ms += started.elapsed().as_secs_f64() * 1e3;
             return step;
         }
-        // A global model fits many series in one go: outside the stepping driver, whose cache
-        // of parts serves one series.
-        let out = if self.registered.is_none() && self.spec.is_global() {
-            Some(self.compute())
-        } else {
-            let mut steps = std::mem::take(&mut self.steps);
-            let out = steps.step(|| self.compute());
-            self.steps = steps;
-            out
-        };
+        // A composite model does one of its fits per step; a global one fits in one go.
+        let mut steps = std::mem::take(&mut self.steps);
+        let out = steps.step(|| self.compute());
+        self.steps = steps;
         self.busy_ms += started.elapsed().as_secs_f64() * 1e3;
         let Some(result) = out else {
             let done = self.steps.fits();
@@ -194,6 +167,6 @@ impl Task for ForecastTask {
                 elapsed_ms: self.busy_ms,
             })
         });
-        Step::Done(Msg::Forecasted(self.generation, view))
+        Step::Done(ForecastMsg::Forecasted(self.generation, view))
     }
 }

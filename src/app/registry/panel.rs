@@ -2,16 +2,23 @@
 //! into the Forecast panel; promote and roll back, each after a confirmation; switch between
 //! the local registry and an MLflow server.
 
-use super::registry::Pending;
-use super::state::Workbench;
+use super::state::{Pending, RegistryEffect, RegistryState};
+use crate::app::settings::Settings;
 use eframe::egui;
 
-pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
+/// The panel; `can_register`: there is data to train on.
+pub fn show(
+    state: &mut RegistryState,
+    settings: &mut Settings,
+    can_register: bool,
+    ui: &mut egui::Ui,
+) -> Vec<RegistryEffect> {
+    let mut effects = Vec::new();
     ui.heading("Registry");
     ui.horizontal(|ui| {
         let l = ui.label("Registry location");
         ui.add(
-            egui::TextEdit::singleline(&mut wb.settings.registry)
+            egui::TextEdit::singleline(&mut settings.registry)
                 .hint_text(if cfg!(target_arch = "wasm32") {
                     "local, or http://127.0.0.1:5000"
                 } else {
@@ -24,44 +31,43 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         .changed()
         .then(|| {
             // What was listed belongs to the old registry: never act on it against the new one.
-            wb.registry = super::registry::RegistryState::default();
+            *state = RegistryState::default();
         });
     });
     ui.horizontal(|ui| {
         let l = ui.label("Timeout (s)");
-        ui.add(egui::DragValue::new(&mut wb.settings.registry_timeout_secs).range(0.5..=120.0))
+        ui.add(egui::DragValue::new(&mut settings.registry_timeout_secs).range(0.5..=120.0))
             .labelled_by(l.id)
             .on_hover_text("How long a call to an MLflow server may take before it is reported as not answering");
     });
     if ui.button("Refresh registry").clicked() {
-        wb.registry_refresh();
+        effects.push(RegistryEffect::Refresh);
     }
     ui.horizontal(|ui| {
         let l = ui.label("Register as");
-        ui.add(egui::TextEdit::singleline(&mut wb.settings.register_name).desired_width(110.0))
+        ui.add(egui::TextEdit::singleline(&mut settings.register_name).desired_width(110.0))
             .labelled_by(l.id);
-        let can = wb.panel().is_some();
         if ui
-            .add_enabled(can, egui::Button::new("Register current model"))
+            .add_enabled(can_register, egui::Button::new("Register current model"))
             .on_hover_text(
                 "Train the model chosen in the Forecast panel on every series, score it on a 3-fold \
                  backtest, and register it as the next version of this name (Ctrl+Shift+S)",
             )
             .clicked()
         {
-            wb.register_current();
+            effects.push(RegistryEffect::RegisterCurrent);
         }
     });
-    if let Some(e) = &wb.registry.error {
+    if let Some(e) = &state.error {
         ui.colored_label(ui.visuals().error_fg_color, format!("Registry: {e}"));
         ui.label("Forecasting with your own models and files goes on as usual.");
     }
-    if let Some(o) = &wb.registry.outcome {
+    if let Some(o) = &state.outcome {
         ui.label(o);
     }
-    let Some(models) = wb.registry.models.clone() else {
+    let Some(models) = state.models.clone() else {
         ui.label("Press Refresh registry to list the registered models.");
-        return;
+        return effects;
     };
     if models.is_empty() {
         ui.label(
@@ -81,17 +87,17 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 if !v.aliases.is_empty() {
                     text.push_str(&format!(" · {}", v.aliases.join(", ")));
                 }
-                let selected = wb.registry.selected == Some((m.name.clone(), v.version));
+                let selected = state.selected == Some((m.name.clone(), v.version));
                 if ui.selectable_label(selected, text).clicked() {
-                    wb.registry_select(&m.name, v.version);
+                    effects.push(RegistryEffect::Select(m.name.clone(), v.version));
                 }
             }
             if m.aliases.contains_key("champion") && ui.button(format!("Roll back {} champion…", m.name)).clicked() {
-                wb.registry.pending = Some(Pending::Rollback { name: m.name.clone() });
+                state.pending = Some(Pending::Rollback { name: m.name.clone() });
             }
         });
     }
-    if let Some(d) = wb.registry.details.clone() {
+    if let Some(d) = state.details.clone() {
         ui.separator();
         let (name, version) = (d.version.name.clone(), d.version.version);
         ui.label(egui::RichText::new(format!("{name} version {version}")).strong());
@@ -131,19 +137,20 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         }
         ui.horizontal(|ui| {
             if ui.button("Use for forecast").clicked() {
-                wb.registry_load(&name, version);
+                effects.push(RegistryEffect::Load(name.clone(), version));
             }
             if ui.button("Promote to champion…").clicked() {
-                wb.registry.pending = Some(Pending::Promote { name, version });
+                state.pending = Some(Pending::Promote { name, version });
             }
         });
     }
-    confirm(wb, ui);
+    effects.extend(confirm(state, ui));
+    effects
 }
 
 /// The confirmation of a pending promotion or rollback.
-fn confirm(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let Some(p) = wb.registry.pending.clone() else { return };
+fn confirm(state: &mut RegistryState, ui: &mut egui::Ui) -> Option<RegistryEffect> {
+    let p = state.pending.clone()?;
     let text = match &p {
         Pending::Promote { name, version } => format!(
             "Promote {name} version {version} to champion? Both are scored on the hold-out of the loaded data, the \
@@ -172,10 +179,13 @@ fn confirm(wb: &mut Workbench, ui: &mut egui::Ui) {
         });
     match answer {
         Some(true) => {
-            wb.registry.pending = None;
-            wb.registry_run(p);
+            state.pending = None;
+            Some(RegistryEffect::Run(p))
         }
-        Some(false) => wb.registry.pending = None,
-        None => {}
+        Some(false) => {
+            state.pending = None;
+            None
+        }
+        None => None,
     }
 }

@@ -1,10 +1,13 @@
 //! Data panel: open a file (dialog, drag and drop, sample), see how it was read, correct the
 //! column guesses, read the validation report, pick a series.
 
-use super::state::Workbench;
+use super::state::{DataEffect, DataState};
+use crate::app::settings::Settings;
 use eframe::egui;
 
-pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
+/// The panel; what the user asked for, for the workbench to do.
+pub fn show(state: &mut DataState, settings: &mut Settings, ui: &mut egui::Ui) -> Vec<DataEffect> {
+    let mut effects = Vec::new();
     ui.heading("Data");
     ui.horizontal(|ui| {
         let formats = if cfg!(target_arch = "wasm32") {
@@ -17,10 +20,10 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
             .on_hover_text(format!("{formats} (Ctrl+O)"))
             .clicked()
         {
-            wb.open_dialog();
+            effects.push(DataEffect::OpenDialog);
         }
         if ui.button("Load sample data").clicked() {
-            wb.load_sample();
+            effects.push(DataEffect::LoadSample);
         }
     });
     ui.small(if cfg!(target_arch = "wasm32") {
@@ -29,9 +32,9 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         "…or drop a CSV or Parquet file on the window. Parquet and raw transactions (one row per order or trip) are aggregated per day, week or month."
     });
     #[cfg(not(target_arch = "wasm32"))]
-    recent(wb, ui);
-    super::sample_dialog::show(wb, ui);
-    let Some(data) = &wb.data else { return };
+    effects.extend(recent(settings, ui));
+    effects.extend(super::sample::show(state, settings, ui));
+    let Some(data) = &state.loaded else { return effects };
     ui.label(egui::RichText::new(&data.name).strong());
     if let Some(note) = &data.note {
         ui.label(egui::RichText::new(note).small());
@@ -42,19 +45,21 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         .on_hover_text("Read this file as one row per order or trip and sum (or count) them per day, week or month")
         .clicked()
     {
-        let (name, bytes) = (data.name.clone(), data.bytes.clone());
-        wb.open_transactions(name, bytes);
-        return;
+        effects.push(DataEffect::OpenTransactions(data.name.clone(), data.bytes.clone()));
+        return effects;
     }
-    super::columns::show(wb, ui);
-    report(wb, ui);
-    series_picker(wb, ui);
+    if super::columns::show(state, settings, ui) {
+        effects.push(DataEffect::Reload);
+    }
+    report(state, ui);
+    effects.extend(series_picker(state, ui));
+    effects
 }
 
 /// The validation report: one line per issue, errors first; a line that names a row shows that
 /// row in the data preview when clicked.
-fn report(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let Some(data) = &wb.data else { return };
+fn report(state: &mut DataState, ui: &mut egui::Ui) {
+    let Some(data) = &state.loaded else { return };
     let r = &data.ingested.report;
     let title = format!(
         "Validation: {} error(s), {} warning(s)",
@@ -108,16 +113,17 @@ fn report(wb: &mut Workbench, ui: &mut egui::Ui) {
                 });
         });
     if let Some(row) = jump {
-        wb.show_row(row);
+        state.show_row(row);
     }
 }
 
-fn series_picker(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let Some(panel) = wb.panel().cloned() else { return };
+/// The series list with its filters; a click forecasts the series picked.
+fn series_picker(state: &mut DataState, ui: &mut egui::Ui) -> Option<DataEffect> {
+    let panel = state.panel().cloned()?;
     ui.separator();
     ui.label(format!("Series ({})", panel.series.len()));
     // One filter per id column (store, product, …), then a free-text search.
-    wb.id_filters.resize(panel.id_columns.len(), None);
+    state.id_filters.resize(panel.id_columns.len(), None);
     if panel.id_columns.len() > 1 {
         egui::Grid::new("id_filters").num_columns(2).show(ui, |ui| {
             for (c, name) in panel.id_columns.iter().enumerate() {
@@ -125,13 +131,13 @@ fn series_picker(wb: &mut Workbench, ui: &mut egui::Ui) {
                 let mut values: Vec<&str> = panel.series.iter().map(|s| s.key[c].as_str()).collect();
                 values.sort_unstable();
                 values.dedup();
-                let current = wb.id_filters[c].clone();
+                let current = state.id_filters[c].clone();
                 egui::ComboBox::from_id_salt(("id_filter", c))
                     .selected_text(current.as_deref().unwrap_or("(all)"))
                     .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut wb.id_filters[c], None, "(all)");
+                        ui.selectable_value(&mut state.id_filters[c], None, "(all)");
                         for v in values {
-                            ui.selectable_value(&mut wb.id_filters[c], Some(v.to_string()), v);
+                            ui.selectable_value(&mut state.id_filters[c], Some(v.to_string()), v);
                         }
                     })
                     .response
@@ -141,9 +147,9 @@ fn series_picker(wb: &mut Workbench, ui: &mut egui::Ui) {
         });
     }
     let l = ui.label("Search series");
-    ui.text_edit_singleline(&mut wb.filter).labelled_by(l.id);
-    let needle = wb.filter.to_lowercase();
-    let filters = wb.id_filters.clone();
+    ui.text_edit_singleline(&mut state.filter).labelled_by(l.id);
+    let needle = state.filter.to_lowercase();
+    let filters = state.id_filters.clone();
     let matches = |s: &horizon_core::Series| {
         filters
             .iter()
@@ -157,28 +163,27 @@ fn series_picker(wb: &mut Workbench, ui: &mut egui::Ui) {
         .max_height(200.0)
         .show(ui, |ui| {
             for (i, s) in panel.series.iter().enumerate().filter(|(_, s)| matches(s)).take(500) {
-                if ui.selectable_label(i == wb.selected, s.label()).clicked() {
+                if ui.selectable_label(i == state.selected, s.label()).clicked() {
                     clicked = Some(i);
                 }
             }
         });
-    if let Some(i) = clicked {
-        wb.selected = i;
-        wb.run_forecast();
-    }
+    let i = clicked?;
+    state.selected = i;
+    Some(DataEffect::Forecast)
 }
 
 /// The files opened lately, one click to open again.
 #[cfg(not(target_arch = "wasm32"))]
-fn recent(wb: &mut Workbench, ui: &mut egui::Ui) {
-    if wb.settings.recent.is_empty() {
-        return;
+fn recent(settings: &Settings, ui: &mut egui::Ui) -> Option<DataEffect> {
+    if settings.recent.is_empty() {
+        return None;
     }
     let mut open = None;
     egui::CollapsingHeader::new("Recent files")
         .id_salt("recent")
         .show(ui, |ui| {
-            for path in &wb.settings.recent {
+            for path in &settings.recent {
                 let name = std::path::Path::new(path)
                     .file_name()
                     .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
@@ -187,7 +192,5 @@ fn recent(wb: &mut Workbench, ui: &mut egui::Ui) {
                 }
             }
         });
-    if let Some(path) = open {
-        wb.open_recent(path);
-    }
+    open.map(DataEffect::OpenRecent)
 }

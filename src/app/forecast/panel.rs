@@ -1,27 +1,37 @@
 //! Forecast panel: model, horizon and interval levels; the plot; the model's description;
 //! export.
 
-use super::state::Workbench;
+use super::state::{ForecastEffect, ForecastState};
+use crate::app::settings::Settings;
 use eframe::egui;
 use horizon_core::ModelSpec;
-use horizon_core::models::gbm_tune::Tuning;
+use horizon_core::data::Panel;
+use horizon_core::export::SeriesForecast;
+use horizon_core::models::gbm::Tuning;
 
 pub const LEVEL_CHOICES: [f64; 4] = [80.0, 90.0, 95.0, 99.0];
 
-pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
-    if let Some(r) = &wb.registered {
+/// The model, horizon and levels, Run and the exports; `panel` is the data (if any).
+pub fn controls(
+    state: &ForecastState,
+    settings: &mut Settings,
+    panel: Option<&Panel>,
+    ui: &mut egui::Ui,
+) -> Vec<ForecastEffect> {
+    let mut effects = Vec::new();
+    if let Some(r) = &state.registered {
         let text = format!("Model: registered {} ({})", r.label, r.artifact.spec);
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new(text).strong());
             if ui.button("Use own model").clicked() {
-                wb.use_own_model();
+                effects.push(ForecastEffect::UseOwnModel);
             }
         });
     }
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("Model");
-        let mut base = wb.settings.model.uncalibrated().clone();
-        let mut calibrated = base != wb.settings.model;
+        let mut base = settings.model.uncalibrated().clone();
+        let mut calibrated = base != settings.model;
         egui::ComboBox::from_id_salt("model")
             .selected_text(base.name())
             .height(600.0)
@@ -45,52 +55,56 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
         } else {
             gbm_tuning(ui, &mut base);
         }
-        wb.settings.model = if calibrated { base.calibrated() } else { base };
-        season(ui, wb);
+        settings.model = if calibrated { base.calibrated() } else { base };
+        season(ui, settings, panel);
         let l = ui.label("Horizon");
-        ui.add(egui::DragValue::new(&mut wb.settings.horizon).range(1..=1000))
+        ui.add(egui::DragValue::new(&mut settings.horizon).range(1..=1000))
             .labelled_by(l.id);
         ui.label("Levels:");
         for level in LEVEL_CHOICES {
-            let mut on = wb.settings.levels.contains(&level);
+            let mut on = settings.levels.contains(&level);
             if ui.checkbox(&mut on, format!("{level}%")).changed() {
                 if on {
-                    wb.settings.levels.push(level);
-                    wb.settings.levels.sort_by(f64::total_cmp);
-                } else if wb.settings.levels.len() > 1 {
-                    wb.settings.levels.retain(|l| *l != level);
+                    settings.levels.push(level);
+                    settings.levels.sort_by(f64::total_cmp);
+                } else if settings.levels.len() > 1 {
+                    settings.levels.retain(|l| *l != level);
                 }
             }
         }
-        let can_run = wb.panel().is_some();
+        let can_run = panel.is_some();
         if ui
             .add_enabled(can_run, egui::Button::new("Run forecast"))
             .on_hover_text("Ctrl+Enter")
             .clicked()
         {
-            wb.run_forecast();
+            effects.push(ForecastEffect::Run);
         }
-        let can_export = wb.result.is_some();
+        let can_export = state.result.is_some();
         if ui
             .add_enabled(can_export, egui::Button::new("Export CSV"))
             .on_hover_text("Ctrl+E")
             .clicked()
         {
-            wb.export();
+            effects.push(ForecastEffect::Export);
         }
         if ui
             .add_enabled(can_export, egui::Button::new("Export PNG"))
             .on_hover_text("The plot as a picture for slides (Ctrl+Shift+E)")
             .clicked()
         {
-            wb.export_png(ui.ctx());
+            effects.push(ForecastEffect::ExportPng);
         }
     });
-    super::compare::show(wb, ui);
-    ui.separator();
+    effects
+}
+
+/// The forecast on screen: what made it, the plot with the kept forecasts and the
+/// `backtests` to overlay, Keep and Clear.
+pub fn result(state: &mut ForecastState, settings: &mut Settings, backtests: &[SeriesForecast], ui: &mut egui::Ui) {
     let (mut keep, mut clear) = (false, false);
-    let mut whole = wb.settings.whole_history;
-    match &wb.result {
+    let mut whole = settings.whole_history;
+    match &state.result {
         Some(r) => {
             ui.label(egui::RichText::new(format!("{} — {}", r.history.label(), r.forecast.model)).strong());
             ui.label(&r.description);
@@ -100,7 +114,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 r.season_note, r.elapsed_ms
             ));
             ui.horizontal(|ui| {
-                let kept = wb.is_kept(&r.forecast);
+                let kept = state.is_kept(&r.forecast);
                 if ui
                     .add_enabled(!kept, egui::Button::new("Keep on plot"))
                     .on_hover_text("Keep this forecast on the plot and compare the next model's with it")
@@ -109,7 +123,7 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                     keep = true;
                 }
                 if ui
-                    .add_enabled(!wb.kept.is_empty(), egui::Button::new("Clear kept forecasts"))
+                    .add_enabled(!state.kept.is_empty(), egui::Button::new("Clear kept forecasts"))
                     .clicked()
                 {
                     clear = true;
@@ -117,44 +131,40 @@ pub fn show(wb: &mut Workbench, ui: &mut egui::Ui) {
                 ui.checkbox(&mut whole, "Whole history")
                     .on_hover_text("Start the plot on the whole history instead of the recent past");
             });
-            let shown: Vec<_> = wb
+            let shown: Vec<_> = state
                 .kept
                 .iter()
                 // The current forecast is drawn as such, not again as a kept one.
                 .filter(|k| !(k.dates == r.forecast.dates && k.forecast == r.forecast.forecast))
                 .cloned()
                 .collect();
-            let backtests = match wb.current_comparison() {
-                Some(c) if wb.show_backtests => c.backtests.clone(),
-                _ => Vec::new(),
-            };
             let rect = super::plot::show(
                 ui,
                 r,
                 super::plot::Overlays {
                     kept: &shown,
-                    backtests: &backtests,
+                    backtests,
                 },
                 whole,
-                wb.decimate,
+                state.decimate,
             );
-            wb.plot_rect = Some(rect);
+            state.plot_rect = Some(rect);
         }
         None => {
             ui.label("No forecast yet: load data and press Run forecast.");
         }
     }
-    wb.settings.whole_history = whole;
+    settings.whole_history = whole;
     if keep {
-        wb.keep_forecast();
+        state.keep();
     }
     if clear {
-        wb.kept.clear();
+        state.kept.clear();
     }
 }
 
 /// Auto's choice explained: each candidate's backtest MASE, the chosen one first.
-fn candidates(ui: &mut egui::Ui, choice: &super::forecast_task::AutoChoice) {
+fn candidates(ui: &mut egui::Ui, choice: &super::view::AutoChoice) {
     let Some((chosen, table)) = choice else { return };
     egui::CollapsingHeader::new("Auto: candidates and their backtest MASE")
         .default_open(true)
@@ -182,19 +192,19 @@ fn candidates(ui: &mut egui::Ui, choice: &super::forecast_task::AutoChoice) {
 }
 
 /// The season the models use: the data's calendar season ("auto") or one the user gives.
-fn season(ui: &mut egui::Ui, wb: &mut Workbench) {
+fn season(ui: &mut egui::Ui, settings: &mut Settings, panel: Option<&Panel>) {
     let l = ui.label("Season");
-    let mut auto = wb.settings.season.is_none();
+    let mut auto = settings.season.is_none();
     ui.checkbox(&mut auto, "auto").on_hover_text(
         "The calendar's season: 7 for daily data, 52 weekly, 12 monthly, 4 quarterly; untick to give another",
     );
     if auto {
-        wb.settings.season = None;
+        settings.season = None;
     } else {
-        let usual = wb.panel().map_or(7, |p| p.freq.default_season());
-        let mut m = wb.settings.season.unwrap_or(usual);
+        let usual = panel.map_or(7, |p| p.freq.default_season());
+        let mut m = settings.season.unwrap_or(usual);
         ui.add(egui::DragValue::new(&mut m).range(1..=400)).labelled_by(l.id);
-        wb.settings.season = Some(m);
+        settings.season = Some(m);
     }
 }
 

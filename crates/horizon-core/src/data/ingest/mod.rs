@@ -1,0 +1,240 @@
+//! CSV bytes → [`Panel`] + [`Report`], the one ingestion path of the desktop app, the CLI and
+//! the browser.
+//!
+//! Long format: a date column, a value column, zero or more id columns and any number of extra
+//! numeric (exogenous) columns. Every problem lands in the report with its row and column;
+//! duplicates are aggregated and gaps filled by the chosen policy, and both are counted.
+
+mod columns;
+mod mapping;
+mod options;
+mod regular;
+mod rows;
+
+pub use options::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping};
+pub use regular::fill;
+
+use columns::{col_index, header_name, truncate};
+use mapping::resolve_mapping;
+use regular::build_panel;
+use rows::{Accumulator, RowContext};
+
+use super::sniff::{decode, profile_columns, sniff_delimiter};
+use super::validate::{Issue, IssueKind, Report};
+
+/// Rows used to guess the layout.
+const SAMPLE_ROWS: usize = 200;
+
+/// Read CSV bytes named `source` (the file name used in messages).
+pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested {
+    let mut report = Report::new(source);
+    let mut stats = IngestStats::default();
+    let done = |report, mapping, stats, columns| Ingested {
+        report,
+        mapping,
+        columns,
+        panel: None,
+        stats,
+    };
+
+    let text = decode(bytes, &mut report);
+    if text.trim().is_empty() {
+        report.push(Issue::error(IssueKind::EmptyFile, "the file is empty"));
+        return done(report, None, stats, Vec::new());
+    }
+    let Some(delimiter) = opts.delimiter.or_else(|| sniff_delimiter(&text)) else {
+        let first = text.lines().next().unwrap_or("").trim();
+        report.push(
+            Issue::error(
+                IssueKind::Delimiter,
+                format!(
+                    "found a single column ('{}'): a sales file needs at least a date and a value \
+                     column separated by a comma, semicolon or tab (set the delimiter if it is another)",
+                    truncate(first, 60)
+                ),
+            )
+            .at_row(1),
+        );
+        return done(report, None, stats, Vec::new());
+    };
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().enumerate().map(|(j, s)| header_name(s, j)).collect(),
+        Err(e) => {
+            report.push(Issue::error(IssueKind::RaggedRow, format!("cannot read the header: {e}")).at_row(1));
+            return done(report, None, stats, Vec::new());
+        }
+    };
+    for (j, name) in header.iter().enumerate() {
+        if header[..j].contains(name) {
+            report.push(
+                Issue::error(
+                    IssueKind::DuplicateColumn,
+                    format!("the header names column '{name}' twice"),
+                )
+                .at_row(1)
+                .in_column(name.clone()),
+            );
+        }
+    }
+
+    // Read the sample used for guessing, keep the records to process them again below.
+    let decimal_comma = delimiter == b';';
+    let mut records = reader.into_byte_records();
+    let mut sample: Vec<csv::ByteRecord> = Vec::with_capacity(SAMPLE_ROWS);
+    let mut read_error = None;
+    for rec in records.by_ref() {
+        match rec {
+            Ok(r) => sample.push(r),
+            Err(e) => {
+                read_error = Some(e);
+                break;
+            }
+        }
+        if sample.len() == SAMPLE_ROWS {
+            break;
+        }
+    }
+    if sample.is_empty() && read_error.is_none() {
+        report.push(Issue::error(IssueKind::HeaderOnly, "the file has a header but no data rows").at_row(1));
+        return done(report, None, stats, header.clone());
+    }
+    let sample_text: Vec<Vec<String>> = sample
+        .iter()
+        .map(|r| r.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect())
+        .collect();
+    let profiles = profile_columns(&header, &sample_text, decimal_comma);
+
+    let Some(mapping) = resolve_mapping(&header, &profiles, &sample_text, delimiter, opts, &mut report) else {
+        return done(report, None, stats, header.clone());
+    };
+    let date_idx = col_index(&header, &mapping.date_column);
+    let value_idx = col_index(&header, &mapping.value_column);
+    let id_idx: Vec<usize> = mapping.id_columns.iter().map(|c| col_index(&header, c)).collect();
+    let exog_idx: Vec<usize> = mapping.exog_columns.iter().map(|c| col_index(&header, c)).collect();
+    let needed = [date_idx, value_idx]
+        .into_iter()
+        .chain(id_idx.iter().copied())
+        .chain(exog_idx.iter().copied())
+        .max()
+        .unwrap_or(0)
+        + 1;
+
+    // The row loop.
+    let mut acc = Accumulator::new(exog_idx.len());
+    let ctx = RowContext {
+        mapping: &mapping,
+        date_idx,
+        value_idx,
+        id_idx: &id_idx,
+        exog_idx: &exog_idx,
+        needed,
+        width: header.len(),
+        decimal_comma,
+    };
+    // Rows are numbered as a spreadsheet shows them (the header is row 1): the line a record
+    // starts on, so blank lines and quoted line breaks do not shift the numbers.
+    let mut records_read = 0usize;
+    let mut lines = super::preview::LineCounter::new();
+    let mut process = |rec: &csv::ByteRecord, report: &mut Report| {
+        records_read += 1;
+        let row = rec
+            .position()
+            .map(|p| lines.record_start(text.as_bytes(), p).1)
+            .unwrap_or(records_read + 1);
+        ctx.process(rec, row, &mut acc, report);
+    };
+    for rec in &sample {
+        process(rec, &mut report);
+    }
+    if read_error.is_none() {
+        for rec in records {
+            match rec {
+                Ok(r) => process(&r, &mut report),
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(e) = read_error {
+        let at = e.position().and_then(|p| usize::try_from(p.line()).ok());
+        let mut issue = Issue::error(
+            IssueKind::RaggedRow,
+            format!("the CSV cannot be read past this row: {e}"),
+        );
+        if let Some(r) = at {
+            issue = issue.at_row(r);
+        }
+        report.push(issue);
+    }
+    stats.rows = records_read;
+    if report.has_errors() {
+        return done(report, Some(mapping), stats, header.clone());
+    }
+
+    let mut mapping = mapping;
+    let panel = build_panel(acc, &mut mapping, opts, &mut report, &mut stats);
+    let panel = if report.has_errors() { None } else { panel };
+    Ingested {
+        report,
+        columns: header,
+        mapping: Some(mapping),
+        panel,
+        stats,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_fill_draws_lines_and_extends_ends() {
+        let mut v = [f64::NAN, 1.0, f64::NAN, f64::NAN, 4.0, f64::NAN];
+        fill(&mut v, GapPolicy::Linear);
+        assert_eq!(v, [1.0, 1.0, 2.0, 3.0, 4.0, 4.0]);
+        let mut z = [1.0, f64::NAN];
+        fill(&mut z, GapPolicy::Zero);
+        assert_eq!(z, [1.0, 0.0]);
+    }
+}
+
+#[cfg(test)]
+mod ambiguity_tests {
+    use super::*;
+    use crate::data::Frequency;
+    use crate::data::dates::DateFormat;
+
+    #[test]
+    fn monthly_day_first_dates_are_read_day_first() {
+        // First of each month, 2 years, written DD/MM/YYYY: every part <= 12, but only the
+        // day-first reading is regular.
+        let mut csv = String::from("date,sales\n");
+        for y in [2023, 2024] {
+            for m in 1..=12 {
+                csv.push_str(&format!("01/{m:02}/{y},{m}\n"));
+            }
+        }
+        let ing = ingest_csv(csv.as_bytes(), "m.csv", &IngestOptions::default());
+        let m = ing.mapping.unwrap();
+        assert_eq!(m.date_format, DateFormat::DayFirst);
+        assert_eq!(m.freq, Some(Frequency::Monthly));
+        assert_eq!(ing.report.count_of(IssueKind::AmbiguousDate), 0, "{}", ing.report);
+        // Month-first monthly data is read month first.
+        let mut csv = String::from("date,sales\n");
+        for y in [2023, 2024] {
+            for m in 1..=12 {
+                csv.push_str(&format!("{m:02}/01/{y},{m}\n"));
+            }
+        }
+        let ing = ingest_csv(csv.as_bytes(), "m.csv", &IngestOptions::default());
+        assert_eq!(ing.mapping.unwrap().date_format, DateFormat::MonthFirst);
+    }
+}

@@ -1,0 +1,336 @@
+//! Raw series onto their frequency's grid: sorted, spans checked against memory, duplicates
+//! merged, gaps filled by policy and counted.
+
+use super::options::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Mapping};
+use super::rows::{Accumulator, RawSeries};
+use crate::data::calendar::{Frequency, infer_frequency};
+use crate::data::validate::{Issue, IssueKind, Report};
+use crate::data::{Panel, Series, key_label};
+use chrono::NaiveDate;
+
+/// Sort, merge duplicates, put every series on the frequency grid and fill gaps.
+pub(super) fn build_panel(
+    acc: Accumulator,
+    mapping: &mut Mapping,
+    opts: &IngestOptions,
+    report: &mut Report,
+    stats: &mut IngestStats,
+) -> Option<Panel> {
+    let n_exog = acc.n_exog;
+    let mut raws = acc.series;
+    for s in &mut raws {
+        sort_raw(s, n_exog);
+    }
+    let freq = match mapping
+        .freq
+        .or_else(|| infer_frequency(raws.iter().map(|s| s.dates.as_slice())))
+    {
+        Some(f) => f,
+        None => {
+            report.push(Issue::error(
+                IssueKind::Frequency,
+                "cannot infer the frequency: no two consecutive dates are 1, 7, 28–31 or 89–92 days apart \
+                 (set the frequency: daily, weekly, monthly or quarterly)",
+            ));
+            return None;
+        }
+    };
+    mapping.freq = Some(freq);
+    if !spans_fit_in_memory(&raws, freq, report) {
+        return None;
+    }
+    let season = opts.season.unwrap_or(freq.default_season());
+    let mut series = Vec::with_capacity(raws.len());
+    for raw in raws {
+        if let Some(s) = regularise(raw, freq, n_exog, opts, report, stats) {
+            if s.len() < 2 * season {
+                report.push(
+                    Issue::warning(
+                        IssueKind::ShortSeries,
+                        format!(
+                            "{} observation(s), fewer than two seasons ({} for season {season}): seasonal patterns are poorly \
+                             estimated; seasonal naive needs more than one season ({}) and otherwise falls back to naive",
+                            s.len(),
+                            2 * season,
+                            season + 1
+                        ),
+                    )
+                    .for_series(s.label()),
+                );
+            }
+            series.push(s);
+        }
+    }
+    stats.series = series.len();
+    Some(Panel {
+        id_columns: mapping.id_columns.clone(),
+        date_column: mapping.date_column.clone(),
+        value_column: mapping.value_column.clone(),
+        exog_columns: mapping.exog_columns.clone(),
+        freq,
+        series,
+    })
+}
+
+/// Periods on the dense grid of a sorted raw series (first to last date).
+fn span(raw: &RawSeries, freq: Frequency) -> usize {
+    match (raw.dates.first(), raw.dates.last()) {
+        (Some(&a), Some(&b)) => usize::try_from(freq.period_index(b, a).index)
+            .unwrap_or(0)
+            .saturating_add(1),
+        _ => 0,
+    }
+}
+
+/// Refuse date ranges that would need an absurd grid (a stray year 0001 in a daily file): a
+/// series may span at most max(100 × its rows, 20,000) periods, the panel at most
+/// max(20 × its rows, 20,000,000).
+fn spans_fit_in_memory(raws: &[RawSeries], freq: Frequency, report: &mut Report) -> bool {
+    let mut ok = true;
+    let mut total = 0usize;
+    let mut rows = 0usize;
+    for raw in raws {
+        let n = raw.dates.len();
+        let periods = span(raw, freq);
+        total = total.saturating_add(periods);
+        rows += n;
+        if periods > (100 * n).max(20_000) {
+            ok = false;
+            let (first, last) = (raw.dates[0], raw.dates[n - 1]);
+            let label = key_label(&raw.key);
+            report.push(
+                Issue::error(
+                    IssueKind::Gap,
+                    format!("dates run from {first} (row {}) to {last} (row {}): {periods} {freq} periods for {n} row(s) — check these dates", raw.rows[0], raw.rows[n - 1]),
+                )
+                .at_row(raw.rows[0] as usize)
+                .for_series(label),
+            );
+        }
+    }
+    if ok && total > (20 * rows).max(20_000_000) {
+        report.push(Issue::error(
+            IssueKind::Gap,
+            format!("the series span {total} {freq} periods in all for {rows} rows; the dates are too sparse to put on a regular grid"),
+        ));
+        ok = false;
+    }
+    ok
+}
+
+fn sort_raw(s: &mut RawSeries, n_exog: usize) {
+    if s.dates.windows(2).all(|w| w[0] <= w[1]) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..s.dates.len()).collect();
+    order.sort_by_key(|&i| (s.dates[i], s.rows[i]));
+    s.dates = order.iter().map(|&i| s.dates[i]).collect();
+    s.values = order.iter().map(|&i| s.values[i]).collect();
+    s.rows = order.iter().map(|&i| s.rows[i]).collect();
+    if n_exog > 0 {
+        s.exog = order
+            .iter()
+            .flat_map(|&i| s.exog[i * n_exog..(i + 1) * n_exog].iter().copied())
+            .collect();
+    }
+}
+
+/// One sorted raw series → a dense series on the grid of `freq`.
+fn regularise(
+    raw: RawSeries,
+    freq: Frequency,
+    n_exog: usize,
+    opts: &IngestOptions,
+    report: &mut Report,
+    stats: &mut IngestStats,
+) -> Option<Series> {
+    let label = key_label(&raw.key);
+    let anchor = *raw.dates.first()?;
+    let mut values: Vec<f64> = Vec::with_capacity(raw.dates.len());
+    let mut seen: Vec<bool> = Vec::with_capacity(raw.dates.len());
+    let mut counts: Vec<u32> = Vec::with_capacity(raw.dates.len());
+    let mut exog: Vec<Vec<f64>> = vec![Vec::with_capacity(raw.dates.len()); n_exog];
+    let mut exog_counts: Vec<Vec<u32>> = vec![Vec::with_capacity(raw.dates.len()); n_exog];
+    let mut dup_rows: Vec<u32> = Vec::new();
+    // Rows whose date differs from an earlier date of the same period (two days of one month in
+    // a monthly file): merged like duplicates, and said so.
+    let mut same_period: Vec<(u32, NaiveDate, NaiveDate)> = Vec::new();
+    let mut off_grid = false;
+    for (i, &d) in raw.dates.iter().enumerate() {
+        let p = freq.period_index(d, anchor);
+        if !p.on_grid {
+            off_grid = true;
+            report.push(
+                Issue::error(
+                    IssueKind::OffGrid,
+                    format!("{d} is not on the {freq} grid of this series, which starts {anchor}"),
+                )
+                .at_row(raw.rows[i] as usize)
+                .for_series(label.clone()),
+            );
+            continue;
+        }
+        let k = p.index as usize;
+        while values.len() <= k {
+            values.push(f64::NAN);
+            seen.push(false);
+            counts.push(0);
+            for c in &mut exog {
+                c.push(f64::NAN);
+            }
+            for c in &mut exog_counts {
+                c.push(0);
+            }
+        }
+        let v = raw.values[i];
+        if seen[k] {
+            dup_rows.push(raw.rows[i]);
+            if raw.dates[i] != raw.dates[i - 1] {
+                same_period.push((raw.rows[i], d, raw.dates[i - 1]));
+            }
+            if !v.is_nan() {
+                values[k] = if values[k].is_nan() { v } else { values[k] + v };
+                counts[k] += 1;
+            }
+        } else {
+            seen[k] = true;
+            values[k] = v;
+            counts[k] = u32::from(!v.is_nan());
+        }
+        for (c, (col, count)) in exog.iter_mut().zip(&mut exog_counts).enumerate() {
+            let x = raw.exog[i * n_exog + c];
+            if !x.is_nan() {
+                // Exogenous drivers (price, promotion) are averaged over duplicates: summed
+                // here, divided below.
+                col[k] = if col[k].is_nan() { x } else { col[k] + x };
+                count[k] += 1;
+            }
+        }
+    }
+    for (col, count) in exog.iter_mut().zip(&exog_counts) {
+        for (x, &n) in col.iter_mut().zip(count) {
+            if n > 1 {
+                *x /= f64::from(n);
+            }
+        }
+    }
+    if off_grid {
+        return None;
+    }
+    if !dup_rows.is_empty() {
+        if opts.duplicates == DuplicatePolicy::Mean {
+            for (v, &n) in values.iter_mut().zip(&counts) {
+                if n > 1 {
+                    *v /= n as f64;
+                }
+            }
+        }
+        stats.duplicates_merged += dup_rows.len();
+        let rows: Vec<String> = dup_rows.iter().take(5).map(u32::to_string).collect();
+        report.push(
+            Issue::warning(
+                IssueKind::Duplicate,
+                format!(
+                    "{} row(s) repeat a date of this series and were merged by {} (rows {}{})",
+                    dup_rows.len(),
+                    if opts.duplicates == DuplicatePolicy::Sum {
+                        "sum"
+                    } else {
+                        "mean"
+                    },
+                    rows.join(", "),
+                    if dup_rows.len() > 5 { ", …" } else { "" }
+                ),
+            )
+            .at_row(dup_rows[0] as usize)
+            .for_series(label.clone()),
+        );
+    }
+    if let Some(&(row, date, earlier)) = same_period.first() {
+        report.push(
+            Issue::warning(
+                IssueKind::Duplicate,
+                format!(
+                    "{} row(s) fall in a {freq} period that already has another date (row {row}: {date} joins {earlier}); \
+                     they are merged into one period — set the frequency if this file is finer than {freq}",
+                    same_period.len()
+                ),
+            )
+            .at_row(row as usize)
+            .for_series(label.clone()),
+        );
+    }
+    // Gaps: periods never seen; missing values: seen with an empty cell.
+    let gaps = seen.iter().filter(|s| !**s).count();
+    let missing = values.iter().zip(&seen).filter(|(v, s)| **s && v.is_nan()).count();
+    if gaps > 0 {
+        let longest = longest_run(&seen);
+        stats.gaps_filled += gaps;
+        report.push(
+            Issue::warning(
+                IssueKind::Gap,
+                format!(
+                    "{gaps} missing {} period(s) filled with {} (longest gap: {longest}){}",
+                    freq,
+                    if opts.gaps == GapPolicy::Zero {
+                        "zero"
+                    } else {
+                        "linear interpolation"
+                    },
+                    if longest * 4 >= values.len() {
+                        " — a huge gap; check the data"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .for_series(label.clone()),
+        );
+    }
+    stats.missing_filled += missing;
+    fill(&mut values, opts.gaps);
+    for c in &mut exog {
+        fill(c, GapPolicy::Linear);
+    }
+    let dates = (0..values.len()).map(|k| freq.advance(anchor, k as i64)).collect();
+    Some(Series {
+        key: raw.key,
+        freq,
+        dates,
+        values,
+        exog,
+    })
+}
+
+fn longest_run(seen: &[bool]) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for &s in seen {
+        cur = if s { 0 } else { cur + 1 };
+        best = best.max(cur);
+    }
+    best
+}
+
+/// Fill NaNs in place: zeros, or straight lines between neighbours (ends take the nearest
+/// value). An all-NaN column becomes zeros.
+pub fn fill(values: &mut [f64], policy: GapPolicy) {
+    if policy == GapPolicy::Zero {
+        values.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = 0.0);
+        return;
+    }
+    let known: Vec<usize> = (0..values.len()).filter(|&i| !values[i].is_nan()).collect();
+    let (Some(&first), Some(&last)) = (known.first(), known.last()) else {
+        values.iter_mut().for_each(|v| *v = 0.0);
+        return;
+    };
+    let (head, tail) = (values[first], values[last]);
+    values[..first].iter_mut().for_each(|v| *v = head);
+    values[last + 1..].iter_mut().for_each(|v| *v = tail);
+    for w in known.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (va, vb) = (values[a], values[b]);
+        for (k, v) in values[a + 1..b].iter_mut().enumerate() {
+            *v = va + (vb - va) * (k + 1) as f64 / (b - a) as f64;
+        }
+    }
+}

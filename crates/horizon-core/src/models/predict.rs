@@ -1,0 +1,49 @@
+//! The one prediction path of forecasts and backtests: predict with a fitted model, and clip
+//! sales at zero.
+
+use super::{Fitted, Forecast, ModelError, ModelSpec};
+use crate::data::Series;
+
+/// Fit `spec` to one series and predict: the forecast of a backtest fold, and of benchmarks
+/// that time one model on one series. With the description of the fitted model.
+pub fn fit_predict(
+    series: &Series,
+    spec: &ModelSpec,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(Forecast, String), ModelError> {
+    let fitted = spec.build().fit(series)?;
+    predict_fitted(fitted.as_ref(), series, horizon, levels)
+}
+
+/// Predict with a model fitted to `series`: the one prediction path of forecasts and
+/// backtests.
+///
+/// Sales cannot be negative: when the whole history is non-negative, point forecasts and
+/// bounds below zero are raised to zero (the description says so when it happens).
+pub fn predict_fitted(
+    fitted: &dyn Fitted,
+    series: &Series,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(Forecast, String), ModelError> {
+    let mut forecast = fitted.predict(horizon, levels)?;
+    let mut description = fitted.description();
+    if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
+        description.push_str(" Values below zero were raised to zero, as the history is never negative.");
+    }
+    Ok((forecast, description))
+}
+
+/// Raise negative points and bounds to zero; true when anything changed.
+fn clip_at_zero(f: &mut Forecast) -> bool {
+    let mut changed = false;
+    let vecs = std::iter::once(&mut f.point).chain(f.intervals.iter_mut().flat_map(|i| [&mut i.lower, &mut i.upper]));
+    for v in vecs {
+        for x in v.iter_mut().filter(|x| **x < 0.0) {
+            *x = 0.0;
+            changed = true;
+        }
+    }
+    changed
+}

@@ -1,0 +1,190 @@
+//! The Forecast feature's state: the forecast on screen and the ones kept next to it, the
+//! registered model forecast with (if any), the plot's place for the PNG export; its messages,
+//! and the effects it asks of the workbench.
+
+use super::task::ForecastTask;
+use super::view::{ForecastMsg, ResultView};
+use crate::app::files::{export_file_name, timestamped_file_name};
+use crate::app::jobs::Task;
+use crate::app::registry::RegisteredArtifact;
+use crate::app::settings::Settings;
+use eframe::egui;
+use horizon_core::data::Panel;
+use horizon_core::export::{SeriesForecast, forecast_csv};
+use std::sync::Arc;
+
+/// What the Forecast feature asks of the workbench.
+pub enum ForecastEffect {
+    /// Forecast the selected series with the chosen model.
+    Run,
+    /// Leave the registered model: forecast with the one picked in the panel.
+    UseOwnModel,
+    /// Hand the forecast CSV to the platform.
+    Export,
+    /// Take a screenshot and save the plot's part of it as PNG.
+    ExportPng,
+    /// Save these bytes under this name (through the platform's dialog).
+    Save(String, Vec<u8>),
+    /// Cut and encode the plot's pixels off the UI thread.
+    Picture(Box<dyn FnOnce() -> ForecastMsg + Send>),
+    Status(String),
+}
+
+/// The Forecast feature's state.
+pub struct ForecastState {
+    pub result: Option<ResultView>,
+    /// Earlier forecasts of the same series kept on the plot next to the current one.
+    pub kept: Vec<SeriesForecast>,
+    /// Draw long series decimated to the pixels shown (off only to measure what it saves).
+    pub decimate: bool,
+    /// A registered model loaded to forecast with, instead of the settings' model.
+    pub registered: Option<RegisteredArtifact>,
+    /// Where the plot was drawn last (points), for the PNG export.
+    pub plot_rect: Option<egui::Rect>,
+    /// The PNG export waiting for its screenshot: file name, plot rectangle, pixels per point.
+    png_pending: Option<(String, egui::Rect, f32)>,
+    /// Forecasts shown since start (the browser page reports it, so a script sees a new one).
+    pub forecasts_shown: u64,
+    /// Forecast requests so far: a result is applied only if it answers the latest.
+    forecast_gen: u64,
+}
+
+impl Default for ForecastState {
+    fn default() -> Self {
+        ForecastState {
+            result: None,
+            kept: Vec::new(),
+            decimate: true,
+            registered: None,
+            plot_rect: None,
+            png_pending: None,
+            forecasts_shown: 0,
+            forecast_gen: 0,
+        }
+    }
+}
+
+/// A forecast to run: what the status line says, what the progress bar says, the task.
+pub struct Started {
+    pub status: String,
+    pub what: &'static str,
+    pub task: Box<dyn Task<ForecastMsg>>,
+}
+
+impl ForecastState {
+    /// The forecast of series `index` of `panel` with the chosen model (or the registered one).
+    pub fn start(&mut self, panel: Arc<Panel>, index: usize, settings: &Settings) -> Option<Started> {
+        let series = panel.series.get(index)?.clone();
+        let spec = settings.model.clone().with_default_season(settings.season);
+        let registered = self.registered.clone();
+        let model_label = registered
+            .as_ref()
+            .map_or_else(|| spec.to_string(), |r| r.label.clone());
+        let status = format!("Forecasting {} with {model_label}…", series.label());
+        self.forecast_gen += 1;
+        let what = if matches!(spec, horizon_core::ModelSpec::Gbm { tune: Some(_), .. }) {
+            "tuning and forecast"
+        } else {
+            "forecast"
+        };
+        let task = ForecastTask::new(
+            self.forecast_gen,
+            index,
+            series,
+            spec,
+            (settings.horizon, settings.levels.clone()),
+            registered,
+            panel,
+        );
+        Some(Started {
+            status,
+            what,
+            task: Box::new(task),
+        })
+    }
+
+    /// What was computed on other data goes.
+    pub fn clear(&mut self) {
+        self.result = None;
+        self.kept.clear();
+    }
+
+    /// Keep the current forecast on the plot, to compare the next ones with it (a forecast is
+    /// kept once; another run of the same model is kept as `model #2`).
+    pub fn keep(&mut self) {
+        let Some(r) = &self.result else { return };
+        if self.is_kept(&r.forecast) {
+            return;
+        }
+        let mut f = r.forecast.clone();
+        // Runs of one model with other options (season, orders) get their own legend entries.
+        let same = self
+            .kept
+            .iter()
+            .filter(|k| k.model.split(" #").next() == Some(&f.model))
+            .count();
+        if same > 0 {
+            f.model = format!("{} #{}", f.model, same + 1);
+        }
+        self.kept.push(f);
+    }
+
+    /// Whether this very forecast (same model, same numbers) is kept already.
+    pub fn is_kept(&self, f: &SeriesForecast) -> bool {
+        self.kept
+            .iter()
+            .any(|k| k.model.split(" #").next() == Some(&f.model) && k.dates == f.dates && k.forecast == f.forecast)
+    }
+
+    /// The forecast CSV under a timestamped name.
+    pub fn export(&self) -> Option<ForecastEffect> {
+        let r = self.result.as_ref()?;
+        let name = export_file_name(&r.history.label(), chrono::Local::now().naive_local());
+        let csv = forecast_csv(&r.id_columns, std::slice::from_ref(&r.forecast));
+        Some(ForecastEffect::Save(name, csv.into_bytes()))
+    }
+
+    /// Prepare the PNG export (`plot_<series>_<YYYYMMDD-HHMMSS>.png`): true when there is a
+    /// plot to take; the screenshot that follows completes it.
+    pub fn prepare_png(&mut self, pixels_per_point: f32) -> bool {
+        let (Some(r), Some(rect)) = (&self.result, self.plot_rect) else {
+            return false;
+        };
+        let name = timestamped_file_name("plot", &r.history.label(), "png", chrono::Local::now().naive_local());
+        self.png_pending = Some((name, rect, pixels_per_point));
+        true
+    }
+
+    /// Apply what the feature's work handed back.
+    pub fn apply(&mut self, msg: ForecastMsg) -> Vec<ForecastEffect> {
+        match msg {
+            // A newer request superseded it: drop it, the newer answer follows.
+            ForecastMsg::Forecasted(generation, _) if generation != self.forecast_gen => Vec::new(),
+            ForecastMsg::Forecasted(_, Ok(view)) => {
+                let status = format!("Forecast of {} ready.", view.history.label());
+                // Kept forecasts belong to one series.
+                if self.kept.first().is_some_and(|k| k.key != view.forecast.key) {
+                    self.kept.clear();
+                }
+                self.result = Some(*view);
+                self.forecasts_shown += 1;
+                vec![ForecastEffect::Status(status)]
+            }
+            ForecastMsg::Forecasted(_, Err(e)) => {
+                self.result = None;
+                vec![ForecastEffect::Status(format!("Cannot forecast: {e}"))]
+            }
+            ForecastMsg::Screenshot(image) => match self.png_pending.take() {
+                // Cutting and encoding a window's pixels is not work for the UI thread.
+                Some((name, rect, ppp)) => vec![ForecastEffect::Picture(Box::new(move || {
+                    ForecastMsg::Picture(name, super::png_export::plot_png(&image, rect, ppp))
+                }))],
+                None => Vec::new(),
+            },
+            ForecastMsg::Picture(name, Ok(bytes)) => vec![ForecastEffect::Save(name, bytes)],
+            ForecastMsg::Picture(_, Err(e)) => {
+                vec![ForecastEffect::Status(format!("Cannot export the plot: {e}"))]
+            }
+        }
+    }
+}
