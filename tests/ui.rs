@@ -16,6 +16,12 @@ fn type_into(h: &mut Harness<'static, Workbench>, label: &str, text: &str) {
     h.run();
 }
 
+/// How the loaded file was read (its column roles).
+fn mapping(h: &Harness<'static, Workbench>) -> horizon_core::data::Mapping {
+    let loaded = h.state().data.loaded.as_ref().expect("a file");
+    loaded.ingested.mapping.clone().expect("a mapping")
+}
+
 fn harness(dir: &Path, to_open: Option<(String, Vec<u8>)>, runner: Runner) -> Harness<'static, Workbench> {
     let wb = common::workbench(dir, to_open, runner, |wb| {
         wb.data.manual = ManualGrid::starting(chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap(), 7);
@@ -280,16 +286,7 @@ fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
     let r = h.state().forecast.result.as_ref().expect("a forecast of units_b");
     assert_eq!(r.history.values[0], 101.0);
     // units_a is now a driver; untick it.
-    let m = h
-        .state()
-        .data
-        .loaded
-        .as_ref()
-        .unwrap()
-        .ingested
-        .mapping
-        .clone()
-        .unwrap();
+    let m = mapping(&h);
     assert_eq!(m.exog_columns, vec!["units_a".to_string()]);
     let boxes = h
         .get_all_by_label("units_a")
@@ -298,16 +295,7 @@ fn columns_can_be_picked_by_hand_even_when_the_guess_fails() {
     assert_eq!(boxes.len(), 2, "an id and an exogenous checkbox");
     boxes[1].click();
     h.run();
-    let m = h
-        .state()
-        .data
-        .loaded
-        .as_ref()
-        .unwrap()
-        .ingested
-        .mapping
-        .clone()
-        .unwrap();
+    let m = mapping(&h);
     assert!(m.exog_columns.is_empty());
     assert_eq!(m.value_column, "units_b");
     assert!(h.state().forecast.result.is_some());

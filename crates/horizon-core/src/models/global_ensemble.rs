@@ -14,10 +14,9 @@
 //! on whichever GBM had led in the last weeks, and on the retail panel every mix it made lost
 //! to its best member, where these weights beat every member of the GBM pair and of Prophet
 //! with both GBMs; on a panel drawn with another seed neither rule beats the best member, and
-//! least squares does better with Prophet as a member (benches/RESULTS.md, "Issue 4, fourth
-//! pass"). A series on which a member
-//! could not be fitted takes the others' weights renormalised, or its own inverse-MSE weights
-//! when those are nothing. The result is one [`FittedEnsemble`] per series, stored and
+//! least squares does better with Prophet as a member (benches/RESULTS.md, "panel inverse-MSE
+//! weights"). A series on which a member could not be fitted takes the others' weights
+//! renormalised, or its own inverse-MSE weights when those are nothing. The result is one [`FittedEnsemble`] per series, stored and
 //! forecast like any ensemble.
 
 use super::ensemble::{

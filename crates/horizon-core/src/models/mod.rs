@@ -7,6 +7,7 @@ pub mod auto;
 pub mod conformal;
 pub mod ensemble;
 pub mod ets;
+mod fitted;
 pub mod gbm;
 pub mod global_ensemble;
 pub mod mstl;
@@ -16,11 +17,10 @@ pub mod predict;
 pub mod prophet;
 pub mod season;
 mod spec;
-mod state;
 pub mod stepping;
 
+pub use fitted::FittedModel;
 pub use spec::ModelSpec;
-pub use state::FittedModel;
 
 use crate::data::Series;
 use serde::{Deserialize, Serialize};

@@ -51,7 +51,7 @@ pub enum Loss {
     /// approximation: a gradient boosting machine*, Annals of Statistics 29(5), §4.2: least
     /// absolute deviation boosting). Robust to outliers in the target; on the generated retail
     /// panel it is 1–3 % behind the squared loss on MASE and adds nothing to an ensemble
-    /// (benches/RESULTS.md, issue 4, fifth pass).
+    /// (benches/RESULTS.md, "median GBMs as members").
     Absolute,
 }
 
