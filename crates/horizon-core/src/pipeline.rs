@@ -1,6 +1,6 @@
 //! Training: backtest every candidate model on the panel (rolling origin), keep the one with
 //! the best score on the chosen metric, fit it to every series and wrap it all in an
-//! [`Artifact`]. Also the two other calls of the registry flow: scoring a model on the same
+//! [`Artifact`]. Also the other call of the registry flow: scoring a model on the same
 //! hold-out (for champion comparisons). Forecasting with a trained artifact is
 //! [`crate::forecast::forecast`] with [`crate::forecast::ModelSource::Artifact`].
 

@@ -43,6 +43,23 @@ fn with_artifact(art: &Artifact, p: &Panel) -> (Vec<(SeriesForecast, Source)>, V
     (ok, out.failures)
 }
 
+/// How many fits a forecast with `art` starts on `p` (as its progress hook counts them).
+fn fits_started(art: &Artifact, p: &Panel) -> usize {
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = started.clone();
+    let options = ForecastOptions {
+        progress: Some(std::sync::Arc::new(move |done: usize, _| {
+            if done == 0 {
+                seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            true
+        })),
+        ..ForecastOptions::new(14, &[95.0])
+    };
+    forecast(p, ModelSource::Artifact(art), &options).unwrap();
+    started.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn with_spec(spec: &ModelSpec, p: &Panel) -> Vec<SeriesForecast> {
     forecast(p, ModelSource::spec(spec), &ForecastOptions::new(14, &[95.0]))
         .unwrap()
@@ -130,6 +147,8 @@ fn a_trained_gbm_is_one_model_of_the_whole_panel() {
         assert_eq!(*src, Source::Stored);
         assert_eq!(f.forecast, d.forecast);
     }
+    // Nothing changed: the booster is not trained again (no fit is even started).
+    assert_eq!(fits_started(&art, &p), 0);
     // A changed series is refitted with the whole panel, as the GBM was trained — not
     // alone; the others keep their stored shares.
     let mut changed = p.clone();
@@ -143,4 +162,5 @@ fn a_trained_gbm_is_one_model_of_the_whole_panel() {
     assert_eq!(fc[0].0.forecast, direct[0].forecast);
     assert_ne!(fc[0].0.forecast.point, alone.0.point, "not a panel of one");
     assert_eq!((fc[1].1, fc[2].1), (Source::Stored, Source::Stored));
+    assert_eq!(fits_started(&art, &changed), 1, "one fit of the whole panel");
 }

@@ -40,6 +40,10 @@ pub fn fit_some(
     tuned: Option<&Tuned>,
     progress: Option<&Progress>,
 ) -> Vec<Fit> {
+    if wanted.is_empty() {
+        // Nothing to fit: a global model is not trained for nobody.
+        return Vec::new();
+    }
     let go_on = || progress.is_none_or(|p| p(0, 1));
     let global = if let Some(gbm) = spec.gbm() {
         let gbm = gbm.for_panel(panel);
@@ -82,8 +86,10 @@ fn fit_each(series: &[Series], wanted: &[usize], spec: &ModelSpec, progress: Opt
         }
         fitted
     };
-    // Under a driver, the fits stay on this thread, where the driver is.
+    // Under a driver, the fits stay on this thread, where the driver is. Its cache of parts
+    // serves the heads of one series, so it serves one series at a time.
     if stepping::active() {
+        debug_assert!(wanted.len() <= 1, "a stepping driver serves one series");
         wanted.iter().map(one).collect()
     } else {
         wanted.par_iter().map(one).collect()

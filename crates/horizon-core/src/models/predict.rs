@@ -4,8 +4,8 @@
 use super::{Fitted, Forecast, ModelError, ModelSpec};
 use crate::data::Series;
 
-/// Fit `spec` to one series and predict: the forecast of a backtest fold, and of benchmarks
-/// that time one model on one series. With the description of the fitted model.
+/// Fit `spec` to one series and predict, with the description of the fitted model: for
+/// benchmarks that time one model on one series, and tests.
 pub fn fit_predict(
     series: &Series,
     spec: &ModelSpec,

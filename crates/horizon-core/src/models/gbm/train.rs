@@ -30,7 +30,7 @@ pub struct Gbm {
     /// Names of the series' id columns and exogenous columns (empty for a lone series).
     pub id_columns: Vec<String>,
     pub exog_columns: Vec<String>,
-    /// Search the booster's parameters first ([`super::gbm_tune`]), within this budget.
+    /// Search the booster's parameters first ([`super::tune`]), within this budget.
     pub tune: Option<Tuning>,
 }
 
