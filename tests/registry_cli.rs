@@ -292,3 +292,27 @@ fn train_and_forecast_against_a_live_mlflow_server() {
     assert!(list.contains("@champion→1") && list.contains("v2"), "{list}");
     assert!(!reg.exists(), "nothing went to the local registry");
 }
+
+/// An address that is not a supported one (odd capitals, one slash, another scheme) is refused:
+/// never taken for a folder (nothing created here) and never repeated with its password.
+#[test]
+fn a_malformed_or_foreign_registry_address_is_refused_without_creating_folders() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    for address in [
+        "HTTP://user:s3cretpw@127.0.0.1:9/",
+        "http:/127.0.0.1:9",
+        "ftp://user:s3cretpw@host/",
+    ] {
+        let out = horizon(&["registry", "list", "--registry", address, "--timeout", "2"], d, &reg);
+        assert!(!out.status.success(), "{address} accepted");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!said.contains("s3cretpw"), "{said}");
+        let made: Vec<_> = std::fs::read_dir(d).expect("read dir").collect();
+        assert!(made.is_empty(), "{address}: created {made:?}");
+    }
+}

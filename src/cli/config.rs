@@ -167,6 +167,7 @@ impl RegistrySection {
                     experiment,
                     ..
                 } = RegistryTarget::parse(&url, self.timeout_secs)
+                    .map_err(|e| format!("{}: [registry] url: {e}", file.display()))?
                 else {
                     return Err(format!(
                         "{}: [registry] url must start with http:// or https://",

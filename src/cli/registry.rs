@@ -26,10 +26,14 @@ pub struct RegistryArgs {
 impl RegistryArgs {
     pub fn open(&self) -> Result<Box<dyn Registry>, CliError> {
         let target = match &self.registry {
-            Some(s) => RegistryTarget::parse(s, self.timeout),
-            None => match (RegistryTarget::from_env(), self.timeout) {
-                (RegistryTarget::Mlflow { url, .. }, Some(t)) => RegistryTarget::parse(&url, Some(t)),
-                (t, _) => t,
+            Some(s) => {
+                RegistryTarget::parse(s, self.timeout).map_err(|e| CliError::Data(format!("--registry: {e}")))?
+            }
+            None => match RegistryTarget::from_env().map_err(CliError::Data)? {
+                RegistryTarget::Mlflow { url, .. } if self.timeout.is_some() => {
+                    RegistryTarget::parse(&url, self.timeout).map_err(CliError::Data)?
+                }
+                t => t,
             },
         };
         target.open().map_err(CliError::Failure)

@@ -54,32 +54,55 @@ impl Default for RegistryTarget {
 }
 
 impl RegistryTarget {
-    /// `local`, a folder path, or an `http(s)://` MLflow URL (credentials from the usual
-    /// `MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`).
-    pub fn parse(s: &str, timeout_secs: Option<f64>) -> RegistryTarget {
+    /// `local`, a folder path, or an `http(s)://` MLflow URL (the scheme in any case;
+    /// credentials from the usual `MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`).
+    /// Anything that looks like an address but is not one of those is refused — it is never
+    /// taken for a folder — and the refusal does not repeat the address (it may hold a password).
+    pub fn parse(s: &str, timeout_secs: Option<f64>) -> Result<RegistryTarget, String> {
         let s = s.trim();
-        if s.starts_with("http://") || s.starts_with("https://") {
-            RegistryTarget::Mlflow {
-                url: s.to_string(),
+        if let Some((scheme, rest)) = s.split_once("://") {
+            let scheme = scheme.to_ascii_lowercase();
+            if scheme != "http" && scheme != "https" {
+                return Err(format!(
+                    "'{}://…' is not a registry Horizon can use: give 'local', a folder, or an MLflow \
+                     server's http:// or https:// address",
+                    printable_scheme(&scheme)
+                ));
+            }
+            return Ok(RegistryTarget::Mlflow {
+                url: format!("{scheme}://{rest}"),
                 username_env: default_user_env(),
                 password_env: default_password_env(),
                 timeout_secs: timeout_secs.unwrap_or_else(default_timeout),
                 experiment: default_experiment(),
-            }
-        } else if s.is_empty() || s == "local" {
+            });
+        }
+        let lower = s.to_ascii_lowercase();
+        if ["http:", "https:", "ftp:", "file:"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            return Err(
+                "the registry looks like an address but is not one: write an MLflow server as \
+                 http://host:port (or https://), or give 'local' or a folder"
+                    .into(),
+            );
+        }
+        Ok(if s.is_empty() || s == "local" {
             RegistryTarget::Local { path: None }
         } else {
             RegistryTarget::Local {
                 path: Some(PathBuf::from(s)),
             }
-        }
+        })
     }
 
     /// `HORIZON_REGISTRY` (same forms as [`RegistryTarget::parse`]), else the local default.
-    pub fn from_env() -> RegistryTarget {
-        std::env::var("HORIZON_REGISTRY")
-            .map(|s| RegistryTarget::parse(&s, None))
-            .unwrap_or_default()
+    pub fn from_env() -> Result<RegistryTarget, String> {
+        match std::env::var("HORIZON_REGISTRY") {
+            Ok(s) => RegistryTarget::parse(&s, None).map_err(|e| format!("HORIZON_REGISTRY: {e}")),
+            Err(_) => Ok(RegistryTarget::default()),
+        }
     }
 
     pub fn open(&self) -> anyhow::Result<Box<dyn Registry>> {
@@ -120,6 +143,16 @@ impl RegistryTarget {
     }
 }
 
+/// A URL scheme as shown in a message: letters, digits and `+-.` only, at most 10 of them.
+fn printable_scheme(scheme: &str) -> String {
+    let shown: String = scheme
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "+-.".contains(*c))
+        .take(10)
+        .collect();
+    if shown.is_empty() { "?".into() } else { shown }
+}
+
 /// True when `url` carries `user[:password]@` before its host.
 pub fn has_credentials(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -137,19 +170,52 @@ mod tests {
         assert!(has_credentials("https://alice@host"));
         assert!(!has_credentials("http://host:5000/path@x"));
         assert!(!has_credentials("http://127.0.0.1:5000"));
-        let err = RegistryTarget::parse("http://alice:hunter2@127.0.0.1:5000", None)
-            .open()
-            .err()
-            .map(|e| format!("{e:#}"))
-            .unwrap_or_default();
-        assert!(err.contains("MLFLOW_TRACKING_PASSWORD"), "{err}");
-        assert!(!err.contains("hunter2") && !err.contains("alice"), "{err}");
-        assert_eq!(RegistryTarget::parse("", None), RegistryTarget::Local { path: None });
+        for address in [
+            "http://alice:hunter2@127.0.0.1:5000",
+            "HTTP://alice:hunter2@127.0.0.1:5000/",
+        ] {
+            let err = RegistryTarget::parse(address, None)
+                .expect("an MLflow address")
+                .open()
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default();
+            assert!(err.contains("MLFLOW_TRACKING_PASSWORD"), "{err}");
+            assert!(!err.contains("hunter2") && !err.contains("alice"), "{err}");
+        }
+        assert_eq!(
+            RegistryTarget::parse("", None),
+            Ok(RegistryTarget::Local { path: None })
+        );
         assert_eq!(
             RegistryTarget::parse("/srv/models", None),
-            RegistryTarget::Local {
+            Ok(RegistryTarget::Local {
                 path: Some(PathBuf::from("/srv/models"))
-            }
+            })
         );
+    }
+
+    #[test]
+    fn an_address_is_never_taken_for_a_folder() {
+        let Ok(RegistryTarget::Mlflow { url, .. }) = RegistryTarget::parse("HTTPS://mlflow.example:5000", None) else {
+            panic!("the scheme in capitals is an MLflow address");
+        };
+        assert_eq!(url, "https://mlflow.example:5000");
+        for bad in [
+            "ftp://bob:secret@host/",
+            "http:/host:5000",
+            "https:host",
+            "file:///srv/x",
+            "s3://bucket/x",
+        ] {
+            let err = RegistryTarget::parse(bad, None).expect_err(bad);
+            assert!(
+                ["secret", "bob", "host:5000", "bucket", "/srv"]
+                    .iter()
+                    .all(|w| !err.contains(w)),
+                "{err}"
+            );
+            assert!(err.contains("http://"), "{err}");
+        }
     }
 }

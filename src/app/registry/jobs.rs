@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn open(target: &RegistryLocation) -> Result<Box<dyn Registry>, String> {
-    crate::registry::target::RegistryTarget::parse(&target.location, Some(target.timeout_secs))
+    crate::registry::target::RegistryTarget::parse(&target.location, Some(target.timeout_secs))?
         .open()
         .map_err(|e| format!("{e:#}"))
 }
