@@ -67,7 +67,7 @@ fn workbench(decimate: bool) -> (egui::Context, Workbench) {
     for _ in 0..3 {
         frame(&ctx, &mut wb);
     }
-    for model in [ModelSpec::Naive, ModelSpec::SeasonalNaive { season: None }] {
+    for model in [ModelSpec::Naive, ModelSpec::SeasonalNaive(Default::default())] {
         wb.forecast.keep();
         wb.settings.model = model;
         wb.run_forecast();

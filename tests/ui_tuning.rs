@@ -39,10 +39,10 @@ fn tuning_shows_its_trials_can_be_cancelled_and_is_described() {
     // 20 trials by default; the user asks for 6.
     assert!(matches!(
         h.state().settings.model,
-        horizon_core::ModelSpec::Gbm {
+        horizon_core::ModelSpec::Gbm(horizon_core::models::gbm::GbmSpec {
             tune: Some(horizon_core::models::gbm::Tuning { trials: 20, .. }),
             ..
-        }
+        })
     ));
     set_number(&mut h, "Trials", "6");
 

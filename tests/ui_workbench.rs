@@ -9,7 +9,7 @@ use horizon::app::{Runner, Workbench};
 use std::path::{Path, PathBuf};
 
 fn harness(dir: &Path, to_open: Option<(String, Vec<u8>)>) -> Harness<'static, Workbench> {
-    harness_with(dir, to_open, horizon_core::ModelSpec::Auto { candidates: None })
+    harness_with(dir, to_open, horizon_core::ModelSpec::Auto(Default::default()))
 }
 
 fn harness_with(
@@ -32,7 +32,7 @@ fn pick_model(h: &mut Harness<'static, Workbench>, spec: &horizon_core::ModelSpe
 fn auto_shows_its_candidates_and_the_choice() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None);
-    pick_model(&mut h, &horizon_core::ModelSpec::Auto { candidates: None });
+    pick_model(&mut h, &horizon_core::ModelSpec::Auto(Default::default()));
     common::click(&mut h, "Run forecast");
     let r = h.state().forecast.result.as_ref().expect("a forecast");
     assert_eq!(r.forecast.model, "auto");
@@ -117,7 +117,7 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
         let mut h = harness_with(
             dir.path(),
             Some((file.to_string(), bytes)),
-            horizon_core::ModelSpec::SeasonalNaive { season: None },
+            horizon_core::ModelSpec::SeasonalNaive(Default::default()),
         );
         common::click(&mut h, "Open file…");
         h.run();
@@ -155,7 +155,7 @@ fn the_malformed_corpus_through_the_ui_never_crashes() {
 #[test]
 fn forecasts_can_be_kept_on_the_plot_and_compared() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Ets { season: None });
+    let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Ets(Default::default()));
     common::click(&mut h, "Keep on plot");
     assert!(
         h.get_by_label("Keep on plot").accesskit_node().is_disabled(),
@@ -262,14 +262,7 @@ fn rows_pasted_from_a_spreadsheet_fill_the_grid() {
 fn arima_orders_and_the_season_can_be_given() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Naive);
-    pick_model(
-        &mut h,
-        &horizon_core::ModelSpec::Arima {
-            season: None,
-            order: None,
-            seasonal_order: None,
-        },
-    );
+    pick_model(&mut h, &horizon_core::ModelSpec::AUTO_ARIMA);
     common::click(&mut h, "Pin orders");
     common::click(&mut h, "auto");
     assert_eq!(

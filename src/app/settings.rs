@@ -38,7 +38,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            model: ModelSpec::Auto { candidates: None },
+            model: ModelSpec::Auto(Default::default()),
             horizon: 28,
             levels: vec![80.0, 95.0],
             options: IngestOptions::default(),
@@ -46,8 +46,8 @@ impl Default for Settings {
             registry_timeout_secs: 5.0,
             sample: sample_params(),
             compare: vec![
-                ModelSpec::SeasonalNaive { season: None },
-                ModelSpec::Ets { season: None },
+                ModelSpec::SeasonalNaive(Default::default()),
+                ModelSpec::Ets(Default::default()),
             ],
             register_name: "sales".into(),
             theme: egui::ThemePreference::System,

@@ -50,11 +50,11 @@ impl ModelArgs {
         use horizon_core::ModelSpec;
         let mut spec = spec.clone().with_default_season(season);
         let invalid = |e: horizon_core::ModelError| CliError::Data(e.to_string());
-        if !lenient || matches!(spec.uncalibrated(), ModelSpec::Arima { .. }) {
+        if !lenient || matches!(spec.uncalibrated(), ModelSpec::Arima(_)) {
             spec = spec.with_orders(self.order, self.seasonal_order).map_err(invalid)?;
         }
         if let Some(trials) = self.tune_trials
-            && (!lenient || matches!(spec.uncalibrated(), ModelSpec::Gbm { .. }))
+            && (!lenient || matches!(spec.uncalibrated(), ModelSpec::Gbm(_)))
         {
             let tuning = horizon_core::models::gbm::Tuning {
                 trials: trials as usize,

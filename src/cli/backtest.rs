@@ -56,7 +56,7 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
     if let Some(trials) = a.settings.tune_trials {
         let tuned: Vec<String> = models
             .iter()
-            .filter(|m| matches!(m, ModelSpec::Gbm { tune: Some(_), .. }))
+            .filter(|m| matches!(m, ModelSpec::Gbm(g) if g.tune.is_some()))
             .map(ModelSpec::name)
             .collect();
         if tuned.is_empty() {

@@ -53,16 +53,13 @@ impl TuningSection {
             }
             (Some(trials), seconds) => horizon_core::models::gbm::Tuning { trials, seconds },
         };
-        if !candidates
-            .iter()
-            .any(|c| matches!(c.uncalibrated(), ModelSpec::Gbm { .. }))
-        {
+        if !candidates.iter().any(|c| matches!(c.uncalibrated(), ModelSpec::Gbm(_))) {
             return Err("gbm_trials is set but gbm is not among [training] models".into());
         }
         candidates
             .into_iter()
             .map(|c| match c.uncalibrated() {
-                ModelSpec::Gbm { .. } => c.with_tuning(tuning).map_err(|e| e.to_string()),
+                ModelSpec::Gbm(_) => c.with_tuning(tuning).map_err(|e| e.to_string()),
                 _ => Ok(c),
             })
             .collect()
@@ -431,18 +428,16 @@ mod tests {
             "{base}models = [\"ets\", \"gbm\"]\n[tuning]\ngbm_trials = 30\ngbm_secs = 600\n"
         ))
         .unwrap();
-        assert_eq!(p.train.candidates[0], ModelSpec::Ets { season: None });
+        assert_eq!(p.train.candidates[0], "ets".parse().unwrap());
         assert_eq!(
             p.train.candidates[1],
-            ModelSpec::Gbm {
-                season: None,
+            ModelSpec::Gbm(horizon_core::models::gbm::GbmSpec {
                 tune: Some(horizon_core::models::gbm::Tuning {
                     trials: 30,
                     seconds: Some(600)
                 }),
-                strategy: Default::default(),
-                loss: Default::default(),
-            }
+                ..Default::default()
+            })
         );
         let e = load_str(&format!("{base}models = [\"ets\"]\n[tuning]\ngbm_trials = 30\n")).unwrap_err();
         assert!(e.contains("[tuning] gbm_trials is set but gbm is not among"), "{e}");

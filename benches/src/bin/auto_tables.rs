@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: Vec<String> = items
         .par_iter()
         .flat_map_iter(|item| {
-            let spec = ModelSpec::Auto { candidates: None }.with_default_season(Some(item.season));
+            let spec = ModelSpec::Auto(Default::default()).with_default_season(Some(item.season));
             let table = match spec.build().fit(&item.series()).map(|f| f.to_state()) {
                 Ok(FittedModel::Auto(a)) => a.table,
                 _ => Vec::new(),

@@ -7,7 +7,8 @@ use eframe::egui;
 use horizon_core::ModelSpec;
 use horizon_core::data::Panel;
 use horizon_core::export::SeriesForecast;
-use horizon_core::models::gbm::Tuning;
+use horizon_core::models::arima::Arima;
+use horizon_core::models::gbm::{GbmSpec, Tuning};
 
 pub const LEVEL_CHOICES: [f64; 4] = [80.0, 90.0, 95.0, 99.0];
 
@@ -49,8 +50,8 @@ pub fn controls(
         arima_orders(ui, &mut base);
         if calibrated {
             // Calibration refits the model many times: no search inside it.
-            if let ModelSpec::Gbm { tune, .. } = &mut base {
-                *tune = None;
+            if let ModelSpec::Gbm(g) = &mut base {
+                g.tune = None;
             }
         } else {
             gbm_tuning(ui, &mut base);
@@ -210,9 +211,9 @@ fn season(ui: &mut egui::Ui, settings: &mut Settings, panel: Option<&Panel>) {
 
 /// ARIMA's orders, chosen by the stepwise search unless the user pins them.
 fn arima_orders(ui: &mut egui::Ui, spec: &mut ModelSpec) {
-    let ModelSpec::Arima {
+    let ModelSpec::Arima(Arima {
         order, seasonal_order, ..
-    } = spec
+    }) = spec
     else {
         return;
     };
@@ -238,7 +239,7 @@ fn arima_orders(ui: &mut egui::Ui, spec: &mut ModelSpec) {
 
 /// The GBM's parameter search: off, or a number of trials and a time limit.
 fn gbm_tuning(ui: &mut egui::Ui, spec: &mut ModelSpec) {
-    let ModelSpec::Gbm { tune, .. } = spec else {
+    let ModelSpec::Gbm(GbmSpec { tune, .. }) = spec else {
         return;
     };
     let mut on = tune.is_some();

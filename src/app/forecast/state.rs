@@ -82,7 +82,7 @@ impl ForecastState {
             .map_or_else(|| spec.to_string(), |r| r.label.clone());
         let status = format!("Forecasting {} with {model_label}…", series.label());
         self.forecast_gen += 1;
-        let what = if matches!(spec, horizon_core::ModelSpec::Gbm { tune: Some(_), .. }) {
+        let what = if matches!(spec, horizon_core::ModelSpec::Gbm(g) if g.tune.is_some()) {
             "tuning and forecast"
         } else {
             "forecast"

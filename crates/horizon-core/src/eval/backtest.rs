@@ -287,7 +287,7 @@ mod tests {
         };
         let r = backtest_panel(
             &panel,
-            &[ModelSpec::SeasonalNaive { season: None }, ModelSpec::Naive],
+            &[ModelSpec::SeasonalNaive(Default::default()), ModelSpec::Naive],
             &cfg,
         )
         .unwrap();

@@ -17,6 +17,7 @@
 //! effect only Prophet models) still gets that model.
 
 use super::ensemble::{backtest_window, default_members};
+use super::family::{Entry, Family, model_list};
 use super::{Fitted, FittedModel, Forecast, Forecaster, ModelError, ModelSpec};
 use crate::data::Series;
 use crate::eval::metrics::seasonal_scale;
@@ -31,10 +32,10 @@ const SINGLE_MODEL_SHARE: f64 = 0.5;
 /// The candidates Auto compares unless given others: seasonal naive (the benchmark every model
 /// must beat), ETS, ARIMA, MSTL, Prophet and the ensemble of ETS, ARIMA and MSTL.
 pub fn default_candidates() -> Vec<ModelSpec> {
-    let mut c = vec![ModelSpec::SeasonalNaive { season: None }];
+    let mut c = vec![ModelSpec::SeasonalNaive(Default::default())];
     c.extend(default_members());
     c.push(ModelSpec::Prophet);
-    c.push(ModelSpec::Ensemble { members: None });
+    c.push(ModelSpec::Ensemble(Default::default()));
     c
 }
 
@@ -127,9 +128,7 @@ impl Forecaster for Auto {
 fn preference<'a>(table: &[(CandidateScore, &'a ModelSpec)]) -> Vec<&'a ModelSpec> {
     let ok: Vec<&(CandidateScore, &ModelSpec)> = table.iter().filter(|(s, _)| s.error.is_none()).collect();
     let mut order: Vec<&ModelSpec> = ok.iter().map(|(_, spec)| *spec).collect();
-    let ensemble = ok
-        .iter()
-        .position(|(_, spec)| matches!(spec, ModelSpec::Ensemble { .. }));
+    let ensemble = ok.iter().position(|(_, spec)| matches!(spec, ModelSpec::Ensemble(_)));
     if let (Some(k), Some((best, _))) = (ensemble, ok.first()) {
         let (best, ens) = (rank(best), rank(&ok[k].0));
         // `rank` is never NaN.
@@ -238,6 +237,63 @@ impl Fitted for FittedAuto {
     }
 }
 
+/// Auto's settings: its candidates (`None`: [`default_candidates`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AutoSpec {
+    pub candidates: Option<Vec<ModelSpec>>,
+}
+
+impl AutoSpec {
+    /// The candidates, the default ones if none were given.
+    pub fn candidates(&self) -> Vec<ModelSpec> {
+        self.candidates.clone().unwrap_or_else(default_candidates)
+    }
+}
+
+/// `auto`, `auto:ets/arima/ensemble`.
+pub const AUTO: Entry = Entry {
+    names: &["auto"],
+    parse: |_, setting| {
+        let candidates = model_list(setting)?;
+        if candidates
+            .as_ref()
+            .is_some_and(|c| c.is_empty() || c.iter().any(|s| matches!(s, ModelSpec::Auto(_))))
+        {
+            return Err(ModelError::Invalid(
+                "auto's candidates are models other than auto, e.g. auto:ets/arima/ensemble".into(),
+            ));
+        }
+        Ok(ModelSpec::Auto(AutoSpec { candidates }))
+    },
+    defaults: || vec![ModelSpec::Auto(AutoSpec::default())],
+};
+
+impl Family for AutoSpec {
+    fn name(&self) -> String {
+        "auto".into()
+    }
+    fn summary(&self) -> &'static str {
+        "the best model for each series, chosen by backtest (ensemble included)"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(Auto {
+            candidates: self.candidates(),
+        })
+    }
+    fn is_composite(&self) -> bool {
+        true
+    }
+    fn with_season(&self, season: usize) -> Option<ModelSpec> {
+        let candidates = self
+            .candidates()
+            .into_iter()
+            .map(|s| s.with_default_season(Some(season)));
+        Some(ModelSpec::Auto(AutoSpec {
+            candidates: Some(candidates.collect()),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,7 +318,7 @@ mod tests {
             candidates: vec![
                 ModelSpec::Mean,
                 ModelSpec::Drift,
-                ModelSpec::SeasonalNaive { season: None },
+                ModelSpec::SeasonalNaive(Default::default()),
             ],
         };
         let fitted = auto.fit(&monthly(y)).unwrap();
@@ -313,8 +369,8 @@ mod tests {
     #[test]
     fn the_ensemble_is_kept_unless_a_single_model_halves_its_error() {
         let (ets, ens, naive) = (
-            ModelSpec::Ets { season: None },
-            ModelSpec::Ensemble { members: None },
+            ModelSpec::Ets(Default::default()),
+            ModelSpec::Ensemble(Default::default()),
             ModelSpec::Naive,
         );
         let failed = CandidateScore {

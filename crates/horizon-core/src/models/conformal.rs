@@ -15,6 +15,7 @@
 //! `ŷ_h ± q_L · s_h`, q_L the ⌈(n+1)L⌉-th smallest of the n scores. Because `s_h` grows with
 //! the step as the model says it should, the calibration widens or narrows every step alike.
 
+use super::family::Family;
 use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_levels};
 use crate::data::Series;
 use crate::stats::z_for_level;
@@ -28,9 +29,9 @@ const MIN_SCORES: usize = 20;
 const REACH_SEASONS: usize = 3;
 
 /// `inner`'s point forecasts with conformal intervals.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Conformal {
-    pub inner: ModelSpec,
+    pub inner: Box<ModelSpec>,
 }
 
 /// A model's fitted state with the calibration scores.
@@ -201,6 +202,28 @@ impl Fitted for FittedConformal {
     }
 }
 
+/// Calibration as a family: any model's name with `+conformal` (`ets:12+conformal`), parsed by
+/// [`ModelSpec`] itself since it wraps the others.
+impl Family for Conformal {
+    fn name(&self) -> String {
+        Forecaster::name(self)
+    }
+    fn summary(&self) -> &'static str {
+        "intervals calibrated on the model's past errors"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(self.clone())
+    }
+    fn is_composite(&self) -> bool {
+        true
+    }
+    fn with_season(&self, season: usize) -> Option<ModelSpec> {
+        Some(ModelSpec::Conformal(Conformal {
+            inner: Box::new(self.inner.clone().with_default_season(Some(season))),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,11 +285,13 @@ mod tests {
         for _ in 0..400 {
             let y: Vec<f64> = (0..110).map(|_| 100.0 + 5.0 * t.sample(&mut rng)).collect();
             let s = series(y[..100].to_vec());
-            let cal = Conformal { inner: ModelSpec::Mean }
-                .fit(&s)
-                .unwrap()
-                .predict(10, &[95.0])
-                .unwrap();
+            let cal = Conformal {
+                inner: Box::new(ModelSpec::Mean),
+            }
+            .fit(&s)
+            .unwrap()
+            .predict(10, &[95.0])
+            .unwrap();
             let own = ModelSpec::Mean.build().fit(&s).unwrap().predict(10, &[95.0]).unwrap();
             for (j, v) in y[100..].iter().enumerate() {
                 let inside = |f: &Forecast| f.intervals[0].lower[j] <= *v && *v <= f.intervals[0].upper[j];
@@ -285,9 +310,15 @@ mod tests {
     #[test]
     fn the_spec_parses_names_and_round_trips() {
         let spec: ModelSpec = "ets:12+conformal".parse().unwrap();
-        assert_eq!(spec, ModelSpec::Ets { season: Some(12) }.calibrated());
+        assert_eq!(
+            spec,
+            ModelSpec::Ets(crate::models::ets::AutoEts { season: Some(12) }).calibrated()
+        );
         assert_eq!(spec.name(), "ets+conformal");
-        assert_eq!(spec.uncalibrated(), &ModelSpec::Ets { season: Some(12) });
+        assert_eq!(
+            spec.uncalibrated(),
+            &ModelSpec::Ets(crate::models::ets::AutoEts { season: Some(12) })
+        );
         let json = serde_json::to_string(&spec).unwrap();
         assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
         assert_eq!(spec.clone().calibrated(), spec);
@@ -297,7 +328,7 @@ mod tests {
     fn too_short_a_history_keeps_the_models_own_intervals_and_says_so() {
         let s = series((0..12).map(f64::from).collect());
         let fitted = Conformal {
-            inner: ModelSpec::Naive,
+            inner: Box::new(ModelSpec::Naive),
         }
         .fit(&s)
         .unwrap();

@@ -13,6 +13,7 @@
 //! calibrated on the ensemble's own past errors, wrap it: `ensemble+conformal`.
 
 use super::conformal::origins_for;
+use super::family::{Entry, Family, model_list};
 use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_levels};
 use crate::data::Series;
 use serde::{Deserialize, Serialize};
@@ -26,9 +27,9 @@ const SHRINK: f64 = 0.5;
 /// and the M4 competition's combinations are built on, and MSTL.
 pub fn default_members() -> Vec<ModelSpec> {
     vec![
-        ModelSpec::Ets { season: None },
+        ModelSpec::Ets(Default::default()),
         ModelSpec::AUTO_ARIMA,
-        ModelSpec::Mstl { periods: None },
+        ModelSpec::Mstl(Default::default()),
     ]
 }
 
@@ -303,6 +304,70 @@ impl Fitted for FittedEnsemble {
 
     fn to_state(&self) -> FittedModel {
         FittedModel::Ensemble(self.clone())
+    }
+}
+
+/// The ensemble's settings: its members (`None`: [`default_members`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EnsembleSpec {
+    pub members: Option<Vec<ModelSpec>>,
+}
+
+impl EnsembleSpec {
+    /// The members, the default ones if none were given.
+    pub fn members(&self) -> Vec<ModelSpec> {
+        self.members.clone().unwrap_or_else(default_members)
+    }
+}
+
+/// `ensemble`, `ensemble:ets/arima`.
+pub const ENSEMBLE: Entry = Entry {
+    names: &["ensemble"],
+    parse: |_, setting| {
+        let members = model_list(setting)?;
+        if members
+            .as_ref()
+            .is_some_and(|m| m.is_empty() || m.iter().any(|s| matches!(s, ModelSpec::Ensemble(_))))
+        {
+            return Err(ModelError::Invalid(
+                "ensemble members are models other than ensemble, e.g. ensemble:ets/arima".into(),
+            ));
+        }
+        Ok(ModelSpec::Ensemble(EnsembleSpec { members }))
+    },
+    defaults: || vec![ModelSpec::Ensemble(EnsembleSpec::default())],
+};
+
+impl Family for EnsembleSpec {
+    fn name(&self) -> String {
+        match &self.members {
+            // A global ensemble names its members, so tables tell it from the default one.
+            Some(m) if self.is_global() => format!(
+                "ensemble:{}",
+                m.iter().map(ModelSpec::name).collect::<Vec<_>>().join("/")
+            ),
+            _ => "ensemble".into(),
+        }
+    }
+    fn summary(&self) -> &'static str {
+        "ETS, ARIMA and MSTL combined, weighted by their backtest errors"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(Ensemble {
+            members: self.members(),
+        })
+    }
+    fn is_global(&self) -> bool {
+        self.members.iter().flatten().any(ModelSpec::is_global)
+    }
+    fn is_composite(&self) -> bool {
+        true
+    }
+    fn with_season(&self, season: usize) -> Option<ModelSpec> {
+        let members = self.members().into_iter().map(|s| s.with_default_season(Some(season)));
+        Some(ModelSpec::Ensemble(EnsembleSpec {
+            members: Some(members.collect()),
+        }))
     }
 }
 

@@ -262,7 +262,7 @@ mod tests {
         assert!(spec.is_global());
         assert_eq!(spec.name(), "ensemble:seasonal-naive/gbm");
         assert_eq!(spec.name().parse::<ModelSpec>().unwrap(), spec);
-        let ModelSpec::Ensemble { members: Some(members) } = &spec else {
+        let ModelSpec::Ensemble(crate::models::ensemble::EnsembleSpec { members: Some(members) }) = &spec else {
             panic!("an ensemble with members")
         };
         let fitted = fit_panel(&panel, &panel.series, members);

@@ -12,13 +12,14 @@
 //! season, monthly 12, quarterly 4; a season is used only with at least two full cycles.
 
 use super::ets::{AutoEts, FittedEts};
-use super::{Fitted, Forecast, Forecaster, ModelError, check_finite, check_levels};
+use super::family::{Entry, Family};
+use super::{Fitted, Forecast, Forecaster, ModelError, ModelSpec, check_finite, check_levels};
 use crate::data::{Frequency, Series};
 use augurs_mstl::stlrs;
 use serde::{Deserialize, Serialize};
 
 /// MSTL with an AutoETS trend.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Mstl {
     /// Season lengths; `None` = from the frequency.
     pub periods: Option<Vec<usize>>,
@@ -130,6 +131,44 @@ impl Fitted for FittedMstl {
             ));
         }
         d
+    }
+}
+
+/// `mstl`, `mstl:7/365`.
+pub const MSTL: Entry = Entry {
+    names: &["mstl"],
+    parse: |_, setting| {
+        let periods = setting
+            .map(|a| {
+                a.split('/')
+                    .map(|p| p.trim().parse::<usize>().ok().filter(|m| *m >= 2))
+                    .collect::<Option<Vec<usize>>>()
+                    .ok_or_else(|| {
+                        ModelError::Invalid(format!("MSTL seasons '{a}' must be whole numbers >= 2, e.g. 7/365"))
+                    })
+            })
+            .transpose()?;
+        Ok(ModelSpec::Mstl(Mstl { periods }))
+    },
+    defaults: || vec![ModelSpec::Mstl(Mstl::default())],
+};
+
+impl Family for Mstl {
+    fn name(&self) -> String {
+        Forecaster::name(self)
+    }
+    fn summary(&self) -> &'static str {
+        "seasonal decomposition (weekly + yearly for daily data) with ETS trend"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(self.clone())
+    }
+    fn with_season(&self, season: usize) -> Option<ModelSpec> {
+        self.periods.is_none().then(|| {
+            ModelSpec::Mstl(Mstl {
+                periods: Some(vec![season]),
+            })
+        })
     }
 }
 

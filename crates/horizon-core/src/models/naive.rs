@@ -13,7 +13,8 @@
 //! intervals on the public benchmark to 1e-6); for mean and drift, which estimate one
 //! parameter, the residual sum of squares is divided by (residuals − 1).
 
-use super::{Fitted, FittedModel, Forecast, Forecaster, ModelError, check_finite};
+use super::family::{Entry, Family, season_setting, without_setting};
+use super::{Fitted, FittedModel, Forecast, Forecaster, ModelError, ModelSpec, check_finite};
 use crate::data::Series;
 use serde::{Deserialize, Serialize};
 
@@ -36,8 +37,9 @@ pub struct Naive;
 
 /// The same period of the last season carried forward; falls back to [`Naive`] when the
 /// series is shorter than one season plus one observation.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SeasonalNaive {
+    /// Season length; `None` = the series frequency's usual season (7 daily, 52 weekly, …).
     pub season: Option<usize>,
 }
 
@@ -205,6 +207,89 @@ impl Forecaster for Drift {
                 n,
             },
         }))
+    }
+}
+
+// The four benchmarks as model families.
+
+pub const NAIVE: Entry = Entry {
+    names: &["naive"],
+    parse: |name, setting| without_setting(name, setting, ModelSpec::Naive),
+    defaults: || vec![ModelSpec::Naive],
+};
+
+pub const SEASONAL_NAIVE: Entry = Entry {
+    names: &["seasonal-naive", "snaive"],
+    parse: |_, setting| {
+        Ok(ModelSpec::SeasonalNaive(SeasonalNaive {
+            season: season_setting(setting)?,
+        }))
+    },
+    defaults: || vec![ModelSpec::SeasonalNaive(SeasonalNaive::default())],
+};
+
+pub const MEAN: Entry = Entry {
+    names: &["mean", "average"],
+    parse: |name, setting| without_setting(name, setting, ModelSpec::Mean),
+    defaults: || vec![ModelSpec::Mean],
+};
+
+pub const DRIFT: Entry = Entry {
+    names: &["drift"],
+    parse: |name, setting| without_setting(name, setting, ModelSpec::Drift),
+    defaults: || vec![ModelSpec::Drift],
+};
+
+impl Family for Naive {
+    fn name(&self) -> String {
+        Forecaster::name(self)
+    }
+    fn summary(&self) -> &'static str {
+        "last value carried forward"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(*self)
+    }
+}
+
+impl Family for SeasonalNaive {
+    fn name(&self) -> String {
+        Forecaster::name(self)
+    }
+    fn summary(&self) -> &'static str {
+        "same period of the last season"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(*self)
+    }
+    fn with_season(&self, season: usize) -> Option<ModelSpec> {
+        self.season
+            .is_none()
+            .then_some(ModelSpec::SeasonalNaive(SeasonalNaive { season: Some(season) }))
+    }
+}
+
+impl Family for MeanModel {
+    fn name(&self) -> String {
+        Forecaster::name(self)
+    }
+    fn summary(&self) -> &'static str {
+        "average of all history"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(*self)
+    }
+}
+
+impl Family for Drift {
+    fn name(&self) -> String {
+        Forecaster::name(self)
+    }
+    fn summary(&self) -> &'static str {
+        "line from first to last value, extended"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(*self)
     }
 }
 

@@ -7,6 +7,7 @@
 //! A global fit runs outside a [`super::stepping`] driver: the driver's cache of parts serves
 //! the heads of one series, and a global fit is of many.
 
+use super::ensemble::EnsembleSpec;
 use super::gbm::Tuned;
 use super::{Fitted, ModelError, ModelSpec, global_ensemble, stepping};
 use crate::data::{Panel, Series};
@@ -48,7 +49,7 @@ pub fn fit_some(
     let global = if let Some(gbm) = spec.gbm() {
         let gbm = gbm.for_panel(panel);
         Some(go_on().then(|| stepping::unstepped(|| gbm.fit_series(series, tuned))))
-    } else if let ModelSpec::Ensemble { members: Some(m) } = spec
+    } else if let ModelSpec::Ensemble(EnsembleSpec { members: Some(m) }) = spec
         && spec.is_global()
     {
         Some(go_on().then(|| stepping::unstepped(|| global_ensemble::fit_panel(panel, series, m))))

@@ -70,10 +70,7 @@ pub fn active() -> bool {
 /// that is itself composite (a calibrated member of an ensemble) is neither counted nor cached:
 /// its own parts are.
 pub fn fit(spec: &ModelSpec, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
-    if matches!(
-        spec,
-        ModelSpec::Ensemble { .. } | ModelSpec::Conformal { .. } | ModelSpec::Auto { .. }
-    ) {
+    if spec.family().is_composite() {
         return spec.build().fit(series);
     }
     let key = (spec.clone(), series.len());

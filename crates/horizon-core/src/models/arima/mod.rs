@@ -4,17 +4,19 @@
 //! σ² Σ ψ_j² from the ψ-weights of the whole (integrated) model (Box, Jenkins, Reinsel & Ljung
 //! 2015, *Time Series Analysis*, §5.2).
 
+mod family;
 mod fit;
 mod kalman;
 pub mod search;
 
 use super::{Fitted, Forecast, Forecaster, ModelError, check_finite, check_levels};
 use crate::data::Series;
+pub use family::ARIMA;
 pub use fit::{FitResult, Order};
 use serde::{Deserialize, Serialize};
 
 /// SARIMA; orders found automatically unless pinned.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Arima {
     /// Season length; `None` = the frequency's usual season.
     pub season: Option<usize>,

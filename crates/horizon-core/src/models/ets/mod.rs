@@ -18,6 +18,7 @@
 //! Not done yet: multiplicative trends, the "admissible" parameter region (only the usual
 //! region is searched).
 
+mod family;
 mod fit;
 mod init;
 mod recursion;
@@ -30,6 +31,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
+pub use family::ETS;
 pub use fit::{admissible, n_free};
 pub use recursion::{Smoothing, State};
 
@@ -96,7 +98,7 @@ impl Components {
 pub const MAX_ETS_SEASON: usize = 24;
 
 /// Automatic ETS: every admissible model fitted, the lowest AICc kept.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AutoEts {
     /// Season length; `None` = the series frequency's usual season.
     pub season: Option<usize>,

@@ -29,12 +29,14 @@
 //! boosters), [`forward`] (running boosters ahead), [`fitted`] (the stored model), [`tune`]
 //! (the parameter search), and here the model as a [`Forecaster`] and on a panel.
 
+mod family;
 mod fitted;
 mod forward;
 mod settings;
 mod train;
 pub mod tune;
 
+pub use family::{GBM, GbmSpec};
 pub use fitted::{FittedGbm, TuneRecord};
 pub use forward::Gapped;
 pub use settings::{Loss, Strategy, Tuned, Tuning, model_name};

@@ -16,6 +16,7 @@
 //! hash maps, so the columns can come in another order: each parameter is matched to its
 //! column by a fingerprint of the column's values.
 
+mod family;
 pub mod objective;
 pub mod optimizer;
 mod simulate;
@@ -28,6 +29,7 @@ use augurs_prophet::{
     Holiday, HolidayOccurrence, PositiveFloat, PredictionData, Prophet, ProphetOptions, Regressor, TrainingData,
 };
 use chrono::{Datelike, NaiveDate};
+pub use family::PROPHET;
 use objective::Objective;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -40,11 +42,16 @@ pub struct ProphetModel {
     pub holidays: Option<HolidayCalendar>,
 }
 
+impl ProphetModel {
+    /// As `prophet` names it: US holidays for daily data.
+    pub const DEFAULT: ProphetModel = ProphetModel {
+        holidays: Some(HolidayCalendar::UnitedStates),
+    };
+}
+
 impl Default for ProphetModel {
     fn default() -> Self {
-        ProphetModel {
-            holidays: Some(HolidayCalendar::UnitedStates),
-        }
+        ProphetModel::DEFAULT
     }
 }
 

@@ -1,0 +1,71 @@
+//! What a model family owns (the pattern of augurs' `AutoSpec`: a family's settings are its
+//! spec): [`Family`], answered by each family's settings type in its own module, and an
+//! [`Entry`] per family that parses `--model` names. [`super::ModelSpec`] holds one family's
+//! settings; its table of entries ([`super::spec::FAMILIES`]) is the one list of families.
+//!
+//! Adding a family: its settings type implements [`Family`] and [`super::Forecaster`], its
+//! fitted state joins [`super::FittedModel`], and it gets a [`super::ModelSpec`] variant and an
+//! [`Entry`] in the table.
+
+use super::{Forecaster, ModelError, ModelSpec};
+
+/// A model family's settings, as a [`ModelSpec`] holds them.
+pub trait Family {
+    /// The name used in tables, file columns and `--model` (`ets`, `gbm-direct`).
+    fn name(&self) -> String;
+    /// What the model does, one line for pickers and `--help`.
+    fn summary(&self) -> &'static str;
+    /// The model with these settings, ready to fit.
+    fn build(&self) -> Box<dyn Forecaster>;
+    /// Whether the model learns across the series of a panel (fitted once on all of them, see
+    /// [`super::panel`]).
+    fn is_global(&self) -> bool {
+        false
+    }
+    /// Whether the model is made of other models' fits (which go through
+    /// [`super::stepping::fit`]).
+    fn is_composite(&self) -> bool {
+        false
+    }
+    /// These settings with `season` where the model is seasonal and was given none (`None`:
+    /// nothing to change).
+    fn with_season(&self, _season: usize) -> Option<ModelSpec> {
+        None
+    }
+}
+
+/// How `--model` names one family.
+pub struct Entry {
+    /// The names it answers to, the first as shown (`ets`, `autoets`).
+    pub names: &'static [&'static str],
+    /// The spec for one of `names` and the setting after its `:` (`ets:12`), if any.
+    pub parse: fn(name: &str, setting: Option<&str>) -> Result<ModelSpec, ModelError>,
+    /// The family's models as pickers list them, with default settings.
+    pub defaults: fn() -> Vec<ModelSpec>,
+}
+
+/// A season setting (`ets:12`): a whole number ≥ 1, or none.
+pub fn season_setting(setting: Option<&str>) -> Result<Option<usize>, ModelError> {
+    match setting {
+        None => Ok(None),
+        Some(a) => a
+            .parse::<usize>()
+            .ok()
+            .filter(|m| *m >= 1)
+            .map(Some)
+            .ok_or_else(|| ModelError::Invalid(format!("season '{a}' must be a whole number >= 1"))),
+    }
+}
+
+/// `spec` for a name that takes no setting (refused when one was given).
+pub fn without_setting(name: &str, setting: Option<&str>, spec: ModelSpec) -> Result<ModelSpec, ModelError> {
+    match setting {
+        Some(a) => Err(ModelError::Invalid(format!("{name} takes no setting (got ':{a}')"))),
+        None => Ok(spec),
+    }
+}
+
+/// The models of `ensemble:a/b` or `auto:a/b/c` (`None` without a list).
+pub fn model_list(setting: Option<&str>) -> Result<Option<Vec<ModelSpec>>, ModelError> {
+    setting.map(|a| a.split('/').map(str::parse).collect()).transpose()
+}
