@@ -25,6 +25,16 @@ impl Frequency {
 
     /// The usual season of a sales series at this frequency: a week of days, a year of weeks,
     /// months or quarters.
+    /// Periods in a year (365 days, 52 weeks).
+    pub fn periods_per_year(self) -> usize {
+        match self {
+            Frequency::Daily => 365,
+            Frequency::Weekly => 52,
+            Frequency::Monthly => 12,
+            Frequency::Quarterly => 4,
+        }
+    }
+
     pub fn default_season(self) -> usize {
         match self {
             Frequency::Daily => 7,

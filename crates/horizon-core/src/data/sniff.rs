@@ -55,6 +55,9 @@ const ID_FRAGMENTS: [&str; 14] = [
 /// (what spreadsheet exports on Windows usually are; Latin-1 plus € and typographic quotes in
 /// 0x80–0x9F) with a warning naming the first bad row.
 pub fn decode<'a>(bytes: &'a [u8], report: &mut Report) -> Cow<'a, str> {
+    if let Some(text) = decode_utf16(bytes) {
+        return Cow::Owned(text);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Cow::Borrowed(s),
@@ -75,6 +78,38 @@ pub fn decode<'a>(bytes: &'a [u8], report: &mut Report) -> Cow<'a, str> {
             Cow::Owned(bytes.iter().map(|&b| windows_1252(b)).collect())
         }
     }
+}
+
+/// The text of a UTF-16 file (Excel's "Unicode text" export), little- or big-endian: told by
+/// its byte-order mark, or without one by the zero high bytes of ASCII text in its first
+/// characters. `None` for anything else.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(64) & !1];
+    let zeros_at = |parity: usize| {
+        head.len() >= 4
+            && head.iter().skip(parity).step_by(2).all(|&b| b == 0)
+            && head.iter().skip(1 - parity).step_by(2).any(|&b| b != 0)
+    };
+    let (little, skip) = match bytes {
+        [0xFF, 0xFE, ..] => (true, 2),
+        [0xFE, 0xFF, ..] => (false, 2),
+        _ if zeros_at(1) => (true, 0),
+        _ if zeros_at(0) => (false, 0),
+        _ => return None,
+    };
+    let units = bytes[skip..].chunks_exact(2).map(|p| {
+        let pair = [p[0], p[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
 }
 
 /// One Windows-1252 byte as a char (WHATWG encoding table); the five unassigned bytes keep

@@ -70,6 +70,29 @@ impl IssueKind {
     }
 }
 
+/// `s` with control characters (terminal escape sequences, line breaks, NUL) and the invisible
+/// marks that reorder or hide text (bidirectional overrides, zero-width characters) written as
+/// escapes (`\u{1b}`, `\n`), so a message that quotes a file shows what is in it and cannot
+/// act on the terminal or the page.
+pub fn escape_controls(s: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !s.chars().any(hidden) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if hidden(c) {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// One problem, located as precisely as it can be.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Issue {
@@ -84,6 +107,8 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// Messages quote the file's cells: control characters in them are shown escaped (see
+    /// [`escape_controls`]), here and in the column and series names.
     pub fn new(severity: Severity, kind: IssueKind, message: impl Into<String>) -> Self {
         Issue {
             severity,
@@ -91,7 +116,7 @@ impl Issue {
             row: None,
             column: None,
             series: None,
-            message: message.into(),
+            message: escape_controls(&message.into()),
         }
     }
     pub fn error(kind: IssueKind, message: impl Into<String>) -> Self {
@@ -105,11 +130,11 @@ impl Issue {
         self
     }
     pub fn in_column(mut self, column: impl Into<String>) -> Self {
-        self.column = Some(column.into());
+        self.column = Some(escape_controls(&column.into()));
         self
     }
     pub fn for_series(mut self, series: impl Into<String>) -> Self {
-        self.series = Some(series.into());
+        self.series = Some(escape_controls(&series.into()));
         self
     }
 }
@@ -130,7 +155,7 @@ impl Report {
 
     pub fn new(source: impl Into<String>) -> Self {
         Report {
-            source: source.into(),
+            source: escape_controls(&source.into()),
             ..Default::default()
         }
     }

@@ -7,6 +7,7 @@ pub mod auto;
 pub mod conformal;
 pub mod ensemble;
 pub mod ets;
+pub mod family;
 mod fitted;
 pub mod gbm;
 pub mod global_ensemble;
@@ -38,6 +39,11 @@ pub enum ModelError {
     UnknownModel(String, String),
     #[error("invalid setting: {0}")]
     Invalid(String),
+    #[error(
+        "the forecast is not a finite number: the sales values are too large for the arithmetic \
+         (check the file for values far beyond the others)"
+    )]
+    Overflow,
     #[error("cancelled")]
     Cancelled,
 }

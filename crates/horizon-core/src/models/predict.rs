@@ -21,6 +21,11 @@ pub fn fit_predict(
 ///
 /// Sales cannot be negative: when the whole history is non-negative, point forecasts and
 /// bounds below zero are raised to zero (the description says so when it happens).
+///
+/// Every number that leaves here is finite and ordered, lower ≤ forecast ≤ upper: a forecast
+/// that overflowed (values near 1e154 and above square to infinity) is an error, and a band
+/// that does not hold its point forecast — the mean of a skewed simulated distribution can lie
+/// outside a narrow central interval — is widened to hold it.
 pub fn predict_fitted(
     fitted: &dyn Fitted,
     series: &Series,
@@ -28,11 +33,30 @@ pub fn predict_fitted(
     levels: &[f64],
 ) -> Result<(Forecast, String), ModelError> {
     let mut forecast = fitted.predict(horizon, levels)?;
+    check_forecast(&mut forecast)?;
     let mut description = fitted.description();
     if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
         description.push_str(" Values below zero were raised to zero, as the history is never negative.");
     }
     Ok((forecast, description))
+}
+
+/// Refuse non-finite numbers and widen bands to hold their point forecasts.
+fn check_forecast(f: &mut Forecast) -> Result<(), ModelError> {
+    let numbers = f
+        .point
+        .iter()
+        .chain(f.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper)));
+    if numbers.into_iter().any(|x| !x.is_finite()) {
+        return Err(ModelError::Overflow);
+    }
+    for i in &mut f.intervals {
+        for ((lo, hi), p) in i.lower.iter_mut().zip(&mut i.upper).zip(&f.point) {
+            *lo = lo.min(*p);
+            *hi = hi.max(*p);
+        }
+    }
+    Ok(())
 }
 
 /// Raise negative points and bounds to zero; true when anything changed.

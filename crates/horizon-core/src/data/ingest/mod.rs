@@ -25,6 +25,33 @@ use super::validate::{Issue, IssueKind, Report};
 /// Rows used to guess the layout.
 const SAMPLE_ROWS: usize = 200;
 
+/// Fields a line may have: beyond them a file is not a sales table, and refusing it up front
+/// keeps memory bounded by the file's size (the CSV reader holds a row's fields at once).
+pub const MAX_FIELDS: usize = 10_000;
+
+/// The first line (numbered from 1) with more than [`MAX_FIELDS`] delimiters outside quotes.
+fn overlong_row(text: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut line, mut fields, mut quoted) = (1, 1, false);
+    for &b in text {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                line += 1;
+                fields = 1;
+            }
+            b'\n' => line += 1,
+            _ if b == delimiter && !quoted => {
+                fields += 1;
+                if fields > MAX_FIELDS {
+                    return Some(line);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Read CSV bytes named `source` (the file name used in messages).
 pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested {
     let mut report = Report::new(source);
@@ -58,6 +85,20 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
         return done(report, None, stats, Vec::new());
     };
 
+    if let Some(line) = overlong_row(text.as_bytes(), delimiter) {
+        report.push(
+            Issue::error(
+                IssueKind::RaggedRow,
+                format!(
+                    "this line has more than {MAX_FIELDS} fields (delimiter: {}): not a table of sales; \
+                     the file is not read",
+                    super::sniff::delimiter_name(delimiter)
+                ),
+            )
+            .at_row(line),
+        );
+        return done(report, None, stats, Vec::new());
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -106,7 +147,13 @@ pub fn ingest_csv(bytes: &[u8], source: &str, opts: &IngestOptions) -> Ingested 
     }
     let sample_text: Vec<Vec<String>> = sample
         .iter()
-        .map(|r| r.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect())
+        // Fields beyond the header's are reported row by row below; guesses never need them.
+        .map(|r| {
+            r.iter()
+                .take(header.len())
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect()
+        })
         .collect();
     let profiles = profile_columns(&header, &sample_text, decimal_comma);
 

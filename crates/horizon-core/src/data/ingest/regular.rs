@@ -36,7 +36,8 @@ pub(super) fn build_panel(
         }
     };
     mapping.freq = Some(freq);
-    if !spans_fit_in_memory(&raws, freq, report) {
+    let strays = raws.iter().filter(|raw| stray_dates(raw, freq, report)).count();
+    if strays > 0 || !spans_fit_in_memory(&raws, freq, report) {
         return None;
     }
     let season = opts.season.unwrap_or(freq.default_season());
@@ -79,6 +80,63 @@ fn span(raw: &RawSeries, freq: Frequency) -> usize {
             .unwrap_or(0)
             .saturating_add(1),
         _ => 0,
+    }
+}
+
+/// Whether a few dates of a sorted raw series lie far from all the others — one flipped digit
+/// (2023 → 2123) would otherwise fill a century of gaps. The series' widest gap between
+/// consecutive dates splits it in two; when the smaller side has at most 5 rows and 5 % of
+/// them, and the gap is longer than two years and than the larger side's whole span, the
+/// smaller side's rows are reported as an error.
+fn stray_dates(raw: &RawSeries, freq: Frequency, report: &mut Report) -> bool {
+    let n = raw.dates.len();
+    if n < 3 {
+        return false;
+    }
+    let periods = |a: NaiveDate, b: NaiveDate| freq.period_index(b, a).index;
+    let Some((cut, gap)) = (1..n)
+        .map(|i| (i, periods(raw.dates[i - 1], raw.dates[i])))
+        .max_by_key(|&(_, g)| g)
+    else {
+        return false;
+    };
+    // The side before the gap is dates[..cut], the side after it dates[cut..].
+    let (few, bulk) = if cut <= n - cut {
+        (0..cut, cut..n)
+    } else {
+        (cut..n, 0..cut)
+    };
+    let bulk_span = periods(raw.dates[bulk.start], raw.dates[bulk.end - 1]);
+    let two_years = 2 * i64::try_from(freq.periods_per_year()).unwrap_or(i64::MAX);
+    if few.len() > 5 || few.len() * 20 > n || gap <= bulk_span.max(two_years) {
+        return false;
+    }
+    let rows: Vec<String> = few.clone().map(|i| raw.rows[i].to_string()).collect();
+    let (d, first, last) = (raw.dates[few.start], raw.dates[bulk.start], raw.dates[bulk.end - 1]);
+    report.push(
+        Issue::error(
+            IssueKind::Gap,
+            format!(
+                "{d} lies {} from the rest of this series ({first} to {last}, {} rows): a mistyped date? \
+                 Fix or remove row(s) {}",
+                years(gap, freq),
+                bulk.len(),
+                rows.join(", ")
+            ),
+        )
+        .at_row(raw.rows[few.start] as usize)
+        .for_series(key_label(&raw.key)),
+    );
+    true
+}
+
+/// `gap` periods in years, for messages (`100 years`, `2.5 years`).
+fn years(gap: i64, freq: Frequency) -> String {
+    let y = gap as f64 / freq.periods_per_year() as f64;
+    if y >= 10.0 {
+        format!("{y:.0} years")
+    } else {
+        format!("{y:.1} years")
     }
 }
 
@@ -286,6 +344,20 @@ fn regularise(
             )
             .for_series(label.clone()),
         );
+    }
+    if values.iter().all(|v| v.is_nan()) {
+        report.push(
+            Issue::error(
+                IssueKind::MissingValue,
+                format!(
+                    "every sales value of this series is missing ({} row(s)): there is nothing to forecast from",
+                    raw.rows.len()
+                ),
+            )
+            .at_row(raw.rows.first().map_or(0, |r| *r as usize))
+            .for_series(label),
+        );
+        return None;
     }
     stats.missing_filled += missing;
     fill(&mut values, opts.gaps);

@@ -9,6 +9,10 @@ use crate::data::validate::{Issue, IssueKind, Report};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
+/// The largest magnitude read as a number: beyond it a value is a typo or a units error, and
+/// models' sums of squares overflow (1e154² is infinite).
+pub(super) const MAX_MAGNITUDE: f64 = 1e100;
+
 /// Observations of one series as read, before sorting and regularising.
 pub(super) struct RawSeries {
     pub(super) key: Vec<String>,
@@ -55,6 +59,9 @@ pub(super) struct RowContext<'a> {
 impl RowContext<'_> {
     pub(super) fn process(&self, rec: &csv::ByteRecord, row: usize, acc: &mut Accumulator, report: &mut Report) {
         let m = self.mapping;
+        if rec.len() > self.width && !self.extra_fields(rec, row, report) {
+            return;
+        }
         if rec.len() < self.needed {
             let hint = if rec.iter().any(|f| f.contains(&b'\n')) {
                 "; a quoted field runs over several lines — is a quote (\") left open?"
@@ -99,6 +106,20 @@ impl RowContext<'_> {
         };
         let value_cell = cell(self.value_idx);
         let value = match parse_number(value_cell, self.decimal_comma) {
+            Ok(Some(v)) if v.abs() > MAX_MAGNITUDE && v.is_finite() => {
+                report.push(
+                    Issue::error(
+                        IssueKind::BadNumber,
+                        format!(
+                            "value '{}' is too large for a sales figure (beyond 1e100): a typo or a units error?",
+                            truncate(value_cell.trim(), 40)
+                        ),
+                    )
+                    .at_row(row)
+                    .in_column(m.value_column.clone()),
+                );
+                return;
+            }
             Ok(Some(v)) if v.is_finite() => {
                 if v < 0.0 {
                     report.push(
@@ -179,7 +200,7 @@ impl RowContext<'_> {
         for (k, &j) in self.exog_idx.iter().enumerate() {
             let c = cell(j);
             let v = match parse_number(c, self.decimal_comma) {
-                Ok(Some(v)) if v.is_finite() => v,
+                Ok(Some(v)) if v.is_finite() && v.abs() <= MAX_MAGNITUDE => v,
                 Ok(Some(_)) | Err(NotANumber) => {
                     report.push(
                         Issue::warning(
@@ -201,5 +222,55 @@ impl RowContext<'_> {
         s.dates.push(date);
         s.values.push(value);
         s.rows.push(row as u32);
+    }
+
+    /// A row with more fields than the header: extra fields that are all empty (a trailing
+    /// delimiter) are ignored with a warning; anything else is an error, since the row's values
+    /// may not be in their columns — a number written with a thousands separator (`1,000` in a
+    /// comma-separated file) is split in two. Returns whether the row is read.
+    fn extra_fields(&self, rec: &csv::ByteRecord, row: usize, report: &mut Report) -> bool {
+        let m = self.mapping;
+        let (width, got) = (self.width, rec.len());
+        if rec.iter().skip(width).all(|f| f.trim_ascii().is_empty()) {
+            report.push(
+                Issue::warning(
+                    IssueKind::RaggedRow,
+                    format!(
+                        "row has {got} field(s), the header has {width}; the {} empty field(s) at its end are ignored",
+                        got - width
+                    ),
+                )
+                .at_row(row),
+            );
+            return true;
+        }
+        let split = |j: usize| {
+            let (a, b) = (rec[j].trim_ascii(), rec.get(j + 1).unwrap_or(b"").trim_ascii());
+            let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+            let a = a.strip_prefix(b"-").unwrap_or(a);
+            digits(a) && a.len() <= 3 && b.len() == 3 && digits(b)
+        };
+        let numeric = std::iter::once(self.value_idx).chain(self.exog_idx.iter().copied());
+        let hint = match numeric.filter(|&j| j + 1 < got).find(|&j| split(j)) {
+            Some(j) if m.delimiter == b',' => format!(
+                ": '{},{}' in column '{}' looks like a number with a thousands separator that the comma split in \
+                 two; write it without the separator ({0}{1})",
+                String::from_utf8_lossy(rec[j].trim_ascii()),
+                String::from_utf8_lossy(rec[j + 1].trim_ascii()),
+                m.columns.get(j).map_or("?", String::as_str)
+            ),
+            _ => String::from(": its values cannot be matched to their columns"),
+        };
+        report.push(
+            Issue::error(
+                IssueKind::RaggedRow,
+                format!(
+                    "row has {got} field(s), the header has {width} (delimiter: {}){hint}",
+                    delimiter_name(m.delimiter)
+                ),
+            )
+            .at_row(row),
+        );
+        false
     }
 }
