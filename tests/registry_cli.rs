@@ -316,3 +316,27 @@ fn a_malformed_or_foreign_registry_address_is_refused_without_creating_folders()
         assert!(made.is_empty(), "{address}: created {made:?}");
     }
 }
+
+#[test]
+fn a_damaged_version_spoils_only_itself() {
+    let dir = project("\"naive\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    // An output that exists stops the run before it trains or registers anything.
+    let refused = horizon(&["train", "--config", "pipeline.toml"], d, &reg);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already exists; pass --force"));
+    assert!(!reg.join("models/sales/versions/2").exists());
+    ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    std::fs::write(reg.join("models/sales/versions/2/version.json"), b"{ damaged").expect("damage");
+    let list = ok(&horizon(&["registry", "list"], d, &reg));
+    assert!(list.contains("v1 ") && list.contains("[champion]"), "{list}");
+    assert!(
+        list.contains("v2    damaged: ") && list.contains("version.json is damaged"),
+        "{list}"
+    );
+    // Training goes on: version 3, compared with the champion, version 1.
+    let third = ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    assert!(third.contains("registered: sales version 3"), "{third}");
+    assert!(third.contains("version 3 not promoted"), "{third}");
+}

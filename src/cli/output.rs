@@ -5,6 +5,13 @@ use anyhow::{Context, bail};
 use std::path::Path;
 
 pub fn write_new(path: &Path, content: &[u8], force: bool, inputs: &[&Path]) -> anyhow::Result<()> {
+    check_new(path, force, inputs)?;
+    horizon_registry::local::write_atomic(path, content).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Whether [`write_new`] may write `path`: checked before long work too, so that a run that
+/// cannot write its output stops before it starts.
+pub fn check_new(path: &Path, force: bool, inputs: &[&Path]) -> anyhow::Result<()> {
     for input in inputs {
         if same_file(path, input) {
             bail!("refusing to write {} over the input file", path.display());
@@ -13,7 +20,7 @@ pub fn write_new(path: &Path, content: &[u8], force: bool, inputs: &[&Path]) -> 
     if path.exists() && !force {
         bail!("{} already exists; pass --force to replace it", path.display());
     }
-    horizon_registry::local::write_atomic(path, content).with_context(|| format!("cannot write {}", path.display()))
+    Ok(())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

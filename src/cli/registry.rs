@@ -144,7 +144,7 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
                             }
                         )));
                     }
-                    Some(stored_metric(&champ, &metric, &name, c)?)
+                    Some((c, stored_metric(&champ, &metric, &name, c)?))
                 }
                 _ => None,
             };
@@ -210,8 +210,12 @@ fn list(reg: &dyn Registry) -> Result<(), CliError> {
     }
     for m in models {
         let aliases: Vec<String> = m.aliases.iter().map(|(a, v)| format!("@{a}→{v}")).collect();
-        let versions = reg.get_model(&m.name).map_err(registry_failure)?.versions;
+        let model = reg.get_model(&m.name).map_err(registry_failure)?;
+        let versions = model.versions;
         println!("{}  ({} version(s)) {}", m.name, versions.len(), aliases.join(" "));
+        for d in &model.damaged {
+            println!("  v{:<4} damaged: {}", d.version, d.problem);
+        }
         for v in versions {
             let model = v.tags.get("horizon.model").cloned().unwrap_or_default();
             let metric = v

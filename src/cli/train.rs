@@ -4,7 +4,7 @@
 
 use super::CliError;
 use super::config::PipelineConfig;
-use super::output::write_new;
+use super::output::{check_new, write_new};
 use anyhow::{Context, anyhow};
 use clap::Args;
 use horizon_core::artifact::Artifact;
@@ -29,6 +29,9 @@ pub struct TrainArgs {
 
 pub fn run(a: TrainArgs) -> Result<(), CliError> {
     let p = PipelineConfig::load(&a.config).map_err(CliError::Data)?;
+    if let Some(out) = &p.forecast_out {
+        check_new(out, a.force, &[&p.data_path, &a.config])?;
+    }
     // Reach the registry first: a server that is down is reported before minutes of training.
     let reg = p.registry.open().map_err(CliError::Failure)?;
     check_reachable(reg.as_ref(), &p.model_name)?;
@@ -161,30 +164,27 @@ fn promote(
     p: &super::config::Pipeline,
     panel: &horizon_core::Panel,
     candidate: u64,
-    score: f64,
+    score_of_candidate: f64,
 ) -> Result<Decision, CliError> {
     let name = &p.model_name;
-    let champion_score = match reg.get_by_alias(name, &p.policy.alias) {
-        Ok(v) if v.version != candidate => {
-            let bytes = reg.download(name, v.version).map_err(registry_failure)?;
-            let champ = Artifact::from_bytes(&bytes, &format!("{name} version {}", v.version))
-                .map_err(|e| CliError::Failure(anyhow!("{e}")))?;
-            match pipeline::score(panel, &champ.spec, &p.train) {
-                Ok(s) => Some(s),
-                // A champion that cannot even be scored on the new data is beaten by any model that can.
-                Err(e) => {
-                    eprintln!(
-                        "the {} ({}) could not be scored on this hold-out: {e}",
-                        p.policy.alias, champ.spec
-                    );
-                    Some(f64::INFINITY)
-                }
+    // Compared again if another training moves the champion meanwhile (see promote_with).
+    let score = |v: u64| -> Result<f64, RegistryError> {
+        let bytes = reg.download(name, v)?;
+        let champ = Artifact::from_bytes(&bytes, &format!("{name} version {v}"))
+            .map_err(|e| RegistryError::Invalid(e.to_string()))?;
+        Ok(match pipeline::score(panel, &champ.spec, &p.train) {
+            Ok(s) => s,
+            // A champion that cannot even be scored on the new data is beaten by any model that can.
+            Err(e) => {
+                eprintln!(
+                    "the {} ({}) could not be scored on this hold-out: {e}",
+                    p.policy.alias, champ.spec
+                );
+                f64::INFINITY
             }
-        }
-        Ok(_) | Err(RegistryError::NoAlias { .. }) => None,
-        Err(e) => return Err(registry_failure(e)),
+        })
     };
-    promotion::promote(reg, name, candidate, score, champion_score, &p.policy).map_err(registry_failure)
+    promotion::promote_with(reg, name, candidate, score_of_candidate, &p.policy, score).map_err(registry_failure)
 }
 
 fn print_candidates(t: &Trained, metric: &str) {

@@ -7,7 +7,9 @@
 
 use crate::records::{ModelFile, VersionFile, to_version};
 use crate::types::now_ms;
-use crate::{ModelVersion, NewRun, NewVersion, RegisteredModel, Registry, RegistryError, Result, RunRecord};
+use crate::{
+    DamagedVersion, Hold, ModelVersion, NewRun, NewVersion, RegisteredModel, Registry, RegistryError, Result, RunRecord,
+};
 use crate::{validate_alias, validate_model_name};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -66,13 +68,29 @@ pub(crate) trait Store: Send + Sync {
             .ok_or_else(|| RegistryError::NoModel(name.to_string()))
     }
 
+    /// The record of `version`; one that names another number than its own (a copied or
+    /// tampered folder) is damaged.
     fn read_version(&self, name: &str, version: u64) -> Result<VersionFile> {
         validate_model_name(name)?;
-        self.read(Doc::Version(name, version))?
+        let file: VersionFile = self
+            .read(Doc::Version(name, version))?
             .ok_or_else(|| RegistryError::NoVersion {
                 name: name.to_string(),
                 version: version.to_string(),
-            })
+            })?;
+        if file.version != version {
+            return Err(RegistryError::Corrupt {
+                path: format!("version {version} of '{name}'"),
+                message: format!("its record says it is version {}", file.version),
+            });
+        }
+        Ok(file)
+    }
+
+    /// Remove what writes cut short left behind (temporary files, half-deleted folders);
+    /// called under the lock, when no write is under way.
+    fn tidy(&self, _name: &str) -> Result<()> {
+        Ok(())
     }
 
     /// Change the model record of `name` under the lock.
@@ -84,18 +102,23 @@ pub(crate) trait Store: Send + Sync {
     }
 
     /// The model with its complete versions (a version whose record is missing, a write cut
-    /// short, is not one).
+    /// short, is not one); a damaged record is listed apart, the others stay usable.
     fn model_with_versions(&self, name: &str) -> Result<RegisteredModel> {
         let model = self.read_model(name)?;
         let mut versions = Vec::new();
+        let mut damaged = Vec::new();
         for n in self.version_numbers(name)? {
             match self.read_version(name, n) {
                 Ok(v) => versions.push(to_version(name, v, &model.model.aliases)),
                 Err(RegistryError::NoVersion { .. }) => {}
+                Err(e @ RegistryError::Corrupt { .. }) => damaged.push(DamagedVersion {
+                    version: n,
+                    problem: e.to_string(),
+                }),
                 Err(e) => return Err(e),
             }
         }
-        Ok(model.with_versions(versions))
+        Ok(model.with_versions(versions, damaged))
     }
 }
 
@@ -105,9 +128,16 @@ pub(crate) fn next_counter() -> u64 {
     COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff
 }
 
-impl<S: Store> Registry for S {
+impl<S: Store> Registry for S
+where
+    S::Lock: 'static,
+{
     fn describe(&self) -> String {
         self.describe_store()
+    }
+
+    fn hold(&self) -> Result<Hold> {
+        Ok(Hold::new(self.lock()?))
     }
 
     fn log_run(&self, run: &NewRun) -> Result<RunRecord> {
@@ -158,6 +188,7 @@ impl<S: Store> Registry for S {
             self.get_run(id)?;
         }
         let _lock = self.lock()?;
+        self.tidy(name)?;
         let mut model = match self.read_model(name) {
             Ok(m) => m,
             Err(RegistryError::NoModel(_)) => {

@@ -44,8 +44,22 @@ pub enum RegistryError {
         status: u16,
         message: String,
     },
+    #[error(
+        "'{name}@{alias}' moved from {} to {} while the candidate was compared with it (another promotion ran at the same time); compare again",
+        version_words(*expected), version_words(*now)
+    )]
+    AliasMoved {
+        name: String,
+        alias: String,
+        expected: Option<u64>,
+        now: Option<u64>,
+    },
     #[error("{0}")]
     Invalid(String),
+}
+
+fn version_words(v: Option<u64>) -> String {
+    v.map_or_else(|| "no version".to_string(), |v| format!("version {v}"))
 }
 
 impl RegistryError {

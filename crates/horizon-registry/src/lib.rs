@@ -24,11 +24,29 @@ pub use error::RegistryError;
 #[cfg(not(target_arch = "wasm32"))]
 pub use names::default_local_root;
 pub use names::{NameError, validate_alias, validate_model_name};
-pub use types::{ModelVersion, NewRun, NewVersion, RegisteredModel, RunRecord, VersionRef};
+pub use types::{DamagedVersion, ModelVersion, NewRun, NewVersion, RegisteredModel, RunRecord, VersionRef};
 
 use std::collections::BTreeMap;
 
 pub type Result<T> = std::result::Result<T, RegistryError>;
+
+/// A registry held by [`Registry::hold`]; released on drop.
+pub struct Hold {
+    _guard: Option<Box<dyn std::any::Any>>,
+}
+
+impl Hold {
+    pub(crate) fn new(guard: impl std::any::Any) -> Hold {
+        Hold {
+            _guard: Some(Box::new(guard)),
+        }
+    }
+
+    /// A hold of a store that has no lock.
+    pub fn nothing() -> Hold {
+        Hold { _guard: None }
+    }
+}
 
 /// The operations every registry offers. Versions are numbered from 1 per model and never
 /// reused; a version holds exactly one artifact file.
@@ -36,6 +54,13 @@ pub trait Registry: Send + Sync {
     /// Where this registry is, for messages ("local registry at …", "MLflow at http://…");
     /// never contains credentials.
     fn describe(&self) -> String;
+
+    /// Hold the registry for a read-decide-write sequence (a promotion): writes of other
+    /// processes wait until the guard is dropped, and this thread's own go through. A store
+    /// without a lock (MLflow) holds nothing; promotion re-reads and checks there instead.
+    fn hold(&self) -> Result<Hold> {
+        Ok(Hold::nothing())
+    }
 
     /// Record a finished training run with its params, metrics and tags.
     fn log_run(&self, run: &NewRun) -> Result<RunRecord>;

@@ -37,12 +37,21 @@ pub struct LocalRegistry {
     root: PathBuf,
 }
 
-/// Held while writing; released on drop.
-pub(crate) struct WriteLock(File);
+/// Held while writing; released on drop. A thread that already holds the lock of a registry
+/// (a promotion writes tags and aliases under its hold) gets a guard that holds nothing more.
+pub(crate) struct WriteLock(Option<(File, PathBuf)>);
+
+thread_local! {
+    /// The lock files this thread holds.
+    static HELD: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 impl Drop for WriteLock {
     fn drop(&mut self) {
-        let _ = self.0.unlock();
+        if let Some((file, path)) = self.0.take() {
+            HELD.with(|h| h.borrow_mut().retain(|p| *p != path));
+            let _ = file.unlock();
+        }
     }
 }
 
@@ -93,6 +102,9 @@ impl Store for LocalRegistry {
 
     fn lock(&self) -> Result<WriteLock> {
         let path = self.root.join(".lock");
+        if HELD.with(|h| h.borrow().contains(&path)) {
+            return Ok(WriteLock(None));
+        }
         let file = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -100,7 +112,8 @@ impl Store for LocalRegistry {
             .open(&path)
             .map_err(|e| RegistryError::io(&path, &e))?;
         file.lock().map_err(|e| RegistryError::io(&path, &e))?;
-        Ok(WriteLock(file))
+        HELD.with(|h| h.borrow_mut().push(path.clone()));
+        Ok(WriteLock(Some((file, path))))
     }
 
     fn read<T: DeserializeOwned>(&self, doc: Doc<'_>) -> Result<Option<T>> {
@@ -142,6 +155,32 @@ impl Store for LocalRegistry {
 
     fn new_run_id(&self, start_ms: i64) -> String {
         format!("{start_ms:x}{:x}{:04x}", std::process::id(), next_counter())
+    }
+
+    /// Every write holds the lock, so under it a temporary file is what a killed write left:
+    /// those of this model, its versions and the runs, and folders of deleted models.
+    fn tidy(&self, name: &str) -> Result<()> {
+        let model_dir = self.model_dir(name)?;
+        let mut dirs = vec![model_dir.clone(), self.root.join("runs")];
+        if let Ok(entries) = fs::read_dir(model_dir.join("versions")) {
+            dirs.extend(entries.filter_map(|e| e.ok()).map(|e| e.path()));
+        }
+        for dir in dirs {
+            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            for e in entries.filter_map(|e| e.ok()) {
+                if e.file_name().to_str().is_some_and(is_temporary) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
+        if let Ok(entries) = fs::read_dir(self.root.join("models")) {
+            for e in entries.filter_map(|e| e.ok()) {
+                if e.file_name().to_str().is_some_and(|n| n.starts_with(".deleted-")) {
+                    let _ = fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        Ok(())
     }
 
     fn add_model(&self, name: &str) -> Result<()> {
@@ -201,6 +240,11 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>> {
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(value).map_err(|e| RegistryError::Invalid(e.to_string()))?;
     write_atomic(path, &bytes)
+}
+
+/// Whether a file name is one of [`write_atomic`]'s temporary files.
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
 }
 
 /// Write `bytes` to `path` so that readers see the old file or the whole new one: a temp file

@@ -89,19 +89,36 @@ pub fn decide(policy: &PromotionPolicy, candidate: f64, champion: Option<f64>) -
     }
 }
 
-/// Compare `candidate` (scored `candidate_score`) with the current champion (scored
-/// `champion_score` on the same hold-out; ignored when there is no champion), record the
-/// decision as tags of the candidate, and move the alias when it wins.
+/// Compare `candidate` (scored `candidate_score`) with `champion` — the version the caller
+/// found under the alias and its score on the same hold-out, `None` when it found none —,
+/// record the decision as tags of the candidate, and move the alias when it wins.
+///
+/// Concurrent promotions of one model decide one after the other: the decision and the move
+/// are made under the registry's hold (its lock; see [`Registry::hold`]), after checking that
+/// the alias still points where the caller found it. When it moved, nothing is written and
+/// [`RegistryError::AliasMoved`] asks the caller to compare with the new version (see
+/// [`promote_with`]). A store without a lock (MLflow) is re-read after the move as well.
 pub fn promote(
     reg: &dyn Registry,
     name: &str,
     candidate: u64,
     candidate_score: f64,
-    champion_score: Option<f64>,
+    champion: Option<(u64, f64)>,
     policy: &PromotionPolicy,
 ) -> Result<Decision> {
     validate_alias(&policy.alias)?;
+    let _hold = reg.hold()?;
     let current = current_alias(reg, name, &policy.alias)?;
+    let moved = |now: Option<u64>| RegistryError::AliasMoved {
+        name: name.into(),
+        alias: policy.alias.clone(),
+        expected: champion.map(|c| c.0),
+        now,
+    };
+    if current != Some(candidate) && current != champion.map(|c| c.0) {
+        return Err(moved(current));
+    }
+    let champion_score = champion.map(|c| c.1);
     let champion = match (current, champion_score) {
         (Some(v), _) if v == candidate => {
             return Ok(Decision {
@@ -134,6 +151,10 @@ pub fn promote(
     tag("reason", reason.clone())?;
     if promoted {
         move_alias(reg, name, &policy.alias, candidate)?;
+        let now = current_alias(reg, name, &policy.alias)?;
+        if now != Some(candidate) {
+            return Err(moved(now));
+        }
     }
     Ok(Decision {
         promoted,
@@ -142,6 +163,29 @@ pub fn promote(
         champion,
         reason,
     })
+}
+
+/// [`promote`], comparing again while other promotions move the alias: `score(v)` is the
+/// champion `v`'s score on the candidate's hold-out. Gives up after a few rounds.
+pub fn promote_with(
+    reg: &dyn Registry,
+    name: &str,
+    candidate: u64,
+    candidate_score: f64,
+    policy: &PromotionPolicy,
+    mut score: impl FnMut(u64) -> Result<f64>,
+) -> Result<Decision> {
+    let mut rounds = 0;
+    loop {
+        let champion = match current_alias(reg, name, &policy.alias)? {
+            Some(v) if v != candidate => Some((v, score(v)?)),
+            _ => None,
+        };
+        match promote(reg, name, candidate, candidate_score, champion, policy) {
+            Err(RegistryError::AliasMoved { .. }) if rounds < 8 => rounds += 1,
+            other => return other,
+        }
+    }
 }
 
 /// The version `alias` points at, if any.
@@ -164,6 +208,7 @@ fn parse_history(tag: Option<&String>) -> Vec<u64> {
 /// elsewhere is added to the history first, so rollback returns to it).
 pub fn move_alias(reg: &dyn Registry, name: &str, alias: &str, version: u64) -> Result<()> {
     validate_alias(alias)?;
+    let _hold = reg.hold()?;
     let model = reg.get_model(name)?;
     if !model.versions.iter().any(|v| v.version == version) {
         return Err(RegistryError::NoVersion {
@@ -189,6 +234,7 @@ pub fn move_alias(reg: &dyn Registry, name: &str, alias: &str, version: u64) -> 
 /// since are skipped.
 pub fn rollback(reg: &dyn Registry, name: &str, alias: &str) -> Result<(u64, u64)> {
     validate_alias(alias)?;
+    let _hold = reg.hold()?;
     let model = reg.get_model(name)?;
     let from = *model.aliases.get(alias).ok_or_else(|| RegistryError::NoAlias {
         name: name.into(),

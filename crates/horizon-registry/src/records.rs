@@ -2,7 +2,7 @@
 //! folder (`local.rs`) and the key-value store of the browser (`kv.rs`).
 
 use crate::types::now_ms;
-use crate::{ModelVersion, RegisteredModel, RegistryError, Result};
+use crate::{DamagedVersion, ModelVersion, RegisteredModel, RegistryError, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -27,6 +27,7 @@ impl ModelFile {
                 tags: BTreeMap::new(),
                 aliases: BTreeMap::new(),
                 versions: Vec::new(),
+                damaged: Vec::new(),
             },
             last_version: 0,
         }
@@ -71,8 +72,12 @@ impl ModelFile {
     }
 
     /// The public view of this model with `versions` (already in public form).
-    pub fn with_versions(self, versions: Vec<ModelVersion>) -> RegisteredModel {
-        RegisteredModel { versions, ..self.model }
+    pub fn with_versions(self, versions: Vec<ModelVersion>, damaged: Vec<DamagedVersion>) -> RegisteredModel {
+        RegisteredModel {
+            versions,
+            damaged,
+            ..self.model
+        }
     }
 }
 

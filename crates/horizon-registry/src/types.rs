@@ -33,6 +33,17 @@ pub struct RegisteredModel {
     /// which keep versions apart, hold no `versions`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<ModelVersion>,
+    /// Versions whose record cannot be read (damaged on disk), with what is wrong: listed
+    /// apart so that the others stay listed and usable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub damaged: Vec<DamagedVersion>,
+}
+
+/// A version whose record is damaged, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DamagedVersion {
+    pub version: u64,
+    pub problem: String,
 }
 
 /// A training run to record.

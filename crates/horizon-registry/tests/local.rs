@@ -85,6 +85,24 @@ fn killing_a_writer_at_random_points_never_leaves_a_half_written_registry() {
         .create_version("sales", b"0 0\n", None, &Default::default())
         .expect("write after crashes");
     assert!(v.version as usize > last_count);
+    // What the killed writers left is gone with that write.
+    let mut dirs = vec![root.join("models/sales"), root.join("runs")];
+    dirs.extend(
+        std::fs::read_dir(root.join("models/sales/versions"))
+            .expect("versions")
+            .map(|e| e.expect("entry").path()),
+    );
+    for d in dirs {
+        for e in std::fs::read_dir(&d).expect("dir") {
+            let name = e.expect("entry").file_name();
+            assert!(
+                !name.to_string_lossy().contains(".tmp-"),
+                "{} left in {}",
+                name.to_string_lossy(),
+                d.display()
+            );
+        }
+    }
 }
 
 #[test]
@@ -140,4 +158,124 @@ fn a_damaged_file_is_reported_with_its_path() {
     std::fs::write(&artifact, b"ab").expect("truncate");
     std::fs::write(&file, br#"{"name":"m","created_ms":0}"#).expect("repair");
     assert!(matches!(reg.download("m", 1), Err(RegistryError::Corrupt { .. })));
+}
+
+/// Trainings of one model promote at the same time: each decides under the registry's lock
+/// against the champion of that moment, so exactly one finds no champion, the alias history
+/// lists every promotion in order (each 10 % better than the one before), and rollback goes
+/// back to the previous champion.
+#[test]
+fn concurrent_promotions_decide_one_after_the_other() {
+    use horizon_registry::promotion::{self, PromotionPolicy};
+    use std::sync::{Arc, Barrier};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("registry");
+    for round in 0..5 {
+        let name = format!("m{round}");
+        let scores = [100.0, 85.0, 60.0, 95.0, 40.0, 70.0];
+        let barrier = Arc::new(Barrier::new(scores.len()));
+        let threads: Vec<_> = scores
+            .iter()
+            .map(|&score| {
+                let (root, name, barrier) = (root.clone(), name.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let reg = LocalRegistry::open(&root).expect("open");
+                    let tags = [("score".to_string(), score.to_string())].into();
+                    barrier.wait();
+                    let v = reg.create_version(&name, b"x", None, &tags).expect("version").version;
+                    let stored = |v: u64| -> Result<f64, RegistryError> {
+                        let tags = reg.get_version(&name, v)?.tags;
+                        Ok(tags.get("score").and_then(|s| s.parse().ok()).unwrap_or(f64::NAN))
+                    };
+                    promotion::promote_with(&reg, &name, v, score, &PromotionPolicy::default(), stored)
+                        .expect("promotion decides")
+                })
+            })
+            .collect();
+        let decisions: Vec<_> = threads.into_iter().map(|t| t.join().expect("thread")).collect();
+        let first = decisions.iter().filter(|d| d.champion.is_none()).count();
+        assert_eq!(first, 1, "round {round}: {decisions:?}");
+        let reg = LocalRegistry::open(&root).expect("open");
+        let history = promotion::alias_history(&reg, &name, "champion").expect("history");
+        let mut promoted: Vec<u64> = decisions.iter().filter(|d| d.promoted).map(|d| d.candidate).collect();
+        promoted.sort_by_key(|v| history.iter().position(|h| h == v));
+        assert_eq!(
+            history, promoted,
+            "round {round}: every promotion in the history, in order"
+        );
+        let score = |v: u64| decisions.iter().find(|d| d.candidate == v).map(|d| d.candidate_score);
+        for w in history.windows(2) {
+            let (a, b) = (score(w[0]).expect("a"), score(w[1]).expect("b"));
+            assert!(b <= 0.9 * a, "round {round}: {b} replaced {a}");
+        }
+        let champion = reg.get_by_alias(&name, "champion").expect("champion").version;
+        assert_eq!(Some(&champion), history.last());
+        if history.len() > 1 {
+            let back = promotion::rollback(&reg, &name, "champion").expect("rollback");
+            assert_eq!(back, (champion, history[history.len() - 2]));
+        }
+    }
+}
+
+/// One damaged or misplaced version record spoils only itself: the model lists its other
+/// versions and the damaged one apart, and takes new versions.
+#[test]
+fn a_damaged_version_is_listed_apart_and_the_rest_stay_usable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reg = LocalRegistry::open(dir.path()).expect("open");
+    for _ in 0..3 {
+        reg.create_version("m", b"abc", None, &Default::default())
+            .expect("version");
+    }
+    reg.create_version("other", b"abc", None, &Default::default())
+        .expect("version");
+    let versions = dir.path().join("models/m/versions");
+    std::fs::write(versions.join("2/version.json"), b"{ damaged").expect("damage");
+    // Version 1's folder copied to 7: its record says 1.
+    std::fs::create_dir(versions.join("7")).expect("folder");
+    for f in ["version.json", "artifact.hzn"] {
+        std::fs::copy(versions.join("1").join(f), versions.join("7").join(f)).expect("copy");
+    }
+    let models = reg.list_models().expect("the registry lists");
+    assert_eq!(models.len(), 2);
+    let m = &models[0];
+    assert_eq!(m.versions.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(m.damaged.iter().map(|d| d.version).collect::<Vec<_>>(), [2, 7]);
+    assert!(
+        m.damaged[0].problem.contains("version.json is damaged"),
+        "{:?}",
+        m.damaged
+    );
+    assert!(m.damaged[1].problem.contains("says it is version 1"), "{:?}", m.damaged);
+    assert!(matches!(reg.download("m", 7), Err(RegistryError::Corrupt { .. })));
+    assert_eq!(reg.download("m", 3).expect("v3"), b"abc");
+    let v = reg
+        .create_version("m", b"new", None, &Default::default())
+        .expect("a new version");
+    assert_eq!(v.version, 8);
+}
+
+/// What killed writes leave (temporary files, the folder of a model being deleted) is removed
+/// by the next version registered.
+#[test]
+fn leftovers_of_killed_writes_are_cleaned_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reg = LocalRegistry::open(dir.path()).expect("open");
+    reg.create_version("m", b"abc", None, &Default::default()).expect("v1");
+    let leftovers = [
+        "models/m/.model.json.tmp-123-4",
+        "models/m/versions/1/.artifact.hzn.tmp-123-5",
+        "models/m/versions/1/.version.json.tmp-99-0",
+        "runs/.abc.json.tmp-7-7",
+    ];
+    for f in leftovers {
+        std::fs::write(dir.path().join(f), b"half").expect("leftover");
+    }
+    std::fs::create_dir_all(dir.path().join("models/.deleted-old-1/versions")).expect("trash");
+    reg.create_version("m", b"def", None, &Default::default()).expect("v2");
+    for f in leftovers {
+        assert!(!dir.path().join(f).exists(), "{f} is left");
+    }
+    assert!(!dir.path().join("models/.deleted-old-1").exists());
+    assert_eq!(reg.download("m", 1).expect("v1"), b"abc");
 }

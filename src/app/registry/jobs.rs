@@ -138,13 +138,10 @@ pub fn promote(target: &RegistryLocation, name: &str, version: u64, panel: &Pane
             pipeline::score(panel, &a.spec, &cfg).map_err(|e| format!("scoring version {v}: {e}"))
         };
         let candidate = score(version)?;
-        let champion = match reg.get_by_alias(name, &policy.alias) {
-            Ok(c) if c.version != version => Some(score(c.version)?),
-            Ok(_) | Err(RegistryError::NoAlias { .. }) => None,
-            Err(e) => return Err(e.to_string()),
-        };
-        let d =
-            promotion::promote(reg.as_ref(), name, version, candidate, champion, &policy).map_err(|e| e.to_string())?;
+        let d = promotion::promote_with(reg.as_ref(), name, version, candidate, &policy, |v| {
+            score(v).map_err(RegistryError::Invalid)
+        })
+        .map_err(|e| e.to_string())?;
         Ok(format!("{name} {d}"))
     })())
 }

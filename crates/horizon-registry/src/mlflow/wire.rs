@@ -214,6 +214,7 @@ impl WireModel {
             tags: to_map(self.tags),
             aliases,
             versions: Vec::new(),
+            damaged: Vec::new(),
         }
     }
 }

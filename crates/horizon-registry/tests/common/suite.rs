@@ -144,7 +144,7 @@ fn promotion_and_rollback(reg: &dyn Registry) {
     let policy = PromotionPolicy::default();
     let first = promotion::promote(reg, &name, 1, 100.0, None, &policy).expect("promote v1");
     assert!(first.promoted, "{first}");
-    let small = promotion::promote(reg, &name, 2, 95.0, Some(100.0), &policy).expect("v2");
+    let small = promotion::promote(reg, &name, 2, 95.0, Some((1, 100.0)), &policy).expect("v2");
     assert!(!small.promoted, "5 % is below the 10 % threshold: {small}");
     let tags = reg.get_version(&name, 2).expect("v2").tags;
     assert_eq!(tags.get("horizon.promotion.decision").map(String::as_str), Some("kept"));
@@ -161,7 +161,7 @@ fn promotion_and_rollback(reg: &dyn Registry) {
         Some("1")
     );
     assert_eq!(reg.get_by_alias(&name, "champion").expect("champion").version, 1);
-    let big = promotion::promote(reg, &name, 3, 80.0, Some(100.0), &policy).expect("v3");
+    let big = promotion::promote(reg, &name, 3, 80.0, Some((1, 100.0)), &policy).expect("v3");
     assert!(big.promoted, "{big}");
     assert_eq!(
         reg.get_version(&name, 3)
@@ -171,7 +171,16 @@ fn promotion_and_rollback(reg: &dyn Registry) {
             .map(String::as_str),
         Some("promoted")
     );
-    let again = promotion::promote(reg, &name, 4, 50.0, Some(80.0), &policy).expect("v4");
+    // A candidate compared with a champion that has moved since is not decided on.
+    let stale = promotion::promote(reg, &name, 4, 50.0, Some((1, 100.0)), &policy);
+    assert!(
+        matches!(
+            stale,
+            Err(horizon_registry::RegistryError::AliasMoved { now: Some(3), .. })
+        ),
+        "{stale:?}"
+    );
+    let again = promotion::promote(reg, &name, 4, 50.0, Some((3, 80.0)), &policy).expect("v4");
     assert!(again.promoted);
     assert_eq!(
         promotion::alias_history(reg, &name, "champion").expect("history"),
