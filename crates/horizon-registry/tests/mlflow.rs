@@ -391,3 +391,89 @@ fn an_unreachable_slow_or_failing_server_is_reported_within_the_timeout() {
         assert!(took < Duration::from_millis(2500), "took {took:?} with a 1 s timeout");
     }
 }
+
+/// A server on 127.0.0.1 that answers every request 200 with the JSON `body(n)` of its n-th
+/// request (from 0), counting the requests.
+fn scripted_server(body: impl Fn(usize) -> String + Send + 'static) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            read_request(&mut stream);
+            let body = body(counter.fetch_add(1, Ordering::SeqCst));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, count)
+}
+
+/// Searches whose pages never end — a token given again, or a new one every time — stop with
+/// an error after a bounded number of requests instead of running forever.
+#[test]
+fn a_server_whose_pages_never_end_is_left() {
+    let page = |token: String| format!(r#"{{"registered_models":[],"next_page_token":"{token}"}}"#);
+    let (url, count) = scripted_server(move |n| page(if n % 2 == 0 { "a".into() } else { "b".into() }));
+    let err = quick_client(&url, Duration::from_secs(20))
+        .list_models()
+        .expect_err("circles");
+    assert!(err.to_string().contains("page token again"), "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+
+    let (url, count) = scripted_server(move |n| page(format!("t{n}")));
+    let err = quick_client(&url, Duration::from_secs(20))
+        .list_models()
+        .expect_err("endless");
+    assert!(err.to_string().contains("more than 1000 pages"), "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 1000);
+
+    // The versions of a model are searched the same way.
+    let (url, _) = scripted_server(move |n| {
+        if n == 0 {
+            r#"{"registered_model":{"name":"sales","creation_timestamp":0}}"#.to_string()
+        } else {
+            r#"{"model_versions":[],"next_page_token":"same"}"#.to_string()
+        }
+    });
+    let err = quick_client(&url, Duration::from_secs(20))
+        .get_model("sales")
+        .expect_err("circles");
+    assert!(err.to_string().contains("page token again"), "{err}");
+}
+
+/// Credentials a server echoes are masked before its answer is shortened for the message, so
+/// none of a token that straddles the cut shows; a two-letter password is masked too.
+#[test]
+fn echoed_credentials_are_masked_before_the_answer_is_shortened() {
+    use base64::Engine as _;
+    for (user, password) in [("alice", "correct-horse-battery"), ("bob", "pw")] {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        for cut in [280, 290, 295] {
+            let body: &'static str = Box::leak(
+                format!(
+                    "{}Basic {token} and password={password} again {password}",
+                    "x".repeat(cut)
+                )
+                .into_boxed_str(),
+            );
+            let (url, _) = fake_server("500 Internal Server Error", body);
+            let client = MlflowRegistry::new(MlflowConfig {
+                username: Some(user.into()),
+                password: Some(password.into()),
+                timeout: Duration::from_secs(20),
+                retries: 0,
+                ..MlflowConfig::new(url)
+            })
+            .expect("client");
+            let shown = client.list_models().expect_err("500").to_string();
+            assert!(!shown.contains(password), "{shown}");
+            assert!(!shown.contains(&token[..6]), "part of the token shows: {shown}");
+        }
+    }
+}

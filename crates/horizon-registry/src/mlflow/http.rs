@@ -81,10 +81,12 @@ impl Http {
         let (auth, secrets) = match credentials {
             Some((user, password)) => {
                 let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-                let secrets = vec![password, token.clone()]
-                    .into_iter()
-                    .filter(|s| s.len() >= 3)
-                    .collect();
+                // Whatever their length: a short password is masked wherever it appears.
+                let mut secrets: Vec<String> = vec![encode(&password), password, token.clone()];
+                secrets.retain(|s| !s.is_empty());
+                // The longest first: a password inside the token must not break its match.
+                secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+                secrets.dedup();
                 (Some(format!("Basic {token}")), secrets)
             }
             None => (None, Vec::new()),
@@ -264,12 +266,13 @@ impl Http {
             Ok(e) if !e.message.is_empty() || !e.error_code.is_empty() => (e.error_code, e.message),
             _ => (String::new(), String::from_utf8_lossy(bytes).into_owned()),
         };
-        let message = message.trim();
+        // Redacted before it is shortened, so that no part of a secret survives the cut.
+        let message = self.redact(message.trim());
         let mut short: String = message.chars().take(MAX_MESSAGE).collect();
         if short.len() < message.len() {
             short.push('…');
         }
-        (code, self.redact(&short))
+        (code, short)
     }
 
     /// The generic error of a failure (the caller handled the answers it knows).

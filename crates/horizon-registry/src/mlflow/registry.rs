@@ -66,19 +66,15 @@ impl Registry for MlflowRegistry {
 
     fn list_models(&self) -> Result<Vec<RegisteredModel>> {
         let mut models = Vec::new();
-        let mut token = String::new();
-        loop {
-            let mut query = vec![("max_results", "1000")];
-            if !token.is_empty() {
-                query.push(("page_token", &token));
-            }
-            let page: ModelsPage = self.get("registered-models/search", &query, Ctx::default())?;
-            models.extend(page.registered_models.into_iter().map(|m| m.into_model()));
-            if page.next_page_token.is_empty() || page.next_page_token == token {
-                break;
-            }
-            token = page.next_page_token;
-        }
+        self.search_pages(
+            "registered-models/search",
+            &[("max_results", "1000")],
+            Ctx::default(),
+            |page: ModelsPage| {
+                models.extend(page.registered_models.into_iter().map(|m| m.into_model()));
+                Ok(page.next_page_token)
+            },
+        )?;
         models.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(models)
     }
@@ -88,29 +84,26 @@ impl Registry for MlflowRegistry {
         let found: ModelResp = self.get("registered-models/get", &[("name", name)], Ctx::model(name))?;
         let mut model = found.registered_model.into_model();
         let filter = format!("name='{name}'");
-        let mut token = String::new();
-        loop {
-            let mut query = vec![("filter", filter.as_str()), ("max_results", "1000")];
-            if !token.is_empty() {
-                query.push(("page_token", &token));
-            }
-            let page: VersionsPage = self.get("model-versions/search", &query, Ctx::model(name))?;
-            for v in page.model_versions {
-                let mut v = self.version("GET model-versions/search", v)?;
-                // Search answers leave aliases out; the model has them.
-                v.aliases = model
-                    .aliases
-                    .iter()
-                    .filter(|(_, n)| **n == v.version)
-                    .map(|(a, _)| a.clone())
-                    .collect();
-                model.versions.push(v);
-            }
-            if page.next_page_token.is_empty() || page.next_page_token == token {
-                break;
-            }
-            token = page.next_page_token;
-        }
+        let query = [("filter", filter.as_str()), ("max_results", "1000")];
+        self.search_pages(
+            "model-versions/search",
+            &query,
+            Ctx::model(name),
+            |page: VersionsPage| {
+                for v in page.model_versions {
+                    let mut v = self.version("GET model-versions/search", v)?;
+                    // Search answers leave aliases out; the model has them.
+                    v.aliases = model
+                        .aliases
+                        .iter()
+                        .filter(|(_, n)| **n == v.version)
+                        .map(|(a, _)| a.clone())
+                        .collect();
+                    model.versions.push(v);
+                }
+                Ok(page.next_page_token)
+            },
+        )?;
         model.versions.sort_by_key(|v| v.version);
         Ok(model)
     }
@@ -264,5 +257,59 @@ impl Registry for MlflowRegistry {
             json!({ "name": name }),
             Ctx::model(name),
         )
+    }
+}
+
+/// Pages a search may have: 1,000 pages of 1,000 models or versions.
+const MAX_PAGES: usize = 1000;
+/// A search ends within this many request timeouts (natively; the browser has no clock here).
+const SEARCH_TIMEOUTS: u32 = 10;
+
+impl MlflowRegistry {
+    /// Every page of a search, each given to `page`, which returns the next page's token: up
+    /// to the last page (an empty token). A server that repeats a token (its pages would never
+    /// end), more than [`MAX_PAGES`] pages, or a search longer than [`SEARCH_TIMEOUTS`] request
+    /// timeouts end the operation with an error.
+    fn search_pages<P: serde::de::DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        query: &[(&str, &str)],
+        ctx: Ctx,
+        mut page: impl FnMut(P) -> Result<String>,
+    ) -> Result<()> {
+        let what = format!("GET {endpoint}");
+        #[cfg(not(target_arch = "wasm32"))]
+        let started = std::time::Instant::now();
+        let deadline = self.http.timeout * SEARCH_TIMEOUTS;
+        let mut seen = std::collections::HashSet::new();
+        let mut token = String::new();
+        for _ in 0..MAX_PAGES {
+            let mut q = query.to_vec();
+            if !token.is_empty() {
+                q.push(("page_token", &token));
+            }
+            let next = page(self.get(endpoint, &q, ctx)?)?;
+            if next.is_empty() {
+                return Ok(());
+            }
+            if !seen.insert(next.clone()) {
+                return Err(self
+                    .http
+                    .unreadable(&what, "it gave a page token again, so its pages would never end"));
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            if started.elapsed() > deadline {
+                return Err(RegistryError::Timeout {
+                    registry: self.http.registry.clone(),
+                    what,
+                    seconds: deadline.as_secs_f64(),
+                });
+            }
+            token = next;
+        }
+        let _ = deadline;
+        Err(self
+            .http
+            .unreadable(&what, format!("more than {MAX_PAGES} pages of results")))
     }
 }
