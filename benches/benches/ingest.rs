@@ -1,5 +1,6 @@
 //! In-process timing of CSV ingestion + validation (`horizon_core::data::ingest_csv`) on the
-//! 1,000,000-row generated retail file. Run: `cargo bench -p horizon-benches --bench ingest`.
+//! 1,000,000-row generated retail file, and of the whole report of `horizon validate` (ingestion
+//! and the season check of each series). Run: `cargo bench -p horizon-benches --bench ingest`.
 //! The comparison with pandas, run back to back, is `benches/ingest_vs_pandas.sh`.
 
 use horizon_core::data::{IngestOptions, ingest_csv};
@@ -19,5 +20,19 @@ fn ingest_1m_rows(bencher: divan::Bencher) {
         );
         assert_eq!(ing.stats.rows, 1_000_000);
         ing
+    });
+}
+
+#[divan::bench(sample_count = 10)]
+fn validate_report_1m_rows(bencher: divan::Bencher) {
+    let csv = horizon_benches::million_row_csv();
+    bencher.counter(divan::counter::BytesCount::new(csv.len())).bench(|| {
+        let ing = ingest_csv(
+            divan::black_box(csv.as_bytes()),
+            "retail_1m.csv",
+            &IngestOptions::default(),
+        );
+        let panel = ing.panel.expect("a usable file");
+        horizon_core::models::season::panel_seasons(&panel)
     });
 }

@@ -51,23 +51,14 @@ pub fn run(a: ValidateArgs) -> Result<(), CliError> {
         "repairs:    {} duplicate row(s) merged, {} missing period(s) and {} missing value(s) filled",
         ing.stats.duplicates_merged, ing.stats.gaps_filled, ing.stats.missing_filled
     );
-    // Which calendar seasons the series really have (in parallel: STL per series).
-    use rayon::prelude::*;
-    let checks: Vec<_> = p
-        .series
-        .par_iter()
-        .map(|s| horizon_core::models::season::detect_seasons(&s.values, s.freq).checks)
-        .collect();
-    let seasons: Vec<String> = horizon_core::models::season::calendar_seasons(p.freq)
+    // Which calendar seasons the series really have.
+    let seasons: Vec<String> = horizon_core::models::season::panel_seasons(p)
         .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let told = checks.iter().filter(|c| c[i].strength.is_some()).count();
-            let present = checks.iter().filter(|c| c[i].present).count();
-            if told == 0 {
-                format!("{m}: too few cycles to tell")
+        .map(|c| {
+            if c.told == 0 {
+                format!("{}: too few cycles to tell", c.period)
             } else {
-                format!("{m}: present in {present} of {told} series")
+                format!("{}: present in {} of {} series", c.period, c.present, c.told)
             }
         })
         .collect();
