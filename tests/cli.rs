@@ -429,3 +429,78 @@ fn gbm_forecasts_and_backtests_a_panel_globally() {
         "{err}"
     );
 }
+
+/// Whatever `forecast` writes with exit 0 is finite and ordered (lo ≤ forecast ≤ hi), on files
+/// whose values strain the arithmetic; values beyond any sales figure are refused up front.
+#[test]
+fn every_forecast_written_with_exit_0_is_finite_and_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let start = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    let files: [(&str, &dyn Fn(usize) -> String); 5] = [
+        ("spike.csv", &|i| {
+            if i == 60 {
+                "1e99".into()
+            } else {
+                format!("{}", 100 + i % 7 * 5)
+            }
+        }),
+        ("huge.csv", &|_| "1e99".into()),
+        ("alternating.csv", &|i| {
+            if i % 2 == 0 { "1e99".into() } else { "0".into() }
+        }),
+        ("skewed.csv", &|i| format!("{}", ((i % 7) as f64 + 1.0).powi(6))),
+        ("beyond.csv", &|i| if i == 60 { "1e154".into() } else { "5".into() }),
+    ];
+    let mut written = 0;
+    for (name, value) in files {
+        let mut text = String::from("date,sales\n");
+        for i in 0..120 {
+            text.push_str(&format!("{},{}\n", start + chrono::Days::new(i as u64), value(i)));
+        }
+        std::fs::write(d.join(name), text).unwrap();
+        for model in ["naive", "ets", "arima", "gbm", "prophet", "ensemble"] {
+            let out = common::output(&mut common::command(
+                &[
+                    "forecast",
+                    name,
+                    "--model",
+                    model,
+                    "--horizon",
+                    "14",
+                    "--level",
+                    "10",
+                    "--level",
+                    "95",
+                    "--out",
+                    "f.csv",
+                    "--force",
+                ],
+                d,
+            ));
+            if name == "beyond.csv" {
+                assert_eq!(out.status.code(), Some(2), "{name} {model}");
+                continue;
+            }
+            if !out.status.success() {
+                continue;
+            }
+            written += 1;
+            let csv = std::fs::read_to_string(d.join("f.csv")).unwrap();
+            let mut lines = csv.lines();
+            let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+            let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+            let (f, lo10, hi10, lo95, hi95) = (col("forecast"), col("lo_10"), col("hi_10"), col("lo_95"), col("hi_95"));
+            for line in lines {
+                let cells: Vec<&str> = line.split(',').collect();
+                let v = |j: usize| cells[j].parse::<f64>().unwrap();
+                for j in [f, lo10, hi10, lo95, hi95] {
+                    assert!(v(j).is_finite(), "{name} {model}: {line}");
+                }
+                assert!(v(lo95) <= v(f) && v(f) <= v(hi95), "{name} {model}: {line}");
+                assert!(v(lo10) <= v(f) && v(f) <= v(hi10), "{name} {model}: {line}");
+            }
+        }
+    }
+    assert!(written >= 12, "only {written} forecasts written");
+}

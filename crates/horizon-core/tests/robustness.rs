@@ -2,10 +2,13 @@
 //! deterministic random corruptions of valid files (bytes flipped, inserted, deleted; lines
 //! duplicated, swapped, cut), each checked for the panel's invariants.
 
+mod common;
+
+use common::mutate;
 use horizon_core::data::generate::{BooksParams, RetailParams, books, retail};
 use horizon_core::data::{IngestOptions, Panel, ingest_csv};
 use horizon_core::export::panel_csv;
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 fn check_panel(p: &Panel, name: &str) {
@@ -34,53 +37,6 @@ fn check_panel(p: &Panel, name: &str) {
     }
 }
 
-fn mutate(rng: &mut ChaCha8Rng, base: &[u8]) -> Vec<u8> {
-    let mut b = base.to_vec();
-    for _ in 0..rng.random_range(1..6) {
-        if b.is_empty() {
-            break;
-        }
-        let i = rng.random_range(0..b.len());
-        match rng.random_range(0..7) {
-            0 => b[i] = rng.random(),
-            1 => b.insert(
-                i,
-                [b',', b';', b'\t', b'"', b'\n', b'-', b'/', 0xFF][rng.random_range(0..8)],
-            ),
-            2 => {
-                b.remove(i);
-            }
-            3 => b.truncate(i),
-            4 => {
-                // Duplicate a line.
-                let text = String::from_utf8_lossy(&b).into_owned();
-                let lines: Vec<&str> = text.lines().collect();
-                let k = rng.random_range(0..lines.len().max(1));
-                let mut out: Vec<&str> = lines.clone();
-                if let Some(l) = lines.get(k) {
-                    out.insert(k, l);
-                }
-                b = out.join("\n").into_bytes();
-            }
-            5 => {
-                // Swap two lines.
-                let text = String::from_utf8_lossy(&b).into_owned();
-                let mut lines: Vec<&str> = text.lines().collect();
-                if lines.len() > 2 {
-                    let (x, y) = (rng.random_range(1..lines.len()), rng.random_range(1..lines.len()));
-                    lines.swap(x, y);
-                }
-                b = lines.join("\n").into_bytes();
-            }
-            _ => {
-                let digit = b"0123456789"[rng.random_range(0..10)];
-                b[i] = digit;
-            }
-        }
-    }
-    b
-}
-
 #[test]
 fn random_corruptions_never_panic_and_accepted_panels_are_well_formed() {
     let retail = panel_csv(&retail(&RetailParams {
@@ -105,7 +61,7 @@ fn random_corruptions_never_panic_and_accepted_panels_are_well_formed() {
         ("books", books.as_bytes()),
         ("monthly", monthly.as_bytes()),
     ] {
-        for k in 0..1500 {
+        for k in 0..common::fuzz_cases(1500) {
             let bytes = mutate(&mut rng, base);
             let label = format!("{name}#{k}");
             let ing = ingest_csv(&bytes, &label, &IngestOptions::default());
