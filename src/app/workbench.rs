@@ -326,8 +326,9 @@ impl Workbench {
         #[cfg(target_arch = "wasm32")]
         {
             let reply = self.tasks.reply("registry call");
+            let timeout = std::time::Duration::from_secs_f64(self.settings.registry_timeout_secs.clamp(0.5, 120.0));
             wasm_bindgen_futures::spawn_local(async move {
-                let msg = horizon_registry::mlflow::replay::replay_fetch(work).await;
+                let msg = horizon_registry::mlflow::replay::replay_fetch(work, timeout).await;
                 reply.send(Msg::Registry(msg));
             });
         }

@@ -12,6 +12,8 @@
 //! same run. When `create_version` gets no run, it records one (in the configured experiment)
 //! and the version is linked to it. Timeouts and retries: see [`MlflowConfig`].
 
+#[cfg(target_arch = "wasm32")]
+mod browser;
 mod calls;
 mod http;
 mod registry;

@@ -106,16 +106,17 @@ pub fn replay<T>(
     }
 }
 
-/// Run `operation` in the browser, its requests sent with `fetch` between runs.
+/// Run `operation` in the browser, its requests sent with `fetch` between runs, each aborted
+/// when `timeout` passes without its answer.
 #[cfg(target_arch = "wasm32")]
-pub async fn replay_fetch<T>(operation: impl Fn() -> T) -> T {
+pub async fn replay_fetch<T>(operation: impl Fn() -> T, timeout: std::time::Duration) -> T {
     let mut tape = Tape::default();
     loop {
         let (out, t, wanted) = run_once(tape, &operation);
         tape = t;
         match wanted {
             Some(request) if tape.answers.len() < MAX_REQUESTS => {
-                tape.answers.push(ehttp::fetch_async(request).await);
+                tape.answers.push(super::browser::fetch(request, timeout).await);
             }
             _ => return out,
         }
