@@ -261,7 +261,11 @@ where
     fn delete_version(&self, name: &str, version: u64) -> Result<()> {
         let _lock = self.lock()?;
         let mut model = self.read_model(name)?;
-        self.read_version(name, version)?;
+        // A damaged record can be deleted; a missing one is not there to delete.
+        match self.read_version(name, version) {
+            Ok(_) | Err(RegistryError::Corrupt { .. }) => {}
+            Err(e) => return Err(e),
+        }
         // Aliases go first (an alias never points at a missing version), then the version.
         model.forget_version(version);
         self.write(Doc::Model(name), &model)?;

@@ -113,6 +113,19 @@ pub trait Registry: Send + Sync {
             VersionRef::Alias(a) => self.get_by_alias(name, a),
             VersionRef::Latest => {
                 let model = self.get_model(name)?;
+                let newest = model.versions.iter().map(|v| v.version).max();
+                // The newest version is damaged: an older one is not what "latest" asks for.
+                if let Some(d) = model
+                    .damaged
+                    .iter()
+                    .filter(|d| Some(d.version) > newest)
+                    .max_by_key(|d| d.version)
+                {
+                    return Err(RegistryError::Invalid(format!(
+                        "the latest version of '{name}' is damaged: {}",
+                        d.problem
+                    )));
+                }
                 model
                     .versions
                     .into_iter()

@@ -97,7 +97,9 @@ pub fn decide(policy: &PromotionPolicy, candidate: f64, champion: Option<f64>) -
 /// are made under the registry's hold (its lock; see [`Registry::hold`]), after checking that
 /// the alias still points where the caller found it. When it moved, nothing is written and
 /// [`RegistryError::AliasMoved`] asks the caller to compare with the new version (see
-/// [`promote_with`]). A store without a lock (MLflow) is re-read after the move as well.
+/// [`promote_with`]). On a store without a lock (MLflow, whose API has no transactions) this
+/// is best effort: the alias and its history are re-read after the move, and a promotion that
+/// raced another is reported (and compared again) before its decision is recorded.
 pub fn promote(
     reg: &dyn Registry,
     name: &str,
@@ -139,6 +141,17 @@ pub fn promote(
         (None, _) => None,
     };
     let (promoted, reason) = decide(policy, candidate_score, champion.map(|c| c.1));
+    if promoted {
+        move_alias(reg, name, &policy.alias, candidate)?;
+        // Under a lock nothing moves meanwhile; on MLflow (no lock, no transactions) another
+        // promotion may have moved the alias or rewritten its history at the same time.
+        let now = current_alias(reg, name, &policy.alias)?;
+        let history = alias_history(reg, name, &policy.alias)?;
+        if now != Some(candidate) || history.last() != Some(&candidate) {
+            return Err(moved(now));
+        }
+    }
+    // The decision is recorded once it holds.
     let tag = |k: &str, v: String| reg.set_version_tag(name, candidate, &format!("horizon.promotion.{k}"), &v);
     tag("decision", if promoted { "promoted" } else { "kept" }.into())?;
     tag("metric", policy.metric.clone())?;
@@ -149,13 +162,6 @@ pub fn promote(
         tag("champion_score", s.to_string())?;
     }
     tag("reason", reason.clone())?;
-    if promoted {
-        move_alias(reg, name, &policy.alias, candidate)?;
-        let now = current_alias(reg, name, &policy.alias)?;
-        if now != Some(candidate) {
-            return Err(moved(now));
-        }
-    }
     Ok(Decision {
         promoted,
         candidate,

@@ -80,7 +80,8 @@ fn damaged_answers_end_every_operation_without_a_panic() {
             1 => replay(|| client.get_model("sales").map(|_| ()), serve),
             _ => replay(|| client.get_by_alias("sales", "champion").map(|_| ()), serve),
         };
-        assert!(requests <= 1001, "case {case}: {requests} requests");
+        // Far below the replay driver's own cap (500 requests): each operation stops by itself.
+        assert!(requests <= 10, "case {case}: {requests} requests");
         match outcome {
             Ok(()) => answered += 1,
             Err(e) => {

@@ -249,6 +249,17 @@ fn a_damaged_version_is_listed_apart_and_the_rest_stay_usable() {
     assert!(m.damaged[1].problem.contains("says it is version 1"), "{:?}", m.damaged);
     assert!(matches!(reg.download("m", 7), Err(RegistryError::Corrupt { .. })));
     assert_eq!(reg.download("m", 3).expect("v3"), b"abc");
+    // "latest" is not silently an older version than the damaged newest; a damaged version can
+    // be deleted.
+    let latest = reg.resolve("m", &horizon_registry::VersionRef::Latest);
+    assert!(latest.is_err_and(|e| e.to_string().contains("latest version of 'm' is damaged")));
+    reg.delete_version("m", 7).expect("a damaged version is deleted");
+    assert_eq!(
+        reg.resolve("m", &horizon_registry::VersionRef::Latest)
+            .expect("latest")
+            .version,
+        3
+    );
     let v = reg
         .create_version("m", b"new", None, &Default::default())
         .expect("a new version");

@@ -258,6 +258,14 @@ fn basic_auth_is_enforced() {
 /// A server on 127.0.0.1 that answers every request with `status` and `body` (closing the
 /// connection), counting the requests.
 fn fake_server(status: &'static str, body: &'static str) -> (String, Arc<AtomicUsize>) {
+    serve(move |_| (status, "text/plain", body.to_string()))
+}
+
+/// A server on 127.0.0.1 that answers its n-th request (from 0) with `answer(n)`: status,
+/// content type and body, closing the connection; and the count of requests.
+fn serve(
+    answer: impl Fn(usize) -> (&'static str, &'static str, String) + Send + 'static,
+) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let count = Arc::new(AtomicUsize::new(0));
@@ -266,10 +274,10 @@ fn fake_server(status: &'static str, body: &'static str) -> (String, Arc<AtomicU
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             read_request(&mut stream);
-            counter.fetch_add(1, Ordering::SeqCst);
+            let (status, kind, body) = answer(counter.fetch_add(1, Ordering::SeqCst));
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
@@ -392,26 +400,9 @@ fn an_unreachable_slow_or_failing_server_is_reported_within_the_timeout() {
     }
 }
 
-/// A server on 127.0.0.1 that answers every request 200 with the JSON `body(n)` of its n-th
-/// request (from 0), counting the requests.
+/// A server that answers its n-th request 200 with the JSON `body(n)`.
 fn scripted_server(body: impl Fn(usize) -> String + Send + 'static) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let count = Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            read_request(&mut stream);
-            let body = body(counter.fetch_add(1, Ordering::SeqCst));
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    (url, count)
+    serve(move |n| ("200 OK", "application/json", body(n)))
 }
 
 /// Searches whose pages never end — a token given again, or a new one every time — stop with

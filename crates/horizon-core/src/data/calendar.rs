@@ -23,8 +23,6 @@ impl Frequency {
         Frequency::Quarterly,
     ];
 
-    /// The usual season of a sales series at this frequency: a week of days, a year of weeks,
-    /// months or quarters.
     /// Periods in a year (365 days, 52 weeks).
     pub fn periods_per_year(self) -> usize {
         match self {
@@ -35,6 +33,8 @@ impl Frequency {
         }
     }
 
+    /// The usual season of a sales series at this frequency: a week of days, a year of weeks,
+    /// months or quarters.
     pub fn default_season(self) -> usize {
         match self {
             Frequency::Daily => 7,

@@ -42,6 +42,8 @@ pub enum IssueKind {
     Frequency,
     ShortSeries,
     IgnoredColumn,
+    /// A series without a single sales value (left out).
+    NoValues,
 }
 
 impl IssueKind {
@@ -66,6 +68,7 @@ impl IssueKind {
             IssueKind::Frequency => "frequency",
             IssueKind::ShortSeries => "series too short",
             IssueKind::IgnoredColumn => "ignored column",
+            IssueKind::NoValues => "series without values",
         }
     }
 }

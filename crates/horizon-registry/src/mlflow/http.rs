@@ -267,12 +267,15 @@ impl Http {
             _ => (String::new(), String::from_utf8_lossy(bytes).into_owned()),
         };
         // Redacted before it is shortened, so that no part of a secret survives the cut.
-        let message = self.redact(message.trim());
-        let mut short: String = message.chars().take(MAX_MESSAGE).collect();
-        if short.len() < message.len() {
-            short.push('…');
-        }
-        (code, short)
+        let shown = |text: &str| {
+            let text = self.redact(text.trim());
+            let mut short: String = text.chars().take(MAX_MESSAGE).collect();
+            if short.len() < text.len() {
+                short.push('…');
+            }
+            short
+        };
+        (shown(&code), shown(&message))
     }
 
     /// The generic error of a failure (the caller handled the answers it knows).

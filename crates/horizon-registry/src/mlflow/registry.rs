@@ -280,7 +280,7 @@ impl MlflowRegistry {
         let what = format!("GET {endpoint}");
         #[cfg(not(target_arch = "wasm32"))]
         let started = std::time::Instant::now();
-        let deadline = self.http.timeout * SEARCH_TIMEOUTS;
+        let deadline = self.http.timeout.saturating_mul(SEARCH_TIMEOUTS);
         let mut seen = std::collections::HashSet::new();
         let mut token = String::new();
         for _ in 0..MAX_PAGES {

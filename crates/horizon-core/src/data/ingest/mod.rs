@@ -29,25 +29,41 @@ const SAMPLE_ROWS: usize = 200;
 /// keeps memory bounded by the file's size (the CSV reader holds a row's fields at once).
 pub const MAX_FIELDS: usize = 10_000;
 
-/// The first line (numbered from 1) with more than [`MAX_FIELDS`] delimiters outside quotes.
+/// The first line (numbered from 1) of a record with more than [`MAX_FIELDS`] fields, read
+/// with the CSV reader's rules: a quote opens a quoted field only at a field's start, `""`
+/// inside one is a quote, and `\n`, `\r\n` and a lone `\r` end a line.
 fn overlong_row(text: &[u8], delimiter: u8) -> Option<usize> {
-    let (mut line, mut fields, mut quoted) = (1, 1, false);
-    for &b in text {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => {
+    let (mut line, mut fields, mut quoted, mut field_start) = (1, 1, false, true);
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        let next = text.get(i + 1).copied();
+        let line_end = b == b'\n' || (b == b'\r' && next != Some(b'\n'));
+        if quoted {
+            if b == b'"' && next == Some(b'"') {
+                i += 1;
+            } else if b == b'"' {
+                quoted = false;
+            } else if line_end {
                 line += 1;
-                fields = 1;
             }
-            b'\n' => line += 1,
-            _ if b == delimiter && !quoted => {
-                fields += 1;
-                if fields > MAX_FIELDS {
-                    return Some(line);
-                }
+        } else if b == b'"' && field_start {
+            quoted = true;
+            field_start = false;
+        } else if b == delimiter {
+            fields += 1;
+            field_start = true;
+            if fields > MAX_FIELDS {
+                return Some(line);
             }
-            _ => {}
+        } else if line_end {
+            line += 1;
+            fields = 1;
+            field_start = true;
+        } else if b != b'\r' {
+            field_start = false;
         }
+        i += 1;
     }
     None
 }

@@ -63,6 +63,15 @@ pub(super) fn build_panel(
         }
     }
     stats.series = series.len();
+    if series.is_empty() {
+        if !report.has_errors() {
+            report.push(Issue::error(
+                IssueKind::NoValues,
+                "no series has a sales value: there is nothing to forecast from",
+            ));
+        }
+        return None;
+    }
     Some(Panel {
         id_columns: mapping.id_columns.clone(),
         date_column: mapping.date_column.clone(),
@@ -86,8 +95,9 @@ fn span(raw: &RawSeries, freq: Frequency) -> usize {
 /// Whether a few dates of a sorted raw series lie far from all the others — one flipped digit
 /// (2023 → 2123) would otherwise fill a century of gaps. The series' widest gap between
 /// consecutive dates splits it in two; when the smaller side has at most 5 rows and 5 % of
-/// them, and the gap is longer than two years and than the larger side's whole span, the
-/// smaller side's rows are reported as an error.
+/// them, and the gap is longer than ten years and than ten times the larger side's whole span
+/// (so that a real pause — a shop closed for a few years, a pilot before a launch — is read),
+/// the smaller side's rows are reported as an error.
 fn stray_dates(raw: &RawSeries, freq: Frequency, report: &mut Report) -> bool {
     let n = raw.dates.len();
     if n < 3 {
@@ -107,8 +117,8 @@ fn stray_dates(raw: &RawSeries, freq: Frequency, report: &mut Report) -> bool {
         (cut..n, 0..cut)
     };
     let bulk_span = periods(raw.dates[bulk.start], raw.dates[bulk.end - 1]);
-    let two_years = 2 * i64::try_from(freq.periods_per_year()).unwrap_or(i64::MAX);
-    if few.len() > 5 || few.len() * 20 > n || gap <= bulk_span.max(two_years) {
+    let ten_years = 10 * i64::try_from(freq.periods_per_year()).unwrap_or(i64::MAX);
+    if few.len() > 5 || few.len() * 20 > n || gap <= bulk_span.saturating_mul(10).max(ten_years) {
         return false;
     }
     let rows: Vec<String> = few.clone().map(|i| raw.rows[i].to_string()).collect();
@@ -347,10 +357,11 @@ fn regularise(
     }
     if values.iter().all(|v| v.is_nan()) {
         report.push(
-            Issue::error(
-                IssueKind::MissingValue,
+            Issue::warning(
+                IssueKind::NoValues,
                 format!(
-                    "every sales value of this series is missing ({} row(s)): there is nothing to forecast from",
+                    "every sales value of this series is missing ({} row(s)): there is nothing to forecast from, \
+                     so it is left out",
                     raw.rows.len()
                 ),
             )

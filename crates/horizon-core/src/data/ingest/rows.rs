@@ -224,49 +224,55 @@ impl RowContext<'_> {
         s.rows.push(row as u32);
     }
 
-    /// A row with more fields than the header: extra fields that are all empty (a trailing
-    /// delimiter) are ignored with a warning; anything else is an error, since the row's values
-    /// may not be in their columns — a number written with a thousands separator (`1,000` in a
-    /// comma-separated file) is split in two. Returns whether the row is read.
+    /// A row with more fields than the header. When a number column's cell is a whole number
+    /// and the next field is digits, the value may have been split in two — `1,000` by its
+    /// thousands separator or `5,3` by a decimal comma in a comma-separated file — and the row
+    /// is refused (a wrong number is worse than none). Otherwise the extra fields are ignored
+    /// with a warning naming the row. Returns whether the row is read.
     fn extra_fields(&self, rec: &csv::ByteRecord, row: usize, report: &mut Report) -> bool {
         let m = self.mapping;
         let (width, got) = (self.width, rec.len());
-        if rec.iter().skip(width).all(|f| f.trim_ascii().is_empty()) {
+        let split = |j: usize| {
+            let (a, b) = (rec[j].trim_ascii(), rec.get(j + 1).unwrap_or(b"").trim_ascii());
+            let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+            digits(a.strip_prefix(b"-").unwrap_or(a)) && digits(b)
+        };
+        let numeric = std::iter::once(self.value_idx).chain(self.exog_idx.iter().copied());
+        let comma = m.delimiter == b',';
+        let Some(j) = numeric.filter(|&j| comma && j + 1 < got).find(|&j| split(j)) else {
+            let extra: Vec<String> = rec
+                .iter()
+                .skip(width)
+                .take(3)
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
             report.push(
                 Issue::warning(
                     IssueKind::RaggedRow,
                     format!(
-                        "row has {got} field(s), the header has {width}; the {} empty field(s) at its end are ignored",
-                        got - width
+                        "row has {got} field(s), the header has {width}; the {} extra field(s) ('{}'{}) are ignored",
+                        got - width,
+                        truncate(&extra.join("', '"), 60),
+                        if got - width > 3 { ", …" } else { "" }
                     ),
                 )
                 .at_row(row),
             );
             return true;
-        }
-        let split = |j: usize| {
-            let (a, b) = (rec[j].trim_ascii(), rec.get(j + 1).unwrap_or(b"").trim_ascii());
-            let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
-            let a = a.strip_prefix(b"-").unwrap_or(a);
-            digits(a) && a.len() <= 3 && b.len() == 3 && digits(b)
         };
-        let numeric = std::iter::once(self.value_idx).chain(self.exog_idx.iter().copied());
-        let hint = match numeric.filter(|&j| j + 1 < got).find(|&j| split(j)) {
-            Some(j) if m.delimiter == b',' => format!(
-                ": '{},{}' in column '{}' looks like a number with a thousands separator that the comma split in \
-                 two; write it without the separator ({0}{1})",
-                String::from_utf8_lossy(rec[j].trim_ascii()),
-                String::from_utf8_lossy(rec[j + 1].trim_ascii()),
-                m.columns.get(j).map_or("?", String::as_str)
-            ),
-            _ => String::from(": its values cannot be matched to their columns"),
-        };
+        let (a, b) = (
+            String::from_utf8_lossy(rec[j].trim_ascii()),
+            String::from_utf8_lossy(rec[j + 1].trim_ascii()),
+        );
         report.push(
             Issue::error(
                 IssueKind::RaggedRow,
                 format!(
-                    "row has {got} field(s), the header has {width} (delimiter: {}){hint}",
-                    delimiter_name(m.delimiter)
+                    "row has {got} field(s), the header has {width} (delimiter: {}): '{a},{b}' in column '{}' looks \
+                     like one number split in two by a thousands separator or a decimal comma; write it {a}{b} or \
+                     {a}.{b}",
+                    delimiter_name(m.delimiter),
+                    m.columns.get(j).map_or("?", String::as_str)
                 ),
             )
             .at_row(row),
