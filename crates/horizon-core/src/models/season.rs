@@ -97,6 +97,11 @@ pub fn seasonal_strength(y: &[f64], m: usize) -> Option<f64> {
     strength(y, m, false)
 }
 
+/// Whether season `m` can be checked on `y`: two full cycles of finite, not constant values.
+fn can_tell(y: &[f64], m: usize) -> bool {
+    m >= 2 && y.len() > 2 * m && y.iter().any(|v| (v - y[0]).abs() >= 1e-12) && y.iter().all(|v| v.is_finite())
+}
+
 /// Seasons from this length on are checked with the jumps of Cleveland et al.'s STL (below).
 const JUMPS_FROM: usize = 52;
 
@@ -105,7 +110,7 @@ const JUMPS_FROM: usize = 52;
 /// ⌈window/10⌉-th point and interpolated between, which makes a yearly season of daily data
 /// about ten times cheaper to check with the same verdicts on the test series.
 fn strength(y: &[f64], m: usize, jumps: bool) -> Option<f64> {
-    if m < 2 || y.len() < 2 * m + 1 || y.iter().all(|v| (v - y[0]).abs() < 1e-12) || !y.iter().all(|v| v.is_finite()) {
+    if !can_tell(y, m) {
         return None;
     }
     let low_pass = if m % 2 == 1 { m + 2 } else { m + 1 };
@@ -157,42 +162,81 @@ fn acf_at(y: &[f64], m: usize) -> (Option<f64>, f64) {
     (Some(rs[m - 1]), var.sqrt())
 }
 
+/// A peak of the periodogram: its rounded period and the periods its frequency bin holds.
+struct Peak {
+    period: u32,
+    holds: std::ops::RangeInclusive<u32>,
+}
+
+/// The periodogram's peaks of `y` (Welch, augurs-seasons).
+fn peaks(y: &[f64]) -> Vec<Peak> {
+    if !(y.iter().all(|v| v.is_finite()) && y.len() >= 16) {
+        return Vec::new();
+    }
+    let detector = PeriodogramDetector::builder().min_period(2).threshold(0.5).build();
+    detector
+        .periodogram(y)
+        .peaks(0.5)
+        .map(|k| Peak {
+            period: k.period,
+            holds: k.next_period.min(k.prev_period).max(2)..=k.next_period.max(k.prev_period),
+        })
+        .collect()
+}
+
+/// The check of season `period` of `y`, given its periodogram's peaks.
+fn check(y: &[f64], period: usize, peaks: &[Peak]) -> SeasonCheck {
+    let strength = strength(y, period, period >= JUMPS_FROM);
+    let p = period as u32;
+    let peak = peaks.iter().find(|k| k.holds.contains(&p)).map(|k| k.period);
+    let (acf, se) = match strength {
+        Some(_) => acf_at(y, period),
+        None => (None, f64::INFINITY),
+    };
+    let r = acf.unwrap_or(0.0);
+    let acf_significant = r > Z_ACF * se || (peak.is_some() && r > Z_ACF_WITH_PEAK * se);
+    let present = strength.is_some_and(|s| s >= STRONG) || acf_significant;
+    SeasonCheck {
+        period,
+        strength,
+        peak,
+        acf,
+        acf_significant,
+        present,
+    }
+}
+
 /// Check every calendar season of `y`.
 pub fn detect_seasons(y: &[f64], freq: Frequency) -> SeasonDetection {
-    let finite = y.iter().all(|v| v.is_finite());
-    let peaks = if finite && y.len() >= 16 {
-        let detector = PeriodogramDetector::builder().min_period(2).threshold(0.5).build();
-        detector.periodogram(y).peaks(0.5).collect::<Vec<_>>()
-    } else {
-        Vec::new()
-    };
+    let peaks = peaks(y);
     let checks = calendar_seasons(freq)
         .into_iter()
-        .map(|period| {
-            let strength = strength(y, period, period >= JUMPS_FROM);
-            let p = period as u32;
-            let peak = peaks
-                .iter()
-                .find(|k| k.next_period.min(k.prev_period).max(2) <= p && p <= k.next_period.max(k.prev_period))
-                .map(|k| k.period);
-            let (acf, se) = match strength {
-                Some(_) => acf_at(y, period),
-                None => (None, f64::INFINITY),
-            };
-            let r = acf.unwrap_or(0.0);
-            let acf_significant = r > Z_ACF * se || (peak.is_some() && r > Z_ACF_WITH_PEAK * se);
-            let present = strength.is_some_and(|s| s >= STRONG) || acf_significant;
-            SeasonCheck {
-                period,
-                strength,
-                peak,
-                acf,
-                acf_significant,
-                present,
-            }
-        })
+        .map(|period| check(y, period, &peaks))
         .collect();
     SeasonDetection { checks }
+}
+
+/// [`detect_seasons`]' verdicts alone — present, absent, or `None` when the series cannot
+/// tell — reached cheaply where they can be: an autocorrelation significant at 99 % makes a
+/// season present whatever STL and the periodogram say, so they are computed only for the
+/// seasons it does not settle.
+fn verdicts(y: &[f64], freq: Frequency) -> Vec<Option<bool>> {
+    let mut peaks_of_y: Option<Vec<Peak>> = None;
+    calendar_seasons(freq)
+        .into_iter()
+        .map(|period| {
+            if !can_tell(y, period) {
+                return None;
+            }
+            let (acf, se) = acf_at(y, period);
+            if acf.is_some_and(|r| r > Z_ACF * se) {
+                return Some(true);
+            }
+            let peaks = peaks_of_y.get_or_insert_with(|| peaks(y));
+            let c = check(y, period, peaks);
+            c.strength.map(|_| c.present)
+        })
+        .collect()
 }
 
 /// How many series of a panel have one calendar season: the summary of `horizon validate`.
@@ -205,21 +249,18 @@ pub struct SeasonCount {
     pub told: usize,
 }
 
-/// The checks of every series of `panel` (in parallel), counted per calendar season.
+/// The verdicts of [`detect_seasons`] on every series of `panel` (in parallel), counted per
+/// calendar season.
 pub fn panel_seasons(panel: &Panel) -> Vec<SeasonCount> {
     use rayon::prelude::*;
-    let checks: Vec<Vec<SeasonCheck>> = panel
-        .series
-        .par_iter()
-        .map(|s| detect_seasons(&s.values, s.freq).checks)
-        .collect();
+    let verdicts: Vec<Vec<Option<bool>>> = panel.series.par_iter().map(|s| verdicts(&s.values, s.freq)).collect();
     calendar_seasons(panel.freq)
         .into_iter()
         .enumerate()
         .map(|(i, period)| SeasonCount {
             period,
-            present: checks.iter().filter(|c| c[i].present).count(),
-            told: checks.iter().filter(|c| c[i].strength.is_some()).count(),
+            present: verdicts.iter().filter(|v| v[i] == Some(true)).count(),
+            told: verdicts.iter().filter(|v| v[i].is_some()).count(),
         })
         .collect()
 }
@@ -296,6 +337,42 @@ mod tests {
                 assert_eq!(exact >= STRONG, fast >= STRONG, "m {m}, amplitude {amplitude}");
             }
         }
+    }
+
+    /// The panel summary's shortcut gives detect_seasons' verdicts: weekly and yearly seasons,
+    /// present or not, short and constant series.
+    #[test]
+    fn the_panel_summary_counts_what_detect_seasons_finds() {
+        use crate::data::generate::{RetailParams, retail};
+        let mut panel = retail(&RetailParams {
+            stores: 2,
+            products: 3,
+            days: 800,
+            ..Default::default()
+        });
+        let template = panel.series[0].clone();
+        for (k, values) in [noise(800, 5), noise(800, 6), vec![3.0; 800], noise(20, 7)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut s = template.clone();
+            s.key = vec![format!("extra{k}"), String::new()];
+            s.dates.truncate(values.len());
+            s.exog.iter_mut().for_each(|c| c.truncate(values.len()));
+            s.values = values;
+            panel.series.push(s);
+        }
+        let counts = panel_seasons(&panel);
+        for (i, c) in counts.iter().enumerate() {
+            let checks: Vec<SeasonCheck> = panel
+                .series
+                .iter()
+                .map(|s| detect_seasons(&s.values, s.freq).checks[i].clone())
+                .collect();
+            assert_eq!(c.present, checks.iter().filter(|k| k.present).count(), "{c:?}");
+            assert_eq!(c.told, checks.iter().filter(|k| k.strength.is_some()).count(), "{c:?}");
+        }
+        assert_eq!((counts[0].present, counts[0].told), (6, 9), "{counts:?}");
     }
 
     #[test]
