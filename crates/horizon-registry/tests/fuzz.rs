@@ -5,25 +5,17 @@
 //!
 //! `HORIZON_FUZZ_CASES` sets the number of cases (see docs/testing.md for a long run).
 
+#[path = "common/rng.rs"]
+mod rng;
+
 use horizon_registry::Registry;
 use horizon_registry::mlflow::replay::replay;
 use horizon_registry::mlflow::{MlflowConfig, MlflowRegistry};
+use rng::Rng;
 
 const MODELS: &str = r#"{"registered_models":[{"name":"sales","creation_timestamp":1700000000000,"last_updated_timestamp":1700000000000,"aliases":[{"alias":"champion","version":"2"}],"tags":[{"key":"horizon.alias_history.champion","value":"1,2"}]}],"next_page_token":""}"#;
 const MODEL: &str = r#"{"registered_model":{"name":"sales","creation_timestamp":1700000000000,"aliases":[{"alias":"champion","version":"2"}],"tags":[]}}"#;
 const VERSIONS: &str = r#"{"model_versions":[{"name":"sales","version":"1","creation_timestamp":1700000000000,"run_id":"abc","source":"mlflow-artifacts:/1/abc/artifacts/model","tags":[{"key":"horizon.model","value":"ets"}]},{"name":"sales","version":"2","creation_timestamp":1700000001000,"run_id":"def","tags":[]}],"next_page_token":""}"#;
-
-/// A small xorshift generator: the harness needs no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, below: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % below.max(1) as u64) as usize
-    }
-}
 
 fn damage(rng: &mut Rng, body: &str) -> Vec<u8> {
     let mut b = body.as_bytes().to_vec();

@@ -1,6 +1,8 @@
 //! The local registry: the shared contract, crash safety under SIGKILL, and two processes
 //! writing at once.
 
+#[path = "common/rng.rs"]
+mod rng;
 #[path = "common/suite.rs"]
 mod suite;
 
@@ -56,8 +58,8 @@ fn killing_a_writer_at_random_points_never_leaves_a_half_written_registry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("registry");
     let reg = LocalRegistry::open(&root).expect("open");
-    // A small deterministic generator for the kill delays (0–40 ms).
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    // Deterministic kill delays (0–40 ms).
+    let mut delays = rng::Rng(0x9e37_79b9_7f4a_7c15);
     let mut last_count = 0;
     for round in 0..100 {
         let mut child = Command::new(STRESS)
@@ -66,10 +68,7 @@ fn killing_a_writer_at_random_points_never_leaves_a_half_written_registry() {
             .stderr(Stdio::null())
             .spawn()
             .expect("start the writer");
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        std::thread::sleep(Duration::from_micros(state % 40_000));
+        std::thread::sleep(Duration::from_micros(delays.next(40_000) as u64));
         child.kill().expect("SIGKILL the writer");
         let _ = child.wait();
         let count = check_everything_loads(&reg);

@@ -254,15 +254,11 @@ impl AutoSpec {
 pub const AUTO: Entry = Entry {
     names: &["auto"],
     parse: |_, setting| {
-        let candidates = model_list(setting)?;
-        if candidates
-            .as_ref()
-            .is_some_and(|c| c.is_empty() || c.iter().any(|s| matches!(s, ModelSpec::Auto(_))))
-        {
-            return Err(ModelError::Invalid(
-                "auto's candidates are models other than auto, e.g. auto:ets/arima/ensemble".into(),
-            ));
-        }
+        let candidates = model_list(
+            setting,
+            |s| matches!(s, ModelSpec::Auto(_)),
+            "auto's candidates are models other than auto, e.g. auto:ets/arima/ensemble",
+        )?;
         Ok(ModelSpec::Auto(AutoSpec { candidates }))
     },
     defaults: || vec![ModelSpec::Auto(AutoSpec::default())],

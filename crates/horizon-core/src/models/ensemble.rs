@@ -324,15 +324,11 @@ impl EnsembleSpec {
 pub const ENSEMBLE: Entry = Entry {
     names: &["ensemble"],
     parse: |_, setting| {
-        let members = model_list(setting)?;
-        if members
-            .as_ref()
-            .is_some_and(|m| m.is_empty() || m.iter().any(|s| matches!(s, ModelSpec::Ensemble(_))))
-        {
-            return Err(ModelError::Invalid(
-                "ensemble members are models other than ensemble, e.g. ensemble:ets/arima".into(),
-            ));
-        }
+        let members = model_list(
+            setting,
+            |s| matches!(s, ModelSpec::Ensemble(_)),
+            "ensemble members are models other than ensemble, e.g. ensemble:ets/arima",
+        )?;
         Ok(ModelSpec::Ensemble(EnsembleSpec { members }))
     },
     defaults: || vec![ModelSpec::Ensemble(EnsembleSpec::default())],

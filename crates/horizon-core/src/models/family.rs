@@ -65,7 +65,16 @@ pub fn without_setting(name: &str, setting: Option<&str>, spec: ModelSpec) -> Re
     }
 }
 
-/// The models of `ensemble:a/b` or `auto:a/b/c` (`None` without a list).
-pub fn model_list(setting: Option<&str>) -> Result<Option<Vec<ModelSpec>>, ModelError> {
-    setting.map(|a| a.split('/').map(str::parse).collect()).transpose()
+/// The models of `ensemble:a/b` or `auto:a/b/c` (`None` without a list); a list that is empty
+/// or holds a model of the family itself (`is_own`) is refused with `refusal`.
+pub fn model_list(
+    setting: Option<&str>,
+    is_own: fn(&ModelSpec) -> bool,
+    refusal: &str,
+) -> Result<Option<Vec<ModelSpec>>, ModelError> {
+    let list: Option<Vec<ModelSpec>> = setting.map(|a| a.split('/').map(str::parse).collect()).transpose()?;
+    if list.as_ref().is_some_and(|m| m.is_empty() || m.iter().any(is_own)) {
+        return Err(ModelError::Invalid(refusal.into()));
+    }
+    Ok(list)
 }

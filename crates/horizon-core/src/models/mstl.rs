@@ -27,12 +27,7 @@ pub struct Mstl {
 
 /// The seasons MSTL looks for by default.
 pub fn default_periods(freq: Frequency) -> Vec<usize> {
-    match freq {
-        Frequency::Daily => vec![7, 365],
-        Frequency::Weekly => vec![52],
-        Frequency::Monthly => vec![12],
-        Frequency::Quarterly => vec![4],
-    }
+    super::season::calendar_seasons(freq)
 }
 
 /// A fitted MSTL model: the last cycle of each seasonal component and the trend's ETS.

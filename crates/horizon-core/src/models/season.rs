@@ -79,10 +79,8 @@ impl SeasonDetection {
 /// The seasons the calendar proposes for `freq`.
 pub fn calendar_seasons(freq: Frequency) -> Vec<usize> {
     match freq {
-        Frequency::Daily => vec![7, 365],
-        Frequency::Weekly => vec![52],
-        Frequency::Monthly => vec![12],
-        Frequency::Quarterly => vec![4],
+        Frequency::Daily => vec![7, freq.periods_per_year()],
+        _ => vec![freq.periods_per_year()],
     }
 }
 
