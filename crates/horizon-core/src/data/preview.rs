@@ -35,13 +35,14 @@ impl LineCounter {
         while byte < text.len() && (text[byte] == b'\n' || text[byte] == b'\r') {
             byte += 1;
         }
-        while self.at < byte {
-            match text[self.at] {
-                b'\n' => self.line += 1,
-                b'\r' if text.get(self.at + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
+        if self.at < byte {
+            for i in memchr::memchr2_iter(b'\n', b'\r', &text[self.at..byte]) {
+                let i = self.at + i;
+                if text[i] == b'\n' || text.get(i + 1) != Some(&b'\n') {
+                    self.line += 1;
+                }
             }
-            self.at += 1;
+            self.at = byte;
         }
         (byte, self.line)
     }
