@@ -10,7 +10,7 @@ use crate::data::{Panel, Series};
 use crate::export::SeriesForecast;
 use crate::models::gbm::Tuned;
 use crate::models::panel::{self, Progress};
-pub use crate::models::predict::{fit_predict, predict_fitted};
+pub use crate::models::predict::{fit_predict, predict_fitted, predict_with};
 use crate::models::{Fitted, ModelError, ModelSpec, check_levels};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -195,6 +195,52 @@ fn from_artifact(
             (i, described)
         })
         .collect()
+}
+
+/// A trained artifact's forecasts of the series with `keys` from its stored fits alone, without
+/// their history: what a served model answers when a request names series and sends no data.
+/// Each equals [`forecast`]'s with [`ModelSource::Artifact`] on the training data itself (the
+/// stored fit predicts; bounds are raised to zero when the training history was never
+/// negative). A key the model was not trained on, or whose fit failed at training, is a
+/// failure with its reason.
+pub fn stored_forecast(artifact: &Artifact, keys: &[Vec<String>], options: &ForecastOptions) -> Result<PanelForecast, ModelError> {
+    check_horizon(options.horizon)?;
+    check_levels(&options.levels)?;
+    let outcomes: Vec<Result<Described, (String, ModelError)>> = keys
+        .par_iter()
+        .map(|key| {
+            let label = crate::data::key_label(key);
+            let Some(summary) = artifact.training.series.iter().find(|s| &s.key == key) else {
+                return Err((label, ModelError::Invalid("the model was not trained on this series".into())));
+            };
+            let Some(fitted) = artifact.model_for(key) else {
+                return Err((label, ModelError::Invalid("the model has no fit of this series: it failed at training".into())));
+            };
+            let never_negative = summary.min >= 0.0;
+            let (forecast, description) = predict_with(fitted, never_negative, options.horizon, &options.levels)
+                .map_err(|e| (label, e))?;
+            let freq = artifact.training.freq;
+            Ok(Described {
+                forecast: SeriesForecast {
+                    key: key.clone(),
+                    model: artifact.spec.name(),
+                    dates: (1..=options.horizon).map(|k| freq.advance(summary.end, k as i64)).collect(),
+                    forecast,
+                },
+                description,
+                source: Source::Stored,
+                fitted: None,
+            })
+        })
+        .collect();
+    let mut out = PanelForecast::default();
+    for outcome in outcomes {
+        match outcome {
+            Ok(d) => out.forecasts.push(d),
+            Err((series, error)) => out.failures.push(SeriesFailure { series, error }),
+        }
+    }
+    Ok(out)
 }
 
 /// The forecast of `fitted` for series `s`, with its description.

@@ -164,3 +164,31 @@ fn a_trained_gbm_is_one_model_of_the_whole_panel() {
     assert_eq!((fc[1].1, fc[2].1), (Source::Stored, Source::Stored));
     assert_eq!(fits_started(&art, &changed), 1, "one fit of the whole panel");
 }
+
+/// A served model answers from its stored fits alone, without the history: the same numbers,
+/// dates and description as forecasting its training data, for a local and a global model;
+/// a series it was not trained on is a failure with its reason.
+#[test]
+fn stored_forecasts_without_the_history_equal_those_with_it() {
+    use horizon_core::forecast::stored_forecast;
+    let p = panel();
+    for model in ["ets", "gbm"] {
+        let mut c = cfg();
+        c.candidates = vec![model.parse().unwrap()];
+        let t = train(&p, "retail.csv", &IngestOptions::default(), &c, "now".into()).unwrap();
+        let art = Artifact::from_bytes(&t.artifact.to_bytes().unwrap(), "a").unwrap();
+        let opts = ForecastOptions::new(9, &[80.0, 95.0]);
+        let with = forecast(&p, ModelSource::Artifact(&art), &opts).unwrap();
+        let mut keys: Vec<Vec<String>> = p.series.iter().rev().map(|s| s.key.clone()).collect();
+        keys.push(vec!["nowhere".into(), "nothing".into()]);
+        let without = stored_forecast(&art, &keys, &opts).unwrap();
+        assert_eq!(without.forecasts.len(), 3, "{model}");
+        for (a, b) in without.forecasts.iter().zip(with.forecasts.iter().rev()) {
+            assert_eq!(a.forecast, b.forecast, "{model}");
+            assert_eq!(a.description, b.description);
+            assert_eq!(a.source, Source::Stored);
+        }
+        assert_eq!(without.failures.len(), 1);
+        assert!(without.failures[0].error.to_string().contains("not trained on"), "{:?}", without.failures);
+    }
+}

@@ -32,10 +32,21 @@ pub fn predict_fitted(
     horizon: usize,
     levels: &[f64],
 ) -> Result<(Forecast, String), ModelError> {
+    predict_with(fitted, series.values.iter().all(|v| *v >= 0.0), horizon, levels)
+}
+
+/// [`predict_fitted`] when the history is not at hand, only whether it was never negative (a
+/// stored model's training summary tells).
+pub fn predict_with(
+    fitted: &dyn Fitted,
+    never_negative: bool,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<(Forecast, String), ModelError> {
     let mut forecast = fitted.predict(horizon, levels)?;
     check_forecast(&mut forecast)?;
     let mut description = fitted.description();
-    if series.values.iter().all(|v| *v >= 0.0) && clip_at_zero(&mut forecast) {
+    if never_negative && clip_at_zero(&mut forecast) {
         description.push_str(" Values below zero were raised to zero, as the history is never negative.");
     }
     Ok((forecast, description))
