@@ -129,17 +129,8 @@ fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
         a.levels.clone()
     };
     check(horizon, &levels)?;
-    // Read the file as the training data was: the same columns (as resolved then, not guessed
-    // afresh), policies and frequency, unless the command line says otherwise.
-    let t = &art.training;
-    let trained_as = horizon_core::data::IngestOptions {
-        date_column: Some(t.date_column.clone()),
-        value_column: Some(t.value_column.clone()),
-        id_columns: Some(t.id_columns.clone()),
-        exog_columns: Some(t.exog_columns.clone()),
-        freq: Some(t.freq),
-        ..art.preprocessing.clone()
-    };
+    // Read the file as the training data was, unless the command line says otherwise.
+    let trained_as = art.ingest_options();
     let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));

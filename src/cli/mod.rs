@@ -8,6 +8,7 @@ mod forecast;
 mod output;
 mod registry;
 mod sample;
+mod serve;
 mod train;
 mod tuning;
 mod validate;
@@ -56,6 +57,10 @@ pub enum Command {
     /// Registered models: list, show, promote, rollback, tag, delete
     #[command(after_help = EXIT_CODES)]
     Registry(registry::RegistryCmdArgs),
+    /// Serve forecasts of registered models over HTTP (JSON API, MLflow's scoring protocol,
+    /// health, readiness, Prometheus metrics, OpenAPI)
+    #[command(after_help = EXIT_CODES)]
+    Serve(serve::ServeArgs),
 }
 
 /// Failure of a subcommand, mapped to an exit code.
@@ -82,6 +87,7 @@ pub fn run(cmd: Command) -> ExitCode {
         Command::Backtest(a) => backtest::run(a),
         Command::Train(a) => train::run(a),
         Command::Registry(a) => registry::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

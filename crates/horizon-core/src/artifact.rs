@@ -177,6 +177,20 @@ impl Artifact {
         self.series.iter().find(|s| s.key == key).map(|s| &s.fitted)
     }
 
+    /// How to read new data as the training data was read: the same columns (as resolved
+    /// then, not guessed afresh), policies and frequency.
+    pub fn ingest_options(&self) -> crate::data::IngestOptions {
+        let t = &self.training;
+        crate::data::IngestOptions {
+            date_column: Some(t.date_column.clone()),
+            value_column: Some(t.value_column.clone()),
+            id_columns: Some(t.id_columns.clone()),
+            exog_columns: Some(t.exog_columns.clone()),
+            freq: Some(t.freq),
+            ..self.preprocessing.clone()
+        }
+    }
+
     /// True when `series` is exactly the history this artifact's model of it was trained on.
     pub fn trained_on(&self, series: &Series) -> bool {
         let now = SeriesSummary::of(series);

@@ -203,7 +203,11 @@ fn from_artifact(
 /// stored fit predicts; bounds are raised to zero when the training history was never
 /// negative). A key the model was not trained on, or whose fit failed at training, is a
 /// failure with its reason.
-pub fn stored_forecast(artifact: &Artifact, keys: &[Vec<String>], options: &ForecastOptions) -> Result<PanelForecast, ModelError> {
+pub fn stored_forecast(
+    artifact: &Artifact,
+    keys: &[Vec<String>],
+    options: &ForecastOptions,
+) -> Result<PanelForecast, ModelError> {
     check_horizon(options.horizon)?;
     check_levels(&options.levels)?;
     let outcomes: Vec<Result<Described, (String, ModelError)>> = keys
@@ -211,20 +215,28 @@ pub fn stored_forecast(artifact: &Artifact, keys: &[Vec<String>], options: &Fore
         .map(|key| {
             let label = crate::data::key_label(key);
             let Some(summary) = artifact.training.series.iter().find(|s| &s.key == key) else {
-                return Err((label, ModelError::Invalid("the model was not trained on this series".into())));
+                return Err((
+                    label,
+                    ModelError::Invalid("the model was not trained on this series".into()),
+                ));
             };
             let Some(fitted) = artifact.model_for(key) else {
-                return Err((label, ModelError::Invalid("the model has no fit of this series: it failed at training".into())));
+                return Err((
+                    label,
+                    ModelError::Invalid("the model has no fit of this series: it failed at training".into()),
+                ));
             };
             let never_negative = summary.min >= 0.0;
-            let (forecast, description) = predict_with(fitted, never_negative, options.horizon, &options.levels)
-                .map_err(|e| (label, e))?;
+            let (forecast, description) =
+                predict_with(fitted, never_negative, options.horizon, &options.levels).map_err(|e| (label, e))?;
             let freq = artifact.training.freq;
             Ok(Described {
                 forecast: SeriesForecast {
                     key: key.clone(),
                     model: artifact.spec.name(),
-                    dates: (1..=options.horizon).map(|k| freq.advance(summary.end, k as i64)).collect(),
+                    dates: (1..=options.horizon)
+                        .map(|k| freq.advance(summary.end, k as i64))
+                        .collect(),
                     forecast,
                 },
                 description,

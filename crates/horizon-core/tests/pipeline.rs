@@ -189,6 +189,10 @@ fn stored_forecasts_without_the_history_equal_those_with_it() {
             assert_eq!(a.source, Source::Stored);
         }
         assert_eq!(without.failures.len(), 1);
-        assert!(without.failures[0].error.to_string().contains("not trained on"), "{:?}", without.failures);
+        assert!(
+            without.failures[0].error.to_string().contains("not trained on"),
+            "{:?}",
+            without.failures
+        );
     }
 }
