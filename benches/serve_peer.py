@@ -57,11 +57,24 @@ def prepare(d: Path):
     sf.fit(df)
     with open(d / "fitted.pkl", "wb") as f:
         pickle.dump(sf, f)
+    # The signature declares `horizon` (else MLflow drops the param) and lets history columns
+    # come or not (else it drops them).
+    from mlflow.models import ModelSignature
+    from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
+
+    signature = ModelSignature(
+        inputs=Schema([
+            ColSpec("string", "store_id"), ColSpec("string", "product_id"),
+            ColSpec("string", "date", required=False), ColSpec("double", "sales", required=False),
+        ]),
+        params=ParamSchema([ParamSpec("horizon", "long", 14)]),
+    )
     mlflow.pyfunc.save_model(
         path=str(d / "peer_model"),
         python_model=AutoEtsModel(),
         artifacts={"fitted": str(d / "fitted.pkl")},
         code_paths=[__file__],
+        signature=signature,
     )
 
 

@@ -63,7 +63,11 @@ fn every_model_in_the_picker_runs_and_describes_its_fit() {
     let mut h = harness(dir.path(), None, Runner::Inline);
     for spec in horizon_core::models::ModelSpec::all() {
         common::click(&mut h, "Model");
-        common::click(&mut h, &format!("{} — {}", spec.name(), spec.summary()));
+        // The list is longer than the popup: scroll the model into view as a user would.
+        let item = format!("{} — {}", spec.name(), spec.summary());
+        h.get_by_label(&item).scroll_to_me();
+        h.run();
+        common::click(&mut h, &item);
         common::click(&mut h, "Run forecast");
         let r = h
             .state()

@@ -43,6 +43,18 @@ pub fn default_candidates() -> Vec<ModelSpec> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Auto {
     pub candidates: Vec<ModelSpec>,
+    /// Add the intermittent-demand methods ([`intermittent_candidates`]) on a series whose
+    /// demand is intermittent.
+    pub intermittent: bool,
+}
+
+/// The candidates Auto adds on an intermittent series (average interval between sales above
+/// 1.32, Syntetos, Boylan & Croston 2005): SBA, TSB, ADIDA and IMAPA.
+pub fn intermittent_candidates() -> Vec<ModelSpec> {
+    use super::intermittent::{Intermittent, Method};
+    [Method::Sba, Method::Tsb, Method::Adida, Method::Imapa]
+        .map(|m| ModelSpec::Intermittent(Intermittent::new(m)))
+        .to_vec()
 }
 
 /// One candidate's backtest on the series.
@@ -80,9 +92,15 @@ impl Forecaster for Auto {
         super::check_finite(&series.values)?;
         let m = series.freq.default_season();
         let (steps, origins) = backtest_window(series, ORIGINS);
+        let extra = if self.intermittent && super::intermittent::is_intermittent(&series.values) {
+            intermittent_candidates()
+        } else {
+            Vec::new()
+        };
         let mut table: Vec<(CandidateScore, &ModelSpec)> = self
             .candidates
             .iter()
+            .chain(&extra)
             .map(|spec| (score(series, spec, &origins, steps, m), spec))
             .collect();
         table.sort_by(|(a, _), (b, _)| {
@@ -237,16 +255,24 @@ impl Fitted for FittedAuto {
     }
 }
 
-/// Auto's settings: its candidates (`None`: [`default_candidates`]).
+/// Auto's settings: its candidates (`None`: [`default_candidates`], with the intermittent-demand
+/// methods added on intermittent series) and the season the default candidates take.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AutoSpec {
     pub candidates: Option<Vec<ModelSpec>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<usize>,
 }
 
 impl AutoSpec {
     /// The candidates, the default ones if none were given.
     pub fn candidates(&self) -> Vec<ModelSpec> {
-        self.candidates.clone().unwrap_or_else(default_candidates)
+        self.candidates.clone().unwrap_or_else(|| {
+            default_candidates()
+                .into_iter()
+                .map(|s| s.with_default_season(self.season))
+                .collect()
+        })
     }
 }
 
@@ -259,7 +285,10 @@ pub const AUTO: Entry = Entry {
             |s| matches!(s, ModelSpec::Auto(_)),
             "auto's candidates are models other than auto, e.g. auto:ets/arima/ensemble",
         )?;
-        Ok(ModelSpec::Auto(AutoSpec { candidates }))
+        Ok(ModelSpec::Auto(AutoSpec {
+            candidates,
+            season: None,
+        }))
     },
     defaults: || vec![ModelSpec::Auto(AutoSpec::default())],
 };
@@ -274,18 +303,26 @@ impl Family for AutoSpec {
     fn build(&self) -> Box<dyn Forecaster> {
         Box::new(Auto {
             candidates: self.candidates(),
+            intermittent: self.candidates.is_none(),
         })
     }
     fn is_composite(&self) -> bool {
         true
     }
     fn with_season(&self, season: usize) -> Option<ModelSpec> {
+        if self.candidates.is_none() {
+            return self.season.is_none().then_some(ModelSpec::Auto(AutoSpec {
+                candidates: None,
+                season: Some(season),
+            }));
+        }
         let candidates = self
             .candidates()
             .into_iter()
             .map(|s| s.with_default_season(Some(season)));
         Some(ModelSpec::Auto(AutoSpec {
             candidates: Some(candidates.collect()),
+            season: None,
         }))
     }
 }
@@ -316,6 +353,7 @@ mod tests {
                 ModelSpec::Drift,
                 ModelSpec::SeasonalNaive(Default::default()),
             ],
+            intermittent: false,
         };
         let fitted = auto.fit(&monthly(y)).unwrap();
         let FittedModel::Auto(a) = fitted.to_state() else {
@@ -340,6 +378,7 @@ mod tests {
         let s = monthly(y);
         let auto = Auto {
             candidates: vec![ModelSpec::Mean, ModelSpec::Drift],
+            intermittent: false,
         };
         let a = auto.fit(&s).unwrap().predict(6, &[80.0, 95.0]).unwrap();
         let d = ModelSpec::Drift
@@ -396,6 +435,7 @@ mod tests {
         let s = monthly(vec![3.0, 4.0, 5.0, 4.0, 6.0]);
         let fitted = Auto {
             candidates: default_candidates(),
+            intermittent: false,
         }
         .fit(&s)
         .unwrap();
@@ -406,8 +446,45 @@ mod tests {
         );
         assert!(fitted.predict(3, &[95.0]).unwrap().point.iter().all(|v| v.is_finite()));
         assert!(matches!(
-            Auto { candidates: vec![] }.fit(&s),
+            Auto {
+                candidates: vec![],
+                intermittent: false
+            }
+            .fit(&s),
             Err(ModelError::Invalid(_))
         ));
+    }
+
+    /// On intermittent demand the default Auto also backtests the intermittent methods; on
+    /// smooth demand, or with candidates of the user's, it does not.
+    #[test]
+    fn intermittent_series_get_the_intermittent_candidates() {
+        let sparse: Vec<f64> = (0..120)
+            .map(|t| if (t * 7) % 5 == 0 { 3.0 + (t % 4) as f64 } else { 0.0 })
+            .collect();
+        let smooth: Vec<f64> = (0..120).map(|t| 20.0 + ((t * 7) % 5) as f64).collect();
+        let models = |spec: &AutoSpec, y: &[f64]| -> Vec<String> {
+            let FittedModel::Auto(a) = spec.build().fit(&monthly(y.to_vec())).unwrap().to_state() else {
+                panic!("not an auto fit")
+            };
+            a.table.into_iter().map(|c| c.model).collect()
+        };
+        let default = AutoSpec::default();
+        let on_sparse = models(&default, &sparse);
+        for m in ["sba", "tsb", "adida", "imapa"] {
+            assert!(on_sparse.iter().any(|c| c == m), "{m} in {on_sparse:?}");
+        }
+        assert!(!models(&default, &smooth).iter().any(|c| c == "sba"));
+        let mine: ModelSpec = "auto:mean/drift".parse().unwrap();
+        let ModelSpec::Auto(mine) = mine else { panic!() };
+        assert_eq!(models(&mine, &sparse).len(), 2);
+        // A season given to the default Auto keeps it default (and its JSON as it was).
+        let seasonal = ModelSpec::Auto(default).with_default_season(Some(4));
+        assert_eq!(
+            serde_json::to_string(&seasonal).unwrap(),
+            r#"{"model":"auto","candidates":null,"season":4}"#
+        );
+        let ModelSpec::Auto(seasonal) = seasonal else { panic!() };
+        assert!(models(&seasonal, &sparse).iter().any(|c| c == "imapa"));
     }
 }

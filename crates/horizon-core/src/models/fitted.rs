@@ -7,6 +7,7 @@ use super::conformal::FittedConformal;
 use super::ensemble::FittedEnsemble;
 use super::ets::FittedEts;
 use super::gbm::FittedGbm;
+use super::intermittent::FittedIntermittent;
 use super::mstl::FittedMstl;
 use super::naive::FittedBaseline;
 use super::prophet::FittedProphet;
@@ -21,6 +22,7 @@ pub enum FittedModel {
     Ets(FittedEts),
     Arima(FittedArima),
     Mstl(FittedMstl),
+    Intermittent(FittedIntermittent),
     Prophet(FittedProphet),
     Gbm(FittedGbm),
     Ensemble(FittedEnsemble),
@@ -35,6 +37,7 @@ impl FittedModel {
             FittedModel::Ets(f) => f,
             FittedModel::Arima(f) => f,
             FittedModel::Mstl(f) => f,
+            FittedModel::Intermittent(f) => f,
             FittedModel::Prophet(f) => f,
             FittedModel::Gbm(f) => f,
             FittedModel::Ensemble(f) => f,

@@ -11,6 +11,7 @@ pub mod family;
 mod fitted;
 pub mod gbm;
 pub mod global_ensemble;
+pub mod intermittent;
 pub mod mstl;
 pub mod naive;
 pub mod panel;

@@ -9,6 +9,7 @@ use super::ensemble::{ENSEMBLE, EnsembleSpec};
 use super::ets::{AutoEts, ETS};
 use super::family::{Entry, Family};
 use super::gbm::{GBM, Gbm, GbmSpec, Tuning};
+use super::intermittent::{INTERMITTENT, Intermittent};
 use super::mstl::{MSTL, Mstl};
 use super::naive::{DRIFT, Drift, MEAN, MeanModel, NAIVE, Naive, SEASONAL_NAIVE, SeasonalNaive};
 use super::prophet::{PROPHET, ProphetModel};
@@ -28,6 +29,7 @@ pub const FAMILIES: &[Entry] = &[
     ETS,
     ARIMA,
     MSTL,
+    INTERMITTENT,
     PROPHET,
     GBM,
     ENSEMBLE,
@@ -48,6 +50,8 @@ pub enum ModelSpec {
     Arima(Arima),
     /// MSTL decomposition (one or several seasons) with an ETS trend.
     Mstl(Mstl),
+    /// Intermittent demand: Croston, SBA, optimised Croston, TSB, ADIDA, IMAPA.
+    Intermittent(Intermittent),
     /// Prophet: piecewise-linear trend, Fourier seasonalities, holidays and regressors.
     Prophet,
     /// Gradient-boosted trees on lag, rolling, calendar, holiday, driver and id features,
@@ -79,6 +83,7 @@ impl ModelSpec {
             ModelSpec::Ets(s) => s,
             ModelSpec::Arima(s) => s,
             ModelSpec::Mstl(s) => s,
+            ModelSpec::Intermittent(s) => s,
             ModelSpec::Prophet => &ProphetModel::DEFAULT,
             ModelSpec::Gbm(s) => s,
             ModelSpec::Ensemble(s) => s,
@@ -334,6 +339,6 @@ mod tests {
         assert!("ensemble:ensemble".parse::<ModelSpec>().is_err());
         assert!("auto:auto/ets".parse::<ModelSpec>().is_err());
         assert!("mstl:1".parse::<ModelSpec>().is_err());
-        assert_eq!(ModelSpec::all().len(), 14);
+        assert_eq!(ModelSpec::all().len(), 20);
     }
 }
