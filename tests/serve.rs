@@ -3,6 +3,10 @@
 
 mod common;
 
+#[allow(dead_code)] // the harness serves other tests too
+#[path = "../crates/horizon-registry/tests/common/server.rs"]
+mod server;
+
 use common::ok;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -30,9 +34,14 @@ fn project() -> tempfile::TempDir {
 
 /// Train `models` as the next version of `sales` (promoted if it beats the champion).
 fn train(dir: &Path, models: &str) {
+    train_into(dir, models, "path = \"registry\"");
+}
+
+/// [`train`] into the registry the config's `registry` lines name.
+fn train_into(dir: &Path, models: &str, registry: &str) {
     let cfg = format!(
         "[data]\npath = \"sales.csv\"\n\n[training]\nmodels = [{models}]\nhorizon = 14\nlevels = [80, 95]\nfolds = 2\n\n\
-         [registry]\npath = \"registry\"\nmodel_name = \"sales\"\n\n[promotion]\nthreshold = 0.10\n"
+         [registry]\n{registry}\nmodel_name = \"sales\"\n\n[promotion]\nthreshold = 0.10\n"
     );
     std::fs::write(dir.join("pipeline.toml"), cfg).expect("config");
     horizon(&["train", "--config", "pipeline.toml"], dir);
@@ -51,10 +60,14 @@ impl Server {
     }
 
     fn start_with(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_on(dir, "registry", extra, env)
+    }
+
+    fn start_on(dir: &Path, registry: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut args = vec![
             "serve",
             "--registry",
-            "registry",
+            registry,
             "--bind",
             "127.0.0.1:0",
             "--refresh",
@@ -340,6 +353,44 @@ fn served_forecasts_equal_the_cli_to_the_last_digit() {
     assert_eq!(status, 200);
     let doc: Value = serde_json::from_str(&doc).unwrap();
     assert!(doc["paths"]["/v1/models/{target}/forecast"]["post"].is_object());
+}
+
+/// A shared MLflow server as the registry (started and stopped here): what `horizon train`
+/// registered there is served, and answers as `forecast --registered` does.
+#[test]
+fn models_registered_in_a_live_mlflow_server_are_served() {
+    let mlflow = server::MlflowServer::start(false);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    common::sample_retail(d, 2, 2, 200, "sales.csv");
+    let registry = format!(
+        "target = \"mlflow\"\nurl = \"{}\"\nexperiment = \"serve-test\"\ntimeout_secs = 60",
+        mlflow.url()
+    );
+    train_into(d, "\"ets\"", &registry);
+    let url = mlflow.url();
+    let args = [
+        "forecast",
+        "sales.csv",
+        "--registered",
+        "sales@champion",
+        "--registry",
+        url,
+        "--timeout",
+        "60",
+        "--out",
+        "cli.csv",
+    ];
+    horizon(&args, d);
+    let cli = csv_rows(&std::fs::read_to_string(d.join("cli.csv")).expect("cli.csv"));
+    let server = Server::start_on(d, url, &["--timeout", "60", "--model", "sales@champion"], &[]);
+    let (status, answer) = post_json(&format!("{}/v1/models/sales/forecast", server.url), &json!({}));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["version"], 1);
+    assert_eq!(answer_rows(&answer), cli);
+    let (status, list) = get(&format!("{}/v1/models", server.url));
+    assert_eq!(status, 200, "{list}");
+    assert!(list.contains("\"champion\":1"), "{list}");
 }
 
 #[test]
