@@ -28,13 +28,29 @@ impl LineCounter {
         LineCounter { at: 0, line: 1 }
     }
 
+    /// A counter that has counted `text[..at]`, which ends on line `line`.
+    pub(crate) fn at(at: usize, line: usize) -> Self {
+        LineCounter { at, line }
+    }
+
     /// Where a record really starts (byte offset, line number): csv reports the position
     /// before the blank lines it skipped, and counts no lone `\r`, so both are handled here.
     pub(crate) fn record_start(&mut self, text: &[u8], pos: &csv::Position) -> (usize, usize) {
-        let mut byte = (pos.byte() as usize).min(text.len());
+        self.record_start_at(text, pos.byte() as usize)
+    }
+
+    /// [`LineCounter::record_start`] of a record the reader placed at byte `byte` of `text`.
+    pub(crate) fn record_start_at(&mut self, text: &[u8], byte: usize) -> (usize, usize) {
+        let mut byte = byte.min(text.len());
         while byte < text.len() && (text[byte] == b'\n' || text[byte] == b'\r') {
             byte += 1;
         }
+        (byte, self.line_at(text, byte))
+    }
+
+    /// The line `text[byte]` is on (counting forward from where this counter is).
+    pub(crate) fn line_at(&mut self, text: &[u8], byte: usize) -> usize {
+        let byte = byte.min(text.len());
         if self.at < byte {
             for i in memchr::memchr2_iter(b'\n', b'\r', &text[self.at..byte]) {
                 let i = self.at + i;
@@ -44,7 +60,7 @@ impl LineCounter {
             }
             self.at = byte;
         }
-        (byte, self.line)
+        self.line
     }
 }
 

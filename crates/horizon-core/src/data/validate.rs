@@ -171,6 +171,20 @@ impl Report {
         }
     }
 
+    /// Add the issues of `later`, a report of the rows after this one's: as if they had been
+    /// pushed here one by one (the same kept details, the same counts).
+    pub fn absorb(&mut self, later: Report) {
+        let mut kept: BTreeMap<(Severity, IssueKind), usize> = BTreeMap::new();
+        for issue in later.issues {
+            *kept.entry((issue.severity, issue.kind)).or_insert(0) += 1;
+            self.push(issue);
+        }
+        for (key, n) in later.counts {
+            let unlisted = n - kept.get(&key).copied().unwrap_or(0);
+            *self.counts.entry(key).or_insert(0) += unlisted;
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.error_count() > 0
     }

@@ -45,6 +45,34 @@ impl Accumulator {
     }
 }
 
+impl Accumulator {
+    /// Add the observations of `later`, read from the rows after this one's: each series joins
+    /// the one with its key (in row order), or comes after the series already here.
+    pub(super) fn absorb(&mut self, later: Accumulator) {
+        for s in later.series {
+            let mut key = Vec::new();
+            for k in &s.key {
+                key.extend_from_slice(k.as_bytes());
+                key.push(0x1f);
+            }
+            match self.index.get(&key) {
+                Some(&i) => {
+                    let into = &mut self.series[i];
+                    into.dates.extend(s.dates);
+                    into.values.extend(s.values);
+                    into.rows.extend(s.rows);
+                    into.exog.extend(s.exog);
+                }
+                None => {
+                    self.index.insert(key, self.series.len());
+                    self.series.push(s);
+                }
+            }
+        }
+        self.last_idx = None;
+    }
+}
+
 pub(super) struct RowContext<'a> {
     pub(super) mapping: &'a Mapping,
     pub(super) date_idx: usize,
