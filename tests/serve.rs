@@ -391,6 +391,16 @@ fn models_registered_in_a_live_mlflow_server_are_served() {
     let (status, list) = get(&format!("{}/v1/models", server.url));
     assert_eq!(status, 200, "{list}");
     assert!(list.contains("\"champion\":1"), "{list}");
+    // Served: sales@champion, and nothing else of it.
+    let (status, other) = post_json(&format!("{}/v1/models/sales:1/forecast", server.url), &json!({}));
+    assert_eq!(status, 404, "{other}");
+    assert!(
+        other["message"]
+            .as_str()
+            .unwrap()
+            .contains("sales:1 is not served here"),
+        "{other}"
+    );
 }
 
 #[test]
@@ -433,6 +443,26 @@ fn bad_requests_get_4xx_naming_the_field_and_the_server_lives_on() {
     expect(with("{\"horizon\": -3}"), 400, "horizon");
     expect(with("{\"horizon\": 61}"), 422, "horizon: 61");
     expect(with("{\"levels\": [120]}"), 422, "levels");
+    let many: Vec<String> = (1..=21).map(|l| (l * 4).to_string()).collect();
+    expect(
+        with(&format!("{{\"levels\": [{}]}}", many.join(","))),
+        422,
+        "levels: 21 levels",
+    );
+    // Levels come back sorted, whatever order they were asked in, each under its own label.
+    let (status, text) = post(
+        &format!("{}/invocations", server.url),
+        r#"{"dataframe_records": [{"store_id": "S01", "product_id": "P001"}], "params": {"levels": [95, 80]}}"#,
+        "application/json",
+        Some("s3cret-t0ken"),
+    );
+    assert_eq!(status, 200, "{text}");
+    let first = &serde_json::from_str::<Value>(&text).unwrap()["predictions"][0];
+    let (lo80, lo95) = (first["lo_80"].as_f64().unwrap(), first["lo_95"].as_f64().unwrap());
+    let (hi80, hi95) = (first["hi_80"].as_f64().unwrap(), first["hi_95"].as_f64().unwrap());
+    assert!(lo95 <= lo80 && hi80 <= hi95 && lo80 < hi80, "{first}");
+    let (status, ready) = get(&format!("{}/ready", server.url));
+    assert_eq!((status, ready.as_str()), (200, r#"{"ready":true}"#));
     expect(
         with("{\"series\": [{\"store_id\": \"S09\", \"product_id\": \"P01\"}]}"),
         422,

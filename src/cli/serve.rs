@@ -30,7 +30,7 @@ pub struct ServeArgs {
     /// Most series one request may ask for
     #[arg(long, default_value_t = 10_000)]
     pub max_series: usize,
-    /// Seconds before a request is answered 408
+    /// Seconds before a request is answered 503 (it took too long)
     #[arg(long, default_value_t = 60.0)]
     pub request_timeout: f64,
     /// Seconds between checks of the aliases (a promotion or rollback is served after at most this)
@@ -99,5 +99,7 @@ pub fn run(a: ServeArgs) -> Result<(), CliError> {
         eprintln!("horizon serve: stopped (requests in flight were answered)");
         Ok::<(), anyhow::Error>(())
     })?;
+    // Work a timed-out request left running on the blocking pool is not waited for long.
+    runtime.shutdown_timeout(Duration::from_secs(5));
     Ok(())
 }

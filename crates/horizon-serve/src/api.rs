@@ -51,13 +51,19 @@ impl AppState {
         }
     }
 
-    /// The loaded version `target` names, if this server answers for it (blocking).
+    /// The loaded version `target` names, if this server answers for it (blocking). With
+    /// `--model`, only the references named there are served (a bare name is its champion).
     fn loaded(&self, target: &str) -> Result<Arc<Loaded>, ApiError> {
         let (name, r) = parse_target(target)?;
         if let Some(served) = &self.served
-            && !served.iter().any(|(n, _)| n == &name)
+            && !served.iter().any(|(n, s)| n == &name && s == &r)
         {
-            return Err(ApiError::not_found(format!("model '{name}' is not served here")));
+            let names: Vec<String> = served.iter().map(|(n, s)| label(n, s)).collect();
+            return Err(ApiError::not_found(format!(
+                "{} is not served here (this server serves {})",
+                label(&name, &r),
+                names.join(", ")
+            )));
         }
         self.models.get(&name, &r)
     }
@@ -87,12 +93,13 @@ pub fn router(state: Arc<AppState>, max_body: usize, timeout: Duration) -> Route
         .route(ROUTES[4], get(list))
         .route(ROUTES[5], post(forecast))
         .route(ROUTES[6], post(invocations))
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
+        // Outside the timeout: the token check and the metrics see its answers too.
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::internal("the request failed inside the server (reported in its log)").into_response()
         }))
@@ -151,8 +158,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + S
 }
 
 async fn ready(State(st): State<Arc<AppState>>) -> Response {
-    let status = st.models.status();
-    let body = json!({ "ready": st.models.any_loaded(), "models": status });
+    // Open without the token: whether, not what (the models are listed by /v1/models).
+    let body = json!({ "ready": st.models.any_loaded() });
     let code = if st.models.any_loaded() {
         StatusCode::OK
     } else {
@@ -220,20 +227,21 @@ async fn forecast(
     Path(target): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let body: ForecastBody = if body.iter().all(u8::is_ascii_whitespace) {
-        ForecastBody::default()
-    } else {
-        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(&body)).map_err(|e| {
-            let path = e.path().to_string();
-            let at = if path == "." {
-                String::new()
-            } else {
-                format!("{path}: ")
-            };
-            ApiError::bad_request(format!("the body: {at}{}", e.inner()))
-        })?
-    };
     let answer = blocking(move || {
+        // Parsed here, off the async threads: a body may be megabytes.
+        let body: ForecastBody = if body.iter().all(u8::is_ascii_whitespace) {
+            ForecastBody::default()
+        } else {
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(&body)).map_err(|e| {
+                let path = e.path().to_string();
+                let at = if path == "." {
+                    String::new()
+                } else {
+                    format!("{path}: ")
+                };
+                ApiError::bad_request(format!("the body: {at}{}", e.inner()))
+            })?
+        };
         let loaded = st.loaded(&target)?;
         let keys = body
             .series
@@ -322,8 +330,8 @@ async fn invocations(
             message: format!("content type '{content_type}': send application/json or text/csv"),
         });
     }
-    let frame = scoring::parse(&body, csv)?;
     let answer = blocking(move || {
+        let frame = scoring::parse(&body, csv)?;
         let (name, r) = st.invocations_target()?;
         let loaded = st.loaded(&label(&name, &r))?;
         let query = frame.query(&loaded)?;

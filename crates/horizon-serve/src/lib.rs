@@ -74,6 +74,25 @@ pub fn state(config: &ServeConfig, registry: Arc<dyn Registry>) -> Result<Arc<Ap
         models.preload(&name, &r).map_err(fail)?;
         served.push((name, r));
     }
+    if served.is_empty() {
+        // Every registered model: load the champions now, so that the server is ready before
+        // the first request (one that does not load is reported and loaded on demand later).
+        match models.registry().list_models() {
+            Ok(list) => {
+                for m in list.iter().filter(|m| m.aliases.contains_key(models::DEFAULT_ALIAS)) {
+                    let r = VersionRef::Alias(models::DEFAULT_ALIAS.into());
+                    if let Err(e) = models.preload(&m.name, &r) {
+                        eprintln!(
+                            "horizon serve: {}: not loaded: {}",
+                            models::label(&m.name, &r),
+                            e.message
+                        );
+                    }
+                }
+            }
+            Err(e) => eprintln!("horizon serve: the registry's models could not be listed: {e}"),
+        }
+    }
     Ok(Arc::new(AppState {
         models,
         limits: config.limits.clone(),

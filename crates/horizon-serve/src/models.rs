@@ -104,14 +104,20 @@ impl Models {
         if let Some(loaded) = self.read_slots().get(&key).and_then(|s| s.current.clone()) {
             return Ok(loaded);
         }
-        if self.read_slots().len() >= MAX_SLOTS {
-            return Err(ApiError::unavailable(format!(
+        let full = || {
+            ApiError::unavailable(format!(
                 "{MAX_SLOTS} model versions are loaded already; ask for one of them (GET /v1/models)"
-            )));
+            ))
+        };
+        if self.read_slots().len() >= MAX_SLOTS {
+            return Err(full());
         }
         let version = self.registry.resolve(name, r).map_err(|e| from_registry(&e))?.version;
         let loaded = Arc::new(self.load(name, version).map_err(ApiError::unavailable)?);
         let mut slots = self.write_slots();
+        if !slots.contains_key(&key) && slots.len() >= MAX_SLOTS {
+            return Err(full());
+        }
         let slot = slots.entry(key).or_insert_with(|| Slot {
             name: name.to_string(),
             reference: r.clone(),
@@ -168,7 +174,13 @@ impl Models {
         let mut changes = Vec::new();
         for (key, name, r, serving) in moving {
             let outcome = match self.registry.resolve(&name, &r) {
-                Ok(v) if Some(v.version) == serving => continue,
+                Ok(v) if Some(v.version) == serving => {
+                    // Back on the version serving (a rollback, a registry that answers again).
+                    if let Some(slot) = self.write_slots().get_mut(&key) {
+                        slot.problem = None;
+                    }
+                    continue;
+                }
                 Ok(v) => self
                     .load(&name, v.version)
                     .map(Arc::new)

@@ -18,6 +18,13 @@ pub struct Limits {
     pub max_series: usize,
 }
 
+/// The most numbers one answer may hold (series × horizon × (1 + 2 × levels)): what keeps a
+/// request within the limits from filling the memory with its answer.
+pub const MAX_VALUES: usize = 20_000_000;
+
+/// The most interval levels one request may ask for.
+pub const MAX_LEVELS: usize = 20;
+
 /// A request to one model, as read from either protocol.
 #[derive(Debug, Default)]
 pub struct Query {
@@ -86,37 +93,47 @@ impl Query {
                 limits.max_horizon
             )));
         }
-        let levels = self.levels.clone().unwrap_or_else(|| art.levels.clone());
-        horizon_core::models::check_levels(&levels).map_err(|e| ApiError::unprocessable(format!("levels: {e}")))?;
+        let asked = self.levels.clone().unwrap_or_else(|| art.levels.clone());
+        if asked.len() > MAX_LEVELS {
+            return Err(ApiError::unprocessable(format!(
+                "levels: {} levels asked for, over this server's limit of {MAX_LEVELS}",
+                asked.len()
+            )));
+        }
+        // Sorted and without repeats, as every model answers them (the answer's labels follow).
+        let levels =
+            horizon_core::models::check_levels(&asked).map_err(|e| ApiError::unprocessable(format!("levels: {e}")))?;
         let options = ForecastOptions::new(horizon, &levels);
         let resolved = Resolved { horizon, levels };
         if let Some(keys) = &self.keys {
-            self.check_count(keys.len(), limits)?;
+            self.check_count(keys.len(), &resolved, limits)?;
         }
         let out = match &self.history {
             None => {
                 let keys = match &self.keys {
                     Some(keys) => {
-                        for (i, k) in keys.iter().enumerate() {
-                            if !art.training.series.iter().any(|s| &s.key == k) {
-                                return Err(unknown(loaded, i, k));
-                            }
+                        let trained: std::collections::HashSet<&Vec<String>> =
+                            art.training.series.iter().map(|s| &s.key).collect();
+                        if let Some((i, k)) = keys.iter().enumerate().find(|(_, k)| !trained.contains(k)) {
+                            return Err(unknown(loaded, i, k));
                         }
                         keys.clone()
                     }
                     None => art.training.series.iter().map(|s| s.key.clone()).collect(),
                 };
-                self.check_count(keys.len(), limits)?;
+                self.check_count(keys.len(), &resolved, limits)?;
                 stored_forecast(art, &keys, &options)
             }
             Some(rows) => {
                 let panel = history_panel(rows, loaded)?;
+                let at: std::collections::HashMap<&Vec<String>, usize> =
+                    panel.series.iter().enumerate().map(|(i, s)| (&s.key, i)).collect();
                 let only = match &self.keys {
                     Some(keys) => keys
                         .iter()
                         .enumerate()
                         .map(|(i, k)| {
-                            panel.series.iter().position(|s| &s.key == k).ok_or_else(|| {
+                            at.get(k).copied().ok_or_else(|| {
                                 ApiError::unprocessable(format!(
                                     "series[{i}]: {} has no rows in the history sent",
                                     horizon_core::data::key_label(k)
@@ -126,7 +143,7 @@ impl Query {
                         .collect::<Result<Vec<usize>, ApiError>>()?,
                     None => (0..panel.series.len()).collect(),
                 };
-                self.check_count(only.len(), limits)?;
+                self.check_count(only.len(), &resolved, limits)?;
                 let options = ForecastOptions {
                     only: Some(only),
                     ..options
@@ -138,11 +155,22 @@ impl Query {
         Ok((resolved, out))
     }
 
-    fn check_count(&self, n: usize, limits: &Limits) -> Result<(), ApiError> {
+    fn check_count(&self, n: usize, resolved: &Resolved, limits: &Limits) -> Result<(), ApiError> {
         if n > limits.max_series {
             return Err(ApiError::unprocessable(format!(
                 "series: {n} series asked for, over this server's limit of {} per request",
                 limits.max_series
+            )));
+        }
+        let values = n
+            .saturating_mul(resolved.horizon)
+            .saturating_mul(1 + 2 * resolved.levels.len());
+        if values > MAX_VALUES {
+            return Err(ApiError::unprocessable(format!(
+                "{n} series x {} periods x {} levels is {values} numbers, over this server's limit of {MAX_VALUES} \
+                 per answer: ask for fewer series, a shorter horizon or fewer levels",
+                resolved.horizon,
+                resolved.levels.len()
             )));
         }
         Ok(())
@@ -209,7 +237,12 @@ fn history_panel(rows: &[(String, Map<String, Value>)], loaded: &Loaded) -> Resu
     let bytes = w
         .into_inner()
         .map_err(|e| ApiError::internal(format!("history: {e}")))?;
-    let ing = ingest_csv(&bytes, "history", &loaded.artifact.ingest_options());
+    // Written here with commas, whatever the training file's delimiter was.
+    let options = horizon_core::data::IngestOptions {
+        delimiter: Some(b','),
+        ..loaded.artifact.ingest_options()
+    };
+    let ing = ingest_csv(&bytes, "history", &options);
     let errors: Vec<String> = ing
         .report
         .issues

@@ -128,13 +128,14 @@ fn record_rows(records: Value) -> Result<(Vec<String>, Rows), ApiError> {
         ));
     };
     let mut columns: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let rows = records
         .into_iter()
         .enumerate()
         .map(|(i, r)| match r {
             Value::Object(m) => {
                 for k in m.keys() {
-                    if !columns.contains(k) {
+                    if seen.insert(k.clone()) {
                         columns.push(k.clone());
                     }
                 }
@@ -210,9 +211,10 @@ impl Frame {
                 ));
             }
             let mut keys: Vec<Vec<String>> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             for (place, row) in &self.rows {
                 let k = key_of(row, loaded, place)?;
-                if !keys.contains(&k) {
+                if seen.insert(k.clone()) {
                     keys.push(k);
                 }
             }
