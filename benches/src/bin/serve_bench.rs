@@ -101,6 +101,18 @@ fn server(dir: &Path) -> Result<()> {
     })
 }
 
+/// One scoring request: whether it was answered with predictions, and its time in ms.
+fn post(agent: &ureq::Agent, url: &str, body: &str) -> (bool, f64) {
+    let t = Instant::now();
+    let ok = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body)
+        .map(|mut r| r.status() == 200 && r.body_mut().read_to_string().is_ok_and(|b| b.contains("predictions")))
+        .unwrap_or(false);
+    (ok, t.elapsed().as_secs_f64() * 1e3)
+}
+
 fn load(url: &str, body: &Path, requests: usize, concurrency: usize) -> Result<()> {
     let body = Arc::new(std::fs::read_to_string(body).context("the request body")?);
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -108,18 +120,8 @@ fn load(url: &str, body: &Path, requests: usize, concurrency: usize) -> Result<(
         .timeout_global(Some(Duration::from_secs(120)))
         .build()
         .into();
-    let send = |agent: &ureq::Agent, body: &str| -> (bool, f64) {
-        let t = Instant::now();
-        let ok = agent
-            .post(url)
-            .header("Content-Type", "application/json")
-            .send(body)
-            .map(|mut r| r.status() == 200 && r.body_mut().read_to_string().is_ok_and(|b| b.contains("predictions")))
-            .unwrap_or(false);
-        (ok, t.elapsed().as_secs_f64() * 1e3)
-    };
     for _ in 0..concurrency * 5 {
-        let (ok, _) = send(&agent, &body);
+        let (ok, _) = post(&agent, url, &body);
         if !ok {
             bail!("the warm-up request failed: is {url} serving the model?");
         }
@@ -133,14 +135,7 @@ fn load(url: &str, body: &Path, requests: usize, concurrency: usize) -> Result<(
             std::thread::spawn(move || {
                 let mut out = Vec::new();
                 while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
-                    let t = Instant::now();
-                    let ok = agent
-                        .post(&url)
-                        .header("Content-Type", "application/json")
-                        .send(body.as_str())
-                        .map(|mut r| r.status() == 200 && r.body_mut().read_to_string().is_ok())
-                        .unwrap_or(false);
-                    out.push((ok, t.elapsed().as_secs_f64() * 1e3));
+                    out.push(post(&agent, &url, &body));
                 }
                 out
             })

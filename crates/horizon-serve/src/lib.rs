@@ -71,7 +71,7 @@ pub fn state(config: &ServeConfig, registry: Arc<dyn Registry>) -> Result<Arc<Ap
             message: e.message,
         };
         let (name, r) = models::parse_target(target).map_err(fail)?;
-        models.preload(&name, &r).map_err(fail)?;
+        models.get(&name, &r).map_err(fail)?;
         served.push((name, r));
     }
     if served.is_empty() {
@@ -81,7 +81,7 @@ pub fn state(config: &ServeConfig, registry: Arc<dyn Registry>) -> Result<Arc<Ap
             Ok(list) => {
                 for m in list.iter().filter(|m| m.aliases.contains_key(models::DEFAULT_ALIAS)) {
                     let r = VersionRef::Alias(models::DEFAULT_ALIAS.into());
-                    if let Err(e) = models.preload(&m.name, &r) {
+                    if let Err(e) = models.get(&m.name, &r) {
                         eprintln!(
                             "horizon serve: {}: not loaded: {}",
                             models::label(&m.name, &r),

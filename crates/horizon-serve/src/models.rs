@@ -214,11 +214,6 @@ impl Models {
         changes
     }
 
-    /// Load `target` at start (the `--model` list); failures are the caller's to report.
-    pub fn preload(&self, name: &str, r: &VersionRef) -> Result<Arc<Loaded>, ApiError> {
-        self.get(name, r)
-    }
-
     /// Every slot, for listing and the metrics.
     pub fn status(&self) -> Vec<SlotStatus> {
         self.read_slots()

@@ -43,6 +43,18 @@ pub enum Method {
     Imapa,
 }
 
+impl Method {
+    /// Every method, in the order pickers list them.
+    pub const ALL: [Method; 6] = [
+        Method::Croston,
+        Method::Sba,
+        Method::CrostonOptimized,
+        Method::Tsb,
+        Method::Adida,
+        Method::Imapa,
+    ];
+}
+
 /// An intermittent-demand model: its method and, for TSB, the smoothing of sizes and
 /// probability.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -376,16 +388,9 @@ pub const INTERMITTENT: Entry = Entry {
         without_setting(name, setting, ModelSpec::Intermittent(Intermittent::new(method)))
     },
     defaults: || {
-        [
-            Method::Croston,
-            Method::Sba,
-            Method::CrostonOptimized,
-            Method::Tsb,
-            Method::Adida,
-            Method::Imapa,
-        ]
-        .map(|m| ModelSpec::Intermittent(Intermittent::new(m)))
-        .to_vec()
+        Method::ALL
+            .map(|m| ModelSpec::Intermittent(Intermittent::new(m)))
+            .to_vec()
     },
 };
 
@@ -436,14 +441,7 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             y,
         );
-        for m in [
-            Method::Croston,
-            Method::Sba,
-            Method::CrostonOptimized,
-            Method::Tsb,
-            Method::Adida,
-            Method::Imapa,
-        ] {
+        for m in Method::ALL {
             let f = Intermittent::new(m).fit(&s).unwrap().predict(3, &[50.0, 95.0]).unwrap();
             assert!(f.point[0] > 0.0 && f.point[0] < 7.0, "{m:?}: {}", f.point[0]);
             let (n, w) = (&f.intervals[0], &f.intervals[1]);

@@ -285,15 +285,8 @@ mod tests {
     use super::*;
 
     fn noise(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s % 1000) as f64 / 1000.0 - 0.5
-            })
-            .collect()
+        let mut next = crate::stats::xorshift(seed);
+        (0..n).map(|_| (next() % 1000) as f64 / 1000.0 - 0.5).collect()
     }
 
     #[test]

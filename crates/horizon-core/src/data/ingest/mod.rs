@@ -320,13 +320,7 @@ mod tests {
             ..Default::default()
         });
         let clean = crate::export::panel_csv(&panel);
-        let mut seed = 11u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::stats::xorshift(11);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
         for case in 0..6 {
             let mut lines: Vec<String> = clean.lines().map(str::to_string).collect();
@@ -370,13 +364,7 @@ mod tests {
     /// byte-by-byte reading, whatever the line ends (`\n`, `\r\n`, lone `\r`).
     #[test]
     fn the_overlong_line_shortcut_agrees_with_the_full_reading() {
-        let mut seed = 7u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::stats::xorshift(7);
         for case in 0..200 {
             let mut text = Vec::new();
             for _ in 0..(next() % 6) {

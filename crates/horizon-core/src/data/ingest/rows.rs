@@ -45,16 +45,22 @@ impl Accumulator {
     }
 }
 
+/// The lookup key of a series: its trimmed id cells, each followed by the unit separator.
+fn push_key<'a>(buf: &mut Vec<u8>, cells: impl Iterator<Item = &'a [u8]>) {
+    buf.clear();
+    for c in cells {
+        buf.extend_from_slice(c.trim_ascii());
+        buf.push(0x1f);
+    }
+}
+
 impl Accumulator {
     /// Add the observations of `later`, read from the rows after this one's: each series joins
     /// the one with its key (in row order), or comes after the series already here.
     pub(super) fn absorb(&mut self, later: Accumulator) {
         for s in later.series {
             let mut key = Vec::new();
-            for k in &s.key {
-                key.extend_from_slice(k.as_bytes());
-                key.push(0x1f);
-            }
+            push_key(&mut key, s.key.iter().map(String::as_bytes));
             match self.index.get(&key) {
                 Some(&i) => {
                     let into = &mut self.series[i];
@@ -196,11 +202,7 @@ impl RowContext<'_> {
             }
         };
         // Series lookup: files are usually sorted by id, so compare with the previous row first.
-        acc.key_buf.clear();
-        for &j in self.id_idx {
-            acc.key_buf.extend_from_slice(rec[j].trim_ascii());
-            acc.key_buf.push(0x1f);
-        }
+        push_key(&mut acc.key_buf, self.id_idx.iter().map(|&j| &rec[j]));
         let idx = match acc.last_idx {
             Some(i) if acc.last_key == acc.key_buf => i,
             _ => {
