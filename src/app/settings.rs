@@ -43,7 +43,7 @@ impl Default for Settings {
             levels: vec![80.0, 95.0],
             options: IngestOptions::default(),
             registry: "local".into(),
-            registry_timeout_secs: 5.0,
+            registry_timeout_secs: 30.0,
             sample: sample_params(),
             compare: vec![
                 ModelSpec::SeasonalNaive(Default::default()),

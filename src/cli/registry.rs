@@ -18,7 +18,7 @@ pub struct RegistryArgs {
     /// Default: $HORIZON_REGISTRY, else local
     #[arg(long, global = true)]
     pub registry: Option<String>,
-    /// Seconds before an MLflow call gives up (default 5)
+    /// Seconds before an MLflow call gives up (default 30)
     #[arg(long, global = true)]
     pub timeout: Option<f64>,
 }

@@ -40,8 +40,10 @@ fn default_user_env() -> String {
 fn default_password_env() -> String {
     "MLFLOW_TRACKING_PASSWORD".into()
 }
+/// MLflow's own client waits up to 120 s; an artifact upload to a busy server can take more
+/// than a few seconds, so the default is not tight.
 fn default_timeout() -> f64 {
-    5.0
+    30.0
 }
 fn default_experiment() -> String {
     "horizon".into()

@@ -10,6 +10,7 @@
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:net";
 
 const require = createRequire(join(process.env.HORIZON_NODE, "package.json"));
 const { chromium } = require("playwright-core");
@@ -53,12 +54,20 @@ try {
   const consoleErrors = [];
   let page;
   const body = (name) => page.evaluate((n) => document.body.getAttribute(n) || "", name);
-  const waitBody = (name, pred, timeout = 60000) =>
-    page.waitForFunction(
-      ([n, src]) => new Function("v", `return (${src})(v)`)(document.body.getAttribute(n) || ""),
-      [name, pred.toString()],
-      { timeout, polling: 50 },
-    );
+  // On a timeout the error names the attribute and what it last said (an error message, often).
+  const waitBody = async (name, pred, timeout = 60000) => {
+    try {
+      await page.waitForFunction(
+        ([n, src]) => new Function("v", `return (${src})(v)`)(document.body.getAttribute(n) || ""),
+        [name, pred.toString()],
+        { timeout, polling: 50 },
+      );
+    } catch (e) {
+      const last = await body(name).catch(() => "(page gone)");
+      const status = await body("data-status").catch(() => "(page gone)");
+      throw new Error(`waiting for ${name}: ${e.message.split("\n")[0]}; it says "${last}"; status "${status}"`);
+    }
+  };
   const idle = () => waitBody("data-busy", (v) => v === "0");
   // Keys go to the workbench once its canvas has the focus (a click on it gives it).
   const focusCanvas = async () => {
@@ -219,6 +228,8 @@ try {
     await page.addInitScript((u) => {
       const s = JSON.parse(localStorage.getItem("horizon.settings") || "{}");
       s.registry = u;
+      // A fresh, busy machine: MLflow's first answers and the artifact upload can take seconds.
+      s.registry_timeout_secs = 60;
       localStorage.setItem("horizon.settings", JSON.stringify(s));
     }, mlflowUrl);
     await page.goto(url);
@@ -230,9 +241,38 @@ try {
     await waitBody("data-busy", (v) => v === "0");
     await focusCanvas();
     await page.keyboard.press("Control+Shift+S");
-    await waitBody("data-registry", (v) => v.includes("sales: v1 v2"), 120000);
-    check(true, `registered to MLflow from the browser: ${await body("data-registry")}`);
+    await waitBody("data-registry", (v) => v.includes("sales: v1 v2") || v.startsWith("error:"), 180000);
+    check((await body("data-registry")).includes("sales: v1 v2"), `registered to MLflow from the browser: ${await body("data-registry")}`);
     await page.screenshot({ path: join(artifacts, "4-mlflow-registry.png") });
+  }
+
+  // 7b. A registry server that accepts connections and never answers: the browser's MLflow call
+  // gives up after the registry timeout (an AbortController raced against a timer), says so, and
+  // the page keeps running.
+  const held = [];
+  const silent = createServer((socket) => held.push(socket));
+  await new Promise((ok) => silent.listen(0, "127.0.0.1", ok));
+  const silentUrl = `http://127.0.0.1:${silent.address().port}`;
+  try {
+    await page.close();
+    await open();
+    await page.addInitScript((u) => {
+      if (sessionStorage.getItem("seeded-silent")) return;
+      const s = JSON.parse(localStorage.getItem("horizon.settings") || "{}");
+      s.registry = u;
+      s.registry_timeout_secs = 1;
+      localStorage.setItem("horizon.settings", JSON.stringify(s));
+      sessionStorage.setItem("seeded-silent", "1");
+    }, silentUrl);
+    await page.goto(url);
+    const began = Date.now();
+    await waitBody("data-registry", (v) => v.length > 0, 60000);
+    const said = await body("data-registry");
+    check(/^error: MLflow at .* did not answer GET registered-models\/search within 1 s$/.test(said), `a silent MLflow server times out in the browser (${Date.now() - began} ms): ${said}`);
+    check((await body("data-horizon")) === "ready", "the page still runs after the timeout");
+  } finally {
+    for (const socket of held) socket.destroy();
+    silent.close();
   }
 
   // 8. The embedded registry of the browser (its storage): empty at first, a model registered,

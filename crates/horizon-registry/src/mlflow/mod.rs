@@ -48,7 +48,7 @@ pub struct MlflowConfig {
 }
 
 impl MlflowConfig {
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
     pub const DEFAULT_RETRIES: u32 = 2;
     pub const DEFAULT_EXPERIMENT: &str = "horizon";
 
