@@ -36,7 +36,10 @@ fn opens_on_the_sample_with_a_forecast_and_switches_series() {
     let r = h.state().forecast.result.as_ref().expect("a forecast on start");
     assert_eq!(r.history.label(), "S01 / P001");
     assert_eq!(r.forecast.forecast.point.len(), 28);
-    h.get_by_label("S01 / P001 — auto");
+    // Plot first: the headline in plain words and which model is on screen.
+    h.get_by_label_contains("Next 28 days (");
+    h.get_by_label_contains("Model: ensemble, chosen by Auto among");
+    h.get_by_label_contains("In its backtest this model was typically within ±");
     h.get_by_label_contains("Validation: 0 error(s)");
     // Pick another series in the list.
     common::click(&mut h, "S02 / P003");
@@ -61,6 +64,8 @@ fn opens_on_the_sample_with_a_forecast_and_switches_series() {
 fn every_model_in_the_picker_runs_and_describes_its_fit() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), None, Runner::Inline);
+    // The description is among the model details, collapsed at first.
+    common::click(&mut h, "Model details");
     for spec in horizon_core::models::ModelSpec::all() {
         common::click(&mut h, "Model");
         // The list is longer than the popup: scroll the model into view as a user would.
@@ -97,6 +102,7 @@ fn choose_model_and_horizon_then_run() {
     h.get_by_label_contains("drift —").click();
     h.run();
     common::click(&mut h, "99%");
+    common::click(&mut h, "Model details");
     common::click(&mut h, "Run forecast");
     let r = h.state().forecast.result.as_ref().unwrap();
     assert_eq!(r.forecast.model, "drift");
@@ -354,13 +360,25 @@ fn work_runs_on_a_worker_thread_and_the_ui_keeps_drawing() {
         .with_size([1400.0, 1000.0])
         .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
     let mut frames = 0;
-    while h.state().forecast.result.is_none() && frames < 2000 {
+    let mut quick_seen = false;
+    // A quick ETS forecast comes first, while Auto's backtests run; Auto's replaces it.
+    while (h.state().is_busy() || h.state().forecast.result.is_none()) && frames < 6000 {
         h.step();
         frames += 1;
+        if h.state().forecast.result.as_ref().is_some_and(|r| r.quick) && !quick_seen {
+            quick_seen = true;
+            assert!(h.state().is_busy(), "Auto still runs behind the quick forecast");
+            assert_eq!(h.state().forecast.result.as_ref().unwrap().forecast.model, "ets");
+            h.get_by_label_contains("On screen: a quick ets forecast — Auto is still comparing models");
+            h.get_by_label_contains("Next 28 days (");
+        }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    assert!(h.state().forecast.result.is_some(), "the worker finished");
+    assert!(quick_seen, "a quick forecast was shown first");
+    let r = h.state().forecast.result.as_ref().expect("the worker finished");
+    assert!(!r.quick && r.forecast.model == "auto", "{}", r.forecast.model);
     assert!(!h.state().is_busy());
+    h.get_by_label_contains("Model: ensemble, chosen by Auto among");
 }
 
 #[test]

@@ -44,6 +44,7 @@ fn auto_shows_its_candidates_and_the_choice() {
         r.description
             .starts_with(&format!("Auto: {chosen} chosen by backtest MASE"))
     );
+    common::click(&mut h, "Model details");
     h.get_by_label("Auto: candidates and their backtest MASE");
     h.get_by_label(&format!("{chosen} (chosen)"));
     h.get_by_label(&format!("{:.3}", table[0].mase.expect("scored")));

@@ -27,6 +27,8 @@ pub struct Workbench {
     pub tasks: Tasks<Msg>,
     /// Where the last saved file went.
     pub last_saved: Option<String>,
+    /// Presentation mode: the headline and the plot alone, large, for a projector (Esc leaves).
+    pub presenting: bool,
     platform: Box<dyn Platform>,
 }
 
@@ -41,6 +43,7 @@ impl Workbench {
             registry: RegistryState::default(),
             tasks: Tasks::new(runner),
             last_saved: None,
+            presenting: false,
             platform,
         }
     }
@@ -109,6 +112,10 @@ impl Workbench {
         };
         if let Some(started) = self.forecast.start(panel, self.data.selected, &self.settings) {
             self.status = started.status;
+            // The quick forecast first: in the browser's queue it runs before Auto's backtests.
+            if let Some(quick) = started.quick {
+                self.tasks.start("quick forecast", map(quick, Msg::Forecast));
+            }
             self.tasks.start(started.what, map(started.task, Msg::Forecast));
         }
     }
@@ -246,6 +253,7 @@ impl Workbench {
             }
             ForecastEffect::Save(name, bytes) => self.save(name, bytes),
             ForecastEffect::Picture(work) => self.tasks.spawn("picture", move || Msg::Forecast(work())),
+            ForecastEffect::Measure(work) => self.tasks.spawn("backtest", move || Msg::Forecast(work())),
             ForecastEffect::Status(s) => self.status = s,
         }
     }
@@ -348,31 +356,52 @@ impl Workbench {
         egui::Panel::top("status").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("Horizon");
-                self.theme_picker(ui);
+                if !self.presenting {
+                    self.theme_picker(ui);
+                }
+                let (text, tip) = if self.presenting {
+                    ("Leave presentation", "Back to the workbench (Esc)")
+                } else {
+                    (
+                        "Present",
+                        "The headline and the plot alone, large, for a projector (Esc leaves)",
+                    )
+                };
+                if ui.button(text).on_hover_text(tip).clicked() {
+                    self.presenting = !self.presenting;
+                }
                 if self.is_busy() {
                     ui.add(egui::Spinner::new());
                 }
                 ui.label(&self.status);
             });
-            self.progress_bars(ui);
+            if !self.presenting {
+                self.progress_bars(ui);
+            }
         });
-        let mut data_effects = Vec::new();
-        egui::Panel::left("data").default_size(330.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                data_effects.extend(data::panel::show(&mut self.data, &mut self.settings, ui));
-                ui.separator();
-                data_effects.extend(data::manual_panel::show(&mut self.data, &mut self.settings, ui));
+        let (mut data_effects, mut registry_effects) = (Vec::new(), Vec::new());
+        if !self.presenting {
+            egui::Panel::left("data").default_size(330.0).show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    data_effects.extend(data::panel::show(&mut self.data, &mut self.settings, ui));
+                    ui.separator();
+                    data_effects.extend(data::manual_panel::show(&mut self.data, &mut self.settings, ui));
+                });
             });
-        });
-        let mut registry_effects = Vec::new();
-        egui::Panel::right("registry").default_size(300.0).show(ui, |ui| {
-            let can_register = self.data.panel().is_some();
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                registry_effects = registry::panel::show(&mut self.registry, &mut self.settings, can_register, ui);
+            egui::Panel::right("registry").default_size(300.0).show(ui, |ui| {
+                let can_register = self.data.panel().is_some();
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    registry_effects = registry::panel::show(&mut self.registry, &mut self.settings, can_register, ui);
+                });
             });
-        });
+        }
         let (mut forecast_effects, mut compare_effect) = (Vec::new(), None);
         egui::CentralPanel::default().show(ui, |ui| {
+            if self.presenting {
+                let backtests = Vec::new();
+                forecast::panel::result(&mut self.forecast, &mut self.settings, &backtests, true, ui);
+                return;
+            }
             egui::ScrollArea::vertical().id_salt("central").show(ui, |ui| {
                 data::preview::show(&mut self.data, ui);
                 let panel = self.data.panel().cloned();
@@ -390,7 +419,7 @@ impl Workbench {
                     Some(c) if self.compare.show_backtests => c.backtests.clone(),
                     _ => Vec::new(),
                 };
-                forecast::panel::result(&mut self.forecast, &mut self.settings, &backtests, ui);
+                forecast::panel::result(&mut self.forecast, &mut self.settings, &backtests, false, ui);
             });
         });
         #[cfg(not(target_arch = "wasm32"))]
@@ -432,6 +461,9 @@ impl Workbench {
         }
         if pressed(Key::E) && self.forecast.result.is_some() {
             self.forecast_effect(ForecastEffect::Export, Some(ctx));
+        }
+        if self.presenting && ctx.input(|i| i.key_pressed(Key::Escape)) {
+            self.presenting = false;
         }
         let register = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::S);
         if ctx.input_mut(|i| i.consume_shortcut(&register)) && self.panel().is_some() {

@@ -16,6 +16,7 @@ pub mod data;
 pub mod eval;
 pub mod export;
 pub mod forecast;
+pub mod headline;
 pub mod models;
 pub mod optim;
 pub mod pipeline;

@@ -100,38 +100,22 @@ pub fn controls(
     effects
 }
 
-/// The forecast on screen: what made it, the plot with the kept forecasts and the
-/// `backtests` to overlay, Keep and Clear.
-pub fn result(state: &mut ForecastState, settings: &mut Settings, backtests: &[SeriesForecast], ui: &mut egui::Ui) {
+/// The forecast on screen, plot first: the headline in plain words and which model is on
+/// screen, the plot with the kept forecasts and the `backtests` to overlay, Keep and Clear,
+/// and the model's internals in a collapsed *Model details*. `presenting`: larger text and
+/// the plot alone, for a projector.
+pub fn result(
+    state: &mut ForecastState,
+    settings: &mut Settings,
+    backtests: &[SeriesForecast],
+    presenting: bool,
+    ui: &mut egui::Ui,
+) {
     let (mut keep, mut clear) = (false, false);
     let mut whole = settings.whole_history;
     match &state.result {
         Some(r) => {
-            ui.label(egui::RichText::new(format!("{} — {}", r.history.label(), r.forecast.model)).strong());
-            ui.label(&r.description);
-            candidates(ui, &r.candidates);
-            ui.small(format!(
-                "{} Fitted and forecast in {:.0} ms.",
-                r.season_note, r.elapsed_ms
-            ));
-            ui.horizontal(|ui| {
-                let kept = state.is_kept(&r.forecast);
-                if ui
-                    .add_enabled(!kept, egui::Button::new("Keep on plot"))
-                    .on_hover_text("Keep this forecast on the plot and compare the next model's with it")
-                    .clicked()
-                {
-                    keep = true;
-                }
-                if ui
-                    .add_enabled(!state.kept.is_empty(), egui::Button::new("Clear kept forecasts"))
-                    .clicked()
-                {
-                    clear = true;
-                }
-                ui.checkbox(&mut whole, "Whole history")
-                    .on_hover_text("Start the plot on the whole history instead of the recent past");
-            });
+            headline(ui, r, presenting);
             let shown: Vec<_> = state
                 .kept
                 .iter()
@@ -139,6 +123,8 @@ pub fn result(state: &mut ForecastState, settings: &mut Settings, backtests: &[S
                 .filter(|k| !(k.dates == r.forecast.dates && k.forecast == r.forecast.forecast))
                 .cloned()
                 .collect();
+            // Below the plot: the Keep row and the Model details header (when not presenting).
+            let below = if presenting { 8.0 } else { 64.0 };
             let rect = super::plot::show(
                 ui,
                 r,
@@ -146,10 +132,41 @@ pub fn result(state: &mut ForecastState, settings: &mut Settings, backtests: &[S
                     kept: &shown,
                     backtests,
                 },
-                whole,
-                state.decimate,
+                (whole, state.decimate),
+                ui.available_height() - below,
             );
             state.plot_rect = Some(rect);
+            if !presenting {
+                ui.horizontal(|ui| {
+                    let kept = state.is_kept(&r.forecast);
+                    if ui
+                        .add_enabled(!kept, egui::Button::new("Keep on plot"))
+                        .on_hover_text("Keep this forecast on the plot and compare the next model's with it")
+                        .clicked()
+                    {
+                        keep = true;
+                    }
+                    if ui
+                        .add_enabled(!state.kept.is_empty(), egui::Button::new("Clear kept forecasts"))
+                        .clicked()
+                    {
+                        clear = true;
+                    }
+                    ui.checkbox(&mut whole, "Whole history")
+                        .on_hover_text("Start the plot on the whole history instead of the recent past");
+                });
+                egui::CollapsingHeader::new("Model details")
+                    .id_salt("model_details")
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        ui.label(&r.description);
+                        candidates(ui, &r.candidates);
+                        ui.small(format!(
+                            "{} Fitted and forecast in {:.0} ms.",
+                            r.season_note, r.elapsed_ms
+                        ));
+                    });
+            }
         }
         None => {
             ui.label("No forecast yet: load data and press Run forecast.");
@@ -164,11 +181,39 @@ pub fn result(state: &mut ForecastState, settings: &mut Settings, backtests: &[S
     }
 }
 
+/// Which forecast and model are on screen, then the headline's sentences.
+fn headline(ui: &mut egui::Ui, r: &super::view::ResultView, presenting: bool) {
+    let (title, body) = if presenting { (28.0, 22.0) } else { (18.0, 15.0) };
+    ui.label(
+        egui::RichText::new(format!("{} — sales forecast", r.history.label()))
+            .size(title)
+            .strong(),
+    );
+    if let Some(h) = r.headline() {
+        for line in h.lines() {
+            ui.label(egui::RichText::new(line).size(body));
+        }
+    }
+    let model = match &r.candidates {
+        _ if r.quick => format!(
+            "On screen: a quick {} forecast — Auto is still comparing models and will replace it.",
+            r.forecast.model
+        ),
+        Some((chosen, table)) => format!(
+            "Model: {chosen}, chosen by Auto among {} candidates by their backtest error.",
+            table.len()
+        ),
+        None => format!("Model: {}.", r.forecast.model),
+    };
+    ui.label(egui::RichText::new(model).size(body - 2.0).weak());
+}
+
 /// Auto's choice explained: each candidate's backtest MASE, the chosen one first.
 fn candidates(ui: &mut egui::Ui, choice: &super::view::AutoChoice) {
     let Some((chosen, table)) = choice else { return };
     egui::CollapsingHeader::new("Auto: candidates and their backtest MASE")
         .default_open(true)
+        .id_salt("auto_candidates_section")
         .show(ui, |ui| {
             egui::Grid::new("auto_candidates").striped(true).show(ui, |ui| {
                 ui.strong("model");

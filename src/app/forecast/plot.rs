@@ -82,8 +82,8 @@ pub fn show(
     ui: &mut egui::Ui,
     r: &ResultView,
     overlays: Overlays<'_>,
-    whole_history: bool,
-    decimate: bool,
+    (whole_history, decimate): (bool, bool),
+    height: f32,
 ) -> egui::Rect {
     let (kept, backtests) = (overlays.kept, overlays.backtests);
     let hx: Vec<f64> = r.history.dates.iter().map(|d| to_x(*d)).collect();
@@ -108,7 +108,7 @@ pub fn show(
             .legend(Legend::default())
             .x_axis_formatter(|mark, _| {
                 from_x(mark.value)
-                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .map(|d| d.format("%-d %b %Y").to_string())
                     .unwrap_or_default()
             })
             .label_formatter(move |pos| {
@@ -119,8 +119,8 @@ pub fn show(
                 tooltip(&view, &kept_view, x)
             })
             .allow_scroll(false)
-            // Room for the plot even when the sections above it are open (the panel scrolls).
-            .height(ui.available_height().max(360.0))
+            // Room for the plot even when the sections around it are open (the panel scrolls).
+            .height(height.max(300.0))
             .show(ui, |p| {
                 let bounds = p.plot_bounds();
                 let (x0, x1) = (bounds.min()[0], bounds.max()[0]);
@@ -240,6 +240,8 @@ mod tests {
             season_note: String::new(),
             id_columns: vec![],
             elapsed_ms: 0.0,
+            quick: false,
+            backtest_mae: None,
         };
         assert_eq!(tooltip(&r, &[], to_x(d0) + 1.0).unwrap(), "2024-01-02\nvalue: 11.00");
         assert_eq!(

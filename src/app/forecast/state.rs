@@ -27,6 +27,8 @@ pub enum ForecastEffect {
     Save(String, Vec<u8>),
     /// Cut and encode the plot's pixels off the UI thread.
     Picture(Box<dyn FnOnce() -> ForecastMsg + Send>),
+    /// Backtest the model on screen off the UI thread (the headline's accuracy).
+    Measure(Box<dyn FnOnce() -> ForecastMsg + Send>),
     Status(String),
 }
 
@@ -47,6 +49,10 @@ pub struct ForecastState {
     pub forecasts_shown: u64,
     /// Forecast requests so far: a result is applied only if it answers the latest.
     forecast_gen: u64,
+    /// The request whose final forecast is on screen (a quick one arriving later is dropped).
+    final_gen: u64,
+    /// The model of the latest request, when it is the user's pick (not a registered model).
+    spec: Option<horizon_core::ModelSpec>,
 }
 
 impl Default for ForecastState {
@@ -60,16 +66,24 @@ impl Default for ForecastState {
             png_pending: None,
             forecasts_shown: 0,
             forecast_gen: 0,
+            final_gen: 0,
+            spec: None,
         }
     }
 }
 
-/// A forecast to run: what the status line says, what the progress bar says, the task.
+/// A forecast to run: what the status line says, what the progress bar says, the task; for
+/// Auto also a quick forecast to show at once, while its backtests run.
 pub struct Started {
     pub status: String,
     pub what: &'static str,
     pub task: Box<dyn Task<ForecastMsg>>,
+    pub quick: Option<Box<dyn Task<ForecastMsg>>>,
 }
+
+/// The model of the quick first forecast: AutoETS, a few tens of milliseconds on years of
+/// daily sales (Auto's backtests take seconds).
+const QUICK_MODEL: &str = "ets";
 
 impl ForecastState {
     /// The forecast of series `index` of `panel` with the chosen model (or the registered one).
@@ -87,6 +101,23 @@ impl ForecastState {
         } else {
             "forecast"
         };
+        let quick = match (&spec, &registered) {
+            (horizon_core::ModelSpec::Auto(_), None) => QUICK_MODEL.parse::<horizon_core::ModelSpec>().ok().map(|q| {
+                let mut t = ForecastTask::new(
+                    self.forecast_gen,
+                    index,
+                    series.clone(),
+                    q.with_default_season(settings.season),
+                    (settings.horizon, settings.levels.clone()),
+                    None,
+                    panel.clone(),
+                );
+                t.quick = true;
+                Box::new(t) as Box<dyn Task<ForecastMsg>>
+            }),
+            _ => None,
+        };
+        self.spec = registered.is_none().then(|| spec.clone());
         let task = ForecastTask::new(
             self.forecast_gen,
             index,
@@ -100,6 +131,7 @@ impl ForecastState {
             status,
             what,
             task: Box::new(task),
+            quick,
         })
     }
 
@@ -160,19 +192,57 @@ impl ForecastState {
         match msg {
             // A newer request superseded it: drop it, the newer answer follows.
             ForecastMsg::Forecasted(generation, _) if generation != self.forecast_gen => Vec::new(),
-            ForecastMsg::Forecasted(_, Ok(view)) => {
-                let status = format!("Forecast of {} ready.", view.history.label());
+            // A quick forecast that failed, or came after the final one: Auto's answer stands.
+            ForecastMsg::QuickFailed(_) => Vec::new(),
+            ForecastMsg::Forecasted(generation, Ok(view)) if view.quick && generation == self.final_gen => Vec::new(),
+            ForecastMsg::Forecasted(generation, Ok(view)) => {
+                let label = view.history.label();
+                let status = if view.quick {
+                    format!(
+                        "Quick forecast of {label} by {} shown; Auto is comparing models…",
+                        view.forecast.model
+                    )
+                } else {
+                    self.final_gen = generation;
+                    format!("Forecast of {label} ready.")
+                };
                 // Kept forecasts belong to one series.
                 if self.kept.first().is_some_and(|k| k.key != view.forecast.key) {
                     self.kept.clear();
                 }
+                let measure = match &self.spec {
+                    Some(spec)
+                        if !view.quick
+                            && view.backtest_mae.is_none()
+                            && !spec.is_global()
+                            && view.candidates.is_none() =>
+                    {
+                        Some(super::task::measure(generation, view.history.clone(), spec.clone()))
+                    }
+                    _ => None,
+                };
                 self.result = Some(*view);
                 self.forecasts_shown += 1;
-                vec![ForecastEffect::Status(status)]
+                let mut effects = vec![ForecastEffect::Status(status)];
+                if let Some(m) = measure {
+                    effects.push(ForecastEffect::Measure(Box::new(m)));
+                }
+                effects
             }
-            ForecastMsg::Forecasted(_, Err(e)) => {
+            ForecastMsg::Forecasted(generation, Err(e)) => {
                 self.result = None;
+                self.final_gen = generation;
                 vec![ForecastEffect::Status(format!("Cannot forecast: {e}"))]
+            }
+            ForecastMsg::Accuracy(generation, mae) => {
+                if let Some(r) = self
+                    .result
+                    .as_mut()
+                    .filter(|r| !r.quick && generation == self.final_gen)
+                {
+                    r.backtest_mae = mae;
+                }
+                Vec::new()
             }
             ForecastMsg::Screenshot(image) => match self.png_pending.take() {
                 // Cutting and encoding a window's pixels is not work for the UI thread.

@@ -33,6 +33,8 @@ pub struct ForecastTask {
     pub tuner: Option<Tuner>,
     pub tuned: Option<Tuned>,
     pub clock: web_time::Instant,
+    /// The quick first forecast shown while Auto compares its candidates.
+    pub quick: bool,
 }
 
 impl ForecastTask {
@@ -60,6 +62,7 @@ impl ForecastTask {
             tuner: None,
             tuned: None,
             clock: web_time::Instant::now(),
+            quick: false,
         }
     }
 
@@ -157,6 +160,11 @@ impl Task<ForecastMsg> for ForecastTask {
         let view = result.map(|(forecast, description, candidates)| {
             let season_note =
                 horizon_core::models::season::detect_seasons(&self.series.values, self.series.freq).describe();
+            // Auto's own backtest of the model it chose.
+            let backtest_mae = candidates
+                .as_ref()
+                .and_then(|(chosen, table)| table.iter().find(|c| &c.model == chosen))
+                .and_then(|c| c.mae);
             Box::new(ResultView {
                 history: self.series.clone(),
                 forecast,
@@ -165,8 +173,22 @@ impl Task<ForecastMsg> for ForecastTask {
                 season_note,
                 id_columns: self.id_columns.clone(),
                 elapsed_ms: self.busy_ms,
+                quick: self.quick,
+                backtest_mae,
             })
         });
-        Step::Done(ForecastMsg::Forecasted(self.generation, view))
+        match view {
+            Err(_) if self.quick => Step::Done(ForecastMsg::QuickFailed(self.generation)),
+            view => Step::Done(ForecastMsg::Forecasted(self.generation, view)),
+        }
+    }
+}
+
+/// The backtest of the model the user picked, for the headline's accuracy sentence (Auto's
+/// forecasts bring their own).
+pub fn measure(generation: u64, series: Series, spec: ModelSpec) -> impl FnOnce() -> ForecastMsg + Send {
+    move || {
+        let mae = horizon_core::models::auto::backtest_score(&series, &spec).and_then(|s| s.mae);
+        ForecastMsg::Accuracy(generation, mae)
     }
 }

@@ -44,6 +44,16 @@ impl Frequency {
         }
     }
 
+    /// The period's name for people: "day", "week", "month", "quarter".
+    pub fn unit(self) -> &'static str {
+        match self {
+            Frequency::Daily => "day",
+            Frequency::Weekly => "week",
+            Frequency::Monthly => "month",
+            Frequency::Quarterly => "quarter",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Frequency::Daily => "daily",

@@ -167,6 +167,14 @@ fn rank(s: &CandidateScore) -> f64 {
     }
 }
 
+/// How `spec` does on `series` in the backtest Auto runs for each candidate (the same origins
+/// and steps): its MASE and mean absolute error per period; `None` when the series is too
+/// short to backtest. What the workbench's headline reports for a model the user picked.
+pub fn backtest_score(series: &Series, spec: &ModelSpec) -> Option<CandidateScore> {
+    let (steps, origins) = backtest_window(series, ORIGINS);
+    (!origins.is_empty()).then(|| score(series, spec, &origins, steps, series.freq.default_season()))
+}
+
 /// Backtest `spec` at `origins`, `steps` ahead each.
 fn score(series: &Series, spec: &ModelSpec, origins: &[usize], steps: usize, m: usize) -> CandidateScore {
     let mut mase = Vec::new();

@@ -1,0 +1,91 @@
+//! The stakeholder view, as a sales manager uses it: the headline in plain words above the
+//! plot (numbers checked against the forecast on screen), the model's internals tucked into
+//! *Model details*, the accuracy of a model the user picked measured in the background, and
+//! presentation mode (Present, then Esc).
+
+use eframe::egui;
+use egui_kittest::kittest::Queryable;
+mod common;
+
+use horizon::app::Runner;
+use horizon_core::headline::people;
+
+#[test]
+fn the_headline_states_the_forecast_on_screen_in_plain_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wb = common::workbench(dir.path(), None, Runner::Inline, |_| {});
+    let mut h = common::harness(wb, [1280.0, 800.0]);
+    let r = h.state().forecast.result.clone().expect("a forecast on start");
+    // The total and its 95 % range are the forecast's own numbers added up, written for people.
+    let total: f64 = r.forecast.forecast.point.iter().sum();
+    let band = r.forecast.forecast.interval(95.0).expect("a 95 % band");
+    let (lo, hi): (f64, f64) = (band.lower.iter().sum(), band.upper.iter().sum());
+    let first = format!(
+        "Next 28 days ({}): {} expected, between {} and {} (95 % range).",
+        horizon_core::headline::date_span(r.history.freq, r.forecast.dates[0], r.forecast.dates[27]),
+        people(total),
+        people(lo),
+        people(hi)
+    );
+    h.get_by_label(&first);
+    // Against the 28 days before, with the history's own numbers.
+    let before: f64 = r.history.values[r.history.len() - 28..].iter().sum();
+    let change = (total / before - 1.0) * 100.0;
+    let word = if change > 0.0 { "more" } else { "less" };
+    h.get_by_label_contains(&format!("than the 28 days before ({})", people(before)));
+    h.get_by_label_contains(&format!("% {word} than"));
+    // Auto's own backtest gives the accuracy; the model's internals are not in the way.
+    h.get_by_label_contains("In its backtest this model was typically within ±");
+    assert!(h.query_by_label_contains("sigma2").is_none() && h.query_by_label_contains("AICc").is_none());
+    assert!(h.query_by_label("Auto: candidates and their backtest MASE").is_none());
+    common::click(&mut h, "Model details");
+    h.get_by_label("Auto: candidates and their backtest MASE");
+    h.get_by_label_contains("chosen by backtest MASE");
+}
+
+#[test]
+fn a_picked_model_gets_its_accuracy_measured_after_its_forecast() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wb = common::workbench(dir.path(), None, Runner::Inline, |_| {});
+    let mut h = common::harness(wb, [1280.0, 800.0]);
+    common::click(&mut h, "Model");
+    h.get_by_label_contains("seasonal-naive —").click();
+    h.run();
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.clone().expect("a forecast");
+    assert_eq!(r.forecast.model, "seasonal-naive");
+    // The backtest Auto would run for it, done as its own task after the forecast.
+    let expected = horizon_core::models::auto::backtest_score(&r.history, &"seasonal-naive".parse().unwrap())
+        .and_then(|s| s.mae)
+        .expect("a backtest");
+    let mae = r.backtest_mae.expect("measured");
+    assert!((mae - expected).abs() < 1e-9, "{mae} vs {expected}");
+    h.get_by_label("Model: seasonal-naive.");
+    h.get_by_label_contains("In its backtest this model was typically within ±");
+}
+
+#[test]
+fn presentation_mode_shows_the_headline_and_plot_alone_and_esc_leaves_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wb = common::workbench(dir.path(), None, Runner::Inline, |_| {});
+    let mut h = common::harness(wb, [1280.0, 800.0]);
+    assert!(h.query_by_label("Registry location").is_some());
+    common::click(&mut h, "Present");
+    assert!(h.state().presenting);
+    for gone in [
+        "Registry location",
+        "Open file…",
+        "Run forecast",
+        "Model details",
+        "Keep on plot",
+    ] {
+        assert!(h.query_by_label(gone).is_none(), "{gone} is hidden while presenting");
+    }
+    h.get_by_label_contains("Next 28 days (");
+    h.get_by_label("Leave presentation");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().presenting);
+    h.get_by_label("Registry location");
+    h.get_by_label("Run forecast");
+}
