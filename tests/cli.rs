@@ -504,3 +504,32 @@ fn every_forecast_written_with_exit_0_is_finite_and_ordered() {
     }
     assert!(written >= 12, "only {written} forecasts written");
 }
+
+/// `horizon report`: the forecast of every series as one HTML page, with the CSV's numbers;
+/// nothing overwritten without --force.
+#[test]
+fn report_writes_a_self_contained_html_page_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_retail(dir.path(), 1, 2, 200, "s.csv");
+    ok(&run(dir.path(), "forecast s.csv --model ets --horizon 14 --out f.csv"));
+    ok(&run(dir.path(), "report s.csv --model ets --horizon 14 --out r.html"));
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && !page.contains("<script"));
+    assert_eq!(page.matches("<section>").count(), 2);
+    assert!(page.contains("<h2>S01 / P001 — sales forecast</h2>"));
+    assert!(page.contains("In its backtest this model was typically within ±"));
+    assert_eq!(page.matches("<tr><td>").count(), 28);
+    // The table holds the CSV's forecasts.
+    let csv = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    let f: f64 = row[4].parse().unwrap();
+    let cell = format!("<tr><td>{}</td><td>{}</td>", row[2], horizon_core::headline::people(f));
+    assert!(page.contains(&cell), "{cell}");
+    let again = run(dir.path(), "report s.csv --model ets --horizon 14 --out r.html");
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}

@@ -89,3 +89,38 @@ fn presentation_mode_shows_the_headline_and_plot_alone_and_esc_leaves_it() {
     h.get_by_label("Registry location");
     h.get_by_label("Run forecast");
 }
+
+#[test]
+fn export_report_writes_one_html_file_with_the_headline_plot_and_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wb = common::workbench(dir.path(), None, Runner::Inline, |_| {});
+    let mut h = common::harness(wb, [1280.0, 800.0]);
+    let r = h.state().forecast.result.clone().expect("a forecast");
+    let headline = r.headline().expect("a headline").lines();
+    common::click(&mut h, "Export report");
+    let saved = h.state().last_saved.clone().expect("saved");
+    let name = std::path::Path::new(&saved)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("report_S01_P001_") && name.ends_with(".html"),
+        "{name}"
+    );
+    let page = std::fs::read_to_string(&saved).expect("the report");
+    assert!(page.starts_with("<!DOCTYPE html>") && !page.contains("<script"));
+    assert!(page.contains("<h2>S01 / P001 — sales forecast</h2>"));
+    for line in headline {
+        assert!(page.contains(&format!("<p>{line}</p>")), "{line}");
+    }
+    assert!(page.contains("<svg ") && page.contains("<title>forecast</title>"));
+    // One table row per forecast date, with the forecast written as the headline writes it.
+    assert_eq!(page.matches("<tr><td>").count(), 28);
+    let first = format!(
+        "<tr><td>{}</td><td>{}</td>",
+        r.forecast.dates[0],
+        people(r.forecast.forecast.point[0])
+    );
+    assert!(page.contains(&first), "{first}");
+}

@@ -3,13 +3,13 @@
 
 use super::CliError;
 use super::args::{ColumnArgs, ModelArgs, load, load_with};
-use super::output::write_new;
+use super::output::{check_new, write_new};
 use super::registry::{RegistryArgs, load_artifact};
 use super::train::registry_failure;
 use clap::Args;
 use horizon_core::ModelSpec;
 use horizon_core::export::forecast_csv;
-use horizon_core::forecast::{ForecastOptions, ModelSource, Source, forecast};
+use horizon_core::forecast::{ForecastOptions, ModelSource, PanelForecast, Source, forecast};
 use horizon_registry::VersionRef;
 use std::path::PathBuf;
 
@@ -61,8 +61,50 @@ pub(super) fn check(horizon: usize, levels: &[f64]) -> Result<(), CliError> {
 }
 
 pub fn run(a: ForecastArgs) -> Result<(), CliError> {
+    let (panel, out, model) = compute(&a)?;
+    let rows = out.series_forecasts();
+    write_new(
+        &a.out,
+        forecast_csv(&panel.id_columns, &rows).as_bytes(),
+        a.force,
+        &[&a.file],
+    )?;
+    match model {
+        Made::Spec(spec) => eprintln!(
+            "wrote {} forecast(s) of {} step(s) with {spec} to {} ({} series failed)",
+            rows.len(),
+            rows.first().map_or(0, |r| r.dates.len()),
+            a.out.display(),
+            out.failures.len()
+        ),
+        Made::Registered { name, version, spec } => {
+            let refitted = out.count(Source::Refitted);
+            eprintln!(
+                "wrote {} forecast(s) of {} step(s) with {name} version {version} ({spec}) to {}: {} from the \
+                 stored model, {refitted} refitted because their history differs from the training data; {} \
+                 series failed",
+                rows.len(),
+                rows.first().map_or(0, |r| r.dates.len()),
+                a.out.display(),
+                rows.len() - refitted,
+                out.failures.len()
+            )
+        }
+    }
+    Ok(())
+}
+
+/// What made the forecasts: a model spec, or a registered version.
+pub(super) enum Made {
+    Spec(ModelSpec),
+    Registered { name: String, version: u64, spec: String },
+}
+
+/// The forecast of every series of the file, as `forecast` writes it and `report` shows it;
+/// failures are reported on stderr, none forecast at all is an error.
+pub(super) fn compute(a: &ForecastArgs) -> Result<(horizon_core::Panel, PanelForecast, Made), CliError> {
     if let Some(target) = &a.registered {
-        return run_registered(&a, target);
+        return compute_registered(a, target);
     }
     let horizon = a.horizon.unwrap_or_default();
     let levels = if a.levels.is_empty() {
@@ -71,6 +113,8 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         a.levels.clone()
     };
     check(horizon, &levels)?;
+    // Before any long work: the output may not be written.
+    check_new(&a.out, a.force, &[&a.file])?;
     let ing = load(&a.file, &a.columns, true)?;
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
@@ -94,31 +138,19 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
     if let Some(d) = out.forecasts.first() {
         eprintln!("{}: {}", horizon_core::data::key_label(&d.forecast.key), d.description);
     }
-    let ok = out.series_forecasts();
-    let failed = out.failures;
-    for f in &failed {
+    for f in &out.failures {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }
-    if ok.is_empty() {
+    if out.forecasts.is_empty() {
         return Err(CliError::Failure(anyhow::anyhow!(
             "no series could be forecast with {}",
             a.model
         )));
     }
-    let csv = forecast_csv(&panel.id_columns, &ok);
-    write_new(&a.out, csv.as_bytes(), a.force, &[&a.file])?;
-    eprintln!(
-        "wrote {} forecast(s) of {} step(s) with {} to {} ({} series failed)",
-        ok.len(),
-        horizon,
-        a.model,
-        a.out.display(),
-        failed.len()
-    );
-    Ok(())
+    Ok((panel, out, Made::Spec(model)))
 }
 
-fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
+fn compute_registered(a: &ForecastArgs, target: &str) -> Result<(horizon_core::Panel, PanelForecast, Made), CliError> {
     let (name, r) = VersionRef::parse_target(target).map_err(|e| CliError::Data(format!("--registered: {e}")))?;
     let reg = a.registry.open()?;
     let version = reg.resolve(&name, &r).map_err(registry_failure)?;
@@ -130,6 +162,7 @@ fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
         a.levels.clone()
     };
     check(horizon, &levels)?;
+    check_new(&a.out, a.force, &[&a.file])?;
     // Read the file as the training data was, unless the command line says otherwise.
     let trained_as = art.ingest_options();
     let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
@@ -142,8 +175,7 @@ fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
         &ForecastOptions::new(horizon, &levels),
     )
     .map_err(|e| CliError::Data(e.to_string()))?;
-    let failed = &out.failures;
-    for f in failed {
+    for f in &out.failures {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }
     if out.forecasts.is_empty() {
@@ -152,23 +184,10 @@ fn run_registered(a: &ForecastArgs, target: &str) -> Result<(), CliError> {
             version.version
         )));
     }
-    let refitted = out.count(Source::Refitted);
-    let rows = out.series_forecasts();
-    write_new(
-        &a.out,
-        forecast_csv(&panel.id_columns, &rows).as_bytes(),
-        a.force,
-        &[&a.file],
-    )?;
-    eprintln!(
-        "wrote {} forecast(s) of {horizon} step(s) with {name} version {} ({}) to {}: {} from the stored model, \
-         {refitted} refitted because their history differs from the training data; {} series failed",
-        rows.len(),
-        version.version,
-        art.spec,
-        a.out.display(),
-        rows.len() - refitted,
-        failed.len()
-    );
-    Ok(())
+    let made = Made::Registered {
+        name,
+        version: version.version,
+        spec: art.spec.to_string(),
+    };
+    Ok((panel, out, made))
 }

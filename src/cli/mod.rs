@@ -7,6 +7,7 @@ mod config;
 mod forecast;
 mod output;
 mod registry;
+mod report;
 mod sample;
 mod serve;
 mod train;
@@ -47,6 +48,10 @@ pub enum Command {
     /// Forecast every series of a sales file with one model
     #[command(after_help = EXIT_CODES)]
     Forecast(forecast::ForecastArgs),
+    /// The forecast as a self-contained HTML report to hand over (headline, plot, how it was
+    /// made, table); the flags of `forecast`, `--out` the HTML file
+    #[command(after_help = EXIT_CODES)]
+    Report(forecast::ForecastArgs),
     /// Rolling-origin backtest of one or more models; prints a metrics table
     #[command(after_help = EXIT_CODES)]
     Backtest(backtest::BacktestArgs),
@@ -84,6 +89,7 @@ pub fn run(cmd: Command) -> ExitCode {
         Command::Aggregate(a) => aggregate::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Forecast(a) => forecast::run(a),
+        Command::Report(a) => report::run(a),
         Command::Backtest(a) => backtest::run(a),
         Command::Train(a) => train::run(a),
         Command::Registry(a) => registry::run(a),

@@ -89,6 +89,28 @@ pub struct Described {
     pub fitted: Option<Box<dyn Fitted>>,
 }
 
+impl Described {
+    /// Auto's chosen model and every candidate's backtest score, when Auto (calibrated or
+    /// not) made this forecast.
+    pub fn auto_choice(&self) -> Option<(String, Vec<crate::models::auto::CandidateScore>)> {
+        use crate::models::FittedModel;
+        match self.fitted.as_ref()?.to_state() {
+            FittedModel::Auto(a) => Some((a.chosen, a.table)),
+            FittedModel::Conformal(c) => match c.inner() {
+                FittedModel::Auto(a) => Some((a.chosen.clone(), a.table.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The mean absolute error per period of Auto's chosen model in its backtest.
+pub fn chosen_mae(choice: &(String, Vec<crate::models::auto::CandidateScore>)) -> Option<f64> {
+    let (chosen, table) = choice;
+    table.iter().find(|c| &c.model == chosen).and_then(|c| c.mae)
+}
+
 /// Every series' forecast, or why it has none.
 #[derive(Default)]
 pub struct PanelForecast {

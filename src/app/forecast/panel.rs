@@ -96,6 +96,14 @@ pub fn controls(
         {
             effects.push(ForecastEffect::ExportPng);
         }
+        if ui
+            .add_enabled(can_export, egui::Button::new("Export report"))
+            .on_hover_text("One HTML file to hand over: the headline, the plot, how the forecast was made, the table")
+            .clicked()
+            && let Some(e) = state.report()
+        {
+            effects.push(e);
+        }
     });
     effects
 }

@@ -176,6 +176,22 @@ impl ForecastState {
         Some(ForecastEffect::Save(name, csv.into_bytes()))
     }
 
+    /// The forecast on screen as an HTML report (`report_<series>_<YYYYMMDD-HHMMSS>.html`).
+    pub fn report(&self) -> Option<ForecastEffect> {
+        let r = self.result.as_ref()?;
+        let now = chrono::Local::now().naive_local();
+        let name = timestamped_file_name("report", &r.history.label(), "html", now);
+        let section = horizon_core::report::Section {
+            history: &r.history,
+            forecast: &r.forecast,
+            description: &r.description,
+            backtest_mae: r.backtest_mae,
+        };
+        let made = format!("Made on {} with Horizon's workbench.", now.format("%-d %b %Y %H:%M"));
+        let page = horizon_core::report::html("Sales forecast", &made, &[section]);
+        Some(ForecastEffect::Save(name, page.into_bytes()))
+    }
+
     /// Prepare the PNG export (`plot_<series>_<YYYYMMDD-HHMMSS>.png`): true when there is a
     /// plot to take; the screenshot that follows completes it.
     pub fn prepare_png(&mut self, pixels_per_point: f32) -> bool {

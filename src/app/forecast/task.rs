@@ -9,7 +9,6 @@ use horizon_core::ModelSpec;
 use horizon_core::data::Series;
 use horizon_core::export::SeriesForecast;
 use horizon_core::forecast::{ForecastOptions, ModelSource, Source, forecast};
-use horizon_core::models::FittedModel;
 use horizon_core::models::gbm::Tuned;
 use horizon_core::models::gbm::tune::Tuner;
 use horizon_core::models::stepping::Steps;
@@ -119,6 +118,7 @@ impl ForecastTask {
             return Err(failure.error.to_string());
         }
         let d = out.forecasts.pop().ok_or("the series is not in the data")?;
+        let candidates = d.auto_choice();
         let description = match (&self.registered, d.source) {
             (Some(r), source) => {
                 let how = match source {
@@ -129,14 +129,6 @@ impl ForecastTask {
             }
             (None, _) => d.description,
         };
-        let candidates = d.fitted.and_then(|f| match f.to_state() {
-            FittedModel::Auto(a) => Some((a.chosen, a.table)),
-            FittedModel::Conformal(c) => match c.inner() {
-                FittedModel::Auto(a) => Some((a.chosen.clone(), a.table.clone())),
-                _ => None,
-            },
-            _ => None,
-        });
         Ok((d.forecast, description, candidates))
     }
 }
@@ -161,10 +153,7 @@ impl Task<ForecastMsg> for ForecastTask {
             let season_note =
                 horizon_core::models::season::detect_seasons(&self.series.values, self.series.freq).describe();
             // Auto's own backtest of the model it chose.
-            let backtest_mae = candidates
-                .as_ref()
-                .and_then(|(chosen, table)| table.iter().find(|c| &c.model == chosen))
-                .and_then(|c| c.mae);
+            let backtest_mae = candidates.as_ref().and_then(horizon_core::forecast::chosen_mae);
             Box::new(ResultView {
                 history: self.series.clone(),
                 forecast,
