@@ -1,39 +1,65 @@
 //! Time to the first forecast on screen: the workbench opens on the bundled sample with the
-//! default model (Auto) and worker threads, as the desktop app does; the clock stops when a
-//! forecast is first on screen (`first_forecast_shown`, the quick ETS forecast since issue 23)
-//! and when Auto's own forecast has replaced it (`auto_forecast_shown`, what users waited for
-//! before: the time to the first forecast then).
+//! default model (Auto) and worker threads, as the desktop app does. Each run times the first
+//! forecast on screen (the quick ETS forecast since issue 23) and the moment Auto's own forecast
+//! has replaced it (what users waited for before: the time to the first forecast then), and
+//! waits until the workbench is idle before the next run, so that no run competes with the
+//! last one's leftover work. Prints the median, fastest and slowest of the runs.
 //!
 //! ```text
-//! cargo bench --bench first_forecast
+//! cargo bench --bench first_forecast            # 7 runs
+//! cargo bench --bench first_forecast -- 15      # 15 runs
 //! ```
 
 use horizon::app::platform::FolderPlatform;
 use horizon::app::{Runner, Workbench};
+use std::time::{Duration, Instant};
 
-fn main() {
-    divan::main();
-}
-
-/// Open the workbench on the sample and poll its tasks until `done` holds.
-fn open_until(done: impl Fn(&Workbench) -> bool) -> Workbench {
-    let dir = std::env::temp_dir();
-    let platform = FolderPlatform { dir, to_open: None };
+/// One run: (first forecast on screen, Auto's forecast on screen).
+fn run() -> (Duration, Duration) {
+    let platform = FolderPlatform {
+        dir: std::env::temp_dir(),
+        to_open: None,
+    };
+    let started = Instant::now();
     let mut wb = Workbench::new(Box::new(platform), Runner::Threaded);
     wb.load_sample();
-    while !done(&wb) {
-        std::thread::sleep(std::time::Duration::from_micros(200));
+    let mut first = None;
+    loop {
+        std::thread::sleep(Duration::from_micros(200));
         wb.poll();
+        if let Some(r) = &wb.forecast.result {
+            first.get_or_insert_with(|| started.elapsed());
+            if !r.quick {
+                let auto = started.elapsed();
+                while wb.is_busy() {
+                    std::thread::sleep(Duration::from_millis(5));
+                    wb.poll();
+                }
+                return (first.unwrap_or(auto), auto);
+            }
+        }
     }
-    wb
 }
 
-#[divan::bench(sample_count = 5)]
-fn first_forecast_shown() -> Workbench {
-    open_until(|wb| wb.forecast.result.is_some())
+fn summary(name: &str, mut v: Vec<Duration>) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{name:<28} median {:>9.1} ms   fastest {:>9.1} ms   slowest {:>9.1} ms   ({} runs)",
+        ms(v[v.len() / 2]),
+        ms(v[0]),
+        ms(v[v.len() - 1]),
+        v.len()
+    );
 }
 
-#[divan::bench(sample_count = 5)]
-fn auto_forecast_shown() -> Workbench {
-    open_until(|wb| wb.forecast.result.as_ref().is_some_and(|r| !r.quick))
+fn main() {
+    let runs: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(7)
+        .max(1);
+    let (first, auto): (Vec<_>, Vec<_>) = (0..runs).map(|_| run()).unzip();
+    summary("first forecast on screen", first);
+    summary("Auto's forecast on screen", auto);
 }

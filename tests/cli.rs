@@ -526,10 +526,16 @@ fn report_writes_a_self_contained_html_page_per_file() {
     let cell = format!("<tr><td>{}</td><td>{}</td>", row[2], horizon_core::headline::people(f));
     assert!(page.contains(&cell), "{cell}");
     let again = run(dir.path(), "report s.csv --model ets --horizon 14 --out r.html");
-    assert_eq!(
-        again.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(1), "{said}");
+    assert!(said.contains("already exists; pass --force"), "{said}");
+    // Refused before any model was fitted (no description of a fit printed).
+    assert!(!said.contains("S01 / P001:"), "{said}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("r.html")).unwrap(), page);
+    ok(&run(
+        dir.path(),
+        "report s.csv --model naive --horizon 7 --out r.html --force",
+    ));
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(page.contains("with naive.") && page.matches("<tr><td>").count() == 14);
 }

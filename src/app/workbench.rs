@@ -32,6 +32,9 @@ pub struct Workbench {
     platform: Box<dyn Platform>,
 }
 
+/// The progress-bar names of the tasks that make the forecast on screen.
+const FORECAST_TASKS: [&str; 3] = ["forecast", "tuning and forecast", "quick forecast"];
+
 impl Workbench {
     pub fn new(platform: Box<dyn Platform>, runner: Runner) -> Self {
         Workbench {
@@ -151,6 +154,11 @@ impl Workbench {
                 Event::Failed(_, why) => self.status = format!("Internal error, the task was stopped: {why}"),
                 Event::Done(_, msg) => self.apply(msg),
             }
+        }
+        // Auto's task was cancelled or failed behind a quick forecast: say what stays on screen.
+        let forecasting = self.tasks.running().any(|t| FORECAST_TASKS.contains(&t.what));
+        if !forecasting && let Some(status) = self.forecast.abandon() {
+            self.status = status;
         }
     }
 
@@ -456,10 +464,10 @@ impl Workbench {
             self.run_forecast();
         }
         let picture = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::E);
-        if ctx.input_mut(|i| i.consume_shortcut(&picture)) && self.forecast.result.is_some() {
+        if ctx.input_mut(|i| i.consume_shortcut(&picture)) && self.forecast.exportable() {
             self.forecast_effect(ForecastEffect::ExportPng, Some(ctx));
         }
-        if pressed(Key::E) && self.forecast.result.is_some() {
+        if pressed(Key::E) && self.forecast.exportable() {
             self.forecast_effect(ForecastEffect::Export, Some(ctx));
         }
         if self.presenting && ctx.input(|i| i.key_pressed(Key::Escape)) {

@@ -35,7 +35,8 @@ pub struct ForecastArgs {
     /// Interval level in percent; repeat for several (default 95; with --registered, the model's)
     #[arg(long = "level")]
     pub levels: Vec<f64>,
-    /// Output CSV: <ids>,date,model,forecast,lo_<L>,hi_<L>
+    /// Output file: for `forecast` the CSV <ids>,date,model,forecast,lo_<L>,hi_<L>; for
+    /// `report` the HTML page
     #[arg(long)]
     pub out: PathBuf,
     /// Replace the output file if it exists
@@ -113,8 +114,6 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<(horizon_core::Panel, PanelFor
         a.levels.clone()
     };
     check(horizon, &levels)?;
-    // Before any long work: the output may not be written.
-    check_new(&a.out, a.force, &[&a.file])?;
     let ing = load(&a.file, &a.columns, true)?;
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
@@ -127,6 +126,8 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<(horizon_core::Panel, PanelFor
         );
     }
     let model = a.settings.apply(&a.model, a.columns.season, false)?;
+    // Before the long work (the data and flags are checked first): the output may not be written.
+    check_new(&a.out, a.force, &[&a.file])?;
     let tuned = super::tuning::tune_gbm(&panel, &model)?;
     let model_source = ModelSource::Spec {
         spec: &model,
@@ -162,13 +163,13 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<(horizon_core::P
         a.levels.clone()
     };
     check(horizon, &levels)?;
-    check_new(&a.out, a.force, &[&a.file])?;
     // Read the file as the training data was, unless the command line says otherwise.
     let trained_as = art.ingest_options();
     let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
     };
+    check_new(&a.out, a.force, &[&a.file])?;
     let out = forecast(
         &panel,
         ModelSource::Artifact(&art),

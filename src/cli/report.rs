@@ -20,9 +20,8 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         Made::Registered { name, version, spec } => format!("{name} version {version} ({spec})"),
     };
     let shown = out.forecasts.len().min(MAX_SECTIONS);
-    let mut sections = Vec::with_capacity(shown);
-    let mut maes = Vec::with_capacity(shown);
-    let mut histories = Vec::with_capacity(shown);
+    // Each forecast with its own history and backtest error.
+    let mut parts = Vec::with_capacity(shown);
     for d in &out.forecasts[..shown] {
         let Some(history) = panel.series.iter().find(|s| s.key == d.forecast.key) else {
             continue;
@@ -32,17 +31,17 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
             Made::Spec(spec) if !spec.is_global() => backtest_score(history, spec).and_then(|s| s.mae),
             _ => None,
         });
-        maes.push(mae);
-        histories.push(history);
+        parts.push((d, history, mae));
     }
-    for ((d, history), mae) in out.forecasts.iter().zip(&histories).zip(&maes) {
-        sections.push(Section {
+    let sections: Vec<Section<'_>> = parts
+        .iter()
+        .map(|(d, history, mae)| Section {
             history,
             forecast: &d.forecast,
             description: &d.description,
             backtest_mae: *mae,
-        });
-    }
+        })
+        .collect();
     let file = a
         .file
         .file_name()

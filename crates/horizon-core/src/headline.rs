@@ -84,21 +84,27 @@ impl Headline {
             format!(", between {} and {} ({} % range)", people(lo), people(hi), trim(level))
         });
         lines.push(format!("{}: {} expected{range}.", self.span(), people(self.total)));
-        if let (Some(before), Some(change)) = (self.before, self.change()) {
-            let how = if change.abs() < 0.0005 {
-                "about the same as".to_string()
-            } else {
-                format!(
-                    "{} % {} than",
-                    percent(change.abs()),
-                    if change > 0.0 { "more" } else { "less" }
-                )
-            };
-            lines.push(format!(
-                "That is {how} the {} before ({}).",
-                count(self.periods, self.freq.unit()),
-                people(before)
-            ));
+        let span_before = count(self.periods, self.freq.unit());
+        match (self.before, self.change()) {
+            (Some(before), Some(change)) => {
+                let how = if change.abs() < 0.0005 {
+                    "about the same as".to_string()
+                } else if change >= 9.0 {
+                    // "2400 % more" reads worse than a multiple.
+                    format!("{} times", people(change + 1.0))
+                } else {
+                    format!(
+                        "{} % {} than",
+                        percent(change.abs()),
+                        if change > 0.0 { "more" } else { "less" }
+                    )
+                };
+                lines.push(format!("That is {how} the {span_before} before ({}).", people(before)));
+            }
+            (Some(0.0), None) => {
+                lines.push(format!("There were no sales in the {span_before} before."));
+            }
+            _ => {}
         }
         if let Some(e) = self.typical_error {
             lines.push(format!(
@@ -128,8 +134,9 @@ fn trim(v: f64) -> String {
 /// A share as a percentage for people: 0.0912 -> "9.1", 0.25 -> "25".
 fn percent(share: f64) -> String {
     let p = share * 100.0;
-    if p >= 10.0 {
-        format!("{p:.0}")
+    // Rounded first, so that 9.96 % reads "10", not "10.0".
+    if (p * 10.0).round() >= 100.0 {
+        people(p.round())
     } else {
         format!("{p:.1}")
     }
@@ -141,8 +148,9 @@ pub fn people(v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
     }
-    let sign = if v < 0.0 { "−" } else { "" };
     let a = v.abs();
+    // No "−0" for a value that rounds to zero.
+    let sign = if v < 0.0 && a >= 0.05 { "−" } else { "" };
     if a < 100.0 {
         let s = format!("{a:.1}");
         return format!("{sign}{}", s.strip_suffix(".0").unwrap_or(&s));
@@ -224,8 +232,11 @@ mod tests {
         assert_eq!(people(1_234_567.0), "1,234,567");
         assert_eq!(people(-12_345.0), "−12,345");
         assert_eq!(people(f64::NAN), "—");
+        assert_eq!(people(-0.04), "0");
         assert_eq!(percent(0.0912), "9.1");
+        assert_eq!(percent(0.0996), "10");
         assert_eq!(percent(0.25), "25");
+        assert_eq!(percent(12.5), "1,250");
     }
 
     #[test]
@@ -290,6 +301,17 @@ mod tests {
             h.lines(),
             vec!["Next 3 months (Mar – May 2024): 18 expected, between 3 and 33 (95 % range)."]
         );
+    }
+
+    #[test]
+    fn a_jump_from_little_or_nothing_is_said_plainly() {
+        let history = Series::starting(Frequency::Daily, day(2024, 1, 1), vec![0.0, 0.0, 1.0, 0.0]);
+        let f = forecast_of(&history, vec![10.0, 10.0], vec![0.0; 2], vec![20.0; 2]);
+        let lines = Headline::new(&history, &f, 95.0, None).unwrap().lines();
+        assert_eq!(lines[1], "That is 20 times the 2 days before (1).");
+        let history = Series::starting(Frequency::Daily, day(2024, 1, 1), vec![3.0, 0.0, 0.0]);
+        let lines = Headline::new(&history, &f, 95.0, None).unwrap().lines();
+        assert_eq!(lines[1], "There were no sales in the 2 days before.");
     }
 
     #[test]

@@ -98,15 +98,17 @@ fn svg(history: &Series, forecast: &SeriesForecast) -> String {
         .chain(f.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper)))
         .filter(|v| v.is_finite());
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-    let (lo, hi) = if lo.is_finite() && hi > lo {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
+    // A flat picture (every value equal) is drawn around its value.
+    let (lo, hi) = match (lo.is_finite(), hi > lo) {
+        (true, true) => (lo, hi),
+        (true, false) => (lo - 0.1 * lo.abs().max(1.0), hi + 0.1 * hi.abs().max(1.0)),
+        (false, _) => (0.0, 1.0),
     };
     let x = |k: usize| LEFT + (W - LEFT - 10.0) * k as f64 / (n.max(2) - 1) as f64;
     let y = |v: f64| 10.0 + (H - BOTTOM - 10.0) * (1.0 - (v - lo) / (hi - lo));
     let points = |pts: &mut dyn Iterator<Item = (usize, f64)>| {
-        pts.map(|(k, v)| format!("{:.1},{:.1}", x(k), y(v)))
+        pts.filter(|(_, v)| v.is_finite())
+            .map(|(k, v)| format!("{:.1},{:.1}", x(k), y(v)))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -258,7 +260,18 @@ mod tests {
     #[test]
     fn the_plot_keeps_its_points_inside_the_frame() {
         let (history, forecast) = example();
-        let svg = svg(&history, &forecast);
+        let mut flat = (history.clone(), forecast.clone());
+        flat.0.values.iter_mut().for_each(|v| *v = 100.0);
+        flat.1.forecast.point = vec![100.0; 3];
+        for i in &mut flat.1.forecast.intervals {
+            (i.lower, i.upper) = (vec![100.0; 3], vec![100.0; 3]);
+        }
+        for (history, forecast) in [(history, forecast), flat] {
+            points_inside(&svg(&history, &forecast));
+        }
+    }
+
+    fn points_inside(svg: &str) {
         for pts in svg.split("points=\"").skip(1) {
             for p in pts.split('"').next().unwrap().split(' ') {
                 let (x, y) = p.split_once(',').unwrap();

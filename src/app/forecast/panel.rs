@@ -81,7 +81,8 @@ pub fn controls(
         {
             effects.push(ForecastEffect::Run);
         }
-        let can_export = state.result.is_some();
+        // Not the quick forecast shown while Auto still compares models.
+        let can_export = state.exportable();
         if ui
             .add_enabled(can_export, egui::Button::new("Export CSV"))
             .on_hover_text("Ctrl+E")
@@ -207,6 +208,9 @@ fn headline(ui: &mut egui::Ui, r: &super::view::ResultView, presenting: bool) {
             "On screen: a quick {} forecast — Auto is still comparing models and will replace it.",
             r.forecast.model
         ),
+        Some((chosen, table)) if table.is_empty() => {
+            format!("Model: {chosen} (the series is too short for Auto to compare models on it).")
+        }
         Some((chosen, table)) => format!(
             "Model: {chosen}, chosen by Auto among {} candidates by their backtest error.",
             table.len()

@@ -135,10 +135,31 @@ impl ForecastState {
         })
     }
 
-    /// What was computed on other data goes.
+    /// What was computed on other data goes (and answers still on their way are dropped).
     pub fn clear(&mut self) {
         self.result = None;
         self.kept.clear();
+        self.forecast_gen += 1;
+    }
+
+    /// A forecast that may be exported: one on screen, not the quick one shown while Auto
+    /// still compares models.
+    pub fn exportable(&self) -> bool {
+        self.result.as_ref().is_some_and(|r| !r.quick)
+    }
+
+    /// Auto's forecast will not come (its task was cancelled or failed) while the quick one is
+    /// on screen: the quick one stays, said to be what it is. The status line's words, if so.
+    pub fn abandon(&mut self) -> Option<String> {
+        let r = self.result.as_mut().filter(|r| r.quick)?;
+        r.quick = false;
+        let said = format!(
+            "Auto did not finish: the quick {} forecast stays on screen.",
+            r.forecast.model
+        );
+        r.description = format!("{said} {}", r.description);
+        self.final_gen = self.forecast_gen;
+        Some(said)
     }
 
     /// Keep the current forecast on the plot, to compare the next ones with it (a forecast is
@@ -170,7 +191,7 @@ impl ForecastState {
 
     /// The forecast CSV under a timestamped name.
     pub fn export(&self) -> Option<ForecastEffect> {
-        let r = self.result.as_ref()?;
+        let r = self.result.as_ref().filter(|r| !r.quick)?;
         let name = export_file_name(&r.history.label(), chrono::Local::now().naive_local());
         let csv = forecast_csv(&r.id_columns, std::slice::from_ref(&r.forecast));
         Some(ForecastEffect::Save(name, csv.into_bytes()))
@@ -178,7 +199,7 @@ impl ForecastState {
 
     /// The forecast on screen as an HTML report (`report_<series>_<YYYYMMDD-HHMMSS>.html`).
     pub fn report(&self) -> Option<ForecastEffect> {
-        let r = self.result.as_ref()?;
+        let r = self.result.as_ref().filter(|r| !r.quick)?;
         let now = chrono::Local::now().naive_local();
         let name = timestamped_file_name("report", &r.history.label(), "html", now);
         let section = horizon_core::report::Section {
@@ -195,7 +216,7 @@ impl ForecastState {
     /// Prepare the PNG export (`plot_<series>_<YYYYMMDD-HHMMSS>.png`): true when there is a
     /// plot to take; the screenshot that follows completes it.
     pub fn prepare_png(&mut self, pixels_per_point: f32) -> bool {
-        let (Some(r), Some(rect)) = (&self.result, self.plot_rect) else {
+        let (Some(r), Some(rect)) = (self.result.as_ref().filter(|r| !r.quick), self.plot_rect) else {
             return false;
         };
         let name = timestamped_file_name("plot", &r.history.label(), "png", chrono::Local::now().naive_local());
@@ -226,9 +247,11 @@ impl ForecastState {
                 if self.kept.first().is_some_and(|k| k.key != view.forecast.key) {
                     self.kept.clear();
                 }
+                // Natively only: the backtest is one step, which would hold a browser frame.
                 let measure = match &self.spec {
                     Some(spec)
-                        if !view.quick
+                        if cfg!(not(target_arch = "wasm32"))
+                            && !view.quick
                             && view.backtest_mae.is_none()
                             && !spec.is_global()
                             && view.candidates.is_none() =>
@@ -272,5 +295,113 @@ impl ForecastState {
                 vec![ForecastEffect::Status(format!("Cannot export the plot: {e}"))]
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use horizon_core::Series;
+    use horizon_core::models::{Forecast, Interval};
+
+    fn view(model: &str, quick: bool) -> Box<ResultView> {
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let history = Series::starting(horizon_core::Frequency::Daily, start, vec![5.0; 30]);
+        let forecast = SeriesForecast {
+            key: Vec::new(),
+            model: model.into(),
+            dates: history.future_dates(2),
+            forecast: Forecast {
+                point: vec![5.0; 2],
+                intervals: vec![Interval {
+                    level: 95.0,
+                    lower: vec![1.0; 2],
+                    upper: vec![9.0; 2],
+                }],
+            },
+        };
+        Box::new(ResultView {
+            history,
+            forecast,
+            description: String::new(),
+            candidates: None,
+            season_note: String::new(),
+            id_columns: Vec::new(),
+            elapsed_ms: 0.0,
+            quick,
+            backtest_mae: None,
+        })
+    }
+
+    /// A state waiting for the answers of request 1 (Auto, with a quick forecast).
+    fn waiting() -> ForecastState {
+        let mut s = ForecastState {
+            forecast_gen: 1,
+            ..ForecastState::default()
+        };
+        s.spec = Some(horizon_core::ModelSpec::Auto(Default::default()));
+        s
+    }
+
+    fn shown(s: &ForecastState) -> Option<(String, bool)> {
+        s.result.as_ref().map(|r| (r.forecast.model.clone(), r.quick))
+    }
+
+    #[test]
+    fn the_quick_forecast_shows_until_autos_replaces_it_and_never_after() {
+        let mut s = waiting();
+        s.apply(ForecastMsg::Forecasted(1, Ok(view("ets", true))));
+        assert_eq!(shown(&s), Some(("ets".into(), true)));
+        assert!(!s.exportable(), "the quick forecast is not exported");
+        s.apply(ForecastMsg::Forecasted(1, Ok(view("auto", false))));
+        assert_eq!(shown(&s), Some(("auto".into(), false)));
+        assert!(s.exportable());
+        // Quick after final (threads may answer in any order): dropped.
+        let mut s2 = waiting();
+        s2.apply(ForecastMsg::Forecasted(1, Ok(view("auto", false))));
+        s2.apply(ForecastMsg::Forecasted(1, Ok(view("ets", true))));
+        assert_eq!(shown(&s2), Some(("auto".into(), false)));
+        // A quick failure changes nothing; Auto's failure clears the quick forecast.
+        let mut s3 = waiting();
+        s3.apply(ForecastMsg::Forecasted(1, Ok(view("ets", true))));
+        s3.apply(ForecastMsg::QuickFailed(1));
+        assert_eq!(shown(&s3), Some(("ets".into(), true)));
+        s3.apply(ForecastMsg::Forecasted(1, Err("no".into())));
+        assert_eq!(shown(&s3), None);
+        s3.apply(ForecastMsg::Forecasted(1, Ok(view("ets", true))));
+        assert_eq!(shown(&s3), None, "a late quick forecast after Auto's error");
+    }
+
+    #[test]
+    fn stale_answers_and_accuracy_are_dropped() {
+        let mut s = waiting();
+        s.apply(ForecastMsg::Forecasted(1, Ok(view("auto", false))));
+        // Another request, then the first one's accuracy: not applied to the new forecast.
+        s.forecast_gen = 2;
+        s.apply(ForecastMsg::Forecasted(2, Ok(view("drift", false))));
+        s.apply(ForecastMsg::Accuracy(1, Some(3.0)));
+        assert_eq!(s.result.as_ref().unwrap().backtest_mae, None);
+        s.apply(ForecastMsg::Accuracy(2, Some(4.0)));
+        assert_eq!(s.result.as_ref().unwrap().backtest_mae, Some(4.0));
+        s.apply(ForecastMsg::Forecasted(1, Ok(view("auto", false))));
+        assert_eq!(shown(&s), Some(("drift".into(), false)));
+        // New data: whatever was on its way for the old data is dropped.
+        s.clear();
+        s.apply(ForecastMsg::Forecasted(2, Ok(view("drift", false))));
+        assert_eq!(shown(&s), None);
+    }
+
+    #[test]
+    fn when_auto_does_not_finish_the_quick_forecast_stays_and_says_so() {
+        let mut s = waiting();
+        assert_eq!(s.abandon(), None, "nothing quick on screen");
+        s.apply(ForecastMsg::Forecasted(1, Ok(view("ets", true))));
+        let said = s.abandon().expect("abandoned");
+        assert_eq!(said, "Auto did not finish: the quick ets forecast stays on screen.");
+        let r = s.result.as_ref().unwrap();
+        assert!(!r.quick && r.description.starts_with(&said));
+        assert!(s.exportable());
+        s.apply(ForecastMsg::Forecasted(1, Ok(view("ets", true))));
+        assert!(!s.result.as_ref().unwrap().quick);
     }
 }
