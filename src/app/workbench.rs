@@ -452,7 +452,8 @@ impl Workbench {
     }
 
     /// Ctrl+O opens a file, Ctrl+Enter runs the forecast, Ctrl+E exports it (Ctrl+Shift+E the
-    /// plot as PNG), Ctrl+Shift+S registers the model (⌘ on a Mac).
+    /// plot as PNG, Ctrl+Shift+H the report page), Ctrl+Shift+S registers the model (⌘ on a
+    /// Mac).
     fn shortcuts(&mut self, ctx: &egui::Context) {
         use egui::{Key, KeyboardShortcut};
         let pressed =
@@ -466,6 +467,12 @@ impl Workbench {
         let picture = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::E);
         if ctx.input_mut(|i| i.consume_shortcut(&picture)) && self.forecast.exportable() {
             self.forecast_effect(ForecastEffect::ExportPng, Some(ctx));
+        }
+        let report = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::H);
+        if ctx.input_mut(|i| i.consume_shortcut(&report))
+            && let Some(e) = self.forecast.report()
+        {
+            self.forecast_effect(e, Some(ctx));
         }
         if pressed(Key::E) && self.forecast.exportable() {
             self.forecast_effect(ForecastEffect::Export, Some(ctx));

@@ -202,6 +202,22 @@ try {
   const signature = png.subarray(0, 8).toString("hex") === "89504e470d0a1a0a";
   check(signature && w > 300 && h > 200 && png.length > 5000, `PNG of the plot: ${w}×${h} px, ${png.length} bytes`);
 
+  // The report to hand over (Ctrl+Shift+H): one self-contained HTML page as a download, with
+  // the headline, the plot and one table row per forecast date.
+  await focusCanvas();
+  const [handout] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Control+Shift+H")]);
+  const reportName = handout.suggestedFilename();
+  check(/^report_.*_\d{8}-\d{6}\.html$/.test(reportName), `timestamped report name: ${reportName}`);
+  const reportPath = join(artifacts, reportName);
+  await handout.saveAs(reportPath);
+  const html = readFileSync(reportPath, "utf8");
+  const tableRows = (html.match(/<tr><td>/g) || []).length;
+  check(
+    html.startsWith("<!DOCTYPE html>") && !html.includes("<script") && /— sales forecast<\/h2>/.test(html) &&
+      /<p>Next 28 days \(/.test(html) && html.includes("<svg ") && tableRows === 28,
+    `report page: headline, plot, ${tableRows} table rows`,
+  );
+
   // 5. A malformed CSV: the validation message names the row and column; nothing crashes.
   const badPath = join(artifacts, "malformed.csv");
   writeFileSync(badPath, "date,sales\n2024-01-01,10\n2024-01-02,eleven\n2024-01-03,12\n");

@@ -99,7 +99,9 @@ pub fn controls(
         }
         if ui
             .add_enabled(can_export, egui::Button::new("Export report"))
-            .on_hover_text("One HTML file to hand over: the headline, the plot, how the forecast was made, the table")
+            .on_hover_text(
+                "One HTML file to hand over: the headline, the plot, how the forecast was made, the table (Ctrl+Shift+H)",
+            )
             .clicked()
             && let Some(e) = state.report()
         {
