@@ -8,7 +8,7 @@
 //! the safe side — never narrower than the model's own bounds make it.
 
 use crate::data::{Frequency, Series};
-use crate::export::SeriesForecast;
+use crate::export::{SeriesForecast, level_label};
 use chrono::{Datelike, NaiveDate};
 
 /// The numbers behind the headline of one forecast.
@@ -81,7 +81,12 @@ impl Headline {
     pub fn lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         let range = self.range.map_or_else(String::new, |(level, lo, hi)| {
-            format!(", between {} and {} ({} % range)", people(lo), people(hi), trim(level))
+            format!(
+                ", between {} and {} ({} % range)",
+                people(lo),
+                people(hi),
+                level_label(level)
+            )
         });
         lines.push(format!("{}: {} expected{range}.", self.span(), people(self.total)));
         let span_before = count(self.periods, self.freq.unit());
@@ -124,11 +129,6 @@ fn count(n: usize, unit: &str) -> String {
     } else {
         format!("{n} {unit}s")
     }
-}
-
-/// A level without a needless ".0": 95 -> "95", 97.5 -> "97.5".
-fn trim(v: f64) -> String {
-    format!("{v}")
 }
 
 /// A share as a percentage for people: 0.0912 -> "9.1", 0.25 -> "25".
