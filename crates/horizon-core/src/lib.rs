@@ -20,6 +20,7 @@ pub mod headline;
 pub mod models;
 pub mod optim;
 pub mod pipeline;
+pub mod reconcile;
 pub mod report;
 pub mod stats;
 pub mod tune;
