@@ -539,3 +539,68 @@ fn report_writes_a_self_contained_html_page_per_file() {
     let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(page.contains("with naive.") && page.matches("<tr><td>").count() == 14);
 }
+
+/// `forecast --hierarchy` rows: (level, ids, date) -> forecast.
+fn level_rows(csv: &str) -> std::collections::HashMap<(String, String, String, String), f64> {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            ((c[0].into(), c[1].into(), c[2].into(), c[3].into()), c[5].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn hierarchy_writes_every_level_and_the_totals_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_retail(dir.path(), 2, 3, 200, "s.csv");
+    ok(&run(dir.path(), "forecast s.csv --model ets --horizon 14 --out plain.csv"));
+    for method in ["mint-shrink", "bottom-up", "top-down"] {
+        let out = run(
+            dir.path(),
+            &format!("forecast s.csv --model ets --horizon 14 --hierarchy store_id/product_id --reconcile {method} --out {method}.csv"),
+        );
+        ok(&out);
+        assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("Totals reconciled by {method}")));
+        let csv = std::fs::read_to_string(dir.path().join(format!("{method}.csv"))).unwrap();
+        assert!(csv.starts_with("level,store_id,product_id,date,model,forecast,lo_95,hi_95\n"));
+        let rows = level_rows(&csv);
+        // 1 total + 2 stores + 3 products + 6 series, 14 days each.
+        assert_eq!(rows.len(), 12 * 14);
+        let all = "(all)".to_string();
+        for ((level, store, product, date), v) in &rows {
+            let parts: Vec<f64> = rows
+                .iter()
+                .filter(|((l, s, p, d), _)| {
+                    l == "store_id/product_id"
+                        && d == date
+                        && (store == &all || s == store)
+                        && (product == &all || p == product)
+                })
+                .map(|(_, v)| *v)
+                .collect();
+            let sum: f64 = parts.iter().sum();
+            assert!((v - sum).abs() <= 1e-9 * sum.abs().max(1.0), "{method} {level} {store} {product} {date}: {v} vs {sum}");
+        }
+        if method == "bottom-up" {
+            // The lowest level is the plain forecast of each series, to the last digit.
+            let plain = std::fs::read_to_string(dir.path().join("plain.csv")).unwrap();
+            for l in plain.lines().skip(1) {
+                let c: Vec<&str> = l.split(',').collect();
+                let key = ("store_id/product_id".to_string(), c[0].to_string(), c[1].to_string(), c[2].to_string());
+                assert_eq!(rows[&key].to_string(), c[4]);
+            }
+        }
+    }
+    let bad = run(dir.path(), "forecast s.csv --model ets --horizon 14 --hierarchy region --out x.csv");
+    assert_eq!(bad.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("--hierarchy region: 'region' is not an id column of the data (id columns: store_id, product_id)"), "{said}");
+    assert!(!dir.path().join("x.csv").exists());
+    // The report shows the total first.
+    ok(&run(dir.path(), "report s.csv --model ets --horizon 14 --hierarchy store_id/product_id --out r.html"));
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(page.contains("<h2>Total — sales forecast</h2>"), "{}", &page[..400]);
+    assert!(page.contains("Totals reconciled by"));
+}

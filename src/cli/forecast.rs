@@ -7,9 +7,10 @@ use super::output::{check_new, write_new};
 use super::registry::{RegistryArgs, load_artifact};
 use super::train::registry_failure;
 use clap::Args;
-use horizon_core::ModelSpec;
-use horizon_core::export::forecast_csv;
-use horizon_core::forecast::{ForecastOptions, ModelSource, PanelForecast, Source, forecast};
+use horizon_core::export::{forecast_csv, hierarchy_csv};
+use horizon_core::forecast::{Described, ForecastOptions, ModelSource, PanelForecast, Source, forecast};
+use horizon_core::reconcile::{Choice, Method, MethodScore, forecast_hierarchy};
+use horizon_core::{ModelSpec, Panel};
 use horizon_registry::VersionRef;
 use std::path::PathBuf;
 
@@ -48,6 +49,44 @@ pub struct ForecastArgs {
     pub columns: ColumnArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
+    /// Forecast the totals too: id columns outermost first (store_id/product_id gives the
+    /// total, per store, per product and per store x product), written with a `level` column
+    #[arg(long, value_name = "COL[/COL…]")]
+    pub hierarchy: Option<String>,
+    /// How the totals are made to add up: auto (the best of mint-shrink, bottom-up and top-down
+    /// in a backtest of the last horizon), mint-shrink, bottom-up, top-down or none
+    #[arg(long, default_value = "auto", requires = "hierarchy")]
+    pub reconcile: Choice,
+}
+
+/// How the totals were reconciled, for the output.
+pub(super) struct Totals {
+    /// The level of each forecast ("total", "store_id", …).
+    pub levels: Vec<String>,
+    pub method: Method,
+    pub note: String,
+    pub scores: Vec<MethodScore>,
+}
+
+impl Totals {
+    /// One line for stderr and the report.
+    pub fn summary(&self) -> String {
+        let mut s = format!("Totals reconciled by {}: {}.", self.method, self.note);
+        if !self.scores.is_empty() {
+            let scores: Vec<String> = self.scores.iter().map(|c| format!("{} {:.3}", c.method, c.mase)).collect();
+            s.push_str(&format!(" Backtest MASE over every level: {}.", scores.join(", ")));
+        }
+        s
+    }
+}
+
+/// What `compute` made: the panel (every level's series with --hierarchy), the forecasts, the
+/// model, and the reconciliation.
+pub(super) struct Computed {
+    pub panel: Panel,
+    pub out: PanelForecast,
+    pub made: Made,
+    pub totals: Option<Totals>,
 }
 
 /// `--horizon` and `--level` as every model can take them.
@@ -62,15 +101,22 @@ pub(super) fn check(horizon: usize, levels: &[f64]) -> Result<(), CliError> {
 }
 
 pub fn run(a: ForecastArgs) -> Result<(), CliError> {
-    let (panel, out, model) = compute(&a)?;
+    let Computed {
+        panel,
+        out,
+        made,
+        totals,
+    } = compute(&a)?;
     let rows = out.series_forecasts();
-    write_new(
-        &a.out,
-        forecast_csv(&panel.id_columns, &rows).as_bytes(),
-        a.force,
-        &[&a.file],
-    )?;
-    match model {
+    let csv = match &totals {
+        Some(t) => hierarchy_csv(&panel.id_columns, &t.levels, &rows),
+        None => forecast_csv(&panel.id_columns, &rows),
+    };
+    write_new(&a.out, csv.as_bytes(), a.force, &[&a.file])?;
+    if let Some(t) = &totals {
+        eprintln!("{}", t.summary());
+    }
+    match made {
         Made::Spec(spec) => eprintln!(
             "wrote {} forecast(s) of {} step(s) with {spec} to {} ({} series failed)",
             rows.len(),
@@ -103,7 +149,7 @@ pub(super) enum Made {
 
 /// The forecast of every series of the file, as `forecast` writes it and `report` shows it;
 /// failures are reported on stderr, none forecast at all is an error.
-pub(super) fn compute(a: &ForecastArgs) -> Result<(horizon_core::Panel, PanelForecast, Made), CliError> {
+pub(super) fn compute(a: &ForecastArgs) -> Result<Computed, CliError> {
     if let Some(target) = &a.registered {
         return compute_registered(a, target);
     }
@@ -133,8 +179,7 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<(horizon_core::Panel, PanelFor
         spec: &model,
         tuned: tuned.as_ref(),
     };
-    let out = forecast(&panel, model_source, &ForecastOptions::new(horizon, &levels))
-        .map_err(|e| CliError::Data(e.to_string()))?;
+    let (panel, out, totals) = forecast_levels(a, panel, model_source, &ForecastOptions::new(horizon, &levels))?;
     // The fitted model of the first series, as the workbench shows it (orders, weights, …).
     if let Some(d) = out.forecasts.first() {
         eprintln!("{}: {}", horizon_core::data::key_label(&d.forecast.key), d.description);
@@ -148,10 +193,54 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<(horizon_core::Panel, PanelFor
             a.model
         )));
     }
-    Ok((panel, out, Made::Spec(model)))
+    Ok(Computed {
+        panel,
+        out,
+        made: Made::Spec(model),
+        totals,
+    })
 }
 
-fn compute_registered(a: &ForecastArgs, target: &str) -> Result<(horizon_core::Panel, PanelForecast, Made), CliError> {
+/// The forecasts of the panel's series, or with --hierarchy of every level, reconciled.
+fn forecast_levels(
+    a: &ForecastArgs,
+    panel: Panel,
+    source: ModelSource,
+    options: &ForecastOptions,
+) -> Result<(Panel, PanelForecast, Option<Totals>), CliError> {
+    let Some(hierarchy) = &a.hierarchy else {
+        let out = forecast(&panel, source, options).map_err(|e| CliError::Data(e.to_string()))?;
+        return Ok((panel, out, None));
+    };
+    let columns: Vec<String> = hierarchy.split('/').map(|c| c.trim().to_string()).collect();
+    let r = forecast_hierarchy(&panel, &columns, source, options, a.reconcile)
+        .map_err(|e| CliError::Data(format!("--hierarchy {hierarchy}: {e}")))?;
+    let levels = r
+        .hierarchy
+        .nodes
+        .iter()
+        .map(|n| r.hierarchy.levels[n.level].name.clone())
+        .collect();
+    let totals = Totals {
+        levels,
+        method: r.method,
+        note: r.note,
+        scores: r.scores,
+    };
+    let forecasts = r
+        .base
+        .into_iter()
+        .zip(r.forecasts)
+        .map(|(base, forecast)| Described { forecast, ..base })
+        .collect();
+    let out = PanelForecast {
+        forecasts,
+        failures: Vec::new(),
+    };
+    Ok((r.panel, out, Some(totals)))
+}
+
+fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliError> {
     let (name, r) = VersionRef::parse_target(target).map_err(|e| CliError::Data(format!("--registered: {e}")))?;
     let reg = a.registry.open()?;
     let version = reg.resolve(&name, &r).map_err(registry_failure)?;
@@ -170,12 +259,12 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<(horizon_core::P
         return Err(CliError::Data("nothing could be read".into()));
     };
     check_new(&a.out, a.force, &[&a.file])?;
-    let out = forecast(
-        &panel,
+    let (panel, out, totals) = forecast_levels(
+        a,
+        panel,
         ModelSource::Artifact(&art),
         &ForecastOptions::new(horizon, &levels),
-    )
-    .map_err(|e| CliError::Data(e.to_string()))?;
+    )?;
     for f in &out.failures {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }
@@ -190,5 +279,10 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<(horizon_core::P
         version: version.version,
         spec: art.spec.to_string(),
     };
-    Ok((panel, out, made))
+    Ok(Computed {
+        panel,
+        out,
+        made,
+        totals,
+    })
 }

@@ -4,7 +4,7 @@
 //! `horizon forecast`, `--registered` included.
 
 use super::CliError;
-use super::forecast::{ForecastArgs, Made, compute};
+use super::forecast::{Computed, ForecastArgs, Made, compute};
 use super::output::write_new;
 use horizon_core::forecast::chosen_mae;
 use horizon_core::models::auto::backtest_score;
@@ -14,7 +14,12 @@ use horizon_core::report::{Section, html};
 pub const MAX_SECTIONS: usize = 100;
 
 pub fn run(a: ForecastArgs) -> Result<(), CliError> {
-    let (panel, out, made) = compute(&a)?;
+    let Computed {
+        panel,
+        out,
+        made,
+        totals,
+    } = compute(&a)?;
     let by = match &made {
         Made::Spec(spec) => spec.to_string(),
         Made::Registered { name, version, spec } => format!("{name} version {version} ({spec})"),
@@ -55,6 +60,10 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
             " The first {shown} of {} series are shown; `horizon forecast` writes them all.",
             out.forecasts.len()
         ));
+    }
+    if let Some(t) = &totals {
+        made_line.push(' ');
+        made_line.push_str(&t.summary());
     }
     if !out.failures.is_empty() {
         made_line.push_str(&format!(" {} series could not be forecast.", out.failures.len()));

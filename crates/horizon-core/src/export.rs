@@ -33,21 +33,36 @@ fn finish(w: csv::Writer<Vec<u8>>) -> String {
 /// `<id columns>,date,model,forecast,lo_<L>,hi_<L>` — one row per series and step; levels in
 /// increasing order, as [`Forecast::intervals`].
 pub fn forecast_csv(id_columns: &[String], forecasts: &[SeriesForecast]) -> String {
+    forecasts_csv(id_columns, forecasts, None)
+}
+
+/// [`forecast_csv`] of every level of a hierarchy, with a first column `level` ("total",
+/// "store_id", …; `levels[i]` is the level of `forecasts[i]`) and "(all)" in the id columns a
+/// level adds up over.
+pub fn hierarchy_csv(id_columns: &[String], levels: &[String], forecasts: &[SeriesForecast]) -> String {
+    forecasts_csv(id_columns, forecasts, Some(levels))
+}
+
+fn forecasts_csv(id_columns: &[String], forecasts: &[SeriesForecast], level_of: Option<&[String]>) -> String {
     let mut w = writer();
     let levels: Vec<f64> = forecasts
         .first()
         .map(|f| f.forecast.intervals.iter().map(|i| i.level).collect())
         .unwrap_or_default();
-    let mut header: Vec<String> = id_columns.to_vec();
+    let mut header: Vec<String> = level_of.map(|_| vec!["level".to_string()]).unwrap_or_default();
+    header.extend(id_columns.iter().cloned());
     header.extend(["date".to_string(), "model".to_string(), "forecast".to_string()]);
     for l in &levels {
         header.push(format!("lo_{}", level_label(*l)));
         header.push(format!("hi_{}", level_label(*l)));
     }
     let _ = w.write_record(&header);
-    for sf in forecasts {
+    for (i, sf) in forecasts.iter().enumerate() {
         for (j, date) in sf.dates.iter().enumerate() {
-            let mut rec: Vec<String> = sf.key.clone();
+            let mut rec: Vec<String> = level_of
+                .map(|l| vec![l.get(i).cloned().unwrap_or_default()])
+                .unwrap_or_default();
+            rec.extend(sf.key.iter().cloned());
             rec.push(date.to_string());
             rec.push(sf.model.clone());
             rec.push(sf.forecast.point[j].to_string());

@@ -106,10 +106,13 @@ impl Panel {
     }
 }
 
-/// How a series is named to users: its id values joined by " / ", or "series" without ids.
+/// How a series is named to users: its id values joined by " / ", "series" without ids, and
+/// "Total" for the total of a hierarchy (every id "(all)").
 pub fn key_label(key: &[String]) -> String {
     if key.is_empty() {
         "series".to_string()
+    } else if key.iter().all(|k| k == crate::reconcile::ALL) {
+        "Total".to_string()
     } else {
         key.join(" / ")
     }
