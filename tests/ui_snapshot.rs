@@ -146,3 +146,24 @@ fn the_aggregation_dialog_looks_as_committed() {
     steady(&mut h);
     check(&mut h, "workbench_aggregate");
 }
+
+/// A total with its parts, and a what-if plan drawn over the forecast without it.
+#[test]
+fn the_totals_and_a_plan_look_as_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().settings.model = "ets".parse().unwrap();
+    common::click(&mut h, "Show totals");
+    h.get_by_label("Total — sales forecast");
+    steady(&mut h);
+    check(&mut h, "workbench_totals");
+
+    common::click(&mut h, "Show totals");
+    h.state_mut().settings.model = "gbm".parse().unwrap();
+    common::click(&mut h, "What-if plan");
+    common::click(&mut h, "Add plan line");
+    common::click(&mut h, "Apply plan");
+    h.get_by_label_contains("With the plan:");
+    steady(&mut h);
+    check(&mut h, "workbench_plan");
+}

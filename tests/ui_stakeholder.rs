@@ -124,3 +124,45 @@ fn export_report_writes_one_html_file_with_the_headline_plot_and_table() {
     );
     assert!(page.contains(&first), "{first}");
 }
+
+#[test]
+fn a_plan_edited_in_the_workbench_moves_the_forecast_and_the_headline_gives_its_uplift() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wb = common::workbench(dir.path(), None, Runner::Inline, |wb| {
+        wb.settings.model = "gbm".parse().expect("a model");
+    });
+    let mut h = common::harness(wb, [1280.0, 800.0]);
+    assert!(h.state().forecast.result.as_ref().is_some_and(|r| r.baseline.is_none()));
+    common::click(&mut h, "What-if plan");
+    common::click(&mut h, "Add plan line");
+    // The new line: a promotion (1) on days 8-14 of the forecast, for the series on screen.
+    let line = h.state().settings.plan[0].clone();
+    assert_eq!((line.driver.as_str(), line.value), ("promotion", 1.0));
+    let days = h.state().forecast.result.as_ref().expect("a forecast").forecast.dates.clone();
+    assert_eq!((line.first, line.last), (days[7], days[13]));
+    common::click(&mut h, "Apply plan");
+    let r = h.state().forecast.result.clone().expect("a forecast with the plan");
+    let base = r.baseline.clone().expect("the forecast without the plan");
+    // Before the plan's days nothing changes; on them a promotion sells more.
+    assert_eq!(r.forecast.forecast.point[..7], base.point[..7]);
+    let (with, without): (f64, f64) = (r.forecast.forecast.point[7..14].iter().sum(), base.point[7..14].iter().sum());
+    assert!(with > without, "{with} vs {without}");
+    let u = r.uplift().expect("an uplift");
+    h.get_by_label(&u.line());
+    assert!(u.line().contains("more than without it (+"), "{}", u.line());
+    h.get_by_label_contains("Plan: promotion = 1 from");
+    // The report carries the uplift; an ETS forecast says the plan is not applied.
+    assert!(h.state().forecast.report().is_some());
+    h.state_mut().settings.model = "ets".parse().expect("a model");
+    // A frame with the new model picked, then Run.
+    h.run();
+    common::click(&mut h, "Run forecast");
+    let r = h.state().forecast.result.clone().expect("a forecast");
+    assert_eq!(r.forecast.model, "ets");
+    assert!(r.plan_notes.iter().any(|n| n.starts_with("The plan is not applied: ets does not learn from drivers")), "{:?}", r.plan_notes);
+    h.get_by_label_contains("The plan is not applied: ets does not learn from drivers");
+    assert!(h.state().forecast.result.as_ref().is_some_and(|r| r.baseline.is_none()));
+    // Clear plan: gone from the settings, the forecast is the plain one.
+    common::click(&mut h, "Clear plan");
+    assert!(h.state().settings.plan.is_empty());
+}

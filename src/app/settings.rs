@@ -33,6 +33,10 @@ pub struct Settings {
     pub whole_history: bool,
     /// The season models use (`None`: the data's calendar season).
     pub season: Option<usize>,
+    /// How totals are made to add up: auto, mint-shrink, bottom-up, top-down or none.
+    pub reconcile: String,
+    /// The what-if plan: drivers set for days of the forecast.
+    pub plan: Vec<crate::app::forecast::plan::PlanLine>,
 }
 
 impl Default for Settings {
@@ -54,6 +58,8 @@ impl Default for Settings {
             recent: Vec::new(),
             whole_history: false,
             season: None,
+            reconcile: "auto".into(),
+            plan: Vec::new(),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::compare::{self, CompareEffect, CompareState};
 use super::data::{self, DataEffect, DataMsg, DataState};
-use super::forecast::{self, ForecastEffect, ForecastMsg, ForecastState};
+use super::forecast::{self, ForecastEffect, ForecastMsg, ForecastState, TotalsStart};
 use super::jobs::{Event, Runner, Tasks, map};
 use super::msg::Msg;
 use super::platform::Platform;
@@ -113,6 +113,21 @@ impl Workbench {
             self.status = "Load a file without errors first.".into();
             return;
         };
+        if let Some(totals) = self.data.totals.clone() {
+            let node = self.data.selected_node;
+            match self.forecast.start_totals(panel, totals, node, &self.settings) {
+                TotalsStart::Shown(effects) => {
+                    for e in effects {
+                        self.forecast_effect(e, None);
+                    }
+                }
+                TotalsStart::Run(started) => {
+                    self.status = started.status;
+                    self.tasks.start(started.what, map(started.task, Msg::Forecast));
+                }
+            }
+            return;
+        }
         if let Some(started) = self.forecast.start(panel, self.data.selected, &self.settings) {
             self.status = started.status;
             // The quick forecast first: in the browser's queue it runs before Auto's backtests.
@@ -414,6 +429,9 @@ impl Workbench {
                 data::preview::show(&mut self.data, ui);
                 let panel = self.data.panel().cloned();
                 forecast_effects = forecast::panel::controls(&self.forecast, &mut self.settings, panel.as_deref(), ui);
+                let on_screen = self.forecast.result.as_ref().map(|r| &r.history);
+                let drivers = panel.as_ref().map(|p| p.exog_columns.clone()).unwrap_or_default();
+                forecast_effects.extend(forecast::plan_panel::show(&mut self.settings, &drivers, on_screen, ui));
                 let selected = self.selected_label();
                 compare_effect = compare::panel::show(
                     &mut self.compare,

@@ -7,7 +7,10 @@ use super::output::{check_new, write_new};
 use super::registry::{RegistryArgs, load_artifact};
 use super::train::registry_failure;
 use clap::Args;
-use horizon_core::export::{forecast_csv, hierarchy_csv};
+use horizon_core::data::plan::{Plan, read_plan};
+use horizon_core::export::{forecast_csv, hierarchy_csv, planned_csv};
+use horizon_core::headline::Uplift;
+use std::sync::Arc;
 use horizon_core::forecast::{Described, ForecastOptions, ModelSource, PanelForecast, Source, forecast};
 use horizon_core::reconcile::{Choice, Method, MethodScore, forecast_hierarchy};
 use horizon_core::{ModelSpec, Panel};
@@ -57,6 +60,11 @@ pub struct ForecastArgs {
     /// in a backtest of the last horizon), mint-shrink, bottom-up, top-down or none
     #[arg(long, default_value = "auto", requires = "hierarchy")]
     pub reconcile: Choice,
+    /// A what-if plan: a CSV of the id columns, the date and driver columns (promotion, price,
+    /// …) for periods of the horizon; the forecast is made with it and a `baseline` column
+    /// holds the one without it. Needs a model that reads drivers (gbm)
+    #[arg(long, value_name = "PLAN.csv", conflicts_with = "hierarchy")]
+    pub future_drivers: Option<PathBuf>,
 }
 
 /// How the totals were reconciled, for the output.
@@ -107,12 +115,32 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         made,
         totals,
     } = compute(&a)?;
+    if a.future_drivers.is_some() && !out.failures.is_empty() {
+        return Err(CliError::Failure(anyhow::anyhow!(
+            "the plan could not be applied to {} series (see above): nothing written",
+            out.failures.len()
+        )));
+    }
     let rows = out.series_forecasts();
     let csv = match &totals {
         Some(t) => hierarchy_csv(&panel.id_columns, &t.levels, &rows),
+        None if a.future_drivers.is_some() => {
+            let baselines: Vec<_> = out.forecasts.iter().map(|d| d.baseline.as_ref()).collect();
+            planned_csv(&panel.id_columns, &rows, &baselines)
+        }
         None => forecast_csv(&panel.id_columns, &rows),
     };
     write_new(&a.out, csv.as_bytes(), a.force, &[&a.file])?;
+    for d in out.forecasts.iter().filter(|d| d.baseline.is_some()) {
+        if let Some(base) = &d.baseline {
+            let level = levels_shown(&d.forecast.forecast);
+            eprintln!(
+                "{}: {}",
+                horizon_core::data::key_label(&d.forecast.key),
+                Uplift::new(&d.forecast.forecast, base, level).line()
+            );
+        }
+    }
     if let Some(t) = &totals {
         eprintln!("{}", t.summary());
     }
@@ -139,6 +167,11 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// The widest level of a forecast (95 when it has none).
+fn levels_shown(f: &horizon_core::Forecast) -> f64 {
+    f.intervals.last().map_or(95.0, |i| i.level)
 }
 
 /// What made the forecasts: a model spec, or a registered version.
@@ -179,7 +212,11 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<Computed, CliError> {
         spec: &model,
         tuned: tuned.as_ref(),
     };
-    let (panel, out, totals) = forecast_levels(a, panel, model_source, &ForecastOptions::new(horizon, &levels))?;
+    let options = ForecastOptions {
+        plan: read_plan_file(a, &panel, horizon)?,
+        ..ForecastOptions::new(horizon, &levels)
+    };
+    let (panel, out, totals) = forecast_levels(a, panel, model_source, &options)?;
     // The fitted model of the first series, as the workbench shows it (orders, weights, …).
     if let Some(d) = out.forecasts.first() {
         eprintln!("{}: {}", horizon_core::data::key_label(&d.forecast.key), d.description);
@@ -199,6 +236,16 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<Computed, CliError> {
         made: Made::Spec(model),
         totals,
     })
+}
+
+/// The plan of --future-drivers, read and checked against the data and the horizon.
+fn read_plan_file(a: &ForecastArgs, panel: &Panel, horizon: usize) -> Result<Option<Arc<Plan>>, CliError> {
+    let Some(path) = &a.future_drivers else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path).map_err(|e| CliError::Data(format!("{}: {e}", path.display())))?;
+    let plan = read_plan(&bytes, &path.display().to_string(), panel, horizon).map_err(|e| CliError::Data(e.to_string()))?;
+    Ok(Some(Arc::new(plan)))
 }
 
 /// The forecasts of the panel's series, or with --hierarchy of every level, reconciled.
@@ -259,12 +306,11 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliErr
         return Err(CliError::Data("nothing could be read".into()));
     };
     check_new(&a.out, a.force, &[&a.file])?;
-    let (panel, out, totals) = forecast_levels(
-        a,
-        panel,
-        ModelSource::Artifact(&art),
-        &ForecastOptions::new(horizon, &levels),
-    )?;
+    let options = ForecastOptions {
+        plan: read_plan_file(a, &panel, horizon)?,
+        ..ForecastOptions::new(horizon, &levels)
+    };
+    let (panel, out, totals) = forecast_levels(a, panel, ModelSource::Artifact(&art), &options)?;
     for f in &out.failures {
         eprintln!("{}: series '{}': not forecast: {}", a.file.display(), f.series, f.error);
     }

@@ -45,6 +45,15 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
             forecast: &d.forecast,
             description: &d.description,
             backtest_mae: *mae,
+            notes: d
+                .baseline
+                .as_ref()
+                .map(|b| {
+                    let level = d.forecast.forecast.intervals.last().map_or(95.0, |i| i.level);
+                    horizon_core::headline::Uplift::new(&d.forecast.forecast, b, level).line()
+                })
+                .into_iter()
+                .collect(),
         })
         .collect();
     let file = a

@@ -33,17 +33,29 @@ fn finish(w: csv::Writer<Vec<u8>>) -> String {
 /// `<id columns>,date,model,forecast,lo_<L>,hi_<L>` — one row per series and step; levels in
 /// increasing order, as [`Forecast::intervals`].
 pub fn forecast_csv(id_columns: &[String], forecasts: &[SeriesForecast]) -> String {
-    forecasts_csv(id_columns, forecasts, None)
+    forecasts_csv(id_columns, forecasts, None, None)
+}
+
+/// [`forecast_csv`] of a what-if plan: `forecast` is with the plan, and a `baseline` column
+/// after it holds the forecast without it (`baselines[i]` of `forecasts[i]`; `None`: the plan
+/// leaves that series alone, so both are the same).
+pub fn planned_csv(id_columns: &[String], forecasts: &[SeriesForecast], baselines: &[Option<&Forecast>]) -> String {
+    forecasts_csv(id_columns, forecasts, None, Some(baselines))
 }
 
 /// [`forecast_csv`] of every level of a hierarchy, with a first column `level` ("total",
 /// "store_id", …; `levels[i]` is the level of `forecasts[i]`) and "(all)" in the id columns a
 /// level adds up over.
 pub fn hierarchy_csv(id_columns: &[String], levels: &[String], forecasts: &[SeriesForecast]) -> String {
-    forecasts_csv(id_columns, forecasts, Some(levels))
+    forecasts_csv(id_columns, forecasts, Some(levels), None)
 }
 
-fn forecasts_csv(id_columns: &[String], forecasts: &[SeriesForecast], level_of: Option<&[String]>) -> String {
+fn forecasts_csv(
+    id_columns: &[String],
+    forecasts: &[SeriesForecast],
+    level_of: Option<&[String]>,
+    baselines: Option<&[Option<&Forecast>]>,
+) -> String {
     let mut w = writer();
     let levels: Vec<f64> = forecasts
         .first()
@@ -52,6 +64,9 @@ fn forecasts_csv(id_columns: &[String], forecasts: &[SeriesForecast], level_of: 
     let mut header: Vec<String> = level_of.map(|_| vec!["level".to_string()]).unwrap_or_default();
     header.extend(id_columns.iter().cloned());
     header.extend(["date".to_string(), "model".to_string(), "forecast".to_string()]);
+    if baselines.is_some() {
+        header.push("baseline".to_string());
+    }
     for l in &levels {
         header.push(format!("lo_{}", level_label(*l)));
         header.push(format!("hi_{}", level_label(*l)));
@@ -66,6 +81,10 @@ fn forecasts_csv(id_columns: &[String], forecasts: &[SeriesForecast], level_of: 
             rec.push(date.to_string());
             rec.push(sf.model.clone());
             rec.push(sf.forecast.point[j].to_string());
+            if let Some(b) = baselines {
+                let base = b.get(i).copied().flatten().unwrap_or(&sf.forecast);
+                rec.push(base.point.get(j).map(f64::to_string).unwrap_or_default());
+            }
             for iv in &sf.forecast.intervals {
                 rec.push(iv.lower[j].to_string());
                 rec.push(iv.upper[j].to_string());

@@ -10,7 +10,7 @@ use crate::data::{Panel, Series};
 use crate::export::SeriesForecast;
 use crate::models::gbm::Tuned;
 use crate::models::panel::{self, Progress};
-pub use crate::models::predict::{fit_predict, predict_fitted, predict_with};
+pub use crate::models::predict::{fit_predict, predict_fitted, predict_planned, predict_with};
 use crate::models::{Fitted, ModelError, ModelSpec, check_levels};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -55,6 +55,9 @@ pub struct ForecastOptions {
     pub only: Option<Vec<usize>>,
     /// Told of the fits as they finish; answers whether to go on (Cancel).
     pub progress: Option<Arc<Progress>>,
+    /// A what-if plan: the series it covers are forecast with its drivers, and keep the
+    /// forecast without it as their baseline.
+    pub plan: Option<Arc<crate::data::plan::Plan>>,
 }
 
 impl ForecastOptions {
@@ -87,6 +90,9 @@ pub struct Described {
     /// The model fitted now from a spec, e.g. to show Auto's table (`None` for a trained
     /// artifact's forecasts, stored or refitted).
     pub fitted: Option<Box<dyn Fitted>>,
+    /// With a what-if plan for this series: the forecast without it (`forecast` is the one
+    /// with it).
+    pub baseline: Option<crate::models::Forecast>,
 }
 
 impl Described {
@@ -264,6 +270,7 @@ pub fn stored_forecast(
                 description,
                 source: Source::Stored,
                 fitted: None,
+                baseline: None,
             })
         })
         .collect();
@@ -286,6 +293,17 @@ fn describe(
     options: &ForecastOptions,
 ) -> Result<Described, ModelError> {
     let (forecast, description) = predict_fitted(fitted, s, options.horizon, &options.levels)?;
+    let future = match &options.plan {
+        Some(plan) => plan.future(&s.key, &fitted.drivers(), options.horizon)?,
+        None => None,
+    };
+    let (forecast, baseline) = match future {
+        Some(future) => {
+            let (planned, _) = predict_planned(fitted, s, options.horizon, &options.levels, &future)?;
+            (planned, Some(forecast))
+        }
+        None => (forecast, None),
+    };
     Ok(Described {
         forecast: SeriesForecast {
             key: s.key.clone(),
@@ -296,6 +314,7 @@ fn describe(
         description,
         source,
         fitted: None,
+        baseline,
     })
 }
 

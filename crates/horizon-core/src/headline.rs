@@ -122,6 +122,62 @@ impl Headline {
     }
 }
 
+/// What a what-if plan changes: the expected total with the plan, its range, and the uplift
+/// over the forecast without it (the baseline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uplift {
+    pub planned: f64,
+    pub baseline: f64,
+    /// The level and the planned total's range at it (the sum of the per-period bounds).
+    pub range: Option<(f64, f64, f64)>,
+}
+
+impl Uplift {
+    /// The uplift of `planned` over `baseline` (forecasts of the same periods) at `level`.
+    pub fn new(planned: &crate::models::Forecast, baseline: &crate::models::Forecast, level: f64) -> Uplift {
+        let interval = planned.interval(level).or_else(|| planned.intervals.last());
+        Uplift {
+            planned: planned.point.iter().sum(),
+            baseline: baseline.point.iter().sum(),
+            range: interval.map(|i| (i.level, i.lower.iter().sum(), i.upper.iter().sum())),
+        }
+    }
+
+    /// Units more (negative: fewer) with the plan.
+    pub fn units(&self) -> f64 {
+        self.planned - self.baseline
+    }
+
+    /// "With the plan: 820 expected (between 600 and 1,040 at 95 %), 143 more than without it (+21 %)."
+    pub fn line(&self) -> String {
+        let range = self.range.map_or_else(String::new, |(level, lo, hi)| {
+            format!(
+                " (between {} and {}, {} % range)",
+                people(lo),
+                people(hi),
+                level_label(level)
+            )
+        });
+        let units = self.units();
+        let share = if self.baseline > 0.0 {
+            let p = units / self.baseline;
+            format!(" ({}{} %)", if p >= 0.0 { "+" } else { "−" }, percent(p.abs()))
+        } else {
+            String::new()
+        };
+        let how = if units.abs() < 0.5 {
+            "about the same as without it".to_string()
+        } else {
+            format!(
+                "{} {} than without it{share}",
+                people(units.abs()),
+                if units > 0.0 { "more" } else { "fewer" }
+            )
+        };
+        format!("With the plan: {} expected{range}, {how}.", people(self.planned))
+    }
+}
+
 /// "1 day", "28 days".
 fn count(n: usize, unit: &str) -> String {
     if n == 1 {
@@ -200,6 +256,28 @@ pub fn date_span(freq: Frequency, first: NaiveDate, last: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_uplift_of_a_plan_in_plain_words() {
+        let f = |p: Vec<f64>, lo: Vec<f64>, hi: Vec<f64>| crate::models::Forecast {
+            point: p,
+            intervals: vec![crate::models::Interval {
+                level: 95.0,
+                lower: lo,
+                upper: hi,
+            }],
+        };
+        let base = f(vec![100.0, 100.0], vec![80.0, 80.0], vec![120.0, 120.0]);
+        let planned = f(vec![150.0, 110.0], vec![120.0, 90.0], vec![180.0, 130.0]);
+        let u = Uplift::new(&planned, &base, 95.0);
+        assert_eq!(u.units(), 60.0);
+        assert_eq!(
+            u.line(),
+            "With the plan: 260 expected (between 210 and 310, 95 % range), 60 more than without it (+30 %)."
+        );
+        let less = Uplift::new(&base, &planned, 95.0);
+        assert!(less.line().ends_with("60 fewer than without it (−23 %)."), "{}", less.line());
+    }
     use crate::models::{Forecast, Interval};
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {

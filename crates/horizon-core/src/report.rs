@@ -16,6 +16,8 @@ pub struct Section<'a> {
     pub description: &'a str,
     /// The model's mean absolute error per period in its backtest, if one was run.
     pub backtest_mae: Option<f64>,
+    /// Sentences after the headline: a what-if plan and its uplift, what a total is made of.
+    pub notes: Vec<String>,
 }
 
 /// The report: `title`, `made` (when and from what, e.g. "6 Dec 2026 from sales.csv"), and a
@@ -54,6 +56,9 @@ fn section(out: &mut String, s: &Section<'_>) {
         out.push_str("<div class=\"headline\">\n");
         for line in h.lines() {
             let _ = writeln!(out, "<p>{}</p>", escape(&line));
+        }
+        for line in &s.notes {
+            let _ = writeln!(out, "<p>{}</p>", escape(line));
         }
         out.push_str("</div>\n");
     }
@@ -233,9 +238,11 @@ mod tests {
             forecast: &forecast,
             description: "ETS(A,N,A) <fitted>",
             backtest_mae: Some(10.3),
+            notes: vec!["With the plan: 1,200 expected <plan>.".into()],
         };
         let page = html("Sales forecast", "6 Dec 2026 from sales.csv", &[s]);
         assert!(page.starts_with("<!DOCTYPE html>") && page.ends_with("</html>\n"));
+        assert!(page.contains("<p>With the plan: 1,200 expected &lt;plan&gt;.</p>"));
         // Self-contained: no script, no link, no remote resource.
         for banned in ["<script", "<link", "src=", "http://", "https://"] {
             let outside_svg_namespace = page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");

@@ -12,6 +12,7 @@ pub mod panel;
 pub mod preview;
 pub mod sample;
 mod state;
+pub mod totals;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod transactions;
 #[cfg(not(target_arch = "wasm32"))]

@@ -52,7 +52,7 @@ pub fn show(state: &mut DataState, settings: &mut Settings, ui: &mut egui::Ui) -
         effects.push(DataEffect::Reload);
     }
     report(state, ui);
-    effects.extend(series_picker(state, ui));
+    effects.extend(series_picker(state, settings, ui));
     effects
 }
 
@@ -117,11 +117,15 @@ fn report(state: &mut DataState, ui: &mut egui::Ui) {
     }
 }
 
-/// The series list with its filters; a click forecasts the series picked.
-fn series_picker(state: &mut DataState, ui: &mut egui::Ui) -> Option<DataEffect> {
+/// The series list with its filters; a click forecasts the series picked. With *Show totals*
+/// the list holds every level (the total, per store, …) and their forecasts add up.
+fn series_picker(state: &mut DataState, settings: &mut Settings, ui: &mut egui::Ui) -> Option<DataEffect> {
     let panel = state.panel().cloned()?;
     ui.separator();
-    ui.label(format!("Series ({})", panel.series.len()));
+    let mut effect = totals_switch(state, settings, &panel, ui);
+    let totals = state.totals.clone();
+    let listed = totals.as_ref().map_or_else(|| panel.clone(), |t| t.nodes.clone());
+    ui.label(format!("Series ({})", listed.series.len()));
     // One filter per id column (store, product, …), then a free-text search.
     state.id_filters.resize(panel.id_columns.len(), None);
     if panel.id_columns.len() > 1 {
@@ -150,28 +154,105 @@ fn series_picker(state: &mut DataState, ui: &mut egui::Ui) -> Option<DataEffect>
     ui.text_edit_singleline(&mut state.filter).labelled_by(l.id);
     let needle = state.filter.to_lowercase();
     let filters = state.id_filters.clone();
-    let matches = |s: &horizon_core::Series| {
+    let label = |i: usize, s: &horizon_core::Series| totals.as_ref().map_or_else(|| s.label(), |t| t.label(i));
+    let matches = |i: usize, s: &horizon_core::Series| {
         filters
             .iter()
             .zip(&s.key)
             .all(|(f, k)| f.as_ref().is_none_or(|f| f == k))
-            && s.label().to_lowercase().contains(&needle)
+            && label(i, s).to_lowercase().contains(&needle)
     };
+    let current = if totals.is_some() { state.selected_node } else { state.selected };
     let mut clicked = None;
     egui::ScrollArea::vertical()
         .id_salt("series_list")
         .max_height(200.0)
         .show(ui, |ui| {
-            for (i, s) in panel.series.iter().enumerate().filter(|(_, s)| matches(s)).take(500) {
-                if ui.selectable_label(i == state.selected, s.label()).clicked() {
+            for (i, s) in listed.series.iter().enumerate().filter(|(i, s)| matches(*i, s)).take(500) {
+                if ui.selectable_label(i == current, label(i, s)).clicked() {
                     clicked = Some(i);
                 }
             }
         });
-    let i = clicked?;
-    state.selected = i;
-    Some(DataEffect::Forecast)
+    if let Some(i) = clicked {
+        match &totals {
+            Some(t) => {
+                state.selected_node = i;
+                if let Some(s) = t.series_of(i) {
+                    state.selected = s;
+                }
+            }
+            None => state.selected = i,
+        }
+        effect = Some(DataEffect::Forecast);
+    }
+    effect
 }
+
+/// *Show totals* and how they are made to add up; a change forecasts again.
+fn totals_switch(
+    state: &mut DataState,
+    settings: &mut Settings,
+    panel: &horizon_core::Panel,
+    ui: &mut egui::Ui,
+) -> Option<DataEffect> {
+    if panel.id_columns.is_empty() || panel.series.len() < 2 {
+        return None;
+    }
+    let mut on = state.totals.is_some();
+    let mut effect = None;
+    ui.horizontal(|ui| {
+        if ui
+            .checkbox(&mut on, "Show totals")
+            .on_hover_text(format!(
+                "The total, per {} and every series, forecast so that the parts add up to the totals",
+                panel.id_columns.join(", per ")
+            ))
+            .changed()
+        {
+            if on {
+                match super::totals::TotalsData::of(panel) {
+                    Ok(t) => {
+                        state.totals = Some(std::sync::Arc::new(t));
+                        state.selected_node = 0;
+                        effect = Some(DataEffect::Forecast);
+                    }
+                    Err(e) => effect = Some(DataEffect::Status(e)),
+                }
+            } else {
+                state.totals = None;
+                effect = Some(DataEffect::Forecast);
+            }
+        }
+        if state.totals.is_some() {
+            let l = ui.label("add up by");
+            let before = settings.reconcile.clone();
+            egui::ComboBox::from_id_salt("reconcile")
+                .selected_text(settings.reconcile.as_str())
+                .show_ui(ui, |ui| {
+                    for (name, hint) in RECONCILE_CHOICES {
+                        ui.selectable_value(&mut settings.reconcile, name.to_string(), name)
+                            .on_hover_text(hint);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if settings.reconcile != before {
+                effect = Some(DataEffect::Forecast);
+            }
+        }
+    });
+    effect
+}
+
+/// The reconciliation methods the workbench offers, with what each does.
+const RECONCILE_CHOICES: [(&str, &str); 5] = [
+    ("auto", "The best of mint-shrink, bottom-up and top-down in a backtest of the last horizon"),
+    ("mint-shrink", "Every level's forecast combined, weighted by how well each did (MinT with shrinkage)"),
+    ("bottom-up", "The series' forecasts added up into every total"),
+    ("top-down", "The total's forecast split by each series' average share"),
+    ("none", "Each level forecast on its own: the parts need not add up"),
+];
 
 /// The files opened lately, one click to open again.
 #[cfg(not(target_arch = "wasm32"))]

@@ -87,6 +87,10 @@ pub struct DataState {
     pub transactions: Option<Box<super::transactions::Dialog>>,
     /// Load requests so far: a file read is applied only if it answers the latest.
     load_gen: u64,
+    /// "Show totals": the levels of the id columns in the series list, forecast so that they
+    /// add up; `selected_node` is the node picked (an index into its nodes).
+    pub totals: Option<Arc<super::totals::TotalsData>>,
+    pub selected_node: usize,
 }
 
 impl DataState {
@@ -204,6 +208,18 @@ impl DataState {
             self.selected = self.selected.min(p.series.len().saturating_sub(1));
         }
         self.preview_row = None;
+        // Totals stay on for the new data, if it has them.
+        if self.totals.is_some() {
+            self.totals = None;
+            match loaded.panel.as_deref().map(super::totals::TotalsData::of) {
+                Some(Ok(t)) => {
+                    self.selected_node = self.selected_node.min(t.nodes.series.len().saturating_sub(1));
+                    self.totals = Some(Arc::new(t));
+                }
+                Some(Err(e)) => status = format!("{status} {e}"),
+                None => {}
+            }
+        }
         self.loaded = Some(loaded);
         let mut effects = vec![DataEffect::Status(status), DataEffect::NewData];
         if self.panel().is_some() {

@@ -4,11 +4,14 @@
 
 pub mod decimate;
 pub mod panel;
+pub mod plan;
+pub mod plan_panel;
 pub mod plot;
 pub mod png_export;
 mod state;
 pub mod task;
+pub mod totals;
 mod view;
 
-pub use state::{ForecastEffect, ForecastState, Started};
+pub use state::{ForecastEffect, ForecastState, Started, TotalsStart};
 pub use view::{AutoChoice, ForecastMsg, ResultView};

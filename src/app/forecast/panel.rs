@@ -127,13 +127,15 @@ pub fn result(
     match &state.result {
         Some(r) => {
             headline(ui, r, presenting);
-            let shown: Vec<_> = state
+            let mut shown: Vec<_> = state
                 .kept
                 .iter()
                 // The current forecast is drawn as such, not again as a kept one.
                 .filter(|k| !(k.dates == r.forecast.dates && k.forecast == r.forecast.forecast))
                 .cloned()
                 .collect();
+            // A plan's forecast is drawn over the one without it.
+            shown.extend(r.baseline_forecast());
             // Below the plot: the Keep row and the Model details header (when not presenting).
             let below = if presenting { 8.0 } else { 64.0 };
             let rect = super::plot::show(
@@ -195,15 +197,15 @@ pub fn result(
 /// Which forecast and model are on screen, then the headline's sentences.
 fn headline(ui: &mut egui::Ui, r: &super::view::ResultView, presenting: bool) {
     let (title, body) = if presenting { (28.0, 22.0) } else { (18.0, 15.0) };
-    ui.label(
-        egui::RichText::new(format!("{} — sales forecast", r.history.label()))
-            .size(title)
-            .strong(),
-    );
+    let name = r.totals.as_ref().map_or_else(|| r.history.label(), |t| t.title.clone());
+    ui.label(egui::RichText::new(format!("{name} — sales forecast")).size(title).strong());
     if let Some(h) = r.headline() {
         for line in h.lines() {
             ui.label(egui::RichText::new(line).size(body));
         }
+    }
+    for note in r.notes() {
+        ui.label(egui::RichText::new(note).size(body - 1.0));
     }
     let model = match &r.candidates {
         _ if r.quick => format!(

@@ -242,6 +242,9 @@ mod tests {
             elapsed_ms: 0.0,
             quick: false,
             backtest_mae: None,
+            totals: None,
+            baseline: None,
+            plan_notes: Vec::new(),
         };
         assert_eq!(tooltip(&r, &[], to_x(d0) + 1.0).unwrap(), "2024-01-02\nvalue: 11.00");
         assert_eq!(

@@ -3,6 +3,9 @@
 //! and the effects it asks of the workbench.
 
 use super::task::ForecastTask;
+use super::totals::{TotalsKey, TotalsTask};
+use crate::app::data::totals::TotalsData;
+use horizon_core::reconcile::{Choice, Reconciled};
 use super::view::{ForecastMsg, ResultView};
 use crate::app::files::{export_file_name, timestamped_file_name};
 use crate::app::jobs::Task;
@@ -53,6 +56,16 @@ pub struct ForecastState {
     final_gen: u64,
     /// The model of the latest request, when it is the user's pick (not a registered model).
     spec: Option<horizon_core::ModelSpec>,
+    /// The last set of every level forecast and reconciled, and what it answers.
+    totals_cache: Option<(TotalsKey, Arc<Reconciled>)>,
+    /// The level asked for by the latest totals request.
+    totals_request: Option<(Arc<TotalsData>, usize)>,
+}
+
+/// A totals request: shown at once from the last reconciled set, or a task to run.
+pub enum TotalsStart {
+    Shown(Vec<ForecastEffect>),
+    Run(Started),
 }
 
 impl Default for ForecastState {
@@ -68,6 +81,8 @@ impl Default for ForecastState {
             forecast_gen: 0,
             final_gen: 0,
             spec: None,
+            totals_cache: None,
+            totals_request: None,
         }
     }
 }
@@ -118,7 +133,26 @@ impl ForecastState {
             _ => None,
         };
         self.spec = registered.is_none().then(|| spec.clone());
-        let task = ForecastTask::new(
+        // The plan moves only models that read drivers (the global ones).
+        let (plan, mut plan_notes) = super::plan::to_plan(&settings.plan, &panel, settings.horizon);
+        let reads_drivers = registered
+            .as_ref()
+            .map_or_else(|| spec.is_global(), |r| r.artifact.spec.is_global());
+        let plan = match plan {
+            Some(p) if reads_drivers && !panel.exog_columns.is_empty() => {
+                let lines = settings.plan.iter().map(super::plan::PlanLine::describe);
+                plan_notes.splice(0..0, lines);
+                Some(Arc::new(p))
+            }
+            Some(_) => {
+                plan_notes.push(format!(
+                    "The plan is not applied: {model_label} does not learn from drivers; pick gbm to see what the plan does."
+                ));
+                None
+            }
+            None => None,
+        };
+        let mut task = ForecastTask::new(
             self.forecast_gen,
             index,
             series,
@@ -127,6 +161,8 @@ impl ForecastState {
             registered,
             panel,
         );
+        task.plan = plan;
+        task.plan_notes = plan_notes;
         Some(Started {
             status,
             what,
@@ -135,8 +171,50 @@ impl ForecastState {
         })
     }
 
+    /// Level `node` of the totals of `panel`: every level forecast with the chosen model (or the
+    /// registered one) and reconciled by the settings' method; from the last set at once when it
+    /// answers the same request.
+    pub fn start_totals(
+        &mut self,
+        panel: Arc<Panel>,
+        totals: Arc<TotalsData>,
+        node: usize,
+        settings: &Settings,
+    ) -> TotalsStart {
+        let spec = settings.model.clone().with_default_season(settings.season);
+        let registered = self.registered.clone();
+        let model = registered.as_ref().map_or_else(|| spec.to_string(), |r| r.label.clone());
+        let choice: Choice = settings.reconcile.parse().unwrap_or_default();
+        let key = TotalsKey::new(&panel, model.clone(), settings.horizon, &settings.levels, choice);
+        self.forecast_gen += 1;
+        self.spec = registered.is_none().then(|| spec.clone());
+        self.totals_request = Some((totals, node));
+        if let Some((k, r)) = &self.totals_cache
+            && *k == key
+        {
+            let r = r.clone();
+            return TotalsStart::Shown(self.apply(ForecastMsg::Totals(self.forecast_gen, key, Ok(r), 0.0)));
+        }
+        TotalsStart::Run(Started {
+            status: format!("Forecasting every level with {model} and making the totals add up…"),
+            what: "forecast",
+            task: Box::new(TotalsTask {
+                generation: self.forecast_gen,
+                key,
+                panel,
+                spec,
+                registered,
+                horizon: settings.horizon,
+                levels: settings.levels.clone(),
+                choice,
+            }),
+            quick: None,
+        })
+    }
+
     /// What was computed on other data goes (and answers still on their way are dropped).
     pub fn clear(&mut self) {
+        self.totals_cache = None;
         self.result = None;
         self.kept.clear();
         self.forecast_gen += 1;
@@ -193,7 +271,11 @@ impl ForecastState {
     pub fn export(&self) -> Option<ForecastEffect> {
         let r = self.result.as_ref().filter(|r| !r.quick)?;
         let name = export_file_name(&r.history.label(), chrono::Local::now().naive_local());
-        let csv = forecast_csv(&r.id_columns, std::slice::from_ref(&r.forecast));
+        let rows = std::slice::from_ref(&r.forecast);
+        let csv = match &r.baseline {
+            Some(b) => horizon_core::export::planned_csv(&r.id_columns, rows, &[Some(b)]),
+            None => forecast_csv(&r.id_columns, rows),
+        };
         Some(ForecastEffect::Save(name, csv.into_bytes()))
     }
 
@@ -207,6 +289,7 @@ impl ForecastState {
             forecast: &r.forecast,
             description: &r.description,
             backtest_mae: r.backtest_mae,
+            notes: r.notes(),
         };
         let made = format!("Made on {} with Horizon's workbench.", now.format("%-d %b %Y %H:%M"));
         let page = horizon_core::report::html("Sales forecast", &made, &[section]);
@@ -273,6 +356,17 @@ impl ForecastState {
                 self.final_gen = generation;
                 vec![ForecastEffect::Status(format!("Cannot forecast: {e}"))]
             }
+            ForecastMsg::Totals(generation, _, _, _) if generation != self.forecast_gen => Vec::new(),
+            ForecastMsg::Totals(generation, key, Ok(r), elapsed_ms) => {
+                self.totals_cache = Some((key, r.clone()));
+                let view = self
+                    .totals_request
+                    .as_ref()
+                    .and_then(|(t, node)| super::totals::view(&r, t, *node, elapsed_ms))
+                    .ok_or_else(|| "the level picked is not in the data".to_string());
+                self.apply(ForecastMsg::Forecasted(generation, view.map(Box::new)))
+            }
+            ForecastMsg::Totals(generation, _, Err(e), _) => self.apply(ForecastMsg::Forecasted(generation, Err(e))),
             ForecastMsg::Accuracy(generation, mae) => {
                 if let Some(r) = self
                     .result
@@ -330,6 +424,9 @@ mod tests {
             elapsed_ms: 0.0,
             quick,
             backtest_mae: None,
+            totals: None,
+            baseline: None,
+            plan_notes: Vec::new(),
         })
     }
 

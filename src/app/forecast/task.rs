@@ -34,6 +34,9 @@ pub struct ForecastTask {
     pub clock: web_time::Instant,
     /// The quick first forecast shown while Auto compares its candidates.
     pub quick: bool,
+    /// The what-if plan to forecast with, and what of it could not be applied.
+    pub plan: Option<std::sync::Arc<horizon_core::data::plan::Plan>>,
+    pub plan_notes: Vec<String>,
 }
 
 impl ForecastTask {
@@ -62,6 +65,8 @@ impl ForecastTask {
             tuned: None,
             clock: web_time::Instant::now(),
             quick: false,
+            plan: None,
+            plan_notes: Vec::new(),
         }
     }
 
@@ -101,7 +106,7 @@ impl ForecastTask {
 
 impl ForecastTask {
     /// The forecast, the model's description and, for Auto, the candidates it compared.
-    fn compute(&self) -> Result<(SeriesForecast, String, AutoChoice), String> {
+    fn compute(&self) -> Result<(SeriesForecast, String, AutoChoice, Option<horizon_core::Forecast>), String> {
         let model = match &self.registered {
             Some(r) => ModelSource::Artifact(&r.artifact),
             None => ModelSource::Spec {
@@ -111,6 +116,7 @@ impl ForecastTask {
         };
         let options = ForecastOptions {
             only: Some(vec![self.index]),
+            plan: self.plan.clone(),
             ..ForecastOptions::new(self.horizon, &self.levels)
         };
         let mut out = forecast(&self.panel, model, &options).map_err(|e| e.to_string())?;
@@ -129,7 +135,7 @@ impl ForecastTask {
             }
             (None, _) => d.description,
         };
-        Ok((d.forecast, description, candidates))
+        Ok((d.forecast, description, candidates, d.baseline))
     }
 }
 
@@ -149,7 +155,7 @@ impl Task<ForecastMsg> for ForecastTask {
             let done = self.steps.fits();
             return Step::More { done, total: done + 1 };
         };
-        let view = result.map(|(forecast, description, candidates)| {
+        let view = result.map(|(forecast, description, candidates, baseline)| {
             let season_note =
                 horizon_core::models::season::detect_seasons(&self.series.values, self.series.freq).describe();
             // Auto's own backtest of the model it chose.
@@ -164,6 +170,9 @@ impl Task<ForecastMsg> for ForecastTask {
                 elapsed_ms: self.busy_ms,
                 quick: self.quick,
                 backtest_mae,
+                totals: None,
+                baseline,
+                plan_notes: self.plan_notes.clone(),
             })
         });
         match view {

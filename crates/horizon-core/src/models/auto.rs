@@ -222,6 +222,14 @@ impl Fitted for FittedAuto {
         self.model.predict(horizon, levels)
     }
 
+    fn drivers(&self) -> Vec<(String, f64)> {
+        self.model.drivers()
+    }
+
+    fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
+        self.model.predict_planned(horizon, levels, future)
+    }
+
     fn description(&self) -> String {
         let mut text = if self.table.is_empty() {
             format!(

@@ -157,13 +157,14 @@ impl FittedConformal {
     }
 }
 
-impl Fitted for FittedConformal {
-    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+impl FittedConformal {
+    /// The calibrated forecast from the model's own (`own(levels)`).
+    fn calibrate(&self, levels: &[f64], own: impl Fn(&[f64]) -> Result<Forecast, ModelError>) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
         if self.scores.is_empty() {
-            return self.inner.predict(horizon, &levels);
+            return own(&levels);
         }
-        let own = self.inner.predict(horizon, &[95.0])?;
+        let own = own(&[95.0])?;
         let s = scales(&own).ok_or_else(|| ModelError::Invalid("the model gave no 95 % interval".into()))?;
         let intervals = levels
             .iter()
@@ -180,6 +181,20 @@ impl Fitted for FittedConformal {
             point: own.point,
             intervals,
         })
+    }
+}
+
+impl Fitted for FittedConformal {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+        self.calibrate(levels, |l| self.inner.predict(horizon, l))
+    }
+
+    fn drivers(&self) -> Vec<(String, f64)> {
+        self.inner.drivers()
+    }
+
+    fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
+        self.calibrate(levels, |l| self.inner.predict_planned(horizon, l, future))
     }
 
     fn description(&self) -> String {

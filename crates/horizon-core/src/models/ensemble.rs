@@ -232,13 +232,17 @@ pub(crate) fn inverse_shares(errors: &[f64]) -> Vec<f64> {
     inverse.iter().map(|w| w / total).collect()
 }
 
-impl Fitted for FittedEnsemble {
-    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+impl FittedEnsemble {
+    /// The weighted mix of the members' forecasts, with a plan's drivers if any.
+    fn mix_members(&self, horizon: usize, levels: &[f64], future: Option<&[Vec<f64>]>) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
         let forecasts = self
             .members
             .iter()
-            .map(|m| m.model.predict(horizon, &levels))
+            .map(|m| match future {
+                Some(f) => m.model.predict_planned(horizon, &levels, f),
+                None => m.model.predict(horizon, &levels),
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if forecasts.is_empty() || forecasts.iter().any(|f| f.point.len() != horizon) {
             return Err(ModelError::Invalid(
@@ -272,6 +276,25 @@ impl Fitted for FittedEnsemble {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Forecast { point, intervals })
+    }
+}
+
+impl Fitted for FittedEnsemble {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+        self.mix_members(horizon, levels, None)
+    }
+
+    /// The drivers of the members that use any (every such member reads the data's drivers).
+    fn drivers(&self) -> Vec<(String, f64)> {
+        self.members
+            .iter()
+            .map(|m| m.model.drivers())
+            .find(|d| !d.is_empty())
+            .unwrap_or_default()
+    }
+
+    fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
+        self.mix_members(horizon, levels, Some(future))
     }
 
     fn description(&self) -> String {

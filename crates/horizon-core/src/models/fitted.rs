@@ -59,6 +59,14 @@ impl Fitted for FittedModel {
     fn to_state(&self) -> FittedModel {
         self.clone()
     }
+
+    fn drivers(&self) -> Vec<(String, f64)> {
+        self.inner().drivers()
+    }
+
+    fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
+        self.inner().predict_planned(horizon, levels, future)
+    }
 }
 
 #[cfg(test)]

@@ -118,6 +118,17 @@ pub trait Fitted: Send + Sync {
     fn description(&self) -> String;
     /// The fitted state as data (for artifacts): it forecasts exactly as `self` does.
     fn to_state(&self) -> FittedModel;
+    /// The drivers (exogenous columns) this model forecasts from, in the data's order, with
+    /// the values it assumes for the future without a plan; empty when it uses none.
+    fn drivers(&self) -> Vec<(String, f64)> {
+        Vec::new()
+    }
+    /// The forecast with the drivers set per step: `future[step][driver]`, drivers as in
+    /// [`Fitted::drivers`]. A model that uses no drivers forecasts as [`Fitted::predict`].
+    fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
+        let _ = future;
+        self.predict(horizon, levels)
+    }
 }
 
 /// Fail on NaN/inf, which would silently poison every model.

@@ -43,7 +43,24 @@ pub fn predict_with(
     horizon: usize,
     levels: &[f64],
 ) -> Result<(Forecast, String), ModelError> {
-    let mut forecast = fitted.predict(horizon, levels)?;
+    finish(fitted, never_negative, fitted.predict(horizon, levels)?)
+}
+
+/// [`predict_fitted`] with the drivers of a what-if plan (`future[step][driver]`, as
+/// [`Fitted::predict_planned`] takes them).
+pub fn predict_planned(
+    fitted: &dyn Fitted,
+    series: &Series,
+    horizon: usize,
+    levels: &[f64],
+    future: &[Vec<f64>],
+) -> Result<(Forecast, String), ModelError> {
+    let never_negative = series.values.iter().all(|v| *v >= 0.0);
+    finish(fitted, never_negative, fitted.predict_planned(horizon, levels, future)?)
+}
+
+/// Checked, described and clipped at zero as every forecast is.
+fn finish(fitted: &dyn Fitted, never_negative: bool, mut forecast: Forecast) -> Result<(Forecast, String), ModelError> {
     check_forecast(&mut forecast)?;
     let mut description = fitted.description();
     if never_negative && clip_at_zero(&mut forecast) {

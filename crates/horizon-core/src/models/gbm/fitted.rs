@@ -1,6 +1,6 @@
 //! [`FittedGbm`]: a series' share of a fitted GBM, stored in artifacts and forecast from.
 
-use super::forward::{Gapped, run_forward};
+use super::forward::{Drivers, Gapped, run_forward};
 use super::settings::{Loss, Tuned};
 use crate::data::features::{FeatureSpec, Holidays};
 use crate::models::{Fitted, FittedModel, Forecast, Interval, ModelError, check_levels};
@@ -93,8 +93,8 @@ impl FittedGbm {
     }
 }
 
-impl Fitted for FittedGbm {
-    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+impl FittedGbm {
+    fn forecast(&self, horizon: usize, levels: &[f64], drivers: Drivers<'_>) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
         let first = self.last_date;
         let holidays = Holidays::new(
@@ -108,7 +108,7 @@ impl Fitted for FittedGbm {
             &holidays,
             self.tail.clone(),
             self.last_date,
-            &self.exog_last,
+            drivers,
             &self.ids,
             horizon,
         );
@@ -126,6 +126,26 @@ impl Fitted for FittedGbm {
             })
             .collect();
         Ok(Forecast { point, intervals })
+    }
+}
+
+impl Fitted for FittedGbm {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+        self.forecast(horizon, levels, Drivers::Held(&self.exog_last))
+    }
+
+    fn drivers(&self) -> Vec<(String, f64)> {
+        self.spec.exog.iter().cloned().zip(self.exog_last.iter().copied()).collect()
+    }
+
+    fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
+        if future.iter().any(|row| row.len() != self.exog_last.len()) {
+            return Err(ModelError::Invalid(format!(
+                "a plan must give {} driver value(s) per step",
+                self.exog_last.len()
+            )));
+        }
+        self.forecast(horizon, levels, Drivers::PerStep(future))
     }
 
     fn description(&self) -> String {

@@ -14,6 +14,24 @@ pub struct Gapped {
     pub booster: Arc<Booster>,
 }
 
+/// The drivers of the steps forecast: held at one value, or set per step (a what-if plan).
+#[derive(Clone, Copy)]
+pub(super) enum Drivers<'a> {
+    Held(&'a [f64]),
+    /// `[step][driver]`; steps past the end keep the last row.
+    PerStep(&'a [Vec<f64>]),
+}
+
+impl Drivers<'_> {
+    /// The drivers at step `h` (1-based).
+    fn at(&self, h: usize) -> &[f64] {
+        match self {
+            Drivers::Held(x) => x,
+            Drivers::PerStep(rows) => rows.get(h - 1).or(rows.last()).map_or(&[], Vec::as_slice),
+        }
+    }
+}
+
 /// Forecast `steps` values after `history` (whose last date is `last`). Steps go in blocks of
 /// the longest gap; the `r`-th step of a block is forecast by the booster of the shortest gap
 /// of at least `r`, from the history up to `gap` steps before it — the observed values and the
@@ -25,7 +43,7 @@ pub(super) fn run_forward(
     holidays: &Holidays,
     mut history: Vec<f64>,
     last: NaiveDate,
-    exog: &[f64],
+    exog: Drivers<'_>,
     ids: &[f64],
     steps: usize,
 ) -> Vec<f64> {
@@ -42,7 +60,7 @@ pub(super) fn run_forward(
         let date = spec.freq.advance(last, h as i64);
         // gap >= 1, so the end is at most the values known so far (observed + h - 1).
         let end = (observed + h).saturating_sub(model.gap);
-        spec.row(&history[..end], date, exog, ids, holidays, &mut row);
+        spec.row(&history[..end], date, exog.at(h), ids, holidays, &mut row);
         let f = model.booster.predict_row(&row);
         out.push(f);
         history.push(f);

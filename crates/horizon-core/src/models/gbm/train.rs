@@ -2,7 +2,7 @@
 //! last stretch, the pooled errors behind the intervals, and the final boosters.
 
 use super::fitted::{FittedGbm, TuneRecord};
-use super::forward::{Gapped, run_forward};
+use super::forward::{Drivers, Gapped, run_forward};
 use super::settings::{Loss, Strategy, Tuned, Tuning};
 use crate::data::Series;
 use crate::data::calendar::Frequency;
@@ -362,7 +362,7 @@ fn forecast_from(
         holidays,
         p.scaled[..origin].to_vec(),
         start,
-        &exog,
+        Drivers::Held(&exog),
         &p.ids,
         steps,
     )

@@ -1,0 +1,188 @@
+//! What-if plans: drivers (promotion, price, discount, any exogenous column of the data) set for
+//! days of the forecast horizon. A plan is a CSV like any input — the id columns, the date
+//! (`YYYY-MM-DD`) and one or more of the data's driver columns — read with the same care: an
+//! unknown series, a date outside the horizon, a value that is not a number or a row given
+//! twice is refused with its row (as a spreadsheet numbers it) and column. An empty cell leaves
+//! the driver at the model's usual value.
+
+use super::Panel;
+use super::dates::DateFormat;
+use crate::models::ModelError;
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Error)]
+#[error("{file}: {at}{message}")]
+pub struct PlanError {
+    pub file: String,
+    /// "row 4, column promotion: ", or empty for the file as a whole.
+    pub at: String,
+    pub message: String,
+}
+
+/// Drivers set per series and step of the horizon.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    /// The data's driver columns the plan sets.
+    pub columns: Vec<String>,
+    /// Per series key, per step (0 = the first forecast period): the values set, one per
+    /// column (`None`: left at the usual value).
+    pub steps: BTreeMap<Vec<String>, BTreeMap<usize, Vec<Option<f64>>>>,
+}
+
+impl Plan {
+    /// Whether the plan sets anything for the series `key`.
+    pub fn covers(&self, key: &[String]) -> bool {
+        self.steps.get(key).is_some_and(|s| !s.is_empty())
+    }
+
+    /// The drivers of a model for `horizon` steps of series `key`: `usual` (name and value of
+    /// each driver the model reads, as [`crate::Fitted::drivers`] gives them) with the plan's
+    /// values where it sets them; `[step][driver]`. `None` when the plan leaves the series
+    /// alone; an error when the plan sets a driver the model does not read.
+    pub fn future(&self, key: &[String], usual: &[(String, f64)], horizon: usize) -> Result<Option<Vec<Vec<f64>>>, ModelError> {
+        let Some(steps) = self.steps.get(key).filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        let mut at = Vec::with_capacity(self.columns.len());
+        for c in &self.columns {
+            let Some(i) = usual.iter().position(|(name, _)| name == c) else {
+                let read: Vec<&str> = usual.iter().map(|(n, _)| n.as_str()).collect();
+                return Err(ModelError::Invalid(if read.is_empty() {
+                    format!(
+                        "this model does not use the data's drivers, so a plan of {c} cannot change its forecast: \
+                         use gbm, which learns what drivers do from every series"
+                    )
+                } else {
+                    format!("this model does not read '{c}' (it reads {})", read.join(", "))
+                }));
+            };
+            at.push(i);
+        }
+        let mut rows: Vec<Vec<f64>> = vec![usual.iter().map(|(_, v)| *v).collect(); horizon];
+        for (&step, values) in steps {
+            let Some(row) = rows.get_mut(step) else { continue };
+            for (&i, v) in at.iter().zip(values) {
+                if let Some(v) = v {
+                    row[i] = *v;
+                }
+            }
+        }
+        Ok(Some(rows))
+    }
+}
+
+/// Read the plan CSV `bytes` (named `file` in messages) for a forecast of `horizon` periods
+/// of `panel`.
+pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Result<Plan, PlanError> {
+    let fail = |at: String, message: String| PlanError {
+        file: file.to_string(),
+        at,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(String::new(), format!("cannot read the header: {e}")))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let ids: Vec<usize> = panel
+        .id_columns
+        .iter()
+        .map(|c| find(c).ok_or_else(|| fail(String::new(), format!("the plan has no '{c}' column (a plan names each series by {})", panel.id_columns.join(", ")))))
+        .collect::<Result<_, _>>()?;
+    let date = find(&panel.date_column)
+        .or_else(|| find("date"))
+        .ok_or_else(|| fail(String::new(), format!("the plan has no '{}' column", panel.date_column)))?;
+    let mut columns = Vec::new();
+    let mut driver_at = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if ids.contains(&i) || i == date {
+            continue;
+        }
+        if !panel.exog_columns.contains(h) {
+            let known = if panel.exog_columns.is_empty() {
+                "the data has none".to_string()
+            } else {
+                panel.exog_columns.join(", ")
+            };
+            return Err(fail(format!("column {h}: "), format!("'{h}' is not a driver of the data ({known})")));
+        }
+        columns.push(h.clone());
+        driver_at.push(i);
+    }
+    if columns.is_empty() {
+        return Err(fail(String::new(), "the plan sets no driver: add a column such as promotion or price".into()));
+    }
+    let mut steps: BTreeMap<Vec<String>, BTreeMap<usize, Vec<Option<f64>>>> = BTreeMap::new();
+    for (k, record) in reader.records().enumerate() {
+        let row = k + 2;
+        let record = record.map_err(|e| fail(format!("row {row}: "), e.to_string()))?;
+        let key: Vec<String> = ids.iter().map(|&i| record.get(i).unwrap_or("").trim().to_string()).collect();
+        let Some(s) = panel.find(&key).map(|i| &panel.series[i]) else {
+            return Err(fail(
+                format!("row {row}: "),
+                format!("'{}' is not a series of the data", super::key_label(&key)),
+            ));
+        };
+        let cell = record.get(date).unwrap_or("").trim();
+        let Some(d) = DateFormat::Iso.parse(cell) else {
+            return Err(fail(
+                format!("row {row}, column {}: ", header[date]),
+                format!("'{cell}' is not a date (write YYYY-MM-DD)"),
+            ));
+        };
+        let future = s.future_dates(horizon);
+        let Some(step) = future.iter().position(|f| *f == d) else {
+            let span = match (future.first(), future.last()) {
+                (Some(a), Some(b)) => format!("{a} to {b}"),
+                _ => "none".into(),
+            };
+            return Err(fail(
+                format!("row {row}, column {}: ", header[date]),
+                format!("{d} is not a period of the forecast of '{}' ({span})", s.label()),
+            ));
+        };
+        let mut values = Vec::with_capacity(driver_at.len());
+        for (&i, c) in driver_at.iter().zip(&columns) {
+            let text = record.get(i).unwrap_or("").trim();
+            if text.is_empty() {
+                values.push(None);
+                continue;
+            }
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => values.push(Some(v)),
+                _ => return Err(fail(format!("row {row}, column {c}: "), format!("'{text}' is not a number"))),
+            }
+        }
+        if steps.entry(key.clone()).or_default().insert(step, values).is_some() {
+            return Err(fail(
+                format!("row {row}: "),
+                format!("'{}' on {d} is planned twice", super::key_label(&key)),
+            ));
+        }
+    }
+    Ok(Plan { columns, steps })
+}
+
+/// A plan as CSV, as [`read_plan`] reads it back (`dates` gives each series' forecast periods).
+pub fn plan_csv(panel: &Panel, plan: &Plan, dates: impl Fn(&[String]) -> Vec<chrono::NaiveDate>) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut header = panel.id_columns.clone();
+    header.push(panel.date_column.clone());
+    header.extend(plan.columns.iter().cloned());
+    let _ = w.write_record(&header);
+    for (key, steps) in &plan.steps {
+        let future = dates(key);
+        for (&step, values) in steps {
+            let Some(d) = future.get(step) else { continue };
+            let mut rec = key.clone();
+            rec.push(d.to_string());
+            rec.extend(values.iter().map(|v| v.map(|v| v.to_string()).unwrap_or_default()));
+            let _ = w.write_record(&rec);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

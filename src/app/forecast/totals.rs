@@ -1,0 +1,146 @@
+//! Totals that add up: every level of the data forecast at once and reconciled (one task), the
+//! result kept so that picking another level shows its forecast at once, and the view of one
+//! level with its parts.
+
+use super::view::{ForecastMsg, ResultView};
+use crate::app::data::totals::TotalsData;
+use crate::app::jobs::{Step, Task};
+use crate::app::registry::RegisteredArtifact;
+use horizon_core::ModelSpec;
+use horizon_core::Panel;
+use horizon_core::forecast::{ForecastOptions, ModelSource};
+use horizon_core::reconcile::{Choice, Reconciled, forecast_hierarchy};
+use std::sync::Arc;
+
+/// What a reconciled set answers: the same data, model, horizon, levels and method give the
+/// same forecasts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TotalsKey {
+    /// The loaded panel (its address: new data is a new panel).
+    pub data: usize,
+    pub model: String,
+    pub horizon: usize,
+    pub levels: Vec<u64>,
+    pub choice: String,
+}
+
+impl TotalsKey {
+    pub fn new(panel: &Arc<Panel>, model: String, horizon: usize, levels: &[f64], choice: Choice) -> TotalsKey {
+        TotalsKey {
+            data: Arc::as_ptr(panel) as usize,
+            model,
+            horizon,
+            levels: levels.iter().map(|l| l.to_bits()).collect(),
+            choice: choice.to_string(),
+        }
+    }
+}
+
+/// Forecast every level of `panel` and reconcile: one step (every level's fit depends on the
+/// others' through the reconciliation).
+pub struct TotalsTask {
+    pub generation: u64,
+    pub key: TotalsKey,
+    pub panel: Arc<Panel>,
+    pub spec: ModelSpec,
+    pub registered: Option<RegisteredArtifact>,
+    pub horizon: usize,
+    pub levels: Vec<f64>,
+    pub choice: Choice,
+}
+
+impl Task<ForecastMsg> for TotalsTask {
+    fn step(&mut self) -> Step<ForecastMsg> {
+        let started = web_time::Instant::now();
+        let source = match &self.registered {
+            Some(r) => ModelSource::Artifact(&r.artifact),
+            None => ModelSource::spec(&self.spec),
+        };
+        let options = ForecastOptions::new(self.horizon, &self.levels);
+        let out = forecast_hierarchy(&self.panel, &self.panel.id_columns, source, &options, self.choice)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        Step::Done(ForecastMsg::Totals(self.generation, self.key.clone(), out, ms))
+    }
+}
+
+/// One level's share of the horizon: its label and its expected sales over the horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub label: String,
+    pub expected: f64,
+}
+
+/// How a total on screen was made and what it is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TotalsView {
+    /// The level's name ("Total", "S01 (all product_id)").
+    pub title: String,
+    /// How the levels were made to add up, in plain words.
+    pub how: String,
+    /// The node's parts one level down (none for a lowest-level series).
+    pub parts: Vec<Part>,
+}
+
+impl TotalsView {
+    /// "Made of S01: 410 + S02: 267 (the parts add up to the total)." or how it adds up.
+    pub fn sentence(&self, r: &ResultView) -> String {
+        if self.parts.is_empty() {
+            return self.how.clone();
+        }
+        let people = horizon_core::headline::people;
+        let parts: Vec<String> = self.parts.iter().map(|p| format!("{} {}", p.label, people(p.expected))).collect();
+        let total: f64 = r.forecast.forecast.point.iter().sum();
+        format!("Made of {} = {} expected. {}", parts.join(" + "), people(total), self.how)
+    }
+}
+
+/// The view of node `node` of a reconciled set (`totals` names the nodes).
+pub fn view(r: &Reconciled, totals: &TotalsData, node: usize, elapsed_ms: f64) -> Option<ResultView> {
+    let base = r.base.get(node)?;
+    let forecast = r.forecasts.get(node)?.clone();
+    let history = r.panel.series.get(node)?.clone();
+    let h = &r.hierarchy;
+    let sum = |i: usize| r.forecasts[i].forecast.point.iter().sum::<f64>();
+    let parts = children(h, node)
+        .into_iter()
+        .map(|i| Part {
+            label: totals.label(i),
+            expected: sum(i),
+        })
+        .collect();
+    let how = format!("Totals add up: {} ({}).", r.note, r.method);
+    Some(ResultView {
+        description: format!("{} {how}", base.description),
+        candidates: base.auto_choice(),
+        backtest_mae: base.auto_choice().as_ref().and_then(horizon_core::forecast::chosen_mae),
+        season_note: horizon_core::models::season::detect_seasons(&history.values, history.freq).describe(),
+        history,
+        forecast,
+        id_columns: r.panel.id_columns.clone(),
+        elapsed_ms,
+        quick: false,
+        totals: Some(TotalsView {
+            title: totals.label(node),
+            how,
+            parts,
+        }),
+        baseline: None,
+        plan_notes: Vec::new(),
+    })
+}
+
+/// The nodes one level down that make up `node`: those of the first finer level (keeping the
+/// node's columns) whose series lie inside it.
+fn children(h: &horizon_core::reconcile::Hierarchy, node: usize) -> Vec<usize> {
+    let n = &h.nodes[node];
+    let mine = &h.levels[n.level].columns;
+    let finer = (n.level + 1..h.levels.len()).find(|&l| mine.iter().all(|c| h.levels[l].columns.contains(c)));
+    let Some(level) = finer else {
+        return Vec::new();
+    };
+    (0..h.nodes.len())
+        .filter(|&i| h.nodes[i].level == level && h.nodes[i].bottoms.iter().all(|b| n.bottoms.contains(b)))
+        .collect()
+}
