@@ -546,7 +546,10 @@ fn level_rows(csv: &str) -> std::collections::HashMap<(String, String, String, S
         .skip(1)
         .map(|l| {
             let c: Vec<&str> = l.split(',').collect();
-            ((c[0].into(), c[1].into(), c[2].into(), c[3].into()), c[5].parse().unwrap())
+            (
+                (c[0].into(), c[1].into(), c[2].into(), c[3].into()),
+                c[5].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -555,11 +558,16 @@ fn level_rows(csv: &str) -> std::collections::HashMap<(String, String, String, S
 fn hierarchy_writes_every_level_and_the_totals_add_up() {
     let dir = tempfile::tempdir().unwrap();
     sample_retail(dir.path(), 2, 3, 200, "s.csv");
-    ok(&run(dir.path(), "forecast s.csv --model ets --horizon 14 --out plain.csv"));
+    ok(&run(
+        dir.path(),
+        "forecast s.csv --model ets --horizon 14 --out plain.csv",
+    ));
     for method in ["mint-shrink", "bottom-up", "top-down"] {
         let out = run(
             dir.path(),
-            &format!("forecast s.csv --model ets --horizon 14 --hierarchy store_id/product_id --reconcile {method} --out {method}.csv"),
+            &format!(
+                "forecast s.csv --model ets --horizon 14 --hierarchy store_id/product_id --reconcile {method} --out {method}.csv"
+            ),
         );
         ok(&out);
         assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("Totals reconciled by {method}")));
@@ -581,26 +589,113 @@ fn hierarchy_writes_every_level_and_the_totals_add_up() {
                 .map(|(_, v)| *v)
                 .collect();
             let sum: f64 = parts.iter().sum();
-            assert!((v - sum).abs() <= 1e-9 * sum.abs().max(1.0), "{method} {level} {store} {product} {date}: {v} vs {sum}");
+            assert!(
+                (v - sum).abs() <= 1e-9 * sum.abs().max(1.0),
+                "{method} {level} {store} {product} {date}: {v} vs {sum}"
+            );
         }
         if method == "bottom-up" {
             // The lowest level is the plain forecast of each series, to the last digit.
             let plain = std::fs::read_to_string(dir.path().join("plain.csv")).unwrap();
             for l in plain.lines().skip(1) {
                 let c: Vec<&str> = l.split(',').collect();
-                let key = ("store_id/product_id".to_string(), c[0].to_string(), c[1].to_string(), c[2].to_string());
+                let key = (
+                    "store_id/product_id".to_string(),
+                    c[0].to_string(),
+                    c[1].to_string(),
+                    c[2].to_string(),
+                );
                 assert_eq!(rows[&key].to_string(), c[4]);
             }
         }
     }
-    let bad = run(dir.path(), "forecast s.csv --model ets --horizon 14 --hierarchy region --out x.csv");
+    let bad = run(
+        dir.path(),
+        "forecast s.csv --model ets --horizon 14 --hierarchy region --out x.csv",
+    );
     assert_eq!(bad.status.code(), Some(2));
     let said = String::from_utf8_lossy(&bad.stderr);
-    assert!(said.contains("--hierarchy region: 'region' is not an id column of the data (id columns: store_id, product_id)"), "{said}");
+    assert!(
+        said.contains(
+            "--hierarchy region: 'region' is not an id column of the data (id columns: store_id, product_id)"
+        ),
+        "{said}"
+    );
     assert!(!dir.path().join("x.csv").exists());
     // The report shows the total first.
-    ok(&run(dir.path(), "report s.csv --model ets --horizon 14 --hierarchy store_id/product_id --out r.html"));
+    ok(&run(
+        dir.path(),
+        "report s.csv --model ets --horizon 14 --hierarchy store_id/product_id --out r.html",
+    ));
     let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(page.contains("<h2>Total — sales forecast</h2>"), "{}", &page[..400]);
     assert!(page.contains("Totals reconciled by"));
+}
+
+#[test]
+fn a_plan_file_moves_the_gbm_forecast_and_bad_plans_are_refused_with_their_row() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_retail(dir.path(), 1, 2, 200, "s.csv");
+    // The first forecast day of the sample (200 days from 2023-01-01).
+    let first = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Days::new(200);
+    let mut plan = String::from("store_id,product_id,date,promotion,discount\n");
+    for k in 7..14 {
+        plan.push_str(&format!("S01,P001,{},1,0.25\n", first + chrono::Days::new(k)));
+    }
+    std::fs::write(dir.path().join("plan.csv"), &plan).unwrap();
+    let out = run(
+        dir.path(),
+        "forecast s.csv --model gbm --horizon 14 --future-drivers plan.csv --out p.csv",
+    );
+    ok(&out);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("S01 / P001: With the plan:") && said.contains("than without it"),
+        "{said}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("p.csv")).unwrap();
+    assert!(
+        csv.starts_with("store_id,product_id,date,model,forecast,baseline,lo_95,hi_95\n"),
+        "{csv}"
+    );
+    let mut moved = 0;
+    for l in csv.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        let (f, b): (f64, f64) = (c[4].parse().unwrap(), c[5].parse().unwrap());
+        if c[1] == "P002" {
+            assert_eq!(f, b, "a series the plan leaves alone");
+        } else if f != b {
+            moved += 1;
+        }
+    }
+    assert!(moved >= 7, "the plan's days move the forecast: {moved}");
+    // Refused, with the row, and nothing written.
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        format!("store_id,product_id,date,promotion\nS01,P001,{first},1\nS07,P001,{first},1\n"),
+    )
+    .unwrap();
+    let bad = run(
+        dir.path(),
+        "forecast s.csv --model gbm --horizon 14 --future-drivers bad.csv --out b.csv",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        said.contains("bad.csv: row 3: 'S07 / P001' is not a series of the data"),
+        "{said}"
+    );
+    assert!(!dir.path().join("b.csv").exists());
+    // A model that does not read drivers cannot follow a plan: said, nothing written.
+    let ets = run(
+        dir.path(),
+        "forecast s.csv --model ets --horizon 14 --future-drivers plan.csv --out e.csv",
+    );
+    assert_eq!(ets.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&ets.stderr);
+    assert!(
+        said.contains("does not use the data's drivers") && said.contains("nothing written"),
+        "{said}"
+    );
+    assert!(!dir.path().join("e.csv").exists());
 }

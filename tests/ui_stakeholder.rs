@@ -138,14 +138,25 @@ fn a_plan_edited_in_the_workbench_moves_the_forecast_and_the_headline_gives_its_
     // The new line: a promotion (1) on days 8-14 of the forecast, for the series on screen.
     let line = h.state().settings.plan[0].clone();
     assert_eq!((line.driver.as_str(), line.value), ("promotion", 1.0));
-    let days = h.state().forecast.result.as_ref().expect("a forecast").forecast.dates.clone();
+    let days = h
+        .state()
+        .forecast
+        .result
+        .as_ref()
+        .expect("a forecast")
+        .forecast
+        .dates
+        .clone();
     assert_eq!((line.first, line.last), (days[7], days[13]));
     common::click(&mut h, "Apply plan");
     let r = h.state().forecast.result.clone().expect("a forecast with the plan");
     let base = r.baseline.clone().expect("the forecast without the plan");
     // Before the plan's days nothing changes; on them a promotion sells more.
     assert_eq!(r.forecast.forecast.point[..7], base.point[..7]);
-    let (with, without): (f64, f64) = (r.forecast.forecast.point[7..14].iter().sum(), base.point[7..14].iter().sum());
+    let (with, without): (f64, f64) = (
+        r.forecast.forecast.point[7..14].iter().sum(),
+        base.point[7..14].iter().sum(),
+    );
     assert!(with > without, "{with} vs {without}");
     let u = r.uplift().expect("an uplift");
     h.get_by_label(&u.line());
@@ -159,10 +170,89 @@ fn a_plan_edited_in_the_workbench_moves_the_forecast_and_the_headline_gives_its_
     common::click(&mut h, "Run forecast");
     let r = h.state().forecast.result.clone().expect("a forecast");
     assert_eq!(r.forecast.model, "ets");
-    assert!(r.plan_notes.iter().any(|n| n.starts_with("The plan is not applied: ets does not learn from drivers")), "{:?}", r.plan_notes);
+    assert!(
+        r.plan_notes
+            .iter()
+            .any(|n| n.starts_with("The plan is not applied: ets does not learn from drivers")),
+        "{:?}",
+        r.plan_notes
+    );
     h.get_by_label_contains("The plan is not applied: ets does not learn from drivers");
     assert!(h.state().forecast.result.as_ref().is_some_and(|r| r.baseline.is_none()));
     // Clear plan: gone from the settings, the forecast is the plain one.
     common::click(&mut h, "Clear plan");
     assert!(h.state().settings.plan.is_empty());
+}
+
+/// Seven days typed by hand alone give a flat forecast, and the headline says why; added to a
+/// series of the data they are forecast with its history and weekly pattern.
+#[test]
+fn a_typed_week_added_to_a_series_gets_its_weekly_pattern() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wb = common::workbench(dir.path(), None, Runner::Inline, |wb| {
+        wb.settings.model = "ets".parse().expect("a model");
+    });
+    let mut h = common::harness(wb, [1280.0, 1000.0]);
+    // The week after the sample's last day, typed as a planner would.
+    let last = h.state().panel().expect("the sample").series[0]
+        .dates
+        .last()
+        .copied()
+        .expect("dates");
+    let week: Vec<String> = (1..=7).map(|k| (last + chrono::Days::new(k)).to_string()).collect();
+    common::click(&mut h, "Enter sales by hand");
+    for (k, (date, value)) in week.iter().zip([9, 8, 9, 10, 12, 15, 11]).enumerate() {
+        let row = &mut h.state_mut().data.manual.rows[k];
+        row.date = date.clone();
+        row.value = value.to_string();
+    }
+    h.state_mut().data.manual.validate();
+    h.run();
+    // Alone: seven values, no weekly pattern to learn, and the headline says so.
+    h.get_by_label("Forecast these values").scroll_to_me();
+    h.run();
+    common::click(&mut h, "Forecast these values");
+    let alone = h.state().forecast.result.clone().expect("a forecast of the typed week");
+    assert_eq!(alone.history.len(), 7);
+    h.get_by_label_contains("Only 7 days of sales: too few to learn a weekly pattern");
+    // The sample again, and the same week added to S01 / P001.
+    common::click(&mut h, "Load sample data");
+    common::click(&mut h, "Add to");
+    // The series list has one too: the combo box's entry is the last drawn.
+    h.get_all_by_label("S01 / P001").last().expect("an entry").click();
+    h.run();
+    assert_eq!(
+        h.state().data.manual_target.as_deref(),
+        Some(&["S01".to_string(), "P001".to_string()][..])
+    );
+    for (k, date) in week.iter().enumerate() {
+        h.state_mut().data.manual.rows[k].date = date.clone();
+    }
+    h.state_mut().data.manual.validate();
+    h.run();
+    h.get_by_label("Forecast these values").scroll_to_me();
+    h.run();
+    common::click(&mut h, "Forecast these values");
+    let r = h
+        .state()
+        .forecast
+        .result
+        .clone()
+        .expect("a forecast of the extended series");
+    assert_eq!(r.history.key, ["S01", "P001"]);
+    let n = r.history.len();
+    assert_eq!(r.history.values[n - 7..], [9.0, 8.0, 9.0, 10.0, 12.0, 15.0, 11.0]);
+    // ETS with the series' history: a weekly pattern, not a flat line.
+    let week1 = &r.forecast.forecast.point[..7];
+    let spread = week1.iter().copied().fold(f64::MIN, f64::max) - week1.iter().copied().fold(f64::MAX, f64::min);
+    assert!(spread > 1.0, "{week1:?}");
+    assert!(h.query_by_label_contains("Only 7 days of sales").is_none());
+    assert!(
+        h.state().status.contains("typed day(s) of S01 / P001")
+            || h.state()
+                .data
+                .loaded
+                .as_ref()
+                .is_some_and(|d| d.name.contains("+ 7 typed day(s) of S01 / P001"))
+    );
 }

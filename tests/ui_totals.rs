@@ -28,7 +28,11 @@ fn the_total_is_made_of_its_parts_and_each_part_shows_at_once() {
     let names: Vec<&str> = t.parts.iter().map(|p| p.label.as_str()).collect();
     assert_eq!(names, ["S01 (all product_id)", "S02 (all product_id)"]);
     let sum: f64 = t.parts.iter().map(|p| p.expected).sum();
-    assert!((sum - expected(&total)).abs() <= 1e-9 * sum, "{sum} vs {}", expected(&total));
+    assert!(
+        (sum - expected(&total)).abs() <= 1e-9 * sum,
+        "{sum} vs {}",
+        expected(&total)
+    );
     h.get_by_label_contains(&format!(
         "Made of S01 (all product_id) {} + S02 (all product_id) {} = {} expected.",
         people(t.parts[0].expected),
@@ -42,7 +46,10 @@ fn the_total_is_made_of_its_parts_and_each_part_shows_at_once() {
     h.get_by_label("S01 (all product_id)").click();
     h.run();
     let store = h.state().forecast.result.clone().expect("the store's forecast");
-    assert_eq!(store.totals.as_ref().map(|t| t.title.as_str()), Some("S01 (all product_id)"));
+    assert_eq!(
+        store.totals.as_ref().map(|t| t.title.as_str()),
+        Some("S01 (all product_id)")
+    );
     assert_eq!(expected(&store), t.parts[0].expected);
     let parts = store.totals.clone().expect("a level").parts;
     assert_eq!(parts.len(), 3, "the store's three products");

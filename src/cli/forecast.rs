@@ -9,13 +9,13 @@ use super::train::registry_failure;
 use clap::Args;
 use horizon_core::data::plan::{Plan, read_plan};
 use horizon_core::export::{forecast_csv, hierarchy_csv, planned_csv};
-use horizon_core::headline::Uplift;
-use std::sync::Arc;
 use horizon_core::forecast::{Described, ForecastOptions, ModelSource, PanelForecast, Source, forecast};
+use horizon_core::headline::Uplift;
 use horizon_core::reconcile::{Choice, Method, MethodScore, forecast_hierarchy};
 use horizon_core::{ModelSpec, Panel};
 use horizon_registry::VersionRef;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
@@ -81,7 +81,11 @@ impl Totals {
     pub fn summary(&self) -> String {
         let mut s = format!("Totals reconciled by {}: {}.", self.method, self.note);
         if !self.scores.is_empty() {
-            let scores: Vec<String> = self.scores.iter().map(|c| format!("{} {:.3}", c.method, c.mase)).collect();
+            let scores: Vec<String> = self
+                .scores
+                .iter()
+                .map(|c| format!("{} {:.3}", c.method, c.mase))
+                .collect();
             s.push_str(&format!(" Backtest MASE over every level: {}.", scores.join(", ")));
         }
         s
@@ -244,7 +248,8 @@ fn read_plan_file(a: &ForecastArgs, panel: &Panel, horizon: usize) -> Result<Opt
         return Ok(None);
     };
     let bytes = std::fs::read(path).map_err(|e| CliError::Data(format!("{}: {e}", path.display())))?;
-    let plan = read_plan(&bytes, &path.display().to_string(), panel, horizon).map_err(|e| CliError::Data(e.to_string()))?;
+    let plan =
+        read_plan(&bytes, &path.display().to_string(), panel, horizon).map_err(|e| CliError::Data(e.to_string()))?;
     Ok(Some(Arc::new(plan)))
 }
 

@@ -276,7 +276,11 @@ mod tests {
             "With the plan: 260 expected (between 210 and 310, 95 % range), 60 more than without it (+30 %)."
         );
         let less = Uplift::new(&base, &planned, 95.0);
-        assert!(less.line().ends_with("60 fewer than without it (−23 %)."), "{}", less.line());
+        assert!(
+            less.line().ends_with("60 fewer than without it (−23 %)."),
+            "{}",
+            less.line()
+        );
     }
     use crate::models::{Forecast, Interval};
 

@@ -27,26 +27,61 @@ fn a_plan_is_read_and_every_mistake_is_named_with_its_row() {
     let key = vec!["S01".to_string(), "P001".to_string()];
     assert_eq!(plan.steps[&key][&0], vec![Some(1.0), Some(0.2)]);
     // The empty cell leaves the driver at its usual value.
-    let usual = vec![("price".to_string(), 9.5), ("promotion".to_string(), 0.0), ("discount".to_string(), 0.0)];
+    let usual = vec![
+        ("price".to_string(), 9.5),
+        ("promotion".to_string(), 0.0),
+        ("discount".to_string(), 0.0),
+    ];
     let k2 = vec!["S02".to_string(), "P003".to_string()];
     let future = plan.future(&k2, &usual, 3).unwrap().unwrap();
-    assert_eq!(future, vec![vec![9.5, 1.0, 0.0], vec![9.5, 0.0, 0.0], vec![9.5, 0.0, 0.0]]);
-    assert!(plan.future(&["S01".to_string(), "P002".to_string()], &usual, 3).unwrap().is_none());
+    assert_eq!(
+        future,
+        vec![vec![9.5, 1.0, 0.0], vec![9.5, 0.0, 0.0], vec![9.5, 0.0, 0.0]]
+    );
+    assert!(
+        plan.future(&["S01".to_string(), "P002".to_string()], &usual, 3)
+            .unwrap()
+            .is_none()
+    );
     // A model without drivers is told why a plan cannot move it.
     let e = plan.future(&key, &[], 3).unwrap_err().to_string();
-    assert!(e.contains("does not use the data's drivers") && e.contains("use gbm"), "{e}");
+    assert!(
+        e.contains("does not use the data's drivers") && e.contains("use gbm"),
+        "{e}"
+    );
     // Written back and read again: the same plan.
     let again = plan_csv(&p, &plan, |k| p.series[p.find(k).unwrap()].future_dates(28));
     assert_eq!(read_plan(again.as_bytes(), "again.csv", &p, 28).unwrap(), plan);
     let late = p.series[0].future_dates(29)[28];
     let cases = [
-        (format!("store_id,product_id,date,promotion\nS01,P001,{first},1\nS09,P001,{first},1\n"), "plan.csv: row 3: 'S09 / P001' is not a series of the data"),
-        (format!("store_id,product_id,date,promotion\nS01,P001,{late},1\n"), "plan.csv: row 2, column date: 2025-01-28 is not a period of the forecast of 'S01 / P001' (2024-12-31 to 2025-01-27)"),
-        (format!("store_id,product_id,date,promotion\nS01,P001,{first},yes\n"), "plan.csv: row 2, column promotion: 'yes' is not a number"),
-        (format!("store_id,product_id,date,promotion\nS01,P001,{first},1\nS01,P001,{first},0\n"), "plan.csv: row 3: 'S01 / P001' on 2024-12-31 is planned twice"),
-        (format!("store_id,product_id,date,colour\nS01,P001,{first},1\n"), "plan.csv: column colour: 'colour' is not a driver of the data (price, promotion, discount)"),
-        (format!("store_id,date,promotion\nS01,{first},1\n"), "plan.csv: the plan has no 'product_id' column"),
-        (format!("store_id,product_id,date,promotion\nS01,P001,31/12/2024,1\n"), "plan.csv: row 2, column date: '31/12/2024' is not a date (write YYYY-MM-DD)"),
+        (
+            format!("store_id,product_id,date,promotion\nS01,P001,{first},1\nS09,P001,{first},1\n"),
+            "plan.csv: row 3: 'S09 / P001' is not a series of the data",
+        ),
+        (
+            format!("store_id,product_id,date,promotion\nS01,P001,{late},1\n"),
+            "plan.csv: row 2, column date: 2025-01-28 is not a period of the forecast of 'S01 / P001' (2024-12-31 to 2025-01-27)",
+        ),
+        (
+            format!("store_id,product_id,date,promotion\nS01,P001,{first},yes\n"),
+            "plan.csv: row 2, column promotion: 'yes' is not a number",
+        ),
+        (
+            format!("store_id,product_id,date,promotion\nS01,P001,{first},1\nS01,P001,{first},0\n"),
+            "plan.csv: row 3: 'S01 / P001' on 2024-12-31 is planned twice",
+        ),
+        (
+            format!("store_id,product_id,date,colour\nS01,P001,{first},1\n"),
+            "plan.csv: column colour: 'colour' is not a driver of the data (price, promotion, discount)",
+        ),
+        (
+            format!("store_id,date,promotion\nS01,{first},1\n"),
+            "plan.csv: the plan has no 'product_id' column",
+        ),
+        (
+            format!("store_id,product_id,date,promotion\nS01,P001,31/12/2024,1\n"),
+            "plan.csv: row 2, column date: '31/12/2024' is not a date (write YYYY-MM-DD)",
+        ),
     ];
     for (text, want) in cases {
         let e = read_plan(text.as_bytes(), "plan.csv", &p, 28).unwrap_err().to_string();
@@ -63,7 +98,12 @@ fn the_gbm_estimates_a_promotions_uplift_within_30_percent_of_the_truth() {
     for s in &p.series {
         let full_price = s.exog[0].iter().copied().fold(f64::MIN, f64::max);
         for d in &s.future_dates(28)[7..14] {
-            text.push_str(&format!("{},{},{d},{:.2},1,0.2\n", s.key[0], s.key[1], full_price * 0.8));
+            text.push_str(&format!(
+                "{},{},{d},{:.2},1,0.2\n",
+                s.key[0],
+                s.key[1],
+                full_price * 0.8
+            ));
         }
     }
     let plan = read_plan(text.as_bytes(), "plan.csv", &p, 28).unwrap();
@@ -86,6 +126,13 @@ fn the_gbm_estimates_a_promotions_uplift_within_30_percent_of_the_truth() {
     }
     assert!(estimated > 0.0, "a promotion sells more: {estimated}");
     let off = (estimated - truth).abs() / truth;
-    eprintln!("uplift: estimated {estimated:.1}, true {truth:.1} ({:.1} % off)", off * 100.0);
-    assert!(off <= 0.3, "estimated uplift {estimated:.1} vs true {truth:.1} ({:.0} % off)", off * 100.0);
+    eprintln!(
+        "uplift: estimated {estimated:.1}, true {truth:.1} ({:.1} % off)",
+        off * 100.0
+    );
+    assert!(
+        off <= 0.3,
+        "estimated uplift {estimated:.1} vs true {truth:.1} ({:.0} % off)",
+        off * 100.0
+    );
 }

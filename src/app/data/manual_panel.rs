@@ -7,6 +7,65 @@ use crate::app::settings::Settings;
 use eframe::egui;
 use std::sync::Arc;
 
+/// "Add to": the typed days alone, or added to a series of the data (its history, its weekly
+/// pattern, and for a global model every other series).
+fn target(state: &mut DataState, ui: &mut egui::Ui) {
+    let Some(panel) = state
+        .panel()
+        .cloned()
+        .filter(|p| p.series.len() > 1 || !p.id_columns.is_empty())
+    else {
+        state.manual_target = None;
+        return;
+    };
+    let shown = state.manual_target.as_ref().map_or_else(
+        || "a new series (on their own)".to_string(),
+        |k| horizon_core::data::key_label(k),
+    );
+    ui.horizontal(|ui| {
+        let l = ui.label("Add to");
+        egui::ComboBox::from_id_salt("manual_target")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.manual_target, None, "a new series (on their own)");
+                for s in panel.series.iter().take(500) {
+                    ui.selectable_value(&mut state.manual_target, Some(s.key.clone()), s.label());
+                }
+            })
+            .response
+            .labelled_by(l.id)
+            .on_hover_text("Add the typed days to a series of the data: they are forecast with its history");
+    });
+}
+
+/// The data with the typed days added to series `key`, to load; or why not (the grid stays).
+fn extend(state: &mut DataState, settings: &mut Settings, key: &[String]) -> DataEffect {
+    let Some(loaded) = &state.loaded else {
+        return DataEffect::Status("Load data first to add the typed days to one of its series.".into());
+    };
+    let Some(panel) = loaded.panel.clone() else {
+        return DataEffect::Status("The data has errors: fix them before adding days to it.".into());
+    };
+    let typed = horizon_core::data::ingest_csv(state.manual.to_csv().as_bytes(), MANUAL_SOURCE, &ManualGrid::options());
+    let Some(days) = typed.panel.as_ref().and_then(|p| p.series.first()) else {
+        return DataEffect::Status("The typed days could not be read: see the check under the grid.".into());
+    };
+    match horizon_core::data::extend::extend_series(&panel, key, &days.dates, &days.values) {
+        Ok(extended) => {
+            let label = horizon_core::data::key_label(key);
+            let name = format!("{} + {} typed day(s) of {label}", loaded.name, days.len());
+            state.pending_select = Some(key.to_vec());
+            settings.options = settings.options.for_new_file();
+            DataEffect::Load {
+                name,
+                bytes: Arc::new(horizon_core::export::panel_csv(&extended).into_bytes()),
+                note: Some(format!("The days typed by hand follow {label}'s history.")),
+            }
+        }
+        Err(e) => DataEffect::Status(format!("Cannot add the typed days: {e}")),
+    }
+}
+
 /// The section; "Forecast these values" asks for them to be read as a file.
 pub fn show(state: &mut DataState, settings: &mut Settings, ui: &mut egui::Ui) -> Option<DataEffect> {
     let mut load = None;
@@ -46,6 +105,7 @@ pub fn show(state: &mut DataState, settings: &mut Settings, ui: &mut egui::Ui) -
         if changed {
             state.manual.validate();
         }
+        target(state, ui);
         ui.horizontal(|ui| {
             if ui.button("Add row").clicked() {
                 state.manual.add_row();
@@ -55,12 +115,17 @@ pub fn show(state: &mut DataState, settings: &mut Settings, ui: &mut egui::Ui) -
                 .add_enabled(usable, egui::Button::new("Forecast these values"))
                 .clicked()
             {
-                settings.options = ManualGrid::options();
-                let csv = state.manual.to_csv();
-                load = Some(DataEffect::Load {
-                    name: MANUAL_SOURCE.into(),
-                    bytes: Arc::new(csv.into_bytes()),
-                    note: None,
+                load = Some(match state.manual_target.clone() {
+                    Some(key) => extend(state, settings, &key),
+                    None => {
+                        settings.options = ManualGrid::options();
+                        let csv = state.manual.to_csv();
+                        DataEffect::Load {
+                            name: MANUAL_SOURCE.into(),
+                            bytes: Arc::new(csv.into_bytes()),
+                            note: None,
+                        }
+                    }
                 });
             }
         });

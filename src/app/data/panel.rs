@@ -162,13 +162,23 @@ fn series_picker(state: &mut DataState, settings: &mut Settings, ui: &mut egui::
             .all(|(f, k)| f.as_ref().is_none_or(|f| f == k))
             && label(i, s).to_lowercase().contains(&needle)
     };
-    let current = if totals.is_some() { state.selected_node } else { state.selected };
+    let current = if totals.is_some() {
+        state.selected_node
+    } else {
+        state.selected
+    };
     let mut clicked = None;
     egui::ScrollArea::vertical()
         .id_salt("series_list")
         .max_height(200.0)
         .show(ui, |ui| {
-            for (i, s) in listed.series.iter().enumerate().filter(|(i, s)| matches(*i, s)).take(500) {
+            for (i, s) in listed
+                .series
+                .iter()
+                .enumerate()
+                .filter(|(i, s)| matches(*i, s))
+                .take(500)
+            {
                 if ui.selectable_label(i == current, label(i, s)).clicked() {
                     clicked = Some(i);
                 }
@@ -247,8 +257,14 @@ fn totals_switch(
 
 /// The reconciliation methods the workbench offers, with what each does.
 const RECONCILE_CHOICES: [(&str, &str); 5] = [
-    ("auto", "The best of mint-shrink, bottom-up and top-down in a backtest of the last horizon"),
-    ("mint-shrink", "Every level's forecast combined, weighted by how well each did (MinT with shrinkage)"),
+    (
+        "auto",
+        "The best of mint-shrink, bottom-up and top-down in a backtest of the last horizon",
+    ),
+    (
+        "mint-shrink",
+        "Every level's forecast combined, weighted by how well each did (MinT with shrinkage)",
+    ),
     ("bottom-up", "The series' forecasts added up into every total"),
     ("top-down", "The total's forecast split by each series' average share"),
     ("none", "Each level forecast on its own: the parts need not add up"),

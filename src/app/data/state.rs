@@ -91,6 +91,10 @@ pub struct DataState {
     /// add up; `selected_node` is the node picked (an index into its nodes).
     pub totals: Option<Arc<super::totals::TotalsData>>,
     pub selected_node: usize,
+    /// The series of the data the days typed by hand are added to (`None`: forecast alone).
+    pub manual_target: Option<Vec<String>>,
+    /// The series to pick when the data being loaded arrives.
+    pub pending_select: Option<Vec<String>>,
 }
 
 impl DataState {
@@ -206,6 +210,9 @@ impl DataState {
         }
         if let Some(p) = &loaded.panel {
             self.selected = self.selected.min(p.series.len().saturating_sub(1));
+            if let Some(i) = self.pending_select.take().and_then(|k| p.find(&k)) {
+                self.selected = i;
+            }
         }
         self.preview_row = None;
         // Totals stay on for the new data, if it has them.

@@ -198,7 +198,11 @@ pub fn result(
 fn headline(ui: &mut egui::Ui, r: &super::view::ResultView, presenting: bool) {
     let (title, body) = if presenting { (28.0, 22.0) } else { (18.0, 15.0) };
     let name = r.totals.as_ref().map_or_else(|| r.history.label(), |t| t.title.clone());
-    ui.label(egui::RichText::new(format!("{name} — sales forecast")).size(title).strong());
+    ui.label(
+        egui::RichText::new(format!("{name} — sales forecast"))
+            .size(title)
+            .strong(),
+    );
     if let Some(h) = r.headline() {
         for line in h.lines() {
             ui.label(egui::RichText::new(line).size(body));

@@ -50,11 +50,19 @@ pub fn to_plan(lines: &[PlanLine], panel: &Panel, horizon: usize) -> (Option<Pla
     let mut steps: BTreeMap<Vec<String>, BTreeMap<usize, Vec<Option<f64>>>> = BTreeMap::new();
     for (n, line) in lines.iter().enumerate() {
         let Some(col) = columns.iter().position(|c| *c == line.driver) else {
-            notes.push(format!("Plan line {}: the data has no '{}' column.", n + 1, line.driver));
+            notes.push(format!(
+                "Plan line {}: the data has no '{}' column.",
+                n + 1,
+                line.driver
+            ));
             continue;
         };
         let mut set = 0usize;
-        for s in panel.series.iter().filter(|s| line.series.as_ref().is_none_or(|k| *k == s.key)) {
+        for s in panel
+            .series
+            .iter()
+            .filter(|s| line.series.as_ref().is_none_or(|k| *k == s.key))
+        {
             for (step, d) in s.future_dates(horizon).iter().enumerate() {
                 if (line.first..=line.last).contains(d) {
                     let row = steps
@@ -110,7 +118,7 @@ mod tests {
             PlanLine {
                 driver: "discount".into(),
                 first: days[3],
-                last: days[30.min(13)],
+                last: days[13],
                 value: 0.2,
                 series: Some(key.clone()),
             },

@@ -9,7 +9,12 @@ use eframe::egui;
 use horizon_core::Series;
 
 /// The editor, under `Panel`'s drivers, for `series` (the one on screen) and `horizon` periods.
-pub fn show(settings: &mut Settings, drivers: &[String], series: Option<&Series>, ui: &mut egui::Ui) -> Option<ForecastEffect> {
+pub fn show(
+    settings: &mut Settings,
+    drivers: &[String],
+    series: Option<&Series>,
+    ui: &mut egui::Ui,
+) -> Option<ForecastEffect> {
     let series = series?;
     if drivers.is_empty() {
         return None;
@@ -26,13 +31,20 @@ pub fn show(settings: &mut Settings, drivers: &[String], series: Option<&Series>
         .id_salt("plan_editor")
         .default_open(!settings.plan.is_empty())
         .show(ui, |ui| {
-            ui.small(format!(
-                "Set a driver for days of the forecast ({} to {}); models that learn from drivers (gbm) forecast with it.",
-                first, last
-            ));
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "Set a driver for days of the forecast ({first} to {last}); models that learn from drivers (gbm) \
+                         forecast with it."
+                    ))
+                    .small(),
+                )
+                .wrap(),
+            );
             let mut remove = None;
-            egui::Grid::new("plan_lines").num_columns(7).show(ui, |ui| {
-                for (n, line) in settings.plan.iter_mut().enumerate() {
+            // One wrapped row per line: the central panel keeps its width.
+            for (n, line) in settings.plan.iter_mut().enumerate() {
+                ui.horizontal_wrapped(|ui| {
                     let l = ui.label(format!("Line {}", n + 1));
                     egui::ComboBox::from_id_salt(("plan_driver", n))
                         .selected_text(line.driver.as_str())
@@ -53,12 +65,11 @@ pub fn show(settings: &mut Settings, drivers: &[String], series: Option<&Series>
                     } else if !every && !mine {
                         ui.weak(format!("for {}", series_label(line)));
                     }
-                    if ui.button(format!("Remove line {}", n + 1)).clicked() {
+                    if ui.small_button(format!("Remove line {}", n + 1)).clicked() {
                         remove = Some(n);
                     }
-                    ui.end_row();
-                }
-            });
+                });
+            }
             if let Some(n) = remove {
                 settings.plan.remove(n);
             }
@@ -95,24 +106,29 @@ pub fn show(settings: &mut Settings, drivers: &[String], series: Option<&Series>
 /// "from day [8] to day [14]" of the forecast, with the dates they are.
 fn day_span(ui: &mut egui::Ui, n: usize, line: &mut PlanLine, days: &[chrono::NaiveDate]) {
     let index = |d: chrono::NaiveDate| days.iter().position(|x| *x == d);
-    let shown = (index(line.first).map_or(1, |i| i + 1), index(line.last).map_or(days.len(), |i| i + 1));
+    let shown = (
+        index(line.first).map_or(1, |i| i + 1),
+        index(line.last).map_or(days.len(), |i| i + 1),
+    );
     let (mut from, mut to) = shown;
-    ui.horizontal(|ui| {
-        let l = ui.label("from day");
-        ui.add(egui::DragValue::new(&mut from).range(1..=days.len()))
-            .labelled_by(l.id);
-        let l = ui.label("to day");
-        ui.add(egui::DragValue::new(&mut to).range(1..=days.len()))
-            .labelled_by(l.id);
-        // Dates outside this forecast (a plan of other data) stay until the days are changed.
-        if (from, to) != shown {
-            to = to.max(from);
-            line.first = days[from - 1];
-            line.last = days[to - 1];
-        }
-        ui.weak(format!("({} – {})", line.first.format("%-d %b"), line.last.format("%-d %b %Y")))
-            .on_hover_text(format!("plan line {}", n + 1));
-    });
+    let l = ui.label("from day");
+    ui.add(egui::DragValue::new(&mut from).range(1..=days.len()))
+        .labelled_by(l.id);
+    let l = ui.label("to day");
+    ui.add(egui::DragValue::new(&mut to).range(1..=days.len()))
+        .labelled_by(l.id);
+    // Dates outside this forecast (a plan of other data) stay until the days are changed.
+    if (from, to) != shown {
+        to = to.max(from);
+        line.first = days[from - 1];
+        line.last = days[to - 1];
+    }
+    ui.weak(format!(
+        "({} – {})",
+        line.first.format("%-d %b"),
+        line.last.format("%-d %b %Y")
+    ))
+    .on_hover_text(format!("plan line {}", n + 1));
 }
 
 fn series_label(line: &PlanLine) -> String {

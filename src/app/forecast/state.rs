@@ -4,9 +4,8 @@
 
 use super::task::ForecastTask;
 use super::totals::{TotalsKey, TotalsTask};
-use crate::app::data::totals::TotalsData;
-use horizon_core::reconcile::{Choice, Reconciled};
 use super::view::{ForecastMsg, ResultView};
+use crate::app::data::totals::TotalsData;
 use crate::app::files::{export_file_name, timestamped_file_name};
 use crate::app::jobs::Task;
 use crate::app::registry::RegisteredArtifact;
@@ -14,6 +13,7 @@ use crate::app::settings::Settings;
 use eframe::egui;
 use horizon_core::data::Panel;
 use horizon_core::export::{SeriesForecast, forecast_csv};
+use horizon_core::reconcile::{Choice, Reconciled};
 use std::sync::Arc;
 
 /// What the Forecast feature asks of the workbench.
@@ -183,7 +183,9 @@ impl ForecastState {
     ) -> TotalsStart {
         let spec = settings.model.clone().with_default_season(settings.season);
         let registered = self.registered.clone();
-        let model = registered.as_ref().map_or_else(|| spec.to_string(), |r| r.label.clone());
+        let model = registered
+            .as_ref()
+            .map_or_else(|| spec.to_string(), |r| r.label.clone());
         let choice: Choice = settings.reconcile.parse().unwrap_or_default();
         let key = TotalsKey::new(&panel, model.clone(), settings.horizon, &settings.levels, choice);
         self.forecast_gen += 1;

@@ -172,7 +172,12 @@ impl Task<ForecastMsg> for ForecastTask {
                 backtest_mae,
                 totals: None,
                 baseline,
-                plan_notes: self.plan_notes.clone(),
+                plan_notes: self
+                    .plan_notes
+                    .iter()
+                    .cloned()
+                    .chain(short_history(&self.series))
+                    .collect(),
             })
         });
         match view {
@@ -180,6 +185,24 @@ impl Task<ForecastMsg> for ForecastTask {
             view => Step::Done(ForecastMsg::Forecasted(self.generation, view)),
         }
     }
+}
+
+/// Why a forecast of a series shorter than two seasons cannot follow its season, and what to do.
+pub fn short_history(series: &Series) -> Option<String> {
+    let m = series.freq.default_season();
+    let n = series.len();
+    if m < 2 || n >= 2 * m {
+        return None;
+    }
+    let pattern = if m == 7 { "weekly" } else { "yearly" };
+    let unit = series.freq.unit();
+    let units = if n == 1 { unit.to_string() } else { format!("{unit}s") };
+    Some(format!(
+        "Only {n} {units} of sales: too few to learn a {pattern} pattern (that needs {} or more), so the forecast \
+         cannot follow one. Add these days to a series of your data (Enter sales by hand, Add to) to forecast them \
+         with its history.",
+        2 * m
+    ))
 }
 
 /// The backtest of the model the user picked, for the headline's accuracy sentence (Auto's

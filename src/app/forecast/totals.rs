@@ -90,9 +90,18 @@ impl TotalsView {
             return self.how.clone();
         }
         let people = horizon_core::headline::people;
-        let parts: Vec<String> = self.parts.iter().map(|p| format!("{} {}", p.label, people(p.expected))).collect();
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .map(|p| format!("{} {}", p.label, people(p.expected)))
+            .collect();
         let total: f64 = r.forecast.forecast.point.iter().sum();
-        format!("Made of {} = {} expected. {}", parts.join(" + "), people(total), self.how)
+        format!(
+            "Made of {} = {} expected. {}",
+            parts.join(" + "),
+            people(total),
+            self.how
+        )
     }
 }
 

@@ -55,14 +55,22 @@ impl ResultView {
     pub fn uplift(&self) -> Option<horizon_core::headline::Uplift> {
         let level = self.forecast.forecast.intervals.last().map_or(95.0, |i| i.level);
         let base = self.baseline.as_ref()?;
-        Some(horizon_core::headline::Uplift::new(&self.forecast.forecast, base, level))
+        Some(horizon_core::headline::Uplift::new(
+            &self.forecast.forecast,
+            base,
+            level,
+        ))
     }
 
-    /// The forecast without the plan, as a forecast to draw next to the one with it.
+    /// The forecast without the plan, as a line (no bands) to draw next to the one with it.
     pub fn baseline_forecast(&self) -> Option<horizon_core::export::SeriesForecast> {
+        let point = self.baseline.as_ref()?.point.clone();
         Some(horizon_core::export::SeriesForecast {
             model: "without the plan".into(),
-            forecast: self.baseline.clone()?,
+            forecast: horizon_core::Forecast {
+                point,
+                intervals: Vec::new(),
+            },
             ..self.forecast.clone()
         })
     }

@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod dates;
+pub mod extend;
 pub mod features;
 pub mod generate;
 pub mod holidays;

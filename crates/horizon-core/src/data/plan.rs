@@ -40,7 +40,12 @@ impl Plan {
     /// each driver the model reads, as [`crate::Fitted::drivers`] gives them) with the plan's
     /// values where it sets them; `[step][driver]`. `None` when the plan leaves the series
     /// alone; an error when the plan sets a driver the model does not read.
-    pub fn future(&self, key: &[String], usual: &[(String, f64)], horizon: usize) -> Result<Option<Vec<Vec<f64>>>, ModelError> {
+    pub fn future(
+        &self,
+        key: &[String],
+        usual: &[(String, f64)],
+        horizon: usize,
+    ) -> Result<Option<Vec<Vec<f64>>>, ModelError> {
         let Some(steps) = self.steps.get(key).filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
@@ -91,7 +96,17 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
     let ids: Vec<usize> = panel
         .id_columns
         .iter()
-        .map(|c| find(c).ok_or_else(|| fail(String::new(), format!("the plan has no '{c}' column (a plan names each series by {})", panel.id_columns.join(", ")))))
+        .map(|c| {
+            find(c).ok_or_else(|| {
+                fail(
+                    String::new(),
+                    format!(
+                        "the plan has no '{c}' column (a plan names each series by {})",
+                        panel.id_columns.join(", ")
+                    ),
+                )
+            })
+        })
         .collect::<Result<_, _>>()?;
     let date = find(&panel.date_column)
         .or_else(|| find("date"))
@@ -108,19 +123,28 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
             } else {
                 panel.exog_columns.join(", ")
             };
-            return Err(fail(format!("column {h}: "), format!("'{h}' is not a driver of the data ({known})")));
+            return Err(fail(
+                format!("column {h}: "),
+                format!("'{h}' is not a driver of the data ({known})"),
+            ));
         }
         columns.push(h.clone());
         driver_at.push(i);
     }
     if columns.is_empty() {
-        return Err(fail(String::new(), "the plan sets no driver: add a column such as promotion or price".into()));
+        return Err(fail(
+            String::new(),
+            "the plan sets no driver: add a column such as promotion or price".into(),
+        ));
     }
     let mut steps: BTreeMap<Vec<String>, BTreeMap<usize, Vec<Option<f64>>>> = BTreeMap::new();
     for (k, record) in reader.records().enumerate() {
         let row = k + 2;
         let record = record.map_err(|e| fail(format!("row {row}: "), e.to_string()))?;
-        let key: Vec<String> = ids.iter().map(|&i| record.get(i).unwrap_or("").trim().to_string()).collect();
+        let key: Vec<String> = ids
+            .iter()
+            .map(|&i| record.get(i).unwrap_or("").trim().to_string())
+            .collect();
         let Some(s) = panel.find(&key).map(|i| &panel.series[i]) else {
             return Err(fail(
                 format!("row {row}: "),
@@ -154,7 +178,12 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
             }
             match text.parse::<f64>() {
                 Ok(v) if v.is_finite() => values.push(Some(v)),
-                _ => return Err(fail(format!("row {row}, column {c}: "), format!("'{text}' is not a number"))),
+                _ => {
+                    return Err(fail(
+                        format!("row {row}, column {c}: "),
+                        format!("'{text}' is not a number"),
+                    ));
+                }
             }
         }
         if steps.entry(key.clone()).or_default().insert(step, values).is_some() {

@@ -159,7 +159,11 @@ impl FittedConformal {
 
 impl FittedConformal {
     /// The calibrated forecast from the model's own (`own(levels)`).
-    fn calibrate(&self, levels: &[f64], own: impl Fn(&[f64]) -> Result<Forecast, ModelError>) -> Result<Forecast, ModelError> {
+    fn calibrate(
+        &self,
+        levels: &[f64],
+        own: impl Fn(&[f64]) -> Result<Forecast, ModelError>,
+    ) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
         if self.scores.is_empty() {
             return own(&levels);

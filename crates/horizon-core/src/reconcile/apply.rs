@@ -37,7 +37,10 @@ pub fn reconcile_forecasts(
         .filter(|_| m <= MAX_CORRELATED)
         .and_then(|r| r.clone().cholesky())
         .map(|c| c.l());
-    let levels: Vec<f64> = base.first().map(|f| f.intervals.iter().map(|i| i.level).collect()).unwrap_or_default();
+    let levels: Vec<f64> = base
+        .first()
+        .map(|f| f.intervals.iter().map(|i| i.level).collect())
+        .unwrap_or_default();
     let mut intervals: Vec<Vec<Interval>> = vec![Vec::new(); m];
     for (li, &level) in levels.iter().enumerate() {
         let z = z_for_level(level);

@@ -99,11 +99,21 @@ impl Hierarchy {
             let mut groups: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
             for (si, s) in panel.series.iter().enumerate() {
                 let key = (0..s.key.len())
-                    .map(|c| if level.columns.contains(&c) { s.key[c].clone() } else { ALL.to_string() })
+                    .map(|c| {
+                        if level.columns.contains(&c) {
+                            s.key[c].clone()
+                        } else {
+                            ALL.to_string()
+                        }
+                    })
                     .collect();
                 groups.entry(key).or_default().push(si);
             }
-            nodes.extend(groups.into_iter().map(|(key, bottoms)| Node { level: li, key, bottoms }));
+            nodes.extend(groups.into_iter().map(|(key, bottoms)| Node {
+                level: li,
+                key,
+                bottoms,
+            }));
         }
         let bottom = levels.len() - 1;
         nodes.extend(panel.series.iter().enumerate().map(|(si, s)| Node {
@@ -161,7 +171,10 @@ fn level_name(panel: &Panel, cols: &[usize]) -> String {
     if cols.is_empty() {
         "total".to_string()
     } else {
-        cols.iter().map(|&c| panel.id_columns[c].as_str()).collect::<Vec<_>>().join("/")
+        cols.iter()
+            .map(|&c| panel.id_columns[c].as_str())
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
@@ -192,7 +205,11 @@ fn check_aligned(panel: &Panel) -> Result<NaiveDate, ReconcileError> {
 fn aggregate(panel: &Panel, node: &Node) -> Series {
     let parts: Vec<&Series> = node.bottoms.iter().map(|&i| &panel.series[i]).collect();
     let n = parts.iter().map(|s| s.len()).max().unwrap_or(0);
-    let longest = parts.iter().max_by_key(|s| s.len()).map(|s| s.dates.clone()).unwrap_or_default();
+    let longest = parts
+        .iter()
+        .max_by_key(|s| s.len())
+        .map(|s| s.dates.clone())
+        .unwrap_or_default();
     let n_exog = parts.iter().map(|s| s.exog.len()).min().unwrap_or(0);
     let mut values = vec![0.0; n];
     let mut exog = vec![vec![0.0; n]; n_exog];

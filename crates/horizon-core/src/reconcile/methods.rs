@@ -107,7 +107,11 @@ pub fn shrunk_covariance(errors: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
             d_sum += corr * corr;
         }
     }
-    let lambda = if d_sum > 0.0 { (v_sum / d_sum).clamp(0.0, 1.0) } else { 1.0 };
+    let lambda = if d_sum > 0.0 {
+        (v_sum / d_sum).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     let mut w = cov.scale(1.0 - lambda);
     for i in 0..p {
         w[(i, i)] = cov[(i, i)];
@@ -118,14 +122,14 @@ pub fn shrunk_covariance(errors: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
 /// `G` of MinT for the error covariance `w`.
 pub fn mint(s: &DMatrix<f64>, w: &DMatrix<f64>) -> Result<DMatrix<f64>, ReconcileError> {
     let w = with_ridge(w);
-    let chol = w.cholesky().ok_or_else(|| {
-        ReconcileError::Invalid("the forecast errors' covariance is not positive definite".into())
-    })?;
+    let chol = w
+        .cholesky()
+        .ok_or_else(|| ReconcileError::Invalid("the forecast errors' covariance is not positive definite".into()))?;
     let winv_s = chol.solve(s);
     let a = s.transpose() * &winv_s;
-    let a_chol = with_ridge(&a).cholesky().ok_or_else(|| {
-        ReconcileError::Invalid("the reconciliation's normal equations are singular".into())
-    })?;
+    let a_chol = with_ridge(&a)
+        .cholesky()
+        .ok_or_else(|| ReconcileError::Invalid("the reconciliation's normal equations are singular".into()))?;
     Ok(a_chol.solve(&winv_s.transpose()))
 }
 

@@ -77,7 +77,10 @@ pub fn forecast_hierarchy(
                     .map_or(Method::BottomUp, |c| c.method);
                 (
                     best,
-                    format!("{}, the most accurate way to add up in a backtest of the last {horizon} periods", best.describe()),
+                    format!(
+                        "{}, the most accurate way to add up in a backtest of the last {horizon} periods",
+                        best.describe()
+                    ),
                 )
             }
             _ => (
@@ -139,7 +142,11 @@ pub fn forecast_hierarchy(
 fn all_nodes(hp: &Panel, model: ModelSource, options: &ForecastOptions) -> Result<Vec<Described>, ReconcileError> {
     let out = forecast(hp, model, options)?;
     if !out.failures.is_empty() {
-        let list: Vec<String> = out.failures.iter().map(|f| format!("'{}': {}", f.series, f.error)).collect();
+        let list: Vec<String> = out
+            .failures
+            .iter()
+            .map(|f| format!("'{}': {}", f.series, f.error))
+            .collect();
         return Err(ReconcileError::Failed(list.join("; ")));
     }
     let mut by_key: HashMap<Vec<String>, Described> =
@@ -197,13 +204,7 @@ fn holdout(hp: &Panel, model: ModelSource, options: &ForecastOptions, cut: usize
 
 /// Each method's MASE over the nodes on the recent window, MinT's covariance taken from the
 /// window before it.
-fn compare(
-    h: &Hierarchy,
-    s: &DMatrix<f64>,
-    recent: &Holdout,
-    earlier: &Holdout,
-    horizon: usize,
-) -> Vec<MethodScore> {
+fn compare(h: &Hierarchy, s: &DMatrix<f64>, recent: &Holdout, earlier: &Holdout, horizon: usize) -> Vec<MethodScore> {
     let m = h.nodes.len();
     let base = DMatrix::from_fn(m, horizon, |i, t| recent.points[i][t]);
     let history: Vec<&[f64]> = recent.history.iter().map(Vec::as_slice).collect();
@@ -233,7 +234,12 @@ fn mase(points: &DMatrix<f64>, w: &Holdout) -> f64 {
         if !(scale.is_finite() && scale > 0.0) {
             continue;
         }
-        let mae = actual.iter().enumerate().map(|(t, a)| (a - points[(i, t)]).abs()).sum::<f64>() / actual.len() as f64;
+        let mae = actual
+            .iter()
+            .enumerate()
+            .map(|(t, a)| (a - points[(i, t)]).abs())
+            .sum::<f64>()
+            / actual.len() as f64;
         sum += mae / scale;
         n += 1;
     }

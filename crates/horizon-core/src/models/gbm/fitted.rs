@@ -135,7 +135,12 @@ impl Fitted for FittedGbm {
     }
 
     fn drivers(&self) -> Vec<(String, f64)> {
-        self.spec.exog.iter().cloned().zip(self.exog_last.iter().copied()).collect()
+        self.spec
+            .exog
+            .iter()
+            .cloned()
+            .zip(self.exog_last.iter().copied())
+            .collect()
     }
 
     fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
