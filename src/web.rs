@@ -109,6 +109,15 @@ pub fn page_state(wb: &crate::app::Workbench) -> Vec<(&'static str, String)> {
         ("data-result", result),
         ("data-forecasts", wb.forecast.forecasts_shown.to_string()),
         ("data-registry", registry_state(wb)),
+        // The sentences after the headline: a plan's uplift, what a total is made of.
+        (
+            "data-notes",
+            wb.forecast
+                .result
+                .as_ref()
+                .map(|r| r.notes().join(" | "))
+                .unwrap_or_default(),
+        ),
     ]
 }
 

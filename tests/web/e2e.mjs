@@ -5,7 +5,8 @@
 // 3-year daily CSV is opened (Ctrl+O, the browser's file chooser); it is forecast with AutoETS
 // (the model choice comes from the remembered settings in browser storage), 28 days, with a
 // 95 % band; the forecast CSV is exported (Ctrl+E) as a browser download and checked; a
-// malformed CSV is opened and its validation message is seen; the page never panics.
+// malformed CSV is opened and its validation message is seen; a remembered what-if plan is
+// forecast with the GBM, its uplift seen and its export checked; the page never panics.
 // The workbench mirrors its state line on <body data-status data-busy data-result>.
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -336,6 +337,35 @@ try {
   report.ensemble_forecast_ms = Number(((await body("data-result")).match(/\| ([0-9.]+) ms$/) || [])[1]);
   report.longest_frame_ensemble_ms = await page.evaluate(() => window.horizonFrameStats());
   check(Number.isFinite(report.ensemble_forecast_ms), `ensemble forecast in steps: ${await body("data-result")}`);
+
+  // 10. A what-if plan remembered in browser storage (a week of promotion for S01 / P001 on the
+  // sample): the GBM forecasts with it in the page, the headline gives the uplift, and the
+  // export carries the forecast without the plan as its baseline column.
+  await page.close();
+  await open();
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem("seeded-plan")) return;
+    const s = JSON.parse(localStorage.getItem("horizon.settings") || "{}");
+    s.model = { model: "gbm", season: null };
+    s.horizon = 28;
+    s.plan = [{ driver: "promotion", first: "2025-01-07", last: "2025-01-13", value: 1, series: ["S01", "P001"] }];
+    localStorage.setItem("horizon.settings", JSON.stringify(s));
+    sessionStorage.setItem("seeded-plan", "1");
+  });
+  await page.goto(url);
+  await waitBody("data-horizon", (v) => v === "ready");
+  await waitBody("data-result", (v) => v.startsWith("S01 / P001 | gbm |"), 180000);
+  await idle();
+  const notes = await body("data-notes");
+  check(/With the plan: .* more than without it \(\+/.test(notes) && notes.includes("Plan: promotion = 1 from 7 Jan to 13 Jan 2025"), `plan applied in the browser: ${notes}`);
+  await focusCanvas();
+  const [planned] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Control+e")]);
+  const plannedPath = join(artifacts, planned.suggestedFilename());
+  await planned.saveAs(plannedPath);
+  const plannedLines = readFileSync(plannedPath, "utf8").trim().split("\n");
+  const ph = plannedLines[0].split(",");
+  const moved = plannedLines.slice(1).map((l) => l.split(",")).filter((r) => r[ph.indexOf("forecast")] !== r[ph.indexOf("baseline")]).length;
+  check(ph.includes("baseline") && moved >= 7, `export with the plan: ${plannedLines[0]}; ${moved} days moved`);
 
   check(consoleErrors.length === 0, `no errors or panics in the console (${consoleErrors.length})`);
   for (const e of consoleErrors) console.log("   console:", e);

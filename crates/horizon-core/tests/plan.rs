@@ -79,7 +79,7 @@ fn a_plan_is_read_and_every_mistake_is_named_with_its_row() {
             "plan.csv: the plan has no 'product_id' column",
         ),
         (
-            format!("store_id,product_id,date,promotion\nS01,P001,31/12/2024,1\n"),
+            "store_id,product_id,date,promotion\nS01,P001,31/12/2024,1\n".to_string(),
             "plan.csv: row 2, column date: '31/12/2024' is not a date (write YYYY-MM-DD)",
         ),
     ];
