@@ -694,7 +694,7 @@ fn a_plan_file_moves_the_gbm_forecast_and_bad_plans_are_refused_with_their_row()
     assert_eq!(ets.status.code(), Some(1));
     let said = String::from_utf8_lossy(&ets.stderr);
     assert!(
-        said.contains("does not use the data's drivers") && said.contains("nothing written"),
+        said.contains("does not forecast from a plan's drivers") && said.contains("nothing written"),
         "{said}"
     );
     assert!(!dir.path().join("e.csv").exists());

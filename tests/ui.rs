@@ -336,6 +336,8 @@ fn seven_days_by_hand_forecast_like_a_file() {
         "{}",
         h.state().data.manual.report
     );
+    h.get_by_label("Forecast these values").scroll_to_me();
+    h.run();
     common::click(&mut h, "Forecast these values");
     let r = h
         .state()

@@ -226,7 +226,11 @@ fn rows_pasted_from_a_spreadsheet_fill_the_grid() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_with(dir.path(), None, horizon_core::ModelSpec::Naive);
     common::click(&mut h, "Enter sales by hand");
+    h.get_by_label("Paste from a spreadsheet").scroll_to_me();
+    h.run();
     common::click(&mut h, "Paste from a spreadsheet");
+    h.get_by_label("Pasted rows").scroll_to_me();
+    h.run();
     let pasted: String = (1..=10).map(|d| format!("2024-02-{d:02}\t{}\n", 20 + d)).collect();
     // What Ctrl+V delivers: the clipboard's text in one paste event.
     h.get_by_label("Pasted rows").focus();

@@ -119,11 +119,21 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         made,
         totals,
     } = compute(&a)?;
-    if a.future_drivers.is_some() && !out.failures.is_empty() {
-        return Err(CliError::Failure(anyhow::anyhow!(
-            "the plan could not be applied to {} series (see above): nothing written",
-            out.failures.len()
-        )));
+    // A planned series that could not be forecast with its plan: no file that looks planned.
+    if a.future_drivers.is_some() {
+        let planned: Vec<&str> = out
+            .failures
+            .iter()
+            .filter(|f| matches!(f.error, horizon_core::ModelError::Plan(_)))
+            .map(|f| f.series.as_str())
+            .collect();
+        if !planned.is_empty() {
+            return Err(CliError::Failure(anyhow::anyhow!(
+                "the plan could not be applied to {} ({}; see above): nothing written",
+                planned.join(", "),
+                planned.len()
+            )));
+        }
     }
     let rows = out.series_forecasts();
     let csv = match &totals {

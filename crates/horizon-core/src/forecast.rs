@@ -297,12 +297,15 @@ fn describe(
         Some(plan) => plan.future(&s.key, &fitted.drivers(), options.horizon)?,
         None => None,
     };
-    let (forecast, baseline) = match future {
+    let (forecast, baseline, description) = match future {
         Some(future) => {
             let (planned, _) = predict_planned(fitted, s, options.horizon, &options.levels, &future)?;
-            (planned, Some(forecast))
+            let said = format!(
+                "{description} The what-if plan sets the drivers on its days; the other days keep their usual values."
+            );
+            (planned, Some(forecast), said)
         }
-        None => (forecast, None),
+        None => (forecast, None, description),
     };
     Ok(Described {
         forecast: SeriesForecast {

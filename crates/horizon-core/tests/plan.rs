@@ -46,8 +46,18 @@ fn a_plan_is_read_and_every_mistake_is_named_with_its_row() {
     // A model without drivers is told why a plan cannot move it.
     let e = plan.future(&key, &[], 3).unwrap_err().to_string();
     assert!(
-        e.contains("does not use the data's drivers") && e.contains("use gbm"),
+        e.contains("does not forecast from a plan's drivers") && e.contains("use gbm"),
         "{e}"
+    );
+    // Drivers are matched by their place among the data's, whatever a model calls them.
+    let named_otherwise = vec![
+        ("x1".to_string(), 9.5),
+        ("x2".to_string(), 0.0),
+        ("x3".to_string(), 0.0),
+    ];
+    assert_eq!(
+        plan.future(&k2, &named_otherwise, 1).unwrap().unwrap(),
+        vec![vec![9.5, 1.0, 0.0]]
     );
     // Written back and read again: the same plan.
     let again = plan_csv(&p, &plan, |k| p.series[p.find(k).unwrap()].future_dates(28));

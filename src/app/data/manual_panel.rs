@@ -55,7 +55,15 @@ fn extend(state: &mut DataState, settings: &mut Settings, key: &[String]) -> Dat
             let label = horizon_core::data::key_label(key);
             let name = format!("{} + {} typed day(s) of {label}", loaded.name, days.len());
             state.pending_select = Some(key.to_vec());
-            settings.options = settings.options.for_new_file();
+            // Read back with the data's own columns, not guessed afresh.
+            settings.options = horizon_core::data::IngestOptions {
+                date_column: Some(extended.date_column.clone()),
+                value_column: Some(extended.value_column.clone()),
+                id_columns: Some(extended.id_columns.clone()),
+                exog_columns: Some(extended.exog_columns.clone()),
+                freq: Some(extended.freq),
+                ..settings.options.for_new_file()
+            };
             DataEffect::Load {
                 name,
                 bytes: Arc::new(horizon_core::export::panel_csv(&extended).into_bytes()),

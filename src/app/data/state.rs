@@ -205,12 +205,15 @@ impl DataState {
         let keep_selection = self.loaded.as_ref().is_some_and(|d| d.name == loaded.name);
         if !keep_selection {
             self.selected = 0;
+            self.selected_node = 0;
             self.id_filters.clear();
             self.filter.clear();
         }
+        // A series asked for by the load that brings it (typed days added to it), this load only.
+        let pending = self.pending_select.take();
         if let Some(p) = &loaded.panel {
             self.selected = self.selected.min(p.series.len().saturating_sub(1));
-            if let Some(i) = self.pending_select.take().and_then(|k| p.find(&k)) {
+            if let Some(i) = pending.and_then(|k| p.find(&k)) {
                 self.selected = i;
             }
         }

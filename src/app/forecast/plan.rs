@@ -88,7 +88,11 @@ pub fn to_plan(lines: &[PlanLine], panel: &Panel, horizon: usize) -> (Option<Pla
             ));
         }
     }
-    let plan = (!steps.is_empty()).then_some(Plan { columns, steps });
+    let at = columns
+        .iter()
+        .map(|c| panel.exog_columns.iter().position(|e| e == c).unwrap_or(0))
+        .collect();
+    let plan = (!steps.is_empty()).then_some(Plan { columns, at, steps });
     (plan, notes)
 }
 

@@ -19,6 +19,8 @@ pub fn show(
     if drivers.is_empty() {
         return None;
     }
+    // A total of the hierarchy is not a series a plan can name.
+    let is_total = series.key.iter().any(|k| k == horizon_core::reconcile::ALL);
     let days = series.future_dates(settings.horizon);
     let (&first, &last) = (days.first()?, days.last()?);
     let mut effect = None;
@@ -74,7 +76,9 @@ pub fn show(
                 settings.plan.remove(n);
             }
             ui.horizontal(|ui| {
-                if ui.button("Add plan line").clicked() {
+                if is_total {
+                    ui.weak("Plans apply to single series: switch Show totals off to plan.");
+                } else if ui.button("Add plan line").clicked() {
                     let driver = drivers
                         .iter()
                         .find(|d| d.to_lowercase().contains("promo"))

@@ -60,6 +60,10 @@ pub struct ForecastState {
     totals_cache: Option<(TotalsKey, Arc<Reconciled>)>,
     /// The level asked for by the latest totals request.
     totals_request: Option<(Arc<TotalsData>, usize)>,
+    /// The set being computed, if any.
+    totals_running: Option<TotalsKey>,
+    /// Said under a level's headline (a plan not applied to totals).
+    totals_notes: Vec<String>,
 }
 
 /// A totals request: shown at once from the last reconciled set, or a task to run.
@@ -83,6 +87,8 @@ impl Default for ForecastState {
             spec: None,
             totals_cache: None,
             totals_request: None,
+            totals_running: None,
+            totals_notes: Vec::new(),
         }
     }
 }
@@ -197,6 +203,7 @@ impl ForecastState {
             let r = r.clone();
             return TotalsStart::Shown(self.apply(ForecastMsg::Totals(self.forecast_gen, key, Ok(r), 0.0)));
         }
+        self.totals_running = Some(key.clone());
         TotalsStart::Run(Started {
             status: format!("Forecasting every level with {model} and making the totals add up…"),
             what: "forecast",
@@ -217,6 +224,7 @@ impl ForecastState {
     /// What was computed on other data goes (and answers still on their way are dropped).
     pub fn clear(&mut self) {
         self.totals_cache = None;
+        self.totals_running = None;
         self.result = None;
         self.kept.clear();
         self.forecast_gen += 1;
@@ -339,7 +347,8 @@ impl ForecastState {
                             && !view.quick
                             && view.backtest_mae.is_none()
                             && !spec.is_global()
-                            && view.candidates.is_none() =>
+                            && view.candidates.is_none()
+                            && view.totals.is_none() =>
                     {
                         Some(super::task::measure(generation, view.history.clone(), spec.clone()))
                     }
@@ -358,17 +367,34 @@ impl ForecastState {
                 self.final_gen = generation;
                 vec![ForecastEffect::Status(format!("Cannot forecast: {e}"))]
             }
-            ForecastMsg::Totals(generation, _, _, _) if generation != self.forecast_gen => Vec::new(),
+            ForecastMsg::Totals(generation, key, result, _) if generation != self.forecast_gen => {
+                // An older request's set: keep it for a later pick of the same settings.
+                if self.totals_running.as_ref() == Some(&key) {
+                    self.totals_running = None;
+                }
+                if let Ok(r) = result {
+                    self.totals_cache = Some((key, r));
+                }
+                Vec::new()
+            }
             ForecastMsg::Totals(generation, key, Ok(r), elapsed_ms) => {
+                self.totals_running = None;
                 self.totals_cache = Some((key, r.clone()));
                 let view = self
                     .totals_request
                     .as_ref()
                     .and_then(|(t, node)| super::totals::view(&r, t, *node, elapsed_ms))
+                    .map(|mut v| {
+                        v.plan_notes = self.totals_notes.clone();
+                        v
+                    })
                     .ok_or_else(|| "the level picked is not in the data".to_string());
                 self.apply(ForecastMsg::Forecasted(generation, view.map(Box::new)))
             }
-            ForecastMsg::Totals(generation, _, Err(e), _) => self.apply(ForecastMsg::Forecasted(generation, Err(e))),
+            ForecastMsg::Totals(generation, _, Err(e), _) => {
+                self.totals_running = None;
+                self.apply(ForecastMsg::Forecasted(generation, Err(e)))
+            }
             ForecastMsg::Accuracy(generation, mae) => {
                 if let Some(r) = self
                     .result

@@ -119,11 +119,15 @@ pub fn view(r: &Reconciled, totals: &TotalsData, node: usize, elapsed_ms: f64) -
             expected: sum(i),
         })
         .collect();
-    let how = format!("Totals add up: {} ({}).", r.note, r.method);
+    let how = match r.method {
+        horizon_core::reconcile::Method::None => format!("Totals do not add up: {}.", r.note),
+        m => format!("Totals add up: {} ({m}).", r.note),
+    };
     Some(ResultView {
         description: format!("{} {how}", base.description),
         candidates: base.auto_choice(),
-        backtest_mae: base.auto_choice().as_ref().and_then(horizon_core::forecast::chosen_mae),
+        // The backtest measured the base forecast, not the reconciled one on screen.
+        backtest_mae: None,
         season_note: horizon_core::models::season::detect_seasons(&history.values, history.freq).describe(),
         history,
         forecast,

@@ -25,6 +25,9 @@ pub struct PlanError {
 pub struct Plan {
     /// The data's driver columns the plan sets.
     pub columns: Vec<String>,
+    /// Where each of `columns` is among the data's driver columns (a model reads the data's
+    /// drivers in their order, or the first of them).
+    pub at: Vec<usize>,
     /// Per series key, per step (0 = the first forecast period): the values set, one per
     /// column (`None`: left at the usual value).
     pub steps: BTreeMap<Vec<String>, BTreeMap<usize, Vec<Option<f64>>>>,
@@ -49,19 +52,21 @@ impl Plan {
         let Some(steps) = self.steps.get(key).filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
+        if usual.is_empty() {
+            return Err(ModelError::Plan(format!(
+                "this model does not forecast from a plan's drivers ({}): use gbm, which learns what drivers do \
+                 from every series",
+                self.columns.join(", ")
+            )));
+        }
         let mut at = Vec::with_capacity(self.columns.len());
-        for c in &self.columns {
-            let Some(i) = usual.iter().position(|(name, _)| name == c) else {
-                let read: Vec<&str> = usual.iter().map(|(n, _)| n.as_str()).collect();
-                return Err(ModelError::Invalid(if read.is_empty() {
-                    format!(
-                        "this model does not use the data's drivers, so a plan of {c} cannot change its forecast: \
-                         use gbm, which learns what drivers do from every series"
-                    )
-                } else {
-                    format!("this model does not read '{c}' (it reads {})", read.join(", "))
-                }));
-            };
+        for (c, &i) in self.columns.iter().zip(&self.at) {
+            if i >= usual.len() {
+                return Err(ModelError::Plan(format!(
+                    "this model does not read '{c}' (it reads the first {} of the data's drivers)",
+                    usual.len()
+                )));
+            }
             at.push(i);
         }
         let mut rows: Vec<Vec<f64>> = vec![usual.iter().map(|(_, v)| *v).collect(); horizon];
@@ -113,6 +118,7 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
         .ok_or_else(|| fail(String::new(), format!("the plan has no '{}' column", panel.date_column)))?;
     let mut columns = Vec::new();
     let mut driver_at = Vec::new();
+    let mut at = Vec::new();
     for (i, h) in header.iter().enumerate() {
         if ids.contains(&i) || i == date {
             continue;
@@ -130,6 +136,7 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
         }
         columns.push(h.clone());
         driver_at.push(i);
+        at.push(panel.exog_columns.iter().position(|e| e == h).unwrap_or(0));
     }
     if columns.is_empty() {
         return Err(fail(
@@ -193,7 +200,7 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
             ));
         }
     }
-    Ok(Plan { columns, steps })
+    Ok(Plan { columns, at, steps })
 }
 
 /// A plan as CSV, as [`read_plan`] reads it back (`dates` gives each series' forecast periods).

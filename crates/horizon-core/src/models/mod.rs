@@ -47,6 +47,9 @@ pub enum ModelError {
     Overflow,
     #[error("cancelled")]
     Cancelled,
+    /// A what-if plan the model cannot follow.
+    #[error("{0}")]
+    Plan(String),
 }
 
 /// A central prediction interval at `level` percent, one bound per horizon step.

@@ -56,7 +56,9 @@ pub fn reconcile_forecasts(
             for i in 0..m {
                 let half = z * var[i].max(0.0).sqrt();
                 let lo = points[i][h] - half;
-                lower[i][h] = if nonneg[i] { lo.max(0.0) } else { lo };
+                // Cut at zero as other forecasts are, but never above the point (a reconciled
+                // point may itself go below zero).
+                lower[i][h] = if nonneg[i] { lo.max(0.0).min(points[i][h]) } else { lo };
                 upper[i][h] = points[i][h] + half;
             }
         }

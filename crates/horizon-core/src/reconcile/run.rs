@@ -49,8 +49,11 @@ pub fn forecast_hierarchy(
 ) -> Result<Reconciled, ReconcileError> {
     let hierarchy = Hierarchy::new(panel, columns)?;
     let hp = hierarchy.panel(panel);
+    // Every node; a plan names series of the data, not the totals (and would fall inside the
+    // backtests' history).
     let options = ForecastOptions {
         only: None,
+        plan: None,
         ..options.clone()
     };
     let base = all_nodes(&hp, model, &options)?;

@@ -145,7 +145,7 @@ impl Fitted for FittedGbm {
 
     fn predict_planned(&self, horizon: usize, levels: &[f64], future: &[Vec<f64>]) -> Result<Forecast, ModelError> {
         if future.iter().any(|row| row.len() != self.exog_last.len()) {
-            return Err(ModelError::Invalid(format!(
+            return Err(ModelError::Plan(format!(
                 "a plan must give {} driver value(s) per step",
                 self.exog_last.len()
             )));
