@@ -247,6 +247,19 @@ fn a_typed_week_added_to_a_series_gets_its_weekly_pattern() {
     let spread = week1.iter().copied().fold(f64::MIN, f64::max) - week1.iter().copied().fold(f64::MAX, f64::min);
     assert!(spread > 1.0, "{week1:?}");
     assert!(h.query_by_label_contains("Only 7 days of sales").is_none());
+    // A just-trained global model (GBM: lags, calendar, ids, over every series) on the same data.
+    h.state_mut().settings.model = "gbm".parse().expect("a model");
+    h.run();
+    common::click(&mut h, "Run forecast");
+    let g = h.state().forecast.result.clone().expect("the GBM's forecast");
+    assert_eq!(g.forecast.model, "gbm");
+    assert_eq!(
+        g.history.values[g.history.len() - 7..],
+        [9.0, 8.0, 9.0, 10.0, 12.0, 15.0, 11.0]
+    );
+    let week1 = &g.forecast.forecast.point[..7];
+    let spread = week1.iter().copied().fold(f64::MIN, f64::max) - week1.iter().copied().fold(f64::MAX, f64::min);
+    assert!(spread > 1.0, "the GBM's week follows a pattern: {week1:?}");
     assert!(
         h.state().status.contains("typed day(s) of S01 / P001")
             || h.state()
