@@ -9,6 +9,10 @@ use std::collections::BTreeMap;
 /// What a key holds in an id column that a node adds up over.
 pub const ALL: &str = "(all)";
 
+/// The most series (every level's) a hierarchy may have: reconciliation works on dense
+/// matrices of that size (MinT inverts one), a few seconds at this size.
+pub const MAX_NODES: usize = 2_500;
+
 /// One level of the hierarchy: the id columns it keeps (the others are added up).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Level {
@@ -114,6 +118,14 @@ impl Hierarchy {
                 key,
                 bottoms,
             }));
+        }
+        if nodes.len() + panel.series.len() > MAX_NODES {
+            return Err(ReconcileError::Invalid(format!(
+                "the totals would have {} series over {} levels; Horizon reconciles up to {MAX_NODES}: name fewer \
+                 id columns or forecast a subset of the data",
+                nodes.len() + panel.series.len(),
+                levels.len()
+            )));
         }
         let bottom = levels.len() - 1;
         nodes.extend(panel.series.iter().enumerate().map(|(si, s)| Node {

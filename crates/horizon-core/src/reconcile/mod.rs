@@ -12,7 +12,7 @@ pub mod hierarchy;
 pub mod methods;
 mod run;
 
-pub use hierarchy::{ALL, Hierarchy, Level, Node};
+pub use hierarchy::{ALL, Hierarchy, Level, MAX_NODES, Node};
 pub use run::{MethodScore, Reconciled, forecast_hierarchy};
 
 use std::fmt;

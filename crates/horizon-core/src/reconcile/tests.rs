@@ -254,6 +254,22 @@ fn a_series_that_starts_later_counts_zero_before_and_misaligned_ends_are_refused
         .unwrap_err()
         .to_string();
     assert!(e.contains("'S2 / P1' ends on 2024-01-04"), "{e}");
+    // Too many series for dense reconciliation: refused with the count.
+    let mut big = grid(3);
+    big.series = (0..2_600)
+        .map(|k| {
+            let mut s = big.series[0].clone();
+            s.key = vec![format!("S{k}"), "P1".into()];
+            s
+        })
+        .collect();
+    let e = Hierarchy::new(&big, &cols(&["store", "product"]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("the totals would have 5202 series over 4 levels; Horizon reconciles up to 2500"),
+        "{e}"
+    );
     let e = Hierarchy::new(&grid(3), &cols(&["region"])).unwrap_err().to_string();
     assert!(
         e.contains("'region' is not an id column of the data (id columns: store, product)"),
