@@ -224,6 +224,13 @@ impl Workbench {
             #[cfg(target_arch = "wasm32")]
             DataEffect::OpenRecent(_) => {}
             DataEffect::Load { name, bytes, note } => self.load(name, bytes, note),
+            DataEffect::Encode(name, panel, note) => {
+                self.status = format!("Opening {name}…");
+                self.tasks.spawn("writing", move || {
+                    let bytes = horizon_core::export::panel_csv(&panel).into_bytes();
+                    Msg::Data(DataMsg::Encoded(name, bytes, note))
+                });
+            }
             DataEffect::Reload => self.reload(),
             #[cfg(not(target_arch = "wasm32"))]
             DataEffect::OpenTransactions(name, bytes) => {

@@ -147,7 +147,7 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
     write_new(&a.out, csv.as_bytes(), a.force, &[&a.file])?;
     for d in out.forecasts.iter().filter(|d| d.baseline.is_some()) {
         if let Some(base) = &d.baseline {
-            let level = levels_shown(&d.forecast.forecast);
+            let level = d.forecast.forecast.widest_level();
             eprintln!(
                 "{}: {}",
                 horizon_core::data::key_label(&d.forecast.key),
@@ -181,11 +181,6 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
-}
-
-/// The widest level of a forecast (95 when it has none).
-fn levels_shown(f: &horizon_core::Forecast) -> f64 {
-    f.intervals.last().map_or(95.0, |i| i.level)
 }
 
 /// What made the forecasts: a model spec, or a registered version.

@@ -49,7 +49,7 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
                 .baseline
                 .as_ref()
                 .map(|b| {
-                    let level = d.forecast.forecast.intervals.last().map_or(95.0, |i| i.level);
+                    let level = d.forecast.forecast.widest_level();
                     horizon_core::headline::Uplift::new(&d.forecast.forecast, b, level).line()
                 })
                 .into_iter()

@@ -46,7 +46,7 @@ svg{max-width:100%;height:auto}";
 
 fn section(out: &mut String, s: &Section<'_>) {
     let f = &s.forecast.forecast;
-    let level = f.intervals.last().map_or(95.0, |i| i.level);
+    let level = f.widest_level();
     let _ = writeln!(
         out,
         "<section>\n<h2>{} — sales forecast</h2>",

@@ -64,11 +64,12 @@ fn extend(state: &mut DataState, settings: &mut Settings, key: &[String]) -> Dat
                 freq: Some(extended.freq),
                 ..settings.options.for_new_file()
             };
-            DataEffect::Load {
+            // Writing the whole data out is not work for the UI thread.
+            DataEffect::Encode(
                 name,
-                bytes: Arc::new(horizon_core::export::panel_csv(&extended).into_bytes()),
-                note: Some(format!("The days typed by hand follow {label}'s history.")),
-            }
+                Box::new(extended),
+                format!("The days typed by hand follow {label}'s history."),
+            )
         }
         Err(e) => DataEffect::Status(format!("Cannot add the typed days: {e}")),
     }

@@ -32,6 +32,9 @@ pub enum DataMsg {
     Loaded(u64, Box<Loaded>),
     /// A recent file could not be read again (path, why): it leaves the list.
     RecentGone(String, String),
+    /// Data written out as a sales file to read (name, bytes, how it was made): the data with
+    /// typed days added to a series.
+    Encoded(String, Vec<u8>, String),
     /// A Parquet or transactions file read by polars, for the aggregation dialog.
     #[cfg(not(target_arch = "wasm32"))]
     TableRead(Result<Box<super::transactions::Dialog>, String>),
@@ -52,6 +55,8 @@ pub enum DataEffect {
         bytes: Arc<Vec<u8>>,
         note: Option<String>,
     },
+    /// Write this panel out as a sales file off the UI thread, then read it (name, note).
+    Encode(String, Box<Panel>, String),
     /// Read the current file again with the changed column options.
     Reload,
     #[cfg(not(target_arch = "wasm32"))]
@@ -156,6 +161,11 @@ impl DataState {
     pub fn apply(&mut self, msg: DataMsg, settings: &mut Settings) -> Vec<DataEffect> {
         match msg {
             DataMsg::Picked(None) => vec![DataEffect::Status("No file chosen.".into())],
+            DataMsg::Encoded(name, bytes, note) => vec![DataEffect::Load {
+                name,
+                bytes: Arc::new(bytes),
+                note: Some(note),
+            }],
             DataMsg::Picked(Some((name, bytes))) => {
                 remember_recent(settings, &name);
                 settings.options = settings.options.for_new_file();

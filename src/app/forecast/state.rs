@@ -3,7 +3,8 @@
 //! and the effects it asks of the workbench.
 
 use super::task::ForecastTask;
-use super::totals::{TotalsKey, TotalsTask};
+use super::totals::TotalsTask;
+use super::view::TotalsKey;
 use super::view::{ForecastMsg, ResultView};
 use crate::app::data::totals::TotalsData;
 use crate::app::files::{export_file_name, timestamped_file_name};

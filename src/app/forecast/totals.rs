@@ -2,7 +2,7 @@
 //! result kept so that picking another level shows its forecast at once, and the view of one
 //! level with its parts.
 
-use super::view::{ForecastMsg, ResultView};
+use super::view::{ForecastMsg, Part, ResultView, TotalsKey, TotalsView};
 use crate::app::data::totals::TotalsData;
 use crate::app::jobs::{Step, Task};
 use crate::app::registry::RegisteredArtifact;
@@ -11,30 +11,6 @@ use horizon_core::Panel;
 use horizon_core::forecast::{ForecastOptions, ModelSource};
 use horizon_core::reconcile::{Choice, Reconciled, forecast_hierarchy};
 use std::sync::Arc;
-
-/// What a reconciled set answers: the same data, model, horizon, levels and method give the
-/// same forecasts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TotalsKey {
-    /// The loaded panel (its address: new data is a new panel).
-    pub data: usize,
-    pub model: String,
-    pub horizon: usize,
-    pub levels: Vec<u64>,
-    pub choice: String,
-}
-
-impl TotalsKey {
-    pub fn new(panel: &Arc<Panel>, model: String, horizon: usize, levels: &[f64], choice: Choice) -> TotalsKey {
-        TotalsKey {
-            data: Arc::as_ptr(panel) as usize,
-            model,
-            horizon,
-            levels: levels.iter().map(|l| l.to_bits()).collect(),
-            choice: choice.to_string(),
-        }
-    }
-}
 
 /// Forecast every level of `panel` and reconcile: one step (every level's fit depends on the
 /// others' through the reconciliation).
@@ -62,46 +38,6 @@ impl Task<ForecastMsg> for TotalsTask {
             .map_err(|e| e.to_string());
         let ms = started.elapsed().as_secs_f64() * 1e3;
         Step::Done(ForecastMsg::Totals(self.generation, self.key.clone(), out, ms))
-    }
-}
-
-/// One level's share of the horizon: its label and its expected sales over the horizon.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Part {
-    pub label: String,
-    pub expected: f64,
-}
-
-/// How a total on screen was made and what it is made of.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TotalsView {
-    /// The level's name ("Total", "S01 (all product_id)").
-    pub title: String,
-    /// How the levels were made to add up, in plain words.
-    pub how: String,
-    /// The node's parts one level down (none for a lowest-level series).
-    pub parts: Vec<Part>,
-}
-
-impl TotalsView {
-    /// "Made of S01: 410 + S02: 267 (the parts add up to the total)." or how it adds up.
-    pub fn sentence(&self, r: &ResultView) -> String {
-        if self.parts.is_empty() {
-            return self.how.clone();
-        }
-        let people = horizon_core::headline::people;
-        let parts: Vec<String> = self
-            .parts
-            .iter()
-            .map(|p| format!("{} {}", p.label, people(p.expected)))
-            .collect();
-        let total: f64 = r.forecast.forecast.point.iter().sum();
-        format!(
-            "Made of {} = {} expected. {}",
-            parts.join(" + "),
-            people(total),
-            self.how
-        )
     }
 }
 

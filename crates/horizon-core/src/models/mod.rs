@@ -73,6 +73,11 @@ impl Forecast {
         self.point.len()
     }
 
+    /// The widest level forecast (the one headlines state), 95 when there are no intervals.
+    pub fn widest_level(&self) -> f64 {
+        self.intervals.last().map_or(95.0, |i| i.level)
+    }
+
     /// The interval at `level`, if it was asked for.
     pub fn interval(&self, level: f64) -> Option<&Interval> {
         self.intervals.iter().find(|i| (i.level - level).abs() < 1e-9)
