@@ -65,7 +65,16 @@ pub struct SeriesSummary {
     pub zeros: usize,
     /// SHA-256 of the dates and values (hex).
     pub fingerprint: String,
+    /// The last values of the training data (up to [`REFERENCE_LEN`], ending at `end`): the
+    /// reference window drift checks compare new data with. Empty in artifacts written before
+    /// monitoring existed.
+    #[serde(default)]
+    pub recent: Vec<f64>,
 }
+
+/// How many of a series' last training values an artifact keeps as the drift reference: a year
+/// and a day of daily data (a year or more at every other frequency).
+pub const REFERENCE_LEN: usize = 366;
 
 impl SeriesSummary {
     pub fn of(series: &Series) -> SeriesSummary {
@@ -93,6 +102,7 @@ impl SeriesSummary {
             max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             zeros: v.iter().filter(|x| **x == 0.0).count(),
             fingerprint: hex(&h.finalize()),
+            recent: v[n.saturating_sub(REFERENCE_LEN)..].to_vec(),
         }
     }
 }

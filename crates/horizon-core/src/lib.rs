@@ -18,6 +18,7 @@ pub mod export;
 pub mod forecast;
 pub mod headline;
 pub mod models;
+pub mod monitor;
 pub mod optim;
 pub mod pipeline;
 pub mod reconcile;
