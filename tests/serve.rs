@@ -240,7 +240,7 @@ fn served_forecasts_equal_the_cli_to_the_last_digit() {
     );
     let cli = csv_rows(&std::fs::read_to_string(d.join("cli.csv")).expect("cli.csv"));
     assert_eq!(cli.len(), 4 * 14);
-    let server = Server::start(d, &[]);
+    let server = Server::start(d, &["--forecast-log", "logs"]);
 
     // The stored model, every series, the model's horizon and levels.
     let (status, answer) = post_json(&format!("{}/v1/models/sales/forecast", server.url), &json!({}));
@@ -254,6 +254,23 @@ fn served_forecasts_equal_the_cli_to_the_last_digit() {
             .all(|f| f["source"] == "stored")
     );
     assert_eq!(answer_rows(&answer), cli);
+    // The answer was kept for `horizon monitor`: the same numbers, the version that made them.
+    let logs: Vec<_> = std::fs::read_dir(d.join("logs/sales")).expect("forecast log").collect();
+    assert_eq!(logs.len(), 1);
+    let path = logs[0].as_ref().expect("entry").path();
+    let log = horizon_core::monitor::log::ForecastLog::from_bytes(&std::fs::read(&path).expect("read"), "log")
+        .expect("a whole log");
+    assert_eq!((log.version, log.by.as_str()), (1, "horizon serve"));
+    let logged: Vec<(Vec<String>, Vec<f64>)> = log
+        .forecasts
+        .iter()
+        .flat_map(|f| f.forecast.point.iter().map(|v| (f.key.clone(), vec![*v])))
+        .collect();
+    let answered: Vec<(Vec<String>, Vec<f64>)> = answer_rows(&answer)
+        .into_iter()
+        .map(|(k, v)| (k[..2].to_vec(), vec![v[0]]))
+        .collect();
+    assert_eq!(logged, answered);
 
     // One series by its ids, through an alias and a version number.
     for target in ["sales@champion", "sales:1"] {

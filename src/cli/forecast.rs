@@ -11,6 +11,7 @@ use horizon_core::data::plan::{Plan, read_plan};
 use horizon_core::export::{forecast_csv, hierarchy_csv, planned_csv};
 use horizon_core::forecast::{Described, ForecastOptions, ModelSource, PanelForecast, Source, forecast};
 use horizon_core::headline::Uplift;
+use horizon_core::monitor::log::ForecastLog;
 use horizon_core::reconcile::{Choice, Method, MethodScore, forecast_hierarchy};
 use horizon_core::{ModelSpec, Panel};
 use horizon_registry::VersionRef;
@@ -65,6 +66,10 @@ pub struct ForecastArgs {
     /// holds the one without it. Needs a model that reads drivers (gbm)
     #[arg(long, value_name = "PLAN.csv", conflicts_with = "hierarchy")]
     pub future_drivers: Option<PathBuf>,
+    /// With --registered: keep the forecast in this folder of forecast logs, for `horizon
+    /// monitor` to judge against the actuals when they arrive
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["hierarchy", "future_drivers"])]
+    pub forecast_log: Option<PathBuf>,
 }
 
 /// How the totals were reconciled, for the output.
@@ -145,6 +150,7 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
         None => forecast_csv(&panel.id_columns, &rows),
     };
     write_new(&a.out, csv.as_bytes(), a.force, &[&a.file])?;
+    log_forecast(&a, &made, &panel, &rows, "horizon forecast")?;
     for d in out.forecasts.iter().filter(|d| d.baseline.is_some()) {
         if let Some(base) = &d.baseline {
             let level = d.forecast.forecast.widest_level();
@@ -183,6 +189,35 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// With `--forecast-log`, keep the forecast of a registered model for `horizon monitor`.
+pub(super) fn log_forecast(
+    a: &ForecastArgs,
+    made: &Made,
+    panel: &Panel,
+    rows: &[horizon_core::export::SeriesForecast],
+    by: &str,
+) -> Result<(), CliError> {
+    let (Some(dir), Made::Registered { name, version, .. }) = (&a.forecast_log, made) else {
+        return Ok(());
+    };
+    let log = ForecastLog {
+        model: name.clone(),
+        version: *version,
+        made_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        by: by.to_string(),
+        freq: panel.freq,
+        id_columns: panel.id_columns.clone(),
+        forecasts: rows.to_vec(),
+    };
+    let path = horizon_registry::forecast_log::write(dir, name, &log.file_name(), &log.to_bytes()).map_err(|e| {
+        CliError::Failure(anyhow::anyhow!(
+            "the forecast was written but could not be logged for monitoring: {e}"
+        ))
+    })?;
+    eprintln!("logged for monitoring: {}", path.display());
+    Ok(())
+}
+
 /// What made the forecasts: a model spec, or a registered version.
 pub(super) enum Made {
     Spec(ModelSpec),
@@ -192,6 +227,12 @@ pub(super) enum Made {
 /// The forecast of every series of the file, as `forecast` writes it and `report` shows it;
 /// failures are reported on stderr, none forecast at all is an error.
 pub(super) fn compute(a: &ForecastArgs) -> Result<Computed, CliError> {
+    if a.forecast_log.is_some() && a.registered.is_none() {
+        return Err(CliError::Data(
+            "--forecast-log keeps forecasts of a registered model for `horizon monitor`: add --registered NAME@ALIAS"
+                .into(),
+        ));
+    }
     if let Some(target) = &a.registered {
         return compute_registered(a, target);
     }

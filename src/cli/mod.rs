@@ -5,6 +5,7 @@ mod args;
 mod backtest;
 mod config;
 mod forecast;
+mod monitor;
 mod output;
 mod registry;
 mod report;
@@ -66,6 +67,10 @@ pub enum Command {
     /// health, readiness, Prometheus metrics, OpenAPI)
     #[command(after_help = EXIT_CODES)]
     Serve(serve::ServeArgs),
+    /// Check a registered model against new data: drift per series, accuracy of its logged
+    /// forecasts against the actuals, a verdict (ok / watch / retrain) with its reasons
+    #[command(after_help = monitor::EXIT_CODES)]
+    Monitor(monitor::MonitorArgs),
 }
 
 /// Failure of a subcommand, mapped to an exit code.
@@ -75,6 +80,8 @@ pub enum CliError {
     Data(String),
     /// Anything else (exit 1).
     Failure(anyhow::Error),
+    /// Done, with an outcome the exit code tells (a monitor's verdict); nothing to print.
+    Exit(u8),
 }
 
 impl From<anyhow::Error> for CliError {
@@ -94,6 +101,7 @@ pub fn run(cmd: Command) -> ExitCode {
         Command::Train(a) => train::run(a),
         Command::Registry(a) => registry::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Monitor(a) => monitor::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,5 +113,6 @@ pub fn run(cmd: Command) -> ExitCode {
             eprintln!("horizon: {e:#}");
             ExitCode::from(1)
         }
+        Err(CliError::Exit(code)) => ExitCode::from(code),
     }
 }

@@ -79,6 +79,7 @@ pub fn run(a: ForecastArgs) -> Result<(), CliError> {
     }
     let page = html("Sales forecast", &made_line, &sections);
     write_new(&a.out, page.as_bytes(), a.force, &[&a.file])?;
+    super::forecast::log_forecast(&a, &made, &panel, &out.series_forecasts(), "horizon report")?;
     eprintln!(
         "wrote a report of {} series ({} step(s) ahead) with {by} to {}",
         sections.len(),

@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// Seconds between checks of the aliases (a promotion or rollback is served after at most this)
     #[arg(long, default_value_t = 10.0)]
     pub refresh: f64,
+    /// Keep every forecast answered in this folder of forecast logs, for `horizon monitor`
+    #[arg(long, value_name = "DIR")]
+    pub forecast_log: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -74,6 +77,7 @@ pub fn run(a: ServeArgs) -> Result<(), CliError> {
         },
         request_timeout: seconds("--request-timeout", a.request_timeout)?,
         refresh: seconds("--refresh", a.refresh)?,
+        forecast_log: a.forecast_log.clone(),
     };
     let registry: Arc<dyn horizon_registry::Registry> = Arc::from(a.registry.open()?);
     let describe = registry.describe();

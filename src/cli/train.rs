@@ -28,6 +28,11 @@ pub struct TrainArgs {
 }
 
 pub fn run(a: TrainArgs) -> Result<(), CliError> {
+    train(&a).map(|_| ())
+}
+
+/// Run the pipeline of `a.config`: the version registered and what promotion decided.
+pub(super) fn train(a: &TrainArgs) -> Result<Decision, CliError> {
     let p = PipelineConfig::load(&a.config).map_err(CliError::Data)?;
     if let Some(out) = &p.forecast_out {
         check_new(out, a.force, &[&p.data_path, &a.config])?;
@@ -119,7 +124,7 @@ pub fn run(a: TrainArgs) -> Result<(), CliError> {
             out.display()
         );
     }
-    Ok(())
+    Ok(decision)
 }
 
 /// Log the run and register the artifact as a new version: (version, run id).

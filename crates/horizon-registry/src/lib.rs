@@ -11,6 +11,8 @@
 
 mod embedded;
 mod error;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod forecast_log;
 pub mod kv;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod local;

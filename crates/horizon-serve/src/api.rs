@@ -30,9 +30,30 @@ pub struct AppState {
     /// The models this server answers for (`--model`); `None`: every registered model.
     pub served: Option<Vec<(String, VersionRef)>>,
     pub token: Option<Token>,
+    /// The folder forecasts are logged in (`--forecast-log`), if any.
+    pub forecast_log: Option<std::path::PathBuf>,
 }
 
 impl AppState {
+    /// Keep an answered forecast for `horizon monitor` (blocking). A log that cannot be written
+    /// is said on stderr and counted; the answer is still sent.
+    fn log_forecast(&self, loaded: &Loaded, out: &PanelForecast) {
+        let Some(dir) = &self.forecast_log else { return };
+        let log = horizon_core::monitor::log::ForecastLog {
+            model: loaded.name.clone(),
+            version: loaded.version,
+            made_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            by: "horizon serve".into(),
+            freq: loaded.artifact.training.freq,
+            id_columns: loaded.artifact.training.id_columns.clone(),
+            forecasts: out.series_forecasts(),
+        };
+        if let Err(e) = horizon_registry::forecast_log::write(dir, &loaded.name, &log.file_name(), &log.to_bytes()) {
+            self.metrics.log_failures.inc();
+            eprintln!("horizon serve: forecast of {} not logged: {e}", loaded.name);
+        }
+    }
+
     /// The model `POST /invocations` answers with: the first `--model`, or the only
     /// registered model (blocking).
     fn invocations_target(&self) -> Result<(String, VersionRef), ApiError> {
@@ -265,6 +286,7 @@ async fn forecast(
             }),
         };
         let (resolved, out) = query.answer(&loaded, &st.limits)?;
+        st.log_forecast(&loaded, &out);
         Ok(forecast_json(&loaded, &resolved, &out))
     })
     .await?;
@@ -336,6 +358,7 @@ async fn invocations(
         let loaded = st.loaded(&label(&name, &r))?;
         let query = frame.query(&loaded)?;
         let (resolved, out) = query.answer(&loaded, &st.limits)?;
+        st.log_forecast(&loaded, &out);
         scoring::predictions(&loaded, &resolved, &out)
     })
     .await?;

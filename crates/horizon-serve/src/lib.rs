@@ -34,6 +34,8 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// How often aliases are resolved again.
     pub refresh: Duration,
+    /// Keep every forecast answered in this folder of forecast logs (for `horizon monitor`).
+    pub forecast_log: Option<std::path::PathBuf>,
 }
 
 impl Default for ServeConfig {
@@ -48,6 +50,7 @@ impl Default for ServeConfig {
             },
             request_timeout: Duration::from_secs(60),
             refresh: Duration::from_secs(10),
+            forecast_log: None,
         }
     }
 }
@@ -99,6 +102,7 @@ pub fn state(config: &ServeConfig, registry: Arc<dyn Registry>) -> Result<Arc<Ap
         metrics: metrics::Metrics::new(),
         served: (!served.is_empty()).then_some(served),
         token: config.token.clone(),
+        forecast_log: config.forecast_log.clone(),
     }))
 }
 

@@ -36,6 +36,7 @@ pub struct Metrics {
     pub latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     pub loaded: Family<ModelLabels, Gauge>,
     pub load_failures: Counter,
+    pub log_failures: Counter,
 }
 
 impl Metrics {
@@ -45,6 +46,7 @@ impl Metrics {
         let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         let loaded = Family::<ModelLabels, Gauge>::default();
         let load_failures = Counter::default();
+        let log_failures = Counter::default();
         registry.register(
             "http_requests",
             "HTTP requests answered, by route and status",
@@ -65,12 +67,18 @@ impl Metrics {
             "Versions an alias moved to that did not load or forecast (the old one kept serving)",
             load_failures.clone(),
         );
+        registry.register(
+            "forecast_log_failures",
+            "Forecasts answered but not written to the --forecast-log folder",
+            log_failures.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             loaded,
             load_failures,
+            log_failures,
         }
     }
 

@@ -231,7 +231,7 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
             },
             material,
             format!(
-                "{} over the {} new {}s",
+                "trend {} over the {} new {}s",
                 relative_or_units(over, scale),
                 c.len(),
                 freq.unit()

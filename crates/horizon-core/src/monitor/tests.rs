@@ -97,7 +97,7 @@ fn unchanged_series_are_ok_and_each_kind_of_change_is_named() {
         (62, Check::Spread, "Spread ×"),
         (63, Check::Pattern, "s "),
         (64, Check::Zeros, "Zeros "),
-        (65, Check::Trend, "+"),
+        (65, Check::Trend, "Trend +"),
     ];
     for (i, check, words) in expect {
         let c = by(&format!("S{i:03}")).expect("series checked");
