@@ -330,6 +330,20 @@ impl Workbench {
                 self.forecast.registered = Some(loaded);
                 self.run_forecast();
             }
+            RegistryEffect::Monitor(name, version) => {
+                let Some(panel) = self.panel().cloned() else {
+                    self.registry.error =
+                        Some("load data first: the check compares it with the model's training data".into());
+                    return;
+                };
+                let data = self
+                    .data
+                    .loaded
+                    .as_ref()
+                    .map_or_else(|| "the data".to_string(), |l| l.name.clone());
+                self.status = format!("Checking the data against {name} version {version}…");
+                self.registry_job(move || registry::jobs::monitor(&target, &name, version, &panel, &data));
+            }
             RegistryEffect::Status(s) => self.status = s,
         }
     }

@@ -121,6 +121,26 @@ pub fn load(target: &RegistryLocation, name: &str, version: u64) -> RegistryMsg 
     })())
 }
 
+/// Check `panel` (the data on screen, named `data`) against `version`: drift of every series
+/// against the training data the version keeps, and a verdict per series and overall.
+pub fn monitor(target: &RegistryLocation, name: &str, version: u64, panel: &Panel, data: &str) -> RegistryMsg {
+    RegistryMsg::Monitored((|| {
+        let reg = open(target)?;
+        let art = artifact(reg.as_ref(), name, version)?;
+        let inputs = horizon_core::monitor::Inputs {
+            artifact: &art,
+            model: name,
+            version,
+            panel,
+            data,
+            logs: &[],
+            checked_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        };
+        let options = horizon_core::monitor::MonitorOptions::default();
+        Ok(Box::new(horizon_core::monitor::monitor(&inputs, &options)))
+    })())
+}
+
 /// Compare `version` with the current champion on the hold-out of `panel`, scored the way
 /// the version was when trained (its folds, horizon, season and metric), and promote it if
 /// it is better by 10 %.

@@ -139,10 +139,25 @@ pub fn show(
             if ui.button("Use for forecast").clicked() {
                 effects.push(RegistryEffect::Load(name.clone(), version));
             }
+            if ui
+                .button("Check current data")
+                .on_hover_text(
+                    "Compare the data on screen with what this version was trained on: level, trend, spread, \
+                     weekly pattern, distribution and zeros of every series' days after its training data, \
+                     and a verdict per series (ok, watch, retrain). `horizon monitor` does the same with the \
+                     logged forecasts' accuracy",
+                )
+                .clicked()
+            {
+                effects.push(RegistryEffect::Monitor(name.clone(), version));
+            }
             if ui.button("Promote to champion…").clicked() {
                 state.pending = Some(Pending::Promote { name, version });
             }
         });
+    }
+    if let Some(r) = &state.monitor {
+        super::monitor_view::show(r, ui);
     }
     effects.extend(confirm(state, ui));
     effects

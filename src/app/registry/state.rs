@@ -3,6 +3,7 @@
 
 use crate::app::settings::Settings;
 use horizon_core::artifact::Artifact;
+use horizon_core::monitor::MonitorReport;
 use horizon_registry::{ModelVersion, RegisteredModel, RunRecord};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -68,6 +69,8 @@ pub enum RegistryMsg {
     Changed(Result<String, String>),
     /// The model to register was trained (on every series of the data).
     Trained(Result<Box<ToRegister>, String>),
+    /// The current data was checked against a registered version.
+    Monitored(Result<Box<MonitorReport>, String>),
 }
 
 /// What the Registry feature asks of the workbench.
@@ -86,6 +89,8 @@ pub enum RegistryEffect {
     Register(Arc<ToRegister>),
     /// Forecast with this registered version.
     UseModel(RegisteredArtifact),
+    /// Check the current data against this version: drift and a verdict per series.
+    Monitor(String, u64),
     Status(String),
 }
 
@@ -100,6 +105,8 @@ pub struct RegistryState {
     pub error: Option<String>,
     /// The last promotion or rollback, in words.
     pub outcome: Option<String>,
+    /// The last check of the current data against a version.
+    pub monitor: Option<MonitorReport>,
 }
 
 impl RegistryState {
@@ -145,10 +152,20 @@ impl RegistryState {
                 ];
             }
             RegistryMsg::Trained(Err(e)) => return vec![RegistryEffect::Status(format!("Cannot register: {e}"))],
+            RegistryMsg::Monitored(Ok(r)) => {
+                self.error = None;
+                let status = format!(
+                    "Checked the data against {} version {}: {}.",
+                    r.model, r.version, r.verdict
+                );
+                self.monitor = Some(*r);
+                return vec![RegistryEffect::Status(status)];
+            }
             RegistryMsg::Listed(Err(e))
             | RegistryMsg::Details(Err(e))
             | RegistryMsg::Loaded(Err(e))
-            | RegistryMsg::Changed(Err(e)) => self.error = Some(e),
+            | RegistryMsg::Changed(Err(e))
+            | RegistryMsg::Monitored(Err(e)) => self.error = Some(e),
         }
         Vec::new()
     }

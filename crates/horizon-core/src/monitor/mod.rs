@@ -368,6 +368,7 @@ fn drift_reasons(c: &mut SeriesCheck) {
     let Some(d) = &c.drift else { return };
     let mut found: Vec<_> = d.findings().collect();
     found.sort_by_key(|t| (!t.material, t.check));
+    let mut material = 0;
     for t in found {
         let since = match (t.check, d.shift_since) {
             (drift::Check::Level, Some(s)) => format!(" since {s}"),
@@ -375,15 +376,21 @@ fn drift_reasons(c: &mut SeriesCheck) {
         };
         let verdict = if t.material { Verdict::Retrain } else { Verdict::Watch };
         c.verdict = c.verdict.max(verdict);
-        c.reasons.push(format!(
-            "{}{since} ({}, {} = {:.2}, {}){}.",
-            capitalise(&t.effect),
-            t.check.test(),
-            t.check.statistic(),
-            t.statistic,
-            p_text(t.p_value),
-            if t.material { "" } else { ": small, watch it" }
-        ));
+        // Material changes lead the reasons, before anything to watch.
+        let at = if t.material { material } else { c.reasons.len() };
+        material += usize::from(t.material);
+        c.reasons.insert(
+            at,
+            format!(
+                "{}{since} ({}, {} = {:.2}, {}){}.",
+                capitalise(&t.effect),
+                t.check.test(),
+                t.check.statistic(),
+                t.statistic,
+                p_text(t.p_value),
+                if t.material { "" } else { ": small, watch it" }
+            ),
+        );
     }
 }
 
