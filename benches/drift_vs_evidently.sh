@@ -17,7 +17,8 @@ cargo build --release -q -p horizon-benches --bin drift_study
 bin=${CARGO_TARGET_DIR:-target}/release/drift_study
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-/usr/bin/time -f "horizon: %e s wall, %U s user" "$bin" "$work" "$per_kind" 10000 2> "$work/horizon_time.txt" | tee "$work/timing.txt"
+TIMEFORMAT="horizon (generate, check every window, time a check of 10,000 series): %R s wall, %U s user"
+{ time "$bin" "$work" "$per_kind" 10000 > "$work/timing.txt"; } 2> "$work/horizon_time.txt"
 "$venv/bin/python" benches/drift_peer.py "$work/windows.csv" "$work/evidently.csv" 2> "$work/evidently_time.txt"
 mkdir -p benches/results
 out=benches/results/drift_summary.md
