@@ -4,7 +4,7 @@
 //! Sales carry a season and persistence, so no test looks at raw values: the reference's
 //! seasonal profile (multiplicative when every reference value is positive, additive otherwise,
 //! from its last 26 seasons) is taken out of both windows, and a trend is projected only when
-//! the reference's slope is clear (|t| > 3 on effective sizes). What is left — the new values'
+//! the reference's slope is clear (|t| > 2 on effective sizes). What is left — the new values'
 //! departures from what the reference leads one to expect — is tested for:
 //!
 //! | check | test | material when |
@@ -17,8 +17,9 @@
 //! | zeros | two-proportion z test of the share of zeros | ≥ 10 points |
 //!
 //! plus, for reading only, the population stability index (PSI) and Page's CUSUM, which dates
-//! where a level shift began. Which p-values count as discoveries is decided over every test of
-//! every series together (Benjamini–Hochberg, [`super::stattest::benjamini_hochberg`]).
+//! where a level shift began. Which p-values count as discoveries is decided over every series
+//! of the run together (`super::significance`: Benjamini–Hochberg over the series, then the
+//! tests within the flagged ones).
 
 use super::stattest::{
     self, Outcome, chi_square, cusum, f_test, kolmogorov_smirnov, lag1, long_run_factor, mean, student_two_sided,
@@ -158,20 +159,25 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
 
     // The trend of the whole reference, kept only when clear.
     let tr: Vec<f64> = (0..r.len()).map(|i| i as f64).collect();
-    let (slope, slope_var) = clear_slope(&tr, &rd);
+    let (slope, slope_var) = clear_slope(&tr, &rd, 2 * profile.season.max(7));
     // The recent reference sets the level and the noise.
-    let recent = r.len().min((8 * profile.season).max(56));
+    let recent = r.len().min((12 * profile.season).max(RECENT));
     let (tr_recent, rd_recent) = (&tr[r.len() - recent..], &rd[r.len() - recent..]);
     let level_r = mean(rd_recent);
     let t_bar = mean(tr_recent);
     let expect = |t: f64| level_r + slope * (t - t_bar);
     let er: Vec<f64> = tr_recent.iter().zip(rd_recent).map(|(t, v)| v - expect(*t)).collect();
     let ec: Vec<f64> = tc.iter().zip(&cd).map(|(t, v)| v - expect(*t)).collect();
-    let sigma = variance(&er).sqrt();
+    // The persistence of the noise, from the whole reference around its line: the larger of
+    // the Bartlett-weighted long-run variance and the AR(1) one (each alone reads too low on
+    // one kind of noise).
+    let residuals = detrended(&tr, &rd);
+    let rho1 = lag1(&residuals);
+    let lrv = long_run_factor(&residuals, 2 * profile.season.max(7)).max((1.0 + rho1) / (1.0 - rho1));
     let rho = lag1(&er);
-    // The means' effective sizes from the long-run variance (persistence beyond one lag too),
-    // estimated on the whole reference around its line: short windows underestimate it.
-    let lrv = long_run_factor(&detrended(&tr, &rd), 2 * profile.season.max(7));
+    // The noise level of the recent reference; a persistent series' sample variance reads low
+    // by the factor (1 − lrv/n), undone here.
+    let sigma = (variance(&er) * recent as f64 / (recent as f64 - lrv).max(1.0)).sqrt();
     let (neff_r, neff_c) = ((recent as f64 / lrv).max(2.0), (c.len() as f64 / lrv).max(2.0));
     let expected_c = mean(&tc.iter().map(|t| expect(*t)).collect::<Vec<_>>());
     let scale = if expected_c > 0.0 { expected_c } else { f64::NAN };
@@ -193,7 +199,11 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
     let level_change = dep / scale;
     if sigma_ok {
         let extrapolation = slope_var * (mean(&tc) - t_bar).powi(2);
-        let se = (sigma * sigma * (1.0 / neff_c + 1.0 / neff_r) + extrapolation).sqrt();
+        // Each mean's variance: from the noise and its persistence, or — when larger — as the
+        // means of as many consecutive reference days actually varied over the year.
+        let mean_var =
+            |n: usize, neff: f64| (sigma * sigma / neff).max(block_mean_variance(&residuals, n).unwrap_or(0.0));
+        let se = (mean_var(c.len(), neff_c) + mean_var(recent, neff_r) + extrapolation).sqrt();
         let z = dep / se;
         let p = student_two_sided(z, neff_r - 1.0);
         let material = if level_change.is_finite() {
@@ -317,6 +327,10 @@ fn relative_or_units(v: f64, scale: f64) -> String {
     }
 }
 
+/// Fewest last reference values that set the expected level and the noise (at least twelve
+/// seasons are used).
+const RECENT: usize = 84;
+
 /// Whole seasons (at most) the reference's seasonal profile is averaged over.
 const PROFILE_SEASONS: usize = 26;
 
@@ -384,6 +398,24 @@ fn ols_slope(t: &[f64], y: &[f64]) -> (f64, f64) {
     (sxy / sxx, sxx)
 }
 
+/// The variance of the means of `len` consecutive values of `x` (overlapping blocks), when `x`
+/// holds at least four such blocks.
+fn block_mean_variance(x: &[f64], len: usize) -> Option<f64> {
+    if len == 0 || x.len() < 4 * len {
+        return None;
+    }
+    let mut sum: f64 = x[..len].iter().sum();
+    let mut means = vec![sum / len as f64];
+    for i in len..x.len() {
+        sum += x[i] - x[i - len];
+        means.push(sum / len as f64);
+    }
+    Some(variance(&means))
+}
+
+/// |t| above which the reference's slope is projected into the new days.
+const CLEAR_SLOPE: f64 = 2.0;
+
 /// `y` less its least-squares line on `t`.
 fn detrended(t: &[f64], y: &[f64]) -> Vec<f64> {
     let (b, _) = ols_slope(t, y);
@@ -391,15 +423,14 @@ fn detrended(t: &[f64], y: &[f64]) -> Vec<f64> {
     t.iter().zip(y).map(|(a, v)| v - yb - b * (a - tb)).collect()
 }
 
-/// The reference's slope and its variance when it is clear (|t| > 3 on effective sizes), else
-/// no trend.
-fn clear_slope(t: &[f64], y: &[f64]) -> (f64, f64) {
+/// The reference's slope and its variance when it is clear (|t| > [`CLEAR_SLOPE`], the variance from the
+/// long-run variance of the residuals over `lags` lags), else no trend.
+fn clear_slope(t: &[f64], y: &[f64], lags: usize) -> (f64, f64) {
     let (b, sxx) = ols_slope(t, y);
     let (tb, yb) = (mean(t), mean(y));
     let e: Vec<f64> = t.iter().zip(y).map(|(a, v)| v - yb - b * (a - tb)).collect();
-    let rho = lag1(&e);
-    let var = variance(&e) / sxx * (1.0 + rho) / (1.0 - rho);
-    if var > 0.0 && (b / var.sqrt()).abs() > 3.0 {
+    let var = variance(&e) / sxx * long_run_factor(&e, lags);
+    if var > 0.0 && (b / var.sqrt()).abs() > CLEAR_SLOPE {
         (b, var)
     } else {
         (0.0, 0.0)

@@ -3,7 +3,8 @@
 //! verdict — ok, watch, retrain — with the reasons in words.
 //!
 //! * [`drift`]: each series' new values against the reference window kept in the artifact,
-//!   with the tests of [`stattest`], Benjamini–Hochberg over every test of the run.
+//!   with the tests of [`stattest`]; which count is decided over the whole run (Benjamini &
+//!   Bogomolov's two stages: series selected by Benjamini–Hochberg, tests within them).
 //! * [`accuracy`]: the forecasts the model logged ([`log`]) joined with the actuals since.
 //! * [`html`]: the report for people; [`MonitorReport`] serialises as the one for machines.
 //!
@@ -335,23 +336,47 @@ fn rewritten(s: &Series, split: usize, t: &SeriesSummary) -> Option<String> {
     })
 }
 
-/// Benjamini–Hochberg over every drift test of the run.
+/// Which drift tests are discoveries, in two stages (Benjamini & Bogomolov 2014, selective
+/// inference on families of hypotheses): each series is a family with the Simes p-value
+/// min k · p(i) / i of its k tests; Benjamini–Hochberg at `fdr` over the series selects the
+/// changed ones (R of M); within a selected series, Benjamini–Hochberg at fdr · R / M decides
+/// which tests count. The share of
+/// flagged series that did not change is kept under `fdr`, and so is an unchanged series'
+/// chance of being flagged, however many of the others changed.
 fn significance(checks: &mut [SeriesCheck], fdr: f64, report: &mut MonitorReport) {
-    let p: Vec<f64> = checks
+    let families: Vec<(usize, f64)> = checks
         .iter()
         .filter_map(|c| c.drift.as_ref())
-        .flat_map(|d| d.tests.iter().map(|t| t.p_value))
+        .map(|d| {
+            let mut p: Vec<f64> = d.tests.iter().map(|t| t.p_value).collect();
+            p.sort_by(f64::total_cmp);
+            let k = p.len().max(1);
+            // Simes: min over i of k · p(i) / i.
+            let simes = p
+                .iter()
+                .enumerate()
+                .map(|(i, v)| k as f64 * v / (i + 1) as f64)
+                .fold(1.0_f64, f64::min);
+            (k, simes)
+        })
         .collect();
-    let found = stattest::benjamini_hochberg(&p, fdr);
-    let mut k = 0;
-    for d in checks.iter_mut().filter_map(|c| c.drift.as_mut()) {
-        for t in &mut d.tests {
-            t.significant = found[k];
-            k += 1;
+    let family_p: Vec<f64> = families.iter().map(|f| f.1).collect();
+    let selected = stattest::benjamini_hochberg(&family_p, fdr);
+    let r = selected.iter().filter(|s| **s).count();
+    let level = fdr * r as f64 / families.len().max(1) as f64;
+    let mut tests = 0;
+    let mut discoveries = 0;
+    for (f, d) in checks.iter_mut().filter_map(|c| c.drift.as_mut()).enumerate() {
+        let within: Vec<f64> = d.tests.iter().map(|t| t.p_value).collect();
+        let found = stattest::benjamini_hochberg(&within, level);
+        for (t, found) in d.tests.iter_mut().zip(found) {
+            t.significant = selected[f] && found;
+            tests += 1;
+            discoveries += usize::from(t.significant);
         }
     }
-    report.tests = p.len();
-    report.discoveries = found.iter().filter(|f| **f).count();
+    report.tests = tests;
+    report.discoveries = discoveries;
 }
 
 /// A p-value for people.
