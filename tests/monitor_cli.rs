@@ -187,6 +187,25 @@ fn monitor_judges_new_sales_logs_forecasts_records_runs_and_retrains_through_pro
     assert!(text.contains("promotion: version 2 not promoted"), "{text}");
     let show = ok(&horizon(&["registry", "show", "sales@champion"], d));
     assert!(show.contains("version 1"), "{show}");
+    // The next day, the same data: version 2 was trained on it already, so no third copy.
+    let again = horizon(
+        &[
+            "monitor",
+            "tripled.csv",
+            "--registered",
+            "sales@champion",
+            "--retrain-config",
+            "retrain.toml",
+        ],
+        d,
+    );
+    let text = said(&again);
+    assert_eq!(again.status.code(), Some(4), "{text}");
+    assert!(
+        text.contains("not retrained: version 2 was trained on these data"),
+        "{text}"
+    );
+    assert!(ok(&horizon(&["registry", "list"], d)).contains("(2 version(s))"));
     // Version 2 was trained on the tripled sales: against it they are what it expects.
     let after = horizon(&["monitor", "tripled.csv", "--registered", "sales:2", "--no-record"], d);
     assert!(matches!(after.status.code(), Some(0 | 3)), "{}", said(&after));

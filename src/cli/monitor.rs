@@ -12,6 +12,7 @@ use super::registry::{RegistryArgs, load_artifact};
 use super::train::{TrainArgs, registry_failure};
 use anyhow::anyhow;
 use clap::Args;
+use horizon_core::Panel;
 use horizon_core::data::IngestOptions;
 use horizon_core::monitor::log::ForecastLog;
 use horizon_core::monitor::{Inputs, MonitorOptions, MonitorReport, Verdict, html::html, monitor};
@@ -128,8 +129,15 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
         write_new(path, html(&report, &art, &panel, &logs).as_bytes(), a.force, &[&a.file])?;
         println!("report (HTML): {}", path.display());
     }
+    let copy = match (&a.retrain_config, report.verdict) {
+        (Some(_), Verdict::Retrain) => already_trained(reg.as_ref(), &name, version.version, &panel)?,
+        _ => None,
+    };
+    if let Some(newer) = &copy {
+        println!("not retrained: {newer}");
+    }
     let retrained = match (&a.retrain_config, report.verdict) {
-        (Some(config), Verdict::Retrain) => {
+        (Some(config), Verdict::Retrain) if copy.is_none() => {
             println!("retraining with {} …", config.display());
             let decision = super::train::train(&TrainArgs {
                 config: config.clone(),
@@ -150,6 +158,26 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
         (Verdict::Retrain, Some(_)) => 5,
     };
     Err(CliError::Exit(code))
+}
+
+/// A newer version than the monitored one, trained on data reaching as far as `panel`: the
+/// last retrain was not promoted, and training again on the same data would only add a copy.
+fn already_trained(reg: &dyn Registry, name: &str, monitored: u64, panel: &Panel) -> Result<Option<String>, CliError> {
+    let newest = reg.resolve(name, &VersionRef::Latest).map_err(registry_failure)?;
+    if newest.version == monitored {
+        return Ok(None);
+    }
+    let art = load_artifact(reg, name, newest.version)?;
+    let trained_until = art.training.series.iter().map(|s| s.end).max();
+    let data_until = panel.series.iter().filter_map(|s| s.dates.last()).max().copied();
+    Ok(match (trained_until, data_until) {
+        (Some(t), Some(d)) if t >= d => Some(format!(
+            "version {} was trained on these data (up to {t}) and its promotion rule kept it from champion; \
+             promote it (`horizon registry promote {name}:{}`) or retrain when newer data arrive",
+            newest.version, newest.version
+        )),
+        _ => None,
+    })
 }
 
 /// The retrain pipeline must train the monitored model into the same registry.
