@@ -209,12 +209,17 @@ pub(super) fn log_forecast(
         id_columns: panel.id_columns.clone(),
         forecasts: rows.to_vec(),
     };
-    let path = horizon_registry::forecast_log::write(dir, name, &log.file_name(), &log.to_bytes()).map_err(|e| {
-        CliError::Failure(anyhow::anyhow!(
-            "the forecast was written but could not be logged for monitoring: {e}"
-        ))
-    })?;
-    eprintln!("logged for monitoring: {}", path.display());
+    let (path, new) =
+        horizon_registry::forecast_log::write(dir, name, &log.file_name(), &log.to_bytes()).map_err(|e| {
+            CliError::Failure(anyhow::anyhow!(
+                "the forecast was written but could not be logged for monitoring: {e}"
+            ))
+        })?;
+    if new {
+        eprintln!("logged for monitoring: {}", path.display());
+    } else {
+        eprintln!("already logged for monitoring (the same forecast): {}", path.display());
+    }
     Ok(())
 }
 

@@ -16,7 +16,7 @@ use horizon_core::Panel;
 use horizon_core::data::IngestOptions;
 use horizon_core::monitor::log::ForecastLog;
 use horizon_core::monitor::{Inputs, MonitorOptions, MonitorReport, Verdict, html::html, monitor};
-use horizon_registry::{NewRun, Registry, VersionRef, forecast_log};
+use horizon_registry::{NewRun, Registry, RegistryError, VersionRef, forecast_log};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +45,8 @@ pub struct MonitorArgs {
     /// Check only the last N periods of the data (default: every period after the training data)
     #[arg(long, value_parser = clap::value_parser!(u64).range(3..=100_000))]
     pub window: Option<u64>,
-    /// False discovery rate over every drift test of the run (Benjamini-Hochberg)
+    /// False discovery rate of the drift findings over the run's series (Benjamini-Hochberg over
+    /// the series, then over each flagged series' tests)
     #[arg(long, default_value_t = 0.05)]
     pub fdr: f64,
     /// Write the report for machines (JSON) here
@@ -58,7 +59,8 @@ pub struct MonitorArgs {
     #[arg(long)]
     pub force: bool,
     /// When the verdict is retrain, run this training pipeline (it must train the monitored
-    /// model in the same registry); its promotion rule decides the rest
+    /// model in the same registry; its forecast output, if any, is replaced); its promotion
+    /// rule decides the rest
     #[arg(long, value_name = "PIPELINE.toml")]
     pub retrain_config: Option<PathBuf>,
     /// Do not record the check as a run in the registry
@@ -85,16 +87,7 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
     }
     let version = reg.resolve(&name, &r).map_err(registry_failure)?;
     let art = load_artifact(reg.as_ref(), &name, version.version)?;
-    // Read as the training data was, but let the calendar speak: a changed frequency is found,
-    // not forced onto the old grid.
-    let trained_as = IngestOptions {
-        freq: None,
-        ..art.ingest_options()
-    };
-    let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
-    let Some(panel) = ing.panel else {
-        return Err(CliError::Data("nothing could be read".into()));
-    };
+    let (panel, gaps_filled) = read_data(&a, &art)?;
     let logs = match &a.forecast_log {
         Some(dir) => read_logs(dir, &name)?,
         None => Vec::new(),
@@ -113,11 +106,17 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
         window: a.window.map(|w| w as usize),
     };
     let mut report = monitor(&inputs, &options);
-    if ing.stats.gaps_filled > 0 {
+    if gaps_filled > 0 {
         report.notes.push(format!(
-            "{} missing period(s) in the data were filled by the gap policy; filled days are checked as sales.",
-            ing.stats.gaps_filled
+            "{gaps_filled} missing period(s) in the data were filled by the gap policy; filled days are checked as sales."
         ));
+    }
+    if logs.is_empty()
+        && let Some(dir) = &a.forecast_log
+    {
+        report
+            .notes
+            .push(format!("No forecasts of {name} are logged in {} yet.", dir.display()));
     }
     print(&report);
     if let Some(path) = &a.json {
@@ -139,18 +138,24 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
     let retrained = match (&a.retrain_config, report.verdict) {
         (Some(config), Verdict::Retrain) if copy.is_none() => {
             println!("retraining with {} …", config.display());
-            let decision = super::train::train(&TrainArgs {
+            // The pipeline's own forecast output (if it has one) is the loop's to replace.
+            Some(super::train::train(&TrainArgs {
                 config: config.clone(),
-                force: false,
-            })?;
-            Some(decision)
+                force: true,
+            }))
         }
         _ => None,
     };
+    let version_made = retrained.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.candidate);
+    // Recorded whatever happened next; a registry that cannot take the record does not hide the
+    // verdict from the scheduler.
     if !a.no_record {
-        let run = record(reg.as_ref(), &report, retrained.as_ref().map(|d| d.candidate))?;
-        println!("recorded: run {run} in {}", reg.describe());
+        match record(reg.as_ref(), &report, version_made) {
+            Ok(run) => println!("recorded: run {run} in {}", reg.describe()),
+            Err(e) => eprintln!("warning: the check was not recorded in {}: {e}", reg.describe()),
+        }
     }
+    let retrained = retrained.transpose()?;
     let code = match (report.verdict, &retrained) {
         (Verdict::Ok, _) => return Ok(()),
         (Verdict::Watch, _) => 3,
@@ -191,7 +196,7 @@ fn check_retrain_config(config: &Path, name: &str, reg: &dyn Registry) -> Result
         )));
     }
     let theirs = p.registry.open().map_err(CliError::Failure)?.describe();
-    if theirs != reg.describe() {
+    if !same_registry(&theirs, &reg.describe()) {
         return Err(CliError::Data(format!(
             "--retrain-config {}: it registers in {theirs}, but {name} is monitored in {}",
             config.display(),
@@ -199,6 +204,44 @@ fn check_retrain_config(config: &Path, name: &str, reg: &dyn Registry) -> Result
         )));
     }
     Ok(())
+}
+
+/// Whether two registries' descriptions name the same one: local folders compared as canonical
+/// paths, server addresses without a trailing slash.
+fn same_registry(a: &str, b: &str) -> bool {
+    const LOCAL: &str = "local registry at ";
+    match (a.strip_prefix(LOCAL), b.strip_prefix(LOCAL)) {
+        (Some(x), Some(y)) => {
+            let canon = |p: &str| std::fs::canonicalize(p).unwrap_or_else(|_| PathBuf::from(p));
+            canon(x) == canon(y)
+        }
+        _ => a.trim_end_matches('/') == b.trim_end_matches('/'),
+    }
+}
+
+/// The new data, read as the model's training data was. The frequency is the trained one when
+/// the training set it; when it was guessed, it is guessed again, so that a changed calendar is
+/// found rather than forced onto the old grid (and, if no guess can be made, the trained one).
+fn read_data(a: &MonitorArgs, art: &horizon_core::artifact::Artifact) -> Result<(Panel, usize), CliError> {
+    let trained_as = art.ingest_options();
+    if art.preprocessing.freq.is_none() && a.columns.options().freq.is_none() {
+        let guessing = IngestOptions {
+            freq: None,
+            ..trained_as.clone()
+        };
+        let bytes =
+            std::fs::read(&a.file).map_err(|e| CliError::Failure(anyhow!("cannot read {}: {e}", a.file.display())))?;
+        let ing = horizon_core::data::ingest_csv(&bytes, &a.file.display().to_string(), &a.columns.over(&guessing));
+        if let (Some(panel), false) = (ing.panel, ing.report.has_errors()) {
+            return Ok((panel, ing.stats.gaps_filled));
+        }
+    }
+    let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
+    let gaps = ing.stats.gaps_filled;
+    let panel = ing
+        .panel
+        .ok_or_else(|| CliError::Data("nothing could be read".into()))?;
+    Ok((panel, gaps))
 }
 
 /// The model's forecast logs; a file that cannot be read (half-written, edited) is skipped
@@ -245,12 +288,12 @@ fn print(r: &MonitorReport) {
                 .map(|c| format!(", {:.0} % inside the {} % range", 100.0 * c.observed, c.level))
                 .unwrap_or_default();
             println!(
-                "accuracy: {} forecast(s), {} days with actuals: MASE {:.3} (backtest {}), bias {:+.1} %{cov}",
+                "accuracy: {} forecast(s), {} days with actuals: MASE {:.3} (backtest {}), bias {}{cov}",
                 acc.forecasts,
                 all.pairs,
                 all.mase,
                 r.promised.mase.map_or("—".into(), |m| format!("{m:.3}")),
-                100.0 * all.bias
+                all.bias.map_or("—".into(), |b| format!("{:+.1} %", 100.0 * b))
             );
         }
         for m in &acc.messages {
@@ -273,7 +316,7 @@ fn print(r: &MonitorReport) {
 }
 
 /// The check as a run in the registry: its verdict, counts and accuracy as metrics.
-fn record(reg: &dyn Registry, r: &MonitorReport, retrained: Option<u64>) -> Result<String, CliError> {
+fn record(reg: &dyn Registry, r: &MonitorReport, retrained: Option<u64>) -> Result<String, RegistryError> {
     let mut metrics = BTreeMap::from([
         ("series".to_string(), r.series.len() as f64),
         ("ok".to_string(), r.counts.ok as f64),
@@ -293,8 +336,8 @@ fn record(reg: &dyn Registry, r: &MonitorReport, retrained: Option<u64>) -> Resu
     if let Some(all) = r.accuracy.as_ref().and_then(|a| a.overall.as_ref()) {
         metrics.insert("actual_mase".into(), all.mase);
         metrics.insert("actual_days".into(), all.pairs as f64);
-        if all.bias.is_finite() {
-            metrics.insert("actual_bias".into(), all.bias);
+        if let Some(b) = all.bias {
+            metrics.insert("actual_bias".into(), b);
         }
         if let Some(c) = all.coverage.last() {
             metrics.insert("actual_coverage".into(), c.observed);
@@ -313,14 +356,12 @@ fn record(reg: &dyn Registry, r: &MonitorReport, retrained: Option<u64>) -> Resu
         ("horizon.kind".to_string(), "monitor".to_string()),
         ("horizon.verdict".to_string(), r.verdict.word().to_string()),
     ]);
-    let run = reg
-        .log_run(&NewRun {
-            experiment: String::new(),
-            name: format!("monitor-{}", r.model),
-            params,
-            metrics,
-            tags,
-        })
-        .map_err(registry_failure)?;
+    let run = reg.log_run(&NewRun {
+        experiment: String::new(),
+        name: format!("monitor-{}", r.model),
+        params,
+        metrics,
+        tags,
+    })?;
     Ok(run.run_id)
 }

@@ -12,25 +12,23 @@ use std::path::{Path, PathBuf};
 /// The extension of a log file.
 pub const EXTENSION: &str = "hflog";
 
-/// Write one log of `model` as `file_name` under `dir` (created if needed).
-pub fn write(dir: &Path, model: &str, file_name: &str, bytes: &[u8]) -> Result<PathBuf, RegistryError> {
+/// Write one log of `model` as `file_name` under `dir` (created if needed): the path and
+/// whether it is new — a file of that name (the same forecast, logged before) is kept as it is.
+pub fn write(dir: &Path, model: &str, file_name: &str, bytes: &[u8]) -> Result<(PathBuf, bool), RegistryError> {
     validate_model_name(model).map_err(|e| RegistryError::Invalid(e.to_string()))?;
     let folder = dir.join(model);
     fs::create_dir_all(&folder).map_err(|e| RegistryError::io(&folder, &e))?;
     let path = folder.join(file_name);
+    if path.exists() {
+        return Ok((path, false));
+    }
     write_atomic(&path, bytes)?;
-    Ok(path)
+    Ok((path, true))
 }
 
 /// Every log file of `model` under `dir`, oldest name first, with its bytes; the temporary
-/// files of a write that never finished are left out. No folder: no logs.
+/// files of a write that never finished are left out. No folder yet: no logs.
 pub fn read(dir: &Path, model: &str) -> Result<Vec<(PathBuf, Vec<u8>)>, RegistryError> {
-    if !dir.is_dir() {
-        return Err(RegistryError::Invalid(format!(
-            "{}: no such folder of forecast logs",
-            dir.display()
-        )));
-    }
     let folder = dir.join(model);
     let entries = match fs::read_dir(&folder) {
         Ok(e) => e,
@@ -62,9 +60,11 @@ mod tests {
     #[test]
     fn writes_whole_files_and_skips_unfinished_ones() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let p = write(dir.path(), "sales", "b.hflog", b"two").expect("written");
-        assert!(p.ends_with("sales/b.hflog"));
+        let (p, new) = write(dir.path(), "sales", "b.hflog", b"two").expect("written");
+        assert!(p.ends_with("sales/b.hflog") && new);
         write(dir.path(), "sales", "a.hflog", b"one").expect("written");
+        // The same name again (the same forecast): kept, not rewritten.
+        assert!(!write(dir.path(), "sales", "a.hflog", b"uno").expect("kept").1);
         // What a crash mid-write leaves: write_atomic's temporary file.
         fs::write(dir.path().join("sales/.c.hflog.tmp-1-1"), b"half").expect("temp");
         fs::write(dir.path().join("sales/notes.txt"), b"x").expect("other");
@@ -72,7 +72,11 @@ mod tests {
         let bytes: Vec<&[u8]> = logs.iter().map(|(_, b)| b.as_slice()).collect();
         assert_eq!(bytes, vec![b"one".as_slice(), b"two".as_slice()]);
         assert!(read(dir.path(), "other").expect("no folder").is_empty());
-        assert!(read(&dir.path().join("missing"), "sales").is_err());
+        assert!(
+            read(&dir.path().join("missing"), "sales")
+                .expect("no folder yet")
+                .is_empty()
+        );
         assert!(write(dir.path(), "../up", "x.hflog", b"").is_err());
     }
 }

@@ -48,6 +48,7 @@ impl AppState {
             id_columns: loaded.artifact.training.id_columns.clone(),
             forecasts: out.series_forecasts(),
         };
+        // The same forecast asked again is logged once (its file exists already).
         if let Err(e) = horizon_registry::forecast_log::write(dir, &loaded.name, &log.file_name(), &log.to_bytes()) {
             self.metrics.log_failures.inc();
             eprintln!("horizon serve: forecast of {} not logged: {e}", loaded.name);

@@ -1,6 +1,6 @@
 //! Forecast accuracy against actuals: the forecasts a model version made (the forecast log)
 //! joined with the sales that arrived since, per series and per step of the horizon, in the
-//! benchmark's terms (MASE scaled by the training data's seasonal naive error, bias, interval
+//! benchmark's terms (MASE scaled by the seasonal naive error of the training data's last year, bias, interval
 //! coverage) so they compare with what the model's backtest promised.
 
 use super::log::ForecastLog;
@@ -23,8 +23,9 @@ pub struct Scores {
     pub pairs: usize,
     /// Mean absolute error over the series' training scale (seasonal naive MAE).
     pub mase: f64,
-    /// (Σ forecast − Σ actual) / Σ actual: +0.1 is forecasts 10 % too high.
-    pub bias: f64,
+    /// (Σ forecast − Σ actual) / Σ actual: +0.1 is forecasts 10 % too high (none when the
+    /// actuals sum to zero).
+    pub bias: Option<f64>,
     pub coverage: Vec<Coverage>,
 }
 
@@ -45,8 +46,13 @@ pub struct Accuracy {
     pub pending: usize,
     /// Forecast days due (other series have them) whose actual has not arrived.
     pub late: usize,
+    /// Forecast days before the data's first day (the file holds only later days).
+    pub before: usize,
     /// The whole panel: the mean of the series' MASE, bias and coverage over every pair.
     pub overall: Option<Scores>,
+    /// The same over the forecasts whose every day has its actual: what verdicts compare with
+    /// the backtest's promise (made over whole horizons, so early steps alone would flatter).
+    pub complete: Option<Scores>,
     pub by_step: Vec<StepScores>,
     /// Per series (by label).
     pub series: BTreeMap<String, Scores>,
@@ -56,9 +62,11 @@ pub struct Accuracy {
 
 /// One joined pair.
 struct Pair {
+    /// Which logged series forecast it (index over the run), for whole-horizon checks.
+    forecast: usize,
     series: String,
     step: usize,
-    forecast: f64,
+    forecast_value: f64,
     actual: f64,
     scale: f64,
     inside: Vec<(f64, bool)>,
@@ -100,8 +108,10 @@ pub fn accuracy(
         .enumerate()
         .map(|(i, s)| (s.key.as_slice(), i))
         .collect();
-    let (mut pending, mut late) = (0, 0);
+    let (mut pending, mut late, mut before) = (0, 0, 0);
+    let mut whole = Vec::new();
     let mut no_actuals: BTreeMap<String, usize> = BTreeMap::new();
+    let mut no_scale: BTreeMap<String, usize> = BTreeMap::new();
     let mut pairs = Vec::new();
     let mut used = 0;
     for log in &mine {
@@ -119,15 +129,18 @@ pub fn accuracy(
                 continue;
             };
             let Some(scale) = scale(&f.key).filter(|v| *v > 0.0 && v.is_finite()) else {
-                *no_actuals.entry(label).or_default() += 1;
+                *no_scale.entry(label).or_default() += 1;
                 continue;
             };
+            let id = whole.len();
+            let mut all_in = true;
             for (k, d) in f.dates.iter().enumerate() {
                 match s.dates.binary_search(d) {
                     Ok(i) => pairs.push(Pair {
+                        forecast: id,
                         series: label.clone(),
                         step: k + 1,
-                        forecast: f.forecast.point[k],
+                        forecast_value: f.forecast.point[k],
                         actual: s.values[i],
                         scale,
                         inside: f
@@ -137,10 +150,19 @@ pub fn accuracy(
                             .map(|iv| (iv.level, iv.lower[k] <= s.values[i] && s.values[i] <= iv.upper[k]))
                             .collect(),
                     }),
-                    Err(_) if last_day.is_some_and(|l| *d > l) => pending += 1,
-                    Err(_) => late += 1,
+                    Err(_) => {
+                        all_in = false;
+                        if last_day.is_some_and(|l| *d > l) {
+                            pending += 1;
+                        } else if s.dates.first().is_some_and(|first| d < first) {
+                            before += 1;
+                        } else {
+                            late += 1;
+                        }
+                    }
                 }
             }
+            whole.push(all_in);
         }
         used += usize::from(any);
     }
@@ -152,10 +174,19 @@ pub fn accuracy(
     if !no_actuals.is_empty() {
         let names: Vec<&str> = no_actuals.keys().map(String::as_str).take(5).collect();
         messages.push(format!(
-            "{} logged series have no actuals in the data (not in the file or not trained on): {}{}",
+            "{} logged series have no actuals in the data (not in the file): {}{}",
             no_actuals.len(),
             names.join(", "),
             if no_actuals.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    if !no_scale.is_empty() {
+        let names: Vec<&str> = no_scale.keys().map(String::as_str).take(5).collect();
+        messages.push(format!(
+            "{} logged series have no error scale (unknown to the model, or training data that never changed): not judged: {}{}",
+            no_scale.len(),
+            names.join(", "),
+            if no_scale.len() > 5 { ", …" } else { "" }
         ));
     }
     if late > 0 {
@@ -166,6 +197,11 @@ pub fn accuracy(
     if pending > 0 {
         messages.push(format!("{pending} forecast day(s) are not due yet"));
     }
+    if before > 0 {
+        messages.push(format!(
+            "{before} forecast day(s) fall before the data's first day: not judged"
+        ));
+    }
     let mut by_series: BTreeMap<String, Vec<&Pair>> = BTreeMap::new();
     let mut by_step: BTreeMap<usize, Vec<&Pair>> = BTreeMap::new();
     for p in &pairs {
@@ -173,19 +209,27 @@ pub fn accuracy(
         by_step.entry(p.step).or_default().push(p);
     }
     let series: BTreeMap<String, Scores> = by_series.into_iter().map(|(k, v)| (k, scores(&v))).collect();
-    let overall = (!pairs.is_empty()).then(|| {
-        let all: Vec<&Pair> = pairs.iter().collect();
-        Scores {
-            // The benchmark's mean over series of each series' MASE.
-            mase: series.values().map(|s| s.mase).sum::<f64>() / series.len() as f64,
-            ..scores(&all)
+    let panel_scores = |pairs: Vec<&Pair>| -> Option<Scores> {
+        if pairs.is_empty() {
+            return None;
         }
-    });
+        let mut per_series: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
+        for p in &pairs {
+            per_series.entry(p.series.as_str()).or_default().push(p);
+        }
+        // The benchmark's mean over series of each series' MASE.
+        let mase = per_series.values().map(|v| scores(v).mase).sum::<f64>() / per_series.len() as f64;
+        Some(Scores { mase, ..scores(&pairs) })
+    };
+    let overall = panel_scores(pairs.iter().collect());
+    let complete = panel_scores(pairs.iter().filter(|p| whole[p.forecast]).collect());
     Accuracy {
         forecasts: used,
         pending,
         late,
+        before,
         overall,
+        complete,
         by_step: by_step
             .into_iter()
             .map(|(step, v)| StepScores {
@@ -202,13 +246,13 @@ fn scores(pairs: &[&Pair]) -> Scores {
     let n = pairs.len();
     let mase = pairs
         .iter()
-        .map(|p| (p.forecast - p.actual).abs() / p.scale)
+        .map(|p| (p.forecast_value - p.actual).abs() / p.scale)
         .sum::<f64>()
         / n.max(1) as f64;
     let (sf, sa): (f64, f64) = pairs
         .iter()
-        .fold((0.0, 0.0), |(f, a), p| (f + p.forecast, a + p.actual));
-    let bias = if sa.abs() > 0.0 { (sf - sa) / sa } else { f64::NAN };
+        .fold((0.0, 0.0), |(f, a), p| (f + p.forecast_value, a + p.actual));
+    let bias = (sa.abs() > 0.0).then(|| (sf - sa) / sa);
     let mut levels: BTreeMap<u64, (f64, usize, usize)> = BTreeMap::new();
     for p in pairs {
         for (level, inside) in &p.inside {
@@ -232,20 +276,4 @@ fn scores(pairs: &[&Pair]) -> Scores {
         bias,
         coverage,
     }
-}
-
-/// A series' MASE scale from its training values: the mean absolute seasonal difference (lag 1
-/// when the series is shorter than two seasons); `None` when it is zero or cannot be taken.
-pub fn seasonal_naive_scale(values: &[f64], season: usize) -> Option<f64> {
-    let lag = if season >= 1 && values.len() > 2 * season {
-        season
-    } else {
-        1
-    };
-    if values.len() <= lag {
-        return None;
-    }
-    let d: Vec<f64> = values.windows(lag + 1).map(|w| (w[lag] - w[0]).abs()).collect();
-    let s = d.iter().sum::<f64>() / d.len() as f64;
-    (s > 0.0 && s.is_finite()).then_some(s)
 }

@@ -96,8 +96,8 @@ pub struct DriftTest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesDrift {
     pub tests: Vec<DriftTest>,
-    /// Relative change of the level (NaN when the level is not positive).
-    pub level_change: f64,
+    /// Relative change of the level (none when the level is not positive).
+    pub level_change: Option<f64>,
     /// Population stability index over the reference's deciles (rule of thumb: > 0.25 major).
     pub psi: f64,
     /// First Wasserstein distance, in reference standard deviations.
@@ -137,7 +137,8 @@ pub const MIN_CURRENT: usize = 3;
 pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: usize) -> Result<SeriesDrift, String> {
     let r = reference;
     let c = current.values;
-    let min_reference = (2 * season).max(14);
+    // A season longer than half the reference is not taken out (and the pattern not checked).
+    let min_reference = 14;
     if r.len() < min_reference {
         return Err(format!(
             "{} reference values: too few to check drift (at least {min_reference})",
@@ -161,7 +162,7 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
     let tr: Vec<f64> = (0..r.len()).map(|i| i as f64).collect();
     let (slope, slope_var) = clear_slope(&tr, &rd, 2 * profile.season.max(7));
     // The recent reference sets the level and the noise.
-    let recent = r.len().min((12 * profile.season).max(RECENT));
+    let recent = r.len().min(recent_len(freq));
     let (tr_recent, rd_recent) = (&tr[r.len() - recent..], &rd[r.len() - recent..]);
     let level_r = mean(rd_recent);
     let t_bar = mean(tr_recent);
@@ -178,6 +179,13 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
     // The noise level of the recent reference; a persistent series' sample variance reads low
     // by the factor (1 − lrv/n), undone here.
     let sigma = (variance(&er) * recent as f64 / (recent as f64 - lrv).max(1.0)).sqrt();
+    // A reference that never moved: a change of 1 % of its level counts as one sd, so that a
+    // real change is tested (and found) rather than skipped.
+    let sigma = if sigma > 0.0 {
+        sigma
+    } else {
+        0.01 * level_r.abs().max(1.0)
+    };
     let (neff_r, neff_c) = ((recent as f64 / lrv).max(2.0), (c.len() as f64 / lrv).max(2.0));
     let expected_c = mean(&tc.iter().map(|t| expect(*t)).collect::<Vec<_>>());
     let scale = if expected_c > 0.0 { expected_c } else { f64::NAN };
@@ -305,10 +313,10 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
     let cs = cusum(&std, &mut path);
     Ok(SeriesDrift {
         tests,
-        level_change,
+        level_change: level_change.is_finite().then_some(level_change),
         psi: stattest::psi(&er, &ec),
         wasserstein: w,
-        shift_since: cs.alarm.and_then(|(_, start, _)| current.dates.get(start).copied()),
+        shift_since: cs.alarm(dep).and_then(|(_, start)| current.dates.get(start).copied()),
         cusum: path,
         season: profile.season,
         multiplicative: profile.multiplicative,
@@ -327,9 +335,16 @@ fn relative_or_units(v: f64, scale: f64) -> String {
     }
 }
 
-/// Fewest last reference values that set the expected level and the noise (at least twelve
-/// seasons are used).
-const RECENT: usize = 84;
+/// How many of the reference's last values set the expected level and the noise: twelve weeks
+/// of days, half a year of weeks, a year of months, two of quarters.
+fn recent_len(freq: Frequency) -> usize {
+    match freq {
+        Frequency::Daily => 84,
+        Frequency::Weekly => 26,
+        Frequency::Monthly => 12,
+        Frequency::Quarterly => 8,
+    }
+}
 
 /// Whole seasons (at most) the reference's seasonal profile is averaged over.
 const PROFILE_SEASONS: usize = 26;

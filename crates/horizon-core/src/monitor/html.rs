@@ -15,6 +15,8 @@ use std::fmt::Write;
 
 /// Series drawn at most (those needing attention first).
 const PLOTS: usize = 12;
+/// Logged forecasts drawn per series at most (the latest).
+const FORECASTS_DRAWN: usize = 5;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#222}\
 h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2.2rem}.made{color:#666}\
@@ -56,8 +58,10 @@ pub fn html(report: &MonitorReport, artifact: &Artifact, panel: &Panel, logs: &[
     let mut shown: Vec<&SeriesCheck> = report.series.iter().filter(|c| c.verdict > Verdict::Ok).collect();
     if shown.is_empty() {
         shown = report.series.iter().take(3).collect();
-    }
-    if !shown.is_empty() {
+        if !shown.is_empty() {
+            out.push_str("<h2>A few series</h2>\n");
+        }
+    } else {
         out.push_str("<h2>Series that need attention</h2>\n");
     }
     for c in shown.into_iter().take(PLOTS) {
@@ -133,11 +137,11 @@ fn accuracy(out: &mut String, report: &MonitorReport) {
             .collect();
         let _ = writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:+.1} %</td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             s.step,
             s.scores.pairs,
             s.scores.mase,
-            100.0 * s.scores.bias,
+            s.scores.bias.map_or("—".into(), |b| format!("{:+.1} %", 100.0 * b)),
             cov.join(", ")
         );
     }
@@ -150,8 +154,8 @@ fn series_table(out: &mut String, report: &MonitorReport) {
         let change = c
             .drift
             .as_ref()
-            .filter(|d| d.level_change.is_finite())
-            .map(|d| format!("{:+.0} %", 100.0 * d.level_change))
+            .and_then(|d| d.level_change)
+            .map(|c| format!("{:+.0} %", 100.0 * c))
             .unwrap_or_default();
         let reasons: Vec<String> = c.reasons.iter().map(|r| escape(r)).collect();
         let _ = writeln!(
@@ -213,7 +217,15 @@ fn series_plot(c: &SeriesCheck, artifact: &Artifact, panel: &Panel, logs: &[Fore
         });
     }
     let mut band = Vec::new();
-    for l in logs {
+    // The latest forecasts made (a server may have logged many).
+    let mut recent: Vec<&ForecastLog> = logs
+        .iter()
+        .filter(|l| l.forecasts.iter().any(|f| f.key == c.key))
+        .collect();
+    recent.sort_by(|a, b| b.made_at.cmp(&a.made_at));
+    recent.truncate(FORECASTS_DRAWN);
+    recent.reverse();
+    for l in recent {
         for f in l.forecasts.iter().filter(|f| f.key == c.key) {
             lines.push(Line {
                 points: f

@@ -2,16 +2,17 @@
 //! --registered … --forecast-log DIR`, `horizon serve --forecast-log DIR`), kept so that the
 //! actuals arriving later can be compared with it (`horizon monitor`).
 //!
-//! One file per forecast, a header line with the payload's checksum and a JSON payload:
+//! One file per forecast, a header line with the payload's checksum and a CBOR payload (as the
+//! model artifacts: every number bit for bit, NaN included):
 //!
 //! ```text
-//! HORIZON-FORECAST-LOG 1 json sha256:<64 hex digits of the payload>
-//! {"model":"sales","version":3,"made_at":"2026-12-06T10:00:00Z","by":"horizon forecast",…}
+//! HORIZON-FORECAST-LOG 1 cbor sha256:<64 hex digits of the payload>
+//! <CBOR of ForecastLog: model, version, made_at, by, freq, id_columns, forecasts>
 //! ```
 //!
 //! Files are written whole or not at all (temp file, fsync, rename); the checksum catches what
 //! a crash or an edit left half-written anyway, and such a file is skipped with its name, never
-//! read in part.
+//! read in part. A forecast whose bounds do not match its dates is refused the same way.
 
 use crate::data::Frequency;
 use crate::export::SeriesForecast;
@@ -20,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 const MAGIC: &str = "HORIZON-FORECAST-LOG";
 const VERSION: u32 = 1;
+const FORMAT: &str = "cbor";
 
 /// One logged forecast: who made it with which model version, when, and every series' forecast.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,16 +48,21 @@ pub struct LogError {
 impl ForecastLog {
     /// The file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Plain data (strings, numbers, dates): serde_json cannot fail on it; non-finite bounds
-        // are written as null and read back as NaN.
-        let payload = serde_json::to_vec(self).unwrap_or_default();
-        let mut out = format!("{MAGIC} {VERSION} json sha256:{}\n", checksum(&payload)).into_bytes();
+        let payload = self.payload();
+        let mut out = format!("{MAGIC} {VERSION} {FORMAT} sha256:{}\n", checksum(&payload)).into_bytes();
         out.extend_from_slice(&payload);
         out
     }
 
+    fn payload(&self) -> Vec<u8> {
+        let mut payload = Vec::new();
+        // Plain data into a Vec: CBOR encoding cannot fail on it.
+        let _ = ciborium::into_writer(self, &mut payload);
+        payload
+    }
+
     /// Read a log file; `origin` names it in errors. A file whose checksum does not match (cut
-    /// short by a crash, or edited) is refused whole.
+    /// short by a crash, or edited) or whose forecasts do not match their dates is refused whole.
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<ForecastLog, LogError> {
         let err = |reason: &str| LogError {
             origin: origin.to_string(),
@@ -67,10 +74,10 @@ impl ForecastLog {
             .ok_or_else(|| err("not a Horizon forecast log (no header line)"))?;
         let header = std::str::from_utf8(&bytes[..nl]).map_err(|_| err("not a Horizon forecast log"))?;
         let parts: Vec<&str> = header.split(' ').collect();
-        let [magic, version, "json", sum] = parts.as_slice() else {
+        let [magic, version, format, sum] = parts.as_slice() else {
             return Err(err("not a Horizon forecast log"));
         };
-        if *magic != MAGIC {
+        if *magic != MAGIC || *format != FORMAT {
             return Err(err("not a Horizon forecast log"));
         }
         if version.parse::<u32>().map_or(true, |v| v > VERSION) {
@@ -82,18 +89,46 @@ impl ForecastLog {
                 "the checksum does not match: the file is incomplete (a crash while it was written?) or was edited; skipped",
             ));
         }
-        serde_json::from_slice(payload).map_err(|e| err(&format!("the forecast cannot be read: {e}")))
+        let log: ForecastLog =
+            ciborium::from_reader(payload).map_err(|e| err(&format!("the forecast cannot be read: {e}")))?;
+        for f in &log.forecasts {
+            let n = f.dates.len();
+            let fits = f.forecast.point.len() == n
+                && f.forecast
+                    .intervals
+                    .iter()
+                    .all(|i| i.lower.len() == n && i.upper.len() == n);
+            if !fits {
+                return Err(err(&format!(
+                    "the forecast of {} has {n} dates but values of other lengths",
+                    crate::data::key_label(&f.key)
+                )));
+            }
+        }
+        Ok(log)
     }
 
-    /// The checksum of the payload: the same forecast logged twice has the same one.
+    /// What the forecast says, whoever made it and when: the same forecast logged twice (a
+    /// stored model answering the same request again) has the same id.
     pub fn id(&self) -> String {
-        checksum(&serde_json::to_vec(self).unwrap_or_default())
+        let what = ForecastLog {
+            made_at: String::new(),
+            by: String::new(),
+            ..self.clone()
+        };
+        checksum(&what.payload())
     }
 
-    /// A file name for the log: sortable by time, unique by content.
+    /// A file name for the log: the first forecast day, the version and the id — the same
+    /// forecast made again gets the same name (and is not written twice).
     pub fn file_name(&self) -> String {
-        let stamp: String = self.made_at.chars().filter(char::is_ascii_alphanumeric).collect();
-        format!("{stamp}-v{}-{}.hflog", self.version, &self.id()[..12])
+        let first = self
+            .forecasts
+            .iter()
+            .filter_map(|f| f.dates.first())
+            .min()
+            .map_or_else(|| "empty".to_string(), |d| d.format("%Y%m%d").to_string());
+        format!("{first}-v{}-{}.hflog", self.version, &self.id()[..16])
     }
 }
 
@@ -138,17 +173,34 @@ mod tests {
         let bytes = l.to_bytes();
         assert_eq!(ForecastLog::from_bytes(&bytes, "a.hflog"), Ok(l.clone()));
         // Cut anywhere in the payload (a crash mid-write): refused whole, never read in part.
-        for cut in [bytes.len() - 1, bytes.len() / 2, 70] {
+        for cut in [bytes.len() - 1, bytes.len() / 2, 70, 10] {
             let e = ForecastLog::from_bytes(&bytes[..cut], "a.hflog").err();
             assert!(
                 e.is_some_and(|e| e.to_string().starts_with("a.hflog: ")),
                 "cut at {cut}"
             );
         }
-        let edited = String::from_utf8_lossy(&bytes).replace("12.5", "13.5");
-        let e = ForecastLog::from_bytes(edited.as_bytes(), "a.hflog").err();
+        let mut edited = bytes.clone();
+        let last = edited.len() - 1;
+        edited[last] ^= 1;
+        let e = ForecastLog::from_bytes(&edited, "a.hflog").err();
         assert!(e.is_some_and(|e| e.reason.contains("checksum")));
         assert!(ForecastLog::from_bytes(b"date,value\n", "x.csv").is_err());
-        assert!(l.file_name().starts_with("20260101T100000Z-v3-"));
+        // The same forecast made later is the same log; a NaN bound survives the round trip.
+        let later = ForecastLog {
+            made_at: "2026-01-01T11:00:00Z".into(),
+            ..l.clone()
+        };
+        assert_eq!(later.file_name(), l.file_name());
+        assert!(l.file_name().starts_with("20260102-v3-"));
+        let mut nan = l.clone();
+        nan.forecasts[0].forecast.intervals[0].upper[1] = f64::NAN;
+        let back = ForecastLog::from_bytes(&nan.to_bytes(), "n.hflog").expect("reads back");
+        assert!(back.forecasts[0].forecast.intervals[0].upper[1].is_nan());
+        // Bounds that do not match the dates: refused with the file's name.
+        let mut short = l.clone();
+        short.forecasts[0].forecast.point.pop();
+        let e = ForecastLog::from_bytes(&short.to_bytes(), "s.hflog").err();
+        assert!(e.is_some_and(|e| e.to_string().starts_with("s.hflog: the forecast of S01 has 2 dates")));
     }
 }

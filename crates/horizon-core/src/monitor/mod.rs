@@ -27,7 +27,8 @@ pub mod stattest;
 
 use crate::artifact::{Artifact, SeriesSummary};
 use crate::data::{Frequency, Panel, Series, key_label};
-use accuracy::{Accuracy, Scores, accuracy, seasonal_naive_scale};
+use crate::eval::metrics::seasonal_scale;
+use accuracy::{Accuracy, Scores, accuracy};
 use chrono::NaiveDate;
 use drift::{Current, SeriesDrift, drift};
 use log::ForecastLog;
@@ -210,11 +211,24 @@ pub fn monitor(inputs: &Inputs<'_>, options: &MonitorOptions) -> MonitorReport {
         drift_reasons(c);
     }
     // Forecast accuracy against the actuals.
+    // MASE's scale: the seasonal naive error of the training data's last year (of the data's
+    // own history up to the training end for artifacts that keep no reference).
     let scales: HashMap<&[String], Option<f64>> = art
         .training
         .series
         .iter()
-        .map(|s| (s.key.as_slice(), seasonal_naive_scale(&s.recent, season)))
+        .map(|t| {
+            let history: Vec<f64> = if t.recent.is_empty() {
+                inputs.panel.find(&t.key).map_or_else(Vec::new, |i| {
+                    let s = &inputs.panel.series[i];
+                    s.values[..s.dates.partition_point(|d| *d <= t.end)].to_vec()
+                })
+            } else {
+                t.recent.clone()
+            };
+            let scale = seasonal_scale(&history, season);
+            (t.key.as_slice(), (scale.is_finite() && scale > 0.0).then_some(scale))
+        })
         .collect();
     let logs: Vec<ForecastLog> = inputs
         .logs
@@ -328,8 +342,9 @@ fn rewritten(s: &Series, split: usize, t: &SeriesSummary) -> Option<String> {
     }
     first.map(|(d, was, now)| {
         format!(
-            "The history differs from the training data on {differ} day(s) (first {d}: {} then, {} now): \
+            "The history differs from the training data on {differ} {}(s) (first {d}: {} then, {} now): \
              sales were corrected or re-read since training.",
+            s.freq.unit(),
             crate::headline::people(was),
             crate::headline::people(now)
         )
@@ -435,7 +450,7 @@ const PANEL_PAIRS: usize = 30;
 fn under_covered(observed: f64, n: usize, level: f64) -> bool {
     let p = level / 100.0;
     let z = (observed - p) / (p * (1.0 - p) / n as f64).sqrt();
-    z < -2.326 && observed < p - 0.10
+    z < crate::stats::normal_quantile(0.01) && observed < p - 0.10
 }
 
 /// Verdicts from the forecasts against the actuals.
@@ -477,17 +492,17 @@ fn accuracy_reasons(
             ));
         }
     }
-    let Some(all) = &acc.overall else {
+    if acc.overall.is_none() {
         report.notes.push("No logged forecast day has its actual yet.".into());
         return;
-    };
-    if all.pairs < PANEL_PAIRS {
+    }
+    // The promise was made over whole horizons: judged on the forecasts whose every day arrived.
+    let Some(all) = acc.complete.as_ref().filter(|c| c.pairs >= PANEL_PAIRS) else {
         report.notes.push(format!(
-            "Only {} forecast days have actuals: too few to judge the panel's accuracy (at least {PANEL_PAIRS}).",
-            all.pairs
+            "Fewer than {PANEL_PAIRS} days of forecasts whose whole horizon has arrived: the accuracy is shown, not judged yet."
         ));
         return;
-    }
+    };
     if let Some(p) = promised.mase
         && p > 0.0
     {

@@ -251,21 +251,32 @@ pub fn two_proportions(k1: usize, n1: usize, k2: usize, n2: usize) -> Outcome {
 pub const CUSUM_K: f64 = 0.5;
 pub const CUSUM_H: f64 = 5.0;
 
-/// Where a two-sided CUSUM over standardised values `z` crossed [`CUSUM_H`]: the index of the
-/// alarm, the index where the run that raised it began, its sign (+1 up, −1 down), and the
-/// largest statistic reached (also without an alarm).
+/// Where a two-sided CUSUM over standardised values `z` first crossed [`CUSUM_H`], upwards and
+/// downwards: (index of the alarm, index where the run that raised it began); and the largest
+/// statistic reached (also without an alarm).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cusum {
-    pub alarm: Option<(usize, usize, f64)>,
+    pub up: Option<(usize, usize)>,
+    pub down: Option<(usize, usize)>,
     pub max: f64,
+}
+
+impl Cusum {
+    /// The alarm in the direction of `sign` (> 0 up, < 0 down).
+    pub fn alarm(&self, sign: f64) -> Option<(usize, usize)> {
+        if sign >= 0.0 { self.up } else { self.down }
+    }
 }
 
 /// Page's two-sided CUSUM of standardised values; `path` receives max(S⁺, S⁻) after each one.
 pub fn cusum(z: &[f64], path: &mut Vec<f64>) -> Cusum {
     let (mut up, mut down) = (0.0_f64, 0.0_f64);
     let (mut up_start, mut down_start) = (0, 0);
-    let mut alarm = None;
-    let mut max = 0.0_f64;
+    let mut out = Cusum {
+        up: None,
+        down: None,
+        max: 0.0,
+    };
     path.clear();
     for (t, v) in z.iter().enumerate() {
         if up == 0.0 {
@@ -277,17 +288,16 @@ pub fn cusum(z: &[f64], path: &mut Vec<f64>) -> Cusum {
         up = (up + v - CUSUM_K).max(0.0);
         down = (down - v - CUSUM_K).max(0.0);
         let s = up.max(down);
-        max = max.max(s);
+        out.max = out.max.max(s);
         path.push(s);
-        if alarm.is_none() && s > CUSUM_H {
-            alarm = Some(if up >= down {
-                (t, up_start, 1.0)
-            } else {
-                (t, down_start, -1.0)
-            });
+        if out.up.is_none() && up > CUSUM_H {
+            out.up = Some((t, up_start));
+        }
+        if out.down.is_none() && down > CUSUM_H {
+            out.down = Some((t, down_start));
         }
     }
-    Cusum { alarm, max }
+    out
 }
 
 /// Benjamini–Hochberg: which of `p` are discoveries at false discovery rate `q`.
@@ -375,12 +385,13 @@ mod tests {
         z.extend(vec![2.0; 10]);
         let mut path = Vec::new();
         let c = cusum(&z, &mut path);
-        let (alarm, start, sign) = c.alarm.expect("a shift of 2 sd alarms");
+        let (alarm, start) = c.alarm(1.0).expect("a shift of 2 sd alarms");
         assert_eq!(start, 30);
         assert_eq!(alarm, 33); // 1.5 per step: 6.0 > 5 after the 4th shifted value
-        assert_eq!(sign, 1.0);
+        assert_eq!(c.alarm(-1.0), None);
         assert_eq!(path.len(), 40);
-        assert!(cusum(&[0.3, -0.4, 0.2], &mut path).alarm.is_none());
+        let quiet = cusum(&[0.3, -0.4, 0.2], &mut path);
+        assert!(quiet.up.is_none() && quiet.down.is_none());
     }
 
     #[test]

@@ -115,7 +115,11 @@ fn unchanged_series_are_ok_and_each_kind_of_change_is_named() {
     // The level shift is dated by the CUSUM within the first days of the window, and sized.
     let shifted = by("S060").and_then(|c| c.drift).expect("drift");
     assert!(shifted.shift_since.is_some_and(|d| d >= day(REF) && d <= day(REF + 5)));
-    assert!((shifted.level_change - 0.3).abs() < 0.1, "{}", shifted.level_change);
+    assert!(
+        shifted.level_change.is_some_and(|c| (c - 0.3).abs() < 0.1),
+        "{:?}",
+        shifted.level_change
+    );
     assert_eq!(r.verdict, Verdict::Retrain);
     assert!(
         r.reasons[0].contains("series changed enough to retrain"),
@@ -243,18 +247,22 @@ fn logged_forecasts_are_joined_with_late_repeated_and_missing_actuals_said() {
     let art = artifact(&train);
     // Forecasts 30 % too high, so accuracy is far below the promise.
     let first = logged(&all, REF, 14, "2026-01-01T00:00:00Z", 1.3, 2);
-    let again = logged(&all, REF, 14, "2026-01-01T06:00:00Z", 1.3, 2); // same origin, later
+    let again = logged(&all, REF, 14, "2026-01-01T06:00:00Z", 1.3000001, 2); // same origin, later
+    let same_later = ForecastLog {
+        made_at: "2026-01-01T09:00:00Z".into(),
+        ..first.clone()
+    }; // the same forecast made again: a copy
     let copy = first.clone();
     let beyond = logged(&all, REF + 20, 14, "2026-01-21T00:00:00Z", 1.3, 2); // 6 days not due
     let old = logged(&all, REF, 14, "2025-12-01T00:00:00Z", 1.0, 1);
     // S004's last 10 days have not arrived.
     all.series[4].dates.truncate(REF + 18);
     all.series[4].values.truncate(REF + 18);
-    let r = run(&art, &all, &[first, again, copy, beyond, old]);
+    let r = run(&art, &all, &[first, again, copy, same_later, beyond, old]);
     let acc = r.accuracy.as_ref().expect("judged");
     let msgs = acc.messages.join(" | ");
     assert!(msgs.contains("1 forecast(s) made by other versions"), "{msgs}");
-    assert!(msgs.contains("1 forecast log(s) were copies"), "{msgs}");
+    assert!(msgs.contains("2 forecast log(s) were copies"), "{msgs}");
     assert!(
         msgs.contains("5 series forecast more than once from the same last day"),
         "{msgs}"
@@ -265,7 +273,13 @@ fn logged_forecasts_are_joined_with_late_repeated_and_missing_actuals_said() {
     assert_eq!(acc.late, 8); // S004's days REF+20 … REF+27 of the later forecast
     assert_eq!(acc.forecasts, 2);
     let all_scores = acc.overall.as_ref().expect("pairs");
-    assert!((all_scores.bias - 0.3).abs() < 1e-9, "{}", all_scores.bias);
+    assert!(
+        all_scores.bias.is_some_and(|b| (b - 0.3).abs() < 1e-6),
+        "{:?}",
+        all_scores.bias
+    );
+    // The later forecast has days not due yet: only the first counts as a whole horizon.
+    assert_eq!(acc.complete.as_ref().map(|c| c.pairs), Some(5 * 14));
     // Every actual is 1/1.3 of the point: outside [0.9, 1.1] × point.
     assert_eq!(all_scores.coverage[0].observed, 0.0);
     assert_eq!(acc.by_step.len(), 14);
@@ -292,4 +306,48 @@ fn the_html_report_is_self_contained_and_names_the_verdict() {
     let json = serde_json::to_string(&r).expect("serialises");
     let back: MonitorReport = serde_json::from_str(&json).expect("reads back");
     assert_eq!(back.verdict, r.verdict);
+}
+
+#[test]
+fn weekly_series_with_a_yearly_season_and_constant_series_are_checked() {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let noise = Normal::new(0.0, 5.0).unwrap_or_else(|_| unreachable!());
+    let week = |t: usize| 200.0 + 40.0 * (std::f64::consts::TAU * t as f64 / 52.0).sin();
+    let values: Vec<f64> = (0..200 + 13).map(|t| week(t) + noise.sample(&mut rng)).collect();
+    let start = NaiveDate::from_ymd_opt(2022, 1, 3).unwrap_or_default();
+    let dates: Vec<NaiveDate> = (200..213).map(|k| Frequency::Weekly.advance(start, k as i64)).collect();
+    let check = |current: &[f64]| {
+        let cur = Current {
+            dates: &dates,
+            values: current,
+            gap: 1,
+        };
+        drift(&values[..200], &cur, Frequency::Weekly, 52).expect("checked")
+    };
+    // The season's swing (±20 %) over the new quarter is expected, not drift.
+    let same = check(&values[200..]);
+    assert_eq!(same.season, 52);
+    let level = same.tests.iter().find(|t| t.check == Check::Level).expect("level");
+    assert!(level.p_value > 0.01, "{level:?}");
+    let up: Vec<f64> = values[200..].iter().map(|v| v * 1.3).collect();
+    let moved = check(&up);
+    assert!(
+        moved.level_change.is_some_and(|c| (c - 0.3).abs() < 0.08),
+        "{:?}",
+        moved.level_change
+    );
+
+    // A series that never moved, then doubles: found (a constant reference is not skipped).
+    let flat = vec![10.0; 100];
+    let days: Vec<NaiveDate> = (100..110).map(day).collect();
+    let cur = Current {
+        dates: &days,
+        values: &[20.0; 10],
+        gap: 1,
+    };
+    let d = drift(&flat, &cur, Frequency::Daily, 7).expect("checked");
+    let level = d.tests.iter().find(|t| t.check == Check::Level).expect("level tested");
+    assert!(level.material && level.p_value < 1e-6, "{level:?}");
 }
