@@ -109,6 +109,27 @@ pub fn page_state(wb: &crate::app::Workbench) -> Vec<(&'static str, String)> {
         ("data-result", result),
         ("data-forecasts", wb.forecast.forecasts_shown.to_string()),
         ("data-registry", registry_state(wb)),
+        // The last check of the data against a version: `shop v1: watch — 0 ok, 6 to watch, 0 to
+        // retrain | <the first reason>`.
+        (
+            "data-monitor",
+            wb.registry
+                .monitor
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        "{} v{}: {} — {} ok, {} to watch, {} to retrain | {}",
+                        r.model,
+                        r.version,
+                        r.verdict,
+                        r.counts.ok,
+                        r.counts.watch,
+                        r.counts.retrain,
+                        r.reasons.first().map(String::as_str).unwrap_or("")
+                    )
+                })
+                .unwrap_or_default(),
+        ),
         // The sentences after the headline: a plan's uplift, what a total is made of.
         (
             "data-notes",

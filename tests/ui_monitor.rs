@@ -1,6 +1,7 @@
 //! The Registry panel's *Check current data*: the data on screen checked against a registered
 //! version's training data, the verdict and the series that need attention shown.
 
+use eframe::egui;
 use egui_kittest::kittest::Queryable;
 mod common;
 
@@ -80,4 +81,14 @@ fn check_current_data_shows_the_verdict_and_the_series_to_retrain() {
         r.reasons
     );
     h.get_by_label_contains("Check against sales v1:");
+
+    // Ctrl+Shift+K with nothing selected checks the newest version of the *Register as* name.
+    h.state_mut().registry.selected = None;
+    h.state_mut().registry.monitor = None;
+    h.state_mut().settings.register_name = "sales".into();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::K);
+    h.run();
+    let r = h.state().registry.monitor.clone().expect("a check by the shortcut");
+    assert_eq!((r.model.as_str(), r.version), ("sales", 2));
 }

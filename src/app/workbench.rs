@@ -491,8 +491,8 @@ impl Workbench {
     }
 
     /// Ctrl+O opens a file, Ctrl+Enter runs the forecast, Ctrl+E exports it (Ctrl+Shift+E the
-    /// plot as PNG, Ctrl+Shift+H the report page), Ctrl+Shift+S registers the model (⌘ on a
-    /// Mac).
+    /// plot as PNG, Ctrl+Shift+H the report page), Ctrl+Shift+S registers the model,
+    /// Ctrl+Shift+K checks the data against a registered version (⌘ on a Mac).
     fn shortcuts(&mut self, ctx: &egui::Context) {
         use egui::{Key, KeyboardShortcut};
         let pressed =
@@ -523,6 +523,24 @@ impl Workbench {
         if ctx.input_mut(|i| i.consume_shortcut(&register)) && self.panel().is_some() {
             self.register_current();
         }
+        let monitor = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::K);
+        if ctx.input_mut(|i| i.consume_shortcut(&monitor))
+            && let Some((name, version)) = self.monitor_target()
+        {
+            self.registry_effect(RegistryEffect::Monitor(name, version));
+        }
+    }
+
+    /// The version *Check current data* (Ctrl+Shift+K) checks: the one selected in the Registry
+    /// panel, else the newest of the name models are registered under.
+    fn monitor_target(&self) -> Option<(String, u64)> {
+        if let Some(selected) = &self.registry.selected {
+            return Some(selected.clone());
+        }
+        let models = self.registry.models.as_ref()?;
+        let m = models.iter().find(|m| m.name == self.settings.register_name)?;
+        let newest = m.versions.iter().map(|v| v.version).max()?;
+        Some((m.name.clone(), newest))
     }
 
     /// Light, dark or system theme (remembered with the other settings).

@@ -314,6 +314,14 @@ try {
   await page.reload();
   await waitBody("data-registry", (v) => v.length > 0);
   check((await body("data-registry")).includes("shop: v1"), `browser registry kept across a reload: ${await body("data-registry")}`);
+  // 8b. The drift check in the page (Ctrl+Shift+K): the data against shop v1, which was trained
+  // on all of it — nothing new to check, every series to watch, said in words.
+  await waitBody("data-busy", (v) => v === "0");
+  await focusCanvas();
+  await page.keyboard.press("Control+Shift+K");
+  await waitBody("data-monitor", (v) => v.length > 0, 120000);
+  const checked = await body("data-monitor");
+  check(/^shop v1: watch — 0 ok, \d+ to watch, 0 to retrain \| \d+ of \d+ series to watch — .*No sales after the training data/.test(checked), `drift check in the browser: ${checked}`);
 
   // 9. A composite model (the ensemble: 12 fits) on the 3-year daily series runs one fit per
   // frame: how long the page was held at most.

@@ -144,8 +144,8 @@ pub fn show(
                 .on_hover_text(
                     "Compare the data on screen with what this version was trained on: level, trend, spread, \
                      weekly pattern, distribution and zeros of every series' days after its training data, \
-                     and a verdict per series (ok, watch, retrain). `horizon monitor` does the same with the \
-                     logged forecasts' accuracy",
+                     and a verdict per series (ok, watch, retrain) (Ctrl+Shift+K). `horizon monitor` does the \
+                     same with the logged forecasts' accuracy",
                 )
                 .clicked()
             {

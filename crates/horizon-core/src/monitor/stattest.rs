@@ -12,8 +12,8 @@
 //!   standard deviations, which dates where a level shift began.
 //! * Benjamini–Hochberg (1995) step-up control of the false discovery rate over many tests.
 //!
-//! Sales are autocorrelated: the tests take effective sample sizes `n (1 − ρ) / (1 + ρ)` from the
-//! lag-1 autocorrelation ρ of the reference's residuals (Bayley & Hammersley 1946), so that an
+//! Sales are autocorrelated: the drift checks take effective sample sizes from the long-run
+//! variance ([`long_run_factor`], Newey & West 1987) of the reference's residuals, so that an
 //! unchanged series does not alarm for its own persistence.
 
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
@@ -65,11 +65,6 @@ pub fn student_two_sided(t: f64, df: f64) -> f64 {
         Ok(d) if t.is_finite() => (2.0 * d.sf(t.abs())).clamp(0.0, 1.0),
         _ => normal_two_sided(t),
     }
-}
-
-/// Effective sample size of `n` values with lag-1 autocorrelation `rho` (at least 2).
-pub fn effective_n(n: usize, rho: f64) -> f64 {
-    (n as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0_f64.min(n as f64))
 }
 
 pub fn mean(x: &[f64]) -> f64 {
@@ -395,11 +390,24 @@ mod tests {
     }
 
     #[test]
-    fn two_proportions_and_effective_n() {
+    fn two_proportions_and_persistence() {
         let o = two_proportions(5, 100, 40, 100);
         assert!(o.statistic > 5.0 && o.p_value < 1e-6);
-        assert_eq!(effective_n(100, 0.0), 100.0);
-        assert!((effective_n(100, 0.5) - 100.0 / 3.0).abs() < 1e-9);
+        // AR(1) with φ = 0.5: the long-run factor (1 + φ) / (1 − φ) = 3, Bartlett-weighted lower.
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        let mut e = 0.0;
+        let ar: Vec<f64> = (0..4000)
+            .map(|_| {
+                let shock: f64 = StandardNormal.sample(&mut rng);
+                e = 0.5 * e + shock;
+                e
+            })
+            .collect();
+        let f = long_run_factor(&ar, 20);
+        assert!(f > 2.0 && f < 3.2, "{f}");
+        assert_eq!(long_run_factor(&[1.0; 10], 3), 1.0);
         let ar: Vec<f64> = (0..200).map(|k| (k as f64 / 10.0).sin()).collect();
         assert!(lag1(&ar) > 0.9);
     }
