@@ -290,6 +290,52 @@ fn train_and_forecast_against_a_live_mlflow_server() {
     assert_champion_forecasts(d, &reg, &["--registry", server.url()], &trained);
     let list = ok(&horizon(&["registry", "list", "--registry", server.url()], d, &reg));
     assert!(list.contains("@champion→1") && list.contains("v2"), "{list}");
+
+    // A monitoring check is recorded on the server as a run with its verdict and counts: the
+    // training data itself has no new days, so every series is to watch (exit 3).
+    let checked = horizon(
+        &[
+            "monitor",
+            "sales.csv",
+            "--registered",
+            "sales@champion",
+            "--registry",
+            server.url(),
+            "--timeout",
+            "120",
+        ],
+        d,
+        &reg,
+    );
+    let text = String::from_utf8_lossy(&checked.stdout).into_owned();
+    assert_eq!(
+        checked.status.code(),
+        Some(3),
+        "{text}{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let run_id = text
+        .split("recorded: run ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no run recorded: {text}"));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(120)))
+        .build()
+        .into();
+    let body = agent
+        .get(&format!("{}/api/2.0/mlflow/runs/get?run_id={run_id}", server.url()))
+        .call()
+        .expect("MLflow answers")
+        .body_mut()
+        .read_to_string()
+        .expect("body");
+    let run: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let metrics = run["run"]["data"]["metrics"].as_array().cloned().unwrap_or_default();
+    let metric = |k: &str| metrics.iter().find(|m| m["key"] == k).and_then(|m| m["value"].as_f64());
+    assert_eq!(metric("verdict_level"), Some(1.0), "{body}");
+    assert_eq!(metric("watch"), Some(6.0), "{body}");
+    assert!(body.contains("monitor-sales"), "{body}");
     assert!(!reg.exists(), "nothing went to the local registry");
 }
 

@@ -9,7 +9,7 @@
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use horizon_core::artifact::{Artifact, SCHEMA_VERSION, TrainingSummary};
+use horizon_core::artifact::Artifact;
 use horizon_core::monitor::scenario::{Kind, scenario};
 use horizon_core::monitor::{Inputs, MonitorOptions, Verdict, monitor, stattest::PSI_MAJOR};
 use horizon_core::{Frequency, Panel, Series};
@@ -61,21 +61,7 @@ fn panels(kinds: &[(Kind, usize)], window: usize, seed: u64) -> (Panel, Panel, V
 }
 
 fn artifact(train: &Panel) -> Artifact {
-    Artifact {
-        schema_version: SCHEMA_VERSION,
-        horizon_version: "bench".into(),
-        created_at: "2026-01-01T00:00:00Z".into(),
-        spec: horizon_core::ModelSpec::Naive,
-        preprocessing: Default::default(),
-        horizon: 14,
-        levels: vec![95.0],
-        folds: 1,
-        season: Some(7),
-        metric: Default::default(),
-        training: TrainingSummary::of(train, "train"),
-        metrics: BTreeMap::new(),
-        series: Vec::new(),
-    }
+    horizon_core::monitor::scenario::artifact(train, BTreeMap::new())
 }
 
 fn check(art: &Artifact, all: &Panel) -> horizon_core::monitor::MonitorReport {

@@ -480,16 +480,9 @@ fn accuracy_reasons(
                 s.pairs
             ));
         }
-        if let Some(cov) = s.coverage.last()
-            && under_covered(cov.observed, cov.n, cov.level)
-        {
+        if let Some(reason) = coverage_reason(s) {
             c.verdict = c.verdict.max(Verdict::Watch);
-            c.reasons.push(format!(
-                "Only {:.0} % of the actuals fell inside the {} % range ({} days).",
-                100.0 * cov.observed,
-                cov.level,
-                cov.n
-            ));
+            c.reasons.push(reason);
         }
     }
     if acc.overall.is_none() {
@@ -522,17 +515,24 @@ fn accuracy_reasons(
             ));
         }
     }
-    if let Some(cov) = all.coverage.last()
-        && under_covered(cov.observed, cov.n, cov.level)
-    {
+    if let Some(reason) = coverage_reason(all) {
         report.verdict = report.verdict.max(Verdict::Watch);
-        report.reasons.push(format!(
-            "Only {:.0} % of the actuals fell inside the {} % ranges ({} days).",
+        report.reasons.push(reason);
+    }
+}
+
+/// "Only 61 % of the actuals fell inside the 95 % range (84 days)." when the widest interval
+/// clearly covered too little.
+fn coverage_reason(s: &Scores) -> Option<String> {
+    let cov = s.coverage.last()?;
+    under_covered(cov.observed, cov.n, cov.level).then(|| {
+        format!(
+            "Only {:.0} % of the actuals fell inside the {} % range ({} days).",
             100.0 * cov.observed,
             cov.level,
             cov.n
-        ));
-    }
+        )
+    })
 }
 
 /// The overall verdict and its reasons in words: the series' findings first, then the panel's.

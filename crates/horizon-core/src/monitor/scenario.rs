@@ -3,6 +3,8 @@
 //! persistent (AR(1)) day-to-day noise; a year of training data, then a new window in which
 //! one kind of change happens — or none.
 
+use crate::Panel;
+use crate::artifact::{Artifact, SCHEMA_VERSION, TrainingSummary};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Poisson};
@@ -114,5 +116,25 @@ pub fn scenario(kind: Kind, reference_len: usize, window: usize, seed: u64, inde
     Scenario {
         reference: values,
         current,
+    }
+}
+
+/// A registered model's artifact as the drift checks read it, for `train` (a naive model, a
+/// weekly season, the backtest's promise `metrics`): what the tests and the benchmark monitor.
+pub fn artifact(train: &Panel, metrics: std::collections::BTreeMap<String, f64>) -> Artifact {
+    Artifact {
+        schema_version: SCHEMA_VERSION,
+        horizon_version: crate::artifact::HORIZON_VERSION.into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        spec: crate::ModelSpec::Naive,
+        preprocessing: Default::default(),
+        horizon: 14,
+        levels: vec![95.0],
+        folds: 1,
+        season: Some(7),
+        metric: Default::default(),
+        training: TrainingSummary::of(train, "generated"),
+        metrics,
+        series: Vec::new(),
     }
 }

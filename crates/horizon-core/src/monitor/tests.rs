@@ -2,7 +2,6 @@ use super::drift::{Check, Current, drift};
 use super::log::ForecastLog;
 use super::scenario::{Kind, scenario};
 use super::*;
-use crate::artifact::{SCHEMA_VERSION, TrainingSummary};
 use crate::export::SeriesForecast;
 use crate::models::{Forecast, Interval};
 use std::collections::BTreeMap;
@@ -42,21 +41,8 @@ fn panels(kinds: &[Kind], window: usize, seed: u64) -> (Panel, Panel) {
 }
 
 fn artifact(train: &Panel) -> Artifact {
-    Artifact {
-        schema_version: SCHEMA_VERSION,
-        horizon_version: "test".into(),
-        created_at: "2026-01-01T00:00:00Z".into(),
-        spec: crate::ModelSpec::Naive,
-        preprocessing: Default::default(),
-        horizon: 14,
-        levels: vec![95.0],
-        folds: 1,
-        season: Some(7),
-        metric: Default::default(),
-        training: TrainingSummary::of(train, "train.csv"),
-        metrics: BTreeMap::from([("mase".to_string(), 0.8), ("coverage95".to_string(), 0.93)]),
-        series: Vec::new(),
-    }
+    let promise = BTreeMap::from([("mase".to_string(), 0.8), ("coverage95".to_string(), 0.93)]);
+    super::scenario::artifact(train, promise)
 }
 
 fn run(art: &Artifact, panel: &Panel, logs: &[ForecastLog]) -> MonitorReport {
