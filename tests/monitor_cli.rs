@@ -215,6 +215,16 @@ fn monitor_judges_new_sales_logs_forecasts_records_runs_and_retrains_through_pro
     assert_eq!(stale.status.code(), Some(3), "{}", said(&stale));
     assert!(said(&stale).contains("No sales after the training data"));
 
+    // Without --forecast-log, the local registry's own folder (where the workbench keeps its
+    // forecasts) is read.
+    std::fs::rename(d.join("logs"), d.join("registry/forecast-logs")).expect("move the logs");
+    let default = horizon(&["monitor", "same.csv", "--registered", "sales:1", "--no-record"], d);
+    assert!(
+        said(&default).contains("accuracy: 1 forecast(s), 84 days with actuals"),
+        "{}",
+        said(&default)
+    );
+
     // --forecast-log needs a registered model.
     let bad = horizon(
         &[

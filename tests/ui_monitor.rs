@@ -82,6 +82,24 @@ fn check_current_data_shows_the_verdict_and_the_series_to_retrain() {
     );
     h.get_by_label_contains("Check against sales v1:");
 
+    // Forecasting with a registered version keeps the forecast in the registry's folder of
+    // forecast logs, for `horizon monitor` to judge later.
+    common::click(&mut h, "sales v2 · ets");
+    common::click(&mut h, "Use for forecast");
+    let logs: Vec<_> = std::fs::read_dir(dir.path().join("forecast-logs/sales"))
+        .expect("the registry's forecast logs")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(logs.len(), 1);
+    let bytes = std::fs::read(logs[0].path()).expect("read");
+    let log = horizon_core::monitor::log::ForecastLog::from_bytes(&bytes, "log").expect("a whole log");
+    assert_eq!(
+        (log.model.as_str(), log.version, log.by.as_str()),
+        ("sales", 2, "workbench")
+    );
+    let shown = &h.state().forecast.result.as_ref().expect("a forecast").forecast;
+    assert_eq!(log.forecasts, vec![shown.clone()]);
+
     // Ctrl+Shift+K with nothing selected checks the newest version of the *Register as* name.
     h.state_mut().registry.selected = None;
     h.state_mut().registry.monitor = None;

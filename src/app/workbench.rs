@@ -284,6 +284,18 @@ impl Workbench {
             ForecastEffect::Save(name, bytes) => self.save(name, bytes),
             ForecastEffect::Picture(work) => self.tasks.spawn("picture", move || Msg::Forecast(work())),
             ForecastEffect::Measure(work) => self.tasks.spawn("backtest", move || Msg::Forecast(work())),
+            // Natively, into a local registry's folder; a server registry or the browser keeps none.
+            #[cfg(not(target_arch = "wasm32"))]
+            ForecastEffect::Log(log) => {
+                let target = RegistryLocation::of(&self.settings);
+                self.tasks.spawn("forecast log", move || {
+                    Msg::Registry(
+                        registry::jobs::log_forecast(&target, &log).unwrap_or(RegistryMsg::Logged(Ok(String::new()))),
+                    )
+                });
+            }
+            #[cfg(target_arch = "wasm32")]
+            ForecastEffect::Log(_) => {}
             ForecastEffect::Status(s) => self.status = s,
         }
     }

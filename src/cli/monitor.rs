@@ -39,7 +39,8 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "NAME[@ALIAS|:VERSION]")]
     pub registered: String,
     /// The folder of forecast logs (`forecast --registered … --forecast-log DIR`, `serve
-    /// --forecast-log DIR`): the forecasts are judged against the actuals in FILE
+    /// --forecast-log DIR`): the forecasts are judged against the actuals in FILE. Default: a
+    /// local registry's own folder, where the workbench keeps its forecasts
     #[arg(long, value_name = "DIR")]
     pub forecast_log: Option<PathBuf>,
     /// Check only the last N periods of the data (default: every period after the training data)
@@ -88,7 +89,17 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
     let version = reg.resolve(&name, &r).map_err(registry_failure)?;
     let art = load_artifact(reg.as_ref(), &name, version.version)?;
     let (panel, gaps_filled) = read_data(&a, &art)?;
-    let logs = match &a.forecast_log {
+    // The folder given, else the local registry's own (where the workbench keeps its forecasts).
+    let log_dir = match &a.forecast_log {
+        Some(dir) => Some(dir.clone()),
+        None => a
+            .registry
+            .target()?
+            .local_root()
+            .map(|root| forecast_log::in_registry(&root))
+            .filter(|d| d.is_dir()),
+    };
+    let logs = match &log_dir {
         Some(dir) => read_logs(dir, &name)?,
         None => Vec::new(),
     };
@@ -112,7 +123,7 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
         ));
     }
     if logs.is_empty()
-        && let Some(dir) = &a.forecast_log
+        && let Some(dir) = &log_dir
     {
         report
             .notes

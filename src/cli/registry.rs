@@ -25,7 +25,12 @@ pub struct RegistryArgs {
 
 impl RegistryArgs {
     pub fn open(&self) -> Result<Box<dyn Registry>, CliError> {
-        let target = match &self.registry {
+        self.target()?.open().map_err(CliError::Failure)
+    }
+
+    /// The registry this command line names (`--registry`, `HORIZON_REGISTRY`, or local).
+    pub fn target(&self) -> Result<RegistryTarget, CliError> {
+        Ok(match &self.registry {
             Some(s) => {
                 RegistryTarget::parse(s, self.timeout).map_err(|e| CliError::Data(format!("--registry: {e}")))?
             }
@@ -35,8 +40,7 @@ impl RegistryArgs {
                 }
                 t => t,
             },
-        };
-        target.open().map_err(CliError::Failure)
+        })
     }
 }
 

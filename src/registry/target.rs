@@ -99,6 +99,16 @@ impl RegistryTarget {
         })
     }
 
+    /// The folder of a local registry (the per-user default when none was given); `None` for a
+    /// server.
+    pub fn local_root(&self) -> Option<PathBuf> {
+        match self {
+            RegistryTarget::Local { path: Some(p) } => Some(p.clone()),
+            RegistryTarget::Local { path: None } => horizon_registry::default_local_root(),
+            RegistryTarget::Mlflow { .. } => None,
+        }
+    }
+
     /// `HORIZON_REGISTRY` (same forms as [`RegistryTarget::parse`]), else the local default.
     pub fn from_env() -> Result<RegistryTarget, String> {
         match std::env::var("HORIZON_REGISTRY") {

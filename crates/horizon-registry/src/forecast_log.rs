@@ -9,6 +9,12 @@ use crate::validate_model_name;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// The folder of forecast logs kept inside a local registry at `root` (the workbench writes
+/// there; `horizon monitor` reads it when no other folder is given).
+pub fn in_registry(root: &Path) -> PathBuf {
+    root.join("forecast-logs")
+}
+
 /// The extension of a log file.
 pub const EXTENSION: &str = "hflog";
 

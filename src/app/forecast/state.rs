@@ -33,6 +33,8 @@ pub enum ForecastEffect {
     Picture(Box<dyn FnOnce() -> ForecastMsg + Send>),
     /// Backtest the model on screen off the UI thread (the headline's accuracy).
     Measure(Box<dyn FnOnce() -> ForecastMsg + Send>),
+    /// Keep this forecast of a registered model for monitoring (in the local registry).
+    Log(Box<horizon_core::monitor::log::ForecastLog>),
     Status(String),
 }
 
@@ -355,9 +357,23 @@ impl ForecastState {
                     }
                     _ => None,
                 };
+                // A registered model's forecast is kept, so that `horizon monitor` can judge it
+                // against the sales that arrive later.
+                let log = self.registered.as_ref().filter(|_| !view.quick).map(|r| {
+                    Box::new(horizon_core::monitor::log::ForecastLog {
+                        model: r.name.clone(),
+                        version: r.version,
+                        made_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                        by: "workbench".into(),
+                        freq: view.history.freq,
+                        id_columns: r.artifact.training.id_columns.clone(),
+                        forecasts: vec![view.forecast.clone()],
+                    })
+                });
                 self.result = Some(*view);
                 self.forecasts_shown += 1;
                 let mut effects = vec![ForecastEffect::Status(status)];
+                effects.extend(log.map(ForecastEffect::Log));
                 if let Some(m) = measure {
                     effects.push(ForecastEffect::Measure(Box::new(m)));
                 }

@@ -116,9 +116,27 @@ pub fn load(target: &RegistryLocation, name: &str, version: u64) -> RegistryMsg 
         let reg = open(target)?;
         Ok(RegisteredArtifact {
             label: format!("{name} v{version}"),
+            name: name.to_string(),
+            version,
             artifact: Arc::new(artifact(reg.as_ref(), name, version)?),
         })
     })())
+}
+
+/// Keep a forecast of a registered model in the local registry's folder of forecast logs
+/// (`<registry>/forecast-logs`, which `horizon monitor` reads by default). Native only: the
+/// browser has no folder; `None` when the registry is a server.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn log_forecast(target: &RegistryLocation, log: &horizon_core::monitor::log::ForecastLog) -> Option<RegistryMsg> {
+    let root = crate::registry::target::RegistryTarget::parse(&target.location, None)
+        .ok()?
+        .local_root()?;
+    let dir = horizon_registry::forecast_log::in_registry(&root);
+    Some(RegistryMsg::Logged(
+        horizon_registry::forecast_log::write(&dir, &log.model, &log.file_name(), &log.to_bytes())
+            .map(|(path, _)| path.display().to_string())
+            .map_err(|e| e.to_string()),
+    ))
 }
 
 /// Check `panel` (the data on screen, named `data`) against `version`: drift of every series

@@ -13,6 +13,8 @@ use std::sync::Arc;
 pub struct RegisteredArtifact {
     /// `sales v2`.
     pub label: String,
+    pub name: String,
+    pub version: u64,
     pub artifact: Arc<Artifact>,
 }
 
@@ -71,6 +73,8 @@ pub enum RegistryMsg {
     Trained(Result<Box<ToRegister>, String>),
     /// The current data was checked against a registered version.
     Monitored(Result<Box<MonitorReport>, String>),
+    /// A forecast of a registered model was kept for monitoring (the file), or could not be.
+    Logged(Result<String, String>),
 }
 
 /// What the Registry feature asks of the workbench.
@@ -166,6 +170,8 @@ impl RegistryState {
             | RegistryMsg::Loaded(Err(e))
             | RegistryMsg::Changed(Err(e))
             | RegistryMsg::Monitored(Err(e)) => self.error = Some(e),
+            RegistryMsg::Logged(Ok(_)) => {}
+            RegistryMsg::Logged(Err(e)) => self.error = Some(format!("the forecast was not kept for monitoring: {e}")),
         }
         Vec::new()
     }
