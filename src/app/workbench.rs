@@ -287,12 +287,11 @@ impl Workbench {
             // Natively, into a local registry's folder; a server registry or the browser keeps none.
             #[cfg(not(target_arch = "wasm32"))]
             ForecastEffect::Log(log) => {
-                let target = RegistryLocation::of(&self.settings);
-                self.tasks.spawn("forecast log", move || {
-                    Msg::Registry(
-                        registry::jobs::log_forecast(&target, &log).unwrap_or(RegistryMsg::Logged(Ok(String::new()))),
-                    )
-                });
+                if let Some(dir) = registry::jobs::forecast_log_dir(&RegistryLocation::of(&self.settings)) {
+                    self.tasks.spawn("forecast log", move || {
+                        Msg::Registry(registry::jobs::log_forecast(&dir, &log))
+                    });
+                }
             }
             #[cfg(target_arch = "wasm32")]
             ForecastEffect::Log(_) => {}
@@ -537,22 +536,10 @@ impl Workbench {
         }
         let monitor = KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::K);
         if ctx.input_mut(|i| i.consume_shortcut(&monitor))
-            && let Some((name, version)) = self.monitor_target()
+            && let Some((name, version)) = self.registry.monitor_target(&self.settings.register_name)
         {
             self.registry_effect(RegistryEffect::Monitor(name, version));
         }
-    }
-
-    /// The version *Check current data* (Ctrl+Shift+K) checks: the one selected in the Registry
-    /// panel, else the newest of the name models are registered under.
-    fn monitor_target(&self) -> Option<(String, u64)> {
-        if let Some(selected) = &self.registry.selected {
-            return Some(selected.clone());
-        }
-        let models = self.registry.models.as_ref()?;
-        let m = models.iter().find(|m| m.name == self.settings.register_name)?;
-        let newest = m.versions.iter().map(|v| v.version).max()?;
-        Some((m.name.clone(), newest))
     }
 
     /// Light, dark or system theme (remembered with the other settings).

@@ -123,20 +123,25 @@ pub fn load(target: &RegistryLocation, name: &str, version: u64) -> RegistryMsg 
     })())
 }
 
-/// Keep a forecast of a registered model in the local registry's folder of forecast logs
-/// (`<registry>/forecast-logs`, which `horizon monitor` reads by default). Native only: the
-/// browser has no folder; `None` when the registry is a server.
+/// The folder of forecast logs of the registry the workbench uses, when it is a local one
+/// (`<registry>/forecast-logs`, which `horizon monitor` reads by default); `None` for a server.
+/// Native only: the browser has no folder.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn log_forecast(target: &RegistryLocation, log: &horizon_core::monitor::log::ForecastLog) -> Option<RegistryMsg> {
+pub fn forecast_log_dir(target: &RegistryLocation) -> Option<std::path::PathBuf> {
     let root = crate::registry::target::RegistryTarget::parse(&target.location, None)
         .ok()?
         .local_root()?;
-    let dir = horizon_registry::forecast_log::in_registry(&root);
-    Some(RegistryMsg::Logged(
-        horizon_registry::forecast_log::write(&dir, &log.model, &log.file_name(), &log.to_bytes())
+    Some(horizon_registry::forecast_log::in_registry(&root))
+}
+
+/// Keep a forecast of a registered model in `dir` (see [`forecast_log_dir`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn log_forecast(dir: &std::path::Path, log: &horizon_core::monitor::log::ForecastLog) -> RegistryMsg {
+    RegistryMsg::Logged(
+        horizon_registry::forecast_log::write(dir, &log.model, &log.file_name(), &log.to_bytes())
             .map(|(path, _)| path.display().to_string())
             .map_err(|e| e.to_string()),
-    ))
+    )
 }
 
 /// Check `panel` (the data on screen, named `data`) against `version`: drift of every series

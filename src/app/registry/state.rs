@@ -114,6 +114,17 @@ pub struct RegistryState {
 }
 
 impl RegistryState {
+    /// The version *Check current data* (Ctrl+Shift+K) checks: the one selected in the panel,
+    /// else the newest of `register_name` (the name models are registered under).
+    pub fn monitor_target(&self, register_name: &str) -> Option<(String, u64)> {
+        if let Some(selected) = &self.selected {
+            return Some(selected.clone());
+        }
+        let m = self.models.as_ref()?.iter().find(|m| m.name == register_name)?;
+        let newest = m.versions.iter().map(|v| v.version).max()?;
+        Some((m.name.clone(), newest))
+    }
+
     /// Apply a job's answer.
     pub fn apply(&mut self, msg: RegistryMsg) -> Vec<RegistryEffect> {
         match msg {

@@ -160,7 +160,10 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
 
     // The trend of the whole reference, kept only when clear.
     let tr: Vec<f64> = (0..r.len()).map(|i| i as f64).collect();
-    let (slope, slope_var) = clear_slope(&tr, &rd, 2 * profile.season.max(7));
+    let lags = 2 * profile.season.max(7);
+    // The reference around its line: its persistence, and how clear its slope is.
+    let residuals = detrended(&tr, &rd);
+    let (slope, slope_var) = clear_slope(&tr, &rd, &residuals, lags);
     // The recent reference sets the level and the noise.
     let recent = r.len().min(recent_len(freq));
     let (tr_recent, rd_recent) = (&tr[r.len() - recent..], &rd[r.len() - recent..]);
@@ -172,9 +175,8 @@ pub fn drift(reference: &[f64], current: &Current<'_>, freq: Frequency, season: 
     // The persistence of the noise, from the whole reference around its line: the larger of
     // the Bartlett-weighted long-run variance and the AR(1) one (each alone reads too low on
     // one kind of noise).
-    let residuals = detrended(&tr, &rd);
     let rho1 = lag1(&residuals);
-    let lrv = long_run_factor(&residuals, 2 * profile.season.max(7)).max((1.0 + rho1) / (1.0 - rho1));
+    let lrv = long_run_factor(&residuals, lags).max((1.0 + rho1) / (1.0 - rho1));
     let rho = lag1(&er);
     // The noise level of the recent reference; a persistent series' sample variance reads low
     // by the factor (1 − lrv/n), undone here.
@@ -439,12 +441,10 @@ fn detrended(t: &[f64], y: &[f64]) -> Vec<f64> {
 }
 
 /// The reference's slope and its variance when it is clear (|t| > [`CLEAR_SLOPE`], the variance from the
-/// long-run variance of the residuals over `lags` lags), else no trend.
-fn clear_slope(t: &[f64], y: &[f64], lags: usize) -> (f64, f64) {
+/// long-run variance of its `residuals` around the line over `lags` lags), else no trend.
+fn clear_slope(t: &[f64], y: &[f64], residuals: &[f64], lags: usize) -> (f64, f64) {
     let (b, sxx) = ols_slope(t, y);
-    let (tb, yb) = (mean(t), mean(y));
-    let e: Vec<f64> = t.iter().zip(y).map(|(a, v)| v - yb - b * (a - tb)).collect();
-    let var = variance(&e) / sxx * long_run_factor(&e, lags);
+    let var = variance(residuals) / sxx * long_run_factor(residuals, lags);
     if var > 0.0 && (b / var.sqrt()).abs() > CLEAR_SLOPE {
         (b, var)
     } else {
