@@ -6,6 +6,8 @@
 #   scripts/setup.sh web    wasm plus wasm-bindgen-cli (the Cargo.lock version, in $HORIZON_CACHE/tools)
 #                           and binaryen's wasm-opt, to build dist/
 #   scripts/setup.sh e2e    web plus Debian's chromium, node and playwright-core (in $HORIZON_CACHE/node)
+#   scripts/setup.sh python the Python package's build and test tools (maturin, pytest, polars, Ray)
+#                           in the MLflow venv, whose mlflow, pandas and pyarrow its tests also use
 #   scripts/setup.sh snapshots  Mesa's software Vulkan driver (lavapipe), for the UI screenshot tests
 #   scripts/setup.sh test   what the test suite needs (wasm, mlflow, e2e, snapshots)
 set -euo pipefail
@@ -110,6 +112,28 @@ setup_mlflow() {
   fi
 }
 
+MATURIN_VERSION=1.16.0
+PYTEST_VERSION=9.2.0
+POLARS_VERSION=2.1.0
+RAY_VERSION=2.60.0
+
+# What the Python package's wheel and tests need, pinned, in the MLflow venv.
+setup_python() {
+  setup_mlflow
+  local venv="${HORIZON_CACHE:-$HOME/.cache/horizon}/mlflow-venv"
+  if "$venv/bin/python" - "$MATURIN_VERSION" "$PYTEST_VERSION" "$POLARS_VERSION" "$RAY_VERSION" <<'PY' 2>/dev/null; then
+import sys
+from importlib.metadata import version
+wanted = dict(zip(["maturin", "pytest", "polars", "ray"], sys.argv[1:]))
+sys.exit(0 if all(version(p) == v for p, v in wanted.items()) else 1)
+PY
+    return 0
+  fi
+  echo "setup: installing maturin, pytest, polars and Ray into $venv (about 1 minute, 400 MB)"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin==$MATURIN_VERSION" \
+    "pytest==$PYTEST_VERSION" "polars==$POLARS_VERSION" "ray==$RAY_VERSION"
+}
+
 # The screenshot tests render the workbench with wgpu on the CPU: Vulkan through lavapipe.
 setup_snapshots() {
   apt_install mesa-vulkan-drivers libvulkan1
@@ -124,13 +148,15 @@ main() {
     web) setup_web ;;
     e2e) setup_e2e ;;
     mlflow) setup_mlflow ;;
+    python) setup_python ;;
     snapshots) setup_snapshots ;;
     test)
       setup_e2e
       setup_mlflow
+      setup_python
       setup_snapshots
       ;;
-    *) echo "usage: $0 gui|wasm|web|e2e|mlflow|snapshots|test" >&2; exit 2 ;;
+    *) echo "usage: $0 gui|wasm|web|e2e|mlflow|python|snapshots|test" >&2; exit 2 ;;
   esac
 }
 main "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: formatting, lints, every test of the workspace, and the browser build with
-# its end-to-end test in headless Chromium.
+# The test command: formatting, lints, every test of the workspace, the Python package's wheel
+# and tests, and the browser build with its end-to-end test in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HORIZON_CACHE=${HORIZON_CACHE:-$HOME/.cache/horizon}
@@ -13,5 +13,7 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== Python package: wheel, pip install into a fresh venv, pytest (MLflow and Ray tests included)"
+bash scripts/python-test.sh
 echo "== browser build (dist/) and end-to-end test in headless Chromium"
 bash scripts/web-e2e.sh

@@ -100,7 +100,7 @@ pub fn train_within(
     more: &mut dyn FnMut() -> bool,
 ) -> Result<Trained, TrainError> {
     check_horizon(cfg.horizon)?;
-    let levels = check_levels(&cfg.levels)?;
+    check_levels(&cfg.levels)?;
     if cfg.candidates.is_empty() {
         return Err(TrainError::NoCandidates);
     }
@@ -157,7 +157,33 @@ pub fn train_within(
             }
         }
     }
-    let fits = crate::models::panel::fit(panel, &panel.series, best, None);
+    let best = best.clone();
+    let (mut artifact, failures) = fit(panel, &best, source, preprocessing, cfg, created_at)?;
+    artifact.metrics = metrics;
+    Ok(Trained {
+        artifact,
+        backtest,
+        score,
+        failures,
+        not_tried,
+    })
+}
+
+/// Fit `spec` to every series of the panel, with no backtest: an [`Artifact`] with no
+/// metrics (what [`train`] makes of its chosen model, and a Python `fit(df)`). Series the model
+/// cannot be fitted to are left out and listed; none fitted is an error.
+pub fn fit(
+    panel: &Panel,
+    spec: &ModelSpec,
+    source: &str,
+    preprocessing: &IngestOptions,
+    cfg: &TrainConfig,
+    created_at: String,
+) -> Result<(Artifact, Vec<SeriesFailure>), TrainError> {
+    check_horizon(cfg.horizon)?;
+    let levels = check_levels(&cfg.levels)?;
+    let spec = spec.clone().with_default_season(cfg.season);
+    let fits = crate::models::panel::fit(panel, &panel.series, &spec, None);
     let fitted: Vec<Result<SeriesModel, SeriesFailure>> = panel
         .series
         .iter()
@@ -173,7 +199,7 @@ pub fn train_within(
     let (series, failures) = split(fitted);
     if series.is_empty() {
         return Err(TrainError::NothingFitted {
-            model: best.name(),
+            model: spec.name(),
             first: failures.first().map(|f| f.error.to_string()).unwrap_or_default(),
         });
     }
@@ -181,7 +207,7 @@ pub fn train_within(
         schema_version: SCHEMA_VERSION,
         horizon_version: HORIZON_VERSION.into(),
         created_at,
-        spec: best.clone(),
+        spec,
         preprocessing: preprocessing.clone(),
         horizon: cfg.horizon,
         levels,
@@ -189,16 +215,10 @@ pub fn train_within(
         season: cfg.season,
         metric: cfg.metric,
         training: TrainingSummary::of(panel, source),
-        metrics,
+        metrics: BTreeMap::new(),
         series,
     };
-    Ok(Trained {
-        artifact,
-        backtest,
-        score,
-        failures,
-        not_tried,
-    })
+    Ok((artifact, failures))
 }
 
 /// `ets.` for the metrics of a candidate; `+` (as in `ets+conformal`) becomes `_`, since

@@ -13,7 +13,10 @@ pub mod sniff;
 pub mod validate;
 
 pub use calendar::Frequency;
-pub use ingest::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping, ingest_csv};
+pub use ingest::{
+    DuplicatePolicy, Frame, FrameColumn, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping, ingest_csv,
+    ingest_frame,
+};
 pub use validate::{Issue, IssueKind, Report, Severity};
 
 use chrono::NaiveDate;

@@ -129,7 +129,9 @@ fn score_fold(
     let result: Result<(Metrics, Forecast), ModelError> = forecast.and_then(|fc| {
         let iv = fc
             .intervals
-            .first()
+            .iter()
+            .find(|iv| iv.level == cfg.level)
+            .or_else(|| fc.intervals.first())
             .ok_or_else(|| ModelError::Invalid("the model returned no interval".into()))?;
         let mt = Metrics::compute(&train.values, test, &fc.point, &iv.lower, &iv.upper, m, cfg.level)
             .map_err(|e| ModelError::Invalid(e.to_string()))?;
@@ -155,6 +157,18 @@ pub fn backtest_panel(
     models: &[ModelSpec],
     cfg: &BacktestConfig,
 ) -> Result<BacktestResult, BacktestError> {
+    backtest_panel_levels(panel, models, cfg, &[])
+}
+
+/// [`backtest_panel`] whose kept forecasts ([`FoldResult::forecast`]) also carry intervals at
+/// `more_levels` (after the scored `cfg.level`), as a cross-validation table shows them. The
+/// scores are those of `cfg.level` alone.
+pub fn backtest_panel_levels(
+    panel: &Panel,
+    models: &[ModelSpec],
+    cfg: &BacktestConfig,
+    more_levels: &[f64],
+) -> Result<BacktestResult, BacktestError> {
     if cfg.horizon == 0 || cfg.folds == 0 {
         return Err(BacktestError::Empty);
     }
@@ -172,10 +186,16 @@ pub fn backtest_panel(
             longest: panel.series.iter().map(Series::len).max().unwrap_or(0),
         });
     }
+    let mut levels = vec![cfg.level];
+    levels.extend(more_levels.iter().filter(|&&l| l != cfg.level));
     let mut scored: Vec<((usize, usize, usize), FoldResult)> = Vec::new();
     for (j, spec) in models.iter().enumerate() {
         for k in 0..cfg.folds {
-            scored.extend(fold_of(panel, spec, cfg, m, k).into_iter().map(|(i, f)| ((i, j, k), f)));
+            scored.extend(
+                fold_of(panel, spec, cfg, &levels, m, k)
+                    .into_iter()
+                    .map(|(i, f)| ((i, j, k), f)),
+            );
         }
     }
     // Series by series, then model by model, then fold by fold.
@@ -194,7 +214,14 @@ pub fn backtest_panel(
 /// every series cut at its origin ([`crate::models::panel`] decides whether series by series
 /// or once for the panel), with the same prediction and zero-clipping as a forecast, so the
 /// backtest scores what users get.
-fn fold_of(panel: &Panel, spec: &ModelSpec, cfg: &BacktestConfig, m: usize, k: usize) -> Vec<(usize, FoldResult)> {
+fn fold_of(
+    panel: &Panel,
+    spec: &ModelSpec,
+    cfg: &BacktestConfig,
+    levels: &[f64],
+    m: usize,
+    k: usize,
+) -> Vec<(usize, FoldResult)> {
     let at: Vec<(usize, usize)> = panel
         .series
         .iter()
@@ -208,7 +235,7 @@ fn fold_of(panel: &Panel, spec: &ModelSpec, cfg: &BacktestConfig, m: usize, k: u
         .zip(fitted)
         .map(|(((i, origin), tr), f)| {
             let forecast = f
-                .and_then(|f| predict_fitted(f.as_ref(), &tr, cfg.horizon, &[cfg.level]))
+                .and_then(|f| predict_fitted(f.as_ref(), &tr, cfg.horizon, levels))
                 .map(|(fc, _)| fc);
             (
                 i,

@@ -3,7 +3,7 @@
 //! | trait | MLflow |
 //! |---|---|
 //! | `log_run` | `experiments/get-by-name` (or `create`), `runs/create`, `runs/log-batch`, `runs/update` FINISHED |
-//! | `create_version` | `registered-models/create` (if new), `runs/get` (or `runs/create`), PUT of the bytes to `<run artifacts>/model/<unique>/artifact.hzn` through the artifact proxy, `model-versions/create` with that folder as `source` |
+//! | `create_version` | `registered-models/create` (if new), `runs/get` (or `runs/create`), PUT of the bytes to `<run artifacts>/model/<unique>/artifact.hzn` through the artifact proxy (with the `MLmodel` and `requirements.txt` of the Python flavour, [`flavour`]), `model-versions/create` with that folder as `source` |
 //! | `download` | `GET /model-versions/get-artifact?path=artifact.hzn` |
 //! | aliases, tags | `registered-models/alias`, `registered-models/set-tag`, `model-versions/set-tag` |
 //! | `get_model` | `registered-models/get` + `model-versions/search` (paged) |
@@ -15,6 +15,7 @@
 #[cfg(target_arch = "wasm32")]
 mod browser;
 mod calls;
+mod flavour;
 mod http;
 mod registry;
 pub mod replay;

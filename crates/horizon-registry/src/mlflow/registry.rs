@@ -145,6 +145,18 @@ impl Registry for MlflowRegistry {
         self.http
             .send(&call)
             .map_err(|f| self.fail(&call.what, f, Ctx::default()))?;
+        for (file, contents) in super::flavour::files(&folder) {
+            let call = Call {
+                method: Method::PUT,
+                path: format!("{}/{folder}/{file}", self.artifact_path(&artifact_uri)?),
+                what: "PUT mlflow-artifacts/artifacts".into(),
+                body: Some((contents.into_bytes(), "text/plain")),
+                retry: Retry::Always,
+            };
+            self.http
+                .send(&call)
+                .map_err(|f| self.fail(&call.what, f, Ctx::default()))?;
+        }
         let body = json!({
             "name": name,
             "source": format!("{}/{folder}", artifact_uri.trim_end_matches('/')),

@@ -7,11 +7,13 @@
 
 mod chunks;
 mod columns;
+mod frame;
 mod mapping;
 mod options;
 mod regular;
 mod rows;
 
+pub use frame::{Frame, FrameColumn, ingest_frame};
 pub use options::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping};
 pub use regular::fill;
 

@@ -79,6 +79,123 @@ impl Accumulator {
     }
 }
 
+impl Accumulator {
+    /// The index of the series whose trimmed id cells are `cells`, added when new. Files are
+    /// usually sorted by id, so the previous row's series is tried first.
+    pub(super) fn series_of<'a>(&mut self, cells: impl Iterator<Item = &'a [u8]> + Clone) -> usize {
+        push_key(&mut self.key_buf, cells.clone());
+        if let Some(i) = self.last_idx
+            && self.last_key == self.key_buf
+        {
+            return i;
+        }
+        let i = match self.index.get(self.key_buf.as_slice()) {
+            Some(&i) => i,
+            None => {
+                let key = cells
+                    .map(|c| String::from_utf8_lossy(c.trim_ascii()).into_owned())
+                    .collect();
+                self.series.push(RawSeries {
+                    key,
+                    dates: Vec::new(),
+                    values: Vec::new(),
+                    rows: Vec::new(),
+                    exog: Vec::new(),
+                });
+                self.index.insert(self.key_buf.clone(), self.series.len() - 1);
+                self.series.len() - 1
+            }
+        };
+        self.last_key.clone_from(&self.key_buf);
+        self.last_idx = Some(i);
+        i
+    }
+}
+
+/// A sales value as read (`Ok(None)`: an empty cell), judged: the value to keep (NaN for a
+/// missing one, filled later by the gap policy), or `None` when the row cannot be read. Every
+/// problem is reported at `row` in `column`; `shown` is the cell as the user wrote it.
+pub(super) fn judge_value(
+    parsed: Result<Option<f64>, NotANumber>,
+    shown: &str,
+    row: usize,
+    column: &str,
+    report: &mut Report,
+) -> Option<f64> {
+    let at = |issue: Issue| issue.at_row(row).in_column(column.to_string());
+    match parsed {
+        Ok(Some(v)) if v.abs() > MAX_MAGNITUDE && v.is_finite() => {
+            report.push(at(Issue::error(
+                IssueKind::BadNumber,
+                format!(
+                    "value '{}' is too large for a sales figure (beyond 1e100): a typo or a units error?",
+                    truncate(shown.trim(), 40)
+                ),
+            )));
+            None
+        }
+        Ok(Some(v)) if v.is_finite() => {
+            if v < 0.0 {
+                report.push(at(Issue::warning(
+                    IssueKind::Negative,
+                    format!("negative value {v} (a return?) is kept as is"),
+                )));
+            }
+            Some(v)
+        }
+        Ok(Some(v)) => {
+            report.push(at(Issue::error(
+                IssueKind::NonFinite,
+                format!("value '{}' is not a finite number", shown.trim()),
+            )));
+            Some(v)
+        }
+        Ok(None) => {
+            report.push(at(Issue::warning(
+                IssueKind::MissingValue,
+                format!("missing value ('{}') is filled by the gap policy", shown.trim()),
+            )));
+            Some(f64::NAN)
+        }
+        Err(NotANumber) => {
+            report.push(at(Issue::error(
+                IssueKind::BadNumber,
+                format!("'{}' is not a number", truncate(shown.trim(), 40)),
+            )));
+            None
+        }
+    }
+}
+
+/// A driver (exogenous) value as read, judged: a number, or NaN (missing, interpolated later)
+/// with a warning when it is not a finite number of a sensible size.
+pub(super) fn judge_driver(
+    parsed: Result<Option<f64>, NotANumber>,
+    shown: &str,
+    row: usize,
+    column: &str,
+    report: &mut Report,
+) -> f64 {
+    match parsed {
+        Ok(Some(v)) if v.is_finite() && v.abs() <= MAX_MAGNITUDE => v,
+        Ok(Some(_)) | Err(NotANumber) => {
+            report.push(
+                Issue::warning(
+                    IssueKind::BadNumber,
+                    format!(
+                        "'{}' is not a finite number; this driver is treated as missing here and interpolated",
+                        truncate(shown.trim(), 40)
+                    ),
+                )
+                .at_row(row)
+                .in_column(column.to_string()),
+            );
+            f64::NAN
+        }
+        Ok(None) => f64::NAN,
+    }
+}
+
 pub(super) struct RowContext<'a> {
     pub(super) mapping: &'a Mapping,
     pub(super) date_idx: usize,
@@ -139,115 +256,27 @@ impl RowContext<'_> {
             return;
         };
         let value_cell = cell(self.value_idx);
-        let value = match parse_number(value_cell, self.decimal_comma) {
-            Ok(Some(v)) if v.abs() > MAX_MAGNITUDE && v.is_finite() => {
-                report.push(
-                    Issue::error(
-                        IssueKind::BadNumber,
-                        format!(
-                            "value '{}' is too large for a sales figure (beyond 1e100): a typo or a units error?",
-                            truncate(value_cell.trim(), 40)
-                        ),
-                    )
-                    .at_row(row)
-                    .in_column(m.value_column.clone()),
-                );
-                return;
-            }
-            Ok(Some(v)) if v.is_finite() => {
-                if v < 0.0 {
-                    report.push(
-                        Issue::warning(
-                            IssueKind::Negative,
-                            format!("negative value {v} (a return?) is kept as is"),
-                        )
-                        .at_row(row)
-                        .in_column(m.value_column.clone()),
-                    );
-                }
-                v
-            }
-            Ok(Some(v)) => {
-                report.push(
-                    Issue::error(
-                        IssueKind::NonFinite,
-                        format!("value '{}' is not a finite number", value_cell.trim()),
-                    )
-                    .at_row(row)
-                    .in_column(m.value_column.clone()),
-                );
-                v
-            }
-            Ok(None) => {
-                report.push(
-                    Issue::warning(
-                        IssueKind::MissingValue,
-                        format!("missing value ('{}') is filled by the gap policy", value_cell.trim()),
-                    )
-                    .at_row(row)
-                    .in_column(m.value_column.clone()),
-                );
-                f64::NAN
-            }
-            Err(NotANumber) => {
-                report.push(
-                    Issue::error(
-                        IssueKind::BadNumber,
-                        format!("'{}' is not a number", truncate(value_cell.trim(), 40)),
-                    )
-                    .at_row(row)
-                    .in_column(m.value_column.clone()),
-                );
-                return;
-            }
+        let Some(value) = judge_value(
+            parse_number(value_cell, self.decimal_comma),
+            value_cell,
+            row,
+            &m.value_column,
+            report,
+        ) else {
+            return;
         };
         // Series lookup: files are usually sorted by id, so compare with the previous row first.
-        push_key(&mut acc.key_buf, self.id_idx.iter().map(|&j| &rec[j]));
-        let idx = match acc.last_idx {
-            Some(i) if acc.last_key == acc.key_buf => i,
-            _ => {
-                let i = match acc.index.get(acc.key_buf.as_slice()) {
-                    Some(&i) => i,
-                    None => {
-                        let key = self.id_idx.iter().map(|&j| cell(j).trim_ascii().to_string()).collect();
-                        acc.series.push(RawSeries {
-                            key,
-                            dates: Vec::new(),
-                            values: Vec::new(),
-                            rows: Vec::new(),
-                            exog: Vec::new(),
-                        });
-                        acc.index.insert(acc.key_buf.clone(), acc.series.len() - 1);
-                        acc.series.len() - 1
-                    }
-                };
-                acc.last_key.clone_from(&acc.key_buf);
-                acc.last_idx = Some(i);
-                i
-            }
-        };
+        let idx = acc.series_of(self.id_idx.iter().map(|&j| &rec[j]));
         let s = &mut acc.series[idx];
         for (k, &j) in self.exog_idx.iter().enumerate() {
             let c = cell(j);
-            let v = match parse_number(c, self.decimal_comma) {
-                Ok(Some(v)) if v.is_finite() && v.abs() <= MAX_MAGNITUDE => v,
-                Ok(Some(_)) | Err(NotANumber) => {
-                    report.push(
-                        Issue::warning(
-                            IssueKind::BadNumber,
-                            format!(
-                                "'{}' is not a finite number; this driver is treated as missing here and interpolated",
-                                truncate(c.trim(), 40)
-                            ),
-                        )
-                        .at_row(row)
-                        .in_column(m.exog_columns[k].clone()),
-                    );
-                    f64::NAN
-                }
-                Ok(None) => f64::NAN,
-            };
-            s.exog.push(v);
+            s.exog.push(judge_driver(
+                parse_number(c, self.decimal_comma),
+                c,
+                row,
+                &m.exog_columns[k],
+                report,
+            ));
         }
         s.dates.push(date);
         s.values.push(value);

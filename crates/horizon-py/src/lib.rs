@@ -1,0 +1,442 @@
+//! `horizon_forecast._core`: Horizon's forecasting core for Python (PyO3, abi3).
+//!
+//! Data frames come in through Arrow ([`arrow_io`]) and are read by the core's own ingestion
+//! ([`horizon_core::data::ingest_frame`]: the checks and words of a CSV file's), so a frame
+//! and the CSV file it would write give the same panel and the same forecasts as the `horizon`
+//! command line. The Python package (`python/horizon_forecast`) wraps this module in a
+//! statsforecast-like API; every call releases the GIL while the core works.
+
+mod arrow_io;
+mod tables;
+
+use arrow_io::ArrowTable;
+use horizon_core::artifact::Artifact;
+use horizon_core::data::{DuplicatePolicy, Frequency, GapPolicy, IngestOptions, ingest_frame};
+use horizon_core::eval::{BacktestConfig, backtest_panel_levels};
+use horizon_core::forecast::{ForecastOptions, ModelSource, PanelForecast, forecast, stored_forecast};
+use horizon_core::pipeline::{Metric, TrainConfig};
+use horizon_core::{ModelSpec, Panel};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+create_exception!(
+    _core,
+    DataError,
+    PyValueError,
+    "The data frame cannot be read: the message lists each problem by row and column."
+);
+create_exception!(
+    _core,
+    ModelError,
+    PyValueError,
+    "A model, horizon or level that cannot be used, or a model that fits no series."
+);
+
+/// A failure of one series: (model, series, reason).
+type Failure = (String, String, String);
+
+/// Run `work` on `n_jobs` threads (`n_jobs < 1`: every core), without the GIL.
+fn run<T: Send>(py: Python<'_>, n_jobs: i64, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| {
+        if n_jobs < 1 {
+            return Ok(work());
+        }
+        let threads = usize::try_from(n_jobs).unwrap_or(1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start {threads} worker thread(s): {e}")))?;
+        Ok(pool.install(work))
+    })
+}
+
+/// A data frame read into series: the panel, how it was read, and the warnings.
+#[pyclass(module = "horizon_forecast._core", frozen)]
+pub struct Data {
+    panel: Panel,
+    options: IngestOptions,
+    source: String,
+    /// The reading's warnings, one line each (gaps filled, negative values, …).
+    #[pyo3(get)]
+    warnings: Vec<String>,
+}
+
+#[pymethods]
+impl Data {
+    /// The number of series.
+    #[getter]
+    fn n_series(&self) -> usize {
+        self.panel.series.len()
+    }
+
+    /// The frequency: "daily", "weekly", "monthly" or "quarterly".
+    #[getter]
+    fn freq(&self) -> String {
+        format!("{:?}", self.panel.freq).to_ascii_lowercase()
+    }
+
+    /// The id columns, the date column and the value column.
+    #[getter]
+    fn roles(&self) -> (Vec<String>, String, String) {
+        (
+            self.panel.id_columns.clone(),
+            self.panel.date_column.clone(),
+            self.panel.value_column.clone(),
+        )
+    }
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(what: &str, s: Option<&str>) -> PyResult<Option<T>> {
+    s.map(|s| {
+        s.parse::<T>()
+            .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+    })
+    .transpose()
+}
+
+/// Read a data frame (anything with `__arrow_c_stream__`, types normalised by the Python
+/// side: dates as date32, numbers as float64, ids as text). Raises `DataError` with every
+/// problem by row (the frame's position, from 0) and column.
+#[pyfunction]
+#[pyo3(signature = (data, *, id_columns, date_column, value_column, exog_columns=None, freq=None, season=None, duplicates=None, gaps=None, source="data frame"))]
+#[allow(clippy::too_many_arguments)]
+fn read(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    id_columns: Vec<String>,
+    date_column: String,
+    value_column: String,
+    exog_columns: Option<Vec<String>>,
+    freq: Option<&str>,
+    season: Option<usize>,
+    duplicates: Option<&str>,
+    gaps: Option<&str>,
+    source: &str,
+) -> PyResult<Data> {
+    let options = IngestOptions {
+        date_column: Some(date_column),
+        value_column: Some(value_column),
+        id_columns: Some(id_columns),
+        exog_columns,
+        freq: parse::<Frequency>("freq", freq)?,
+        duplicates: parse::<DuplicatePolicy>("duplicates", duplicates)?.unwrap_or_default(),
+        gaps: parse::<GapPolicy>("gaps", gaps)?.unwrap_or_default(),
+        season,
+        ..IngestOptions::default()
+    };
+    read_with(py, data, options, source)
+}
+
+fn read_with(py: Python<'_>, data: &Bound<'_, PyAny>, options: IngestOptions, source: &str) -> PyResult<Data> {
+    let frame = arrow_io::read_frame(data)?;
+    let ingested = py.detach(|| ingest_frame(&frame, source, &options));
+    let lines = ingested.report.lines();
+    match ingested.panel {
+        Some(panel) if !ingested.report.has_errors() => Ok(Data {
+            panel,
+            options,
+            source: source.to_string(),
+            warnings: lines,
+        }),
+        _ => Err(DataError::new_err(format!(
+            "{}\n{}: {} error(s), {} warning(s); nothing was forecast",
+            lines.join("\n"),
+            source,
+            ingested.report.error_count(),
+            ingested.report.warning_count()
+        ))),
+    }
+}
+
+/// Model specs as the command line reads them (`auto`, `ets:7`, `ensemble:ets/arima`, …),
+/// with the season given to those that have none, and a unique column name each.
+fn specs(models: &[String], season: Option<usize>) -> PyResult<Vec<(String, ModelSpec)>> {
+    let specs: Vec<ModelSpec> = models
+        .iter()
+        .map(|m| {
+            m.parse::<ModelSpec>()
+                .map(|s| s.with_default_season(season))
+                .map_err(|e| ModelError::new_err(format!("model '{m}': {e}")))
+        })
+        .collect::<PyResult<_>>()?;
+    if specs.is_empty() {
+        return Err(ModelError::new_err("no model given"));
+    }
+    let names: Vec<String> = specs.iter().map(ModelSpec::name).collect();
+    Ok(specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let clash = names.iter().filter(|n| **n == names[i]).count() > 1;
+            (if clash { s.to_string() } else { names[i].clone() }, s.clone())
+        })
+        .collect())
+}
+
+fn model_error(e: impl std::fmt::Display) -> PyErr {
+    ModelError::new_err(e.to_string())
+}
+
+fn failures_of(model: &str, out: &PanelForecast) -> Vec<Failure> {
+    out.failures
+        .iter()
+        .map(|f| (model.to_string(), f.series.clone(), f.error.to_string()))
+        .collect()
+}
+
+/// Forecast every series with each model: `(table, failures)`.
+#[pyfunction]
+#[pyo3(signature = (data, models, h, levels, season=None, n_jobs=-1))]
+fn forecast_models(
+    py: Python<'_>,
+    data: &Data,
+    models: Vec<String>,
+    h: usize,
+    levels: Vec<f64>,
+    season: Option<usize>,
+    n_jobs: i64,
+) -> PyResult<(ArrowTable, Vec<Failure>)> {
+    let specs = specs(&models, season)?;
+    let options = ForecastOptions::new(h, &levels);
+    let panel = &data.panel;
+    let runs = run(py, n_jobs, || {
+        specs
+            .iter()
+            .map(|(name, spec)| forecast(panel, ModelSource::spec(spec), &options).map(|out| (name.clone(), out)))
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .map_err(model_error)?;
+    let failures = runs.iter().flat_map(|(name, out)| failures_of(name, out)).collect();
+    let refs: Vec<(String, &PanelForecast)> = runs.iter().map(|(n, o)| (n.clone(), o)).collect();
+    let table = tables::forecast_table(&panel.id_columns, &panel.date_column, &refs, &levels)?;
+    Ok((table, failures))
+}
+
+/// Backtest each model over `n_windows` windows of `h` periods, `step_size` apart.
+#[pyfunction]
+#[pyo3(signature = (data, models, h, n_windows, step_size=None, levels=vec![95.0], season=None, n_jobs=-1))]
+#[allow(clippy::too_many_arguments)]
+fn cross_validation(
+    py: Python<'_>,
+    data: &Data,
+    models: Vec<String>,
+    h: usize,
+    n_windows: usize,
+    step_size: Option<usize>,
+    levels: Vec<f64>,
+    season: Option<usize>,
+    n_jobs: i64,
+) -> PyResult<ArrowTable> {
+    horizon_core::forecast::check_horizon(h).map_err(model_error)?;
+    horizon_core::models::check_levels(&levels).map_err(model_error)?;
+    let specs = specs(&models, season)?;
+    let scored = *levels.iter().max_by(|a, b| a.total_cmp(b)).unwrap_or(&95.0);
+    let cfg = BacktestConfig {
+        horizon: h,
+        folds: n_windows,
+        step: step_size,
+        season,
+        level: scored,
+    };
+    let panel = &data.panel;
+    let just_specs: Vec<ModelSpec> = specs.iter().map(|(_, s)| s.clone()).collect();
+    let result = run(py, n_jobs, || backtest_panel_levels(panel, &just_specs, &cfg, &levels))?.map_err(model_error)?;
+    let names: Vec<String> = specs.into_iter().map(|(n, _)| n).collect();
+    tables::cross_validation_table(panel, &result, &names, &levels)
+}
+
+/// A model fitted to every series of a frame: Horizon's trained-model artifact, the file the
+/// registry keeps (`horizon forecast --registered` and the MLflow flavour read the same).
+#[pyclass(module = "horizon_forecast._core", frozen)]
+pub struct Model {
+    artifact: Artifact,
+}
+
+#[pymethods]
+impl Model {
+    /// Read an artifact's bytes (as `to_bytes` or the registry wrote them).
+    #[staticmethod]
+    #[pyo3(signature = (data, source="model"))]
+    fn from_bytes(data: &[u8], source: &str) -> PyResult<Model> {
+        Artifact::from_bytes(data, source)
+            .map(|artifact| Model { artifact })
+            .map_err(model_error)
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.artifact.to_bytes().map_err(model_error)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The model as the command line names it (`ets`, `auto`, …).
+    #[getter]
+    fn model(&self) -> String {
+        self.artifact.spec.to_string()
+    }
+
+    /// The horizon and levels it was trained for.
+    #[getter]
+    fn horizon(&self) -> usize {
+        self.artifact.horizon
+    }
+
+    #[getter]
+    fn levels(&self) -> Vec<f64> {
+        self.artifact.levels.clone()
+    }
+
+    /// The columns of its training data: (ids, date, value, drivers).
+    #[getter]
+    fn columns(&self) -> (Vec<String>, String, String, Vec<String>) {
+        let t = &self.artifact.training;
+        (
+            t.id_columns.clone(),
+            t.date_column.clone(),
+            t.value_column.clone(),
+            t.exog_columns.clone(),
+        )
+    }
+
+    /// The series it was trained on, each as its id values.
+    #[getter]
+    fn series(&self) -> Vec<Vec<String>> {
+        self.artifact.training.series.iter().map(|s| s.key.clone()).collect()
+    }
+
+    /// Forecast the training series from the stored fits (no data needed).
+    #[pyo3(signature = (h, levels, n_jobs=-1))]
+    fn predict(&self, py: Python<'_>, h: usize, levels: Vec<f64>, n_jobs: i64) -> PyResult<(ArrowTable, Vec<Failure>)> {
+        let keys = self.series();
+        let options = ForecastOptions::new(h, &levels);
+        let out = run(py, n_jobs, || stored_forecast(&self.artifact, &keys, &options))?.map_err(model_error)?;
+        self.table(out, &levels)
+    }
+
+    /// Forecast the series of a data frame read as the training data was: the stored fit for
+    /// a series identical to its training history, the same model refitted for any other
+    /// (what `horizon forecast --registered` does with a file).
+    #[pyo3(signature = (data, h, levels, n_jobs=-1, source="data frame"))]
+    fn forecast<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        h: usize,
+        levels: Vec<f64>,
+        n_jobs: i64,
+        source: &str,
+    ) -> PyResult<(ArrowTable, Vec<Failure>, Vec<String>)> {
+        let read = read_with(py, data, self.artifact.ingest_options(), source)?;
+        let options = ForecastOptions::new(h, &levels);
+        let panel = &read.panel;
+        let out = run(py, n_jobs, || {
+            forecast(panel, ModelSource::Artifact(&self.artifact), &options)
+        })?
+        .map_err(model_error)?;
+        let (table, failures) = self.table(out, &levels)?;
+        Ok((table, failures, read.warnings))
+    }
+}
+
+impl Model {
+    fn table(&self, out: PanelForecast, levels: &[f64]) -> PyResult<(ArrowTable, Vec<Failure>)> {
+        let name = self.artifact.spec.name();
+        let t = &self.artifact.training;
+        let failures = failures_of(&name, &out);
+        let table = tables::forecast_table(&t.id_columns, &t.date_column, &[(name, &out)], levels)?;
+        Ok((table, failures))
+    }
+}
+
+/// Fit `model` to every series: `(Model, failures)`. `h` and `levels` are the defaults its
+/// artifact keeps (as `horizon train` stores them).
+#[pyfunction]
+#[pyo3(signature = (data, model, h, levels, season=None, n_jobs=-1, created_at=String::new()))]
+#[allow(clippy::too_many_arguments)]
+fn fit(
+    py: Python<'_>,
+    data: &Data,
+    model: String,
+    h: usize,
+    levels: Vec<f64>,
+    season: Option<usize>,
+    n_jobs: i64,
+    created_at: String,
+) -> PyResult<(Model, Vec<Failure>)> {
+    let (name, spec) = specs(std::slice::from_ref(&model), season)?.remove(0);
+    let cfg = TrainConfig {
+        candidates: vec![spec.clone()],
+        horizon: h,
+        levels,
+        folds: 0,
+        season,
+        metric: Metric::default(),
+    };
+    let (panel, options, source) = (&data.panel, &data.options, data.source.as_str());
+    let (artifact, failures) = run(py, n_jobs, || {
+        horizon_core::pipeline::fit(panel, &spec, source, options, &cfg, created_at)
+    })?
+    .map_err(model_error)?;
+    let failures = failures
+        .into_iter()
+        .map(|f| (name.clone(), f.series, f.error.to_string()))
+        .collect();
+    Ok((Model { artifact }, failures))
+}
+
+/// Forecast with several fitted models side by side, from their stored fits: `(table,
+/// failures)` in the layout of [`forecast_models`].
+#[pyfunction]
+#[pyo3(signature = (models, h, levels, n_jobs=-1))]
+fn predict_models(
+    py: Python<'_>,
+    models: Vec<PyRef<'_, Model>>,
+    h: usize,
+    levels: Vec<f64>,
+    n_jobs: i64,
+) -> PyResult<(ArrowTable, Vec<Failure>)> {
+    let Some(first) = models.first() else {
+        return Err(ModelError::new_err("no fitted model: call fit(df) first"));
+    };
+    let t = &first.artifact.training;
+    let options = ForecastOptions::new(h, &levels);
+    let artifacts: Vec<&Artifact> = models.iter().map(|m| &m.artifact).collect();
+    let runs = run(py, n_jobs, || {
+        artifacts
+            .iter()
+            .map(|a| {
+                let keys: Vec<Vec<String>> = a.training.series.iter().map(|s| s.key.clone()).collect();
+                stored_forecast(a, &keys, &options).map(|out| (a.spec.name(), out))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .map_err(model_error)?;
+    let failures = runs.iter().flat_map(|(name, out)| failures_of(name, out)).collect();
+    let refs: Vec<(String, &PanelForecast)> = runs.iter().map(|(n, o)| (n.clone(), o)).collect();
+    let table = tables::forecast_table(&t.id_columns, &t.date_column, &refs, &levels)?;
+    Ok((table, failures))
+}
+
+/// The model names the command line knows, for messages and docs.
+#[pyfunction]
+fn model_names() -> String {
+    ModelSpec::names()
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", horizon_core::artifact::HORIZON_VERSION)?;
+    m.add("DataError", m.py().get_type::<DataError>())?;
+    m.add("ModelError", m.py().get_type::<ModelError>())?;
+    m.add_class::<Data>()?;
+    m.add_class::<Model>()?;
+    m.add_class::<ArrowTable>()?;
+    m.add_function(wrap_pyfunction!(read, m)?)?;
+    m.add_function(wrap_pyfunction!(forecast_models, m)?)?;
+    m.add_function(wrap_pyfunction!(cross_validation, m)?)?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
+    m.add_function(wrap_pyfunction!(predict_models, m)?)?;
+    m.add_function(wrap_pyfunction!(model_names, m)?)?;
+    Ok(())
+}
