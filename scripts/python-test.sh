@@ -9,8 +9,10 @@ export HORIZON_CACHE=${HORIZON_CACHE:-$HOME/.cache/horizon}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HORIZON_CACHE/target}
 bash scripts/setup.sh python
 base="$HORIZON_CACHE/mlflow-venv"
-export HORIZON_BIN=${HORIZON_BIN:-$CARGO_TARGET_DIR/debug/horizon}
-[ -x "$HORIZON_BIN" ] || cargo build --locked --bin horizon
+if [ -z "${HORIZON_BIN:-}" ]; then
+  cargo build --quiet --locked --bin horizon
+  export HORIZON_BIN=$CARGO_TARGET_DIR/debug/horizon
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "== wheel (maturin build --release)"
