@@ -153,6 +153,7 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
             Some(super::train::train(&TrainArgs {
                 config: config.clone(),
                 force: true,
+                shard: None,
             }))
         }
         _ => None,

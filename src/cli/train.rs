@@ -9,6 +9,7 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use horizon_core::artifact::Artifact;
 use horizon_core::data::ingest_csv;
+use horizon_core::data::shard::{Shard, input_fingerprint};
 use horizon_core::export::forecast_csv;
 use horizon_core::forecast::{ForecastOptions, ModelSource, forecast};
 use horizon_core::pipeline::{self, Trained};
@@ -25,15 +26,35 @@ pub struct TrainArgs {
     /// Replace the forecast output file if it exists
     #[arg(long)]
     pub force: bool,
+    /// Train only shard K of N of the series (split by a stable hash of their ids, the same in
+    /// every process and in `horizon_forecast.ray`), registered as `<model_name>-shard-K-of-N`;
+    /// a shard already registered from the same data and recipe is not trained again
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
 }
 
 pub fn run(a: TrainArgs) -> Result<(), CliError> {
-    train(&a).map(|_| ())
+    train_some(&a).map(|_| ())
 }
 
-/// Run the pipeline of `a.config`: the version registered and what promotion decided.
+/// Run the pipeline of `a.config` (not sharded): the version registered and what promotion
+/// decided.
 pub(super) fn train(a: &TrainArgs) -> Result<Decision, CliError> {
-    let p = PipelineConfig::load(&a.config).map_err(CliError::Data)?;
+    train_some(a)?.ok_or_else(|| CliError::Failure(anyhow!("nothing was trained")))
+}
+
+/// Run the pipeline; `None` when a shard has nothing to do (no series, or already registered).
+fn train_some(a: &TrainArgs) -> Result<Option<Decision>, CliError> {
+    let mut p = PipelineConfig::load(&a.config).map_err(CliError::Data)?;
+    if let Some(shard) = a.shard {
+        // Each shard its own model and forecast file: shards may run at once on shared storage.
+        p.model_name = shard.model_name(&p.model_name);
+        p.forecast_out = p.forecast_out.map(|out| {
+            let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let ext = out.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+            out.with_file_name(format!("{stem}.shard-{}-of-{}{ext}", shard.index, shard.count))
+        });
+    }
     if let Some(out) = &p.forecast_out {
         check_new(out, a.force, &[&p.data_path, &a.config])?;
     }
@@ -52,6 +73,30 @@ pub(super) fn train(a: &TrainArgs) -> Result<Decision, CliError> {
             "{source}: {} error(s); nothing was trained",
             ing.report.error_count()
         )));
+    };
+    let mut tags = BTreeMap::new();
+    let panel = match a.shard {
+        None => panel,
+        Some(shard) => {
+            let all = panel.series.len();
+            let panel = shard.of(panel);
+            println!("shard {shard}: {} of {all} series", panel.series.len());
+            if panel.series.is_empty() {
+                println!("shard {shard}: no series fall in this shard; nothing trained");
+                return Ok(None);
+            }
+            let input = input_fingerprint(&panel, &format!("{:?}", p.train));
+            if let Some(v) = registered_from(reg.as_ref(), &p.model_name, &input)? {
+                println!(
+                    "shard {shard}: already registered as {} version {v} from the same data and recipe; nothing trained",
+                    p.model_name
+                );
+                return Ok(None);
+            }
+            tags.insert(INPUT_TAG.to_string(), input);
+            tags.insert("horizon.shard".to_string(), shard.to_string());
+            panel
+        }
     };
     println!(
         "data: {source}: {} series, {} observations, {}",
@@ -79,7 +124,7 @@ pub(super) fn train(a: &TrainArgs) -> Result<Decision, CliError> {
 
     let art = &trained.artifact;
     let bytes = art.to_bytes().map_err(|e| CliError::Failure(anyhow!("{e}")))?;
-    let version = match register(reg.as_ref(), &p, art, &bytes, trained.score) {
+    let version = match register(reg.as_ref(), &p, art, &bytes, trained.score, tags) {
         Ok(v) => v,
         Err(e) => {
             // The registry failed after training: keep the model rather than lose the work.
@@ -124,18 +169,36 @@ pub(super) fn train(a: &TrainArgs) -> Result<Decision, CliError> {
             out.display()
         );
     }
-    Ok(decision)
+    Ok(Some(decision))
 }
 
-/// Log the run and register the artifact as a new version: (version, run id).
+/// The version tag holding what a shard was trained from ([`input_fingerprint`]).
+const INPUT_TAG: &str = "horizon.input";
+
+/// The version of `name` registered from `input`, if any (a retried shard's earlier success).
+fn registered_from(reg: &dyn Registry, name: &str, input: &str) -> Result<Option<u64>, CliError> {
+    match reg.get_model(name) {
+        Ok(m) => Ok(m
+            .versions
+            .iter()
+            .find(|v| v.tags.get(INPUT_TAG).is_some_and(|t| t == input))
+            .map(|v| v.version)),
+        Err(RegistryError::NoModel(_)) => Ok(None),
+        Err(e) => Err(registry_failure(e)),
+    }
+}
+
+/// Log the run and register the artifact as a new version (with `tags` besides the usual
+/// ones): (version, run id).
 fn register(
     reg: &dyn Registry,
     p: &super::config::Pipeline,
     art: &Artifact,
     bytes: &[u8],
     score: f64,
+    tags: BTreeMap<String, String>,
 ) -> Result<(u64, String), RegistryError> {
-    crate::registry::register::register(reg, &p.model_name, art, bytes, score, run_params(p, art))
+    crate::registry::register::register(reg, &p.model_name, art, bytes, score, run_params(p, art), tags)
 }
 
 fn check_reachable(reg: &dyn Registry, name: &str) -> Result<(), CliError> {

@@ -36,6 +36,7 @@ pub fn register(
     bytes: &[u8],
     score: f64,
     params: BTreeMap<String, String>,
+    extra_tags: BTreeMap<String, String>,
 ) -> Result<(u64, String), RegistryError> {
     let run = reg.log_run(&NewRun {
         experiment: String::new(),
@@ -47,11 +48,12 @@ pub fn register(
             ("horizon.model_name".to_string(), model_name.to_string()),
         ]),
     })?;
-    let tags = BTreeMap::from([
+    let mut tags = BTreeMap::from([
         ("horizon.model".to_string(), art.spec.name()),
         (format!("horizon.{}", art.metric), score.to_string()),
         ("horizon.data".to_string(), art.training.source.clone()),
     ]);
+    tags.extend(extra_tags);
     let v = reg.create_version(model_name, bytes, Some(&run.run_id), &tags)?;
     Ok((v.version, run.run_id))
 }

@@ -31,6 +31,7 @@ pub fn register(target: &RegistryLocation, t: &ToRegister) -> RegistryMsg {
             &t.bytes,
             t.score,
             t.params.clone(),
+            Default::default(),
         )
         .map_err(|e| e.to_string())?;
         Ok(format!(
