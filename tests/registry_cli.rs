@@ -403,10 +403,18 @@ fn sharded_training_covers_every_series_once() {
     let mut seen: Vec<Vec<String>> = Vec::new();
     for k in 1..=3 {
         let shard = format!("{k}/3");
-        let out = ok(&horizon(&["train", "--config", "pipeline.toml", "--shard", &shard], d, &reg));
-        assert!(out.contains(&format!("registered: sales-shard-{k}-of-3 version 1")), "{out}");
+        let out = ok(&horizon(
+            &["train", "--config", "pipeline.toml", "--shard", &shard],
+            d,
+            &reg,
+        ));
+        assert!(
+            out.contains(&format!("registered: sales-shard-{k}-of-3 version 1")),
+            "{out}"
+        );
         assert!(d.join(format!("trained_forecast.shard-{k}-of-3.csv")).is_file());
-        let bytes = std::fs::read(reg.join(format!("models/sales-shard-{k}-of-3/versions/1/artifact.hzn"))).expect("artifact");
+        let bytes =
+            std::fs::read(reg.join(format!("models/sales-shard-{k}-of-3/versions/1/artifact.hzn"))).expect("artifact");
         let art = horizon_core::artifact::Artifact::from_bytes(&bytes, "shard").expect("artifact");
         seen.extend(art.training.series.iter().map(|s| s.key.clone()));
     }
@@ -415,8 +423,15 @@ fn sharded_training_covers_every_series_once() {
     all.sort();
     assert_eq!(seen, all, "every series in exactly one shard");
     // A retried shard (its first run registered, then the worker died) trains nothing.
-    let again = ok(&horizon(&["train", "--config", "pipeline.toml", "--shard", "2/3", "--force"], d, &reg));
-    assert!(again.contains("already registered as sales-shard-2-of-3 version 1"), "{again}");
+    let again = ok(&horizon(
+        &["train", "--config", "pipeline.toml", "--shard", "2/3", "--force"],
+        d,
+        &reg,
+    ));
+    assert!(
+        again.contains("already registered as sales-shard-2-of-3 version 1"),
+        "{again}"
+    );
     assert!(!reg.join("models/sales-shard-2-of-3/versions/2").exists());
     let bad = horizon(&["train", "--config", "pipeline.toml", "--shard", "4/3"], d, &reg);
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));

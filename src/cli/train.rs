@@ -50,8 +50,14 @@ fn train_some(a: &TrainArgs) -> Result<Option<Decision>, CliError> {
         // Each shard its own model and forecast file: shards may run at once on shared storage.
         p.model_name = shard.model_name(&p.model_name);
         p.forecast_out = p.forecast_out.map(|out| {
-            let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            let ext = out.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+            let stem = out
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let ext = out
+                .extension()
+                .map(|e| format!(".{}", e.to_string_lossy()))
+                .unwrap_or_default();
             out.with_file_name(format!("{stem}.shard-{}-of-{}{ext}", shard.index, shard.count))
         });
     }

@@ -77,6 +77,12 @@ impl Data {
         format!("{:?}", self.panel.freq).to_ascii_lowercase()
     }
 
+    /// What a training run of these series with `recipe` starts from (SHA-256): the
+    /// `horizon.input` tag by which a retried shard finds its registered version.
+    fn fingerprint(&self, recipe: &str) -> String {
+        horizon_core::data::shard::input_fingerprint(&self.panel, recipe)
+    }
+
     /// The id columns, the date column and the value column.
     #[getter]
     fn roles(&self) -> (Vec<String>, String, String) {
@@ -418,6 +424,46 @@ fn predict_models(
     Ok((table, failures))
 }
 
+/// The shard (1..=count) of each row of a frame, by its id columns: the split of `horizon
+/// train --shard K/N` (ids trimmed as the reading trims them). A one-column table `shard`.
+#[pyfunction]
+fn shard_rows(py: Python<'_>, data: &Bound<'_, PyAny>, id_columns: Vec<String>, count: usize) -> PyResult<ArrowTable> {
+    use horizon_core::data::FrameColumn;
+    if count == 0 || count > horizon_core::data::shard::MAX_SHARDS {
+        return Err(PyValueError::new_err(format!(
+            "the number of shards must be between 1 and {}",
+            horizon_core::data::shard::MAX_SHARDS
+        )));
+    }
+    let frame = arrow_io::read_frame(data)?;
+    let ids: Vec<&[Option<String>]> = id_columns
+        .iter()
+        .map(
+            |name| match frame.names.iter().position(|n| n == name).map(|j| &frame.columns[j]) {
+                Some(FrameColumn::Text(v)) => Ok(v.as_slice()),
+                Some(_) => Err(DataError::new_err(format!("the id column '{name}' is not text"))),
+                None => Err(DataError::new_err(format!(
+                    "the id column '{name}' is not in the data frame; its columns are: {}",
+                    frame.names.join(", ")
+                ))),
+            },
+        )
+        .collect::<PyResult<_>>()?;
+    let rows = frame.columns.first().map_or(0, |c| c.len());
+    let shards: Vec<f64> = py.detach(|| {
+        (0..rows)
+            .map(|r| {
+                let key: Vec<String> = ids
+                    .iter()
+                    .map(|c| c[r].as_deref().unwrap_or("").trim_ascii().to_string())
+                    .collect();
+                horizon_core::data::shard::shard_of(&key, count) as f64
+            })
+            .collect()
+    });
+    ArrowTable::new(vec![("shard".into(), arrow_io::Out::Number(shards))])
+}
+
 /// The model names the command line knows, for messages and docs.
 #[pyfunction]
 fn model_names() -> String {
@@ -437,6 +483,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cross_validation, m)?)?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(predict_models, m)?)?;
+    m.add_function(wrap_pyfunction!(shard_rows, m)?)?;
     m.add_function(wrap_pyfunction!(model_names, m)?)?;
     Ok(())
 }

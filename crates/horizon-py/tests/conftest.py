@@ -4,8 +4,11 @@ sample data it generates."""
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
+
+from servers import start, stop, wait_for, free_port
 
 
 def _horizon_bin() -> str:
@@ -45,3 +48,29 @@ def books_csv(tmp_path_factory, horizon):
     path = tmp_path_factory.mktemp("data") / "books.csv"
     horizon("sample", "books", "--titles", 6, "--out", path)
     return path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """A real MLflow server (the pinned one of the test venv), for the whole session."""
+    import mlflow
+
+    root = tmp_path_factory.mktemp("mlflow")
+    port = free_port()
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    proc, log = start(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination", str(root / "artifacts"),
+         "--workers", "1"],
+        str(root), "server.log", env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/health", proc, log)
+        mlflow.set_tracking_uri(url)
+        yield url
+    finally:
+        stop(proc)
+
+

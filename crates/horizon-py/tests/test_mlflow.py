@@ -5,11 +5,7 @@ both forecasting the CLI's numbers; a model fitted in Python round-trips through
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 
 import pandas as pd
@@ -18,72 +14,8 @@ import pytest
 mlflow = pytest.importorskip("mlflow")
 
 import horizon_forecast.mlflow as hmlflow  # noqa: E402
+from servers import free_port, start, stop, wait_for  # noqa: E402
 from horizon_forecast import HorizonForecast, HorizonModel  # noqa: E402
-
-# On a fresh, busy machine MLflow took 52 s to start and over 5 s to answer its first request.
-START_TIMEOUT = 300
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, proc: subprocess.Popen, log: str, timeout: float = START_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url}: the server exited {proc.returncode}:\n{open(log).read()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=30) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {timeout} s:\n{open(log).read()[-3000:]}")
-
-
-def start(args, cwd, log_name, env=None):
-    log = os.path.join(cwd, log_name)
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
-        )
-    return proc, log
-
-
-def stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mlflow")
-    port = free_port()
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    proc, log = start(
-        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination", str(root / "artifacts"),
-         "--workers", "1"],
-        str(root), "server.log", env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{url}/health", proc, log)
-        mlflow.set_tracking_uri(url)
-        yield url
-    finally:
-        stop(proc)
-
 
 @pytest.fixture(scope="module")
 def registered(server, horizon, tmp_path_factory):

@@ -7,9 +7,9 @@ pub mod features;
 pub mod generate;
 pub mod holidays;
 pub mod ingest;
-pub mod shard;
 pub mod plan;
 pub mod preview;
+pub mod shard;
 pub mod sniff;
 pub mod validate;
 

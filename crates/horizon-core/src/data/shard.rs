@@ -44,7 +44,9 @@ impl fmt::Display for Shard {
 
 /// FNV-1a, 64 bits (Fowler, Noll, Vo; IETF draft-eastlake-fnv).
 fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The shard (1-based) of `count` that the series with id values `key` belongs to.
@@ -110,7 +112,10 @@ mod tests {
         assert_eq!(fnv1a("a".bytes()), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(fnv1a("foobar".bytes()), 0x8594_4171_f739_67e8);
         let key = ["S01".to_string(), "P002".to_string()];
-        assert_eq!(shard_of(&key, 1000), (fnv1a("S01\x1fP002\x1f".bytes()) % 1000) as usize + 1);
+        assert_eq!(
+            shard_of(&key, 1000),
+            (fnv1a("S01\x1fP002\x1f".bytes()) % 1000) as usize + 1
+        );
         let panel = retail(&RetailParams {
             stores: 4,
             products: 5,
@@ -118,7 +123,9 @@ mod tests {
             ..Default::default()
         });
         let n = 3;
-        let parts: Vec<Panel> = (1..=n).map(|k| Shard { index: k, count: n }.of(panel.clone())).collect();
+        let parts: Vec<Panel> = (1..=n)
+            .map(|k| Shard { index: k, count: n }.of(panel.clone()))
+            .collect();
         assert_eq!(parts.iter().map(|p| p.series.len()).sum::<usize>(), panel.series.len());
         assert!(parts.iter().all(|p| !p.series.is_empty()));
         for s in &panel.series {
