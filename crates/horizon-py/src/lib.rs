@@ -192,9 +192,12 @@ fn failures_of(model: &str, out: &PanelForecast) -> Vec<Failure> {
         .collect()
 }
 
-/// Forecast every series with each model: `(table, failures)`.
+/// Forecast every series with each model: `(table, failures)`. `future_drivers`: the future
+/// values of the drivers (statsforecast's `X_df`) as the CSV of a what-if plan, read by the
+/// models that forecast from drivers (GBM); the others forecast without it.
 #[pyfunction]
-#[pyo3(signature = (data, models, h, levels, season=None, n_jobs=-1))]
+#[pyo3(signature = (data, models, h, levels, season=None, n_jobs=-1, future_drivers=None))]
+#[allow(clippy::too_many_arguments)]
 fn forecast_models(
     py: Python<'_>,
     data: &Data,
@@ -203,14 +206,30 @@ fn forecast_models(
     levels: Vec<f64>,
     season: Option<usize>,
     n_jobs: i64,
+    future_drivers: Option<&[u8]>,
 ) -> PyResult<(ArrowTable, Vec<Failure>)> {
     let specs = specs(&models, season)?;
     let options = ForecastOptions::new(h, &levels);
     let panel = &data.panel;
+    horizon_core::forecast::check_horizon(h).map_err(model_error)?;
+    let planned = match future_drivers {
+        Some(csv) => Some(ForecastOptions {
+            plan: Some(std::sync::Arc::new(
+                horizon_core::data::plan::read_plan(csv, "X_df", panel, h)
+                    .map_err(|e| DataError::new_err(e.to_string()))?,
+            )),
+            ..options.clone()
+        }),
+        None => None,
+    };
     let runs = run(py, n_jobs, || {
         specs
             .iter()
-            .map(|(name, spec)| forecast(panel, ModelSource::spec(spec), &options).map(|out| (name.clone(), out)))
+            .map(|(name, spec)| {
+                let reads_drivers = matches!(spec.uncalibrated(), ModelSpec::Gbm(_));
+                let options = planned.as_ref().filter(|_| reads_drivers).unwrap_or(&options);
+                forecast(panel, ModelSource::spec(spec), options).map(|out| (name.clone(), out))
+            })
             .collect::<Result<Vec<_>, _>>()
     })?
     .map_err(model_error)?;

@@ -155,3 +155,26 @@ def test_cross_validation_matches_horizon_backtest(horizon, retail_csv, tmp_path
             assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12), (model, got, want)
         inside = ((cv["sales"] >= cv[f"{model}-lo-95"]) & (cv["sales"] <= cv[f"{model}-hi-95"])).groupby([cv["series"], cv["cutoff"]]).mean()
         assert list(inside.sort_index()) == list(mine["coverage"])
+
+
+def test_future_drivers_x_df_equal_the_cli_plan(horizon, tmp_path):
+    path = tmp_path / "small.csv"
+    horizon("sample", "retail", "--stores", 2, "--products", 2, "--days", 240, "--out", path)
+    df = pd.read_csv(path, dtype={"store_id": str, "product_id": str}, parse_dates=["date"])
+    last = df["date"].max()
+    keys = df[IDS].drop_duplicates()
+    future = pd.date_range(last + pd.Timedelta(days=1), periods=7, freq="D")
+    X_df = keys.merge(pd.DataFrame({"date": future}), how="cross").assign(promotion=1.0)
+    hf = HorizonForecast(models=["gbm", "naive"], id_col=IDS, time_col="date", target_col="sales")
+    planned = hf.forecast(df, h=7, level=[95], X_df=X_df)
+    usual = hf.forecast(df, h=7, level=[95])
+    assert (planned["gbm"] != usual["gbm"]).any(), "the promotion changed nothing"
+    assert (planned["naive"] == usual["naive"]).all(), "a model without drivers ignores X_df"
+    plan = tmp_path / "plan.csv"
+    X_df.assign(date=X_df["date"].dt.strftime("%Y-%m-%d")).to_csv(plan, index=False)
+    out = tmp_path / "cli.csv"
+    horizon("forecast", path, "--model", "gbm", "--horizon", 7, "--future-drivers", plan, "--out", out)
+    cli = pd.read_csv(out, dtype={"store_id": str, "product_id": str})
+    assert_same_numbers(planned, cli, "gbm", IDS, "date", [95])
+    with pytest.raises(DataError, match=r"X_df"):
+        hf.forecast(df, h=7, X_df=X_df.assign(store_id="S99"))

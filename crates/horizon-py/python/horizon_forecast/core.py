@@ -168,12 +168,28 @@ class HorizonForecast:
     def forecast(self, df: Any, h: int, level: Iterable[float] | None = None, X_df: Any = None):
         """Fit every model to every series of ``df`` and forecast ``h`` periods: a frame of the
         input's library with the id columns, ``ds``, and per model ``m`` (and ``m-lo-L``,
-        ``m-hi-L`` for each level)."""
-        _no_future_drivers(X_df)
+        ``m-hi-L`` for each level). ``X_df``: future values of the drivers (the id columns,
+        ``ds`` and driver columns, for dates of the horizon), read by the models that forecast
+        from drivers (``gbm``); a driver or date it leaves out keeps its usual value."""
         data = self._read(df)
-        table, failures = _core.forecast_models(data, self.models, int(h), _levels(level), self.season, self.n_jobs)
+        table, failures = _core.forecast_models(
+            data, self.models, int(h), _levels(level), self.season, self.n_jobs, self._future_drivers(X_df)
+        )
         _warn(data.warnings, failures)
         return like(table, df)
+
+    def _future_drivers(self, X_df: Any) -> bytes | None:
+        """``X_df`` as the CSV of a what-if plan (rows counted as in that CSV: the first is 2)."""
+        if X_df is None:
+            return None
+        import io
+
+        import pyarrow.csv as pcsv
+
+        table = normalise(X_df, self.id_cols, self.time_col, "")
+        out = io.BytesIO()
+        pcsv.write_csv(table, out)
+        return out.getvalue()
 
     def fit(self, df: Any, h: int | None = None):
         """Fit every model to every series (no backtest); ``predict`` forecasts from the fits.
