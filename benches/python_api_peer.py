@@ -12,7 +12,7 @@ Then both on a local Ray cluster (ray.init(num_cpus=W) for W = 1, 2): the whole 
 into shards, one Ray task per shard running the library on its series; wall seconds and
 series per second.
 
-    python benches/python_api_peer.py [--bench DIR] [--models ets,arima] [--repeat-ray K] [--out FILE.json]
+    python benches/python_api_peer.py [--bench DIR] [--models ets,arima] [--ray-models ets] [--no-single] [--no-ray] [--out FILE.json]
 """
 
 import argparse
@@ -124,16 +124,18 @@ def main():
     ap.add_argument("--models", default="ets,arima")
     ap.add_argument("--out", default=None)
     ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--no-single", action="store_true", help="only the Ray runs")
+    ap.add_argument("--ray-models", default="ets", help="models of the Ray runs (statsforecast's AutoARIMA takes minutes per run)")
     a = ap.parse_args()
     data = load(a.bench)
     # Warm-up: imports and numba's compilation, outside the clock.
     first = next(iter(data.values()))
     warm = first["train"][first["train"]["unique_id"].isin(first["train"]["unique_id"].unique()[:3])]
-    for model in a.models.split(","):
+    for model in set(a.models.split(",")) | set(a.ray_models.split(",")):
         horizon_forecast(warm, first["h"], first["m"], first["freq"], model)
         statsforecast_forecast(warm, first["h"], first["m"], first["freq"], model)
     rows = []
-    for model in a.models.split(","):
+    for model in ([] if a.no_single else a.models.split(",")):
         for ds, d in data.items():
             n = d["train"]["unique_id"].nunique()
             for lib, f in (("horizon", horizon_forecast), ("statsforecast", statsforecast_forecast)):
@@ -146,7 +148,7 @@ def main():
     report = dict(single_process=rows)
     if not a.no_ray:
         report["ray"] = {}
-        for model in a.models.split(","):
+        for model in a.ray_models.split(","):
             for workers in (1, 2):
                 r = ray_run(data, model, workers)
                 report["ray"][f"{model}/{workers}"] = r

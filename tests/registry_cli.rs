@@ -422,12 +422,18 @@ fn sharded_training_covers_every_series_once() {
     let mut all: Vec<Vec<String>> = whole.series.iter().map(|s| s.key.clone()).collect();
     all.sort();
     assert_eq!(seen, all, "every series in exactly one shard");
-    // A retried shard (its first run registered, then the worker died) trains nothing.
+    // A retried shard (its first run registered, then the worker died before its forecast)
+    // trains nothing, and promotes and forecasts from the version it finds.
+    let file = d.join("trained_forecast.shard-2-of-3.csv");
+    let first = std::fs::read(&file).expect("the shard's forecast");
+    std::fs::remove_file(&file).expect("rm");
     let again = ok(&horizon(
-        &["train", "--config", "pipeline.toml", "--shard", "2/3", "--force"],
+        &["train", "--config", "pipeline.toml", "--shard", "2/3"],
         d,
         &reg,
     ));
+    assert!(again.contains("promotion:"), "{again}");
+    assert_eq!(std::fs::read(&file).expect("made again"), first);
     assert!(
         again.contains("already registered as sales-shard-2-of-3 version 1"),
         "{again}"

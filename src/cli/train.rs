@@ -61,8 +61,10 @@ fn train_some(a: &TrainArgs) -> Result<Option<Decision>, CliError> {
             out.with_file_name(format!("{stem}.shard-{}-of-{}{ext}", shard.index, shard.count))
         });
     }
+    // A shard's forecast file is its own and is made again when a retried shard finds its version.
+    let force = a.force || a.shard.is_some();
     if let Some(out) = &p.forecast_out {
-        check_new(out, a.force, &[&p.data_path, &a.config])?;
+        check_new(out, force, &[&p.data_path, &a.config])?;
     }
     // Reach the registry first: a server that is down is reported before minutes of training.
     let reg = p.registry.open().map_err(CliError::Failure)?;
@@ -92,12 +94,23 @@ fn train_some(a: &TrainArgs) -> Result<Option<Decision>, CliError> {
                 return Ok(None);
             }
             let input = input_fingerprint(&panel, &format!("{:?}", p.train));
-            if let Some(v) = registered_from(reg.as_ref(), &p.model_name, &input)? {
+            if let Some((v, tags)) = registered_from(reg.as_ref(), &p.model_name, &input)? {
                 println!(
                     "shard {shard}: already registered as {} version {v} from the same data and recipe; nothing trained",
                     p.model_name
                 );
-                return Ok(None);
+                // A run that died after registering may not have promoted or forecast: do both.
+                let bytes = reg.download(&p.model_name, v).map_err(registry_failure)?;
+                let art = Artifact::from_bytes(&bytes, &format!("{} version {v}", p.model_name))
+                    .map_err(|e| CliError::Failure(anyhow!("{e}")))?;
+                let score = tags
+                    .get(&format!("horizon.{}", art.metric))
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .unwrap_or(f64::INFINITY);
+                let decision = promote(reg.as_ref(), &p, &panel, v, score)?;
+                println!("promotion: {decision}");
+                write_forecast(a, &p, &panel, &art, force)?;
+                return Ok(Some(decision));
             }
             tags.insert(INPUT_TAG.to_string(), input);
             tags.insert("horizon.shard".to_string(), shard.to_string());
@@ -159,36 +172,53 @@ fn train_some(a: &TrainArgs) -> Result<Option<Decision>, CliError> {
     let decision = promote(reg.as_ref(), &p, &panel, version.0, trained.score)?;
     println!("promotion: {decision}");
 
-    if let Some(out) = &p.forecast_out {
-        let options = ForecastOptions::new(art.horizon, &art.levels);
-        let made = forecast(&panel, ModelSource::Artifact(art), &options).map_err(|e| CliError::Data(e.to_string()))?;
-        for f in &made.failures {
-            eprintln!("series '{}': not forecast: {}", f.series, f.error);
-        }
-        let rows = made.series_forecasts();
-        let csv = forecast_csv(&panel.id_columns, &rows);
-        write_new(out, csv.as_bytes(), a.force, &[&p.data_path, &a.config])?;
-        println!(
-            "forecast: {} series × {} steps written to {}",
-            rows.len(),
-            art.horizon,
-            out.display()
-        );
-    }
+    write_forecast(a, &p, &panel, art, force)?;
     Ok(Some(decision))
 }
+
+/// The config's forecast output, made with the trained artifact.
+fn write_forecast(
+    a: &TrainArgs,
+    p: &super::config::Pipeline,
+    panel: &horizon_core::Panel,
+    art: &Artifact,
+    force: bool,
+) -> Result<(), CliError> {
+    let Some(out) = &p.forecast_out else {
+        return Ok(());
+    };
+    let options = ForecastOptions::new(art.horizon, &art.levels);
+    let made = forecast(panel, ModelSource::Artifact(art), &options).map_err(|e| CliError::Data(e.to_string()))?;
+    for f in &made.failures {
+        eprintln!("series '{}': not forecast: {}", f.series, f.error);
+    }
+    let rows = made.series_forecasts();
+    let csv = forecast_csv(&panel.id_columns, &rows);
+    write_new(out, csv.as_bytes(), force, &[&p.data_path, &a.config])?;
+    println!(
+        "forecast: {} series × {} steps written to {}",
+        rows.len(),
+        art.horizon,
+        out.display()
+    );
+    Ok(())
+}
+
+/// A version's tags.
+type Tags = BTreeMap<String, String>;
 
 /// The version tag holding what a shard was trained from ([`input_fingerprint`]).
 const INPUT_TAG: &str = "horizon.input";
 
-/// The version of `name` registered from `input`, if any (a retried shard's earlier success).
-fn registered_from(reg: &dyn Registry, name: &str, input: &str) -> Result<Option<u64>, CliError> {
+/// The version of `name` registered from `input` and its tags, if any (a retried shard's
+/// earlier success).
+fn registered_from(reg: &dyn Registry, name: &str, input: &str) -> Result<Option<(u64, Tags)>, CliError> {
     match reg.get_model(name) {
         Ok(m) => Ok(m
             .versions
-            .iter()
+            .into_iter()
             .find(|v| v.tags.get(INPUT_TAG).is_some_and(|t| t == input))
-            .map(|v| v.version)),
+            .map(|v| (v.version, v.tags))),
         Err(RegistryError::NoModel(_)) => Ok(None),
         Err(e) => Err(registry_failure(e)),
     }

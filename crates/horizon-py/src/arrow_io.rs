@@ -53,7 +53,12 @@ pub fn read_frame(data: &Bound<'_, PyAny>) -> PyResult<Frame> {
     for batch in reader {
         let batch =
             batch.map_err(|e| PyValueError::new_err(format!("cannot read the data frame through Arrow: {e}")))?;
-        for (column, array) in columns.iter_mut().zip(batch.columns()) {
+        for ((column, array), name) in columns.iter_mut().zip(batch.columns()).zip(&names) {
+            // Buffers from another producer are checked before they are read (offsets, UTF-8).
+            array
+                .to_data()
+                .validate_full()
+                .map_err(|e| PyValueError::new_err(format!("column '{name}' is not valid Arrow data: {e}")))?;
             append(column, array.as_ref());
         }
     }

@@ -157,7 +157,8 @@ fn read_with(py: Python<'_>, data: &Bound<'_, PyAny>, options: IngestOptions, so
 }
 
 /// Model specs as the command line reads them (`auto`, `ets:7`, `ensemble:ets/arima`, …),
-/// with the season given to those that have none, and a unique column name each.
+/// with the season given to those that have none, and each its column name: the model's name
+/// (`ets`), or the name as given (`seasonal-naive:7`) when two models share one.
 fn specs(models: &[String], season: Option<usize>) -> PyResult<Vec<(String, ModelSpec)>> {
     let specs: Vec<ModelSpec> = models
         .iter()
@@ -170,15 +171,36 @@ fn specs(models: &[String], season: Option<usize>) -> PyResult<Vec<(String, Mode
     if specs.is_empty() {
         return Err(ModelError::new_err("no model given"));
     }
+    let given: Vec<String> = models.iter().map(|m| m.trim().to_string()).collect();
+    if let Some(twice) = given.iter().enumerate().find(|(i, m)| given[..*i].contains(m)) {
+        return Err(ModelError::new_err(format!("model '{}' is given twice", twice.1)));
+    }
     let names: Vec<String> = specs.iter().map(ModelSpec::name).collect();
     Ok(specs
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, s)| {
             let clash = names.iter().filter(|n| **n == names[i]).count() > 1;
-            (if clash { s.to_string() } else { names[i].clone() }, s.clone())
+            (if clash { given[i].clone() } else { names[i].clone() }, s)
         })
         .collect())
+}
+
+/// The result columns' model names for `models` (as `forecast`, `predict` and
+/// `cross_validation` name them).
+#[pyfunction]
+#[pyo3(signature = (models, season=None))]
+fn column_names(models: Vec<String>, season: Option<usize>) -> PyResult<Vec<String>> {
+    Ok(specs(&models, season)?.into_iter().map(|(n, _)| n).collect())
+}
+
+/// Every series of the panel with its `h` forecast dates: the rows of a result table.
+fn expected_rows(panel: &Panel, h: usize) -> Vec<(Vec<String>, Vec<chrono::NaiveDate>)> {
+    panel
+        .series
+        .iter()
+        .map(|s| (s.key.clone(), s.future_dates(h)))
+        .collect()
 }
 
 fn model_error(e: impl std::fmt::Display) -> PyErr {
@@ -226,20 +248,58 @@ fn forecast_models(
         specs
             .iter()
             .map(|(name, spec)| {
-                let reads_drivers = matches!(spec.uncalibrated(), ModelSpec::Gbm(_));
-                let options = planned.as_ref().filter(|_| reads_drivers).unwrap_or(&options);
-                forecast(panel, ModelSource::spec(spec), options).map(|out| (name.clone(), out))
+                let Some(planned) = &planned else {
+                    return forecast(panel, ModelSource::spec(spec), &options).map(|out| (name.clone(), out));
+                };
+                let out = forecast(panel, ModelSource::spec(spec), planned)?;
+                // A model that reads no drivers forecasts without them (statsforecast's models
+                // ignore X_df unless they use it).
+                let reads_none = out.forecasts.is_empty()
+                    && !out.failures.is_empty()
+                    && out.failures.iter().all(|f| is_no_drivers(&f.error));
+                if reads_none {
+                    return forecast(panel, ModelSource::spec(spec), &options).map(|out| (name.clone(), out));
+                }
+                Ok((name.clone(), out))
             })
             .collect::<Result<Vec<_>, _>>()
     })?
     .map_err(model_error)?;
+    // As `horizon forecast --future-drivers`: a plan that cannot be applied writes nothing.
+    let unplanned: Vec<String> = runs
+        .iter()
+        .flat_map(|(name, out)| {
+            out.failures
+                .iter()
+                .filter(|f| matches!(f.error, horizon_core::ModelError::Plan(_)))
+                .map(move |f| format!("{name}: series '{}': {}", f.series, f.error))
+        })
+        .collect();
+    if !unplanned.is_empty() {
+        return Err(ModelError::new_err(format!(
+            "X_df could not be applied:\n{}",
+            unplanned.join("\n")
+        )));
+    }
     let failures = runs.iter().flat_map(|(name, out)| failures_of(name, out)).collect();
     let refs: Vec<(String, &PanelForecast)> = runs.iter().map(|(n, o)| (n.clone(), o)).collect();
-    let table = tables::forecast_table(&panel.id_columns, &panel.date_column, &refs, &levels)?;
+    let table = tables::forecast_table(
+        &panel.id_columns,
+        &panel.date_column,
+        expected_rows(panel, h),
+        &refs,
+        &levels,
+    )?;
     Ok((table, failures))
 }
 
-/// Backtest each model over `n_windows` windows of `h` periods, `step_size` apart.
+/// The failure of a model that reads no drivers given a plan.
+fn is_no_drivers(e: &horizon_core::ModelError) -> bool {
+    matches!(e, horizon_core::ModelError::Plan(m) if m.starts_with("this model does not forecast from a plan"))
+}
+
+/// Backtest each model over `n_windows` windows of `h` periods, `step_size` apart: the table
+/// and the series too short for the windows.
 #[pyfunction]
 #[pyo3(signature = (data, models, h, n_windows, step_size=None, levels=vec![95.0], season=None, n_jobs=-1))]
 #[allow(clippy::too_many_arguments)]
@@ -253,7 +313,7 @@ fn cross_validation(
     levels: Vec<f64>,
     season: Option<usize>,
     n_jobs: i64,
-) -> PyResult<ArrowTable> {
+) -> PyResult<(ArrowTable, Vec<String>)> {
     horizon_core::forecast::check_horizon(h).map_err(model_error)?;
     horizon_core::models::check_levels(&levels).map_err(model_error)?;
     let specs = specs(&models, season)?;
@@ -266,10 +326,17 @@ fn cross_validation(
         level: scored,
     };
     let panel = &data.panel;
-    let just_specs: Vec<ModelSpec> = specs.iter().map(|(_, s)| s.clone()).collect();
-    let result = run(py, n_jobs, || backtest_panel_levels(panel, &just_specs, &cfg, &levels))?.map_err(model_error)?;
-    let names: Vec<String> = specs.into_iter().map(|(n, _)| n).collect();
-    tables::cross_validation_table(panel, &result, &names, &levels)
+    let results = run(py, n_jobs, || {
+        specs
+            .iter()
+            .map(|(name, spec)| {
+                backtest_panel_levels(panel, std::slice::from_ref(spec), &cfg, &levels).map(|r| (name.clone(), r))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .map_err(model_error)?;
+    let skipped = results.first().map(|(_, r)| r.skipped.clone()).unwrap_or_default();
+    Ok((tables::cross_validation_table(panel, &results, &levels)?, skipped))
 }
 
 /// A model fitted to every series of a frame: Horizon's trained-model artifact, the file the
@@ -336,7 +403,7 @@ impl Model {
         let keys = self.series();
         let options = ForecastOptions::new(h, &levels);
         let out = run(py, n_jobs, || stored_forecast(&self.artifact, &keys, &options))?.map_err(model_error)?;
-        self.table(out, &levels)
+        self.table(out, self.stored_rows(h), &levels)
     }
 
     /// Forecast the series of a data frame read as the training data was: the stored fit for
@@ -359,19 +426,39 @@ impl Model {
             forecast(panel, ModelSource::Artifact(&self.artifact), &options)
         })?
         .map_err(model_error)?;
-        let (table, failures) = self.table(out, &levels)?;
+        let (table, failures) = self.table(out, expected_rows(panel, h), &levels)?;
         Ok((table, failures, read.warnings))
     }
 }
 
 impl Model {
-    fn table(&self, out: PanelForecast, levels: &[f64]) -> PyResult<(ArrowTable, Vec<Failure>)> {
+    fn table(
+        &self,
+        out: PanelForecast,
+        expected: Vec<(Vec<String>, Vec<chrono::NaiveDate>)>,
+        levels: &[f64],
+    ) -> PyResult<(ArrowTable, Vec<Failure>)> {
         let name = self.artifact.spec.name();
         let t = &self.artifact.training;
         let failures = failures_of(&name, &out);
-        let table = tables::forecast_table(&t.id_columns, &t.date_column, &[(name, &out)], levels)?;
+        let table = tables::forecast_table(&t.id_columns, &t.date_column, expected, &[(name, &out)], levels)?;
         Ok((table, failures))
     }
+
+    /// The training series with their `h` forecast dates.
+    fn stored_rows(&self, h: usize) -> Vec<(Vec<String>, Vec<chrono::NaiveDate>)> {
+        stored_rows(&self.artifact, h)
+    }
+}
+
+fn stored_rows(artifact: &Artifact, h: usize) -> Vec<(Vec<String>, Vec<chrono::NaiveDate>)> {
+    let freq = artifact.training.freq;
+    artifact
+        .training
+        .series
+        .iter()
+        .map(|s| (s.key.clone(), (1..=h).map(|k| freq.advance(s.end, k as i64)).collect()))
+        .collect()
 }
 
 /// Fit `model` to every series: `(Model, failures)`. `h` and `levels` are the defaults its
@@ -413,10 +500,11 @@ fn fit(
 /// Forecast with several fitted models side by side, from their stored fits: `(table,
 /// failures)` in the layout of [`forecast_models`].
 #[pyfunction]
-#[pyo3(signature = (models, h, levels, n_jobs=-1))]
+#[pyo3(signature = (models, names, h, levels, n_jobs=-1))]
 fn predict_models(
     py: Python<'_>,
     models: Vec<PyRef<'_, Model>>,
+    names: Vec<String>,
     h: usize,
     levels: Vec<f64>,
     n_jobs: i64,
@@ -424,22 +512,32 @@ fn predict_models(
     let Some(first) = models.first() else {
         return Err(ModelError::new_err("no fitted model: call fit(df) first"));
     };
+    if names.len() != models.len() {
+        return Err(PyValueError::new_err("one column name per model"));
+    }
     let t = &first.artifact.training;
     let options = ForecastOptions::new(h, &levels);
     let artifacts: Vec<&Artifact> = models.iter().map(|m| &m.artifact).collect();
     let runs = run(py, n_jobs, || {
         artifacts
             .iter()
-            .map(|a| {
+            .zip(&names)
+            .map(|(a, name)| {
                 let keys: Vec<Vec<String>> = a.training.series.iter().map(|s| s.key.clone()).collect();
-                stored_forecast(a, &keys, &options).map(|out| (a.spec.name(), out))
+                stored_forecast(a, &keys, &options).map(|out| (name.clone(), out))
             })
             .collect::<Result<Vec<_>, _>>()
     })?
     .map_err(model_error)?;
     let failures = runs.iter().flat_map(|(name, out)| failures_of(name, out)).collect();
     let refs: Vec<(String, &PanelForecast)> = runs.iter().map(|(n, o)| (n.clone(), o)).collect();
-    let table = tables::forecast_table(&t.id_columns, &t.date_column, &refs, &levels)?;
+    let table = tables::forecast_table(
+        &t.id_columns,
+        &t.date_column,
+        stored_rows(&first.artifact, h),
+        &refs,
+        &levels,
+    )?;
     Ok((table, failures))
 }
 
@@ -503,6 +601,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(predict_models, m)?)?;
     m.add_function(wrap_pyfunction!(shard_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(column_names, m)?)?;
     m.add_function(wrap_pyfunction!(model_names, m)?)?;
     Ok(())
 }

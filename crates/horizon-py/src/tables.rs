@@ -15,6 +15,7 @@ use std::collections::HashMap;
 fn model_columns(model: &str, levels: &[f64]) -> Vec<(String, Option<(f64, bool)>)> {
     let mut sorted = levels.to_vec();
     sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
     let mut out = vec![(model.to_string(), None)];
     for &l in sorted.iter().rev() {
         out.push((format!("{model}-lo-{}", level_label(l)), Some((l, false))));
@@ -92,28 +93,25 @@ fn model_block_columns(
         .collect()
 }
 
-/// The forecasts of several models, side by side: every series any model forecast, in the
-/// order the first model gave them.
+/// The forecasts of several models, side by side: a block of rows per `expected` series
+/// (its id values and forecast dates), in that order; a model that could not forecast a series
+/// has NaN there, as statsforecast's failed fits do.
 pub fn forecast_table(
     id_columns: &[String],
     date_column: &str,
+    expected: Vec<(Vec<String>, Vec<NaiveDate>)>,
     runs: &[(String, &PanelForecast)],
     levels: &[f64],
 ) -> PyResult<ArrowTable> {
     let mut blocks = Blocks {
-        keys: Vec::new(),
-        dates: Vec::new(),
+        keys: Vec::with_capacity(expected.len()),
+        dates: Vec::with_capacity(expected.len()),
     };
-    let mut index: HashMap<&[String], usize> = HashMap::new();
-    for (_, run) in runs {
-        for d in &run.forecasts {
-            if !index.contains_key(d.forecast.key.as_slice()) {
-                index.insert(&d.forecast.key, blocks.keys.len());
-                blocks.keys.push(d.forecast.key.clone());
-                blocks.dates.push(d.forecast.dates.clone());
-            }
-        }
+    for (key, dates) in expected {
+        blocks.keys.push(key);
+        blocks.dates.push(dates);
     }
+    let index: HashMap<&[String], usize> = blocks.keys.iter().enumerate().map(|(b, k)| (k.as_slice(), b)).collect();
     let mut columns = blocks.id_and_date_columns(id_columns, date_column);
     for (name, run) in runs {
         let by_block: HashMap<usize, &Forecast> = run
@@ -128,12 +126,12 @@ pub fn forecast_table(
     ArrowTable::new(columns)
 }
 
-/// A backtest's forecasts as statsforecast's `cross_validation` gives them: a row per series,
-/// window and date, with the window's `cutoff` (the last date trained on) and the actual `y`.
+/// Backtests' forecasts as statsforecast's `cross_validation` gives them: a row per series,
+/// window and date, with the window's `cutoff` (the last date trained on) and the actual value,
+/// then each model's columns (one backtest per model, so models sharing a name stay apart).
 pub fn cross_validation_table(
     panel: &Panel,
-    result: &BacktestResult,
-    models: &[String],
+    results: &[(String, BacktestResult)],
     levels: &[f64],
 ) -> PyResult<ArrowTable> {
     let by_label: HashMap<String, usize> = panel.series.iter().enumerate().map(|(i, s)| (s.label(), i)).collect();
@@ -145,34 +143,34 @@ pub fn cross_validation_table(
     };
     let mut cutoffs: Vec<NaiveDate> = Vec::new();
     let mut actuals: Vec<f64> = Vec::new();
-    let h = result.config.horizon;
-    for f in &result.folds {
-        let Some(&i) = by_label.get(&f.series) else { continue };
-        if block_of.contains_key(&(i, f.fold)) {
-            continue;
+    for (_, result) in results {
+        let h = result.config.horizon;
+        for f in &result.folds {
+            let Some(&i) = by_label.get(&f.series) else { continue };
+            if block_of.contains_key(&(i, f.fold)) {
+                continue;
+            }
+            let s = &panel.series[i];
+            let Ok(at) = s.dates.binary_search(&f.origin) else {
+                continue;
+            };
+            if at == 0 || at + h > s.len() {
+                continue;
+            }
+            block_of.insert((i, f.fold), blocks.keys.len());
+            blocks.keys.push(s.key.clone());
+            blocks.dates.push(s.dates[at..at + h].to_vec());
+            cutoffs.extend(std::iter::repeat_n(s.dates[at - 1], h));
+            actuals.extend_from_slice(&s.values[at..at + h]);
         }
-        let s = &panel.series[i];
-        let Ok(at) = s.dates.binary_search(&f.origin) else {
-            continue;
-        };
-        if at == 0 || at + h > s.len() {
-            continue;
-        }
-        block_of.insert((i, f.fold), blocks.keys.len());
-        blocks.keys.push(s.key.clone());
-        blocks.dates.push(s.dates[at..at + h].to_vec());
-        cutoffs.extend(std::iter::repeat_n(s.dates[at - 1], h));
-        actuals.extend_from_slice(&s.values[at..at + h]);
     }
     let mut columns = blocks.id_and_date_columns(&panel.id_columns, &panel.date_column);
     columns.push(("cutoff".into(), Out::Date(cutoffs)));
     columns.push((panel.value_column.clone(), Out::Number(actuals)));
-    for (j, name) in models.iter().enumerate() {
-        let model = result.summary.get(j).map(|s| s.model.as_str()).unwrap_or(name);
+    for (name, result) in results {
         let forecasts: HashMap<usize, &Forecast> = result
             .folds
             .iter()
-            .filter(|f| f.model == model)
             .filter_map(|f| {
                 let b = block_of.get(&(*by_label.get(&f.series)?, f.fold))?;
                 Some((*b, f.forecast.as_ref()?))

@@ -178,3 +178,38 @@ def test_future_drivers_x_df_equal_the_cli_plan(horizon, tmp_path):
     assert_same_numbers(planned, cli, "gbm", IDS, "date", [95])
     with pytest.raises(DataError, match=r"X_df"):
         hf.forecast(df, h=7, X_df=X_df.assign(store_id="S99"))
+
+
+def test_statsforecast_layouts_ids_and_missing_ids():
+    ds = pd.date_range("2024-01-01", periods=30, freq="D")
+    df = pd.DataFrame({"unique_id": [7] * 30 + [9] * 30, "ds": list(ds) * 2, "y": [float(i % 7) for i in range(60)]})
+    out = HorizonForecast(models=["naive"]).forecast(df, h=2)
+    assert out["unique_id"].tolist() == [7, 7, 9, 9] and str(out["unique_id"].dtype) == "int64"
+    # statsforecast's older layout: the ids in the index.
+    indexed = HorizonForecast(models=["naive"]).forecast(df.set_index("unique_id"), h=2)
+    pd.testing.assert_frame_equal(indexed, out)
+    import pyarrow as pa
+
+    arrow = HorizonForecast(models=["naive"]).forecast(pa.Table.from_pandas(df), h=2)
+    assert arrow.num_rows == 4
+    with pytest.raises(DataError, match=r"no 'unique_id' column and dates in 'ds' repeat"):
+        HorizonForecast(models=["naive"]).forecast(df.rename(columns={"unique_id": "item"}), h=2)
+
+
+def test_models_sharing_a_name_stay_apart():
+    ds = pd.date_range("2024-01-01", periods=60, freq="D")
+    df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": [float((i * 7) % 11) for i in range(60)]})
+    hf = HorizonForecast(models=["seasonal-naive:7", "seasonal-naive:14"])
+    out = hf.forecast(df, h=14, level=[95])
+    assert list(out.columns[2:5]) == ["seasonal-naive:7", "seasonal-naive:7-lo-95", "seasonal-naive:7-hi-95"]
+    assert (out["seasonal-naive:7"] != out["seasonal-naive:14"]).any()
+    cv = hf.cross_validation(df, h=7, n_windows=2, step_size=7, level=[95])
+    assert (cv["seasonal-naive:7"] != cv["seasonal-naive:14"]).any()
+    # Each column is its own model: the value one season before, whatever the other does.
+    y = df.set_index("ds")["y"]
+    for m in (7, 14):
+        back = cv["ds"] - pd.Timedelta(days=m)
+        assert list(cv[f"seasonal-naive:{m}"]) == list(y.loc[back])
+    pd.testing.assert_frame_equal(hf.fit(df).predict(h=14, level=[95]), out)
+    with pytest.raises(ModelError, match=r"given twice"):
+        HorizonForecast(models=["ets", "ets"]).forecast(df, h=2)

@@ -83,8 +83,23 @@ pub fn input_fingerprint(panel: &Panel, recipe: &str) -> String {
     let mut h = Sha256::new();
     h.update(recipe.as_bytes());
     h.update([0]);
+    h.update(format!("{:?}", panel.freq).as_bytes());
+    for c in &panel.exog_columns {
+        h.update([0x1e]);
+        h.update(c.as_bytes());
+    }
     for s in series {
+        for cell in &s.key {
+            h.update([0x1f]);
+            h.update(cell.as_bytes());
+        }
+        h.update([0]);
         h.update(crate::artifact::SeriesSummary::of(s).fingerprint.as_bytes());
+        for column in &s.exog {
+            for v in column {
+                h.update(v.to_bits().to_le_bytes());
+            }
+        }
         h.update([0]);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -148,5 +163,11 @@ mod tests {
         let mut changed = panel.clone();
         changed.series[0].values[3] += 1.0;
         assert_ne!(input_fingerprint(&panel, "ets"), input_fingerprint(&changed, "ets"));
+        let mut driver = panel.clone();
+        driver.series[1].exog[0][5] += 0.5;
+        assert_ne!(input_fingerprint(&panel, "ets"), input_fingerprint(&driver, "ets"));
+        let mut renamed = panel.clone();
+        renamed.series[0].key[0] = "S99".into();
+        assert_ne!(input_fingerprint(&panel, "ets"), input_fingerprint(&renamed, "ets"));
     }
 }

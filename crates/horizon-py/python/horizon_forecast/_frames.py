@@ -20,11 +20,13 @@ def _is_polars(df: Any) -> bool:
 
 
 def to_table(df: Any) -> pa.Table:
-    """The frame as a pyarrow table (pandas' index is not a column)."""
+    """The frame as a pyarrow table. A named pandas index (statsforecast's older layout keeps
+    ``unique_id`` there) becomes a column; a default range index is dropped."""
     if isinstance(df, pa.Table):
         return df
     if _is_pandas(df):
-        return pa.Table.from_pandas(df, preserve_index=False)
+        named = any(n is not None for n in df.index.names)
+        return pa.Table.from_pandas(df.reset_index() if named else df, preserve_index=False)
     if _is_polars(df):
         return df.to_arrow()
     if hasattr(df, "__arrow_c_stream__"):
@@ -45,7 +47,7 @@ def _dates(col: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
         return pc.cast(col, pa.date32(), safe=False)
     if pa.types.is_date(t):
         return col.cast(pa.date32())
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or str(t) == "string_view":
         return col.cast(pa.string())
     raise TypeError(f"the date column '{name}' has type {t}: give dates, timestamps or ISO date text")
 
@@ -58,7 +60,8 @@ def _text(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _is_number(t: pa.DataType) -> bool:
-    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) or pa.types.is_boolean(t)
+    # Booleans are not numbers here: a CSV's true/false column is not a driver either.
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
 
 
 def normalise(
@@ -78,7 +81,7 @@ def normalise(
             col = col.cast(pa.float64())
         elif name == target_col or (exog is not None and name in exog):
             pass  # the core names the column and its type
-        elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
+        elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t) or pa.types.is_boolean(t):
             col = _text(col)
         else:
             dropped.append(f"{name} ({t})")
@@ -90,10 +93,24 @@ def normalise(
     return pa.table(arrays, names=names)
 
 
-def like(result: Any, template: Any):
+def restore_ids(result: Any, types: dict) -> pa.Table:
+    """The result's id columns back in the input's types (an integer ``unique_id`` stays an
+    integer, so the forecast joins the input)."""
+    table = pa.table(result)
+    for name, t in types.items():
+        if name in table.column_names and table.schema.field(name).type != t:
+            i = table.column_names.index(name)
+            try:
+                table = table.set_column(i, name, table[name].cast(t))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass  # text ids that do not go back (trimmed cells, say) stay text
+    return table
+
+
+def like(result: Any, template: Any, id_types: dict | None = None):
     """A result table (anything with ``__arrow_c_stream__``) in the library of ``template``:
     pandas (dates as datetime64[ns], as statsforecast gives them), polars, or pyarrow."""
-    table = pa.table(result)
+    table = restore_ids(result, id_types or {})
     if _is_polars(template):
         import polars as pl
 

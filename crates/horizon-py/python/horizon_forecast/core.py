@@ -9,7 +9,8 @@ from typing import Any, Iterable, Sequence
 import pyarrow as pa
 
 from horizon_forecast import _core
-from horizon_forecast._frames import like, normalise
+from horizon_forecast._core import DataError
+from horizon_forecast._frames import like, normalise, to_table
 
 # pandas offset aliases (and their anchored forms) to Horizon's frequencies.
 _FREQS = {
@@ -108,19 +109,21 @@ class HorizonModel:
     def forecast(self, df: Any, h: int | None = None, level: Iterable[float] | None = None, n_jobs: int = -1):
         ids, date, value, exog = self.columns
         h = self.horizon if h is None else int(h)
-        data = normalise(df, ids, date, value, exog)
-        table, failures, data_warnings = self._model.forecast(
+        table = to_table(df)
+        types = {c: table.schema.field(c).type for c in ids if c in table.column_names}
+        data = normalise(table, ids, date, value, exog)
+        out, failures, data_warnings = self._model.forecast(
             data, h, _levels(level if level is not None else self.levels), n_jobs
         )
         _warn(data_warnings, failures)
-        return like(table, df)
+        return like(out, df, types)
 
 
 class HorizonForecast:
     """Forecast a panel of series with Horizon's models, statsforecast-style.
 
     ``models``: model names as the ``horizon`` command line reads them — ``auto`` (the best
-    model per series by backtest), ``ets``, ``arima``, ``theta`` …, ``seasonal-naive:7``,
+    model per series by backtest), ``ets``, ``arima``, ``mstl``, ``gbm``, ``croston`` …, ``seasonal-naive:7``,
     ``ensemble:ets/arima``, ``ets+conformal``. ``freq``: a pandas alias (``D``, ``W``,
     ``MS``, ``QS``) or ``None`` to infer it. ``season``: the season length for seasonal models
     given none (``None``: the frequency's usual one). ``n_jobs``: threads (``-1``: every core).
@@ -149,21 +152,36 @@ class HorizonForecast:
         self.target_col = target_col
         self.fitted_: dict[str, HorizonModel] = {}
         self._template: Any = None
+        self._id_types: dict = {}
 
     def __repr__(self) -> str:
         return f"HorizonForecast(models={self.models!r}, freq={self.freq!r})"
 
-    def _read(self, df: Any) -> _core.Data:
-        id_cols = [c for c in self.id_cols if c in _columns(df)] if self.id_cols == ["unique_id"] else self.id_cols
+    def _read(self, df: Any) -> tuple[_core.Data, dict]:
+        """The frame read by the core, and the input types of its id columns."""
+        table = to_table(df)
+        id_cols = self.id_cols
+        if id_cols == ["unique_id"] and "unique_id" not in table.column_names:
+            # No id column: one series, unless dates repeat (then the ids are missing, not absent).
+            if self.time_col in table.column_names:
+                import pyarrow.compute as pc
+
+                if pc.count_distinct(table[self.time_col]).as_py() < table.num_rows:
+                    raise DataError(
+                        f"there is no 'unique_id' column and dates in '{self.time_col}' repeat: name the id "
+                        f"column(s) with id_col= (the columns are: {', '.join(table.column_names)})"
+                    )
+            id_cols = []
         data = _core.read(
-            normalise(df, id_cols, self.time_col, self.target_col),
+            normalise(table, id_cols, self.time_col, self.target_col),
             id_columns=id_cols,
             date_column=self.time_col,
             value_column=self.target_col,
             freq=self.freq,
             season=self.season,
         )
-        return data
+        types = {c: table.schema.field(c).type for c in id_cols if c in table.column_names}
+        return data, types
 
     def forecast(self, df: Any, h: int, level: Iterable[float] | None = None, X_df: Any = None):
         """Fit every model to every series of ``df`` and forecast ``h`` periods: a frame of the
@@ -171,12 +189,12 @@ class HorizonForecast:
         ``m-hi-L`` for each level). ``X_df``: future values of the drivers (the id columns,
         ``ds`` and driver columns, for dates of the horizon), read by the models that forecast
         from drivers (``gbm``); a driver or date it leaves out keeps its usual value."""
-        data = self._read(df)
+        data, types = self._read(df)
         table, failures = _core.forecast_models(
             data, self.models, int(h), _levels(level), self.season, self.n_jobs, self._future_drivers(X_df)
         )
         _warn(data.warnings, failures)
-        return like(table, df)
+        return like(table, df, types)
 
     def _future_drivers(self, X_df: Any) -> bytes | None:
         """``X_df`` as the CSV of a what-if plan (rows counted as in that CSV: the first is 2)."""
@@ -194,7 +212,7 @@ class HorizonForecast:
     def fit(self, df: Any, h: int | None = None):
         """Fit every model to every series (no backtest); ``predict`` forecasts from the fits.
         ``h`` is the horizon the fitted models keep as their default (one season if omitted)."""
-        data = self._read(df)
+        data, self._id_types = self._read(df)
         h = _DEFAULT_H.get(data.freq, 1) if h is None else int(h)
         stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         self.fitted_ = {}
@@ -213,36 +231,37 @@ class HorizonForecast:
         if not self.fitted_:
             raise RuntimeError("call fit(df) before predict(h)")
         models = [m._model for m in self.fitted_.values()]
-        table, failures = _core.predict_models(models, int(h), _levels(level), self.n_jobs)
+        names = _core.column_names(list(self.fitted_), self.season)
+        table, failures = _core.predict_models(models, names, int(h), _levels(level), self.n_jobs)
         _warn([], failures)
-        return like(table, self._template)
+        return like(table, self._template, self._id_types)
 
     def cross_validation(
         self,
         df: Any,
         h: int,
         n_windows: int = 1,
-        step_size: int | None = None,
+        step_size: int = 1,
         level: Iterable[float] | None = None,
     ):
         """Rolling-origin backtest (``horizon backtest``'s): the last ``n_windows`` windows of
-        ``h`` periods, ``step_size`` apart (default ``h``). Rows: id columns, ``ds``,
-        ``cutoff`` (the last date trained on), the actual value, and each model's forecast."""
-        data = self._read(df)
+        ``h`` periods, ``step_size`` apart (1 by default, as in statsforecast). Rows: id
+        columns, ``ds``, ``cutoff`` (the last date trained on), the actual value, and each
+        model's forecast. Series too short for the windows are left out with a warning."""
+        data, types = self._read(df)
         levels = _levels(level)
-        table = _core.cross_validation(
-            data, self.models, int(h), int(n_windows), step_size, levels or [95.0], self.season, self.n_jobs
+        table, skipped = _core.cross_validation(
+            data, self.models, int(h), int(n_windows), int(step_size), levels or [95.0], self.season, self.n_jobs
         )
+        if skipped:
+            shown = ", ".join(skipped[:10]) + (f" … ({len(skipped)} in all)" if len(skipped) > 10 else "")
+            warnings.warn(f"series too short for {n_windows} window(s) of {h} and left out: {shown}", stacklevel=2)
+        _warn(data.warnings, [])
         if not levels:
             t = pa.table(table)
-            table = t.select([c for c in t.column_names if "-lo-" not in c and "-hi-" not in c])
-        return like(table, df)
-
-
-def _columns(df: Any) -> list[str]:
-    if hasattr(df, "columns"):
-        return [str(c) for c in df.columns]
-    return list(getattr(df, "column_names", []))
+            bounds = {f"{m}-{side}-95" for m in _core.column_names(self.models, self.season) for side in ("lo", "hi")}
+            table = t.select([c for c in t.column_names if c not in bounds])
+        return like(table, df, types)
 
 
 def _no_future_drivers(X_df: Any) -> None:

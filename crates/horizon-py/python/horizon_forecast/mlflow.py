@@ -93,6 +93,9 @@ def _artifact_in(local: str) -> str:
 
     if os.path.isfile(local):
         return local
+    if not os.path.exists(os.path.join(local, "MLmodel")):
+        # A version registered before the flavour existed: the artifact alone.
+        return os.path.join(local, ARTIFACT_FILE)
     conf = Model.load(os.path.join(local, "MLmodel")).flavors
     data = conf.get(FLAVOR_NAME, conf.get("python_function", {})).get("data", ARTIFACT_FILE)
     return os.path.join(local, data)

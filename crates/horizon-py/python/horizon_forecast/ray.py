@@ -13,13 +13,14 @@ registering in a shared MLflow — its series with the Rust core.
 A shard's model is registered as ``<model_name>-shard-K-of-N`` with the tag ``horizon.input``
 (the fingerprint of its series and recipe) set when the version is created, so a shard whose
 worker died after registering is retried without a second version. Local models (ETS, ARIMA,
-Theta, Auto, …) give exactly the forecasts of one process; a global model (GBM) learns from its
+MSTL, Auto, …) give exactly the forecasts of one process; a global model (GBM) learns from its
 shard's series only.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Sequence
 
 import pyarrow as pa
@@ -41,12 +42,21 @@ def _ray():
 
 
 def split(df: Any, num_shards: int, id_col: str | Sequence[str] = "unique_id") -> list[pa.Table]:
-    """The rows of each shard 1..=num_shards (a pyarrow table each, possibly empty)."""
+    """The rows of each shard 1..=num_shards (a pyarrow table each, possibly empty): one sort
+    by shard, then slices."""
     ids = [id_col] if isinstance(id_col, str) else list(id_col)
     table = to_table(df)
     keys = normalise(table.select(ids), ids, "", "")
-    shard = pa.table(_core.shard_rows(keys, ids, int(num_shards)))["shard"]
-    return [table.filter(pc.equal(shard, float(k))) for k in range(1, int(num_shards) + 1)]
+    shard = pa.table(_core.shard_rows(keys, ids, int(num_shards)))["shard"].cast(pa.int64())
+    order = pc.sort_indices(shard)
+    table, shard = table.take(order), shard.take(order)
+    counts = {int(r["values"]): int(r["counts"]) for r in pc.value_counts(shard).to_pylist()}
+    parts, start = [], 0
+    for k in range(1, int(num_shards) + 1):
+        n = counts.get(k, 0)
+        parts.append(table.slice(start, n))
+        start += n
+    return parts
 
 
 def _default_shards() -> int:
@@ -83,6 +93,8 @@ def forecast(
                     time_col=time_col, target_col=target_col)
     task = ray.remote(max_retries=max_retries)(_forecast_shard)
     parts = [p for p in split(df, n, id_col) if p.num_rows > 0]
+    if not parts:
+        raise ValueError("the data frame has no rows")
     tables = [t for t in ray.get([task.remote(p, settings, h, level) for p in parts]) if t is not None]
     return like(pa.concat_tables(tables), df)
 
@@ -99,13 +111,11 @@ def _train_shard(part: pa.Table, k: int, n: int, job: dict, crash_marker: str | 
     client = MlflowClient()
     name = f"{job['model_name']}-shard-{k}-of-{n}"
     hf = HorizonForecast(models=[job["model"]], **job["settings"])
-    data = hf._read(part)
+    data, _ = hf._read(part)
     recipe = f"model={job['model']};h={job['h']};season={job['settings'].get('season')};freq={job['settings'].get('freq')}"
     fingerprint = data.fingerprint(recipe)
-    try:
-        versions = client.search_model_versions(f"name='{name}'")
-    except mlflow.exceptions.MlflowException:
-        versions = []
+    # A failure to ask is an error, never "not registered yet" (that would register twice).
+    versions = client.search_model_versions(f"name='{name}'")
     done = [v for v in versions if (v.tags or {}).get(INPUT_TAG) == fingerprint]
     if done:
         version = int(done[0].version)
@@ -125,7 +135,7 @@ def _train_shard(part: pa.Table, k: int, n: int, job: dict, crash_marker: str | 
             # Tests: the worker dies after registering, before answering (Ray retries the task).
             open(crash_marker, "w").close()
             os._exit(1)
-    table = pa.table(model.predict(job["h"], job["level"]))
+    table = pa.table(model.predict(job["h"], job["level"], n_jobs=job["settings"]["n_jobs"]))
     return {"shard": k, "series": data.n_series, "status": status, "model": name, "version": version, "forecast": table}
 
 
@@ -154,13 +164,20 @@ def train(
     forecasts in ``HorizonForecast``'s layout and per shard its series count, status
     (``registered``, ``already registered``, ``empty``), model name and version."""
     ray = _ray()
-    n = num_shards or _default_shards()
+    if not num_shards or int(num_shards) < 1:
+        # Not the cluster's size: a rerun after scaling would name other models and train again.
+        raise ValueError("num_shards: give the number of shards (it names the registered models)")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", model_name):
+        raise ValueError(f"model_name '{model_name}': letters, digits, '-', '_' and '.' only")
+    n = int(num_shards)
     settings = dict(freq=freq, season=season, n_jobs=n_jobs_per_task, id_col=id_col, time_col=time_col,
                     target_col=target_col)
     job = dict(model=model, h=int(h), level=[float(v) for v in level], model_name=model_name,
                tracking_uri=tracking_uri, settings=settings, experiment_id=experiment_id)
     task = ray.remote(max_retries=max_retries)(_train_shard)
     parts = split(df, n, id_col)
+    if sum(p.num_rows for p in parts) == 0:
+        raise ValueError("the data frame has no rows")
     results = ray.get([task.remote(p, k, n, job, _crash_marker) for k, p in enumerate(parts, start=1)])
     tables = [r.pop("forecast") for r in results]
     tables = [t for t in tables if t is not None]

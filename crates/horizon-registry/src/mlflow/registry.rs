@@ -145,7 +145,7 @@ impl Registry for MlflowRegistry {
         self.http
             .send(&call)
             .map_err(|f| self.fail(&call.what, f, Ctx::default()))?;
-        for (file, contents) in super::flavour::files(&folder) {
+        for (file, contents) in super::flavour::files(folder.trim_start_matches("model/")) {
             let call = Call {
                 method: Method::PUT,
                 path: format!("{}/{folder}/{file}", self.artifact_path(&artifact_uri)?),

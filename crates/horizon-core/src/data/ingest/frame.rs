@@ -151,25 +151,46 @@ fn resolve_roles(frame: &Frame, opts: &IngestOptions, report: &mut Report) -> Op
     })
 }
 
-/// The layout of a text date column: the one every non-empty cell parses in; between day
-/// first and month first, the one under which the dates step most regularly.
-fn text_date_format(cells: &[Option<String>]) -> DateFormat {
+/// The layout of a text date column, chosen as a CSV file's is: from the first 200 rows'
+/// non-empty cells, the one layout they all parse in; between day first and month first the
+/// one under which the dates step most regularly, a true tie read day first and reported.
+fn text_date_format(cells: &[Option<String>], column: &str, report: &mut Report) -> DateFormat {
     let sample: Vec<&str> = cells
         .iter()
+        .take(200)
         .filter_map(|c| c.as_deref())
         .filter(|c| !c.trim().is_empty())
-        .take(200)
         .collect();
     let formats = candidate_formats(sample.iter().copied());
     match formats.as_slice() {
+        [only] => *only,
         [] => DateFormat::ALL
             .into_iter()
             .max_by_key(|f| sample.iter().filter(|c| f.parse(c).is_some()).count())
             .unwrap_or(DateFormat::Iso),
-        several => *several
-            .iter()
-            .max_by_key(|f| super::columns::regular_steps(**f, &sample))
-            .unwrap_or(&DateFormat::Iso),
+        several => {
+            let scores: Vec<usize> = several
+                .iter()
+                .map(|f| super::columns::regular_steps(*f, &sample))
+                .collect();
+            let best = scores.iter().copied().max().unwrap_or(0);
+            let f = several[scores.iter().position(|s| *s == best).unwrap_or(0)];
+            let tie = scores.iter().filter(|s| **s == best).count() > 1;
+            if tie && several.contains(&DateFormat::DayFirst) && several.contains(&DateFormat::MonthFirst) {
+                report.push(
+                    Issue::warning(
+                        IssueKind::AmbiguousDate,
+                        format!(
+                            "dates like '{}' read as {} (day first); set the date format to MM/DD/YYYY if months come first",
+                            sample.first().copied().unwrap_or("").trim(),
+                            f
+                        ),
+                    )
+                    .in_column(column.to_string()),
+                );
+            }
+            f
+        }
     }
 }
 
@@ -219,7 +240,7 @@ pub fn ingest_frame(frame: &Frame, source: &str, opts: &IngestOptions) -> Ingest
     }
     let date_format = match (&frame.columns[roles.date], opts.date_format) {
         (_, Some(f)) => f,
-        (FrameColumn::Text(cells), None) => text_date_format(cells),
+        (FrameColumn::Text(cells), None) => text_date_format(cells, &frame.names[roles.date], &mut report),
         _ => DateFormat::Iso,
     };
     let mut mapping = Mapping {
@@ -389,6 +410,30 @@ mod tests {
                 from_csv.mapping.as_ref().map(|m| &m.exog_columns)
             );
         }
+    }
+
+    /// Ambiguous day/month text dates are read as the CSV reader reads them (a tie: day first,
+    /// with the same warning).
+    #[test]
+    fn ambiguous_text_dates_read_as_the_csv_does() {
+        let csv = "date,sales\n01/01/2024,1\n01/02/2024,2\n01/03/2024,3\n01/04/2024,4\n";
+        let opts = IngestOptions {
+            date_column: Some("date".into()),
+            value_column: Some("sales".into()),
+            id_columns: Some(vec![]),
+            ..IngestOptions::default()
+        };
+        let from_csv = ingest_csv(csv.as_bytes(), "f.csv", &opts);
+        let got = ingest_frame(&frame_of_csv(csv, true), "data frame", &opts);
+        assert_eq!(
+            got.mapping.as_ref().map(|m| m.date_format),
+            from_csv.mapping.as_ref().map(|m| m.date_format)
+        );
+        assert_eq!(got.panel, from_csv.panel);
+        assert_eq!(
+            got.report.count_of(IssueKind::AmbiguousDate),
+            from_csv.report.count_of(IssueKind::AmbiguousDate)
+        );
     }
 
     /// Bad cells are reported by position and column, with the CSV reading's words; an
