@@ -213,3 +213,18 @@ def test_models_sharing_a_name_stay_apart():
     pd.testing.assert_frame_equal(hf.fit(df).predict(h=14, level=[95]), out)
     with pytest.raises(ModelError, match=r"given twice"):
         HorizonForecast(models=["ets", "ets"]).forecast(df, h=2)
+
+
+def test_a_series_a_model_cannot_forecast_is_nan_with_a_warning():
+    ds = pd.date_range("2024-01-01", periods=40, freq="D")
+    df = pd.concat([
+        pd.DataFrame({"unique_id": "long", "ds": ds, "y": [float(i % 7 + 1) for i in range(40)]}),
+        pd.DataFrame({"unique_id": "short", "ds": ds[:3], "y": [1.0, 2.0, 3.0]}),
+    ])
+    with pytest.warns(UserWarning, match=r"arima: series 'short': arima needs at least 4 observations"):
+        out = HorizonForecast(models=["naive", "arima"]).forecast(df, h=2, level=[95])
+    short = out[out["unique_id"] == "short"]
+    assert len(out) == 4 and len(short) == 2
+    assert short["arima"].isna().all() and short["arima-hi-95"].isna().all()
+    assert (short["naive"] == 3.0).all()
+    assert out.loc[out["unique_id"] == "long", "arima"].notna().all()
