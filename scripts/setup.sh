@@ -6,7 +6,8 @@
 #   scripts/setup.sh web    wasm plus wasm-bindgen-cli (the Cargo.lock version, in $HORIZON_CACHE/tools)
 #                           and binaryen's wasm-opt, to build dist/
 #   scripts/setup.sh e2e    web plus Debian's chromium, node and playwright-core (in $HORIZON_CACHE/node)
-#   scripts/setup.sh python the Python package's build and test tools (maturin, pytest, polars, Ray)
+#   scripts/setup.sh python the Python package's build and test tools (maturin, pytest, polars, Ray,
+#                           PySpark with a Java runtime)
 #                           in the MLflow venv, whose mlflow, pandas and pyarrow its tests also use
 #   scripts/setup.sh snapshots  Mesa's software Vulkan driver (lavapipe), for the UI screenshot tests
 #   scripts/setup.sh test   what the test suite needs (wasm, mlflow, e2e, snapshots)
@@ -116,22 +117,25 @@ MATURIN_VERSION=1.16.0
 PYTEST_VERSION=9.2.0
 POLARS_VERSION=2.1.0
 RAY_VERSION=2.60.0
+PYSPARK_VERSION=4.3.0
 
 # What the Python package's wheel and tests need, pinned, in the MLflow venv.
 setup_python() {
   setup_mlflow
   local venv="${HORIZON_CACHE:-$HOME/.cache/horizon}/mlflow-venv"
-  if "$venv/bin/python" - "$MATURIN_VERSION" "$PYTEST_VERSION" "$POLARS_VERSION" "$RAY_VERSION" <<'PY' 2>/dev/null; then
+  # Spark (the MLflow flavour's spark_udf test) runs on a Java runtime.
+  command -v java >/dev/null || apt_install default-jre-headless
+  if "$venv/bin/python" - "$MATURIN_VERSION" "$PYTEST_VERSION" "$POLARS_VERSION" "$RAY_VERSION" "$PYSPARK_VERSION" <<'PY' 2>/dev/null; then
 import sys
 from importlib.metadata import version
-wanted = dict(zip(["maturin", "pytest", "polars", "ray"], sys.argv[1:]))
+wanted = dict(zip(["maturin", "pytest", "polars", "ray", "pyspark"], sys.argv[1:]))
 sys.exit(0 if all(version(p) == v for p, v in wanted.items()) else 1)
 PY
     return 0
   fi
-  echo "setup: installing maturin, pytest, polars and Ray into $venv (about 1 minute, 400 MB)"
+  echo "setup: installing maturin, pytest, polars, Ray and PySpark into $venv (about 2 minutes, 800 MB)"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin==$MATURIN_VERSION" \
-    "pytest==$PYTEST_VERSION" "polars==$POLARS_VERSION" "ray==$RAY_VERSION"
+    "pytest==$PYTEST_VERSION" "polars==$POLARS_VERSION" "ray==$RAY_VERSION" "pyspark==$PYSPARK_VERSION"
 }
 
 # The screenshot tests render the workbench with wgpu on the CPU: Vulkan through lavapipe.

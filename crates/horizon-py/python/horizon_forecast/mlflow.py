@@ -127,7 +127,39 @@ class _PyFuncModel:
         level = [float(v) for v in (params.get("level") or [])] or None
         if model_input is None or len(model_input) == 0:
             return self.model.predict(h, level, like_frame=pd.DataFrame())
+        ids, date, value, _ = self.model.columns
+        if value not in model_input.columns:
+            return self._lookup(model_input, ids, date, level)
         return self.model.forecast(model_input, h, level)
+
+    def _lookup(self, rows, ids, date, level):
+        """Rows naming a series and a future date (no sales column): one forecast per row, in
+        the rows' order — what ``mlflow.pyfunc.spark_udf`` needs (as many outputs as inputs).
+        A row of a series the model does not know, or a date outside the forecast, is NaN."""
+        import pandas as pd
+
+        missing = [c for c in ids + [date] if c not in rows.columns]
+        if missing and rows.shape[1] == len(ids) + 1:
+            # spark_udf without an input schema names its arguments 0, 1, …: take them in order.
+            rows = rows.set_axis(ids + [date], axis=1)
+            missing = []
+        if missing:
+            raise ValueError(
+                f"the input has neither the sales column nor {', '.join(missing)}: give the history "
+                f"({', '.join(ids + [date] + [self.model.columns[2]])}) or rows of ({', '.join(ids + [date])})"
+            )
+        when = pd.to_datetime(rows[date])
+        h = self.model.horizon
+        fcst = self.model.predict(h, level, like_frame=pd.DataFrame())
+        # Far enough for every row asked (at most Horizon's longest forecast, 10,000 periods).
+        while pd.notna(when.max()) and when.max() > fcst[date].max() and h < 10_000:
+            h = min(2 * h, 10_000)
+            fcst = self.model.predict(h, level, like_frame=pd.DataFrame())
+        keys = rows[ids].astype(str).reset_index(drop=True)
+        fcst[ids] = fcst[ids].astype(str)
+        query = keys.assign(**{date: when.reset_index(drop=True).astype("datetime64[ns]")})
+        out = query.merge(fcst, on=ids + [date], how="left")
+        return out.drop(columns=ids + [date])
 
 
 def _load_pyfunc(path: str) -> _PyFuncModel:
