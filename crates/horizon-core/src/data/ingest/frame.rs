@@ -168,29 +168,13 @@ fn text_date_format(cells: &[Option<String>], column: &str, report: &mut Report)
             .into_iter()
             .max_by_key(|f| sample.iter().filter(|c| f.parse(c).is_some()).count())
             .unwrap_or(DateFormat::Iso),
-        several => {
-            let scores: Vec<usize> = several
-                .iter()
-                .map(|f| super::columns::regular_steps(*f, &sample))
-                .collect();
-            let best = scores.iter().copied().max().unwrap_or(0);
-            let f = several[scores.iter().position(|s| *s == best).unwrap_or(0)];
-            let tie = scores.iter().filter(|s| **s == best).count() > 1;
-            if tie && several.contains(&DateFormat::DayFirst) && several.contains(&DateFormat::MonthFirst) {
-                report.push(
-                    Issue::warning(
-                        IssueKind::AmbiguousDate,
-                        format!(
-                            "dates like '{}' read as {} (day first); set the date format to MM/DD/YYYY if months come first",
-                            sample.first().copied().unwrap_or("").trim(),
-                            f
-                        ),
-                    )
-                    .in_column(column.to_string()),
-                );
-            }
-            f
-        }
+        several => super::mapping::most_regular(
+            several,
+            &sample,
+            sample.first().copied().unwrap_or("").trim(),
+            column,
+            report,
+        ),
     }
 }
 

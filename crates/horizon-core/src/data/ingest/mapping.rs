@@ -99,26 +99,8 @@ pub(super) fn resolve_mapping(
                         .unwrap_or(DateFormat::Iso)
                 }
                 several => {
-                    // Day/month order: the reading under which the dates are the most regular
-                    // wins; a true tie is reported.
                     let cells: Vec<&str> = sample.iter().filter_map(|r| r.get(date).map(String::as_str)).collect();
-                    let scores: Vec<usize> = several.iter().map(|f| regular_steps(*f, &cells)).collect();
-                    let best = scores.iter().copied().max().unwrap_or(0);
-                    let f = several[scores.iter().position(|s| *s == best).unwrap_or(0)];
-                    let tie = scores.iter().filter(|s| **s == best).count() > 1;
-                    if tie && several.contains(&DateFormat::DayFirst) && several.contains(&DateFormat::MonthFirst) {
-                        report.push(
-                            Issue::warning(
-                                IssueKind::AmbiguousDate,
-                                format!(
-                                    "dates like '{}' read as {} (day first); set the date format to MM/DD/YYYY if months come first",
-                                    p.first_cell, f
-                                ),
-                            )
-                            .in_column(header[date].clone()),
-                        );
-                    }
-                    f
+                    most_regular(several, &cells, &p.first_cell, &header[date], report)
                 }
             }
         }
@@ -138,4 +120,35 @@ pub(super) fn resolve_mapping(
         ignored_columns: ignored,
         freq: opts.freq,
     })
+}
+
+/// Between layouts that read every sample cell (`several`), the one under which the dates
+/// step most regularly; a true tie between day first and month first is read day first and
+/// reported (`first_cell` shows which dates, in `column`). Shared by the CSV and frame readers.
+pub(super) fn most_regular(
+    several: &[DateFormat],
+    cells: &[&str],
+    first_cell: &str,
+    column: &str,
+    report: &mut Report,
+) -> DateFormat {
+    let scores: Vec<usize> = several.iter().map(|f| regular_steps(*f, cells)).collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
+    let f = several
+        .get(scores.iter().position(|s| *s == best).unwrap_or(0))
+        .copied()
+        .unwrap_or(DateFormat::Iso);
+    let tie = scores.iter().filter(|s| **s == best).count() > 1;
+    if tie && several.contains(&DateFormat::DayFirst) && several.contains(&DateFormat::MonthFirst) {
+        report.push(
+            Issue::warning(
+                IssueKind::AmbiguousDate,
+                format!(
+                    "dates like '{first_cell}' read as {f} (day first); set the date format to MM/DD/YYYY if months come first"
+                ),
+            )
+            .in_column(column.to_string()),
+        );
+    }
+    f
 }
