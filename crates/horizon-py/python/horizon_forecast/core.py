@@ -79,7 +79,7 @@ class HorizonModel:
         return self._model.to_bytes()
 
     def save(self, path: str) -> None:
-        """Write the artifact (``horizon forecast --model-file`` and the registry read it)."""
+        """Write the artifact (the file the registry keeps, ``artifact.hzn``); fails if ``path`` exists."""
         with open(path, "xb") as f:
             f.write(self.to_bytes())
 
