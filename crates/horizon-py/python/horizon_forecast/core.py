@@ -212,7 +212,12 @@ class HorizonForecast:
     def fit(self, df: Any, h: int | None = None):
         """Fit every model to every series (no backtest); ``predict`` forecasts from the fits.
         ``h`` is the horizon the fitted models keep as their default (one season if omitted)."""
-        data, self._id_types = self._read(df)
+        return self._fit_read(self._read(df), df, h)
+
+    def _fit_read(self, read: tuple, df: Any, h: int | None):
+        """``fit`` of a frame already read (``_read``'s answer), so a caller that read it for
+        another purpose (a shard's fingerprint) does not read it twice."""
+        data, self._id_types = read
         h = _DEFAULT_H.get(data.freq, 1) if h is None else int(h)
         stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         self.fitted_ = {}

@@ -111,7 +111,8 @@ def _train_shard(part: pa.Table, k: int, n: int, job: dict, crash_marker: str | 
     client = MlflowClient()
     name = f"{job['model_name']}-shard-{k}-of-{n}"
     hf = HorizonForecast(models=[job["model"]], **job["settings"])
-    data, _ = hf._read(part)
+    read = hf._read(part)
+    data = read[0]
     recipe = f"model={job['model']};h={job['h']};season={job['settings'].get('season')};freq={job['settings'].get('freq')}"
     fingerprint = data.fingerprint(recipe)
     # A failure to ask is an error, never "not registered yet" (that would register twice).
@@ -122,7 +123,7 @@ def _train_shard(part: pa.Table, k: int, n: int, job: dict, crash_marker: str | 
         model = hmlflow.load_model(f"models:/{name}/{version}")
         status = "already registered"
     else:
-        hf.fit(part, h=job["h"])
+        hf._fit_read(read, part, job["h"])
         model = next(iter(hf.fitted_.values()))
         with mlflow.start_run(run_name=f"train-{name}", experiment_id=job.get("experiment_id")):
             info = hmlflow.log_model(model, name="model")
