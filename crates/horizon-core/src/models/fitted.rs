@@ -3,6 +3,7 @@
 
 use super::arima::FittedArima;
 use super::auto::FittedAuto;
+use super::ces::FittedCes;
 use super::conformal::FittedConformal;
 use super::ensemble::FittedEnsemble;
 use super::ets::FittedEts;
@@ -11,6 +12,8 @@ use super::intermittent::FittedIntermittent;
 use super::mstl::FittedMstl;
 use super::naive::FittedBaseline;
 use super::prophet::FittedProphet;
+use super::scum::FittedScum;
+use super::theta::FittedTheta;
 use super::{Fitted, Forecast, ModelError};
 use serde::{Deserialize, Serialize};
 
@@ -21,11 +24,14 @@ pub enum FittedModel {
     Baseline(FittedBaseline),
     Ets(FittedEts),
     Arima(FittedArima),
+    Theta(FittedTheta),
+    Ces(FittedCes),
     Mstl(FittedMstl),
     Intermittent(FittedIntermittent),
     Prophet(FittedProphet),
     Gbm(FittedGbm),
     Ensemble(FittedEnsemble),
+    Scum(FittedScum),
     Auto(FittedAuto),
     Conformal(FittedConformal),
 }
@@ -36,11 +42,14 @@ impl FittedModel {
             FittedModel::Baseline(f) => f,
             FittedModel::Ets(f) => f,
             FittedModel::Arima(f) => f,
+            FittedModel::Theta(f) => f,
+            FittedModel::Ces(f) => f,
             FittedModel::Mstl(f) => f,
             FittedModel::Intermittent(f) => f,
             FittedModel::Prophet(f) => f,
             FittedModel::Gbm(f) => f,
             FittedModel::Ensemble(f) => f,
+            FittedModel::Scum(f) => f,
             FittedModel::Auto(f) => f,
             FittedModel::Conformal(f) => f,
         }

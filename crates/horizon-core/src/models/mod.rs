@@ -4,6 +4,7 @@
 
 pub mod arima;
 pub mod auto;
+pub mod ces;
 pub mod conformal;
 pub mod ensemble;
 pub mod ets;
@@ -17,9 +18,11 @@ pub mod naive;
 pub mod panel;
 pub mod predict;
 pub mod prophet;
+pub mod scum;
 pub mod season;
 mod spec;
 pub mod stepping;
+pub mod theta;
 
 pub use fitted::FittedModel;
 pub use spec::ModelSpec;

@@ -146,7 +146,7 @@ fn strength(y: &[f64], m: usize, jumps: bool) -> Option<f64> {
 }
 
 /// Autocorrelation at lag `m` and its standard error (Bartlett).
-fn acf_at(y: &[f64], m: usize) -> (Option<f64>, f64) {
+pub(crate) fn acf_at(y: &[f64], m: usize) -> (Option<f64>, f64) {
     let n = y.len();
     if m == 0 || n <= m + 1 {
         return (None, f64::INFINITY);

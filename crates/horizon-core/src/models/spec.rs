@@ -4,6 +4,7 @@
 
 use super::arima::{ARIMA, Arima};
 use super::auto::{AUTO, AutoSpec};
+use super::ces::{AutoCes, CES};
 use super::conformal::Conformal;
 use super::ensemble::{ENSEMBLE, EnsembleSpec};
 use super::ets::{AutoEts, ETS};
@@ -13,6 +14,8 @@ use super::intermittent::{INTERMITTENT, Intermittent};
 use super::mstl::{MSTL, Mstl};
 use super::naive::{DRIFT, Drift, MEAN, MeanModel, NAIVE, Naive, SEASONAL_NAIVE, SeasonalNaive};
 use super::prophet::{PROPHET, ProphetModel};
+use super::scum::{SCUM, ScumSpec};
+use super::theta::{AutoTheta, THETA};
 use super::{Forecaster, ModelError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -28,11 +31,14 @@ pub const FAMILIES: &[Entry] = &[
     DRIFT,
     ETS,
     ARIMA,
+    THETA,
+    CES,
     MSTL,
     INTERMITTENT,
     PROPHET,
     GBM,
     ENSEMBLE,
+    SCUM,
 ];
 
 /// A model family with its settings. Stored as JSON tagged by `model`
@@ -48,6 +54,10 @@ pub enum ModelSpec {
     Ets(AutoEts),
     /// Seasonal ARIMA, orders chosen by a stepwise AICc search unless pinned.
     Arima(Arima),
+    /// Theta (AutoTheta): standard, optimised or dynamic, chosen by in-sample error.
+    Theta(AutoTheta),
+    /// Complex exponential smoothing (AutoCES): season form chosen by AICc.
+    Ces(AutoCes),
     /// MSTL decomposition (one or several seasons) with an ETS trend.
     Mstl(Mstl),
     /// Intermittent demand: Croston, SBA, optimised Croston, TSB, ADIDA, IMAPA.
@@ -59,6 +69,8 @@ pub enum ModelSpec {
     Gbm(GbmSpec),
     /// Weighted combination of several models (by default ETS, ARIMA and MSTL).
     Ensemble(EnsembleSpec),
+    /// The median of several models' forecasts and bounds (by default ETS, CES, ARIMA, Theta).
+    Scum(ScumSpec),
     /// The best of several models for each series, chosen by its own backtest.
     Auto(AutoSpec),
     /// Another model's forecasts with conformal intervals calibrated on its past errors.
@@ -82,11 +94,14 @@ impl ModelSpec {
             ModelSpec::Drift => &Drift,
             ModelSpec::Ets(s) => s,
             ModelSpec::Arima(s) => s,
+            ModelSpec::Theta(s) => s,
+            ModelSpec::Ces(s) => s,
             ModelSpec::Mstl(s) => s,
             ModelSpec::Intermittent(s) => s,
             ModelSpec::Prophet => &ProphetModel::DEFAULT,
             ModelSpec::Gbm(s) => s,
             ModelSpec::Ensemble(s) => s,
+            ModelSpec::Scum(s) => s,
             ModelSpec::Auto(s) => s,
             ModelSpec::Conformal(s) => s,
         }
@@ -250,7 +265,7 @@ mod tests {
         );
         assert!("snaive:0".parse::<ModelSpec>().is_err());
         assert!(matches!(
-            "theta".parse::<ModelSpec>(),
+            "thetas".parse::<ModelSpec>(),
             Err(ModelError::UnknownModel(..))
         ));
         for name in ["gbm-median", "gbm-direct-median"] {
@@ -339,6 +354,6 @@ mod tests {
         assert!("ensemble:ensemble".parse::<ModelSpec>().is_err());
         assert!("auto:auto/ets".parse::<ModelSpec>().is_err());
         assert!("mstl:1".parse::<ModelSpec>().is_err());
-        assert_eq!(ModelSpec::all().len(), 20);
+        assert_eq!(ModelSpec::all().len(), 23);
     }
 }

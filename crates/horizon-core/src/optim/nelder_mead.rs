@@ -120,11 +120,70 @@ impl NelderMead {
             evals,
         }
     }
+
+    /// Minimise `f` over the box `lower ≤ x ≤ upper`, as statsforecast's bounded simplex does:
+    /// `f` sees each point moved into the box, so the objective is flat beyond a bound. Such a
+    /// flat side can collapse the simplex on a bound, so the search restarts from the point
+    /// found, with edges pointing into the box, until a restart no longer improves (at most
+    /// three). The point returned lies in the box.
+    pub fn minimize_in_box(
+        &self,
+        f: impl Fn(&[f64]) -> f64,
+        x0: &[f64],
+        steps: &[f64],
+        lower: &[f64],
+        upper: &[f64],
+    ) -> Minimum {
+        let inside = |x: &[f64]| -> Vec<f64> {
+            x.iter()
+                .zip(lower)
+                .zip(upper)
+                .map(|((v, l), u)| v.clamp(*l, *u))
+                .collect()
+        };
+        let objective = |x: &[f64]| f(&inside(x));
+        let mut best = self.minimize(objective, x0, steps);
+        for _ in 0..3 {
+            let x = inside(&best.x);
+            let edges: Vec<f64> = x
+                .iter()
+                .zip(steps)
+                .zip(upper)
+                .map(|((v, s), u)| if v + s > *u { -s } else { *s })
+                .collect();
+            let again = self.minimize(objective, &x, &edges);
+            let better = again.f < best.f - 1e-9 * best.f.abs();
+            if again.f < best.f {
+                best = Minimum {
+                    evals: best.evals + again.evals,
+                    ..again
+                };
+            } else {
+                best.evals += again.evals;
+            }
+            if !better {
+                break;
+            }
+        }
+        best.x = inside(&best.x);
+        best
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A minimum beyond a bound is found on the bound, from a start on that bound too.
+    #[test]
+    fn the_box_holds_the_minimum_at_its_bound() {
+        let f = |x: &[f64]| (x[0] - 2.0).powi(2) + (x[1] - 0.5).powi(2) + x[0] * x[1];
+        for x0 in [[0.2, 0.2], [1.0, 0.9]] {
+            let m = NelderMead::default().minimize_in_box(f, &x0, &[0.1, 0.1], &[0.0, 0.0], &[1.0, 1.0]);
+            // On x = 1 the objective is 1 + (y − 0.5)² + y, least at y = 0.
+            assert!((m.x[0] - 1.0).abs() < 1e-9 && m.x[1].abs() < 1e-4, "{:?}", m.x);
+        }
+    }
 
     #[test]
     fn finds_the_rosenbrock_minimum() {

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 pub use family::ETS;
 pub use fit::{admissible, n_free};
+pub(crate) use init::seasonal_figure;
 pub use recursion::{Smoothing, State};
 
 /// Run a model with given parameters and initial state over `y`: its `lik` (−2 log-likelihood

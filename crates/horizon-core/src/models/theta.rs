@@ -1,0 +1,662 @@
+//! The Theta method as a state-space model, after Fiorucci, Pellegrini, Louzada, Petropoulos &
+//! Koehler (2016), "Models for optimising the theta method and their relationship to state
+//! space models", *International Journal of Forecasting* 32(4), 1151–1161.
+//!
+//! The Theta method (Assimakopoulos & Nikolopoulos 2000, *IJF* 16(4); the M3 competition's
+//! winner) forecasts a smoothed level plus a share `1 − 1/θ` of the series' long-run trend
+//! line `A + B t`. Fiorucci et al. write it as one-step equations:
+//!
+//! ```text
+//! μₜ = ℓₜ₋₁ + (1 − 1/θ) · (Aₜ₋₁ (1 − α)ᵗ + Bₜ₋₁ (1 − (1 − α)ᵗ⁺¹) / α)
+//! ℓₜ = α yₜ + (1 − α) ℓₜ₋₁
+//! ```
+//!
+//! with four variants: the standard model (STM, θ = 2, the classic method) and the optimised one
+//! (OTM, θ fitted), each with the trend line fixed by least squares over the whole series or
+//! *dynamic* (DSTM, DOTM: A and B updated with each observation from running means). The start
+//! level ℓ₀, α ∈ [0.1, 0.99] and, for the optimised variants, θ ≥ 1 minimise the in-sample sum of
+//! squared one-step errors (after the first three), by Nelder–Mead; `theta` (AutoTheta) fits the
+//! four and keeps the one of least error, as statsforecast's `AutoTheta` does.
+//!
+//! Seasonal series are adjusted first when the autocorrelation at the season's lag is
+//! significant (one-sided 90 % test with Bartlett's standard error, as Fiorucci et al. and
+//! statsforecast): classical decomposition, multiplicative for positive data unless an index
+//! falls below 0.01; the indices are put back on the forecast.
+//!
+//! Intervals: the standard and optimised models are simple exponential smoothing with a
+//! deterministic drift, whose h-step variance is σ²(1 + (h − 1)α²) (Hyndman et al. 2008,
+//! Table 6.1, ETS(A,N,N)); the dynamic models' trend line moves with the future values, so
+//! their bands are quantiles of simulated paths (a seeded generator: the same bands every
+//! time). σ is the standard deviation of the one-step errors after the first three.
+
+use super::family::{Entry, Family, season_setting};
+use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_finite, check_levels};
+use crate::data::Series;
+use crate::optim::NelderMead;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// Which Theta model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Variant {
+    /// θ = 2, trend line fixed (the classic Theta method).
+    Standard,
+    /// θ fitted, trend line fixed.
+    Optimized,
+    /// θ = 2, trend line updated with each value.
+    DynamicStandard,
+    /// θ fitted, trend line updated with each value.
+    DynamicOptimized,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 4] = [
+        Variant::Standard,
+        Variant::Optimized,
+        Variant::DynamicStandard,
+        Variant::DynamicOptimized,
+    ];
+
+    fn dynamic(self) -> bool {
+        matches!(self, Variant::DynamicStandard | Variant::DynamicOptimized)
+    }
+
+    fn fits_theta(self) -> bool {
+        matches!(self, Variant::Optimized | Variant::DynamicOptimized)
+    }
+
+    /// The short code of the literature (`stm`, `dotm`), used in `theta:dotm`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Variant::Standard => "stm",
+            Variant::Optimized => "otm",
+            Variant::DynamicStandard => "dstm",
+            Variant::DynamicOptimized => "dotm",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Variant::Standard => "standard",
+            Variant::Optimized => "optimised",
+            Variant::DynamicStandard => "dynamic standard",
+            Variant::DynamicOptimized => "dynamic optimised",
+        }
+    }
+}
+
+/// Theta with its season (`None`: the frequency's usual one) and variant (`None`: the best of
+/// the four by in-sample error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct AutoTheta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Variant>,
+}
+
+/// The state after an observation: the smoothed level, the running mean of the values and the
+/// trend line's intercept `a` and slope `b`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct State {
+    level: f64,
+    mean: f64,
+    a: f64,
+    b: f64,
+}
+
+/// A model's parameters: start level, smoothing and θ.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Params {
+    level0: f64,
+    alpha: f64,
+    theta: f64,
+}
+
+/// The forecast of observation `i` (counted from 0) from the state after observation `i − 1`.
+fn mean_at(s: &State, i: usize, p: &Params) -> f64 {
+    let q = (1.0 - p.alpha).powi(i as i32);
+    s.level + (1.0 - 1.0 / p.theta) * (s.a * q + s.b * (1.0 - q * (1.0 - p.alpha)) / p.alpha)
+}
+
+/// The state after observation `i` is `y`.
+fn advance(s: &State, i: usize, y: f64, p: &Params, dynamic: bool) -> State {
+    let t = i as f64;
+    let mean = (t * s.mean + y) / (t + 1.0);
+    let (a, b) = if dynamic {
+        let b = ((t - 1.0) * s.b + 6.0 * (y - s.mean) / (t + 1.0)) / (t + 2.0);
+        (mean - b * (t + 2.0) / 2.0, b)
+    } else {
+        (s.a, s.b)
+    };
+    State {
+        level: p.alpha * y + (1.0 - p.alpha) * s.level,
+        mean,
+        a,
+        b,
+    }
+}
+
+/// The state after the first value and that value's error.
+fn start(y: &[f64], p: &Params, dynamic: bool) -> (State, f64) {
+    let (a, b, mu) = if dynamic {
+        (y[0], 0.0, y[0])
+    } else {
+        // The least-squares line through (t, yₜ), t = 1..n.
+        let n = y.len() as f64;
+        let mean = y.iter().sum::<f64>() / n;
+        let weighted = y.iter().enumerate().map(|(t, v)| (t + 1) as f64 * v).sum::<f64>() / n;
+        let b = 6.0 * (2.0 * weighted - (n + 1.0) * mean) / (n * n - 1.0);
+        let a = mean - (n + 1.0) * b / 2.0;
+        (a, b, p.level0 + (1.0 - 1.0 / p.theta) * (a + b))
+    };
+    let state = State {
+        level: p.alpha * y[0] + (1.0 - p.alpha) * p.level0,
+        mean: y[0],
+        a,
+        b,
+    };
+    (state, y[0] - mu)
+}
+
+/// Run the model over `y`: the one-step errors and the last state.
+fn run(y: &[f64], p: &Params, dynamic: bool) -> (Vec<f64>, State) {
+    let (mut s, e0) = start(y, p, dynamic);
+    let mut errors = Vec::with_capacity(y.len());
+    errors.push(e0);
+    for (i, &v) in y.iter().enumerate().skip(1) {
+        errors.push(v - mean_at(&s, i, p));
+        s = advance(&s, i, v, p, dynamic);
+    }
+    (errors, s)
+}
+
+/// The fitting criterion: squared one-step errors after the first three, over the mean
+/// absolute value (statsforecast's scale, which makes the variants' values comparable).
+fn criterion(errors: &[f64], scale: f64) -> f64 {
+    errors.iter().skip(3).map(|e| e * e).sum::<f64>() / scale
+}
+
+const ALPHA_BOUNDS: (f64, f64) = (0.1, 0.99);
+const THETA_BOUNDS: (f64, f64) = (1.0, 1e10);
+const LEVEL_BOUNDS: (f64, f64) = (-1e10, 1e10);
+
+/// One variant fitted: its parameters, criterion, errors and last state.
+struct Fit {
+    variant: Variant,
+    params: Params,
+    criterion: f64,
+    errors: Vec<f64>,
+    last: State,
+}
+
+fn fit_variant(y: &[f64], variant: Variant) -> Option<Fit> {
+    let dynamic = variant.dynamic();
+    let scale = (y.iter().map(|v| v.abs()).sum::<f64>() / y.len() as f64).max(1e-10);
+    let params_of = |x: &[f64]| Params {
+        level0: x[0],
+        alpha: x[1],
+        theta: if variant.fits_theta() { x[2] } else { 2.0 },
+    };
+    let objective = |x: &[f64]| {
+        let value = criterion(&run(y, &params_of(x), dynamic).0, scale);
+        if value.is_finite() { value } else { f64::INFINITY }
+    };
+    let level_step = if y[0] != 0.0 { 0.05 * y[0].abs() } else { 1e-4 }.max(1e-4);
+    let x0 = [y[0] / 2.0, 0.5, 2.0];
+    let steps = [level_step, 0.05, 0.1];
+    let lower = [LEVEL_BOUNDS.0, ALPHA_BOUNDS.0, THETA_BOUNDS.0];
+    let upper = [LEVEL_BOUNDS.1, ALPHA_BOUNDS.1, THETA_BOUNDS.1];
+    let k = if variant.fits_theta() { 3 } else { 2 };
+    let nm = NelderMead {
+        reltol: 1e-10,
+        max_evals: 2000,
+    };
+    let best = nm.minimize_in_box(objective, &x0[..k], &steps[..k], &lower[..k], &upper[..k]);
+    let params = params_of(&best.x);
+    let (errors, last) = run(y, &params, dynamic);
+    let value = criterion(&errors, scale);
+    value.is_finite().then_some(Fit {
+        variant,
+        params,
+        criterion: value,
+        errors,
+        last,
+    })
+}
+
+/// The seasonal indices taken out before fitting, per position in the season.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Deseasoned {
+    figure: Vec<f64>,
+    multiplicative: bool,
+    /// Position in the season of the first forecast step.
+    next: usize,
+}
+
+/// Whether the autocorrelation at lag `m` is significant (one-sided 90 %: z > 1.645).
+fn seasonal(y: &[f64], m: usize) -> bool {
+    if m < 4 || y.len() < 2 * m {
+        return false;
+    }
+    match super::season::acf_at(y, m) {
+        (Some(r), se) => r.abs() / se > crate::stats::normal_quantile(0.95),
+        (None, _) => false,
+    }
+}
+
+/// The classical decomposition's indices for `y` (multiplicative when the data is positive and
+/// no index is below 0.01).
+fn deseason(y: &[f64], m: usize) -> Option<Deseasoned> {
+    let positive = y.iter().all(|v| *v > 0.0);
+    let multiplicative =
+        positive && super::ets::seasonal_figure(y, m, true).is_some_and(|f| f.iter().all(|s| *s >= 0.01));
+    let figure = super::ets::seasonal_figure(y, m, multiplicative)?;
+    Some(Deseasoned {
+        figure,
+        multiplicative,
+        next: y.len() % m,
+    })
+}
+
+impl Deseasoned {
+    fn index(&self, t: usize) -> f64 {
+        self.figure[t % self.figure.len()]
+    }
+
+    fn remove(&self, y: &[f64]) -> Vec<f64> {
+        y.iter()
+            .enumerate()
+            .map(|(t, v)| {
+                if self.multiplicative {
+                    v / self.index(t)
+                } else {
+                    v - self.index(t)
+                }
+            })
+            .collect()
+    }
+
+    /// `v` at forecast step `j` (from 0) with the season put back.
+    fn restore(&self, j: usize, v: f64) -> f64 {
+        let s = self.index(self.next + j);
+        if self.multiplicative { v * s } else { v + s }
+    }
+}
+
+/// A fitted Theta model, self-contained for forecasting after a round trip through serde.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedTheta {
+    variant: Variant,
+    params: Params,
+    last: State,
+    /// Observations fitted (the time index of the first forecast step).
+    n: usize,
+    /// Standard deviation of the one-step errors.
+    sigma: f64,
+    /// The fitting criterion reached (squared one-step errors over the mean absolute value).
+    criterion: f64,
+    deseasoned: Option<Deseasoned>,
+    description: String,
+}
+
+impl Forecaster for AutoTheta {
+    fn name(&self) -> String {
+        match self.variant {
+            Some(v) => format!("theta:{}", v.code()),
+            None => "theta".into(),
+        }
+    }
+
+    fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
+        let y = &series.values;
+        check_finite(y)?;
+        if y.len() < 4 {
+            return Err(ModelError::TooShort {
+                model: Forecaster::name(self),
+                needed: 4,
+                got: y.len(),
+            });
+        }
+        let m = self.season.unwrap_or(series.freq.default_season());
+        let deseasoned = if seasonal(y, m) { deseason(y, m) } else { None };
+        let adjusted = deseasoned.as_ref().map(|d| d.remove(y));
+        let values = adjusted.as_deref().unwrap_or(y);
+        let variants = self.variant.map_or(Variant::ALL.to_vec(), |v| vec![v]);
+        let best = variants
+            .into_iter()
+            .filter_map(|v| fit_variant(values, v))
+            .min_by(|a, b| a.criterion.total_cmp(&b.criterion))
+            .ok_or(ModelError::Overflow)?;
+        let tail = if best.errors.len() >= 5 {
+            &best.errors[3..]
+        } else {
+            &best.errors[..]
+        };
+        let mean = tail.iter().sum::<f64>() / tail.len() as f64;
+        let sigma = (tail.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (tail.len() - 1) as f64).sqrt();
+        let description = describe(&best, deseasoned.as_ref(), series.freq.unit());
+        Ok(Box::new(FittedTheta {
+            variant: best.variant,
+            params: best.params,
+            last: best.last,
+            n: y.len(),
+            sigma,
+            criterion: best.criterion,
+            deseasoned,
+            description,
+        }))
+    }
+}
+
+fn describe(fit: &Fit, deseasoned: Option<&Deseasoned>, unit: &str) -> String {
+    let p = &fit.params;
+    let mut s = format!(
+        "Theta ({}, θ = {:.2}, α = {:.2}): the sales' smoothed level plus {:.0} % of their long-run \
+         trend line{}.",
+        fit.variant.words(),
+        p.theta,
+        p.alpha,
+        100.0 * (1.0 - 1.0 / p.theta),
+        if fit.variant.dynamic() {
+            ", the line updated with every new value"
+        } else {
+            ""
+        }
+    );
+    if let Some(d) = deseasoned {
+        s.push_str(&format!(
+            " A {}-{unit} seasonal pattern was taken out first and put back ({}).",
+            d.figure.len(),
+            if d.multiplicative { "in proportion" } else { "added" }
+        ));
+    }
+    s
+}
+
+/// Sample paths for the dynamic models' bands.
+const PATHS: usize = 2000;
+
+impl FittedTheta {
+    /// The variant chosen.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+
+    /// Smoothing α, θ and the fitting criterion reached.
+    pub fn fitted(&self) -> (f64, f64, f64) {
+        (self.params.alpha, self.params.theta, self.criterion)
+    }
+
+    /// Whether the season was taken out first, and in proportion.
+    pub fn deseasoned(&self) -> Option<bool> {
+        self.deseasoned.as_ref().map(|d| d.multiplicative)
+    }
+
+    /// Point forecasts on the adjusted scale.
+    fn points(&self, horizon: usize) -> Vec<f64> {
+        let mut s = self.last;
+        (0..horizon)
+            .map(|j| {
+                let f = mean_at(&s, self.n + j, &self.params);
+                s = advance(&s, self.n + j, f, &self.params, self.variant.dynamic());
+                f
+            })
+            .collect()
+    }
+
+    /// The `(lower, upper)` quantiles per step for each level, on the adjusted scale.
+    fn bands(&self, point: &[f64], levels: &[f64]) -> Vec<(Vec<f64>, Vec<f64>)> {
+        let horizon = point.len();
+        if !self.variant.dynamic() {
+            let a2 = self.params.alpha * self.params.alpha;
+            let sd: Vec<f64> = (0..horizon)
+                .map(|j| self.sigma * (1.0 + j as f64 * a2).sqrt())
+                .collect();
+            return levels
+                .iter()
+                .map(|&l| {
+                    let z = crate::stats::z_for_level(l);
+                    (
+                        point.iter().zip(&sd).map(|(p, s)| p - z * s).collect(),
+                        point.iter().zip(&sd).map(|(p, s)| p + z * s).collect(),
+                    )
+                })
+                .collect();
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(0x7e7a);
+        let mut paths = vec![vec![0.0; PATHS]; horizon];
+        for k in 0..PATHS {
+            let mut s = self.last;
+            for (j, step) in paths.iter_mut().enumerate() {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let v = mean_at(&s, self.n + j, &self.params) + self.sigma * z;
+                s = advance(&s, self.n + j, v, &self.params, true);
+                step[k] = v;
+            }
+        }
+        for step in &mut paths {
+            step.sort_by(f64::total_cmp);
+        }
+        levels
+            .iter()
+            .map(|&l| {
+                let tail = (1.0 - l / 100.0) / 2.0;
+                let q = |p: f64, step: &[f64]| step[((p * PATHS as f64) as usize).min(PATHS - 1)];
+                (
+                    paths.iter().map(|s| q(tail, s)).collect(),
+                    paths.iter().map(|s| q(1.0 - tail, s)).collect(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Fitted for FittedTheta {
+    fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
+        let levels = check_levels(levels)?;
+        let point = self.points(horizon);
+        let bands = self.bands(&point, &levels);
+        let season = |v: Vec<f64>| -> Vec<f64> {
+            match &self.deseasoned {
+                Some(d) => v.into_iter().enumerate().map(|(j, x)| d.restore(j, x)).collect(),
+                None => v,
+            }
+        };
+        let intervals = levels
+            .iter()
+            .zip(bands)
+            .map(|(&level, (lower, upper))| Interval {
+                level,
+                lower: season(lower),
+                upper: season(upper),
+            })
+            .collect();
+        let point = season(point);
+        if point.iter().any(|v| !v.is_finite()) {
+            return Err(ModelError::Overflow);
+        }
+        Ok(Forecast { point, intervals })
+    }
+
+    fn description(&self) -> String {
+        self.description.clone()
+    }
+
+    fn to_state(&self) -> FittedModel {
+        FittedModel::Theta(self.clone())
+    }
+}
+
+impl Family for AutoTheta {
+    fn name(&self) -> String {
+        Forecaster::name(self)
+    }
+    fn summary(&self) -> &'static str {
+        "smoothed level plus part of the trend line (M3 winner)"
+    }
+    fn build(&self) -> Box<dyn Forecaster> {
+        Box::new(*self)
+    }
+    fn with_season(&self, season: usize) -> Option<ModelSpec> {
+        self.season.is_none().then_some(ModelSpec::Theta(AutoTheta {
+            season: Some(season),
+            ..*self
+        }))
+    }
+}
+
+/// `theta`, `theta:12`, `theta:dotm`, `theta:dotm/12`.
+fn parse(setting: Option<&str>) -> Result<ModelSpec, ModelError> {
+    let Some(s) = setting else {
+        return Ok(ModelSpec::Theta(AutoTheta::default()));
+    };
+    let (first, rest) = match s.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
+    };
+    let variant = Variant::ALL.into_iter().find(|v| v.code() == first);
+    let season = match (variant, rest) {
+        (Some(_), rest) => season_setting(rest)?,
+        (None, None) => season_setting(Some(first)).map_err(|_| {
+            ModelError::Invalid(format!(
+                "theta:{s}: give a season (theta:12), a variant (stm, otm, dstm, dotm) or both (theta:dotm/12)"
+            ))
+        })?,
+        (None, Some(_)) => {
+            return Err(ModelError::Invalid(format!(
+                "theta:{s}: the variant is one of stm, otm, dstm, dotm"
+            )));
+        }
+    };
+    Ok(ModelSpec::Theta(AutoTheta { season, variant }))
+}
+
+pub const THETA: Entry = Entry {
+    names: &["theta", "autotheta"],
+    parse: |_, setting| parse(setting),
+    defaults: || vec![ModelSpec::Theta(AutoTheta::default())],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_variants_and_seasons() {
+        let t = |season, variant| Ok(ModelSpec::Theta(AutoTheta { season, variant }));
+        assert_eq!("theta".parse::<ModelSpec>(), t(None, None));
+        assert_eq!("theta:12".parse::<ModelSpec>(), t(Some(12), None));
+        assert_eq!(
+            "theta:dotm".parse::<ModelSpec>(),
+            t(None, Some(Variant::DynamicOptimized))
+        );
+        assert_eq!("theta:stm/4".parse::<ModelSpec>(), t(Some(4), Some(Variant::Standard)));
+        assert!("theta:xyz".parse::<ModelSpec>().is_err());
+        assert!("theta:xyz/4".parse::<ModelSpec>().is_err());
+        assert!("theta:otm/0".parse::<ModelSpec>().is_err());
+        assert_eq!("theta:otm".parse::<ModelSpec>().unwrap().name(), "theta:otm");
+    }
+
+    /// With θ = 1 the model is simple exponential smoothing: the forecast is the last level.
+    #[test]
+    fn theta_one_is_simple_exponential_smoothing() {
+        let y = [3.0, 5.0, 4.0, 6.0, 5.0];
+        let p = Params {
+            level0: 2.0,
+            alpha: 0.5,
+            theta: 1.0,
+        };
+        let (errors, last) = run(&y, &p, false);
+        let mut level = 2.0;
+        for (t, v) in y.iter().enumerate() {
+            assert!((errors[t] - (v - level)).abs() < 1e-12);
+            level = 0.5 * v + 0.5 * level;
+        }
+        assert!((last.level - level).abs() < 1e-12);
+    }
+
+    /// The dynamic trend line is the least-squares line of the values so far.
+    #[test]
+    fn the_dynamic_line_is_the_running_least_squares_line() {
+        let y = [3.0, 5.0, 4.0, 7.0, 6.0, 9.0, 8.0];
+        let p = Params {
+            level0: 1.0,
+            alpha: 0.3,
+            theta: 2.0,
+        };
+        let (mut s, _) = start(&y, &p, true);
+        for (i, &v) in y.iter().enumerate().skip(1) {
+            s = advance(&s, i, v, &p, true);
+            let seen = &y[..=i];
+            let (fixed, _) = start(seen, &p, false);
+            assert!((s.b - fixed.b).abs() < 1e-12 && (s.a - fixed.a).abs() < 1e-12, "{i}");
+        }
+    }
+
+    fn fitted_of(y: Vec<f64>, variant: Variant) -> FittedTheta {
+        let s = Series::starting(
+            crate::data::Frequency::Monthly,
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            y,
+        );
+        let spec = AutoTheta {
+            season: Some(1),
+            variant: Some(variant),
+        };
+        match Forecaster::fit(&spec, &s).unwrap().to_state() {
+            FittedModel::Theta(t) => t,
+            _ => unreachable!(),
+        }
+    }
+
+    /// The static models' analytic bands equal the quantiles of paths simulated from the
+    /// model's own equations; the dynamic ones hold the point and widen with the level.
+    #[test]
+    fn bands_follow_the_model() {
+        let y: Vec<f64> = (0..80)
+            .map(|t| 50.0 + 0.4 * t as f64 + ((t * 7919) % 13) as f64)
+            .collect();
+        let t = fitted_of(y.clone(), Variant::Optimized);
+        let f = t.predict(12, &[95.0]).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let paths = 20_000;
+        let mut last = vec![Vec::new(); 12];
+        for _ in 0..paths {
+            let mut s = t.last;
+            for (j, step) in last.iter_mut().enumerate() {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let v = mean_at(&s, t.n + j, &t.params) + t.sigma * z;
+                s = advance(&s, t.n + j, v, &t.params, false);
+                step.push(v);
+            }
+        }
+        for (j, step) in last.iter_mut().enumerate() {
+            step.sort_by(f64::total_cmp);
+            let (lo, hi) = (step[paths * 25 / 1000], step[paths * 975 / 1000]);
+            let (width, want) = (f.intervals[0].upper[j] - f.intervals[0].lower[j], hi - lo);
+            assert!(
+                (width / want - 1.0).abs() < 0.03,
+                "step {j}: {width} vs simulated {want}"
+            );
+        }
+        let d = fitted_of(y, Variant::DynamicOptimized)
+            .predict(12, &[80.0, 95.0])
+            .unwrap();
+        for j in 0..12 {
+            let (n, w) = (&d.intervals[0], &d.intervals[1]);
+            assert!(
+                w.lower[j] < n.lower[j]
+                    && n.lower[j] < d.point[j]
+                    && d.point[j] < n.upper[j]
+                    && n.upper[j] < w.upper[j]
+            );
+        }
+        assert!(
+            d.intervals[1].upper[11] - d.intervals[1].lower[11] > d.intervals[1].upper[0] - d.intervals[1].lower[0]
+        );
+    }
+}
