@@ -208,11 +208,11 @@ fn backtest_prints_a_table_and_writes_per_fold_metrics() {
     let m = std::fs::read_to_string(dir.path().join("m.csv")).unwrap();
     assert_eq!(m.lines().count(), 1 + 3 * 2 * 2);
     let out = horizon(
-        &["backtest", "b.csv", "--models", "theta", "--horizon", "8"],
+        &["backtest", "b.csv", "--models", "thetas", "--horizon", "8"],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown model 'theta'"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown model 'thetas'"));
 }
 
 #[test]

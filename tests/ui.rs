@@ -38,7 +38,7 @@ fn opens_on_the_sample_with_a_forecast_and_switches_series() {
     assert_eq!(r.forecast.forecast.point.len(), 28);
     // Plot first: the headline in plain words and which model is on screen.
     h.get_by_label_contains("Next 28 days (");
-    h.get_by_label_contains("Model: ensemble, chosen by Auto among");
+    h.get_by_label_contains("Model: scum, chosen by Auto among");
     h.get_by_label_contains("In its backtest this model was typically within ±");
     h.get_by_label_contains("Validation: 0 error(s)");
     // Pick another series in the list.
@@ -174,7 +174,7 @@ fn compare_models_shows_a_table_and_exports_it() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("series,model,folds_ok,folds,mase,smape,rmse,mape,mae,coverage,msis")
+        Some("series,model,folds_ok,folds,mase,smape,rmse,mape,mae,coverage,msis,rmsse")
     );
     let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
     assert_eq!(rows.len(), 3);
@@ -380,7 +380,7 @@ fn work_runs_on_a_worker_thread_and_the_ui_keeps_drawing() {
     let r = h.state().forecast.result.as_ref().expect("the worker finished");
     assert!(!r.quick && r.forecast.model == "auto", "{}", r.forecast.model);
     assert!(!h.state().is_busy());
-    h.get_by_label_contains("Model: ensemble, chosen by Auto among");
+    h.get_by_label_contains("Model: scum, chosen by Auto among");
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn auto_shows_its_candidates_and_the_choice() {
     let r = h.state().forecast.result.as_ref().expect("a forecast");
     assert_eq!(r.forecast.model, "auto");
     let (chosen, table) = r.candidates.clone().expect("Auto's candidates");
-    assert_eq!(table.len(), 6, "{table:?}");
+    assert_eq!(table.len(), 8, "{table:?}");
     let scores: Vec<f64> = table.iter().filter_map(|c| c.mase).collect();
     assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
     assert!(

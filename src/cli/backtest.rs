@@ -88,12 +88,12 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
         }
     );
     println!(
-        "{:<16} {:>7} {:>8} {:>8} {:>10} {:>8} {:>8} {:>8}",
-        "model", "ok/n", "MASE", "sMAPE", "RMSE", "MAPE", "cov", "MSIS"
+        "{:<16} {:>7} {:>8} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8}",
+        "model", "ok/n", "MASE", "sMAPE", "RMSE", "MAPE", "cov", "MSIS", "RMSSE"
     );
     for s in &result.summary {
         println!(
-            "{:<16} {:>7} {:>8.3} {:>8.2} {:>10.3} {:>8.2} {:>8.3} {:>8.3}",
+            "{:<16} {:>7} {:>8.3} {:>8.2} {:>10.3} {:>8.2} {:>8.3} {:>8.3} {:>8.3}",
             s.model,
             format!("{}/{}", s.n_ok, s.n),
             s.mase,
@@ -101,7 +101,8 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
             s.rmse,
             s.mape,
             s.coverage,
-            s.msis
+            s.msis,
+            s.rmsse
         );
     }
     if let Some(best) = result.best() {

@@ -23,8 +23,9 @@ pub struct ForecastArgs {
     pub file: PathBuf,
     /// auto (the best model per series by backtest, the default), naive, seasonal-naive, mean,
     /// drift, ets, arima, theta, ces, mstl, prophet, gbm (one model for every series), gbm-direct (one booster per week of the horizon), gbm-median / gbm-direct-median (absolute-error loss), croston, sba, croston-optimized, tsb, adida, imapa
-    /// (intermittent demand) or ensemble; add :M for season M (seasonal-naive:12,
-    /// ets:52, arima:52, mstl:7/365), auto:a/b/c or ensemble:a/b for other candidates or members,
+    /// (intermittent demand), ensemble or scum (median of ets, ces, arima, theta:dotm); add :M
+    /// for season M (seasonal-naive:12, ets:52, arima:52, theta:12, mstl:7/365), theta:dotm or
+    /// ces:f for one variant, auto:a/b/c, ensemble:a/b or scum:a/b/c for other members,
     /// and +conformal for calibrated intervals (ets+conformal)
     #[arg(long, default_value = "auto", conflicts_with = "registered")]
     pub model: ModelSpec,

@@ -100,7 +100,8 @@ fn forecasts_csv(
 pub fn backtest_csv(folds: &[FoldResult]) -> String {
     let mut w = writer();
     let _ = w.write_record([
-        "series", "model", "fold", "origin", "mase", "smape", "rmse", "mape", "mae", "r2", "coverage", "msis", "error",
+        "series", "model", "fold", "origin", "mase", "smape", "rmse", "mape", "mae", "r2", "coverage", "msis", "rmsse",
+        "error",
     ]);
     for f in folds {
         let mut rec = vec![
@@ -111,11 +112,16 @@ pub fn backtest_csv(folds: &[FoldResult]) -> String {
         ];
         match &f.metrics {
             Ok(m) => {
-                rec.extend([m.mase, m.smape, m.rmse, m.mape, m.mae, m.r2, m.coverage, m.msis].map(|x| x.to_string()));
+                rec.extend(
+                    [
+                        m.mase, m.smape, m.rmse, m.mape, m.mae, m.r2, m.coverage, m.msis, m.rmsse,
+                    ]
+                    .map(|x| x.to_string()),
+                );
                 rec.push(String::new());
             }
             Err(e) => {
-                rec.extend(std::iter::repeat_n(String::new(), 8));
+                rec.extend(std::iter::repeat_n(String::new(), 9));
                 rec.push(e.clone());
             }
         }
@@ -128,11 +134,11 @@ pub fn backtest_csv(folds: &[FoldResult]) -> String {
 pub fn comparison_csv(series: &str, rows: &[ModelSummary]) -> String {
     let mut w = writer();
     let _ = w.write_record([
-        "series", "model", "folds_ok", "folds", "mase", "smape", "rmse", "mape", "mae", "coverage", "msis",
+        "series", "model", "folds_ok", "folds", "mase", "smape", "rmse", "mape", "mae", "coverage", "msis", "rmsse",
     ]);
     for r in rows {
         let mut rec = vec![series.to_string(), r.model.clone(), r.n_ok.to_string(), r.n.to_string()];
-        rec.extend([r.mase, r.smape, r.rmse, r.mape, r.mae, r.coverage, r.msis].map(|x| x.to_string()));
+        rec.extend([r.mase, r.smape, r.rmse, r.mape, r.mae, r.coverage, r.msis, r.rmsse].map(|x| x.to_string()));
         let _ = w.write_record(&rec);
     }
     finish(w)
@@ -182,7 +188,7 @@ mod tests {
         let result = backtest_panel(&panel, &[ModelSpec::Naive, ModelSpec::Mean], &cfg).unwrap();
         let text = backtest_csv(&result.folds);
         let mut r = csv::Reader::from_reader(text.as_bytes());
-        assert_eq!(r.headers().unwrap().len(), 13);
+        assert_eq!(r.headers().unwrap().len(), 14);
         let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 4);
         for (row, fold) in rows.iter().zip(&result.folds) {
@@ -190,7 +196,9 @@ mod tests {
             assert_eq!(&row[1], fold.model);
             let mase: f64 = row[4].parse().unwrap();
             assert_eq!(mase, fold.metrics.as_ref().unwrap().mase);
-            assert_eq!(&row[12], "");
+            let rmsse: f64 = row[12].parse().unwrap();
+            assert_eq!(rmsse.to_bits(), fold.metrics.as_ref().unwrap().rmsse.to_bits());
+            assert_eq!(&row[13], "");
         }
     }
 

@@ -227,7 +227,7 @@ pub fn metric_prefix(spec: &ModelSpec) -> String {
     format!("{}.", spec.name().replace(['+', ':', '/'], "_"))
 }
 
-fn summary_metrics(s: &ModelSummary) -> [(&'static str, f64); 7] {
+fn summary_metrics(s: &ModelSummary) -> [(&'static str, f64); 8] {
     [
         ("rmse", s.rmse),
         ("mase", s.mase),
@@ -236,6 +236,7 @@ fn summary_metrics(s: &ModelSummary) -> [(&'static str, f64); 7] {
         ("mape", s.mape),
         ("coverage95", s.coverage),
         ("msis", s.msis),
+        ("rmsse", s.rmsse),
     ]
 }
 

@@ -77,6 +77,12 @@ pub struct ModelSummary {
     pub mae: f64,
     pub coverage: f64,
     pub msis: f64,
+    #[serde(default = "nan")]
+    pub rmsse: f64,
+}
+
+fn nan() -> f64 {
+    f64::NAN
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -260,6 +266,7 @@ fn summarise(model: &str, folds: &[FoldResult]) -> ModelSummary {
         mae: mean(|m| m.mae),
         coverage: mean(|m| m.coverage),
         msis: mean(|m| m.msis),
+        rmsse: mean(|m| m.rmsse),
     }
 }
 

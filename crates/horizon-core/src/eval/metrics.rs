@@ -3,7 +3,10 @@
 //!
 //! The interval metrics take the interval's level: at 95 % they are the benchmark's
 //! `coverage95`, `width95`, `is95` and `msis` (interval score of Gneiting & Raftery 2007 with
-//! α = 1 − level/100; MSIS as in the M4 competition).
+//! α = 1 − level/100; MSIS as in the M4 competition), and the M5 competition's RMSSE (root
+//! mean squared error over the in-sample mean squared one-step change, counted from the first
+//! non-zero value; Makridakis, Spiliotis & Assimakopoulos 2022, "M5 accuracy competition",
+//! *IJF* 38(4)).
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -30,6 +33,17 @@ pub fn seasonal_scale(train: &[f64], m: usize) -> f64 {
     sum / (n - s) as f64
 }
 
+/// The M5 competition's RMSSE denominator: the mean squared one-step change of `train` from
+/// its first non-zero value on. NaN when fewer than two values remain.
+pub fn squared_change_scale(train: &[f64]) -> f64 {
+    let from = train.iter().position(|v| *v != 0.0).unwrap_or(train.len());
+    let active = &train[from..];
+    if active.len() < 2 {
+        return f64::NAN;
+    }
+    active.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>() / (active.len() - 1) as f64
+}
+
 /// All metrics of one forecast of one series.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
@@ -50,6 +64,13 @@ pub struct Metrics {
     pub swidth: f64,
     pub interval_score: f64,
     pub msis: f64,
+    /// Root mean squared scaled error (M5); NaN when the scale is zero or undefined.
+    #[serde(default = "nan")]
+    pub rmsse: f64,
+}
+
+fn nan() -> f64 {
+    f64::NAN
 }
 
 impl Metrics {
@@ -118,6 +139,12 @@ impl Metrics {
                 + (2.0 / alpha) * (l - y) * f64::from(u8::from(y < l))
                 + (2.0 / alpha) * (y - u) * f64::from(u8::from(y > u));
         }
+        let change = squared_change_scale(train);
+        let rmsse = if change.is_finite() && change > 0.0 {
+            (sse / hf / change).sqrt()
+        } else {
+            f64::NAN
+        };
         let ok = scale.is_finite() && scale > 0.0;
         let per = |x: f64| if ok { x / scale } else { f64::NAN };
         Ok(Metrics {
@@ -134,6 +161,24 @@ impl Metrics {
             swidth: per(width / hf),
             interval_score: score / hf,
             msis: per(score / hf),
+            rmsse,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RMSSE by hand: one-step changes 1, 2, 3 (scale 14/3, leading zeros left out), errors
+    /// 1 and −2 (mean square 2.5).
+    #[test]
+    fn rmsse_by_hand() {
+        for train in [&[1.0, 2.0, 4.0, 7.0][..], &[0.0, 0.0, 1.0, 2.0, 4.0, 7.0]] {
+            let m = Metrics::compute(train, &[10.0, 12.0], &[9.0, 14.0], &[8.0, 11.0], &[11.0, 15.0], 1, 95.0).unwrap();
+            assert!((m.rmsse - (2.5f64 / (14.0 / 3.0)).sqrt()).abs() < 1e-12, "{}", m.rmsse);
+        }
+        let flat = Metrics::compute(&[3.0, 3.0, 3.0], &[3.0], &[3.0], &[2.0], &[4.0], 1, 95.0).unwrap();
+        assert!(flat.rmsse.is_nan());
     }
 }

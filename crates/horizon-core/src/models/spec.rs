@@ -34,11 +34,12 @@ pub const FAMILIES: &[Entry] = &[
     THETA,
     CES,
     MSTL,
-    INTERMITTENT,
     PROPHET,
     GBM,
     ENSEMBLE,
     SCUM,
+    // Specialists last: the picker's list shows the common models without scrolling.
+    INTERMITTENT,
 ];
 
 /// A model family with its settings. Stored as JSON tagged by `model`
