@@ -25,7 +25,7 @@
 //! equations; the bands are normal with variance σ² Σ ψⱼ², σ² = Σe² / (n − k − 1) for k + 1
 //! parameters (statsforecast perturbs the states with noise instead).
 
-use super::family::{Entry, Family, season_setting};
+use super::family::{Entry, Family, variant_and_season};
 use super::{Fitted, FittedModel, Forecast, Forecaster, ModelError, ModelSpec, check_finite};
 use crate::data::Series;
 use crate::optim::NelderMead;
@@ -434,23 +434,12 @@ fn parse(setting: Option<&str>) -> Result<ModelSpec, ModelError> {
     let Some(s) = setting else {
         return Ok(ModelSpec::Ces(AutoCes::default()));
     };
-    let (first, rest) = match s.split_once('/') {
-        Some((a, b)) => (a, Some(b)),
-        None => (s, None),
-    };
-    let form = Form::ALL.into_iter().find(|f| f.code() == first);
-    let season = match (form, rest) {
-        (Some(_), rest) => season_setting(rest)?,
-        (None, None) => season_setting(Some(first)).map_err(|_| {
-            ModelError::Invalid(format!(
-                "ces:{s}: give a season (ces:12), a form (n, s, p, f) or both (ces:f/12)"
-            ))
-        })?,
-        (None, Some(_)) => {
-            return Err(ModelError::Invalid(format!("ces:{s}: the form is one of n, s, p, f")));
-        }
-    };
-    Ok(ModelSpec::Ces(AutoCes { season, form }))
+    let codes = Form::ALL.map(Form::code);
+    let (form, season) = variant_and_season("ces", s, &codes, "form", "f")?;
+    Ok(ModelSpec::Ces(AutoCes {
+        season,
+        form: form.map(|k| Form::ALL[k]),
+    }))
 }
 
 pub const CES: Entry = Entry {

@@ -57,6 +57,38 @@ pub fn season_setting(setting: Option<&str>) -> Result<Option<usize>, ModelError
     }
 }
 
+/// A setting naming a variant, a season or both (`theta:dotm`, `theta:12`, `theta:dotm/12`):
+/// the index of the variant among `codes` and the season. `kind` (`variant`, `form`) and
+/// `example` (one of `codes`) word the refusals.
+pub fn variant_and_season(
+    model: &str,
+    setting: &str,
+    codes: &[&str],
+    kind: &str,
+    example: &str,
+) -> Result<(Option<usize>, Option<usize>), ModelError> {
+    let (first, rest) = match setting.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (setting, None),
+    };
+    let variant = codes.iter().position(|c| *c == first);
+    let list = codes.join(", ");
+    let season = match (variant, rest) {
+        (Some(_), rest) => season_setting(rest)?,
+        (None, None) => season_setting(Some(first)).map_err(|_| {
+            ModelError::Invalid(format!(
+                "{model}:{setting}: give a season ({model}:12), a {kind} ({list}) or both ({model}:{example}/12)"
+            ))
+        })?,
+        (None, Some(_)) => {
+            return Err(ModelError::Invalid(format!(
+                "{model}:{setting}: the {kind} is one of {list}"
+            )));
+        }
+    };
+    Ok((variant, season))
+}
+
 /// `spec` for a name that takes no setting (refused when one was given).
 pub fn without_setting(name: &str, setting: Option<&str>, spec: ModelSpec) -> Result<ModelSpec, ModelError> {
     match setting {

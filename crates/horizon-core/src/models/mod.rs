@@ -4,6 +4,7 @@
 
 pub mod arima;
 pub mod auto;
+mod band_scale;
 pub mod ces;
 pub mod conformal;
 pub mod ensemble;

@@ -282,6 +282,66 @@ pub fn panel_seasons(panel: &Panel) -> Vec<SeasonCount> {
         .collect()
 }
 
+/// The seasonal indices taken out before fitting, per position in the season.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Deseasoned {
+    pub(crate) figure: Vec<f64>,
+    pub(crate) multiplicative: bool,
+    /// Position in the season of the first forecast step.
+    pub(crate) next: usize,
+}
+
+/// Whether the autocorrelation at lag `m` is significant (one-sided 90 %: z > 1.645), the
+/// seasonal test of Theta (Fiorucci et al. 2016, as statsforecast).
+pub(crate) fn significant_season(y: &[f64], m: usize) -> bool {
+    if m < 4 || y.len() < 2 * m {
+        return false;
+    }
+    match acf_at(y, m) {
+        (Some(r), se) => r.abs() / se > crate::stats::normal_quantile(0.95),
+        (None, _) => false,
+    }
+}
+
+/// The classical decomposition's indices for `y` (multiplicative when the data is positive and
+/// no index is below 0.01).
+pub(crate) fn deseason(y: &[f64], m: usize) -> Option<Deseasoned> {
+    let positive = y.iter().all(|v| *v > 0.0);
+    let multiplicative =
+        positive && super::ets::seasonal_figure(y, m, true).is_some_and(|f| f.iter().all(|s| *s >= 0.01));
+    let figure = super::ets::seasonal_figure(y, m, multiplicative)?;
+    Some(Deseasoned {
+        figure,
+        multiplicative,
+        next: y.len() % m,
+    })
+}
+
+impl Deseasoned {
+    fn index(&self, t: usize) -> f64 {
+        self.figure[t % self.figure.len()]
+    }
+
+    pub(crate) fn remove(&self, y: &[f64]) -> Vec<f64> {
+        y.iter()
+            .enumerate()
+            .map(|(t, v)| {
+                if self.multiplicative {
+                    v / self.index(t)
+                } else {
+                    v - self.index(t)
+                }
+            })
+            .collect()
+    }
+
+    /// `v` at forecast step `j` (from 0) with the season put back.
+    pub(crate) fn restore(&self, j: usize, v: f64) -> f64 {
+        let s = self.index(self.next + j);
+        if self.multiplicative { v * s } else { v + s }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,7 +31,8 @@
 //! standard deviation of the one-step errors after the first three. (statsforecast simulates
 //! 200 paths instead.)
 
-use super::family::{Entry, Family, season_setting};
+use super::family::{Entry, Family, variant_and_season};
+use super::season::{Deseasoned, deseason, significant_season};
 use super::{Fitted, FittedModel, Forecast, Forecaster, Interval, ModelError, ModelSpec, check_finite, check_levels};
 use crate::data::Series;
 use crate::optim::NelderMead;
@@ -245,65 +246,6 @@ fn fit_variant(y: &[f64], variant: Variant) -> Option<Fit> {
     })
 }
 
-/// The seasonal indices taken out before fitting, per position in the season.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Deseasoned {
-    figure: Vec<f64>,
-    multiplicative: bool,
-    /// Position in the season of the first forecast step.
-    next: usize,
-}
-
-/// Whether the autocorrelation at lag `m` is significant (one-sided 90 %: z > 1.645).
-fn seasonal(y: &[f64], m: usize) -> bool {
-    if m < 4 || y.len() < 2 * m {
-        return false;
-    }
-    match super::season::acf_at(y, m) {
-        (Some(r), se) => r.abs() / se > crate::stats::normal_quantile(0.95),
-        (None, _) => false,
-    }
-}
-
-/// The classical decomposition's indices for `y` (multiplicative when the data is positive and
-/// no index is below 0.01).
-fn deseason(y: &[f64], m: usize) -> Option<Deseasoned> {
-    let positive = y.iter().all(|v| *v > 0.0);
-    let multiplicative =
-        positive && super::ets::seasonal_figure(y, m, true).is_some_and(|f| f.iter().all(|s| *s >= 0.01));
-    let figure = super::ets::seasonal_figure(y, m, multiplicative)?;
-    Some(Deseasoned {
-        figure,
-        multiplicative,
-        next: y.len() % m,
-    })
-}
-
-impl Deseasoned {
-    fn index(&self, t: usize) -> f64 {
-        self.figure[t % self.figure.len()]
-    }
-
-    fn remove(&self, y: &[f64]) -> Vec<f64> {
-        y.iter()
-            .enumerate()
-            .map(|(t, v)| {
-                if self.multiplicative {
-                    v / self.index(t)
-                } else {
-                    v - self.index(t)
-                }
-            })
-            .collect()
-    }
-
-    /// `v` at forecast step `j` (from 0) with the season put back.
-    fn restore(&self, j: usize, v: f64) -> f64 {
-        let s = self.index(self.next + j);
-        if self.multiplicative { v * s } else { v + s }
-    }
-}
-
 /// A fitted Theta model, self-contained for forecasting after a round trip through serde.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedTheta {
@@ -339,7 +281,7 @@ impl Forecaster for AutoTheta {
             });
         }
         let m = self.season.unwrap_or(series.freq.default_season());
-        let deseasoned = if seasonal(y, m) { deseason(y, m) } else { None };
+        let deseasoned = if significant_season(y, m) { deseason(y, m) } else { None };
         let adjusted = deseasoned.as_ref().map(|d| d.remove(y));
         let values = adjusted.as_deref().unwrap_or(y);
         let variants = self.variant.map_or(Variant::ALL.to_vec(), |v| vec![v]);
@@ -509,25 +451,12 @@ fn parse(setting: Option<&str>) -> Result<ModelSpec, ModelError> {
     let Some(s) = setting else {
         return Ok(ModelSpec::Theta(AutoTheta::default()));
     };
-    let (first, rest) = match s.split_once('/') {
-        Some((a, b)) => (a, Some(b)),
-        None => (s, None),
-    };
-    let variant = Variant::ALL.into_iter().find(|v| v.code() == first);
-    let season = match (variant, rest) {
-        (Some(_), rest) => season_setting(rest)?,
-        (None, None) => season_setting(Some(first)).map_err(|_| {
-            ModelError::Invalid(format!(
-                "theta:{s}: give a season (theta:12), a variant (stm, otm, dstm, dotm) or both (theta:dotm/12)"
-            ))
-        })?,
-        (None, Some(_)) => {
-            return Err(ModelError::Invalid(format!(
-                "theta:{s}: the variant is one of stm, otm, dstm, dotm"
-            )));
-        }
-    };
-    Ok(ModelSpec::Theta(AutoTheta { season, variant }))
+    let codes = Variant::ALL.map(Variant::code);
+    let (variant, season) = variant_and_season("theta", s, &codes, "variant", "dotm")?;
+    Ok(ModelSpec::Theta(AutoTheta {
+        season,
+        variant: variant.map(|k| Variant::ALL[k]),
+    }))
 }
 
 pub const THETA: Entry = Entry {
