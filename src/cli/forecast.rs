@@ -22,7 +22,9 @@ use std::sync::Arc;
 pub struct ForecastArgs {
     pub file: PathBuf,
     /// auto (the best model per series by backtest, the default), naive, seasonal-naive, mean,
-    /// drift, ets, arima, theta, ces, mstl, prophet, gbm (one model for every series), gbm-direct (one booster per week of the horizon), gbm-median / gbm-direct-median (absolute-error loss), croston, sba, croston-optimized, tsb, adida, imapa
+    /// drift, ets, arima, theta, ces, mstl, prophet, gbm (one model for every series), gbm-direct (one booster per week of the horizon), gbm-median / gbm-direct-median (absolute-error loss),
+    /// gbm-poisson / gbm-tweedie (count losses, sales of zero or more; gbm-tweedie:1.3 sets the
+    /// variance power; -direct- variants too), croston, sba, croston-optimized, tsb, adida, imapa
     /// (intermittent demand), ensemble or scum (median of ets, ces, arima, theta:dotm); add :M
     /// for season M (seasonal-naive:12, ets:52, arima:52, theta:12, mstl:7/365), theta:dotm or
     /// ces:f for one variant, auto:a/b/c, ensemble:a/b or scum:a/b/c for other members,

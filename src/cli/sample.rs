@@ -55,6 +55,10 @@ pub struct SampleArgs {
     pub noise: f64,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Factor on every product's demand (retail): 1 sells 4 to about 50 units a day; 0.02 makes
+    /// slow movers whose days are mostly zero (intermittent demand)
+    #[arg(long, default_value_t = 1.0)]
+    pub demand: f64,
     /// Output file (CSV; Parquet for orders)
     #[arg(long)]
     pub out: PathBuf,
@@ -71,6 +75,12 @@ pub fn run(a: SampleArgs) -> Result<(), CliError> {
                     "--stores and --products must be at least 1, --days at least 2".into(),
                 ));
             }
+            if !(a.demand > 0.0 && a.demand.is_finite()) {
+                return Err(CliError::Data(format!(
+                    "--demand must be a number above 0 (got {})",
+                    a.demand
+                )));
+            }
             let d = RetailParams::default();
             retail(&RetailParams {
                 stores: a.stores,
@@ -82,6 +92,7 @@ pub fn run(a: SampleArgs) -> Result<(), CliError> {
                 promo_frequency: a.promo_frequency.max(0.0),
                 noise: a.noise.max(0.0),
                 seed: a.seed,
+                demand: a.demand,
             })
         }
         Kind::Books => {

@@ -3,23 +3,17 @@
 
 use crate::Matrix;
 use crate::bins::BinnedMatrix;
+use crate::objective::{Metric, Objective};
 use crate::tree::{Grow, Tree, grow};
 use serde::{Deserialize, Serialize};
-
-/// The loss the trees descend.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-pub enum Objective {
-    /// Squared error: the trees estimate the conditional mean.
-    #[default]
-    SquaredError,
-    /// Pinball loss at `alpha` (0 < alpha < 1): the conditional `alpha` quantile.
-    Quantile(f64),
-}
 
 /// Training settings (names as in LightGBM).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Params {
     pub objective: Objective,
+    /// What the validation set is scored by (early stopping, [`Progress::valid_loss`]).
+    #[serde(default)]
+    pub metric: Metric,
     pub learning_rate: f64,
     /// Most trees (boosting rounds).
     pub rounds: usize,
@@ -45,6 +39,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             objective: Objective::SquaredError,
+            metric: Metric::Objective,
             learning_rate: 0.05,
             rounds: 500,
             num_leaves: 31,
@@ -70,6 +65,8 @@ pub enum TrainError {
     Mismatch { rows: usize, targets: usize },
     #[error("target {0} is not a finite number")]
     NonFinite(usize),
+    #[error("target {0} is negative: the count objectives need targets of zero or more")]
+    Negative(usize),
     #[error("invalid setting: {0}")]
     Invalid(String),
 }
@@ -82,7 +79,8 @@ pub struct Progress {
     pub valid_loss: Option<f64>,
 }
 
-/// A trained ensemble of trees: `base + learning_rate * sum(tree outputs)`.
+/// A trained ensemble of trees: `base + learning_rate * sum(tree outputs)`, through the
+/// objective's link (`exp` for the count objectives).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Booster {
     pub base: f64,
@@ -135,11 +133,18 @@ impl Booster {
                 )));
             }
         }
+        if p.objective.needs_non_negative() && !y.iter().any(|v| *v > 0.0) {
+            return Err(TrainError::Invalid(
+                "the count objectives need a training target above zero".into(),
+            ));
+        }
         let n = y.len();
         let binned = BinnedMatrix::new(x, p.max_bins);
+        let mean = y.iter().sum::<f64>() / n as f64;
         let base = match p.objective {
-            Objective::SquaredError => y.iter().sum::<f64>() / n as f64,
+            Objective::SquaredError => mean,
             Objective::Quantile(a) => quantile(&mut y.to_vec(), a),
+            Objective::Poisson | Objective::Tweedie(_) => mean.ln(),
         };
         let grow_params = Grow {
             num_leaves: p.num_leaves.max(2),
@@ -153,22 +158,20 @@ impl Booster {
         let mut pred = vec![base; n];
         let mut valid_pred: Vec<f64> = valid.map(|(_, vy)| vec![base; vy.len()]).unwrap_or_default();
         let mut grad = vec![0.0; n];
+        let mut hess = vec![0.0; if p.objective.has_hessian() { n } else { 0 }];
         let mut trees: Vec<Tree> = Vec::new();
         let (mut best_loss, mut best_len) = (f64::INFINITY, 0usize);
         let n_features = x.cols();
         let mut rows: Vec<u32> = Vec::with_capacity(n);
         for round in 0..p.rounds {
-            for i in 0..n {
-                grad[i] = match p.objective {
-                    Objective::SquaredError => pred[i] - y[i],
-                    Objective::Quantile(a) => {
-                        if pred[i] >= y[i] {
-                            1.0 - a
-                        } else {
-                            -a
-                        }
-                    }
-                };
+            if hess.is_empty() {
+                for i in 0..n {
+                    grad[i] = p.objective.derivatives(pred[i], y[i]).0;
+                }
+            } else {
+                for i in 0..n {
+                    (grad[i], hess[i]) = p.objective.derivatives(pred[i], y[i]);
+                }
             }
             rows.clear();
             if p.bagging_fraction < 1.0 {
@@ -178,7 +181,8 @@ impl Booster {
                 rows.extend(0..n as u32);
             }
             let features = pick_features(n_features, p.feature_fraction, &mut rng);
-            let (mut tree, leaves) = grow(&binned, &grad, &mut rows, &features, &grow_params);
+            let hessian = (!hess.is_empty()).then_some(hess.as_slice());
+            let (mut tree, leaves) = grow(&binned, &grad, hessian, &mut rows, &features, &grow_params);
             if let Objective::Quantile(a) = p.objective {
                 // Leaves refitted to the quantile of their residuals (the Newton step of a
                 // pinball loss says nothing about its size).
@@ -214,12 +218,12 @@ impl Booster {
                 for (i, vp) in valid_pred.iter_mut().enumerate() {
                     *vp += p.learning_rate * tree.predict_with(|f| vx.columns[f][i]);
                 }
-                loss(p.objective, &valid_pred, vy)
+                p.objective.loss(p.metric, &valid_pred, vy)
             });
             trees.push(tree);
             let progress = Progress {
                 round: round + 1,
-                train_loss: loss(p.objective, &pred, y),
+                train_loss: p.objective.loss(p.metric, &pred, y),
                 valid_loss,
             };
             if let Some(v) = valid_loss {
@@ -248,19 +252,22 @@ impl Booster {
 
     /// The prediction for one row (features in training order; NaN is missing).
     pub fn predict_row(&self, row: &[f64]) -> f64 {
-        self.base + self.learning_rate * self.trees.iter().map(|t| t.predict_row(row)).sum::<f64>()
+        self.objective
+            .link(self.base + self.learning_rate * self.trees.iter().map(|t| t.predict_row(row)).sum::<f64>())
     }
 
     pub fn predict(&self, x: &Matrix) -> Vec<f64> {
         (0..x.rows())
             .map(|i| {
-                self.base
-                    + self.learning_rate
-                        * self
-                            .trees
-                            .iter()
-                            .map(|t| t.predict_with(|f| x.columns[f][i]))
-                            .sum::<f64>()
+                self.objective.link(
+                    self.base
+                        + self.learning_rate
+                            * self
+                                .trees
+                                .iter()
+                                .map(|t| t.predict_with(|f| x.columns[f][i]))
+                                .sum::<f64>(),
+                )
             })
             .collect()
     }
@@ -302,10 +309,13 @@ fn check(x: &Matrix, y: &[f64], p: &Params) -> Result<(), TrainError> {
             p.learning_rate
         )));
     }
-    if let Objective::Quantile(a) = p.objective
-        && !(a > 0.0 && a < 1.0)
-    {
-        return Err(TrainError::Invalid(format!("quantile {a} not in (0, 1)")));
+    if let Some(why) = p.objective.invalid() {
+        return Err(TrainError::Invalid(why));
+    }
+    if p.objective.needs_non_negative() {
+        if let Some(i) = y.iter().position(|v| *v < 0.0) {
+            return Err(TrainError::Negative(i));
+        }
     }
     Ok(())
 }
@@ -335,22 +345,4 @@ fn quantile(v: &mut [f64], a: f64) -> f64 {
     let k = ((a * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
     let (_, q, _) = v.select_nth_unstable_by(k, f64::total_cmp);
     *q
-}
-
-/// Root mean squared error, or the mean pinball loss.
-fn loss(o: Objective, pred: &[f64], y: &[f64]) -> f64 {
-    let n = y.len().max(1) as f64;
-    match o {
-        Objective::SquaredError => (pred.iter().zip(y).map(|(p, t)| (p - t).powi(2)).sum::<f64>() / n).sqrt(),
-        Objective::Quantile(a) => {
-            pred.iter()
-                .zip(y)
-                .map(|(p, t)| {
-                    let d = t - p;
-                    if d >= 0.0 { a * d } else { (a - 1.0) * d }
-                })
-                .sum::<f64>()
-                / n
-        }
-    }
 }

@@ -12,15 +12,18 @@
 //!   features binned into at most 255 histogram bins, histogram subtraction (a node's larger
 //!   child is its parent minus the smaller one), leaf-wise (best-first) growth with a leaf budget.
 //!
-//! Objectives: squared error, and the pinball loss of a quantile (leaves refitted to the
-//! quantile of their residuals, as LightGBM does).
+//! Objectives ([`Objective`]): squared error, the pinball loss of a quantile (leaves refitted to
+//! the quantile of their residuals, as LightGBM does), and the Poisson and Tweedie
+//! log-likelihoods of counts with a log link (Newton steps with their Hessians, as LightGBM's).
 
 mod bins;
 mod booster;
+mod objective;
 mod tree;
 
 pub use bins::BinnedMatrix;
-pub use booster::{Booster, Objective, Params, Progress, TrainError};
+pub use booster::{Booster, Params, Progress, TrainError};
+pub use objective::{Metric, Objective};
 pub use tree::Tree;
 
 /// A dense matrix of features, column-major: `columns[f][row]`. Missing values are NaN.

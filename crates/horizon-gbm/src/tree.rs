@@ -92,12 +92,13 @@ struct Split {
     missing_left: bool,
 }
 
-/// Sums over a node's rows. Every objective here has a unit Hessian (squared error; the
-/// pinball loss's leaves are refitted), so the Hessian sum is the row count.
+/// Gradient and Hessian sums over a node's rows. Squared error has a unit Hessian (and the
+/// pinball loss's leaves are refitted), so its Hessian sum is the row count; the count
+/// objectives pass theirs.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
     g: f64,
-    n: f64,
+    h: f64,
 }
 
 struct Open {
@@ -111,11 +112,12 @@ struct Open {
 }
 
 /// Grow one tree on the rows `rows` (permuted in place: each leaf's rows end up contiguous)
-/// using only `features`. Leaves hold the Newton step `-G / (H + lambda)` (H = the row count:
-/// unit Hessians).
+/// using only `features`. Leaves hold the Newton step `-G / (H + lambda)`; `hess` is `None` for
+/// unit Hessians (H is then the row count).
 pub(crate) fn grow(
     data: &BinnedMatrix,
     grad: &[f64],
+    hess: Option<&[f64]>,
     rows: &mut [u32],
     features: &[usize],
     p: &Grow,
@@ -124,15 +126,16 @@ pub(crate) fn grow(
     for &f in features {
         active[f] = true;
     }
-    let hist = histogram(data, grad, rows);
+    let hist = histogram(data, grad, hess, rows);
     let sums = total(&hist, features.first().copied().unwrap_or(0));
+    let count = rows.len();
     let mut nodes = vec![Node::Leaf { value: 0.0 }];
     let mut open = vec![Open {
         node: 0,
         start: 0,
         end: rows.len(),
         depth: 0,
-        best: best_split(data, &hist, sums, &active, p, 0),
+        best: best_split(data, &hist, sums, count, &active, p, 0),
         hist,
         sums,
     }];
@@ -176,7 +179,7 @@ pub(crate) fn grow(
         } else {
             &rows[mid..leaf.end]
         };
-        let small = histogram(data, grad, small_rows);
+        let small = histogram(data, grad, hess, small_rows);
         let mut large = leaf.hist;
         add(&mut large, &small, -1.0);
         let (left_hist, right_hist) = if left_smaller { (small, large) } else { (large, small) };
@@ -186,7 +189,7 @@ pub(crate) fn grow(
             (right_node, mid, leaf.end, right_hist),
         ] {
             let sums = total(&hist, split.feature);
-            let best = best_split(data, &hist, sums, &active, p, depth);
+            let best = best_split(data, &hist, sums, end - start, &active, p, depth);
             let child = Open {
                 node,
                 start,
@@ -206,7 +209,7 @@ pub(crate) fn grow(
     let mut leaves = Vec::with_capacity(open.len() + done.len());
     for leaf in open.into_iter().chain(done) {
         nodes[leaf.node] = Node::Leaf {
-            value: -leaf.sums.g / (leaf.sums.n + p.lambda),
+            value: -leaf.sums.g / (leaf.sums.h + p.lambda),
         };
         leaves.push(LeafRows {
             node: leaf.node,
@@ -233,22 +236,23 @@ fn partition(rows: &mut [u32], left: impl Fn(u32) -> bool) -> usize {
     k
 }
 
-/// One feature's histogram: gradient sum and row count per bin.
+/// One feature's histogram: gradient and Hessian sums per bin (the Hessian sum is the row
+/// count for unit Hessians).
 type FeatureHist = [[f64; 2]; SLOTS];
 
 /// Gradient sum and count per bin of every feature over `rows`, one pass over each row's
 /// contiguous bins (row-wise, as LightGBM's default for dense data); many rows are cut into
 /// parts of [`CHUNK_ROWS`] built on the threads there are and added up in order.
-fn histogram(data: &BinnedMatrix, grad: &[f64], rows: &[u32]) -> Vec<FeatureHist> {
+fn histogram(data: &BinnedMatrix, grad: &[f64], hess: Option<&[f64]>, rows: &[u32]) -> Vec<FeatureHist> {
     let build = |rows: &[u32]| {
         let mut hist = vec![[[0.0; 2]; SLOTS]; data.cols];
         for &r in rows {
             let r = r as usize;
-            let g = grad[r];
+            let (g, w) = (grad[r], hess.map_or(1.0, |h| h[r]));
             for (h, &b) in hist.iter_mut().zip(data.row(r)) {
                 let s = &mut h[b as usize];
                 s[0] += g;
-                s[1] += 1.0;
+                s[1] += w;
             }
         }
         hist
@@ -280,37 +284,43 @@ fn total(hist: &[FeatureHist], feature: usize) -> Sums {
     hist.get(feature).map_or(Sums::default(), |h| {
         h.iter().fold(Sums::default(), |s, b| Sums {
             g: s.g + b[0],
-            n: s.n + b[1],
+            h: s.h + b[1],
         })
     })
 }
 
 /// The split of highest gain over every active feature, bin boundary and direction for the
-/// missing values; `None` if none is allowed or gains enough.
+/// missing values; `None` if none is allowed or gains enough. A side's row count is estimated
+/// from its Hessian sum as LightGBM does (`count / H` of the node: exact for unit Hessians).
 fn best_split(
     data: &BinnedMatrix,
     hist: &[FeatureHist],
     sums: Sums,
+    count: usize,
     active: &[bool],
     p: &Grow,
     depth: usize,
 ) -> Option<Split> {
-    let min_n = (p.min_data_in_leaf.max(1) as f64).max(p.min_sum_hessian);
-    if depth >= p.max_depth || sums.n < 2.0 * min_n {
+    let min_data = p.min_data_in_leaf.max(1) as f64;
+    let count = count as f64;
+    if depth >= p.max_depth || count < 2.0 * min_data || sums.h < 2.0 * p.min_sum_hessian || sums.h <= 0.0 {
         return None;
     }
-    let score = |g: f64, n: f64| g * g / (n + p.lambda);
-    let parent = score(sums.g, sums.n);
+    let per_hessian = count / sums.h;
+    let allowed = |s: Sums| s.h >= p.min_sum_hessian && (s.h * per_hessian).round() >= min_data;
+    let score = |g: f64, h: f64| g * g / (h + p.lambda);
+    let parent = score(sums.g, sums.h);
     let mut best: Option<Split> = None;
     for (f, slots) in hist.iter().enumerate().filter(|(f, _)| active[*f]) {
         let missing = slots[MISSING as usize];
         let n_bins = data.n_bins(f);
-        // Without missing values both directions are the same split: try one.
+        // Without missing values both directions are the same split: try one (a bin with rows
+        // has a positive Hessian sum).
         let directions: &[bool] = if missing[1] > 0.0 { &[false, true] } else { &[false] };
         let mut left = Sums::default();
         for (b, slot) in slots.iter().enumerate().take(n_bins) {
             left.g += slot[0];
-            left.n += slot[1];
+            left.h += slot[1];
             let last = b + 1 == n_bins;
             for &missing_left in directions {
                 if last && missing_left {
@@ -319,16 +329,16 @@ fn best_split(
                 let mut l = left;
                 if missing_left {
                     l.g += missing[0];
-                    l.n += missing[1];
+                    l.h += missing[1];
                 }
                 let r = Sums {
                     g: sums.g - l.g,
-                    n: sums.n - l.n,
+                    h: sums.h - l.h,
                 };
-                if l.n < min_n || r.n < min_n {
+                if !allowed(l) || !allowed(r) {
                     continue;
                 }
-                let gain = 0.5 * (score(l.g, l.n) + score(r.g, r.n) - parent);
+                let gain = 0.5 * (score(l.g, l.h) + score(r.g, r.h) - parent);
                 if gain > p.min_gain && best.is_none_or(|s| gain > s.gain) {
                     best = Some(Split {
                         gain,

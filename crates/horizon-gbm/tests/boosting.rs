@@ -208,3 +208,130 @@ fn the_training_predictions_are_what_the_trees_predict() {
     let again = rmse(&b.predict(&x), &y);
     assert!((last - again).abs() < 1e-9, "training loss {last}, trees' loss {again}");
 }
+
+/// A draw from Poisson(`mean`) (Knuth's product of uniforms; small means only).
+fn poisson(rng: &mut Rng, mean: f64) -> f64 {
+    let (limit, mut k, mut p) = ((-mean).exp(), 0.0, 1.0);
+    loop {
+        p *= rng.unit();
+        if p <= limit {
+            return k;
+        }
+        k += 1.0;
+    }
+}
+
+/// Counts with a log-linear mean `exp(-1 + 1.5 x1 - x2)` (x uniform on 0..1, two noise
+/// features): the data the Poisson objective is for, with its true mean known.
+fn counts(n: usize, seed: u64, tweedie: bool) -> (Matrix, Vec<f64>, Vec<f64>) {
+    let mut rng = Rng(seed);
+    let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
+    let (mut y, mut mean) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..n {
+        let x: Vec<f64> = (0..4).map(|_| rng.unit()).collect();
+        let mu = (-2.0 + 3.0 * x[0] - 1.5 * x[1]).exp();
+        // Tweedie's compound Poisson-gamma: Poisson(mu / 2) events of Exponential(mean 2)
+        // size (mean mu, zero with probability exp(-mu / 2)).
+        let v = if tweedie {
+            let events = poisson(&mut rng, mu / 2.0) as usize;
+            (0..events).map(|_| -2.0 * rng.unit().max(1e-300).ln()).sum()
+        } else {
+            poisson(&mut rng, mu)
+        };
+        y.push(v);
+        mean.push(mu);
+        for (c, v) in cols.iter_mut().zip(x) {
+            c.push(v);
+        }
+    }
+    let names = (1..=4).map(|i| format!("x{i}")).collect();
+    (Matrix { columns: cols, names }, y, mean)
+}
+
+/// The Poisson and Tweedie objectives learn the mean of zero-heavy counts (within 30 % of the
+/// true mean's spread), never below zero. Whether they beat squared error depends on the data
+/// (on these rows it is a tie either way): the tuner chooses.
+#[test]
+fn the_count_objectives_learn_the_mean_of_zero_heavy_counts() {
+    for (tweedie, objective) in [(false, Objective::Poisson), (true, Objective::Tweedie(1.5))] {
+        let (x, y, _) = counts(8000, 21, tweedie);
+        let (tx, _, truth) = counts(3000, 23, tweedie);
+        let zeros = y.iter().filter(|v| **v == 0.0).count() as f64 / y.len() as f64;
+        assert!(zeros > 0.35, "{zeros}");
+        // The same number of trees for both (early stopping on noisy counts is noisy itself).
+        let fit = |objective| {
+            let p = Params {
+                objective,
+                num_leaves: 7,
+                rounds: 100,
+                early_stopping_rounds: 0,
+                ..Params::default()
+            };
+            Booster::train(&x, &y, None, &p).unwrap().predict(&tx)
+        };
+        let count = fit(objective);
+        assert!(count.iter().all(|v| *v > 0.0));
+        // A constant (the overall mean) would miss the true mean by its standard deviation.
+        let mean_truth = truth.iter().sum::<f64>() / truth.len() as f64;
+        let spread = rmse(&vec![mean_truth; truth.len()], &truth);
+        let error = rmse(&count, &truth);
+        assert!(error < 0.3 * spread, "{objective:?}: {error} vs spread {spread}");
+    }
+}
+
+/// With one feature of two values, the count objectives' maximum-likelihood answer is each
+/// group's mean (the log link's Newton steps converge there); a negative target is refused.
+#[test]
+fn the_count_objectives_reach_each_groups_mean_and_refuse_negatives() {
+    let x: Vec<f64> = (0..400).map(|i| (i % 2) as f64).collect();
+    let y: Vec<f64> = (0..400)
+        .map(|i| {
+            if i % 2 == 0 {
+                (i % 5) as f64
+            } else {
+                10.0 * ((i % 3) as f64)
+            }
+        })
+        .collect();
+    let group_mean = |g: usize| {
+        let v: Vec<f64> = y.iter().skip(g).step_by(2).copied().collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let m = Matrix {
+        columns: vec![x],
+        names: vec!["group".into()],
+    };
+    for objective in [Objective::Poisson, Objective::Tweedie(1.3), Objective::Tweedie(1.8)] {
+        let p = Params {
+            objective,
+            learning_rate: 0.3,
+            rounds: 300,
+            lambda_l2: 0.0,
+            early_stopping_rounds: 0,
+            ..Params::default()
+        };
+        let b = Booster::train(&m, &y, None, &p).unwrap();
+        for g in [0, 1] {
+            let got = b.predict_row(&[g as f64]);
+            assert!(
+                (got - group_mean(g)).abs() < 1e-6 * group_mean(g),
+                "{objective:?} group {g}: {got}"
+            );
+        }
+    }
+    let mut negative = y.clone();
+    negative[5] = -1.0;
+    let p = Params {
+        objective: Objective::Poisson,
+        ..Params::default()
+    };
+    let err = Booster::train(&m, &negative, None, &p).unwrap_err();
+    assert!(err.to_string().contains("target 5 is negative"), "{err}");
+    let zero = Booster::train(&m, &vec![0.0; 400], None, &p).unwrap_err();
+    assert!(zero.to_string().contains("above zero"), "{zero}");
+    let bad = Params {
+        objective: Objective::Tweedie(2.5),
+        ..Params::default()
+    };
+    assert!(Booster::train(&m, &y, None, &bad).is_err());
+}

@@ -32,6 +32,14 @@ pub struct RetailParams {
     /// Multiplicative day-to-day noise (standard deviation of the log demand).
     pub noise: f64,
     pub seed: u64,
+    /// A factor on every product's demand (1: 4 to about 50 units a day). Small factors make
+    /// slow movers: at 0.02 most days sell nothing (intermittent demand).
+    #[serde(default = "one")]
+    pub demand: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl Default for RetailParams {
@@ -46,6 +54,7 @@ impl Default for RetailParams {
             promo_frequency: 0.5,
             noise: 0.15,
             seed: 42,
+            demand: 1.0,
         }
     }
 }
@@ -156,7 +165,15 @@ pub fn retail(p: &RetailParams) -> Panel {
                 let closed = closures[s].is_some_and(|(a, b)| (a..b).contains(&k));
                 let uplift = if on_promo { 1.0 + 2.5 * discount } else { 1.0 };
                 let noise = normal.as_ref().map_or(1.0, |n| n.sample(&mut rng).exp());
-                let mean = level * smult * (1.0 + growth).powf(years) * weekly * yearly * holiday * uplift * noise;
+                let mean = p.demand.max(0.0)
+                    * level
+                    * smult
+                    * (1.0 + growth).powf(years)
+                    * weekly
+                    * yearly
+                    * holiday
+                    * uplift
+                    * noise;
                 values.push(if closed { 0.0 } else { poisson(&mut rng, mean) });
                 let d_now = if on_promo { discount } else { 0.0 };
                 prices.push(((price * (1.0 - d_now)) * 100.0).round() / 100.0);

@@ -243,7 +243,7 @@ impl FromStr for ModelSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::gbm::{Loss, Strategy};
+    use crate::models::gbm::{Loss, Power, Strategy};
 
     #[test]
     fn a_default_season_fills_only_an_unset_one() {
@@ -287,6 +287,50 @@ mod tests {
             assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
             assert_eq!(spec.build().name(), name);
         }
+        for (name, loss, json_loss) in [
+            ("gbm-poisson", Loss::Poisson, r#""loss":"poisson""#),
+            ("gbm-direct-poisson", Loss::Poisson, r#""loss":"poisson""#),
+            (
+                "gbm-tweedie",
+                Loss::Tweedie(Power::DEFAULT),
+                r#""loss":{"tweedie":1.5}"#,
+            ),
+            (
+                "gbm-direct-tweedie",
+                Loss::Tweedie(Power::DEFAULT),
+                r#""loss":{"tweedie":1.5}"#,
+            ),
+        ] {
+            let spec = name.parse::<ModelSpec>().unwrap();
+            assert!(matches!(spec, ModelSpec::Gbm(g) if g.loss == loss), "{spec:?}");
+            assert_eq!(spec.name(), name);
+            let json = serde_json::to_string(&spec).unwrap();
+            assert!(json.contains(json_loss), "{json}");
+            assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
+            assert_eq!(spec.build().name(), name);
+        }
+        // The Tweedie variance power and the season, alone or together.
+        let tweedie = |s: &str| match s.parse::<ModelSpec>() {
+            Ok(ModelSpec::Gbm(g)) => Ok((g.loss, g.season)),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.to_string()),
+        };
+        let power = |v: f64| Loss::Tweedie(Power::try_from(v).unwrap());
+        assert_eq!(tweedie("gbm-tweedie:1.3"), Ok((power(1.3), None)));
+        assert_eq!(tweedie("gbm-tweedie:7"), Ok((power(1.5), Some(7))));
+        assert_eq!(tweedie("gbm-tweedie:1.2/7"), Ok((power(1.2), Some(7))));
+        assert_eq!(tweedie("gbm-tweedie:7/1.2"), Ok((power(1.2), Some(7))));
+        for bad in [
+            "gbm-tweedie:2.5",
+            "gbm-tweedie:1.0",
+            "gbm-tweedie:x",
+            "gbm-tweedie:1.3/7/7",
+            "gbm-tweedie:1.x",
+        ] {
+            let e = tweedie(bad).unwrap_err();
+            assert!(e.contains(bad), "{bad}: {e}");
+        }
+        assert!(tweedie("gbm-tweedie:1.99").is_ok() && tweedie("gbm-tweedie:2").is_ok());
         // Specs stored before the loss was a choice read as the squared loss.
         assert_eq!(
             serde_json::from_str::<ModelSpec>(r#"{"model":"gbm","season":null,"strategy":"direct"}"#).ok(),
@@ -355,6 +399,6 @@ mod tests {
         assert!("ensemble:ensemble".parse::<ModelSpec>().is_err());
         assert!("auto:auto/ets".parse::<ModelSpec>().is_err());
         assert!("mstl:1".parse::<ModelSpec>().is_err());
-        assert_eq!(ModelSpec::all().len(), 23);
+        assert_eq!(ModelSpec::all().len(), 27);
     }
 }

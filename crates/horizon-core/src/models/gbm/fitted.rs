@@ -81,6 +81,13 @@ impl TuneRecord {
 }
 
 impl FittedGbm {
+    /// The loss the boosters were trained on (a search may have chosen it).
+    pub fn loss(&self) -> Loss {
+        self.boosters
+            .first()
+            .map_or(Loss::Squared, |g| Loss::of(g.booster.objective))
+    }
+
     /// The error quantile at probability `p` (interpolated in the stored table).
     fn error_at(&self, p: f64) -> f64 {
         let q = &self.error_quantiles;
@@ -113,6 +120,8 @@ impl FittedGbm {
             horizon,
         );
         let point: Vec<f64> = scaled.iter().map(|v| v * self.scale).collect();
+        // A count loss's sales are zero or more: so is its lower bound.
+        let floor = if self.loss().is_count() { 0.0 } else { f64::NEG_INFINITY };
         let intervals = levels
             .into_iter()
             .map(|level| {
@@ -120,7 +129,11 @@ impl FittedGbm {
                 let width = |h: usize| q * (h as f64).sqrt();
                 Interval {
                     level,
-                    lower: point.iter().enumerate().map(|(i, p)| p - width(i + 1)).collect(),
+                    lower: point
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (p - width(i + 1)).max(floor))
+                        .collect(),
                     upper: point.iter().enumerate().map(|(i, p)| p + width(i + 1)).collect(),
                 }
             })
@@ -180,9 +193,11 @@ impl Fitted for FittedGbm {
                 many.iter().map(|g| g.gap.to_string()).collect::<Vec<_>>().join(", ")
             ),
         };
-        let loss = match self.boosters.first().map(|g| Loss::of(g.booster.objective)) {
-            Some(Loss::Absolute) => " of the median (absolute error)",
-            _ => "",
+        let loss = match self.loss() {
+            Loss::Absolute => " of the median (absolute error)".to_string(),
+            Loss::Poisson => " of the mean of counts (Poisson loss, log link)".to_string(),
+            Loss::Tweedie(p) => format!(" of the mean of sales with many zeros (Tweedie loss, variance power {p})"),
+            Loss::Squared => String::new(),
         };
         format!(
             "Gradient-boosted trees{loss}{strategy}: {} trees of up to {} leaves on {} features, trained on {} rows of {} series; most used: {}.{}{}",

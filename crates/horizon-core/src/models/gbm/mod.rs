@@ -39,7 +39,7 @@ pub mod tune;
 pub use family::{GBM, GbmSpec};
 pub use fitted::{FittedGbm, TuneRecord};
 pub use forward::Gapped;
-pub use settings::{Loss, Strategy, Tuned, Tuning, model_name};
+pub use settings::{Loss, Power, Strategy, Tuned, Tuning, model_name};
 pub use train::{Gbm, Rows, feature_matrix, usual_value, usual_window};
 
 use crate::data::{Panel, Series};

@@ -53,6 +53,60 @@ pub enum Loss {
     /// panel it is 1–3 % behind the squared loss on MASE and adds nothing to an ensemble
     /// (benches/RESULTS.md, "median GBMs as members").
     Absolute,
+    /// Poisson log-likelihood with a log link: the mean of counts (`gbm-poisson`,
+    /// `gbm-direct-poisson`; LightGBM's `objective = "poisson"`). Sales of zero or more only.
+    Poisson,
+    /// Tweedie log-likelihood with a log link and a variance power between 1 and 2 (the
+    /// compound Poisson–gamma: counts with many zeros; `gbm-tweedie`, `gbm-tweedie:1.3`;
+    /// LightGBM's `objective = "tweedie"`, with which the M5 competition was won). Sales of
+    /// zero or more only.
+    Tweedie(Power),
+}
+
+/// A Tweedie variance power in (1, 2), kept in hundredths so that specs compare and hash;
+/// written as the number (`1.5`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "f64", try_from = "f64")]
+pub struct Power(u8);
+
+impl Power {
+    /// LightGBM's default `tweedie_variance_power`.
+    pub const DEFAULT: Power = Power(150);
+
+    pub fn value(self) -> f64 {
+        1.0 + f64::from(self.0 - 100) / 100.0
+    }
+}
+
+impl Default for Power {
+    fn default() -> Power {
+        Power::DEFAULT
+    }
+}
+
+impl From<Power> for f64 {
+    fn from(p: Power) -> f64 {
+        p.value()
+    }
+}
+
+impl TryFrom<f64> for Power {
+    type Error = String;
+    /// The power rounded to hundredths; 1.01 to 1.99.
+    fn try_from(v: f64) -> Result<Power, String> {
+        let hundredths = (v * 100.0).round();
+        if (101.0..=199.0).contains(&hundredths) {
+            Ok(Power(hundredths as u8))
+        } else {
+            Err(format!("a Tweedie variance power is between 1.01 and 1.99 (got {v})"))
+        }
+    }
+}
+
+impl std::fmt::Display for Power {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
 }
 
 impl Loss {
@@ -61,21 +115,29 @@ impl Loss {
         match self {
             Loss::Squared => Objective::SquaredError,
             Loss::Absolute => Objective::Quantile(0.5),
+            Loss::Poisson => Objective::Poisson,
+            Loss::Tweedie(p) => Objective::Tweedie(p.value()),
         }
     }
 
     /// The loss whose objective `o` is (squared for any other quantile).
     pub fn of(o: Objective) -> Loss {
-        if o == Objective::Quantile(0.5) {
-            Loss::Absolute
-        } else {
-            Loss::Squared
+        match o {
+            Objective::Quantile(a) if a == 0.5 => Loss::Absolute,
+            Objective::Poisson => Loss::Poisson,
+            Objective::Tweedie(p) => Loss::Tweedie(Power::try_from(p).unwrap_or_default()),
+            _ => Loss::Squared,
         }
+    }
+
+    /// Whether the loss models counts (sales of zero or more, a mean never below zero).
+    pub fn is_count(self) -> bool {
+        matches!(self, Loss::Poisson | Loss::Tweedie(_))
     }
 }
 
 /// The model's name for a strategy and a loss: `gbm`, `gbm-direct`, `gbm-median`,
-/// `gbm-direct-median`.
+/// `gbm-direct-median`, `gbm-poisson`, `gbm-tweedie`, … (the Tweedie power is not in the name).
 pub fn model_name(strategy: Strategy, loss: Loss) -> String {
     let base = match strategy {
         Strategy::Recursive => "gbm",
@@ -84,6 +146,8 @@ pub fn model_name(strategy: Strategy, loss: Loss) -> String {
     match loss {
         Loss::Squared => base.into(),
         Loss::Absolute => format!("{base}-median"),
+        Loss::Poisson => format!("{base}-poisson"),
+        Loss::Tweedie(_) => format!("{base}-tweedie"),
     }
 }
 

@@ -95,6 +95,93 @@ fn a_direct_median_model_forecasts_a_retail_panel_better_than_seasonal_naive() {
     a_panel_model_beats_seasonal_naive(Strategy::Direct, Loss::Absolute);
 }
 
+#[test]
+fn a_poisson_model_forecasts_a_retail_panel_better_than_seasonal_naive() {
+    a_panel_model_beats_seasonal_naive(Strategy::Recursive, Loss::Poisson);
+}
+
+#[test]
+fn a_direct_tweedie_model_forecasts_a_retail_panel_better_than_seasonal_naive() {
+    a_panel_model_beats_seasonal_naive(Strategy::Direct, Loss::Tweedie(Power::DEFAULT));
+}
+
+/// Slow movers (most days sell nothing): the count losses forecast a mean above zero with
+/// bands that stay at zero or more, and their four weeks' totals are as large as the sales
+/// were (the squared loss's symmetric bands reach below zero on the same data).
+#[test]
+fn the_count_models_forecast_slow_movers_at_zero_or_more() {
+    let panel = retail(&RetailParams {
+        stores: 2,
+        products: 4,
+        days: 500,
+        demand: 0.03,
+        ..RetailParams::default()
+    });
+    let zeros = panel
+        .series
+        .iter()
+        .flat_map(|s| &s.values)
+        .filter(|v| **v == 0.0)
+        .count() as f64
+        / (500 * panel.series.len()) as f64;
+    assert!(zeros > 0.4, "{zeros}");
+    let h = 28;
+    let train: Vec<Series> = panel.series.iter().map(|s| s.head(s.len() - h)).collect();
+    let actual: f64 = panel
+        .series
+        .iter()
+        .map(|s| s.values[s.len() - h..].iter().sum::<f64>())
+        .sum();
+    for loss in [Loss::Poisson, Loss::Tweedie(Power::DEFAULT), Loss::Squared] {
+        let gbm = Gbm::new(None, Strategy::Recursive, loss, None).for_panel(&panel);
+        let fitted = gbm.fit_panel(&train).unwrap();
+        let mut total = 0.0;
+        let mut lowest = f64::INFINITY;
+        for f in &fitted {
+            let fc = f.predict(h, &[95.0]).unwrap();
+            total += fc.point.iter().sum::<f64>();
+            lowest = fc.intervals[0].lower.iter().copied().fold(lowest, f64::min);
+            if loss.is_count() {
+                assert!(fc.point.iter().all(|v| *v > 0.0), "{loss:?}");
+            }
+        }
+        if loss.is_count() {
+            assert_eq!(lowest, 0.0, "{loss:?}");
+            assert!((total / actual - 1.0).abs() < 0.25, "{loss:?}: {total} vs {actual}");
+            let description = fitted[0].description();
+            let words = if loss == Loss::Poisson {
+                "Poisson loss"
+            } else {
+                "Tweedie loss, variance power 1.5"
+            };
+            assert!(description.contains(words), "{description}");
+        } else {
+            assert!(lowest < 0.0, "{lowest}");
+        }
+    }
+}
+
+/// The count losses refuse negative sales, naming the value and its date.
+#[test]
+fn the_count_models_refuse_negative_sales() {
+    let mut panel = retail(&RetailParams {
+        stores: 1,
+        products: 2,
+        days: 200,
+        ..RetailParams::default()
+    });
+    panel.series[1].values[50] = -3.0;
+    let gbm = Gbm::new(None, Strategy::Recursive, Loss::Poisson, None);
+    let e = gbm.fit_panel(&panel.series).unwrap_err().to_string();
+    assert!(
+        e.contains("gbm-poisson models sales of zero or more; the series has -3 on 2023-02-20"),
+        "{e}"
+    );
+    // On a panel, the other series still fit.
+    let results = gbm.for_panel(&panel).fit_series(&panel.series, None);
+    assert!(results[0].is_ok() && results[1].is_err());
+}
+
 /// Sales are Poisson counts around a log-normal mean, skewed to the right: the median
 /// model forecasts below the mean model and about half the actuals fall below its
 /// forecasts.

@@ -81,10 +81,23 @@ impl Gbm {
         Ok(spec)
     }
 
-    /// Whether a series can join the training: finite and at least [`MIN_OBS`] long (and as
-    /// many more as the longest gap of a direct booster, less one).
+    /// Whether a series can join the training: finite (and not negative for the count losses)
+    /// and at least [`MIN_OBS`] long (and as many more as the longest gap of a direct booster,
+    /// less one).
     pub fn check(&self, s: &Series) -> Result<(), ModelError> {
         check_finite(&s.values)?;
+        if self.params.objective.needs_non_negative()
+            && let Some(i) = s.values.iter().position(|v| *v < 0.0)
+        {
+            return Err(ModelError::Invalid(format!(
+                "{} models sales of zero or more; the series has {} on {}",
+                self.name(),
+                s.values[i],
+                s.dates
+                    .get(i)
+                    .map_or_else(|| format!("row {}", i + 1), |d| d.to_string())
+            )));
+        }
         let needed = MIN_OBS + self.strategy.gaps(s.freq).last().copied().unwrap_or(1) - 1;
         if s.len() < needed {
             return Err(ModelError::TooShort {

@@ -3,42 +3,73 @@
 //! ahead, the rows the number of trees is chosen on). The booster reports that loss every
 //! [`REPORT_EVERY`] rounds, so the median pruner stops poor trials early. The default
 //! parameters are trial 0: the search can only keep or improve them.
+//!
+//! On sales that are all zero or more, the search also chooses the loss: squared error, Poisson
+//! or Tweedie (with its variance power), every trial then scored by the same validation RMSE
+//! (of the series' scaled values, so an RMSSE pooled over series) — the count losses are kept
+//! only where they forecast better.
 
 use super::settings::Tuned;
 use super::train::{Gbm, Rows};
 use crate::data::Series;
 use crate::models::ModelError;
 use crate::tune::{Budget, Report, Space, Study, Trial};
-use horizon_gbm::{Booster, Params};
+use horizon_gbm::{Booster, Metric, Objective, Params};
 
 /// Rounds between two reports to the pruner.
 pub const REPORT_EVERY: usize = 10;
 
 /// The parameters searched: learning rate, leaves, leaf size, L2 penalty, feature and row
-/// subsampling (the ranges Optuna's LightGBM tuner uses).
-pub fn space() -> Space {
-    Space::default()
+/// subsampling (the ranges Optuna's LightGBM tuner uses); with `objectives`, also the loss
+/// (squared error, Poisson or Tweedie) and the Tweedie variance power.
+pub fn space(objectives: bool) -> Space {
+    let space = Space::default()
         .float("learning_rate", 0.01, 0.3, true)
         .int("num_leaves", 7, 127, true)
         .int("min_data_in_leaf", 5, 100, true)
         .float("lambda_l2", 1e-3, 10.0, true)
         .float("feature_fraction", 0.5, 1.0, false)
-        .float("bagging_fraction", 0.5, 1.0, false)
+        .float("bagging_fraction", 0.5, 1.0, false);
+    if objectives {
+        space
+            .choice("objective", OBJECTIVES)
+            .float("tweedie_power", 1.1, 1.9, false)
+    } else {
+        space
+    }
 }
 
-fn values_of(p: &Params) -> Vec<f64> {
-    vec![
+/// The losses a search with objectives chooses among: squared error, Poisson, Tweedie.
+const OBJECTIVES: usize = 3;
+
+fn values_of(p: &Params, objectives: bool) -> Vec<f64> {
+    let mut v = vec![
         p.learning_rate,
         p.num_leaves as f64,
         p.min_data_in_leaf as f64,
         p.lambda_l2,
         p.feature_fraction,
         p.bagging_fraction,
-    ]
+    ];
+    if objectives {
+        let (choice, power) = match p.objective {
+            Objective::Poisson => (1.0, 1.5),
+            Objective::Tweedie(power) => (2.0, power.clamp(1.1, 1.9)),
+            _ => (0.0, 1.5),
+        };
+        v.extend([choice, power]);
+    }
+    v
 }
 
 fn params_of(base: &Params, v: &[f64]) -> Params {
     let at = |i: usize, d: f64| v.get(i).copied().unwrap_or(d);
+    let objective = match v.get(6).map(|c| c.round() as usize) {
+        None => base.objective,
+        Some(0) => Objective::SquaredError,
+        Some(1) => Objective::Poisson,
+        Some(_) => Objective::Tweedie(at(7, 1.5)),
+    };
     Params {
         learning_rate: at(0, base.learning_rate),
         num_leaves: at(1, base.num_leaves as f64) as usize,
@@ -46,8 +77,16 @@ fn params_of(base: &Params, v: &[f64]) -> Params {
         lambda_l2: at(3, base.lambda_l2),
         feature_fraction: at(4, base.feature_fraction),
         bagging_fraction: at(5, base.bagging_fraction),
+        objective,
         ..base.clone()
     }
+}
+
+/// Whether a search may choose the loss: a mean (not a median) of sales that are all zero or
+/// more, some above. Every trial is then scored by the validation RMSE, whatever its loss.
+fn searches_objective(objective: Objective, train: &Rows, valid: &Rows) -> bool {
+    let targets = || train.1.iter().chain(&valid.1);
+    !matches!(objective, Objective::Quantile(_)) && targets().all(|v| *v >= 0.0) && targets().any(|v| *v > 0.0)
 }
 
 /// A search driven one trial at a time (the workbench runs one per step, so its progress bar
@@ -66,19 +105,21 @@ impl Tuner {
     /// `now` is the clock reading (seconds) the time budget counts from.
     pub fn start(gbm: &Gbm, series: &[Series], budget: Budget, seed: u64, now: f64) -> Result<Tuner, ModelError> {
         let (train, valid) = gbm.validation_split(series)?;
+        let objectives = searches_objective(gbm.params.objective, &train, &valid);
         let base = Params {
             seed,
+            metric: if objectives { Metric::Rmse } else { gbm.params.metric },
             ..gbm.params.clone()
         };
         let mut tuner = Tuner {
             train,
             valid,
-            study: Study::new(space(), seed),
+            study: Study::new(space(objectives), seed),
             base,
             budget,
             started: now,
         };
-        let first = values_of(&tuner.base);
+        let first = values_of(&tuner.base, objectives);
         let Tuner {
             train,
             valid,
@@ -178,7 +219,7 @@ pub fn tune(
 mod tests {
     use super::*;
     use crate::data::generate::{RetailParams, retail};
-    use crate::models::gbm::Tuning;
+    use crate::models::gbm::{Loss, Tuning};
 
     fn panel() -> Vec<Series> {
         retail(&RetailParams {
@@ -208,6 +249,45 @@ mod tests {
         // Cancelled after 3 trials.
         let c = tune(&gbm, &series, budget, 3, &|| 0.0, &mut |t| t.len() < 3).unwrap();
         assert_eq!(c.trials.len(), 3);
+    }
+
+    /// On sales of zero or more the search also chooses the loss (squared error, Poisson or
+    /// Tweedie), every trial scored by the validation RMSE; the model fitted keeps the best
+    /// trial's loss. Negative sales or a median model keep the search to the booster's settings.
+    #[test]
+    fn the_search_chooses_the_loss_on_sales_of_zero_or_more() {
+        let series = panel();
+        let budget = Budget {
+            trials: 12,
+            seconds: None,
+        };
+        let tuned = tune(&Gbm::default(), &series, budget, 5, &|| 0.0, &mut |_| true).unwrap();
+        assert_eq!(tuned.space.params.len(), 8);
+        let choice = |t: &Trial| t.params[6].round() as usize;
+        let tried: std::collections::BTreeSet<usize> = tuned.trials.iter().map(choice).collect();
+        assert!(tried.len() >= 2, "{tried:?}");
+        let best = tuned.trials.iter().find(|t| t.value == Some(tuned.best_loss)).unwrap();
+        let expected = match choice(best) {
+            0 => Loss::Squared,
+            1 => Loss::Poisson,
+            _ => Loss::of(horizon_gbm::Objective::Tweedie(best.params[7])),
+        };
+        assert_eq!(Loss::of(tuned.params.objective), expected);
+        assert_eq!(tuned.params.metric, Metric::Rmse);
+        let fitted = Gbm::default().fit_tuned(&series, &tuned).unwrap();
+        assert_eq!(fitted[0].loss(), expected);
+        let small = Budget {
+            trials: 2,
+            seconds: None,
+        };
+        let mut negative = series.clone();
+        negative[0].values[10] = -1.0;
+        let kept = tune(&Gbm::default(), &negative, small, 5, &|| 0.0, &mut |_| true).unwrap();
+        assert_eq!(kept.space.params.len(), 6);
+        let median = Gbm::new(None, crate::models::gbm::Strategy::Recursive, Loss::Absolute, None);
+        let kept = tune(&median, &series, small, 5, &|| 0.0, &mut |_| true).unwrap();
+        assert_eq!(kept.space.params.len(), 6);
+        assert_eq!(kept.params.metric, Metric::Objective);
     }
 
     /// A GBM with a tuning budget searches first and fits with what it found: the same model
