@@ -1,5 +1,5 @@
 //! Write the GBM's feature matrix of the generated retail panel (10 stores × 20 products ×
-//! 3 years, daily) for `benches/gbm_vs_lightgbm.sh`: `X.f64` (row-major, little-endian),
+//! 3 years, daily; DEMAND 0.02 for slow movers) for `benches/gbm_vs_lightgbm.sh`: `X.f64` (row-major, little-endian),
 //! `y.f64`, and `meta.json` (rows, columns, names, how many rows are training rows; the rest,
 //! each series' last 28 days, are the test rows).
 
@@ -10,12 +10,14 @@ use std::io::Write;
 const TEST_DAYS: usize = 28;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::path::PathBuf::from(std::env::args().nth(1).ok_or("usage: gbm_matrix OUT_DIR")?);
+    let dir = std::path::PathBuf::from(std::env::args().nth(1).ok_or("usage: gbm_matrix OUT_DIR [DEMAND]")?);
+    let demand: f64 = std::env::args().nth(2).map_or(Ok(1.0), |d| d.parse())?;
     std::fs::create_dir_all(&dir)?;
     let panel = retail(&RetailParams {
         stores: 10,
         products: 20,
         days: 1095,
+        demand,
         ..RetailParams::default()
     });
     let gbm = Gbm {

@@ -1,8 +1,8 @@
-//! Train horizon-gbm on the matrix `gbm_matrix` wrote, with the settings given as JSON (the
-//! same `benches/gbm_lightgbm.py` gives LightGBM); print the training time and the test RMSE
-//! as one JSON line.
+//! Train horizon-gbm on the matrix `gbm_matrix` wrote, with the settings `benches/gbm_lightgbm.py`
+//! gives LightGBM (objective `regression`, `poisson` or `tweedie` at variance power 1.5); print
+//! the training time and the test RMSE as one JSON line.
 
-use horizon_gbm::{Booster, Matrix, Params};
+use horizon_gbm::{Booster, Matrix, Objective, Params};
 
 fn read_f64(path: &std::path::Path) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(path)?;
@@ -24,7 +24,13 @@ fn field(meta: &str, name: &str) -> Result<usize, Box<dyn std::error::Error>> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = std::path::PathBuf::from(args.next().ok_or("usage: gbm_train DIR ROUNDS")?);
-    let rounds: usize = args.next().ok_or("usage: gbm_train DIR ROUNDS")?.parse()?;
+    let rounds: usize = args.next().ok_or("usage: gbm_train DIR ROUNDS [OBJECTIVE]")?.parse()?;
+    let objective = match args.next().as_deref() {
+        None | Some("regression") => Objective::SquaredError,
+        Some("poisson") => Objective::Poisson,
+        Some("tweedie") => Objective::Tweedie(1.5),
+        Some(other) => return Err(format!("unknown objective {other}").into()),
+    };
     let meta = std::fs::read_to_string(dir.join("meta.json"))?;
     let (rows, cols, train_rows) = (
         field(&meta, "rows")?,
@@ -43,6 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         names: x.names.clone(),
     };
     let params = Params {
+        objective,
         rounds,
         early_stopping_rounds: 0,
         feature_fraction: 1.0,

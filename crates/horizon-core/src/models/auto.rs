@@ -167,9 +167,11 @@ impl Forecaster for Auto {
             match super::stepping::fit(spec, series) {
                 Ok(fitted) => {
                     // Calibrated on the chosen candidate's own backtest, the factor shrunk half
-                    // way (in ratio) to the model's bands: three origins are a noisy judge.
+                    // way (in ratio) to the model's bands: three origins are a noisy judge. A
+                    // conformal model's bands are calibrated already.
                     let band_scale = tracks
                         .iter()
+                        .filter(|_| !matches!(spec, ModelSpec::Conformal(_)))
                         .find(|(name, _)| *name == spec.name())
                         .and_then(|(_, t)| t.band_scale())
                         .map_or(1.0, f64::sqrt);

@@ -16,6 +16,10 @@ pub(crate) struct Track {
 /// times what the model says.
 const BAND_SCALE_LIMITS: (f64, f64) = (0.5, 3.0);
 
+/// Fewest backtest forecasts a factor is learned from (three origins of a short horizon are
+/// too few to judge a band by).
+pub(crate) const MIN_POINTS: usize = 20;
+
 impl Track {
     /// The mean 95 % interval score of the bands with their distances from the point scaled
     /// by `k`.
@@ -33,10 +37,11 @@ impl Track {
     /// The factor on the bands' distances from the point that minimises their interval score
     /// on the backtest (Gneiting & Raftery 2007; the M4 competition's MSIS up to the scale):
     /// the score is convex and piecewise linear in the factor, so its minimum lies at 1, at a
-    /// limit, or where an actual crosses a scaled bound. `None` without a usable backtest.
+    /// limit, or where an actual crosses a scaled bound. `None` without a usable backtest
+    /// (fewer than [`MIN_POINTS`] forecasts).
     pub(crate) fn band_scale(&self) -> Option<f64> {
         let n = self.actual.len();
-        if n == 0 || [self.point.len(), self.lower.len(), self.upper.len()] != [n; 3] {
+        if n < MIN_POINTS || [self.point.len(), self.lower.len(), self.upper.len()] != [n; 3] {
             return None;
         }
         let (low, high) = BAND_SCALE_LIMITS;
@@ -100,5 +105,20 @@ mod tests {
             }
         }
         assert_eq!(Track::default().band_scale(), None);
+        // Too few forecasts to learn from: the bands stay as the model made them.
+        let few = Track {
+            actual: vec![130.0; MIN_POINTS - 1],
+            point: vec![100.0; MIN_POINTS - 1],
+            lower: vec![96.0; MIN_POINTS - 1],
+            upper: vec![104.0; MIN_POINTS - 1],
+        };
+        assert_eq!(few.band_scale(), None);
+        let enough = Track {
+            actual: vec![130.0; MIN_POINTS],
+            point: vec![100.0; MIN_POINTS],
+            lower: vec![96.0; MIN_POINTS],
+            upper: vec![104.0; MIN_POINTS],
+        };
+        assert_eq!(enough.band_scale(), Some(3.0));
     }
 }

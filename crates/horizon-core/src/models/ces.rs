@@ -287,7 +287,9 @@ pub struct FittedCes {
     /// The last `m` rows of states.
     last: Vec<Row>,
     sigma2: f64,
-    aicc: f64,
+    /// `None` for a constant series (no form was chosen).
+    #[serde(default)]
+    aicc: Option<f64>,
     description: String,
 }
 
@@ -300,15 +302,37 @@ impl FittedCes {
         }
     }
 
+    /// A constant series' model: with α₀ = α₁ = 1 the level never moves (ℓₜ = ℓₜ₋₁ whatever
+    /// the error), so the forecast is the constant, with no spread (the fit's errors are all 0;
+    /// every form's likelihood would be infinite).
+    fn constant(value: f64) -> FittedCes {
+        FittedCes {
+            form: Form::None,
+            m: 1,
+            smoothing: Smoothing {
+                a0: 1.0,
+                a1: 1.0,
+                b0: 0.0,
+                b1: 0.0,
+            },
+            last: vec![[value, value, 0.0, 0.0]],
+            sigma2: 0.0,
+            aicc: None,
+            description: format!(
+                "Complex exponential smoothing: the series is constant at {value}, so is the forecast."
+            ),
+        }
+    }
+
     /// The form chosen.
     pub fn form(&self) -> Form {
         self.form
     }
 
-    /// α₀, α₁, β₀, β₁ and the AICc.
+    /// α₀, α₁, β₀, β₁ and the AICc (NaN for a constant series).
     pub fn fitted(&self) -> ([f64; 4], f64) {
         let p = self.smoothing;
-        ([p.a0, p.a1, p.b0, p.b1], self.aicc)
+        ([p.a0, p.a1, p.b0, p.b1], self.aicc.unwrap_or(f64::NAN))
     }
 
     /// Run the equations `horizon` steps from `rows` (the last `m` rows), each step observing
@@ -345,8 +369,11 @@ impl Forecaster for AutoCes {
                 got: y.len(),
             });
         }
+        if y.iter().all(|v| *v == y[0]) {
+            return Ok(Box::new(FittedCes::constant(y[0])));
+        }
         let m = self.season.unwrap_or(series.freq.default_season());
-        let seasonal = m > 1 && y.len() >= 2 * m;
+        let seasonal = m > 1 && y.len() >= m.saturating_mul(2);
         let forms = match self.form {
             Some(f) if f != Form::None && !seasonal => vec![Form::None],
             Some(f) => vec![f],
@@ -375,7 +402,7 @@ impl Forecaster for AutoCes {
             smoothing: p,
             last: best.last,
             sigma2: best.sigma2,
-            aicc: best.aicc,
+            aicc: Some(best.aicc),
             description,
         }))
     }
@@ -451,6 +478,31 @@ pub const CES: Entry = Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A constant series (a product that never sold) forecasts its constant with no spread,
+    /// for every form asked, and survives a round trip.
+    #[test]
+    fn a_constant_series_forecasts_flat() {
+        for value in [0.0, 7.5] {
+            let s = Series::starting(
+                crate::data::Frequency::Monthly,
+                chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                vec![value; 30],
+            );
+            for name in ["ces", "ces:f", "ces:n"] {
+                let spec: ModelSpec = name.parse().unwrap();
+                let fitted = spec.build().fit(&s).unwrap();
+                let fc = fitted.predict(12, &[95.0]).unwrap();
+                assert!(fc.point.iter().all(|v| *v == value), "{name}: {:?}", fc.point);
+                assert_eq!(fc.intervals[0].lower, fc.point);
+                assert_eq!(fc.intervals[0].upper, fc.point);
+                let json = serde_json::to_string(&fitted.to_state()).unwrap();
+                let back: FittedModel = serde_json::from_str(&json).unwrap();
+                assert_eq!(back.predict(12, &[95.0]).unwrap(), fc);
+                assert!(fitted.description().contains("constant"));
+            }
+        }
+    }
 
     #[test]
     fn parses_forms_and_seasons() {

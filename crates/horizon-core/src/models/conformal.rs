@@ -70,7 +70,7 @@ impl Forecaster for Conformal {
         let min_train = (m + 2).max(8);
         // Steps scored per origin: two seasons (8 to 60), fewer when the history is short.
         let room = n.saturating_sub(min_train + ORIGINS / 2);
-        let steps = (2 * m).clamp(8, 60).min(room).max(1);
+        let steps = m.saturating_mul(2).clamp(8, 60).min(room).max(1);
         let mut scores = Vec::new();
         let mut origins = 0;
         for origin in calibration_origins(n, steps, min_train, REACH_SEASONS * m, ORIGINS) {

@@ -164,8 +164,8 @@ impl FittedEnsemble {
 pub(crate) fn backtest_window(series: &Series, count: usize) -> (usize, Vec<usize>) {
     let n = series.len();
     let m = series.freq.default_season();
-    let min_train = (2 * m + 2).max(8);
-    let steps = (2 * m).clamp(8, 60).min(n.saturating_sub(min_train)).max(1);
+    let min_train = m.saturating_mul(2).saturating_add(2).max(8);
+    let steps = m.saturating_mul(2).clamp(8, 60).min(n.saturating_sub(min_train)).max(1);
     (steps, origins_for(n, steps, min_train, 3 * m, count))
 }
 

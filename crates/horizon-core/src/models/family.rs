@@ -51,11 +51,18 @@ pub fn season_setting(setting: Option<&str>) -> Result<Option<usize>, ModelError
         Some(a) => a
             .parse::<usize>()
             .ok()
-            .filter(|m| *m >= 1)
+            .filter(|m| (1..=MAX_SEASON).contains(m))
             .map(Some)
-            .ok_or_else(|| ModelError::Invalid(format!("season '{a}' must be a whole number >= 1"))),
+            .ok_or_else(|| {
+                ModelError::Invalid(format!(
+                    "season '{a}' must be a whole number from 1 to {MAX_SEASON}"
+                ))
+            }),
     }
 }
+
+/// The longest season a setting may give (about 27 years of days).
+pub const MAX_SEASON: usize = 10_000;
 
 /// A setting naming a variant, a season or both (`theta:dotm`, `theta:12`, `theta:dotm/12`):
 /// the index of the variant among `codes` and the season. `kind` (`variant`, `form`) and

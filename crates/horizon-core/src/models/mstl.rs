@@ -12,7 +12,7 @@
 //! season, monthly 12, quarterly 4; a season is used only with at least two full cycles.
 
 use super::ets::{AutoEts, FittedEts};
-use super::family::{Entry, Family};
+use super::family::{Entry, Family, MAX_SEASON};
 use super::{Fitted, Forecast, Forecaster, ModelError, ModelSpec, check_finite, check_levels};
 use crate::data::{Frequency, Series};
 use augurs_mstl::stlrs;
@@ -136,10 +136,17 @@ pub const MSTL: Entry = Entry {
         let periods = setting
             .map(|a| {
                 a.split('/')
-                    .map(|p| p.trim().parse::<usize>().ok().filter(|m| *m >= 2))
+                    .map(|p| {
+                        p.trim()
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|m| (2..=MAX_SEASON).contains(m))
+                    })
                     .collect::<Option<Vec<usize>>>()
                     .ok_or_else(|| {
-                        ModelError::Invalid(format!("MSTL seasons '{a}' must be whole numbers >= 2, e.g. 7/365"))
+                        ModelError::Invalid(format!(
+                            "MSTL seasons '{a}' must be whole numbers from 2 to {MAX_SEASON}, e.g. 7/365"
+                        ))
                     })
             })
             .transpose()?;

@@ -93,11 +93,20 @@ fn median(values: &mut [f64]) -> f64 {
 impl Fitted for FittedScum {
     fn predict(&self, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
         let levels = check_levels(levels)?;
-        let forecasts = self
-            .members
-            .iter()
-            .map(|(_, m)| m.predict(horizon, &levels))
-            .collect::<Result<Vec<_>, _>>()?;
+        // A member whose forecast fails or leaves the finite numbers at this horizon (CES's
+        // oscillation on a long one) is left out of the median, as one that could not be fitted.
+        let mut forecasts = Vec::with_capacity(self.members.len());
+        let mut first_error = None;
+        for (_, m) in &self.members {
+            match m.predict(horizon, &levels) {
+                Ok(f) if f.point.iter().all(|v| v.is_finite()) => forecasts.push(f),
+                Ok(_) => first_error = first_error.or(Some(ModelError::Overflow)),
+                Err(e) => first_error = first_error.or(Some(e)),
+            }
+        }
+        if forecasts.is_empty() {
+            return Err(first_error.unwrap_or_else(|| ModelError::Invalid("scum has no members".into())));
+        }
         let column = |get: &dyn Fn(&Forecast) -> Option<&[f64]>| -> Result<Vec<f64>, ModelError> {
             let parts: Vec<&[f64]> = forecasts
                 .iter()
@@ -219,6 +228,36 @@ mod tests {
             }
         }
         assert!("scum:scum".parse::<ModelSpec>().is_err());
+        // A member whose forecast leaves the numbers (CES with α₀ + α₁ < 1: its forecasts spiral
+        // out) is left out of the
+        // median; the others still forecast.
+        let scum: ModelSpec = "scum:naive/drift/ces".parse().unwrap();
+        let fitted = scum.build().fit(&s).unwrap();
+        let mut state = serde_json::to_value(fitted.to_state()).unwrap();
+        fn explode(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    if map.contains_key("a0") && map.contains_key("a1") {
+                        map.insert("a0".into(), 0.01.into());
+                        map.insert("a1".into(), 0.01.into());
+                    }
+                    map.values_mut().for_each(explode);
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(explode),
+                _ => {}
+            }
+        }
+        explode(&mut state);
+        let broken: crate::models::FittedModel = serde_json::from_value(state).unwrap();
+        let long = 3000;
+        let f = broken.predict(long, &[95.0]).unwrap();
+        let naive: ModelSpec = "naive".parse().unwrap();
+        let naive = naive.build().fit(&s).unwrap().predict(long, &[95.0]).unwrap();
+        let drift: ModelSpec = "drift".parse().unwrap();
+        let drift = drift.build().fit(&s).unwrap().predict(long, &[95.0]).unwrap();
+        for h in [0, long - 1] {
+            assert!((f.point[h] - (naive.point[h] + drift.point[h]) / 2.0).abs() < 1e-9, "step {h}");
+        }
         assert!("scum:gbm".parse::<ModelSpec>().is_err());
         assert!("scum:ets/naive".parse::<ModelSpec>().is_ok());
     }

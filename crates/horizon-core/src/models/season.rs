@@ -97,7 +97,7 @@ pub fn seasonal_strength(y: &[f64], m: usize) -> Option<f64> {
 
 /// Whether season `m` can be checked on `y`: two full cycles of finite, not constant values.
 fn can_tell(y: &[f64], m: usize) -> bool {
-    m >= 2 && y.len() > 2 * m && y.iter().any(|v| (v - y[0]).abs() >= 1e-12) && y.iter().all(|v| v.is_finite())
+    m >= 2 && y.len() > m.saturating_mul(2) && y.iter().any(|v| (v - y[0]).abs() >= 1e-12) && y.iter().all(|v| v.is_finite())
 }
 
 /// Seasons from this length on are checked with the jumps of Cleveland et al.'s STL (below).
@@ -294,7 +294,7 @@ pub(crate) struct Deseasoned {
 /// Whether the autocorrelation at lag `m` is significant (one-sided 90 %: z > 1.645), the
 /// seasonal test of Theta (Fiorucci et al. 2016, as statsforecast).
 pub(crate) fn significant_season(y: &[f64], m: usize) -> bool {
-    if m < 4 || y.len() < 2 * m {
+    if m < 4 || y.len() < m.saturating_mul(2) {
         return false;
     }
     match acf_at(y, m) {

@@ -265,6 +265,16 @@ mod tests {
             Ok(ModelSpec::SeasonalNaive(SeasonalNaive { season: Some(12) }))
         );
         assert!("snaive:0".parse::<ModelSpec>().is_err());
+        for huge in [
+            "snaive:10001",
+            "ces:9223372036854775808",
+            "theta:dotm/18446744073709551615",
+            "ets:99999999",
+            "mstl:7/100000",
+        ] {
+            let e = huge.parse::<ModelSpec>().unwrap_err().to_string();
+            assert!(e.contains("from 1 to 10000") || e.contains("from 2 to 10000"), "{huge}: {e}");
+        }
         assert!(matches!(
             "thetas".parse::<ModelSpec>(),
             Err(ModelError::UnknownModel(..))
@@ -378,6 +388,29 @@ mod tests {
             let spec: ModelSpec = name.parse().unwrap();
             assert_eq!(serde_json::to_string(&spec).unwrap(), json, "{name}");
             assert_eq!(serde_json::from_str::<ModelSpec>(json).unwrap(), spec, "{name}");
+        }
+    }
+
+    /// A stored spec can hold any season (a settings file, an old artifact): a season longer
+    /// than the address space halved fits or fails with a message, never overflows.
+    #[test]
+    fn a_season_of_any_size_fits_or_fails_cleanly() {
+        let values: Vec<f64> = (0..40).map(|k| 10.0 + (k % 12) as f64 + 0.1 * k as f64).collect();
+        let series = crate::data::Series::starting(
+            crate::data::Frequency::Monthly,
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            values,
+        );
+        for season in [41, usize::MAX / 2 + 1, usize::MAX] {
+            for spec in ModelSpec::all() {
+                let spec = spec.with_default_season(Some(season));
+                let json = serde_json::to_string(&spec).unwrap();
+                let back: ModelSpec = serde_json::from_str(&json).unwrap();
+                if let Ok(fitted) = back.build().fit(&series) {
+                    let fc = fitted.predict(6, &[95.0]).unwrap();
+                    assert!(fc.point.iter().all(|v| v.is_finite()), "{json}");
+                }
+            }
         }
     }
 

@@ -363,7 +363,7 @@ struct Profile {
 
 impl Profile {
     fn of(r: &[f64], season: usize) -> Profile {
-        if season < 2 || r.len() < 2 * season {
+        if season < 2 || r.len() < season.saturating_mul(2) {
             return Profile {
                 season: 1,
                 counts: vec![r.len()],

@@ -44,7 +44,7 @@ pub(super) fn build_panel(
     let mut series = Vec::with_capacity(raws.len());
     for raw in raws {
         if let Some(s) = regularise(raw, freq, n_exog, opts, report, stats) {
-            if s.len() < 2 * season {
+            if s.len() < season.saturating_mul(2) {
                 report.push(
                     Issue::warning(
                         IssueKind::ShortSeries,
@@ -52,8 +52,8 @@ pub(super) fn build_panel(
                             "{} observation(s), fewer than two seasons ({} for season {season}): seasonal patterns are poorly \
                              estimated; seasonal naive needs more than one season ({}) and otherwise falls back to naive",
                             s.len(),
-                            2 * season,
-                            season + 1
+                            season.saturating_mul(2),
+                            season.saturating_add(1)
                         ),
                     )
                     .for_series(s.label()),

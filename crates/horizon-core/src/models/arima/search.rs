@@ -106,7 +106,7 @@ pub fn auto_arima(y: &[f64], m: usize) -> Option<FitResult> {
 /// [`auto_arima`] with the approximation forced on or off (`None`: by the rule above).
 pub fn auto_arima_with(y: &[f64], m: usize, approximation: Option<bool>) -> Option<FitResult> {
     let approximate = approximation.unwrap_or(y.len() > 150 || m > 12);
-    let seasonal = m > 1 && y.len() > 2 * m;
+    let seasonal = m > 1 && y.len() > m.saturating_mul(2);
     let m = if seasonal { m } else { 1 };
     let sd = if seasonal { nsdiffs(y, m) } else { 0 };
     let d = ndiffs(&difference(y, m, sd));

@@ -11,7 +11,7 @@ use super::{Season, Trend};
 /// observations `k, k+m, …`.
 pub fn seasonal_figure(y: &[f64], m: usize, multiplicative: bool) -> Option<Vec<f64>> {
     let n = y.len();
-    if m < 2 || n < 2 * m {
+    if m < 2 || n < m.saturating_mul(2) {
         return None;
     }
     // Centred moving average: order m, or 2×m when m is even.
@@ -149,7 +149,7 @@ pub fn initial_states(y: &[f64], trend: Trend, season: Season, m: usize) -> (f64
             }
         }
     }
-    let maxn = (2 * m).max(10).min(n);
+    let maxn = m.saturating_mul(2).max(10).min(n);
     let head = &adjusted[..maxn];
     match trend {
         Trend::None => (head.iter().sum::<f64>() / maxn as f64, 0.0, seasons),

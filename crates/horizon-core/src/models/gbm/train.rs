@@ -314,7 +314,7 @@ fn scale_of(values: &[f64], freq: Frequency) -> f64 {
 /// a fifth of the series.
 fn holdout(n: usize, freq: Frequency, season: Option<usize>) -> usize {
     let m = season.unwrap_or(freq.default_season());
-    (2 * m).max(14).min(n / 5).max(1)
+    m.saturating_mul(2).max(14).min(n / 5).max(1)
 }
 
 /// Feature rows and targets of the times `range(p)` (half-open, from `gap` on) of every
