@@ -312,10 +312,10 @@ fn check(x: &Matrix, y: &[f64], p: &Params) -> Result<(), TrainError> {
     if let Some(why) = p.objective.invalid() {
         return Err(TrainError::Invalid(why));
     }
-    if p.objective.needs_non_negative() {
-        if let Some(i) = y.iter().position(|v| *v < 0.0) {
-            return Err(TrainError::Negative(i));
-        }
+    if p.objective.needs_non_negative()
+        && let Some(i) = y.iter().position(|v| *v < 0.0)
+    {
+        return Err(TrainError::Negative(i));
     }
     Ok(())
 }

@@ -53,11 +53,7 @@ pub fn season_setting(setting: Option<&str>) -> Result<Option<usize>, ModelError
             .ok()
             .filter(|m| (1..=MAX_SEASON).contains(m))
             .map(Some)
-            .ok_or_else(|| {
-                ModelError::Invalid(format!(
-                    "season '{a}' must be a whole number from 1 to {MAX_SEASON}"
-                ))
-            }),
+            .ok_or_else(|| ModelError::Invalid(format!("season '{a}' must be a whole number from 1 to {MAX_SEASON}"))),
     }
 }
 
@@ -82,6 +78,10 @@ pub fn variant_and_season(
     let list = codes.join(", ");
     let season = match (variant, rest) {
         (Some(_), rest) => season_setting(rest)?,
+        // A number is a season: say what is wrong with it.
+        (None, None) if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) => {
+            season_setting(Some(first))?
+        }
         (None, None) => season_setting(Some(first)).map_err(|_| {
             ModelError::Invalid(format!(
                 "{model}:{setting}: give a season ({model}:12), a {kind} ({list}) or both ({model}:{example}/12)"

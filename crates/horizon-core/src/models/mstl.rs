@@ -56,7 +56,7 @@ impl Forecaster for Mstl {
 pub fn fit_values(y: &[f64], periods: &[usize]) -> Result<FittedMstl, ModelError> {
     check_finite(y)?;
     let n = y.len();
-    let (kept, dropped): (Vec<usize>, Vec<usize>) = periods.iter().partition(|&&p| p >= 2 && n >= 2 * p);
+    let (kept, dropped): (Vec<usize>, Vec<usize>) = periods.iter().partition(|&&p| p >= 2 && n >= p.saturating_mul(2));
     let (deseasoned, last_cycles) = if kept.is_empty() {
         (y.to_vec(), Vec::new())
     } else {
@@ -136,12 +136,7 @@ pub const MSTL: Entry = Entry {
         let periods = setting
             .map(|a| {
                 a.split('/')
-                    .map(|p| {
-                        p.trim()
-                            .parse::<usize>()
-                            .ok()
-                            .filter(|m| (2..=MAX_SEASON).contains(m))
-                    })
+                    .map(|p| p.trim().parse::<usize>().ok().filter(|m| (2..=MAX_SEASON).contains(m)))
                     .collect::<Option<Vec<usize>>>()
                     .ok_or_else(|| {
                         ModelError::Invalid(format!(

@@ -256,7 +256,10 @@ mod tests {
         let drift: ModelSpec = "drift".parse().unwrap();
         let drift = drift.build().fit(&s).unwrap().predict(long, &[95.0]).unwrap();
         for h in [0, long - 1] {
-            assert!((f.point[h] - (naive.point[h] + drift.point[h]) / 2.0).abs() < 1e-9, "step {h}");
+            assert!(
+                (f.point[h] - (naive.point[h] + drift.point[h]) / 2.0).abs() < 1e-9,
+                "step {h}"
+            );
         }
         assert!("scum:gbm".parse::<ModelSpec>().is_err());
         assert!("scum:ets/naive".parse::<ModelSpec>().is_ok());

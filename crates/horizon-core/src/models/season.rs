@@ -97,7 +97,10 @@ pub fn seasonal_strength(y: &[f64], m: usize) -> Option<f64> {
 
 /// Whether season `m` can be checked on `y`: two full cycles of finite, not constant values.
 fn can_tell(y: &[f64], m: usize) -> bool {
-    m >= 2 && y.len() > m.saturating_mul(2) && y.iter().any(|v| (v - y[0]).abs() >= 1e-12) && y.iter().all(|v| v.is_finite())
+    m >= 2
+        && y.len() > m.saturating_mul(2)
+        && y.iter().any(|v| (v - y[0]).abs() >= 1e-12)
+        && y.iter().all(|v| v.is_finite())
 }
 
 /// Seasons from this length on are checked with the jumps of Cleveland et al.'s STL (below).

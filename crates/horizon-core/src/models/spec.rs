@@ -273,7 +273,10 @@ mod tests {
             "mstl:7/100000",
         ] {
             let e = huge.parse::<ModelSpec>().unwrap_err().to_string();
-            assert!(e.contains("from 1 to 10000") || e.contains("from 2 to 10000"), "{huge}: {e}");
+            assert!(
+                e.contains("from 1 to 10000") || e.contains("from 2 to 10000"),
+                "{huge}: {e}"
+            );
         }
         assert!(matches!(
             "thetas".parse::<ModelSpec>(),

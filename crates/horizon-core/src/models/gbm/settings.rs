@@ -123,7 +123,7 @@ impl Loss {
     /// The loss whose objective `o` is (squared for any other quantile).
     pub fn of(o: Objective) -> Loss {
         match o {
-            Objective::Quantile(a) if a == 0.5 => Loss::Absolute,
+            Objective::Quantile(0.5) => Loss::Absolute,
             Objective::Poisson => Loss::Poisson,
             Objective::Tweedie(p) => Loss::Tweedie(Power::try_from(p).unwrap_or_default()),
             _ => Loss::Squared,

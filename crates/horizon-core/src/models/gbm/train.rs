@@ -64,7 +64,11 @@ impl Gbm {
                 "the series of one GBM must share a frequency".into(),
             ));
         }
-        let season = self.season.unwrap_or(freq.default_season()).max(1);
+        // A season past any history adds only missing lags: capped, so no index overflows.
+        let season = self
+            .season
+            .unwrap_or(freq.default_season())
+            .clamp(1, crate::models::family::MAX_SEASON);
         let mut spec = FeatureSpec::for_frequency(freq, season);
         let n_exog = series.iter().map(|s| s.exog.len()).min().unwrap_or(0);
         spec.exog = (0..n_exog)
@@ -220,7 +224,7 @@ impl Gbm {
             .into_iter()
             .map(|p| {
                 let s = p.series;
-                let keep = (spec.memory() + gaps.last().copied().unwrap_or(1)).min(s.len());
+                let keep = spec.memory().saturating_add(gaps.last().copied().unwrap_or(1)).min(s.len());
                 FittedGbm {
                     boosters: boosters.clone(),
                     spec: spec.clone(),
