@@ -79,9 +79,7 @@ pub fn variant_and_season(
     let season = match (variant, rest) {
         (Some(_), rest) => season_setting(rest)?,
         // A number is a season: say what is wrong with it.
-        (None, None) if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) => {
-            season_setting(Some(first))?
-        }
+        (None, None) if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) => season_setting(Some(first))?,
         (None, None) => season_setting(Some(first)).map_err(|_| {
             ModelError::Invalid(format!(
                 "{model}:{setting}: give a season ({model}:12), a {kind} ({list}) or both ({model}:{example}/12)"

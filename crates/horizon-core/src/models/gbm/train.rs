@@ -224,7 +224,10 @@ impl Gbm {
             .into_iter()
             .map(|p| {
                 let s = p.series;
-                let keep = spec.memory().saturating_add(gaps.last().copied().unwrap_or(1)).min(s.len());
+                let keep = spec
+                    .memory()
+                    .saturating_add(gaps.last().copied().unwrap_or(1))
+                    .min(s.len());
                 FittedGbm {
                     boosters: boosters.clone(),
                     spec: spec.clone(),
