@@ -375,6 +375,13 @@ fn gbm_tuning_reports_each_trial_and_forecasts() {
     assert!(err.contains("gbm: trial 1/4 (the defaults): validation loss"), "{err}");
     assert!(err.contains("gbm: trial 4/4"), "{err}");
     assert!(err.contains("4 trial(s) in"), "{err}");
+    // Sales of zero or more: the search chose a loss among three and says which.
+    assert!(
+        ["loss squared error", "loss poisson", "loss tweedie (power "]
+            .iter()
+            .any(|l| err.contains(l)),
+        "{err}"
+    );
     let f = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     assert_eq!(f.lines().count(), 1 + 4 * 7, "{f}");
     let out = run(

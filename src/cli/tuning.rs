@@ -2,8 +2,8 @@
 
 use super::CliError;
 use horizon_core::data::Panel;
-use horizon_core::models::gbm::Tuned;
 use horizon_core::models::gbm::tune::Tuner;
+use horizon_core::models::gbm::{Loss, Tuned};
 use horizon_core::tune::{Trial, TrialState};
 
 /// Search the parameters of the GBM `spec` names, when it has a tuning budget: what the search
@@ -33,7 +33,8 @@ pub fn tune_gbm(panel: &Panel, spec: &horizon_core::ModelSpec) -> Result<Option<
     let p = &tuned.params;
     eprintln!(
         "gbm: {} trial(s) in {:.1} s; validation loss {:.5} with the defaults, {:.5} with learning_rate {:.4}, \
-         num_leaves {}, min_data_in_leaf {}, lambda_l2 {:.4}, feature_fraction {:.3}, bagging_fraction {:.3}",
+         num_leaves {}, min_data_in_leaf {}, lambda_l2 {:.4}, feature_fraction {:.3}, bagging_fraction {:.3}, \
+         loss {}",
         tuned.trials.len(),
         clock.elapsed().as_secs_f64(),
         tuned.default_loss,
@@ -43,7 +44,8 @@ pub fn tune_gbm(panel: &Panel, spec: &horizon_core::ModelSpec) -> Result<Option<
         p.min_data_in_leaf,
         p.lambda_l2,
         p.feature_fraction,
-        p.bagging_fraction
+        p.bagging_fraction,
+        loss_words(Loss::of(p.objective))
     );
     Ok(Some(tuned))
 }
@@ -57,4 +59,14 @@ fn report(trials: &[Trial], total: usize) {
     };
     let first = if t.number == 0 { " (the defaults)" } else { "" };
     eprintln!("gbm: trial {}/{total}{first}: {what}", t.number + 1);
+}
+
+/// The loss a search kept, as the summary line says it.
+fn loss_words(loss: Loss) -> String {
+    match loss {
+        Loss::Squared => "squared error".into(),
+        Loss::Absolute => "absolute error".into(),
+        Loss::Poisson => "poisson".into(),
+        Loss::Tweedie(p) => format!("tweedie (power {p})"),
+    }
 }

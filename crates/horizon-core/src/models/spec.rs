@@ -343,7 +343,16 @@ mod tests {
             let e = tweedie(bad).unwrap_err();
             assert!(e.contains(bad), "{bad}: {e}");
         }
-        assert!(tweedie("gbm-tweedie:1.99").is_ok() && tweedie("gbm-tweedie:2").is_ok());
+        assert!(tweedie("gbm-tweedie:1.99").is_ok() && tweedie("gbm-tweedie:3").is_ok());
+        let e = tweedie("gbm-tweedie:2").unwrap_err();
+        assert!(e.contains("between 1.01 and 1.99"), "{e}");
+        let e = tweedie("gbm-tweedie:1.3/20000").unwrap_err();
+        assert!(e.contains("from 1 to 10000"), "{e}");
+        // A power other than the default is in the name, which parses back.
+        let spec: ModelSpec = "gbm-tweedie:1.14".parse().unwrap();
+        assert_eq!(spec.name(), "gbm-tweedie:1.14");
+        assert_eq!(spec.name().parse::<ModelSpec>().unwrap(), spec);
+        assert_eq!(spec.build().name(), "gbm-tweedie:1.14");
         // Specs stored before the loss was a choice read as the squared loss.
         assert_eq!(
             serde_json::from_str::<ModelSpec>(r#"{"model":"gbm","season":null,"strategy":"direct"}"#).ok(),

@@ -112,10 +112,21 @@ fn tweedie_setting(name: &str, setting: Option<&str>) -> Result<(Power, Option<u
             })?;
             power = Some(Power::try_from(v).map_err(|e| ModelError::Invalid(format!("{name}:{setting}: {e}")))?);
         } else if season.is_none() {
-            season = season_setting(Some(part)).map_err(|_| {
-                ModelError::Invalid(format!(
-                    "{name}:{setting}: give a variance power ({name}:1.3), a season ({name}:7) or both ({name}:1.3/7)"
-                ))
+            let number = !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+            if number && matches!(part, "1" | "2") {
+                // More likely a power written without its decimals than a season of 1 or 2.
+                return Err(ModelError::Invalid(format!(
+                    "{name}:{setting}: a variance power is between 1.01 and 1.99 (like {name}:1.5); a season is 3 or more"
+                )));
+            }
+            season = season_setting(Some(part)).map_err(|e| {
+                if number {
+                    e
+                } else {
+                    ModelError::Invalid(format!(
+                        "{name}:{setting}: give a variance power ({name}:1.3), a season ({name}:7) or both ({name}:1.3/7)"
+                    ))
+                }
             })?;
         } else {
             return Err(ModelError::Invalid(format!(

@@ -74,7 +74,7 @@ impl Power {
     pub const DEFAULT: Power = Power(150);
 
     pub fn value(self) -> f64 {
-        1.0 + f64::from(self.0 - 100) / 100.0
+        f64::from(self.0) / 100.0
     }
 }
 
@@ -137,7 +137,8 @@ impl Loss {
 }
 
 /// The model's name for a strategy and a loss: `gbm`, `gbm-direct`, `gbm-median`,
-/// `gbm-direct-median`, `gbm-poisson`, `gbm-tweedie`, … (the Tweedie power is not in the name).
+/// `gbm-direct-median`, `gbm-poisson`, `gbm-tweedie`, … (`gbm-tweedie:1.3` for a Tweedie power
+/// other than the default, so two powers compared side by side have their own names).
 pub fn model_name(strategy: Strategy, loss: Loss) -> String {
     let base = match strategy {
         Strategy::Recursive => "gbm",
@@ -147,7 +148,8 @@ pub fn model_name(strategy: Strategy, loss: Loss) -> String {
         Loss::Squared => base.into(),
         Loss::Absolute => format!("{base}-median"),
         Loss::Poisson => format!("{base}-poisson"),
-        Loss::Tweedie(_) => format!("{base}-tweedie"),
+        Loss::Tweedie(p) if p == Power::DEFAULT => format!("{base}-tweedie"),
+        Loss::Tweedie(p) => format!("{base}-tweedie:{p}"),
     }
 }
 

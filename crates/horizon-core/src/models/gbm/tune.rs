@@ -4,10 +4,11 @@
 //! [`REPORT_EVERY`] rounds, so the median pruner stops poor trials early. The default
 //! parameters are trial 0: the search can only keep or improve them.
 //!
-//! On sales that are all zero or more, the search also chooses the loss: squared error, Poisson
-//! or Tweedie (with its variance power), every trial then scored by the same validation RMSE
-//! (of the series' scaled values, so an RMSSE pooled over series) — the count losses are kept
-//! only where they forecast better.
+//! On sales that are all zero or more, the search of a plain GBM also chooses the loss: squared
+//! error, Poisson or Tweedie (with its variance power), every trial then scored by the same
+//! validation RMSE (of the series' scaled values, so an RMSSE pooled over series) — the count
+//! losses are kept only where they forecast better. A Tweedie GBM searches its power; a
+//! Poisson or median GBM keeps its loss.
 
 use super::settings::Tuned;
 use super::train::{Gbm, Rows};
@@ -20,9 +21,9 @@ use horizon_gbm::{Booster, Metric, Objective, Params};
 pub const REPORT_EVERY: usize = 10;
 
 /// The parameters searched: learning rate, leaves, leaf size, L2 penalty, feature and row
-/// subsampling (the ranges Optuna's LightGBM tuner uses); with `objectives`, also the loss
-/// (squared error, Poisson or Tweedie) and the Tweedie variance power.
-pub fn space(objectives: bool) -> Space {
+/// subsampling (the ranges Optuna's LightGBM tuner uses); then, as `objectives` allows, the
+/// loss (squared error, Poisson or Tweedie) and the Tweedie variance power.
+pub fn space(objectives: Objectives) -> Space {
     let space = Space::default()
         .float("learning_rate", 0.01, 0.3, true)
         .int("num_leaves", 7, 127, true)
@@ -30,19 +31,33 @@ pub fn space(objectives: bool) -> Space {
         .float("lambda_l2", 1e-3, 10.0, true)
         .float("feature_fraction", 0.5, 1.0, false)
         .float("bagging_fraction", 0.5, 1.0, false);
-    if objectives {
-        space
+    match objectives {
+        Objectives::Fixed => space,
+        Objectives::Power => space.float("tweedie_power", POWERS.0, POWERS.1, false),
+        Objectives::Any => space
             .choice("objective", OBJECTIVES)
-            .float("tweedie_power", 1.1, 1.9, false)
-    } else {
-        space
+            .float("tweedie_power", POWERS.0, POWERS.1, false),
     }
 }
+
+/// What a search may change of the loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objectives {
+    /// The loss stays (a median or Poisson model, or sales below zero).
+    Fixed,
+    /// The Tweedie power (a Tweedie model keeps its loss).
+    Power,
+    /// Squared error, Poisson or Tweedie and the power (a plain GBM on sales of zero or more).
+    Any,
+}
+
+/// The Tweedie powers searched: every power a setting can give.
+const POWERS: (f64, f64) = (1.01, 1.99);
 
 /// The losses a search with objectives chooses among: squared error, Poisson, Tweedie.
 const OBJECTIVES: usize = 3;
 
-fn values_of(p: &Params, objectives: bool) -> Vec<f64> {
+fn values_of(p: &Params, objectives: Objectives) -> Vec<f64> {
     let mut v = vec![
         p.learning_rate,
         p.num_leaves as f64,
@@ -51,24 +66,29 @@ fn values_of(p: &Params, objectives: bool) -> Vec<f64> {
         p.feature_fraction,
         p.bagging_fraction,
     ];
-    if objectives {
-        let (choice, power) = match p.objective {
-            Objective::Poisson => (1.0, 1.5),
-            Objective::Tweedie(power) => (2.0, power.clamp(1.1, 1.9)),
-            _ => (0.0, 1.5),
-        };
-        v.extend([choice, power]);
+    let (choice, power) = match p.objective {
+        Objective::Poisson => (1.0, 1.5),
+        Objective::Tweedie(power) => (2.0, power.clamp(POWERS.0, POWERS.1)),
+        _ => (0.0, 1.5),
+    };
+    match objectives {
+        Objectives::Fixed => {}
+        Objectives::Power => v.push(power),
+        Objectives::Any => v.extend([choice, power]),
     }
     v
 }
 
 fn params_of(base: &Params, v: &[f64]) -> Params {
     let at = |i: usize, d: f64| v.get(i).copied().unwrap_or(d);
-    let objective = match v.get(6).map(|c| c.round() as usize) {
-        None => base.objective,
-        Some(0) => Objective::SquaredError,
-        Some(1) => Objective::Poisson,
-        Some(_) => Objective::Tweedie(at(7, 1.5)),
+    // Powers in hundredths, as a spec stores them.
+    let power = |i: usize| (at(i, 1.5) * 100.0).round() / 100.0;
+    let objective = match (v.len(), v.get(6).map(|c| c.round() as usize)) {
+        (7, _) => Objective::Tweedie(power(6)),
+        (_, None) => base.objective,
+        (_, Some(0)) => Objective::SquaredError,
+        (_, Some(1)) => Objective::Poisson,
+        (_, Some(_)) => Objective::Tweedie(power(7)),
     };
     Params {
         learning_rate: at(0, base.learning_rate),
@@ -82,11 +102,20 @@ fn params_of(base: &Params, v: &[f64]) -> Params {
     }
 }
 
-/// Whether a search may choose the loss: a mean (not a median) of sales that are all zero or
-/// more, some above. Every trial is then scored by the validation RMSE, whatever its loss.
-fn searches_objective(objective: Objective, train: &Rows, valid: &Rows) -> bool {
-    let targets = || train.1.iter().chain(&valid.1);
-    !matches!(objective, Objective::Quantile(_)) && targets().all(|v| *v >= 0.0) && targets().any(|v| *v > 0.0)
+/// What a search may change of the loss: a plain GBM (squared error) on sales that are all zero
+/// or more, some of the training rows above, chooses among the losses, every trial then scored
+/// by the validation RMSE whatever its loss; a Tweedie GBM searches its power; the others keep
+/// theirs (a Poisson model stays Poisson, a median model a median).
+fn searched_objectives(objective: Objective, train: &Rows, valid: &Rows) -> Objectives {
+    match objective {
+        Objective::Tweedie(_) => Objectives::Power,
+        Objective::SquaredError
+            if train.1.iter().chain(&valid.1).all(|v| *v >= 0.0) && train.1.iter().any(|v| *v > 0.0) =>
+        {
+            Objectives::Any
+        }
+        _ => Objectives::Fixed,
+    }
 }
 
 /// A search driven one trial at a time (the workbench runs one per step, so its progress bar
@@ -105,10 +134,14 @@ impl Tuner {
     /// `now` is the clock reading (seconds) the time budget counts from.
     pub fn start(gbm: &Gbm, series: &[Series], budget: Budget, seed: u64, now: f64) -> Result<Tuner, ModelError> {
         let (train, valid) = gbm.validation_split(series)?;
-        let objectives = searches_objective(gbm.params.objective, &train, &valid);
+        let objectives = searched_objectives(gbm.params.objective, &train, &valid);
         let base = Params {
             seed,
-            metric: if objectives { Metric::Rmse } else { gbm.params.metric },
+            metric: if objectives == Objectives::Any {
+                Metric::Rmse
+            } else {
+                gbm.params.metric
+            },
             ..gbm.params.clone()
         };
         let mut tuner = Tuner {
@@ -284,10 +317,23 @@ mod tests {
         negative[0].values[10] = -1.0;
         let kept = tune(&Gbm::default(), &negative, small, 5, &|| 0.0, &mut |_| true).unwrap();
         assert_eq!(kept.space.params.len(), 6);
-        let median = Gbm::new(None, crate::models::gbm::Strategy::Recursive, Loss::Absolute, None);
-        let kept = tune(&median, &series, small, 5, &|| 0.0, &mut |_| true).unwrap();
-        assert_eq!(kept.space.params.len(), 6);
-        assert_eq!(kept.params.metric, Metric::Objective);
+        let model = |loss| Gbm::new(None, crate::models::gbm::Strategy::Recursive, loss, None);
+        for loss in [Loss::Absolute, Loss::Poisson] {
+            let kept = tune(&model(loss), &series, budget, 5, &|| 0.0, &mut |_| true).unwrap();
+            assert_eq!(kept.space.params.len(), 6);
+            assert_eq!(kept.params.metric, Metric::Objective);
+            assert_eq!(Loss::of(kept.params.objective), loss);
+        }
+        // A Tweedie model searches its power only (in hundredths), trial 0 at its own.
+        let power = crate::models::gbm::Power::try_from(1.05).unwrap();
+        let tweedie = tune(&model(Loss::Tweedie(power)), &series, budget, 5, &|| 0.0, &mut |_| true).unwrap();
+        assert_eq!(tweedie.space.params.len(), 7);
+        assert_eq!(tweedie.trials[0].params[6], 1.05);
+        let Objective::Tweedie(p) = tweedie.params.objective else {
+            panic!("{:?}", tweedie.params.objective)
+        };
+        assert_eq!((p * 100.0).round() / 100.0, p);
+        assert!(tweedie.trials.iter().any(|t| t.params[6] != 1.05));
     }
 
     /// A GBM with a tuning budget searches first and fits with what it found: the same model
