@@ -109,3 +109,24 @@ fn huge_values_give_finite_ordered_forecasts_or_a_clear_error() {
         }
     }
 }
+
+/// Sales totals in the 1e12s: Theta forecasts them as the same series in units, multiplied
+/// (its level's bound grows with the series' size; a fixed ±1e10 cut such fits off).
+#[test]
+fn theta_on_huge_values_forecasts_the_scaled_copy() {
+    let y: Vec<f64> = (0..48)
+        .map(|t| 100.0 + 1.5 * t as f64 + 10.0 * ((t % 12) as f64 / 1.9).sin() + ((t * 7) % 5) as f64)
+        .collect();
+    let forecast = |factor: f64, variant: &str| {
+        let s = series(Frequency::Monthly, y.iter().map(|v| v * factor).collect());
+        let spec: ModelSpec = variant.parse().unwrap();
+        spec.build().fit(&s).unwrap().predict(12, &[95.0]).unwrap()
+    };
+    for variant in ["theta", "theta:otm", "theta:dotm"] {
+        let small = forecast(1.0, variant);
+        let huge = forecast(1e12, variant);
+        for (a, b) in small.point.iter().zip(&huge.point) {
+            assert!((b / 1e12 - a).abs() < 1e-3 * a.abs(), "{variant}: {a} vs {}", b / 1e12);
+        }
+    }
+}

@@ -178,8 +178,17 @@ fn the_count_models_refuse_negative_sales() {
         "{e}"
     );
     // On a panel, the other series still fit.
-    let results = gbm.for_panel(&panel).fit_series(&panel.series, None);
+    let results = gbm.clone().for_panel(&panel).fit_series(&panel.series, None);
     assert!(results[0].is_ok() && results[1].is_err());
+    // Nothing sold at all: said in words, not as a booster setting.
+    for s in &mut panel.series {
+        s.values.iter_mut().for_each(|v| *v = 0.0);
+    }
+    let e = gbm.fit_panel(&panel.series).unwrap_err().to_string();
+    assert!(
+        e.contains("gbm-poisson learns from sales: no series sold anything"),
+        "{e}"
+    );
 }
 
 /// Sales are Poisson counts around a log-normal mean, skewed to the right: the median

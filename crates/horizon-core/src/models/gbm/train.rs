@@ -182,6 +182,13 @@ impl Gbm {
         let mut first_fits = Vec::with_capacity(gaps.len());
         for &gap in &gaps {
             let ((x, y), (vx, vy)) = self.split(&spec, &prepared, &holidays, gap);
+            if self.params.objective.needs_non_negative() && !y.iter().any(|v| *v > 0.0) {
+                return Err(ModelError::Invalid(format!(
+                    "{} learns from sales: no series sold anything before its last stretch (kept to \
+                     choose the number of trees); try gbm or a longer history",
+                    self.name()
+                )));
+            }
             let booster = Booster::train(&x, &y, Some((&vx, &vy)), &self.params).map_err(train_error)?;
             first_fits.push(Gapped {
                 gap,
