@@ -57,6 +57,12 @@ pub fn season_setting(setting: Option<&str>) -> Result<Option<usize>, ModelError
     }
 }
 
+/// Whether a setting's part is written as a whole number (then it is a season, and a bad one
+/// is refused with the season's own message).
+pub fn is_whole_number(part: &str) -> bool {
+    !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The longest season a setting may give (about 27 years of days).
 pub const MAX_SEASON: usize = 10_000;
 
@@ -79,7 +85,7 @@ pub fn variant_and_season(
     let season = match (variant, rest) {
         (Some(_), rest) => season_setting(rest)?,
         // A number is a season: say what is wrong with it.
-        (None, None) if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) => season_setting(Some(first))?,
+        (None, None) if is_whole_number(first) => season_setting(Some(first))?,
         (None, None) => season_setting(Some(first)).map_err(|_| {
             ModelError::Invalid(format!(
                 "{model}:{setting}: give a season ({model}:12), a {kind} ({list}) or both ({model}:{example}/12)"

@@ -5,7 +5,7 @@
 
 use super::settings::Power;
 use super::{Gbm, Loss, Strategy, Tuning, model_name};
-use crate::models::family::{Entry, Family, season_setting};
+use crate::models::family::{Entry, Family, is_whole_number, season_setting};
 use crate::models::{Forecaster, ModelError, ModelSpec};
 use serde::{Deserialize, Serialize};
 
@@ -112,7 +112,7 @@ fn tweedie_setting(name: &str, setting: Option<&str>) -> Result<(Power, Option<u
             })?;
             power = Some(Power::try_from(v).map_err(|e| ModelError::Invalid(format!("{name}:{setting}: {e}")))?);
         } else if season.is_none() {
-            let number = !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+            let number = is_whole_number(part);
             if number && matches!(part, "1" | "2") {
                 // More likely a power written without its decimals than a season of 1 or 2.
                 return Err(ModelError::Invalid(format!(
