@@ -320,7 +320,7 @@ impl Fitted for FittedAuto {
                 })
                 .collect();
             let kept = if self.table.first().is_some_and(|best| best.model != self.chosen)
-                && matches!(self.chosen.as_str(), "ensemble" | "scum")
+                && (self.chosen == "ensemble" || self.chosen.starts_with("scum"))
             {
                 " (the combination is kept unless a single model's error is under 30 % of its own)"
             } else {
