@@ -28,6 +28,7 @@ pub struct ForecastArgs {
     /// (intermittent demand), ensemble or scum (median of ets, ces, arima, theta:dotm); add :M
     /// for season M (seasonal-naive:12, ets:52, arima:52, theta:12, mstl:7/365), theta:dotm or
     /// ces:f for one variant, auto:a/b/c, ensemble:a/b or scum:a/b/c for other members,
+    /// scum:median for SCUM's published median bounds (default: the widest of the members'),
     /// and +conformal for calibrated intervals (ets+conformal)
     #[arg(long, default_value = "auto", conflicts_with = "registered")]
     pub model: ModelSpec,

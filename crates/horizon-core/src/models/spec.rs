@@ -70,7 +70,8 @@ pub enum ModelSpec {
     Gbm(GbmSpec),
     /// Weighted combination of several models (by default ETS, ARIMA and MSTL).
     Ensemble(EnsembleSpec),
-    /// The median of several models' forecasts and bounds (by default ETS, CES, ARIMA, Theta).
+    /// The median of several models' forecasts (by default ETS, CES, ARIMA, Theta), the envelope
+    /// or the median of their bounds.
     Scum(ScumSpec),
     /// The best of several models for each series, chosen by its own backtest.
     Auto(AutoSpec),
@@ -391,6 +392,8 @@ mod tests {
                 r#"{"model":"ensemble","members":[{"model":"naive"},{"model":"drift"}]}"#,
             ),
             ("auto", r#"{"model":"auto","candidates":null}"#),
+            ("scum", r#"{"model":"scum","bounds":"envelope"}"#),
+            ("scum:median", r#"{"model":"scum"}"#),
             (
                 "ets:12+conformal",
                 r#"{"model":"conformal","inner":{"model":"ets","season":12}}"#,
@@ -444,6 +447,6 @@ mod tests {
         assert!("ensemble:ensemble".parse::<ModelSpec>().is_err());
         assert!("auto:auto/ets".parse::<ModelSpec>().is_err());
         assert!("mstl:1".parse::<ModelSpec>().is_err());
-        assert_eq!(ModelSpec::all().len(), 27);
+        assert_eq!(ModelSpec::all().len(), 28);
     }
 }
