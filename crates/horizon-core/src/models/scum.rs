@@ -283,22 +283,21 @@ impl Fitted for FittedScum {
 pub const SCUM: Entry = Entry {
     names: &["scum"],
     parse: |_, setting| {
-        let mut bounds = Bounds::default();
-        let members: Vec<&str> = setting
+        let (rules, members): (Vec<&str>, Vec<&str>) = setting
             .into_iter()
             .flat_map(|s| s.split('/'))
-            .filter(|part| match *part {
-                "median" => {
-                    bounds = Bounds::Median;
-                    false
-                }
-                "envelope" => {
-                    bounds = Bounds::Envelope;
-                    false
-                }
-                _ => true,
-            })
-            .collect();
+            .partition(|part| matches!(*part, "median" | "envelope"));
+        let bounds = match rules[..] {
+            [] => Bounds::default(),
+            ["median"] => Bounds::Median,
+            [_] => Bounds::Envelope,
+            _ => {
+                return Err(ModelError::Invalid(format!(
+                    "scum takes one bound rule, median or envelope (got {})",
+                    rules.join(" and ")
+                )));
+            }
+        };
         let members = model_list(
             (!members.is_empty()).then(|| members.join("/")).as_deref(),
             |s| matches!(s, ModelSpec::Scum(_)) || s.is_global(),
@@ -449,6 +448,12 @@ mod tests {
         assert_eq!(f.point[0], median(&mut first), "CES is in the first step's median");
         assert!("scum:gbm".parse::<ModelSpec>().is_err());
         assert!("scum:ets/naive".parse::<ModelSpec>().is_ok());
+        assert_eq!(
+            "scum:median/envelope".parse::<ModelSpec>(),
+            Err(ModelError::Invalid(
+                "scum takes one bound rule, median or envelope (got median and envelope)".into()
+            ))
+        );
     }
 
     /// The bound rule in names and stored JSON: `scum` is the envelope, `scum:median` the
