@@ -73,6 +73,14 @@ pub struct Forecast {
 }
 
 impl Forecast {
+    /// Whether every number — points and every bound — is finite.
+    pub fn is_finite(&self) -> bool {
+        self.point
+            .iter()
+            .chain(self.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper)))
+            .all(|v| v.is_finite())
+    }
+
     pub fn horizon(&self) -> usize {
         self.point.len()
     }

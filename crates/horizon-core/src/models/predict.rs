@@ -71,11 +71,7 @@ fn finish(fitted: &dyn Fitted, never_negative: bool, mut forecast: Forecast) -> 
 
 /// Refuse non-finite numbers and widen bands to hold their point forecasts.
 fn check_forecast(f: &mut Forecast) -> Result<(), ModelError> {
-    let numbers = f
-        .point
-        .iter()
-        .chain(f.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper)));
-    if numbers.into_iter().any(|x| !x.is_finite()) {
+    if !f.is_finite() {
         return Err(ModelError::Overflow);
     }
     for i in &mut f.intervals {

@@ -150,12 +150,6 @@ fn median(values: &mut [f64]) -> f64 {
 /// overflows at one step overflows at every later one. An error when not even one step can be
 /// forecast.
 fn longest_forecast(member: &FittedModel, horizon: usize, levels: &[f64]) -> Result<Forecast, ModelError> {
-    let finite = |f: &Forecast| {
-        f.point
-            .iter()
-            .chain(f.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper)))
-            .all(|v| v.is_finite())
-    };
     let attempt = |h: usize| match member.predict(h, levels) {
         Ok(f) if f.point.len() != h || f.intervals.iter().any(|i| i.lower.len() != h || i.upper.len() != h) => {
             Err(ModelError::Invalid(format!(
@@ -163,7 +157,7 @@ fn longest_forecast(member: &FittedModel, horizon: usize, levels: &[f64]) -> Res
                 f.point.len()
             )))
         }
-        Ok(f) if finite(&f) => Ok(f),
+        Ok(f) if f.is_finite() => Ok(f),
         Ok(_) => Err(ModelError::Overflow),
         Err(e) => Err(e),
     };
