@@ -350,8 +350,14 @@ fn seven_days_by_hand_forecast_like_a_file() {
         r.forecast.dates[0],
         chrono::NaiveDate::from_ymd_opt(2024, 3, 11).unwrap()
     );
-    // Seven days are less than a weekly season plus one: the naive fallback says so.
-    assert!(r.description.contains("naive method was used"), "{}", r.description);
+    // Seven days are too few to compare candidates: Auto keeps the combination and says so.
+    assert!(
+        r.description
+            .starts_with("Auto: scum (the series is too short to compare")
+            && r.description.contains("the combination is kept"),
+        "{}",
+        r.description
+    );
 }
 
 #[test]

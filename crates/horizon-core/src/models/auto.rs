@@ -17,7 +17,9 @@
 //! error was the margin that kept Auto its equal, SCUM is stronger and needs the wider margin
 //! (chosen on the benchmark's hold-out: 30 % was better than 50 % on M1 monthly and within
 //! 0.3 % elsewhere). A series where one model is decisively better (an exact season, a
-//! holiday effect only Prophet models) still gets that model.
+//! holiday effect only Prophet models) still gets that model. A series too short to backtest
+//! gets the combination too (if it fits; else the first candidate that does): without evidence
+//! for a single model, the choice Auto makes when the evidence is weak.
 //!
 //! Intervals: the chosen model's bands are calibrated on its own backtest. The factor on their
 //! distances from the point that minimises the 95 % interval score of the backtest forecasts
@@ -155,10 +157,10 @@ impl Forecaster for Auto {
                     .total_cmp(&b.mae.unwrap_or(f64::INFINITY)),
             )
         });
-        // The preferred candidate that fits the whole series; without a comparison, the first
-        // candidate that fits (the series is too short to backtest).
+        // The preferred candidate that fits the whole series; without a comparison (the series
+        // is too short to backtest), the combination, else the first candidate that fits.
         let order: Vec<&ModelSpec> = if origins.is_empty() {
-            self.candidates.iter().collect()
+            combination_first(&self.candidates)
         } else {
             preference(&table)
         };
@@ -201,9 +203,7 @@ impl Forecaster for Auto {
 fn preference<'a>(table: &[(CandidateScore, &'a ModelSpec)]) -> Vec<&'a ModelSpec> {
     let ok: Vec<&(CandidateScore, &ModelSpec)> = table.iter().filter(|(s, _)| s.error.is_none()).collect();
     let mut order: Vec<&ModelSpec> = ok.iter().map(|(_, spec)| *spec).collect();
-    let ensemble = ok
-        .iter()
-        .position(|(_, spec)| matches!(spec, ModelSpec::Ensemble(_) | ModelSpec::Scum(_)));
+    let ensemble = ok.iter().position(|(_, spec)| is_combination(spec));
     if let (Some(k), Some((best, _))) = (ensemble, ok.first()) {
         let (best, ens) = (rank(best), rank(&ok[k].0));
         // `rank` is never NaN.
@@ -213,6 +213,17 @@ fn preference<'a>(table: &[(CandidateScore, &'a ModelSpec)]) -> Vec<&'a ModelSpe
         }
     }
     order
+}
+
+/// `candidates` in their order, but the combinations (SCUM, the ensemble) first: what Auto keeps
+/// when nothing shows a single model decisively better, here because nothing could be compared.
+fn combination_first(candidates: &[ModelSpec]) -> Vec<&ModelSpec> {
+    let (combined, single): (Vec<&ModelSpec>, Vec<&ModelSpec>) = candidates.iter().partition(|s| is_combination(s));
+    combined.into_iter().chain(single).collect()
+}
+
+fn is_combination(spec: &ModelSpec) -> bool {
+    matches!(spec, ModelSpec::Ensemble(_) | ModelSpec::Scum(_))
 }
 
 /// The sort key: mean MASE, failures last.
@@ -303,9 +314,15 @@ impl Fitted for FittedAuto {
     }
 
     fn description(&self) -> String {
+        let combined = matches!(*self.model, FittedModel::Ensemble(_) | FittedModel::Scum(_));
         let mut text = if self.table.is_empty() {
+            let why = if combined {
+                "; without a comparison the combination is kept"
+            } else {
+                ""
+            };
             format!(
-                "Auto: {} (the series is too short to compare candidates on its own history).",
+                "Auto: {} (the series is too short to compare candidates on its own history{why}).",
                 self.chosen
             )
         } else {
@@ -319,9 +336,7 @@ impl Fitted for FittedAuto {
                     (None, None, None) => format!("{} not scored", s.model),
                 })
                 .collect();
-            let kept = if self.table.first().is_some_and(|best| best.model != self.chosen)
-                && matches!(self.chosen.as_str(), "ensemble" | "scum" | "scum:median")
-            {
+            let kept = if self.table.first().is_some_and(|best| best.model != self.chosen) && combined {
                 " (the combination is kept unless a single model's error is under 30 % of its own)"
             } else {
                 ""
