@@ -1,11 +1,12 @@
 //! Features cut into at most 255 bins by quantiles of their values (LightGBM's histogram
 //! algorithm); the last bin of every feature holds the missing values.
 //!
-//! Where most of the matrix sits in each feature's most frequent bin (the lags and minima of
-//! slow movers are mostly zero), the rows are also kept as their other bins only, so a
-//! histogram pass skips the frequent ones and recovers them from the node's total, as
+//! Where a quarter of the matrix or more sits in its features' most frequent bins (the lags and
+//! minima of slow movers are mostly zero), the rows are also kept as their other bins only, so
+//! a histogram pass skips the frequent ones and recovers them from the node's total, as
 //! LightGBM's sparse bins do (Ke et al. 2017, §3–4). Besides the work saved this keeps
-//! consecutive rows from adding into the same slot, a chain of dependent additions.
+//! consecutive rows from adding into the same slot, a chain of dependent additions. It costs up
+//! to 1.5 bytes per entry and 4 per row beside the dense bins (which splitting reads).
 
 use crate::Matrix;
 use rayon::prelude::*;
@@ -27,23 +28,23 @@ pub struct BinnedMatrix {
     /// `edges[f][b]`: values `<= edges[f][b]` (and above the previous edge) fall in bin `b`.
     pub edges: Vec<Vec<f64>>,
     /// Each feature's most frequent bin and every row's other bins, when that saves a
-    /// histogram pass enough work ([`SPARSE_SHARE`]).
-    pub sparse: Option<SparseRows>,
+    /// histogram pass enough work ([`SPARSE_SHARE`]); made from `bins` by [`BinnedMatrix::new`].
+    pub(crate) sparse: Option<SparseRows>,
 }
 
 /// Build [`SparseRows`] when at most this share of a matrix's entries lies outside their
-/// features' most frequent bins. Measured on the retail panel's matrices (benches/RESULTS.md):
-/// with 53 % outside, the sparse pass trains in 43 % of the dense pass's time, with 80 % in 91 %,
-/// with 88 % in 140 %.
+/// features' most frequent bins. Measured on the retail panel's matrices at three levels of
+/// demand (benches/RESULTS.md, "Sparse histograms"): with 53 % of the entries outside, a
+/// booster trained in 43 % of the dense pass's time, with 80 % in 91 %, with 88 % in 140 %.
 pub const SPARSE_SHARE: f64 = 0.75;
 
 /// The entries of a binned matrix outside their features' most frequent bins, row by row.
 #[derive(Debug, Clone)]
-pub struct SparseRows {
+pub(crate) struct SparseRows {
     /// `frequent[f]`: feature `f`'s most frequent bin (which may be [`MISSING`]).
     pub frequent: Vec<u8>,
     /// Row `r`'s entries are `slots[offsets[r]..offsets[r + 1]]`.
-    pub offsets: Vec<usize>,
+    pub offsets: Vec<u32>,
     /// An entry's histogram slot, `feature * 256 + bin`.
     pub slots: Vec<u16>,
 }
@@ -52,11 +53,12 @@ impl SparseRows {
     /// Row `r`'s entries outside the frequent bins, as histogram slots.
     #[inline]
     pub fn row(&self, r: usize) -> &[u16] {
-        &self.slots[self.offsets[r]..self.offsets[r + 1]]
+        &self.slots[self.offsets[r] as usize..self.offsets[r + 1] as usize]
     }
 
     /// The sparse rows of `bins` (`cols` a row), if at most [`SPARSE_SHARE`] of the entries lie
-    /// outside the frequent bins and every slot fits in 16 bits (up to 256 features).
+    /// outside the frequent bins, every slot fits in 16 bits (up to 256 features) and every
+    /// offset in 32.
     fn of(bins: &[u8], rows: usize, cols: usize) -> Option<SparseRows> {
         if cols == 0 || rows == 0 || cols > 256 {
             return None;
@@ -72,7 +74,7 @@ impl SparseRows {
             .map(|c| (0..256).max_by_key(|&b| (c[b], std::cmp::Reverse(b))).unwrap_or(0) as u8)
             .collect();
         let kept: usize = counts.iter().zip(&frequent).map(|(c, &d)| rows - c[d as usize]).sum();
-        if kept as f64 > SPARSE_SHARE * (rows * cols) as f64 {
+        if kept as f64 > SPARSE_SHARE * (rows * cols) as f64 || u32::try_from(kept).is_err() {
             return None;
         }
         let mut offsets = Vec::with_capacity(rows + 1);
@@ -84,7 +86,7 @@ impl SparseRows {
                     slots.push((f * 256 + b as usize) as u16);
                 }
             }
-            offsets.push(slots.len());
+            offsets.push(slots.len() as u32); // at most `kept`, which fits
         }
         Some(SparseRows {
             frequent,

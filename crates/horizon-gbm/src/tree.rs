@@ -365,8 +365,10 @@ fn best_split(
         let missing = slots[MISSING as usize];
         let n_bins = data.n_bins(f);
         // Without missing values both directions are the same split: try one (a bin with rows
-        // has a positive Hessian sum).
-        let directions: &[bool] = if missing[1] > 0.0 { &[false, true] } else { &[false] };
+        // has a positive Hessian sum; one found by subtraction, a sibling's or a sparse
+        // histogram's frequent bin, may hold a rounding residue instead of zero).
+        let has_missing = missing[1] > 1e-12 * sums.h;
+        let directions: &[bool] = if has_missing { &[false, true] } else { &[false] };
         let mut left = Sums::default();
         for (b, slot) in slots.iter().enumerate().take(n_bins) {
             left.g += slot[0];

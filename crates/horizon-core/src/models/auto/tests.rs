@@ -119,7 +119,7 @@ fn the_combination_is_kept_unless_a_single_model_is_decisively_better() {
     assert_eq!(names(&no_ensemble), ["ets"]);
 }
 
-/// Too short to backtest: the combination when it fits (M1's QNG13–17, 16 quarters, got the
+/// Too short to backtest: the combination when it fits (M1's QNG13–17, ten quarters, got the
 /// seasonal naive before: MASE 0.96–3.2 where SCUM's is 0.14–2.3), else the first candidate
 /// that fits; said in the description.
 #[test]
