@@ -35,7 +35,7 @@ pub struct BinnedMatrix {
 /// Build [`SparseRows`] when at most this share of a matrix's entries lies outside their
 /// features' most frequent bins. Measured on the retail panel's matrices at three levels of
 /// demand (benches/RESULTS.md, "Sparse histograms"): with 53 % of the entries outside, a
-/// booster trained in 43 % of the dense pass's time, with 80 % in 91 %, with 88 % in 140 %.
+/// booster trained in 36–43 % of the dense pass's time, with 80 % in 91 %, with 88 % in 140 %.
 pub const SPARSE_SHARE: f64 = 0.75;
 
 /// The entries of a binned matrix outside their features' most frequent bins, row by row.
