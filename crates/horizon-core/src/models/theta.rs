@@ -314,13 +314,23 @@ impl Forecaster for AutoTheta {
     }
 }
 
+/// θ for the description: two decimals, or three significant digits in powers of ten from a
+/// thousand on (the optimiser may push θ to millions, where the trend line's share is 100 %).
+fn theta_words(theta: f64) -> String {
+    if theta.abs() >= 1000.0 {
+        format!("{theta:.2e}")
+    } else {
+        format!("{theta:.2}")
+    }
+}
+
 fn describe(fit: &Fit, deseasoned: Option<&Deseasoned>, unit: &str) -> String {
     let p = &fit.params;
     let mut s = format!(
-        "Theta ({}, θ = {:.2}, α = {:.2}): the sales' smoothed level plus {:.0} % of their long-run \
+        "Theta ({}, θ = {}, α = {:.2}): the sales' smoothed level plus {:.0} % of their long-run \
          trend line{}.",
         fit.variant.words(),
-        p.theta,
+        theta_words(p.theta),
         p.alpha,
         100.0 * (1.0 - 1.0 / p.theta),
         if fit.variant.dynamic() {
@@ -474,6 +484,15 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, StandardNormal};
+
+    /// Tourism's T_Q014 gets θ ≈ 5·10⁷ from the dynamic optimised model: said in powers of ten.
+    #[test]
+    fn a_huge_theta_is_said_in_powers_of_ten() {
+        assert_eq!(theta_words(49_756_134.11), "4.98e7");
+        assert_eq!(theta_words(2.0), "2.00");
+        assert_eq!(theta_words(999.994), "999.99");
+        assert_eq!(theta_words(-1234.5), "-1.23e3");
+    }
 
     #[test]
     fn parses_variants_and_seasons() {
