@@ -252,12 +252,15 @@ impl Fitted for FittedScum {
 
     fn description(&self) -> String {
         let names: Vec<&str> = self.members.iter().map(|(n, _)| n.as_str()).collect();
-        let mut text = format!(
-            "SCUM: the median of {} forecasts ({}) at each step, {}.",
-            names.len(),
-            names.join(", "),
-            self.bounds.words()
-        );
+        let mut text = match names.as_slice() {
+            [only] => format!("SCUM: only {only} could be fitted, so its forecast is SCUM's."),
+            _ => format!(
+                "SCUM: the median of {} forecasts ({}) at each step, {}.",
+                names.len(),
+                names.join(", "),
+                self.bounds.words()
+            ),
+        };
         for (name, model) in &self.members {
             text.push_str(&format!(" {name}: {}", model.description()));
         }
@@ -448,6 +451,25 @@ mod tests {
                 "scum takes one bound rule, median or envelope (got median and envelope)".into()
             ))
         );
+    }
+
+    /// Three values: only ETS fits, SCUM's forecast is its forecast and says so.
+    #[test]
+    fn one_fitted_member_is_said_as_such() {
+        let s = Series::starting(
+            crate::data::Frequency::Monthly,
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            vec![5.0, 7.0, 6.0],
+        );
+        let scum = ModelSpec::Scum(Default::default()).build().fit(&s).unwrap();
+        let d = scum.description();
+        assert!(
+            d.starts_with("SCUM: only ets could be fitted, so its forecast is SCUM's."),
+            "{d}"
+        );
+        assert!(d.contains("ces left out") && !d.contains("median of 1"), "{d}");
+        let ets = ModelSpec::Ets(Default::default()).build().fit(&s).unwrap();
+        assert_eq!(scum.predict(3, &[95.0]).unwrap(), ets.predict(3, &[95.0]).unwrap());
     }
 
     /// The bound rule in names and stored JSON: `scum` is the envelope, `scum:median` the

@@ -420,10 +420,16 @@ impl Fitted for FittedEts {
         if c.damped {
             parts.push(format!("φ={:.3}", p.phi));
         }
+        // A constant series' likelihood is clipped (AICc about -1e10) and three values leave
+        // AICc no degrees of freedom (infinite): neither is a number to show.
+        let by = if self.aicc.is_finite() && self.aicc.abs() < 1e9 {
+            format!("chosen by AICc ({:.1})", self.aicc)
+        } else {
+            "chosen (AICc cannot rank the models on so few or so even values)".to_string()
+        };
         let mut d = format!(
-            "{} chosen by AICc ({:.1}) among exponential smoothing models; {}.",
+            "{} {by} among exponential smoothing models; {}.",
             c.label(),
-            self.aicc,
             parts.join(", ")
         );
         if self.deseasoned.is_some() {
@@ -445,6 +451,23 @@ impl Fitted for FittedEts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three values (AICc infinite) and a constant series (likelihood clipped, AICc about
+    /// -1e10) get no AICc figure; an ordinary series does.
+    #[test]
+    fn descriptions_show_only_a_meaningful_aicc() {
+        let ets = AutoEts::default();
+        for y in [vec![5.0, 7.0, 6.0], vec![3.0; 6]] {
+            let d = ets.fit_values(&y, 1).unwrap().description();
+            assert!(
+                d.contains("AICc cannot rank the models") && !d.contains("AICc ("),
+                "{d}"
+            );
+        }
+        let y: Vec<f64> = (0..30).map(|t| 10.0 + t as f64 + ((t * 7) % 5) as f64).collect();
+        let d = ets.fit_values(&y, 1).unwrap().description();
+        assert!(d.contains(" chosen by AICc (") && !d.contains("cannot rank"), "{d}");
+    }
 
     #[test]
     fn quantiles_by_selection_match_sorting() {
