@@ -253,7 +253,10 @@ impl Fitted for FittedScum {
     fn description(&self) -> String {
         let names: Vec<&str> = self.members.iter().map(|(n, _)| n.as_str()).collect();
         let mut text = match names.as_slice() {
-            [only] => format!("SCUM: only {only} could be fitted, so its forecast is SCUM's."),
+            [only] if !self.dropped.is_empty() => {
+                format!("SCUM: only {only} could be fitted, so its forecast is SCUM's.")
+            }
+            [only] => format!("SCUM of one member, {only}: its forecast is SCUM's."),
             _ => format!(
                 "SCUM: the median of {} forecasts ({}) at each step, {}.",
                 names.len(),
@@ -453,7 +456,8 @@ mod tests {
         );
     }
 
-    /// Three values: only ETS fits, SCUM's forecast is its forecast and says so.
+    /// Three values: only ETS fits, SCUM's forecast is its forecast and says so (and `scum:ets`
+    /// does not say anything failed).
     #[test]
     fn one_fitted_member_is_said_as_such() {
         let s = Series::starting(
@@ -470,6 +474,10 @@ mod tests {
         assert!(d.contains("ces left out") && !d.contains("median of 1"), "{d}");
         let ets = ModelSpec::Ets(Default::default()).build().fit(&s).unwrap();
         assert_eq!(scum.predict(3, &[95.0]).unwrap(), ets.predict(3, &[95.0]).unwrap());
+        // One member asked for: nothing failed, and it is not said that anything did.
+        let asked: ModelSpec = "scum:ets".parse().unwrap();
+        let d = asked.build().fit(&s).unwrap().description();
+        assert!(d.starts_with("SCUM of one member, ets: its forecast is SCUM's."), "{d}");
     }
 
     /// The bound rule in names and stored JSON: `scum` is the envelope, `scum:median` the

@@ -317,7 +317,8 @@ impl Forecaster for AutoTheta {
 /// θ for the description: two decimals, or three significant digits in powers of ten from a
 /// thousand on (the optimiser may push θ to millions, where the trend line's share is 100 %).
 fn theta_words(theta: f64) -> String {
-    if theta.abs() >= 1000.0 {
+    // From the values that two decimals would round to 1000.00 on.
+    if theta.abs() >= 999.995 {
         format!("{theta:.2e}")
     } else {
         format!("{theta:.2}")
@@ -491,6 +492,7 @@ mod tests {
         assert_eq!(theta_words(49_756_134.11), "4.98e7");
         assert_eq!(theta_words(2.0), "2.00");
         assert_eq!(theta_words(999.994), "999.99");
+        assert_eq!(theta_words(999.995), "1.00e3");
         assert_eq!(theta_words(-1234.5), "-1.23e3");
     }
 

@@ -425,7 +425,7 @@ impl Fitted for FittedEts {
         let by = if self.aicc.is_finite() && self.aicc.abs() < 1e9 {
             format!("chosen by AICc ({:.1})", self.aicc)
         } else {
-            "chosen (AICc cannot rank the models on so few or so even values)".to_string()
+            "chosen (AICc is no meaningful number on so few or so even values)".to_string()
         };
         let mut d = format!(
             "{} {by} among exponential smoothing models; {}.",
@@ -460,13 +460,13 @@ mod tests {
         for y in [vec![5.0, 7.0, 6.0], vec![3.0; 6]] {
             let d = ets.fit_values(&y, 1).unwrap().description();
             assert!(
-                d.contains("AICc cannot rank the models") && !d.contains("AICc ("),
+                d.contains("AICc is no meaningful number") && !d.contains("AICc ("),
                 "{d}"
             );
         }
         let y: Vec<f64> = (0..30).map(|t| 10.0 + t as f64 + ((t * 7) % 5) as f64).collect();
         let d = ets.fit_values(&y, 1).unwrap().description();
-        assert!(d.contains(" chosen by AICc (") && !d.contains("cannot rank"), "{d}");
+        assert!(d.contains(" chosen by AICc (") && !d.contains("no meaningful"), "{d}");
     }
 
     #[test]
