@@ -314,7 +314,13 @@ impl Fitted for FittedAuto {
     }
 
     fn description(&self) -> String {
-        let combined = matches!(*self.model, FittedModel::Ensemble(_) | FittedModel::Scum(_));
+        // A combination that could fit only one member is that member: not said to be kept as
+        // a combination.
+        let combined = match &*self.model {
+            FittedModel::Ensemble(e) => e.members.len() > 1,
+            FittedModel::Scum(s) => s.members.len() > 1,
+            _ => false,
+        };
         let mut text = if self.table.is_empty() {
             let why = if combined {
                 "; without a comparison the combination is kept"

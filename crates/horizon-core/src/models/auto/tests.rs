@@ -166,6 +166,23 @@ fn a_short_series_gets_the_combination_or_the_first_candidate_that_fits() {
         scum.predict(8, &[95.0]).unwrap(),
         "Auto's forecast is the combination's, bands as it gives them"
     );
+    // Three values: SCUM fits only ETS, and Auto does not call that a combination.
+    let three = Series::starting(
+        Frequency::Monthly,
+        chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        vec![5.0, 7.0, 6.0],
+    );
+    let d = Auto {
+        candidates: default_candidates(),
+        intermittent: false,
+    }
+    .fit(&three)
+    .unwrap()
+    .description();
+    assert!(
+        d.starts_with("Auto: scum (the series is too short to compare candidates on its own history). SCUM: only ets"),
+        "{d}"
+    );
     // Without a combination among the candidates: the first that fits, as before.
     let first = Auto {
         candidates: vec![ModelSpec::Ets(Default::default()), ModelSpec::Mean],
