@@ -442,3 +442,77 @@ fn sharded_training_covers_every_series_once() {
     let bad = horizon(&["train", "--config", "pipeline.toml", "--shard", "4/3"], d, &reg);
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+/// The sample's rows up to `last` (ISO dates compare as text) or, with `sundays`, its Sundays
+/// only (2023-01-01 was one): weekly totals' dates.
+fn sample_rows(d: &Path, out: &str, keep: impl Fn(&str) -> bool) {
+    let text = std::fs::read_to_string(d.join("sales.csv")).expect("sample");
+    let mut lines = text.lines();
+    let mut kept = vec![lines.next().expect("header").to_string()];
+    kept.extend(
+        lines
+            .filter(|l| keep(l.split(',').nth(2).expect("date column")))
+            .map(String::from),
+    );
+    std::fs::write(d.join(out), kept.join("\n") + "\n").expect("write");
+}
+
+#[test]
+fn a_retrain_of_the_champions_model_on_newer_data_replaces_it() {
+    let dir = project("\"ets\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    let full = std::fs::read(d.join("sales.csv")).expect("sample");
+    sample_rows(d, "early.csv", |date| date <= "2024-11-30");
+    std::fs::rename(d.join("early.csv"), d.join("sales.csv")).expect("early data");
+    let first = ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    assert!(first.contains("version 1 promoted"), "{first}");
+    // A month more of data, the same model: the hold-out scores both the same (each is ets
+    // refitted there), so the newer fit replaces the older rather than never winning.
+    std::fs::write(d.join("sales.csv"), &full).expect("full data");
+    let second = ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    assert!(
+        second.contains(
+            "version 2 promoted: the same model (ets) refitted on data up to 2024-12-30 (it had data up to 2024-11-30)"
+        ),
+        "{second}"
+    );
+    let show = ok(&horizon(&["registry", "show", "sales@champion"], d, &reg));
+    assert!(show.contains("sales version 2"), "{show}");
+    // The same data once more: nothing newer, an equal score, no promotion.
+    let third = ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    assert!(third.contains("version 3 not promoted"), "{third}");
+}
+
+#[test]
+fn weekly_data_sent_to_a_daily_model_is_refused_not_filled_with_zero_days() {
+    let dir = project("\"seasonal-naive\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    sample_rows(d, "weekly.csv", |date| {
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .is_ok_and(|t| chrono::Datelike::weekday(&t) == chrono::Weekday::Sun)
+    });
+    let args = [
+        "forecast",
+        "weekly.csv",
+        "--registered",
+        "sales@champion",
+        "--out",
+        "w.csv",
+    ];
+    let out = horizon(&args, d, &reg);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("weekly.csv: sales version 1: the data is weekly but the model was trained on daily data"),
+        "{said}"
+    );
+    assert!(!d.join("w.csv").exists());
+    // Said to be daily, it is read as daily (with a warning on the days between).
+    let forced = horizon(&[&args[..], &["--freq", "daily"]].concat(), d, &reg);
+    ok(&forced);
+    assert!(
+        String::from_utf8_lossy(&forced.stderr).contains("weekly.csv: "),
+        "warnings counted"
+    );
+}

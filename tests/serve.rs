@@ -500,6 +500,19 @@ fn bad_requests_get_4xx_naming_the_field_and_the_server_lives_on() {
         {"store_id": "S01", "product_id": "P001", "date": "2024-13-45", "sales": 4},
     ]});
     expect(with(&bad_date.to_string()), 422, "history[1].date");
+    // Weekly totals sent to the daily model: refused, not read as six zero days a week.
+    let monday = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+    let weekly: Vec<Value> = (0..20)
+        .map(|k| {
+            let date = monday + chrono::Days::new(7 * k);
+            json!({"store_id": "S01", "product_id": "P001", "date": date.to_string(), "sales": 140})
+        })
+        .collect();
+    expect(
+        with(&json!({ "history": weekly }).to_string()),
+        422,
+        "history: the data is weekly but the model was trained on daily data",
+    );
     let big = format!(
         "{{\"series\": [{}]}}",
         vec!["{\"store_id\": \"S01\", \"product_id\": \"P01\"}"; 500].join(",")

@@ -256,13 +256,7 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<Computed, CliError> {
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
     };
-    if ing.report.warning_count() > 0 {
-        eprintln!(
-            "{}: {} warning(s) (run `horizon validate` to list them)",
-            a.file.display(),
-            ing.report.warning_count()
-        );
-    }
+    say_warnings(a, &ing.report);
     let model = a.settings.apply(&a.model, a.columns.season, false)?;
     // Before the long work (the data and flags are checked first): the output may not be written.
     check_new(&a.out, a.force, &[&a.file])?;
@@ -347,6 +341,17 @@ fn forecast_levels(
     Ok((r.panel, out, Some(totals)))
 }
 
+/// One line on stderr when the data has warnings (they do not stop the forecast).
+fn say_warnings(a: &ForecastArgs, report: &horizon_core::data::Report) {
+    if report.warning_count() > 0 {
+        eprintln!(
+            "{}: {} warning(s) (run `horizon validate` to list them)",
+            a.file.display(),
+            report.warning_count()
+        );
+    }
+}
+
 fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliError> {
     let (name, r) = VersionRef::parse_target(target).map_err(|e| CliError::Data(format!("--registered: {e}")))?;
     let reg = a.registry.open()?;
@@ -362,6 +367,11 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliErr
     // Read the file as the training data was, unless the command line says otherwise.
     let trained_as = art.ingest_options();
     let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
+    if a.columns.options().freq.is_none() {
+        art.check_calendar(&ing.stats)
+            .map_err(|e| CliError::Data(format!("{}: {name} version {}: {e}", a.file.display(), version.version)))?;
+    }
+    say_warnings(a, &ing.report);
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
     };

@@ -13,7 +13,7 @@ use horizon_core::data::shard::{Shard, input_fingerprint};
 use horizon_core::export::forecast_csv;
 use horizon_core::forecast::{ForecastOptions, ModelSource, forecast};
 use horizon_core::pipeline::{self, Trained};
-use horizon_registry::promotion::{self, Decision};
+use horizon_registry::promotion::{self, Decision, Rival};
 use horizon_registry::{Registry, RegistryError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -107,7 +107,7 @@ fn train_some(a: &TrainArgs) -> Result<Option<Decision>, CliError> {
                     .get(&format!("horizon.{}", art.metric))
                     .and_then(|t| t.parse::<f64>().ok())
                     .unwrap_or(f64::INFINITY);
-                let decision = promote(reg.as_ref(), &p, &panel, v, score)?;
+                let decision = promote(reg.as_ref(), &p, &panel, (v, &art), score)?;
                 println!("promotion: {decision}");
                 write_forecast(a, &p, &panel, &art, force)?;
                 return Ok(Some(decision));
@@ -169,7 +169,7 @@ fn train_some(a: &TrainArgs) -> Result<Option<Decision>, CliError> {
         version.1
     );
 
-    let decision = promote(reg.as_ref(), &p, &panel, version.0, trained.score)?;
+    let decision = promote(reg.as_ref(), &p, &panel, (version.0, art), trained.score)?;
     println!("promotion: {decision}");
 
     write_forecast(a, &p, &panel, art, force)?;
@@ -262,21 +262,23 @@ fn run_params(p: &super::config::Pipeline, art: &Artifact) -> BTreeMap<String, S
     params
 }
 
-/// Score the current champion's model on this run's hold-out and let the policy decide.
+/// Score the current champion's model on this run's hold-out and let the policy decide. A
+/// candidate that is the champion's own model on newer data replaces it (see [`Rival::Refit`]).
 fn promote(
     reg: &dyn Registry,
     p: &super::config::Pipeline,
     panel: &horizon_core::Panel,
-    candidate: u64,
+    candidate: (u64, &Artifact),
     score_of_candidate: f64,
 ) -> Result<Decision, CliError> {
     let name = &p.model_name;
+    let (candidate, art) = candidate;
     // Compared again if another training moves the champion meanwhile (see promote_with).
-    let score = |v: u64| -> Result<f64, RegistryError> {
+    let score = |v: u64| -> Result<Rival, RegistryError> {
         let bytes = reg.download(name, v)?;
         let champ = Artifact::from_bytes(&bytes, &format!("{name} version {v}"))
             .map_err(|e| RegistryError::Invalid(e.to_string()))?;
-        Ok(match pipeline::score(panel, &champ.spec, &p.train) {
+        let score = match pipeline::score(panel, &champ.spec, &p.train) {
             Ok(s) => s,
             // A champion that cannot even be scored on the new data is beaten by any model that can.
             Err(e) => {
@@ -286,9 +288,26 @@ fn promote(
                 );
                 f64::INFINITY
             }
+        };
+        Ok(match newer_refit(art, &champ) {
+            Some(why) => Rival::Refit { score, why },
+            None => Rival::Score(score),
         })
     };
     promotion::promote_with(reg, name, candidate, score_of_candidate, &p.policy, score).map_err(registry_failure)
+}
+
+/// Why `candidate` is `champion`'s model refitted on newer data (the same spec, a training set
+/// that ends later), or `None` when it is not.
+fn newer_refit(candidate: &Artifact, champion: &Artifact) -> Option<String> {
+    let end = |a: &Artifact| a.training.series.iter().map(|s| s.end).max();
+    let (new, old) = (end(candidate)?, end(champion)?);
+    (candidate.spec == champion.spec && new > old).then(|| {
+        format!(
+            "the same model ({}) refitted on data up to {new} (it had data up to {old})",
+            candidate.spec
+        )
+    })
 }
 
 fn print_candidates(t: &Trained, metric: &str) {

@@ -201,6 +201,33 @@ impl Artifact {
         }
     }
 
+    /// Whether new data read with [`Artifact::ingest_options`] (`stats` of that reading) is on
+    /// this model's calendar. When the training guessed its frequency from the dates, new dates
+    /// that step at a coarser one (weekly totals sent to a daily model) would be read onto the
+    /// old grid with the days between them as zero sales, and every forecast would be wrong:
+    /// `Err` names both frequencies. Data read at a frequency the training set is not checked
+    /// (nor is data whose dates show no frequency).
+    pub fn check_calendar(&self, stats: &crate::data::IngestStats) -> Result<(), String> {
+        let trained = self.training.freq;
+        match stats.dates_freq {
+            Some(f) if self.preprocessing.freq.is_none() && f.periods_per_year() < trained.periods_per_year() => {
+                Err(format!(
+                    "the data is {} but the model was trained on {} data: read as {}, the {}s between its dates \
+                     would count as zero sales (forecast it with a model trained on {} data, or set the \
+                     frequency to {} if those {}s really had no sales)",
+                    f.name(),
+                    trained.name(),
+                    trained.name(),
+                    trained.unit(),
+                    f.name(),
+                    trained.name(),
+                    trained.unit()
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// True when `series` is exactly the history this artifact's model of it was trained on.
     pub fn trained_on(&self, series: &Series) -> bool {
         let now = SeriesSummary::of(series);

@@ -62,6 +62,7 @@ pub struct Data {
     /// The reading's warnings, one line each (gaps filled, negative values, …).
     #[pyo3(get)]
     warnings: Vec<String>,
+    stats: horizon_core::data::IngestStats,
 }
 
 #[pymethods]
@@ -151,6 +152,7 @@ pub(crate) fn read_with(
             options,
             source: source.to_string(),
             warnings: lines,
+            stats: ingested.stats,
         }),
         _ => Err(DataError::new_err(format!(
             "{}\n{}: {} error(s), {} warning(s); nothing was forecast",

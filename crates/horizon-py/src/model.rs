@@ -1,7 +1,7 @@
 //! `Model`: a model fitted to every series, Horizon's artifact, for Python (`HorizonModel`).
 
 use crate::arrow_io::ArrowTable;
-use crate::{Failure, expected_rows, failures_of, model_error, read_with, run, tables};
+use crate::{DataError, Failure, expected_rows, failures_of, model_error, read_with, run, tables};
 use horizon_core::artifact::Artifact;
 use horizon_core::forecast::{ForecastOptions, ModelSource, PanelForecast, forecast, stored_forecast};
 use pyo3::prelude::*;
@@ -88,6 +88,9 @@ impl Model {
         source: &str,
     ) -> PyResult<(ArrowTable, Vec<Failure>, Vec<String>)> {
         let read = read_with(py, data, self.artifact.ingest_options(), source)?;
+        self.artifact
+            .check_calendar(&read.stats)
+            .map_err(|e| DataError::new_err(format!("{source}: {e}")))?;
         let options = ForecastOptions::new(h, &levels);
         let panel = &read.panel;
         let out = run(py, n_jobs, || {

@@ -57,6 +57,10 @@ def test_pyfunc_loads_a_model_the_cli_registered(registered):
     longer = model.predict(history, params={"h": 20, "level": [50]})
     assert len(longer) == 20 * cli.groupby(["store_id", "product_id"]).ngroups
     assert "ets-lo-50" in longer.columns and "ets-lo-95" not in longer.columns
+    # Weekly totals are not read onto the daily model's grid with six zero days a week.
+    weekly = history[pd.to_datetime(history["date"]).dt.dayofweek == 6]
+    with pytest.raises(ValueError, match="the data is weekly but the model was trained on daily data"):
+        model.predict(weekly)
 
 
 def test_mlflow_models_serve_answers_with_the_cli_numbers(registered, server, tmp_path):

@@ -58,6 +58,26 @@ impl fmt::Display for Decision {
     }
 }
 
+/// What the champion brings to a comparison with a candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rival {
+    /// Its score on the candidate's hold-out.
+    Score(f64),
+    /// Its score there, where the candidate is the champion's own model refitted on newer
+    /// data: the two scores are equal by construction (each is the model refitted on the
+    /// hold-out's history), so the comparison cannot decide, and the newer fit replaces the
+    /// older. `why` says so in the decision.
+    Refit { score: f64, why: String },
+}
+
+impl Rival {
+    pub fn score(&self) -> f64 {
+        match self {
+            Rival::Score(s) | Rival::Refit { score: s, .. } => *s,
+        }
+    }
+}
+
 /// Decide on scores alone: promote when there is no champion, or when the candidate's score
 /// is at most `(1 − threshold)` times the champion's.
 pub fn decide(policy: &PromotionPolicy, candidate: f64, champion: Option<f64>) -> (bool, String) {
@@ -108,19 +128,38 @@ pub fn promote(
     champion: Option<(u64, f64)>,
     policy: &PromotionPolicy,
 ) -> Result<Decision> {
+    let champion = champion.map(|(v, s)| (v, Rival::Score(s)));
+    promote_rival(reg, name, candidate, candidate_score, champion, policy)
+}
+
+/// [`promote`] with the champion as a [`Rival`]: a refit of the champion's own model on newer
+/// data replaces it without a comparison (when its score is a number).
+pub fn promote_rival(
+    reg: &dyn Registry,
+    name: &str,
+    candidate: u64,
+    candidate_score: f64,
+    champion: Option<(u64, Rival)>,
+    policy: &PromotionPolicy,
+) -> Result<Decision> {
     validate_alias(&policy.alias)?;
     let _hold = reg.hold()?;
     let current = current_alias(reg, name, &policy.alias)?;
+    let expected = champion.as_ref().map(|c| c.0);
     let moved = |now: Option<u64>| RegistryError::AliasMoved {
         name: name.into(),
         alias: policy.alias.clone(),
-        expected: champion.map(|c| c.0),
+        expected,
         now,
     };
-    if current != Some(candidate) && current != champion.map(|c| c.0) {
+    if current != Some(candidate) && current != expected {
         return Err(moved(current));
     }
-    let champion_score = champion.map(|c| c.1);
+    let refit = match &champion {
+        Some((_, Rival::Refit { why, .. })) => Some(why.clone()),
+        _ => None,
+    };
+    let champion_score = champion.map(|c| c.1.score());
     let champion = match (current, champion_score) {
         (Some(v), _) if v == candidate => {
             return Ok(Decision {
@@ -140,7 +179,16 @@ pub fn promote(
         }
         (None, _) => None,
     };
-    let (promoted, reason) = decide(policy, candidate_score, champion.map(|c| c.1));
+    let (promoted, reason) = match refit {
+        Some(why) if champion.is_some() && candidate_score.is_finite() => (
+            true,
+            format!(
+                "{why}: it replaces the {} ({} {candidate_score:.4} on this hold-out for both)",
+                policy.alias, policy.metric
+            ),
+        ),
+        _ => decide(policy, candidate_score, champion.map(|c| c.1)),
+    };
     if promoted {
         move_alias(reg, name, &policy.alias, candidate)?;
         // Under a lock nothing moves meanwhile; on MLflow (no lock, no transactions) another
@@ -171,7 +219,7 @@ pub fn promote(
     })
 }
 
-/// [`promote`], comparing again while other promotions move the alias: `score(v)` is the
+/// [`promote_rival`], comparing again while other promotions move the alias: `score(v)` is the
 /// champion `v`'s score on the candidate's hold-out. Gives up after a few rounds.
 pub fn promote_with(
     reg: &dyn Registry,
@@ -179,7 +227,7 @@ pub fn promote_with(
     candidate: u64,
     candidate_score: f64,
     policy: &PromotionPolicy,
-    mut score: impl FnMut(u64) -> Result<f64>,
+    mut score: impl FnMut(u64) -> Result<Rival>,
 ) -> Result<Decision> {
     let mut rounds = 0;
     loop {
@@ -187,7 +235,7 @@ pub fn promote_with(
             Some(v) if v != candidate => Some((v, score(v)?)),
             _ => None,
         };
-        match promote(reg, name, candidate, candidate_score, champion, policy) {
+        match promote_rival(reg, name, candidate, candidate_score, champion, policy) {
             Err(RegistryError::AliasMoved { .. }) if rounds < 8 => rounds += 1,
             other => return other,
         }

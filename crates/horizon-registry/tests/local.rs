@@ -182,9 +182,11 @@ fn concurrent_promotions_decide_one_after_the_other() {
                     let tags = [("score".to_string(), score.to_string())].into();
                     barrier.wait();
                     let v = reg.create_version(&name, b"x", None, &tags).expect("version").version;
-                    let stored = |v: u64| -> Result<f64, RegistryError> {
+                    let stored = |v: u64| -> Result<promotion::Rival, RegistryError> {
                         let tags = reg.get_version(&name, v)?.tags;
-                        Ok(tags.get("score").and_then(|s| s.parse().ok()).unwrap_or(f64::NAN))
+                        Ok(promotion::Rival::Score(
+                            tags.get("score").and_then(|s| s.parse().ok()).unwrap_or(f64::NAN),
+                        ))
                     };
                     promotion::promote_with(&reg, &name, v, score, &PromotionPolicy::default(), stored)
                         .expect("promotion decides")

@@ -264,6 +264,10 @@ fn history_panel(rows: &[(String, Map<String, Value>)], loaded: &Loaded) -> Resu
     if !errors.is_empty() {
         return Err(ApiError::unprocessable(errors.join("; ")));
     }
+    loaded
+        .artifact
+        .check_calendar(&ing.stats)
+        .map_err(|e| ApiError::unprocessable(format!("history: {e}")))?;
     ing.panel
         .ok_or_else(|| ApiError::unprocessable("history: nothing could be read"))
 }

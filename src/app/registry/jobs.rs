@@ -183,7 +183,7 @@ pub fn promote(target: &RegistryLocation, name: &str, version: u64, panel: &Pane
         };
         let candidate = score(version)?;
         let d = promotion::promote_with(reg.as_ref(), name, version, candidate, &policy, |v| {
-            score(v).map_err(RegistryError::Invalid)
+            score(v).map(promotion::Rival::Score).map_err(RegistryError::Invalid)
         })
         .map_err(|e| e.to_string())?;
         Ok(format!("{name} {d}"))

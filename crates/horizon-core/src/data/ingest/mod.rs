@@ -403,6 +403,66 @@ mod tests {
 }
 
 #[cfg(test)]
+mod frequency_tests {
+    use super::*;
+    use crate::data::Frequency;
+
+    /// `n` dates `step` days apart from 2024-01-01, sales 10, for `id`.
+    fn rows(id: &str, step: u64, n: u64) -> String {
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        (0..n)
+            .map(|k| format!("{id},{},10\n", start + chrono::Days::new(step * k)))
+            .collect()
+    }
+
+    #[test]
+    fn weekly_dates_read_as_daily_say_so() {
+        let csv = format!("id,date,sales\n{}", rows("A", 7, 20));
+        let guessed = ingest_csv(csv.as_bytes(), "w.csv", &IngestOptions::default());
+        assert_eq!(guessed.stats.dates_freq, Some(Frequency::Weekly));
+        assert_eq!(guessed.panel.unwrap().freq, Frequency::Weekly);
+        assert_eq!(guessed.report.count_of(IssueKind::Frequency), 0, "{}", guessed.report);
+        let daily = IngestOptions {
+            freq: Some(Frequency::Daily),
+            ..Default::default()
+        };
+        let forced = ingest_csv(csv.as_bytes(), "w.csv", &daily);
+        assert_eq!(forced.stats.dates_freq, Some(Frequency::Weekly));
+        assert_eq!(forced.panel.as_ref().unwrap().freq, Frequency::Daily);
+        assert_eq!(forced.stats.gaps_filled, 19 * 6);
+        assert_eq!(forced.report.count_of(IssueKind::Frequency), 1, "{}", forced.report);
+        assert!(
+            forced
+                .report
+                .to_string()
+                .contains("the dates step like weekly data but are read as daily"),
+            "{}",
+            forced.report
+        );
+    }
+
+    #[test]
+    fn a_monthly_series_in_a_daily_file_is_named() {
+        let csv = format!("id,date,sales\n{}{}", rows("A", 1, 400), rows("B", 30, 12));
+        let ing = ingest_csv(csv.as_bytes(), "mixed.csv", &IngestOptions::default());
+        assert_eq!(ing.panel.as_ref().unwrap().freq, Frequency::Daily);
+        let said = ing.report.to_string();
+        assert_eq!(ing.report.count_of(IssueKind::Frequency), 1, "{said}");
+        assert!(said.contains("B"), "{said}");
+        assert!(
+            said.contains("its dates step like monthly data (11 of 11 steps) but the file is daily"),
+            "{said}"
+        );
+        // A product sold on a few scattered days is daily data with gaps, not another frequency.
+        let scattered = "id,date,sales\nC,2024-01-01,1\nC,2024-01-08,1\nC,2024-01-11,1\nC,2024-01-18,1\n\
+                         C,2024-01-30,1\nC,2024-02-02,1\n";
+        let csv = format!("id,date,sales\n{}{}", rows("A", 1, 60), &scattered[14..]);
+        let ing = ingest_csv(csv.as_bytes(), "s.csv", &IngestOptions::default());
+        assert_eq!(ing.report.count_of(IssueKind::Frequency), 0, "{}", ing.report);
+    }
+}
+
+#[cfg(test)]
 mod ambiguity_tests {
     use super::*;
     use crate::data::Frequency;

@@ -21,10 +21,9 @@ pub(super) fn build_panel(
     for s in &mut raws {
         sort_raw(s, n_exog);
     }
-    let freq = match mapping
-        .freq
-        .or_else(|| infer_frequency(raws.iter().map(|s| s.dates.as_slice())))
-    {
+    let stepped = infer_frequency(raws.iter().map(|s| s.dates.as_slice()));
+    stats.dates_freq = stepped;
+    let freq = match mapping.freq.or(stepped) {
         Some(f) => f,
         None => {
             report.push(Issue::error(
@@ -36,7 +35,22 @@ pub(super) fn build_panel(
         }
     };
     mapping.freq = Some(freq);
+    if let Some(stepped) = stepped.filter(|f| f.periods_per_year() < freq.periods_per_year()) {
+        report.push(Issue::warning(
+            IssueKind::Frequency,
+            format!(
+                "the dates step like {} data but are read as {} (the frequency set): the {}s between them \
+                 count as gaps",
+                stepped.name(),
+                freq.name(),
+                freq.unit()
+            ),
+        ));
+    }
     let strays = raws.iter().filter(|raw| stray_dates(raw, freq, report)).count();
+    for raw in &raws {
+        coarser_series(raw, freq, stepped, report);
+    }
     if strays > 0 || !spans_fit_in_memory(&raws, freq, report) {
         return None;
     }
@@ -98,6 +112,48 @@ fn span(raw: &RawSeries, freq: Frequency) -> usize {
 /// them, and the gap is longer than ten years and than ten times the larger side's whole span
 /// (so that a real pause — a shop closed for a few years, a pilot before a launch — is read),
 /// the smaller side's rows are reported as an error.
+/// Warn of a series whose dates clearly step at a coarser frequency than the file's (a monthly
+/// series in a daily file: at least three steps, three in four of them a month apart). Read at
+/// the file's frequency, the periods between its dates count as gaps, which is right for a
+/// product sold on one day a month and wrong for monthly totals; only the user knows which.
+/// A series that steps as the whole file does (`stepped`) is left to the file's warning.
+fn coarser_series(raw: &RawSeries, freq: Frequency, stepped: Option<Frequency>, report: &mut Report) {
+    let steps = raw.dates.len().saturating_sub(1);
+    let Some(own) = infer_frequency(std::iter::once(raw.dates.as_slice())) else {
+        return;
+    };
+    let typical = match own {
+        Frequency::Daily => 1..=1,
+        Frequency::Weekly => 7..=7,
+        Frequency::Monthly => 28..=31,
+        Frequency::Quarterly => 89..=92,
+    };
+    let like = raw
+        .dates
+        .windows(2)
+        .filter(|w| typical.contains(&(w[1] - w[0]).num_days()))
+        .count();
+    if Some(own) == stepped || own.periods_per_year() >= freq.periods_per_year() || like < 3 || like * 4 < steps * 3 {
+        return;
+    }
+    let mut issue = Issue::warning(
+        IssueKind::Frequency,
+        format!(
+            "its dates step like {} data ({like} of {steps} steps) but the file is {}: the {}s between them count \
+             as gaps (filled by the gap policy). If these are {} totals, put them in a file of their own",
+            own.name(),
+            freq.name(),
+            freq.unit(),
+            own.name()
+        ),
+    )
+    .for_series(key_label(&raw.key));
+    if let Some(&row) = raw.rows.first() {
+        issue = issue.at_row(row as usize);
+    }
+    report.push(issue);
+}
+
 fn stray_dates(raw: &RawSeries, freq: Frequency, report: &mut Report) -> bool {
     let n = raw.dates.len();
     if n < 3 {
