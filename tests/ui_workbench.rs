@@ -5,6 +5,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 mod common;
 
+use chrono::{Datelike, Weekday};
 use horizon::app::{Runner, Workbench};
 use std::path::{Path, PathBuf};
 
@@ -364,13 +365,32 @@ fn parquet_order_lines_are_aggregated_in_a_dialog() {
     let weekly = data.panel.as_ref().expect("a panel");
     assert_eq!(weekly.freq, horizon_core::Frequency::Weekly);
     assert_eq!(weekly.series.len(), 2);
-    let units: f64 = panel.series.iter().flat_map(|s| &s.values).sum();
+    // The orders run from the first to the last day with a sale; the weeks they cover only in
+    // part are left out, and the note says which.
+    let days = || {
+        panel
+            .series
+            .iter()
+            .flat_map(|s| s.dates.iter().zip(&s.values))
+            .filter(|(_, v)| **v > 0.0)
+    };
+    let (first, last) = (days().map(|d| *d.0).min().unwrap(), days().map(|d| *d.0).max().unwrap());
+    let monday = |d: chrono::NaiveDate| d - chrono::Days::new(d.weekday().num_days_from_monday().into());
+    let whole = |d: &chrono::NaiveDate| {
+        (first == monday(first) || monday(*d) > monday(first))
+            && (last.weekday() == Weekday::Sun || monday(*d) < monday(last))
+    };
+    let units: f64 = days().filter(|(d, _)| whole(d)).map(|(_, v)| v).sum();
     let weekly_units: f64 = weekly.series.iter().flat_map(|s| &s.values).sum();
     assert_eq!(units, weekly_units);
     // What the aggregation did stays under the file's name (the status line moves on).
     let note = format!("{lines} rows aggregated into 2 series");
     let shown = data.note.clone().unwrap_or_default();
     assert!(shown.starts_with(&note), "{shown}");
+    assert!(
+        shown.contains(&format!("Left out the week of {}", monday(first))),
+        "{shown}"
+    );
     h.get_by_label(&shown);
     assert!(h.state().forecast.result.is_some(), "the weekly sales are forecast");
     // Re-read (as after a column option changed), the same data keeps its note.
@@ -400,5 +420,17 @@ fn parquet_order_lines_are_aggregated_in_a_dialog() {
     let monthly = h.state().panel().expect("monthly panel");
     assert_eq!(monthly.freq, horizon_core::Frequency::Monthly);
     assert_eq!(monthly.series.len(), 6);
-    assert_eq!(monthly.series[0].len(), 24);
+    // The sample ends on 30 December 2024: its last month is partial and left out.
+    assert_eq!(monthly.series[0].len(), 23);
+    let note = h
+        .state()
+        .data
+        .loaded
+        .as_ref()
+        .and_then(|d| d.note.clone())
+        .unwrap_or_default();
+    assert!(
+        note.contains("Left out the month of 2024-12-01 (30 of 31 days)"),
+        "{note}"
+    );
 }

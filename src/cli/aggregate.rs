@@ -41,6 +41,10 @@ pub struct AggregateArgs {
     /// Periods without rows are missing (left to the gap policy) instead of 0
     #[arg(long)]
     pub empty_as_missing: bool,
+    /// Keep the first and last week or month when the data covers them only in part (left out
+    /// by default: their sums look like a drop in sales)
+    #[arg(long)]
+    pub keep_partial: bool,
     /// Output CSV file
     #[arg(long)]
     pub out: PathBuf,
@@ -84,6 +88,7 @@ pub fn run(a: AggregateArgs) -> Result<(), CliError> {
         PeriodArg::Month => Period::Month,
     };
     agg.empty_periods_are_zero = !a.empty_as_missing;
+    agg.keep_partial_ends = a.keep_partial;
     let out = aggregate(&table, &agg).map_err(|e| CliError::Data(e.to_string()))?;
     eprintln!("{name}: {}", out.description);
     if out.skipped_rows > 0 {
@@ -94,10 +99,25 @@ pub fn run(a: AggregateArgs) -> Result<(), CliError> {
             out.skipped_examples.join("; ")
         );
     }
+    if let Some(note) = out.partial_note() {
+        let hint = if out.partial_left_out {
+            " (--keep-partial keeps it)"
+        } else {
+            ""
+        };
+        eprintln!("{note}{hint}");
+    }
     // The result goes through the same ingestion as any CSV: what it reports is printed.
     let ingested = ingest_csv(&out.csv, &a.out.display().to_string(), &out.options);
     for line in ingested.report.lines() {
         eprintln!("{line}");
+    }
+    if ingested.report.has_errors() {
+        return Err(CliError::Data(format!(
+            "{name}: the aggregated sales have {} error(s); nothing was written to {}",
+            ingested.report.error_count(),
+            a.out.display()
+        )));
     }
     write_new(&a.out, &out.csv, a.force, &[&a.file])?;
     eprintln!(

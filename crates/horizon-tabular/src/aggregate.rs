@@ -6,7 +6,7 @@ use crate::{Format, Table, TableError};
 use chrono::{Datelike, NaiveDate};
 use horizon_core::data::dates::DateFormat;
 use horizon_core::data::sniff::parse_number;
-use horizon_core::data::{Frequency, IngestOptions};
+use horizon_core::data::{Frequency, IngestOptions, MAX_MAGNITUDE};
 use polars::prelude::*;
 
 /// The length of the periods rows are summed over.
@@ -48,7 +48,7 @@ impl Period {
     }
 
     /// The period a day falls in, as a number that grows by one per period.
-    fn index(self, day: NaiveDate) -> i64 {
+    pub(crate) fn index(self, day: NaiveDate) -> i64 {
         match self {
             Period::Day => day.num_days_from_ce() as i64,
             // Day 1 of the common era was a Monday.
@@ -58,7 +58,7 @@ impl Period {
     }
 
     /// The first day of the period `index`.
-    fn start(self, index: i64) -> Option<NaiveDate> {
+    pub(crate) fn start(self, index: i64) -> Option<NaiveDate> {
         match self {
             Period::Day => NaiveDate::from_num_days_from_ce_opt(i32::try_from(index).ok()?),
             Period::Week => NaiveDate::from_num_days_from_ce_opt(i32::try_from(index * 7 + 1).ok()?),
@@ -110,6 +110,9 @@ pub struct Aggregation {
     /// A period without rows is zero sales (sums and counts; no day without an order is a
     /// missing day). Off, it is a gap the ingestion's gap policy handles.
     pub empty_periods_are_zero: bool,
+    /// Keep the first and last week or month when the data covers them only in part (sums and
+    /// counts; see [`crate::PartialPeriod`]). Off, they are left out.
+    pub keep_partial_ends: bool,
 }
 
 impl Aggregation {
@@ -191,6 +194,11 @@ pub struct Aggregated {
     pub output_rows: usize,
     /// Output rows for periods without any input row, written as 0.
     pub zero_filled: usize,
+    /// The first and last periods the data covers only in part (sums and counts) …
+    pub partial_ends: Vec<crate::PartialPeriod>,
+    /// … and whether they were left out (not when asked to keep them, or when nothing else
+    /// would be left).
+    pub partial_left_out: bool,
 }
 
 const PERIOD: &str = "__horizon_period";
@@ -260,6 +268,7 @@ pub fn aggregate(table: &Table, agg: &Aggregation) -> Result<Aggregated, TableEr
         keep.push(missing.is_none());
         periods.push(days[i].map(|d| agg.period.index(d)));
     }
+    let (partial_ends, partial_left_out) = leave_out_partial_ends(agg, &days, &periods, &mut keep);
     if skipped.count == n {
         return Err(request(format!(
             "no row has a date, a value and every id ({} rows; first: {})",
@@ -314,7 +323,40 @@ pub fn aggregate(table: &Table, agg: &Aggregation) -> Result<Aggregated, TableEr
         series: out.series,
         output_rows: out.rows,
         zero_filled: out.zero_filled,
+        partial_ends,
+        partial_left_out,
     })
+}
+
+/// The partial first and last periods of the rows kept (sums and counts), and whether their
+/// rows were taken out of `keep` (not when asked to keep them, or when no row would be left).
+fn leave_out_partial_ends(
+    agg: &Aggregation,
+    days: &[Option<NaiveDate>],
+    periods: &[Option<i64>],
+    keep: &mut [bool],
+) -> (Vec<crate::PartialPeriod>, bool) {
+    let kept_days = days
+        .iter()
+        .zip(keep.iter())
+        .filter(|(_, k)| **k)
+        .filter_map(|(d, _)| *d);
+    let (Some(first), Some(last)) = (kept_days.clone().min(), kept_days.max()) else {
+        return (Vec::new(), false);
+    };
+    if agg.how == How::Mean {
+        return (Vec::new(), false);
+    }
+    let ends = crate::partial::partial_ends(agg.period, first, last);
+    let partial = |p: &Option<i64>| p.is_some_and(|p| ends.iter().any(|(i, _)| *i == p));
+    let whole_left = periods.iter().zip(keep.iter()).any(|(p, k)| *k && !partial(p));
+    let leave_out = !ends.is_empty() && !agg.keep_partial_ends && whole_left;
+    if leave_out {
+        for (k, p) in keep.iter_mut().zip(periods) {
+            *k = *k && !partial(p);
+        }
+    }
+    (ends.into_iter().map(|(_, p)| p).collect(), leave_out)
 }
 
 #[derive(Default)]
@@ -396,6 +438,17 @@ fn numbers(table: &Table, name: &str) -> Result<Vec<Option<f64>>, TableError> {
             .cast(&DataType::Float64)
             .map_err(|e| column_error(format!("cannot be read as numbers: {e}")))?;
         let f = f.f64().map_err(|e| column_error(e.to_string()))?;
+        if let Some(i) = f.iter().position(|v| v.is_some_and(|x| x.abs() > MAX_MAGNITUDE)) {
+            return Err(TableError::Cell {
+                file: table.name.clone(),
+                row: table.row_name(i),
+                column: name.to_string(),
+                message: format!(
+                    "{:e} is too large for a sales figure (beyond 1e100)",
+                    f.get(i).unwrap_or(f64::INFINITY)
+                ),
+            });
+        }
         return Ok(f.iter().map(|v| v.filter(|x| x.is_finite())).collect());
     }
     if *dtype != DataType::String {
@@ -403,16 +456,24 @@ fn numbers(table: &Table, name: &str) -> Result<Vec<Option<f64>>, TableError> {
     }
     let decimal_comma = table.format == (Format::Csv { delimiter: b';' });
     let text = c.str().map_err(|e| column_error(e.to_string()))?;
+    let cell_error = |i: usize, message: String| TableError::Cell {
+        file: table.name.clone(),
+        row: table.row_name(i),
+        column: name.to_string(),
+        message,
+    };
     text.iter()
         .enumerate()
         .map(|(i, cell)| match cell {
             None => Ok(None),
-            Some(s) => parse_number(s, decimal_comma).map_err(|_| TableError::Cell {
-                file: table.name.clone(),
-                row: table.row_name(i),
-                column: name.to_string(),
-                message: format!("'{s}' is not a number"),
-            }),
+            Some(s) => match parse_number(s, decimal_comma) {
+                Ok(v) if v.is_none_or(|x| x.abs() <= MAX_MAGNITUDE) => Ok(v),
+                Ok(_) => Err(cell_error(
+                    i,
+                    format!("'{s}' is too large for a sales figure (beyond 1e100)"),
+                )),
+                Err(_) => Err(cell_error(i, format!("'{s}' is not a number"))),
+            },
         })
         .collect()
 }

@@ -37,10 +37,24 @@ pub fn guess(table: &Table) -> Aggregation {
         .filter(|c| c.kind == ColumnKind::Number && !ids.contains(&c.name) && !named(c).named_like_id())
         .collect();
     // A number not named like sales (a price, a duration) is not summed unasked: rows are
-    // counted instead.
+    // counted instead. A text column named like sales whose cells are mostly numbers is a
+    // sales column with mistyped cells: summed, so the aggregation names the first of them
+    // rather than counting rows unasked.
+    let decimal_comma = table.format == (crate::Format::Csv { delimiter: b';' });
     let value = numbers
         .iter()
         .find(|c| named(c).named_like_value())
+        .copied()
+        .or_else(|| {
+            cols.iter().find(|c| {
+                c.kind == ColumnKind::Text
+                    && !ids.contains(&c.name)
+                    && named(c).named_like_value()
+                    && table
+                        .column(&c.name)
+                        .is_ok_and(|col| crate::table::text_numbers(col, decimal_comma))
+            })
+        })
         .map(|c| c.name.clone());
     Aggregation {
         date,
@@ -50,5 +64,6 @@ pub fn guess(table: &Table) -> Aggregation {
         ids,
         period: crate::Period::Day,
         empty_periods_are_zero: true,
+        keep_partial_ends: false,
     }
 }

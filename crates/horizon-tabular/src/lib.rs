@@ -13,10 +13,12 @@
 mod aggregate;
 mod error;
 mod guess;
+mod partial;
 pub mod sample;
 mod table;
 
 pub use aggregate::{Aggregated, Aggregation, How, Period, aggregate};
 pub use error::TableError;
 pub use guess::guess;
+pub use partial::PartialPeriod;
 pub use table::{ColumnInfo, ColumnKind, Format, Table};

@@ -2,7 +2,7 @@
 
 use crate::TableError;
 use horizon_core::data::dates::{DateFormat, candidate_formats};
-use horizon_core::data::sniff::sniff_delimiter;
+use horizon_core::data::sniff::{parse_number, sniff_delimiter};
 use polars::prelude::*;
 use std::io::Cursor;
 
@@ -189,9 +189,46 @@ impl Table {
     }
 }
 
-/// The date layouts every one of the first 1 000 non-empty cells of a text column parses in.
-pub(crate) fn text_date_formats(c: &Column) -> Vec<DateFormat> {
+/// The first 1 000 non-empty cells of a text column (none for other columns).
+fn text_sample(c: &Column) -> Vec<&str> {
     let Ok(s) = c.str() else { return Vec::new() };
-    let sample: Vec<&str> = s.iter().flatten().filter(|v| !v.trim().is_empty()).take(1000).collect();
-    candidate_formats(sample.iter().copied())
+    s.iter().flatten().filter(|v| !v.trim().is_empty()).take(1000).collect()
+}
+
+/// Whether `ok` holds for nearly every cell of `sample`: all of a small one (under 20 cells),
+/// at least 95 % of a larger one (a column of dates or numbers with a few mistyped cells, which
+/// the aggregation then names by line rather than not recognising the column at all).
+fn nearly_all(sample: &[&str], ok: impl Fn(&str) -> bool) -> bool {
+    let bad = sample.iter().filter(|s| !ok(s)).count();
+    !sample.is_empty()
+        && if sample.len() < 20 {
+            bad == 0
+        } else {
+            bad * 20 <= sample.len()
+        }
+}
+
+/// The date layouts the first 1 000 non-empty cells of a text column parse in: every cell, or
+/// else nearly every one (see [`nearly_all`]).
+pub(crate) fn text_date_formats(c: &Column) -> Vec<DateFormat> {
+    let sample = text_sample(c);
+    let every = candidate_formats(sample.iter().copied());
+    if !every.is_empty() {
+        return every;
+    }
+    DateFormat::ALL
+        .into_iter()
+        .filter(|f| nearly_all(&sample, |s| f.parse(s).is_some()))
+        .collect()
+}
+
+/// Whether a text column mostly holds numbers (at least half of its first 1 000 non-empty
+/// cells), as a CSV column of numbers with mistyped cells does.
+pub(crate) fn text_numbers(c: &Column, decimal_comma: bool) -> bool {
+    let sample = text_sample(c);
+    let numbers = sample
+        .iter()
+        .filter(|s| matches!(parse_number(s, decimal_comma), Ok(Some(_))))
+        .count();
+    numbers > 0 && numbers * 2 >= sample.len()
 }

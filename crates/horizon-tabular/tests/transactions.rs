@@ -159,20 +159,35 @@ fn weekly_sums_from_a_european_csv_start_on_mondays_and_match_the_totals() {
     assert_eq!(agg.ids, vec!["shop".to_string()]);
     agg.period = Period::Week;
 
-    let out = aggregate(&table, &agg).unwrap();
-    assert_eq!(out.skipped_rows, 1);
-    assert_eq!(out.skipped_examples, vec!["line 402: no 'amount'".to_string()]);
-    let panel = ingest_csv(&out.csv, "orders.csv", &out.options).panel.unwrap();
-    assert_eq!(panel.freq, horizon_core::Frequency::Weekly);
-    for s in &panel.series {
-        for (d, v) in s.dates.iter().zip(&s.values) {
-            assert_eq!(d.weekday(), chrono::Weekday::Mon);
-            let want = weekly.get(&(s.key[0].clone(), *d)).copied().unwrap_or(0.0);
-            assert!((v - want).abs() < 1e-6, "{:?} {d}: {v} vs {want}", s.key);
+    // The orders run from a Wednesday (2024-01-03) to a Saturday: both end weeks are partial.
+    let first = weekly.keys().map(|k| k.1).min().unwrap();
+    let last = weekly.keys().map(|k| k.1).max().unwrap();
+    for keep in [true, false] {
+        agg.keep_partial_ends = keep;
+        let out = aggregate(&table, &agg).unwrap();
+        assert_eq!(out.skipped_rows, 1);
+        assert_eq!(out.skipped_examples, vec!["line 402: no 'amount'".to_string()]);
+        let starts: Vec<NaiveDate> = out.partial_ends.iter().map(|p| p.start).collect();
+        assert_eq!(starts, [first, last]);
+        assert_eq!(out.partial_left_out, !keep);
+        let panel = ingest_csv(&out.csv, "orders.csv", &out.options).panel.unwrap();
+        assert_eq!(panel.freq, horizon_core::Frequency::Weekly);
+        for s in &panel.series {
+            assert_eq!(s.dates.contains(&first) || s.dates.contains(&last), keep);
+            for (d, v) in s.dates.iter().zip(&s.values) {
+                assert_eq!(d.weekday(), chrono::Weekday::Mon);
+                let want = weekly.get(&(s.key[0].clone(), *d)).copied().unwrap_or(0.0);
+                assert!((v - want).abs() < 1e-6, "{:?} {d}: {v} vs {want}", s.key);
+            }
         }
+        let total: f64 = panel.series.iter().flat_map(|s| &s.values).sum();
+        let want: f64 = weekly
+            .iter()
+            .filter(|(k, _)| keep || (k.1 != first && k.1 != last))
+            .map(|(_, v)| v)
+            .sum();
+        assert!((total - want).abs() < 1e-6);
     }
-    let total: f64 = panel.series.iter().flat_map(|s| &s.values).sum();
-    assert!((total - weekly.values().sum::<f64>()).abs() < 1e-6);
 }
 
 #[test]
@@ -228,6 +243,45 @@ fn errors_name_the_file_the_row_and_the_column() {
     let e = Table::from_bytes("broken.parquet", b"PAR1 this is not parquet").unwrap_err();
     assert!(matches!(e, TableError::Unreadable { format: "Parquet", .. }), "{e}");
     assert!(e.to_string().starts_with("broken.parquet: cannot read it as Parquet"));
+}
+
+/// A mistyped cell among many good ones is named by its line when the columns are guessed too:
+/// the quantity is summed (not rows counted unasked), the date column still found.
+#[test]
+fn a_mistyped_cell_is_named_when_the_columns_are_guessed() {
+    let lines = |bad_at: usize, bad: &str, column: usize| {
+        let mut csv = String::from("ordered_at,store_id,quantity\n");
+        for i in 0..100 {
+            let mut cells = [format!("2024-01-{:02} 10:00:00", i % 28 + 1), "S1".into(), "3".into()];
+            if i == bad_at {
+                cells[column] = bad.to_string();
+            }
+            csv.push_str(&format!("{}\n", cells.join(",")));
+        }
+        Table::from_bytes("orders.csv", csv.as_bytes()).unwrap()
+    };
+    let typo = lines(40, "3O", 2);
+    let agg = guess(&typo);
+    assert_eq!((agg.how, agg.value.as_deref()), (How::Sum, Some("quantity")));
+    let e = aggregate(&typo, &agg).unwrap_err().to_string();
+    assert_eq!(e, "orders.csv: line 42, column 'quantity': '3O' is not a number");
+    let huge = lines(7, "1e150", 2);
+    let e = aggregate(&huge, &guess(&huge)).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "orders.csv: line 9, column 'quantity': 1e150 is too large for a sales figure (beyond 1e100)"
+    );
+    let date = lines(60, "2024-02-30 10:00:00", 0);
+    let agg = guess(&date);
+    assert_eq!(agg.date, "ordered_at");
+    let e = aggregate(&date, &agg).unwrap_err().to_string();
+    assert!(
+        e.starts_with("orders.csv: line 62, column 'ordered_at': '2024-02-30 10:00:00' is not a date"),
+        "{e}"
+    );
+    // A text column named like sales that holds no numbers is not summed: rows are counted.
+    let channel = Table::from_bytes("o.csv", b"date,sales_channel\n2024-01-01,web\n2024-01-02,shop\n").unwrap();
+    assert_eq!(guess(&channel).how, How::Count);
 }
 
 #[test]

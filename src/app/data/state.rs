@@ -341,8 +341,16 @@ impl DataState {
                 } else {
                     String::new()
                 };
+                let partial = out
+                    .partial_note()
+                    .map(|n| {
+                        let mut c = n.chars();
+                        let first: String = c.next().into_iter().flat_map(char::to_uppercase).collect();
+                        format!(" {first}{}.", c.as_str())
+                    })
+                    .unwrap_or_default();
                 let note = format!(
-                    "{} rows aggregated into {} series of {} rows ({} empty periods as 0).{skipped}",
+                    "{} rows aggregated into {} series of {} rows ({} empty periods as 0).{skipped}{partial}",
                     out.input_rows, out.series, out.output_rows, out.zero_filled
                 );
                 vec![DataEffect::Load {

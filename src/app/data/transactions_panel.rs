@@ -169,6 +169,12 @@ fn choices(ui: &mut egui::Ui, d: &mut Dialog) {
     });
     if agg.how != How::Mean {
         ui.checkbox(&mut agg.empty_periods_are_zero, "Periods without rows are 0 sales");
+        if agg.period != Period::Day {
+            ui.checkbox(
+                &mut agg.keep_partial_ends,
+                "Keep a first or last period the data covers only in part",
+            );
+        }
     }
     // A value column that is also an id cannot be summed: the id wins.
     if agg.value.as_ref().is_some_and(|v| agg.ids.contains(v)) {

@@ -15,8 +15,8 @@ pub mod validate;
 
 pub use calendar::Frequency;
 pub use ingest::{
-    DuplicatePolicy, Frame, FrameColumn, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping, ingest_csv,
-    ingest_frame,
+    DuplicatePolicy, Frame, FrameColumn, GapPolicy, IngestOptions, IngestStats, Ingested, MAX_MAGNITUDE, Mapping,
+    ingest_csv, ingest_frame,
 };
 pub use validate::{Issue, IssueKind, Report, Severity};
 

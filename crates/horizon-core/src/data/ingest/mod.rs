@@ -16,6 +16,7 @@ mod rows;
 pub use frame::{Frame, FrameColumn, ingest_frame};
 pub use options::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Ingested, Mapping};
 pub use regular::fill;
+pub use rows::MAX_MAGNITUDE;
 
 use columns::{col_index, header_name, truncate};
 use mapping::resolve_mapping;

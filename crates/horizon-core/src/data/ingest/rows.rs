@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 /// The largest magnitude read as a number: beyond it a value is a typo or a units error, and
 /// models' sums of squares overflow (1e154² is infinite).
-pub(super) const MAX_MAGNITUDE: f64 = 1e100;
+pub const MAX_MAGNITUDE: f64 = 1e100;
 
 /// Observations of one series as read, before sorting and regularising.
 pub(super) struct RawSeries {
