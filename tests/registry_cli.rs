@@ -516,3 +516,67 @@ fn weekly_data_sent_to_a_daily_model_is_refused_not_filled_with_zero_days() {
         "warnings counted"
     );
 }
+
+/// What the registry commands refuse, each with exit 2 (or 1) and nothing changed: a registry
+/// folder that does not exist, a metric where lower is not better, Horizon's own tags, an
+/// invalid alias, deleting the champion unasked, forcing a damaged artifact into place.
+#[test]
+fn registry_commands_refuse_what_would_leave_a_wrong_state() {
+    let dir = project("\"naive\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    let fails = |args: &[&str], code: i32, says: &str| {
+        let out = horizon(args, d, &reg);
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {text}");
+        assert!(text.contains(says), "{args:?}: {text}");
+    };
+    let typo = d.join("registyr");
+    let typo = typo.to_str().expect("utf-8");
+    fails(&["registry", "list", "--registry", typo], 2, "there is no registry at");
+    assert!(!d.join("registyr").exists(), "no empty registry made");
+    fails(
+        &[
+            "forecast",
+            "sales.csv",
+            "--registered",
+            "sales",
+            "--registry",
+            typo,
+            "--out",
+            "f.csv",
+        ],
+        2,
+        "there is no registry at",
+    );
+    fails(
+        &["registry", "promote", "sales:2", "--metric", "coverage95"],
+        2,
+        "unknown metric 'coverage95'",
+    );
+    fails(
+        &["registry", "tag", "sales", "horizon.alias_history.champion", "9"],
+        2,
+        "Horizon's own",
+    );
+    fails(&["registry", "tag", "sales:2", "", "v"], 2, "a tag needs a name");
+    fails(&["registry", "promote", "sales:2", "--alias", "x y"], 2, "alias");
+    fails(&["registry", "rollback", "sales", "--alias", "1x"], 2, "alias");
+    // The champion (version 1) is not deleted unasked; with --force its alias moves back first.
+    ok(&horizon(&["registry", "promote", "sales:2", "--force"], d, &reg));
+    fails(&["registry", "delete", "sales:2"], 2, "sales:2 is sales@champion");
+    let forced = ok(&horizon(&["registry", "delete", "sales:2", "--force"], d, &reg));
+    assert!(forced.contains("sales@champion moved back to version 1"), "{forced}");
+    let show = ok(&horizon(&["registry", "show", "sales@champion"], d, &reg));
+    assert!(show.contains("sales version 1"), "{show}");
+    // A damaged artifact is not forced into place.
+    ok(&horizon(&["train", "--config", "pipeline.toml", "--force"], d, &reg));
+    let artifact = reg.join("models/sales/versions/3/artifact.hzn");
+    let mut bytes = std::fs::read(&artifact).expect("artifact");
+    bytes.extend_from_slice(b"extra");
+    std::fs::write(&artifact, bytes).expect("damage");
+    fails(&["registry", "promote", "sales:3", "--force"], 1, "damaged");
+    let show = ok(&horizon(&["registry", "show", "sales@champion"], d, &reg));
+    assert!(show.contains("sales version 1"), "{show}");
+}

@@ -517,7 +517,7 @@ fn bad_requests_get_4xx_naming_the_field_and_the_server_lives_on() {
         "{{\"series\": [{}]}}",
         vec!["{\"store_id\": \"S01\", \"product_id\": \"P01\"}"; 500].join(",")
     );
-    assert_eq!(with(&big).0, 413);
+    expect(with(&big), 413, "the body is larger than this server takes");
     let other = format!("{}/v1/models/nothing/forecast", server.url);
     expect(
         post(&other, "{}", "application/json", Some("s3cret-t0ken")),
@@ -531,6 +531,24 @@ fn bad_requests_get_4xx_naming_the_field_and_the_server_lives_on() {
         "dataframe_split",
     );
     expect(post(&inv, "x", "text/plain", Some("s3cret-t0ken")), 415, "content type");
+    expect(
+        post(
+            &format!("{}/v2/nothing", server.url),
+            "{}",
+            "application/json",
+            Some("s3cret-t0ken"),
+        ),
+        404,
+        "no route /v2/nothing",
+    );
+    // The scheme's name in any case (RFC 9110).
+    let lower = agent()
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .header("Authorization", "bearer s3cret-t0ken")
+        .send("{}")
+        .expect("the server answers");
+    assert_eq!(lower.status().as_u16(), 200);
     // Still alive and answering; nothing the token is logged.
     assert_eq!(with("{}").0, 200);
     assert!(server.logged().iter().all(|l| !l.contains("s3cret")));
@@ -596,14 +614,13 @@ fn an_alias_move_under_load_loses_no_request_and_a_broken_version_is_not_served(
     assert_eq!(versions.into_iter().collect::<Vec<_>>(), [1, 2]);
     assert!(server.logged().iter().any(|l| l.contains("moved from version 1 to 2")));
 
-    // Version 3 is damaged on disk, then made champion: version 2 keeps serving, and says why.
+    // Version 3 is damaged on disk, then made champion by other means than `horizon registry`
+    // (which refuses a damaged artifact): version 2 keeps serving, and says why.
     train(d, "\"drift\"");
     let artifact = d.join("registry/models/sales/versions/3/artifact.hzn");
     std::fs::write(&artifact, b"not an artifact").expect("damage");
-    horizon(
-        &["registry", "promote", "sales:3", "--force", "--registry", "registry"],
-        d,
-    );
+    let store = horizon_registry::local::LocalRegistry::open(d.join("registry")).expect("the registry");
+    horizon_registry::promotion::move_alias(&store, "sales", "champion", 3).expect("alias moved");
     let deadline = Instant::now() + PATIENCE;
     loop {
         let (_, list) = get(&format!("{}/v1/models", server.url));

@@ -354,7 +354,7 @@ fn say_warnings(a: &ForecastArgs, report: &horizon_core::data::Report) {
 
 fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliError> {
     let (name, r) = VersionRef::parse_target(target).map_err(|e| CliError::Data(format!("--registered: {e}")))?;
-    let reg = a.registry.open()?;
+    let reg = a.registry.open_existing()?;
     let version = reg.resolve(&name, &r).map_err(registry_failure)?;
     let art = load_artifact(reg.as_ref(), &name, version.version)?;
     let horizon = a.horizon.unwrap_or(art.horizon);

@@ -79,7 +79,7 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
     }
     let (name, r) =
         VersionRef::parse_target(&a.registered).map_err(|e| CliError::Data(format!("--registered: {e}")))?;
-    let reg = a.registry.open()?;
+    let reg = a.registry.open_existing()?;
     if let Some(config) = &a.retrain_config {
         check_retrain_config(config, &name, reg.as_ref())?;
     }
@@ -91,6 +91,13 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
     let (panel, gaps_filled) = read_data(&a, &art)?;
     // The folder given, else the local registry's own (where the workbench keeps its forecasts).
     let log_dir = match &a.forecast_log {
+        Some(dir) if !dir.is_dir() => {
+            return Err(CliError::Data(format!(
+                "--forecast-log: {} is not a folder (forecasts are logged by `horizon forecast --forecast-log DIR` \
+                 and by `horizon serve`)",
+                dir.display()
+            )));
+        }
         Some(dir) => Some(dir.clone()),
         None => a
             .registry

@@ -17,8 +17,22 @@ pub fn check_new(path: &Path, force: bool, inputs: &[&Path]) -> anyhow::Result<(
             bail!("refusing to write {} over the input file", path.display());
         }
     }
+    if path.is_dir() {
+        bail!("cannot write {}: it is a folder", path.display());
+    }
     if path.exists() && !force {
         bail!("{} already exists; pass --force to replace it", path.display());
+    }
+    // Checked before the work that makes the output, so that nothing is done (or registered)
+    // for a file that cannot be written.
+    if let Some(folder) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        bail!(
+            "cannot write {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        );
     }
     Ok(())
 }

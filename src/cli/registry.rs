@@ -7,6 +7,7 @@ use crate::registry::target::RegistryTarget;
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use horizon_core::artifact::Artifact;
+use horizon_core::eval::selection::Metric;
 use horizon_registry::promotion::{self, PromotionPolicy};
 use horizon_registry::{Registry, VersionRef};
 
@@ -26,6 +27,21 @@ pub struct RegistryArgs {
 impl RegistryArgs {
     pub fn open(&self) -> Result<Box<dyn Registry>, CliError> {
         self.target()?.open().map_err(CliError::Failure)
+    }
+
+    /// [`RegistryArgs::open`] for a command that reads what is registered: a registry folder
+    /// named on the command line or in the environment must exist (a typo would otherwise
+    /// open, and create, an empty registry).
+    pub fn open_existing(&self) -> Result<Box<dyn Registry>, CliError> {
+        if let RegistryTarget::Local { path: Some(p) } = self.target()?
+            && !p.is_dir()
+        {
+            return Err(CliError::Data(format!(
+                "--registry: there is no registry at {} (the folder does not exist; `horizon train` creates one)",
+                p.display()
+            )));
+        }
+        self.open()
     }
 
     /// The registry this command line names (`--registry`, `HORIZON_REGISTRY`, or local).
@@ -66,8 +82,9 @@ pub enum Action {
         alias: String,
         #[arg(long, default_value_t = 0.10)]
         threshold: f64,
+        /// rmse, mase, smape or mae (lower is better)
         #[arg(long, default_value = "rmse")]
-        metric: String,
+        metric: Metric,
         #[arg(long)]
         force: bool,
     },
@@ -79,12 +96,21 @@ pub enum Action {
     },
     /// Set a tag on a model (NAME) or a version (NAME:VERSION)
     Tag { target: String, key: String, value: String },
-    /// Delete a version (NAME:VERSION) or, with --all, a whole model (NAME)
+    /// Delete a version (NAME:VERSION) or, with --all, a whole model (NAME); a version an alias
+    /// points at needs --force, which first moves the alias back to its previous version
     Delete {
         target: String,
         #[arg(long)]
         all: bool,
+        #[arg(long)]
+        force: bool,
     },
+}
+
+/// An alias from the command line, checked before anything is read (a bad name is exit 2).
+fn checked_alias(alias: String) -> Result<String, CliError> {
+    horizon_registry::validate_alias(&alias).map_err(|e| CliError::Data(e.to_string()))?;
+    Ok(alias)
 }
 
 fn parse_target(s: &str) -> Result<(String, VersionRef), CliError> {
@@ -92,7 +118,7 @@ fn parse_target(s: &str) -> Result<(String, VersionRef), CliError> {
 }
 
 pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
-    let reg = a.registry.open()?;
+    let reg = a.registry.open_existing()?;
     let reg = reg.as_ref();
     match a.action {
         Action::List => list(reg),
@@ -105,8 +131,12 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
             force,
         } => {
             let (name, r) = parse_target(&target)?;
+            let alias = checked_alias(alias)?;
+            let metric = metric.to_string();
             let v = reg.resolve(&name, &r).map_err(registry_failure)?;
             if force {
+                // No comparison, but never an artifact that cannot be read.
+                load_artifact(reg, &name, v.version)?;
                 promotion::move_alias(reg, &name, &alias, v.version).map_err(registry_failure)?;
                 reg.set_version_tag(&name, v.version, "horizon.promotion.decision", "forced")
                     .map_err(registry_failure)?;
@@ -158,12 +188,19 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
             Ok(())
         }
         Action::Rollback { name, alias } => {
+            let alias = checked_alias(alias)?;
             let (from, to) = promotion::rollback(reg, &name, &alias).map_err(registry_failure)?;
             println!("{name}@{alias}: version {from} → version {to}");
             Ok(())
         }
         Action::Tag { target, key, value } => {
             let (name, r) = parse_target(&target)?;
+            if key.trim().is_empty() || key.starts_with("horizon.") {
+                return Err(CliError::Data(format!(
+                    "tag '{key}': a tag needs a name, and names starting with 'horizon.' are Horizon's own \
+                     (metrics, promotions, alias histories)"
+                )));
+            }
             match r {
                 VersionRef::Latest => reg.set_model_tag(&name, &key, &value),
                 r => reg
@@ -172,7 +209,7 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
             }
             .map_err(registry_failure)
         }
-        Action::Delete { target, all } => {
+        Action::Delete { target, all, force } => {
             let (name, r) = parse_target(&target)?;
             match (r, all) {
                 (VersionRef::Latest, true) => reg.delete_model(&name).map_err(registry_failure)?,
@@ -183,6 +220,29 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
                 }
                 (r, _) => {
                     let v = reg.resolve(&name, &r).map_err(registry_failure)?;
+                    let model = reg.get_model(&name).map_err(registry_failure)?;
+                    let aliases: Vec<&String> = model
+                        .aliases
+                        .iter()
+                        .filter(|(_, n)| **n == v.version)
+                        .map(|(a, _)| a)
+                        .collect();
+                    if !aliases.is_empty() && !force {
+                        let named: Vec<String> = aliases.iter().map(|a| format!("{name}@{a}")).collect();
+                        return Err(CliError::Data(format!(
+                            "{name}:{} is {}: deleting it would leave the alias pointing nowhere; roll the alias back \
+                             first (`horizon registry rollback {name}`), or pass --force to delete it all the same, \
+                             which moves the alias back to its previous version",
+                            v.version,
+                            named.join(" and ")
+                        )));
+                    }
+                    for alias in aliases {
+                        match promotion::rollback(reg, &name, alias) {
+                            Ok((_, to)) => println!("{name}@{alias} moved back to version {to}"),
+                            Err(e) => eprintln!("warning: {name}@{alias} goes with the version: {e}"),
+                        }
+                    }
                     reg.delete_version(&name, v.version).map_err(registry_failure)?;
                 }
             }

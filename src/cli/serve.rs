@@ -62,6 +62,16 @@ pub fn run(a: ServeArgs) -> Result<(), CliError> {
             }
         },
     };
+    let port = a
+        .bind
+        .rsplit_once(':')
+        .and_then(|(host, port)| (!host.is_empty()).then_some(port));
+    if port.is_none_or(|p| p.parse::<u16>().is_err()) {
+        return Err(CliError::Data(format!(
+            "--bind: '{}' is not HOST:PORT (e.g. 127.0.0.1:8080, or 127.0.0.1:0 for any free port)",
+            a.bind
+        )));
+    }
     if a.max_horizon == 0 || a.max_series == 0 || a.max_body_bytes == 0 {
         return Err(CliError::Data(
             "--max-horizon, --max-series and --max-body-bytes must be at least 1".into(),
@@ -79,7 +89,7 @@ pub fn run(a: ServeArgs) -> Result<(), CliError> {
         refresh: seconds("--refresh", a.refresh)?,
         forecast_log: a.forecast_log.clone(),
     };
-    let registry: Arc<dyn horizon_registry::Registry> = Arc::from(a.registry.open()?);
+    let registry: Arc<dyn horizon_registry::Registry> = Arc::from(a.registry.open_existing()?);
     let describe = registry.describe();
     let state = horizon_serve::state(&config, registry).map_err(|e| CliError::Failure(anyhow!(e)))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -115,6 +115,12 @@ pub fn router(state: Arc<AppState>, max_body: usize, timeout: Duration) -> Route
         .route(ROUTES[4], get(list))
         .route(ROUTES[5], post(forecast))
         .route(ROUTES[6], post(invocations))
+        .fallback(|uri: axum::http::Uri| async move {
+            ApiError {
+                status: StatusCode::NOT_FOUND,
+                message: format!("no route {} (see /openapi.json)", uri.path()),
+            }
+        })
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -145,6 +151,16 @@ async fn guard(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Res
             }
         }
         _ => next.run(req).await,
+    };
+    // The body limit's own answer is plain text: answered in the API's layout like the rest.
+    let response = if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: "the body is larger than this server takes (its --max-body-bytes)".into(),
+        }
+        .into_response()
+    } else {
+        response
     };
     let status = response.status().as_u16();
     st.metrics

@@ -13,9 +13,14 @@ impl Token {
         Token(Sha256::digest(secret.as_bytes()).into())
     }
 
-    /// Whether an `Authorization` header value carries this token (`Bearer <token>`).
+    /// Whether an `Authorization` header value carries this token (`Bearer <token>`; the
+    /// scheme's name in any case, as RFC 9110 §11.1 has it).
     pub fn admits(&self, header: Option<&[u8]>) -> bool {
-        let Some(given) = header.and_then(|h| h.strip_prefix(b"Bearer ")) else {
+        let Some(given) = header
+            .and_then(|h| h.split_at_checked(7))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case(b"bearer "))
+            .map(|(_, token)| token)
+        else {
             return false;
         };
         let digest: [u8; 32] = Sha256::digest(given).into();
@@ -37,6 +42,10 @@ mod tests {
     fn only_the_exact_bearer_token_is_admitted() {
         let t = Token::new("s3cret");
         assert!(t.admits(Some(b"Bearer s3cret")));
+        assert!(t.admits(Some(b"bearer s3cret")));
+        assert!(t.admits(Some(b"BEARER s3cret")));
+        assert!(!t.admits(Some(b"Basic s3cret")));
+        assert!(!t.admits(Some(b"Bearer")));
         assert!(!t.admits(Some(b"Bearer s3cre")));
         assert!(!t.admits(Some(b"Bearer s3cret ")));
         assert!(!t.admits(Some(b"s3cret")));

@@ -57,7 +57,9 @@ impl ApiError {
     /// MLflow's name for the status.
     fn code(&self) -> &'static str {
         match self.status {
-            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "BAD_REQUEST",
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                "BAD_REQUEST"
+            }
             StatusCode::NOT_FOUND => "RESOURCE_DOES_NOT_EXIST",
             StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
             StatusCode::PAYLOAD_TOO_LARGE => "REQUEST_LIMIT_EXCEEDED",
