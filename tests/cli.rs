@@ -213,6 +213,29 @@ fn backtest_prints_a_table_and_writes_per_fold_metrics() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown model 'thetas'"));
+    let out = horizon(&["backtest", "b.csv", "--horizon", "8", "--step", "0"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--step must be at least 1"));
+    // A series of zeros has no MASE: the choice is by MAE, and says so.
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let zeros: String = (0..60)
+        .map(|k| format!("{},0\n", start + chrono::Days::new(k)))
+        .collect();
+    std::fs::write(dir.path().join("z.csv"), format!("date,sales\n{zeros}")).unwrap();
+    let out = ok(&horizon(
+        &[
+            "backtest",
+            "z.csv",
+            "--models",
+            "naive,mean",
+            "--horizon",
+            "7",
+            "--freq",
+            "daily",
+        ],
+        dir.path(),
+    ));
+    assert!(out.contains("best by MAE (no model has a MASE"), "{out}");
 }
 
 #[test]
@@ -239,6 +262,32 @@ fn nothing_is_overwritten_without_force() {
         dir.path(),
     ));
     assert_ne!(std::fs::read(dir.path().join("b.csv")).unwrap(), before);
+    // Into a folder that does not exist: refused before anything is made.
+    let out = horizon(&["sample", "books", "--out", "no/b.csv"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the folder no does not exist"));
+}
+
+/// Sample settings: a declining trend written the ordinary way; settings that would make
+/// numbers or dates the ingestion refuses are refused first (exit 2, nothing written).
+#[test]
+fn sample_settings_out_of_range_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&horizon(
+        &["sample", "retail", "--trend", "-0.05", "--days", "30", "--out", "t.csv"],
+        dir.path(),
+    ));
+    for (flags, says) in [
+        (&["--demand", "1e300"][..], "--demand must be between"),
+        (&["--noise", "100"][..], "--noise must be between"),
+        (&["--start", "9999-12-30", "--days", "5"][..], "past 9999-12-31"),
+    ] {
+        let args = [&["sample", "retail", "--out", "x.csv"][..], flags].concat();
+        let out = horizon(&args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{flags:?}");
+        assert!(!dir.path().join("x.csv").exists());
+    }
 }
 
 #[test]
@@ -330,6 +379,12 @@ fn order_lines_aggregated_per_week_then_forecast() {
         "{err}"
     );
     assert!(err.contains("wrote 4 series"), "{err}");
+    // 400 days from Sunday 2023-01-01 to Sunday 2024-02-04: the first week holds one day and
+    // is left out, said so; the last is whole.
+    assert!(
+        err.contains("left out the week of 2022-12-26 (1 of 7 days): the data covers only part of it"),
+        "{err}"
+    );
     let weekly = std::fs::read_to_string(dir.path().join("weekly.csv")).unwrap();
     assert!(
         weekly.starts_with("store_id,product_id,ordered_at,quantity\n"),

@@ -37,6 +37,11 @@ pub struct BacktestArgs {
 
 pub fn run(a: BacktestArgs) -> Result<(), CliError> {
     super::forecast::check(a.horizon, &[a.level])?;
+    if a.step == Some(0) {
+        return Err(CliError::Data(
+            "--step must be at least 1 (periods between origins)".into(),
+        ));
+    }
     let ing = load(&a.file, &a.columns, true)?;
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
@@ -105,8 +110,15 @@ pub fn run(a: BacktestArgs) -> Result<(), CliError> {
             s.rmsse
         );
     }
-    if let Some(best) = result.best() {
-        println!("best by MASE: {}", best.model);
+    match result.best() {
+        Some(best) if best.mase.is_finite() => println!("best by MASE: {}", best.model),
+        // MASE is undefined where the seasonal naive's in-sample error is zero (constant or
+        // all-zero series): the tie-break then decides, and says so.
+        Some(best) => println!(
+            "best by MAE (no model has a MASE: the series' naive error is zero): {}",
+            best.model
+        ),
+        None => {}
     }
     if let Some(out) = &a.out {
         let w = horizon_core::export::backtest_csv(&result.folds);

@@ -42,22 +42,22 @@ pub struct SampleArgs {
     #[arg(long)]
     pub start: Option<NaiveDate>,
     /// Yearly growth, e.g. 0.08 for +8 % (retail)
-    #[arg(long, default_value_t = 0.08)]
+    #[arg(long, default_value_t = 0.08, allow_negative_numbers = true)]
     pub trend: f64,
     /// Seasonality strength 0..1 (retail)
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
     pub seasonality: f64,
     /// Promotions per product and store per month (retail)
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub promo_frequency: f64,
     /// Noise (standard deviation of log demand)
-    #[arg(long, default_value_t = 0.15)]
+    #[arg(long, default_value_t = 0.15, allow_negative_numbers = true)]
     pub noise: f64,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Factor on every product's demand (retail): 1 sells 4 to about 50 units a day; 0.02 makes
     /// slow movers whose days are mostly zero (intermittent demand)
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub demand: f64,
     /// Output file (CSV; Parquet for orders)
     #[arg(long)]
@@ -67,7 +67,39 @@ pub struct SampleArgs {
     pub force: bool,
 }
 
+/// The settings' ranges, checked before anything is made: beyond them the data would hold
+/// numbers or dates the ingestion refuses (values beyond 1e100, years past 9999).
+fn check(a: &SampleArgs) -> Result<(), CliError> {
+    let within = |name: &str, v: f64, lo: f64, hi: f64| {
+        if (lo..=hi).contains(&v) {
+            Ok(())
+        } else {
+            Err(CliError::Data(format!(
+                "--{name} must be between {lo} and {hi} (got {v})"
+            )))
+        }
+    };
+    within("trend", a.trend, -0.99, 10.0)?;
+    within("noise", a.noise, 0.0, 2.0)?;
+    within("demand", a.demand, 1e-6, 1e6)?;
+    within("seasonality", a.seasonality, 0.0, 1.0)?;
+    within("promo-frequency", a.promo_frequency, 0.0, 31.0)?;
+    let start = a.start.unwrap_or_else(|| RetailParams::default().start);
+    let span = match a.kind {
+        Kind::Books => chrono::Days::new(7 * a.weeks as u64),
+        Kind::Retail | Kind::Orders => chrono::Days::new(a.days as u64),
+    };
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    if start.checked_add_days(span).is_none_or(|end| end > last) {
+        return Err(CliError::Data(format!(
+            "the sample would run past 9999-12-31 from {start}: pick an earlier --start or fewer days or weeks"
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(a: SampleArgs) -> Result<(), CliError> {
+    check(&a)?;
     let panel = match a.kind {
         Kind::Retail | Kind::Orders => {
             if a.stores == 0 || a.products == 0 || a.days < 2 {

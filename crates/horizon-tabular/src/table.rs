@@ -78,6 +78,13 @@ impl Table {
                 df,
             });
         }
+        if bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(b"PK\x03\x04") {
+            return Err(TableError::Unreadable {
+                file: name.to_string(),
+                format: "CSV",
+                message: "it is compressed (gzip or ZIP): decompress it first".into(),
+            });
+        }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
         let delimiter = sniff_delimiter(&head).unwrap_or(b',');

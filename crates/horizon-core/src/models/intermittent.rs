@@ -253,6 +253,19 @@ impl Forecaster for Intermittent {
     fn fit(&self, series: &Series) -> Result<Box<dyn Fitted>, ModelError> {
         let y = &series.values;
         check_finite(y)?;
+        // Demand sizes and intervals of sales: a negative value (a return) is neither, and
+        // IMAPA's aggregates of it forecast negative sales.
+        if let Some(i) = y.iter().position(|v| *v < 0.0) {
+            return Err(ModelError::Invalid(format!(
+                "{} models sales of zero or more; the series has {} on {}",
+                self.label(),
+                y[i],
+                series
+                    .dates
+                    .get(i)
+                    .map_or_else(|| format!("row {}", i + 1), |d| d.to_string())
+            )));
+        }
         if y.len() < 2 {
             return Err(ModelError::TooShort {
                 model: self.label(),
@@ -450,6 +463,23 @@ mod tests {
                     && n.lower[0] <= f.point[0]
                     && f.point[0] <= n.upper[0]
                     && n.upper[0] <= w.upper[0]
+            );
+        }
+    }
+
+    #[test]
+    fn a_return_in_the_history_is_refused_with_its_date() {
+        let y = [0.0, 3.0, 0.0, -2.0, 0.0, 0.0, 4.0, 0.0];
+        let s = Series::starting(
+            crate::data::Frequency::Daily,
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            y.to_vec(),
+        );
+        for m in Method::ALL {
+            let e = Intermittent::new(m).fit(&s).err().expect("refused").to_string();
+            assert!(
+                e.contains("sales of zero or more; the series has -2 on 2024-01-04"),
+                "{m:?}: {e}"
             );
         }
     }

@@ -116,6 +116,22 @@ fn ingest_csv_with(bytes: &[u8], source: &str, opts: &IngestOptions, parallel_fr
         stats,
     };
 
+    // Binary files a sales CSV is often confused with: said, not read as a column of noise.
+    let binary = if bytes.starts_with(b"PAR1") {
+        Some(
+            "a Parquet file, not a CSV file: aggregate it into sales first (`horizon aggregate`, or the workbench's Aggregate transactions dialog)",
+        )
+    } else if bytes.starts_with(&[0x1f, 0x8b]) {
+        Some("a gzip-compressed file: decompress it first (gunzip)")
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        Some("a ZIP archive (or an Excel workbook): extract the CSV, or save the sheet as CSV")
+    } else {
+        None
+    };
+    if let Some(what) = binary {
+        report.push(Issue::error(IssueKind::Encoding, format!("this is {what}")));
+        return done(report, None, stats, Vec::new());
+    }
     let text = decode(bytes, &mut report);
     if text.trim().is_empty() {
         report.push(Issue::error(IssueKind::EmptyFile, "the file is empty"));
@@ -389,6 +405,23 @@ mod tests {
                 text.extend_from_slice(end);
             }
             assert_eq!(overlong_line(&text, b','), overlong_record(&text, b','), "case {case}");
+        }
+    }
+
+    #[test]
+    fn binary_files_are_named_not_read_as_text() {
+        for (bytes, says) in [
+            (&b"PAR1\x15\x04\x15"[..], "this is a Parquet file, not a CSV file"),
+            (&[0x1f, 0x8b, 0x08, 0x00][..], "this is a gzip-compressed file"),
+            (
+                &b"PK\x03\x04\x14\x00"[..],
+                "this is a ZIP archive (or an Excel workbook)",
+            ),
+        ] {
+            let ing = ingest_csv(bytes, "f", &IngestOptions::default());
+            assert!(ing.panel.is_none());
+            assert_eq!(ing.report.error_count(), 1, "{}", ing.report);
+            assert!(ing.report.to_string().contains(says), "{}", ing.report);
         }
     }
 
