@@ -122,6 +122,16 @@ fn browse_load_promote_and_roll_back_from_the_registry_panel() {
         h.state().forecast.result.as_ref().expect("forecast").forecast.model,
         "auto"
     );
+
+    // A model trained on weekly sales is not used on the daily sample (it would read six days
+    // a week as missing): the forecast fails and says why.
+    let weekly = horizon_core::data::generate::books(&Default::default());
+    let (v3, _) = register(&reg, &weekly, "seasonal-naive");
+    common::click(&mut h, "Refresh registry");
+    common::click(&mut h, &format!("sales v{v3} · seasonal-naive"));
+    common::click(&mut h, "Use for forecast");
+    h.run();
+    h.get_by_label_contains("was trained on weekly data and these data are daily");
 }
 
 #[test]

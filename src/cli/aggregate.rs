@@ -100,10 +100,10 @@ pub fn run(a: AggregateArgs) -> Result<(), CliError> {
         );
     }
     if let Some(note) = out.partial_note() {
-        let hint = if out.partial_left_out {
-            " (--keep-partial keeps it)"
-        } else {
-            ""
+        let hint = match (out.partial_left_out, out.partial_ends.len()) {
+            (false, _) => "",
+            (true, 1) => " (--keep-partial keeps it)",
+            (true, _) => " (--keep-partial keeps them)",
         };
         eprintln!("{note}{hint}");
     }

@@ -338,7 +338,7 @@ impl PipelineConfig {
             Some(t) if t.is_finite() && t > 0.0 && t <= 7.0 * 86_400.0 => Some(std::time::Duration::from_secs_f64(t)),
             Some(t) => {
                 return Err(format!(
-                    "{}: [tuning] time_budget_secs must be between 0 and a week (got {t})",
+                    "{}: [tuning] time_budget_secs must be above 0 and at most a week, 604800 (got {t})",
                     file.display()
                 ));
             }

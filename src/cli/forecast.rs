@@ -364,12 +364,28 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliErr
         a.levels.clone()
     };
     check(horizon, &levels)?;
-    // Read the file as the training data was, unless the command line says otherwise.
+    // Read the file as the training data was, unless the command line says otherwise (but not
+    // at another frequency than the model's: its forecasts are at its own).
+    if let Some(f) = a.columns.options().freq.filter(|f| *f != art.training.freq) {
+        return Err(CliError::Data(format!(
+            "--freq {}: {name} version {} was trained on {} data and forecasts {} periods",
+            f.name(),
+            version.version,
+            art.training.freq.name(),
+            art.training.freq.name()
+        )));
+    }
     let trained_as = art.ingest_options();
     let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
     if a.columns.options().freq.is_none() {
-        art.check_calendar(&ing.stats)
-            .map_err(|e| CliError::Data(format!("{}: {name} version {}: {e}", a.file.display(), version.version)))?;
+        art.check_calendar(&ing.stats).map_err(|e| {
+            CliError::Data(format!(
+                "{}: {name} version {}: {e}, or pass --freq {}",
+                a.file.display(),
+                version.version,
+                art.training.freq.name()
+            ))
+        })?;
     }
     say_warnings(a, &ing.report);
     let Some(panel) = ing.panel else {

@@ -229,10 +229,14 @@ pub fn run(a: RegistryCmdArgs) -> Result<(), CliError> {
                         .collect();
                     if !aliases.is_empty() && !force {
                         let named: Vec<String> = aliases.iter().map(|a| format!("{name}@{a}")).collect();
+                        let flag = match aliases[0].as_str() {
+                            "champion" => String::new(),
+                            other => format!(" --alias {other}"),
+                        };
                         return Err(CliError::Data(format!(
                             "{name}:{} is {}: deleting it would leave the alias pointing nowhere; roll the alias back \
-                             first (`horizon registry rollback {name}`), or pass --force to delete it all the same, \
-                             which moves the alias back to its previous version",
+                             first (`horizon registry rollback {name}{flag}`), or pass --force to delete it all the \
+                             same, which moves the alias back to its previous version",
                             v.version,
                             named.join(" and ")
                         )));

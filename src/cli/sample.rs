@@ -79,11 +79,20 @@ fn check(a: &SampleArgs) -> Result<(), CliError> {
             )))
         }
     };
-    within("trend", a.trend, -0.99, 10.0)?;
+    // Each series grows by the trend times 0.5 to 1.5: at -0.66 the steepest still declines
+    // by 99 % a year rather than turning negative.
+    within("trend", a.trend, -0.66, 1.0)?;
     within("noise", a.noise, 0.0, 2.0)?;
     within("demand", a.demand, 1e-6, 1e6)?;
     within("seasonality", a.seasonality, 0.0, 1.0)?;
     within("promo-frequency", a.promo_frequency, 0.0, 31.0)?;
+    // A century at most: growth compounds, and the values must stay readable numbers.
+    if a.days > 36_600 || a.weeks > 5_220 {
+        return Err(CliError::Data(format!(
+            "--days (at most 36600) or --weeks (at most 5220) too large: {} days, {} weeks",
+            a.days, a.weeks
+        )));
+    }
     let start = a.start.unwrap_or_else(|| RetailParams::default().start);
     let span = match a.kind {
         Kind::Books => chrono::Days::new(7 * a.weeks as u64),

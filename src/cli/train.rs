@@ -289,25 +289,12 @@ fn promote(
                 f64::INFINITY
             }
         };
-        Ok(match newer_refit(art, &champ) {
+        Ok(match art.refit_of(&champ) {
             Some(why) => Rival::Refit { score, why },
             None => Rival::Score(score),
         })
     };
     promotion::promote_with(reg, name, candidate, score_of_candidate, &p.policy, score).map_err(registry_failure)
-}
-
-/// Why `candidate` is `champion`'s model refitted on newer data (the same spec, a training set
-/// that ends later), or `None` when it is not.
-fn newer_refit(candidate: &Artifact, champion: &Artifact) -> Option<String> {
-    let end = |a: &Artifact| a.training.series.iter().map(|s| s.end).max();
-    let (new, old) = (end(candidate)?, end(champion)?);
-    (candidate.spec == champion.spec && new > old).then(|| {
-        format!(
-            "the same model ({}) refitted on data up to {new} (it had data up to {old})",
-            candidate.spec
-        )
-    })
 }
 
 fn print_candidates(t: &Trained, metric: &str) {

@@ -203,29 +203,46 @@ impl Artifact {
 
     /// Whether new data read with [`Artifact::ingest_options`] (`stats` of that reading) is on
     /// this model's calendar. When the training guessed its frequency from the dates, new dates
-    /// that step at a coarser one (weekly totals sent to a daily model) would be read onto the
-    /// old grid with the days between them as zero sales, and every forecast would be wrong:
-    /// `Err` names both frequencies. Data read at a frequency the training set is not checked
-    /// (nor is data whose dates show no frequency).
+    /// that all lie on a coarser grid (weekly totals sent to a daily model: every step whole
+    /// weeks) would be read onto the old grid with the days between them as zero sales, and
+    /// every forecast would be wrong: `Err` names both frequencies. Data read at a frequency the
+    /// training set is not checked (nor is data whose dates show no frequency).
     pub fn check_calendar(&self, stats: &crate::data::IngestStats) -> Result<(), String> {
         let trained = self.training.freq;
         match stats.dates_freq {
             Some(f) if self.preprocessing.freq.is_none() && f.periods_per_year() < trained.periods_per_year() => {
                 Err(format!(
                     "the data is {} but the model was trained on {} data: read as {}, the {}s between its dates \
-                     would count as zero sales (forecast it with a model trained on {} data, or set the \
-                     frequency to {} if those {}s really had no sales)",
+                     would count as zero sales (forecast it with a model trained on {} data; if those {}s \
+                     really had no sales, include them as rows of 0)",
                     f.name(),
                     trained.name(),
                     trained.name(),
                     trained.unit(),
                     f.name(),
-                    trained.name(),
                     trained.unit()
                 ))
             }
             _ => Ok(()),
         }
+    }
+
+    /// Why this artifact is `older`'s model refitted on newer data, or `None` when it is not:
+    /// the same spec at the same frequency, every series `older` has, and a training set that
+    /// ends later. Scored on one hold-out the two are the same model twice, so a comparison
+    /// cannot tell them apart; the newer fit is the one to keep.
+    pub fn refit_of(&self, older: &Artifact) -> Option<String> {
+        let end = |a: &Artifact| a.training.series.iter().map(|s| s.end).max();
+        let (new, old) = (end(self)?, end(older)?);
+        let keys: std::collections::HashSet<&[String]> =
+            self.training.series.iter().map(|s| s.key.as_slice()).collect();
+        let covers = older.training.series.iter().all(|s| keys.contains(s.key.as_slice()));
+        (self.spec == older.spec && self.training.freq == older.training.freq && covers && new > old).then(|| {
+            format!(
+                "the same model ({}) refitted on data up to {new} (it had data up to {old})",
+                self.spec
+            )
+        })
     }
 
     /// True when `series` is exactly the history this artifact's model of it was trained on.

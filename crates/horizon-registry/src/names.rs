@@ -13,9 +13,20 @@ pub enum NameError {
     #[error("'{0}' is longer than 100 characters")]
     TooLong(String),
     #[error(
-        "'{name}' has '{ch}': model names use letters, digits, '-', '_' and '.' (not at the start); aliases start with a letter, then letters, digits, '-' and '_'"
+        "'{name}' has {}: model names use letters, digits, '-', '_' and '.' (not at the start, never two in a row); aliases start with a letter, then letters, digits, '-' and '_'",
+        shown(*ch)
     )]
     BadChar { name: String, ch: char },
+}
+
+/// A character for a message: visible ones quoted, others (control characters, spaces) by
+/// their code point.
+fn shown(ch: char) -> String {
+    if ch.is_control() || ch.is_whitespace() {
+        format!("the character U+{:04X}", ch as u32)
+    } else {
+        format!("'{ch}'")
+    }
 }
 
 /// Check a registered model's name: 1–100 characters of `[A-Za-z0-9._-]`, not starting with
@@ -89,6 +100,15 @@ mod tests {
         for bad in ["../etc", "a/b", "a\\b", ".hidden", "a..b", "naïve", "a b", "x\0"] {
             assert!(validate_model_name(bad).is_err(), "{bad}");
         }
+        // A control character is named by its code point, not printed invisibly.
+        let e = validate_model_name("x\u{7}y").unwrap_err().to_string();
+        assert!(e.starts_with("'x\u{7}y' has the character U+0007: "), "{e}");
+        assert!(
+            validate_model_name("x..y")
+                .unwrap_err()
+                .to_string()
+                .contains("never two in a row")
+        );
         assert!(matches!(
             validate_model_name(&"a".repeat(101)),
             Err(NameError::TooLong(_))

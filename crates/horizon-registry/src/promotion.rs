@@ -180,7 +180,7 @@ pub fn promote_rival(
         (None, _) => None,
     };
     let (promoted, reason) = match refit {
-        Some(why) if champion.is_some() && candidate_score.is_finite() => (
+        Some(why) if champion.is_some_and(|c| c.1.is_finite()) && candidate_score.is_finite() => (
             true,
             format!(
                 "{why}: it replaces the {} ({} {candidate_score:.4} on this hold-out for both)",

@@ -88,8 +88,16 @@ impl Query {
         let art = &loaded.artifact;
         let horizon = self.horizon.unwrap_or(art.horizon);
         if horizon == 0 || horizon > limits.max_horizon {
+            let whose = if self.horizon.is_some() {
+                String::new()
+            } else {
+                format!(
+                    " (the horizon {} version {} was trained for; ask for one)",
+                    loaded.name, loaded.version
+                )
+            };
             return Err(ApiError::unprocessable(format!(
-                "horizon: {horizon} is outside this server's limits, 1 to {} periods",
+                "horizon: {horizon}{whose} is outside this server's limits, 1 to {} periods",
                 limits.max_horizon
             )));
         }

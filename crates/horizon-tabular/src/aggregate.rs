@@ -336,18 +336,27 @@ fn leave_out_partial_ends(
     periods: &[Option<i64>],
     keep: &mut [bool],
 ) -> (Vec<crate::PartialPeriod>, bool) {
-    let kept_days = days
-        .iter()
-        .zip(keep.iter())
-        .filter(|(_, k)| **k)
-        .filter_map(|(d, _)| *d);
-    let (Some(first), Some(last)) = (kept_days.clone().min(), kept_days.max()) else {
-        return (Vec::new(), false);
-    };
     if agg.how == How::Mean {
         return (Vec::new(), false);
     }
-    let ends = crate::partial::partial_ends(agg.period, first, last);
+    let mut kept_days: Vec<NaiveDate> = days
+        .iter()
+        .zip(keep.iter())
+        .filter(|(_, k)| **k)
+        .filter_map(|(d, _)| *d)
+        .collect();
+    kept_days.sort_unstable();
+    kept_days.dedup();
+    let (Some(&first), Some(&last)) = (kept_days.first(), kept_days.last()) else {
+        return (Vec::new(), false);
+    };
+    // A business shut on some days has that many days without rows inside the data too.
+    let closed = kept_days
+        .windows(2)
+        .map(|w| (w[1] - w[0]).num_days() - 1)
+        .max()
+        .unwrap_or(0);
+    let ends = crate::partial::partial_ends(agg.period, first, last, closed);
     let partial = |p: &Option<i64>| p.is_some_and(|p| ends.iter().any(|(i, _)| *i == p));
     let whole_left = periods.iter().zip(keep.iter()).any(|(p, k)| *k && !partial(p));
     let leave_out = !ends.is_empty() && !agg.keep_partial_ends && whole_left;
@@ -468,6 +477,7 @@ fn numbers(table: &Table, name: &str) -> Result<Vec<Option<f64>>, TableError> {
             None => Ok(None),
             Some(s) => match parse_number(s, decimal_comma) {
                 Ok(v) if v.is_none_or(|x| x.abs() <= MAX_MAGNITUDE) => Ok(v),
+                Ok(Some(x)) if x.is_nan() => Err(cell_error(i, format!("'{s}' is not a number"))),
                 Ok(_) => Err(cell_error(
                     i,
                     format!("'{s}' is too large for a sales figure (beyond 1e100)"),

@@ -60,9 +60,15 @@ impl crate::Aggregated {
     }
 }
 
-/// The periods (index, description) at the ends of `first..=last` that it covers only in part;
-/// none for days.
-pub(crate) fn partial_ends(period: Period, first: NaiveDate, last: NaiveDate) -> Vec<(i64, PartialPeriod)> {
+/// The periods (index, description) at the ends of `first..=last` that it covers only in part,
+/// by more than `closed` days (the longest run of days without a row inside the data: a shop
+/// shut on Sundays has a last week of six days every week, not a partial one); none for days.
+pub(crate) fn partial_ends(
+    period: Period,
+    first: NaiveDate,
+    last: NaiveDate,
+    closed: i64,
+) -> Vec<(i64, PartialPeriod)> {
     if period == Period::Day || last < first {
         return Vec::new();
     }
@@ -75,7 +81,7 @@ pub(crate) fn partial_ends(period: Period, first: NaiveDate, last: NaiveDate) ->
             let end = next.pred_opt()?;
             let covered = (end.min(last) - start.max(first)).num_days() + 1;
             let days = (next - start).num_days();
-            (covered < days).then_some((
+            (covered + closed < days).then_some((
                 index,
                 PartialPeriod {
                     period,
@@ -99,7 +105,7 @@ mod tests {
     #[test]
     fn only_the_ends_the_data_covers_in_part() {
         // 2022-12-25 was a Sunday, 2023-03-01 a Wednesday.
-        let weeks = partial_ends(Period::Week, d(2022, 12, 25), d(2023, 3, 1));
+        let weeks = partial_ends(Period::Week, d(2022, 12, 25), d(2023, 3, 1), 0);
         let described: Vec<String> = weeks.iter().map(|(_, p)| p.to_string()).collect();
         assert_eq!(
             described,
@@ -108,7 +114,7 @@ mod tests {
                 "the week of 2023-02-27 (3 of 7 days)"
             ]
         );
-        let months = partial_ends(Period::Month, d(2022, 12, 25), d(2023, 3, 1));
+        let months = partial_ends(Period::Month, d(2022, 12, 25), d(2023, 3, 1), 0);
         let described: Vec<String> = months.iter().map(|(_, p)| p.to_string()).collect();
         assert_eq!(
             described,
@@ -118,11 +124,15 @@ mod tests {
             ]
         );
         // Whole periods at both ends, and days, are never partial.
-        assert!(partial_ends(Period::Month, d(2024, 1, 1), d(2024, 2, 29)).is_empty());
-        assert!(partial_ends(Period::Week, d(2024, 1, 1), d(2024, 1, 14)).is_empty());
-        assert!(partial_ends(Period::Day, d(2024, 1, 3), d(2024, 1, 5)).is_empty());
+        assert!(partial_ends(Period::Month, d(2024, 1, 1), d(2024, 2, 29), 0).is_empty());
+        assert!(partial_ends(Period::Week, d(2024, 1, 1), d(2024, 1, 14), 0).is_empty());
+        assert!(partial_ends(Period::Day, d(2024, 1, 3), d(2024, 1, 5), 0).is_empty());
+        // A shop shut on Sundays (a day without rows inside the data): a Monday-to-Saturday
+        // week is whole; a week of three days is not.
+        assert!(partial_ends(Period::Week, d(2024, 1, 1), d(2024, 1, 13), 1).is_empty());
+        assert_eq!(partial_ends(Period::Week, d(2024, 1, 1), d(2024, 1, 10), 1).len(), 1);
         // Data inside one month: that month, once.
-        let one = partial_ends(Period::Month, d(2024, 2, 3), d(2024, 2, 10));
+        let one = partial_ends(Period::Month, d(2024, 2, 3), d(2024, 2, 10), 0);
         assert_eq!(one.len(), 1);
         assert_eq!((one[0].1.covered, one[0].1.days), (8, 29));
     }

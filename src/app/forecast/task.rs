@@ -108,6 +108,17 @@ impl ForecastTask {
     /// The forecast, the model's description and, for Auto, the candidates it compared.
     fn compute(&self) -> Result<(SeriesForecast, String, AutoChoice, Option<horizon_core::Forecast>), String> {
         let model = match &self.registered {
+            // A model forecasts at the frequency it was trained on: weekly data is not read
+            // onto a daily model's grid.
+            Some(r) if r.artifact.training.freq != self.panel.freq => {
+                return Err(format!(
+                    "{} was trained on {} data and these data are {}: use a model trained on {} data",
+                    r.label,
+                    r.artifact.training.freq.name(),
+                    self.panel.freq.name(),
+                    self.panel.freq.name()
+                ));
+            }
             Some(r) => ModelSource::Artifact(&r.artifact),
             None => ModelSource::Spec {
                 spec: &self.spec,

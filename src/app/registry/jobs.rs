@@ -183,7 +183,12 @@ pub fn promote(target: &RegistryLocation, name: &str, version: u64, panel: &Pane
         };
         let candidate = score(version)?;
         let d = promotion::promote_with(reg.as_ref(), name, version, candidate, &policy, |v| {
-            score(v).map(promotion::Rival::Score).map_err(RegistryError::Invalid)
+            let champ = artifact(reg.as_ref(), name, v).map_err(RegistryError::Invalid)?;
+            let s = score(v).map_err(RegistryError::Invalid)?;
+            Ok(match cand.refit_of(&champ) {
+                Some(why) => promotion::Rival::Refit { score: s, why },
+                None => promotion::Rival::Score(s),
+            })
         })
         .map_err(|e| e.to_string())?;
         Ok(format!("{name} {d}"))

@@ -199,12 +199,81 @@ pub fn infer_frequency<'a>(series_dates: impl Iterator<Item = &'a [NaiveDate]>) 
     (n > 0).then_some(Frequency::ALL[best])
 }
 
+/// The coarsest frequency whose grid every series' dates lie on (repeated dates aside): weekly
+/// when every step is a whole number of weeks, monthly when every date is the same day of its
+/// month (or every one a month's end) a month or more apart, quarterly when those months are
+/// also whole quarters apart; daily otherwise. Stricter than [`infer_frequency`]'s most common
+/// step: a slow mover sold on scattered days is daily data with gaps, not weekly data. `None`
+/// when no series has two dates.
+pub fn grid_frequency<'a>(series_dates: impl Iterator<Item = &'a [NaiveDate]>) -> Option<Frequency> {
+    let (mut any, mut weekly, mut monthly, mut quarterly) = (false, true, true, true);
+    for dates in series_dates {
+        let mut dates: Vec<NaiveDate> = dates.to_vec();
+        dates.dedup();
+        if dates.len() < 2 {
+            continue;
+        }
+        any = true;
+        let same_day = dates.iter().all(|d| d.day() == dates[0].day());
+        let month_ends = dates.iter().all(|d| is_month_end(*d));
+        for w in dates.windows(2) {
+            let days = (w[1] - w[0]).num_days();
+            let months = month_number(w[1]) - month_number(w[0]);
+            weekly &= days % 7 == 0;
+            monthly &= (same_day || month_ends) && months >= 1;
+            quarterly &= (same_day || month_ends) && months >= 3 && months % 3 == 0;
+        }
+    }
+    let freq = if quarterly {
+        Frequency::Quarterly
+    } else if monthly {
+        Frequency::Monthly
+    } else if weekly {
+        Frequency::Weekly
+    } else {
+        Frequency::Daily
+    };
+    any.then_some(freq)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn grid_frequency_needs_every_date_on_the_grid() {
+        let dates = |start: NaiveDate, steps: &[i64]| -> Vec<NaiveDate> {
+            let mut v = vec![start];
+            for s in steps {
+                v.push(*v.last().unwrap() + chrono::Duration::days(*s));
+            }
+            v
+        };
+        let grid = |v: &[NaiveDate]| grid_frequency(std::iter::once(v));
+        assert_eq!(grid(&dates(d(2024, 1, 1), &[7, 7, 14, 7])), Some(Frequency::Weekly));
+        // A slow mover on scattered days: gaps of 3, 7, 2 are daily data, whatever is most common.
+        assert_eq!(grid(&dates(d(2024, 1, 1), &[3, 7, 2, 7])), Some(Frequency::Daily));
+        let months = [d(2024, 1, 31), d(2024, 2, 29), d(2024, 3, 31), d(2024, 5, 31)];
+        assert_eq!(grid(&months), Some(Frequency::Monthly));
+        let quarters = [d(2024, 1, 1), d(2024, 4, 1), d(2024, 10, 1)];
+        assert_eq!(grid(&quarters), Some(Frequency::Quarterly));
+        // Repeated dates are one date; a single date says nothing.
+        assert_eq!(
+            grid(&[d(2024, 1, 1), d(2024, 1, 1), d(2024, 1, 8)]),
+            Some(Frequency::Weekly)
+        );
+        assert_eq!(grid(&[d(2024, 1, 1)]), None);
+        // Every series must lie on the grid.
+        let a = dates(d(2024, 1, 1), &[7, 7]);
+        let b = dates(d(2024, 1, 2), &[1, 1]);
+        assert_eq!(
+            grid_frequency([a.as_slice(), b.as_slice()].into_iter()),
+            Some(Frequency::Daily)
+        );
     }
 
     #[test]

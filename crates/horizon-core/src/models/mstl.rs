@@ -71,7 +71,17 @@ pub fn fit_values(y: &[f64], periods: &[usize]) -> Result<FittedMstl, ModelError
             .collect();
         (deseasoned, last)
     };
-    let trend = AutoEts { season: Some(1) }.fit_values(&deseasoned, 1)?;
+    // Its trend model's limits are MSTL's: said in MSTL's name.
+    let trend = AutoEts { season: Some(1) }
+        .fit_values(&deseasoned, 1)
+        .map_err(|e| match e {
+            ModelError::TooShort { needed, got, .. } => ModelError::TooShort {
+                model: "mstl".into(),
+                needed,
+                got,
+            },
+            e => e,
+        })?;
     Ok(FittedMstl {
         periods: kept,
         last_cycles,
@@ -179,6 +189,16 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2022, 1, 3).unwrap(),
             values,
         )
+    }
+
+    #[test]
+    fn too_short_says_mstl() {
+        let e = Mstl::default()
+            .fit(&daily(vec![1.0, 2.0]))
+            .err()
+            .expect("too short")
+            .to_string();
+        assert!(e.contains("mstl"), "{e}");
     }
 
     #[test]

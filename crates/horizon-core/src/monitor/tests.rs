@@ -186,6 +186,27 @@ fn new_missing_rewritten_and_too_short_series_are_watched_and_a_new_calendar_ret
     assert!(reason("S002").1.contains("too few to check drift"));
     assert_eq!(r.verdict, Verdict::Watch);
 
+    // A file of new days only, starting two weeks after the training ended: said.
+    let (_, mut late) = panels(&[Kind::Unchanged], 42, 5);
+    let s = &mut late.series[0];
+    s.dates.drain(..REF + 14);
+    s.values.drain(..REF + 14);
+    let r = run(&art, &late, &[]);
+    let said = r
+        .series
+        .iter()
+        .find(|c| c.label == "S000")
+        .map(|c| c.reasons.join(" "))
+        .unwrap_or_default();
+    assert!(
+        said.contains(&format!(
+            "14 day(s) without data between the training data's end ({}) and the new data ({})",
+            day(REF - 1),
+            day(REF + 14)
+        )),
+        "{said}"
+    );
+
     let mut weekly = all.clone();
     weekly.freq = Frequency::Weekly;
     let r = run(&art, &weekly, &[]);

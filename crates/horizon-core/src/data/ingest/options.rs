@@ -112,9 +112,11 @@ pub struct IngestStats {
     pub duplicates_merged: usize,
     pub gaps_filled: usize,
     pub missing_filled: usize,
-    /// The frequency the dates themselves step at (their most common gap), whatever the
-    /// frequency they were read at; `None` when they show none. Differs from the panel's when
-    /// the frequency was set (weekly totals read as daily data).
+    /// The coarsest frequency whose grid every date lies on ([`grid_frequency`]), whatever
+    /// the frequency they were read at; `None` when no series has two dates. Coarser than the
+    /// panel's when the frequency was set (weekly totals read as daily data).
+    ///
+    /// [`grid_frequency`]: crate::data::calendar::grid_frequency
     #[serde(default)]
     pub dates_freq: Option<crate::data::calendar::Frequency>,
 }

@@ -3,7 +3,7 @@
 
 use super::options::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Mapping};
 use super::rows::{Accumulator, RawSeries};
-use crate::data::calendar::{Frequency, infer_frequency};
+use crate::data::calendar::{Frequency, grid_frequency, infer_frequency};
 use crate::data::validate::{Issue, IssueKind, Report};
 use crate::data::{Panel, Series, key_label};
 use chrono::NaiveDate;
@@ -22,7 +22,7 @@ pub(super) fn build_panel(
         sort_raw(s, n_exog);
     }
     let stepped = infer_frequency(raws.iter().map(|s| s.dates.as_slice()));
-    stats.dates_freq = stepped;
+    stats.dates_freq = grid_frequency(raws.iter().map(|s| s.dates.as_slice()));
     let freq = match mapping.freq.or(stepped) {
         Some(f) => f,
         None => {
@@ -35,7 +35,10 @@ pub(super) fn build_panel(
         }
     };
     mapping.freq = Some(freq);
-    if let Some(stepped) = stepped.filter(|f| f.periods_per_year() < freq.periods_per_year()) {
+    if let Some(stepped) = stats
+        .dates_freq
+        .filter(|f| f.periods_per_year() < freq.periods_per_year())
+    {
         report.push(Issue::warning(
             IssueKind::Frequency,
             format!(
@@ -106,12 +109,6 @@ fn span(raw: &RawSeries, freq: Frequency) -> usize {
     }
 }
 
-/// Whether a few dates of a sorted raw series lie far from all the others — one flipped digit
-/// (2023 → 2123) would otherwise fill a century of gaps. The series' widest gap between
-/// consecutive dates splits it in two; when the smaller side has at most 5 rows and 5 % of
-/// them, and the gap is longer than ten years and than ten times the larger side's whole span
-/// (so that a real pause — a shop closed for a few years, a pilot before a launch — is read),
-/// the smaller side's rows are reported as an error.
 /// Warn of a series whose dates clearly step at a coarser frequency than the file's (a monthly
 /// series in a daily file: at least three steps, three in four of them a month apart). Read at
 /// the file's frequency, the periods between its dates count as gaps, which is right for a
@@ -154,6 +151,12 @@ fn coarser_series(raw: &RawSeries, freq: Frequency, stepped: Option<Frequency>, 
     report.push(issue);
 }
 
+/// Whether a few dates of a sorted raw series lie far from all the others — one flipped digit
+/// (2023 → 2123) would otherwise fill a century of gaps. The series' widest gap between
+/// consecutive dates splits it in two; when the smaller side has at most 5 rows and 5 % of
+/// them, and the gap is longer than ten years and than ten times the larger side's whole span
+/// (so that a real pause — a shop closed for a few years, a pilot before a launch — is read),
+/// the smaller side's rows are reported as an error.
 fn stray_dates(raw: &RawSeries, freq: Frequency, report: &mut Report) -> bool {
     let n = raw.dates.len();
     if n < 3 {
