@@ -24,6 +24,9 @@ fn a_plan_is_read_and_every_mistake_is_named_with_its_row() {
     let ok = format!("store_id,product_id,date,promotion,discount\nS01,P001,{first},1,0.2\nS02,P003,{first},1,\n");
     let plan = read_plan(ok.as_bytes(), "plan.csv", &p, 28).unwrap();
     assert_eq!(plan.columns, ["promotion", "discount"]);
+    // The same plan saved with ';' reads the same.
+    let semicolons = ok.replace(',', ";").replace("0.2", "0,2");
+    assert_eq!(read_plan(semicolons.as_bytes(), "plan.csv", &p, 28).unwrap(), plan);
     let key = vec!["S01".to_string(), "P001".to_string()];
     assert_eq!(plan.steps[&key][&0], vec![Some(1.0), Some(0.2)]);
     // The empty cell leaves the driver at its usual value.
@@ -91,6 +94,10 @@ fn a_plan_is_read_and_every_mistake_is_named_with_its_row() {
         (
             "store_id,product_id,date,promotion\nS01,P001,31/12/2024,1\n".to_string(),
             "plan.csv: row 2, column date: '31/12/2024' is not a date (write YYYY-MM-DD)",
+        ),
+        (
+            "store_id,product_id,date,promotion\n".to_string(),
+            "plan.csv: the plan has no rows: it would change nothing",
         ),
     ];
     for (text, want) in cases {

@@ -90,7 +90,13 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
         at,
         message,
     };
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    // The delimiter as a sales file's is found: a plan saved from a European spreadsheet has ';'.
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let delimiter = super::sniff::sniff_delimiter(&head).unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .delimiter(delimiter)
+        .from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| fail(String::new(), format!("cannot read the header: {e}")))?
@@ -183,8 +189,8 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
                 values.push(None);
                 continue;
             }
-            match text.parse::<f64>() {
-                Ok(v) if v.is_finite() => values.push(Some(v)),
+            match super::sniff::parse_number(text, delimiter == b';') {
+                Ok(Some(v)) if v.is_finite() => values.push(Some(v)),
                 _ => {
                     return Err(fail(
                         format!("row {row}, column {c}: "),
@@ -199,6 +205,12 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
                 format!("'{}' on {d} is planned twice", super::key_label(&key)),
             ));
         }
+    }
+    if steps.is_empty() {
+        return Err(fail(
+            String::new(),
+            "the plan has no rows: it would change nothing (one row per series and period it sets)".into(),
+        ));
     }
     Ok(Plan { columns, at, steps })
 }

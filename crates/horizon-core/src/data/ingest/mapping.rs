@@ -17,7 +17,27 @@ pub(super) fn resolve_mapping(
     report: &mut Report,
 ) -> Option<Mapping> {
     let date = match &opts.date_column {
-        Some(name) => find_column(header, name, "date", report),
+        // A column named as the date that holds no date in the sample: said of that column,
+        // not left to surface as a missing value column.
+        Some(name) => find_column(header, name, "date", report).and_then(|j| {
+            let p = &profiles[j];
+            if p.non_empty > 0 && p.dates == 0 {
+                report.push(
+                    Issue::error(
+                        IssueKind::BadDate,
+                        format!(
+                            "the date column '{name}' holds no dates (first value '{}'; dates are YYYY-MM-DD, \
+                             DD/MM/YYYY or MM/DD/YYYY)",
+                            p.first_cell
+                        ),
+                    )
+                    .in_column(name.clone()),
+                );
+                None
+            } else {
+                Some(j)
+            }
+        }),
         None => {
             let g = guess_date_column(profiles);
             if g.is_none() {

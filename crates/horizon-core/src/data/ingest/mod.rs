@@ -476,6 +476,22 @@ mod frequency_tests {
     }
 
     #[test]
+    fn a_date_column_without_dates_is_named() {
+        let csv = format!("id,date,sales\n{}", rows("A", 1, 30));
+        let opts = IngestOptions {
+            date_column: Some("sales".into()),
+            ..Default::default()
+        };
+        let ing = ingest_csv(csv.as_bytes(), "m.csv", &opts);
+        let said = ing.report.to_string();
+        assert!(
+            said.contains("the date column 'sales' holds no dates (first value '10'"),
+            "{said}"
+        );
+        assert!(!said.contains("no numeric column"), "{said}");
+    }
+
+    #[test]
     fn a_monthly_series_in_a_daily_file_is_named() {
         let csv = format!("id,date,sales\n{}{}", rows("A", 1, 400), rows("B", 30, 12));
         let ing = ingest_csv(csv.as_bytes(), "mixed.csv", &IngestOptions::default());
