@@ -339,6 +339,23 @@ fn served_forecasts_equal_the_cli_to_the_last_digit() {
         .collect();
     assert_eq!(sources.iter().filter(|s| **s == "refitted").count(), 1, "{sources:?}");
     assert_eq!(answer_rows(&answer), changed_cli);
+    assert_eq!(answer["warnings"], json!([]), "{answer}");
+    // What the reading finds but does not refuse comes back at its place in the request: a
+    // return (negative sales) in row 5, a day left out of the first series.
+    let mut rows = records(&d.join("changed.csv"));
+    rows[5]["sales"] = json!("-3");
+    rows.remove(9);
+    let (status, answer) = post_json(
+        &format!("{}/v1/models/sales/forecast", server.url),
+        &json!({ "history": rows }),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let warnings = answer["warnings"].to_string();
+    assert!(warnings.contains("history[5].sales: negative value -3"), "{warnings}");
+    assert!(
+        warnings.contains("missing daily period(s) filled with zero"),
+        "{warnings}"
+    );
     let scoring = json!({ "dataframe_records": records(&d.join("changed.csv")) });
     let (status, answer) = post_json(&format!("{}/invocations", server.url), &scoring);
     assert_eq!(status, 200, "{answer}");

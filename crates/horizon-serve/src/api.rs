@@ -349,6 +349,7 @@ fn forecast_json(loaded: &Loaded, resolved: &Resolved, out: &PanelForecast) -> V
         "levels": resolved.levels,
         "forecasts": forecasts,
         "failures": failures,
+        "warnings": resolved.warnings,
     })
 }
 

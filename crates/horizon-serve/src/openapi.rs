@@ -72,7 +72,9 @@ pub fn document() -> Value {
                         "level": { "type": "number" }, "lower": { "type": "array" }, "upper": { "type": "array" } } } },
                     "description": { "type": "string" } } } },
                 "failures": { "type": "array", "items": { "type": "object", "properties": {
-                    "series": { "type": "string" }, "error": { "type": "string" } } } }
+                    "series": { "type": "string" }, "error": { "type": "string" } } } },
+                "warnings": { "type": "array", "items": { "type": "string" },
+                    "description": "what reading the history sent found but did not refuse (gaps filled, negative values), each at its place" }
             } }
         } }
     })

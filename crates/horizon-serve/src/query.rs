@@ -42,6 +42,9 @@ pub struct Query {
 pub struct Resolved {
     pub horizon: usize,
     pub levels: Vec<f64>,
+    /// What reading the history sent found but did not refuse (gaps filled, negative values),
+    /// each with its place: `history[3].sales: …`.
+    pub warnings: Vec<String>,
 }
 
 /// The cell of a JSON value, as a CSV file would hold it: strings as they are, numbers in their
@@ -112,7 +115,11 @@ impl Query {
         let levels =
             horizon_core::models::check_levels(&asked).map_err(|e| ApiError::unprocessable(format!("levels: {e}")))?;
         let options = ForecastOptions::new(horizon, &levels);
-        let resolved = Resolved { horizon, levels };
+        let mut resolved = Resolved {
+            horizon,
+            levels,
+            warnings: Vec::new(),
+        };
         if let Some(keys) = &self.keys {
             self.check_count(keys.len(), &resolved, limits)?;
         }
@@ -133,7 +140,8 @@ impl Query {
                 stored_forecast(art, &keys, &options)
             }
             Some(rows) => {
-                let panel = history_panel(rows, loaded)?;
+                let (panel, warnings) = history_panel(rows, loaded)?;
+                resolved.warnings = warnings;
                 let at: std::collections::HashMap<&Vec<String>, usize> =
                     panel.series.iter().enumerate().map(|(i, s)| (&s.key, i)).collect();
                 let only = match &self.keys {
@@ -204,7 +212,7 @@ fn unknown(loaded: &Loaded, i: usize, key: &[String]) -> ApiError {
 
 /// The history rows as a panel, read as the model's training data was (its columns, policies
 /// and frequency) by the same ingestion as files: every error names the row and the column.
-fn history_panel(rows: &[(String, Map<String, Value>)], loaded: &Loaded) -> Result<Panel, ApiError> {
+fn history_panel(rows: &[(String, Map<String, Value>)], loaded: &Loaded) -> Result<(Panel, Vec<String>), ApiError> {
     let t = &loaded.artifact.training;
     let columns: Vec<&String> = t
         .id_columns
@@ -251,24 +259,29 @@ fn history_panel(rows: &[(String, Map<String, Value>)], loaded: &Loaded) -> Resu
         ..loaded.artifact.ingest_options()
     };
     let ing = ingest_csv(&bytes, "history", &options);
-    let errors: Vec<String> = ing
-        .report
-        .issues
-        .iter()
-        .filter(|i| i.severity == Severity::Error)
-        .take(10)
-        .map(|i| {
-            let place = i
-                .row
-                .and_then(|r| r.checked_sub(2))
-                .and_then(|r| rows.get(r))
-                .map_or("history".to_string(), |(p, _)| p.clone());
-            match &i.column {
-                Some(c) => format!("{place}.{c}: {}", i.message),
-                None => format!("{place}: {}", i.message),
-            }
-        })
-        .collect();
+    // Each issue at its place in the request: `history[3].sales`, else the series, else `history`.
+    let said = |severity: Severity, most: usize| -> Vec<String> {
+        ing.report
+            .issues
+            .iter()
+            .filter(|i| i.severity == severity)
+            .take(most)
+            .map(|i| {
+                let place = i
+                    .row
+                    .and_then(|r| r.checked_sub(2))
+                    .and_then(|r| rows.get(r))
+                    .map(|(p, _)| p.clone())
+                    .or_else(|| i.series.as_ref().map(|s| format!("history, series {s}")))
+                    .unwrap_or_else(|| "history".to_string());
+                match &i.column {
+                    Some(c) => format!("{place}.{c}: {}", i.message),
+                    None => format!("{place}: {}", i.message),
+                }
+            })
+            .collect()
+    };
+    let errors = said(Severity::Error, 10);
     if !errors.is_empty() {
         return Err(ApiError::unprocessable(errors.join("; ")));
     }
@@ -276,6 +289,9 @@ fn history_panel(rows: &[(String, Map<String, Value>)], loaded: &Loaded) -> Resu
         .artifact
         .check_calendar(&ing.stats)
         .map_err(|e| ApiError::unprocessable(format!("history: {e}")))?;
-    ing.panel
-        .ok_or_else(|| ApiError::unprocessable("history: nothing could be read"))
+    let warnings = said(Severity::Warning, 20);
+    let panel = ing
+        .panel
+        .ok_or_else(|| ApiError::unprocessable("history: nothing could be read"))?;
+    Ok((panel, warnings))
 }
