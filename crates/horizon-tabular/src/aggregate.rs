@@ -1,75 +1,14 @@
 //! Raw transaction lines to sales per period and id: the aggregation the user chose, run by
 //! polars (`group_by` on the ids and the period), written as CSV for the core's ingestion.
 
+pub use crate::period::Period;
 use crate::table::text_date_formats;
 use crate::{Format, Table, TableError};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use horizon_core::data::dates::DateFormat;
 use horizon_core::data::sniff::parse_number;
-use horizon_core::data::{Frequency, IngestOptions, MAX_MAGNITUDE};
+use horizon_core::data::{IngestOptions, MAX_MAGNITUDE};
 use polars::prelude::*;
-
-/// The length of the periods rows are summed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Period {
-    #[default]
-    Day,
-    /// Weeks from Monday to Sunday, dated by their Monday.
-    Week,
-    /// Calendar months, dated by their first day.
-    Month,
-}
-
-impl Period {
-    pub const ALL: [Period; 3] = [Period::Day, Period::Week, Period::Month];
-
-    pub fn frequency(self) -> Frequency {
-        match self {
-            Period::Day => Frequency::Daily,
-            Period::Week => Frequency::Weekly,
-            Period::Month => Frequency::Monthly,
-        }
-    }
-
-    pub fn adjective(self) -> &'static str {
-        match self {
-            Period::Day => "daily",
-            Period::Week => "weekly",
-            Period::Month => "monthly",
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::Week => "week (Monday to Sunday)",
-            Period::Month => "month",
-        }
-    }
-
-    /// The period a day falls in, as a number that grows by one per period.
-    pub(crate) fn index(self, day: NaiveDate) -> i64 {
-        match self {
-            Period::Day => day.num_days_from_ce() as i64,
-            // Day 1 of the common era was a Monday.
-            Period::Week => (day.num_days_from_ce() as i64 - 1).div_euclid(7),
-            Period::Month => day.year() as i64 * 12 + day.month0() as i64,
-        }
-    }
-
-    /// The first day of the period `index`.
-    pub(crate) fn start(self, index: i64) -> Option<NaiveDate> {
-        match self {
-            Period::Day => NaiveDate::from_num_days_from_ce_opt(i32::try_from(index).ok()?),
-            Period::Week => NaiveDate::from_num_days_from_ce_opt(i32::try_from(index * 7 + 1).ok()?),
-            Period::Month => NaiveDate::from_ymd_opt(
-                i32::try_from(index.div_euclid(12)).ok()?,
-                index.rem_euclid(12) as u32 + 1,
-                1,
-            ),
-        }
-    }
-}
 
 /// What the rows of one period and id make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -168,7 +107,8 @@ impl Aggregation {
     }
 }
 
-fn capitalise(s: &str) -> String {
+/// `s` with its first letter upper-case.
+pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
@@ -199,6 +139,32 @@ pub struct Aggregated {
     /// … and whether they were left out (not when asked to keep them, or when nothing else
     /// would be left).
     pub partial_left_out: bool,
+}
+
+impl Aggregated {
+    /// What became of the periods the data covers only in part, in words (`None`: there were
+    /// none).
+    pub fn partial_note(&self) -> Option<String> {
+        if self.partial_ends.is_empty() {
+            return None;
+        }
+        let which: Vec<String> = self.partial_ends.iter().map(ToString::to_string).collect();
+        let n = which.len();
+        Some(if self.partial_left_out {
+            format!(
+                "left out {}: the data covers only part of {}, and {} would look like a drop in sales",
+                which.join(" and "),
+                if n == 1 { "it" } else { "them" },
+                if n == 1 { "its total" } else { "their totals" }
+            )
+        } else {
+            format!(
+                "warning: the data covers only part of {}: {} not comparable with the other periods'",
+                which.join(" and "),
+                if n == 1 { "its total is" } else { "their totals are" }
+            )
+        })
+    }
 }
 
 const PERIOD: &str = "__horizon_period";

@@ -14,10 +14,11 @@ mod aggregate;
 mod error;
 mod guess;
 mod partial;
+mod period;
 pub mod sample;
 mod table;
 
-pub use aggregate::{Aggregated, Aggregation, How, Period, aggregate};
+pub use aggregate::{Aggregated, Aggregation, How, Period, aggregate, capitalise};
 pub use error::TableError;
 pub use guess::guess;
 pub use partial::PartialPeriod;

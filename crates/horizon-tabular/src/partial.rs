@@ -3,7 +3,7 @@
 //! a collapse in sales to every model that reads them. Sums and counts leave them out unless
 //! asked to keep them; means (a price, a basket size) are not biased by a short period.
 
-use crate::aggregate::Period;
+use crate::period::Period;
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -31,32 +31,6 @@ impl fmt::Display for PartialPeriod {
             "the {unit} of {} ({} of {} days)",
             self.start, self.covered, self.days
         )
-    }
-}
-
-impl crate::Aggregated {
-    /// What became of the periods the data covers only in part, in words (`None`: there were
-    /// none).
-    pub fn partial_note(&self) -> Option<String> {
-        if self.partial_ends.is_empty() {
-            return None;
-        }
-        let which: Vec<String> = self.partial_ends.iter().map(ToString::to_string).collect();
-        let n = which.len();
-        Some(if self.partial_left_out {
-            format!(
-                "left out {}: the data covers only part of {}, and {} would look like a drop in sales",
-                which.join(" and "),
-                if n == 1 { "it" } else { "them" },
-                if n == 1 { "its total" } else { "their totals" }
-            )
-        } else {
-            format!(
-                "warning: the data covers only part of {}: {} not comparable with the other periods'",
-                which.join(" and "),
-                if n == 1 { "its total is" } else { "their totals are" }
-            )
-        })
     }
 }
 

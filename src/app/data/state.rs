@@ -343,11 +343,7 @@ impl DataState {
                 };
                 let partial = out
                     .partial_note()
-                    .map(|n| {
-                        let mut c = n.chars();
-                        let first: String = c.next().into_iter().flat_map(char::to_uppercase).collect();
-                        format!(" {first}{}.", c.as_str())
-                    })
+                    .map(|n| format!(" {}.", horizon_tabular::capitalise(&n)))
                     .unwrap_or_default();
                 let note = format!(
                     "{} rows aggregated into {} series of {} rows ({} empty periods as 0).{skipped}{partial}",

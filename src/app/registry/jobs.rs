@@ -177,14 +177,13 @@ pub fn promote(target: &RegistryLocation, name: &str, version: u64, panel: &Pane
             metric: cfg.metric.to_string(),
             ..PromotionPolicy::default()
         };
-        let score = |v: u64| -> Result<f64, String> {
-            let a = artifact(reg.as_ref(), name, v)?;
+        let score = |v: u64, a: &Artifact| -> Result<f64, String> {
             pipeline::score(panel, &a.spec, &cfg).map_err(|e| format!("scoring version {v}: {e}"))
         };
-        let candidate = score(version)?;
+        let candidate = score(version, &cand)?;
         let d = promotion::promote_with(reg.as_ref(), name, version, candidate, &policy, |v| {
             let champ = artifact(reg.as_ref(), name, v).map_err(RegistryError::Invalid)?;
-            let s = score(v).map_err(RegistryError::Invalid)?;
+            let s = score(v, &champ).map_err(RegistryError::Invalid)?;
             Ok(match cand.refit_of(&champ) {
                 Some(why) => promotion::Rival::Refit { score: s, why },
                 None => promotion::Rival::Score(s),

@@ -172,6 +172,18 @@ fn month_end(d: NaiveDate) -> NaiveDate {
     first_next.and_then(|f| f.pred_opt()).unwrap_or(d)
 }
 
+/// The frequency one step of `days` between two dates is typical of: 1 day, 7, 28–31 or
+/// 89–92; `None` for any other step.
+pub fn step_frequency(days: i64) -> Option<Frequency> {
+    match days {
+        1 => Some(Frequency::Daily),
+        7 => Some(Frequency::Weekly),
+        28..=31 => Some(Frequency::Monthly),
+        89..=92 => Some(Frequency::Quarterly),
+        _ => None,
+    }
+}
+
 /// Infer the frequency from the steps between consecutive distinct dates of each series.
 ///
 /// Every series contributes its day gaps; the most common gap decides: 1 day → daily, 7 →
@@ -181,15 +193,9 @@ pub fn infer_frequency<'a>(series_dates: impl Iterator<Item = &'a [NaiveDate]>) 
     let mut counts = [0usize; 4];
     for dates in series_dates {
         for w in dates.windows(2) {
-            let gap = (w[1] - w[0]).num_days();
-            let slot = match gap {
-                1 => 0,
-                7 => 1,
-                28..=31 => 2,
-                89..=92 => 3,
-                _ => continue,
-            };
-            counts[slot] += 1;
+            if let Some(f) = step_frequency((w[1] - w[0]).num_days()) {
+                counts[f as usize] += 1;
+            }
         }
     }
     let (best, &n) = counts

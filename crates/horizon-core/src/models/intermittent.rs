@@ -255,17 +255,7 @@ impl Forecaster for Intermittent {
         check_finite(y)?;
         // Demand sizes and intervals of sales: a negative value (a return) is neither, and
         // IMAPA's aggregates of it forecast negative sales.
-        if let Some(i) = y.iter().position(|v| *v < 0.0) {
-            return Err(ModelError::Invalid(format!(
-                "{} models sales of zero or more; the series has {} on {}",
-                self.label(),
-                y[i],
-                series
-                    .dates
-                    .get(i)
-                    .map_or_else(|| format!("row {}", i + 1), |d| d.to_string())
-            )));
-        }
+        super::check_non_negative(series, &self.label())?;
         if y.len() < 2 {
             return Err(ModelError::TooShort {
                 model: self.label(),

@@ -151,6 +151,22 @@ pub trait Fitted: Send + Sync {
     }
 }
 
+/// Fail on a negative value for `model`, which forecasts sales of zero or more (count losses,
+/// intermittent demand), naming the value and its date.
+pub(crate) fn check_non_negative(series: &crate::data::Series, model: &str) -> Result<(), ModelError> {
+    match series.values.iter().position(|v| *v < 0.0) {
+        None => Ok(()),
+        Some(i) => Err(ModelError::Invalid(format!(
+            "{model} models sales of zero or more; the series has {} on {}",
+            series.values[i],
+            series
+                .dates
+                .get(i)
+                .map_or_else(|| format!("row {}", i + 1), |d| d.to_string())
+        ))),
+    }
+}
+
 /// Fail on NaN/inf, which would silently poison every model.
 pub(crate) fn check_finite(y: &[f64]) -> Result<(), ModelError> {
     if y.iter().all(|v| v.is_finite()) {

@@ -3,7 +3,7 @@
 
 use super::options::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Mapping};
 use super::rows::{Accumulator, RawSeries};
-use crate::data::calendar::{Frequency, grid_frequency, infer_frequency};
+use crate::data::calendar::{Frequency, grid_frequency, infer_frequency, step_frequency};
 use crate::data::validate::{Issue, IssueKind, Report};
 use crate::data::{Panel, Series, key_label};
 use chrono::NaiveDate;
@@ -119,16 +119,10 @@ fn coarser_series(raw: &RawSeries, freq: Frequency, stepped: Option<Frequency>, 
     let Some(own) = infer_frequency(std::iter::once(raw.dates.as_slice())) else {
         return;
     };
-    let typical = match own {
-        Frequency::Daily => 1..=1,
-        Frequency::Weekly => 7..=7,
-        Frequency::Monthly => 28..=31,
-        Frequency::Quarterly => 89..=92,
-    };
     let like = raw
         .dates
         .windows(2)
-        .filter(|w| typical.contains(&(w[1] - w[0]).num_days()))
+        .filter(|w| step_frequency((w[1] - w[0]).num_days()) == Some(own))
         .count();
     if Some(own) == stepped || own.periods_per_year() >= freq.periods_per_year() || like < 3 || like * 4 < steps * 3 {
         return;

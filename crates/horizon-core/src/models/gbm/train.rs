@@ -90,17 +90,8 @@ impl Gbm {
     /// less one).
     pub fn check(&self, s: &Series) -> Result<(), ModelError> {
         check_finite(&s.values)?;
-        if self.params.objective.needs_non_negative()
-            && let Some(i) = s.values.iter().position(|v| *v < 0.0)
-        {
-            return Err(ModelError::Invalid(format!(
-                "{} models sales of zero or more; the series has {} on {}",
-                self.name(),
-                s.values[i],
-                s.dates
-                    .get(i)
-                    .map_or_else(|| format!("row {}", i + 1), |d| d.to_string())
-            )));
+        if self.params.objective.needs_non_negative() {
+            crate::models::check_non_negative(s, &self.name())?;
         }
         let needed = MIN_OBS + self.strategy.gaps(s.freq).last().copied().unwrap_or(1) - 1;
         if s.len() < needed {
