@@ -731,6 +731,28 @@ fn a_plan_file_moves_the_gbm_forecast_and_bad_plans_are_refused_with_their_row()
         }
     }
     assert!(moved >= 7, "the plan's days move the forecast: {moved}");
+    assert!(
+        !said.contains("outside every"),
+        "the plan is within the history: {said}"
+    );
+    // A price below any in the history is forecast (trees take it as the lowest seen), and said.
+    std::fs::write(
+        dir.path().join("cheap.csv"),
+        format!("store_id,product_id,date,price\nS01,P002,{first},-3\n"),
+    )
+    .unwrap();
+    let cheap = run(
+        dir.path(),
+        "forecast s.csv --model gbm --horizon 14 --future-drivers cheap.csv --out c.csv",
+    );
+    ok(&cheap);
+    let said = String::from_utf8_lossy(&cheap.stderr);
+    assert!(
+        said.contains(&format!(
+            "warning: cheap.csv: price: the plan sets -3 for S01 / P002 on {first}, outside every price in the data ("
+        )),
+        "{said}"
+    );
     // Refused, with the row, and nothing written.
     std::fs::write(
         dir.path().join("bad.csv"),

@@ -515,6 +515,44 @@ fn weekly_data_sent_to_a_daily_model_is_refused_not_filled_with_zero_days() {
     assert!(said.contains("weekly.csv: 7 warning(s)"), "{said}");
 }
 
+#[test]
+fn monthly_data_sent_to_a_weekly_model_is_told_the_calendar_not_every_off_grid_date() {
+    let dir = project("\"seasonal-naive\"", "target = \"local\"");
+    let (d, reg) = (dir.path(), dir.path().join("registry"));
+    let sunday = |date: &str| {
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .is_ok_and(|t| chrono::Datelike::weekday(&t) == chrono::Weekday::Sun)
+    };
+    sample_rows(d, "monthly.csv", |date| date.ends_with("-01"));
+    sample_rows(d, "weekly.csv", sunday);
+    std::fs::rename(d.join("weekly.csv"), d.join("sales.csv")).expect("weekly data");
+    ok(&horizon(&["train", "--config", "pipeline.toml"], d, &reg));
+    let out = horizon(
+        &[
+            "forecast",
+            "monthly.csv",
+            "--registered",
+            "sales@champion",
+            "--out",
+            "m.csv",
+        ],
+        d,
+        &reg,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("monthly.csv: sales version 1: the data is monthly but the model was trained on weekly data"),
+        "{said}"
+    );
+    assert_eq!(
+        said.lines().count(),
+        1,
+        "the calendar explains the dates off the weekly grid: {said}"
+    );
+    assert!(!d.join("m.csv").exists());
+}
+
 /// What the registry commands refuse, each with exit 2 (or 1) and nothing changed: a registry
 /// folder that does not exist, a metric where lower is not better, Horizon's own tags, an
 /// invalid alias, deleting the champion unasked, forcing a damaged artifact into place.

@@ -173,9 +173,21 @@ pub fn load(path: &Path, cols: &ColumnArgs, quiet_warnings: bool) -> Result<Inge
 
 /// [`load`] with the options given directly (e.g. those a trained model stored).
 pub fn load_with(path: &Path, options: &IngestOptions, quiet_warnings: bool) -> Result<Ingested, CliError> {
+    load_checked(path, options, quiet_warnings, |_| Ok(()))
+}
+
+/// As [`load_with`], with `check` asked first about what the reading found (a model's
+/// calendar, say: monthly dates read on a weekly grid are off it, and the calendar is why).
+pub fn load_checked(
+    path: &Path,
+    options: &IngestOptions,
+    quiet_warnings: bool,
+    check: impl FnOnce(&horizon_core::data::IngestStats) -> Result<(), CliError>,
+) -> Result<Ingested, CliError> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
     let ingested = ingest_csv(&bytes, &name, options);
+    check(&ingested.stats)?;
     if ingested.report.has_errors() || !quiet_warnings {
         for line in ingested.report.lines() {
             eprintln!("{line}");

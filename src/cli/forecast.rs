@@ -2,7 +2,7 @@
 //! `horizon forecast FILE --registered NAME[@alias|:version] --out FILE`.
 
 use super::CliError;
-use super::args::{ColumnArgs, ModelArgs, load, load_with};
+use super::args::{ColumnArgs, ModelArgs, load, load_checked};
 use super::output::{check_new, write_new};
 use super::registry::{RegistryArgs, load_artifact};
 use super::train::registry_failure;
@@ -299,6 +299,9 @@ fn read_plan_file(a: &ForecastArgs, panel: &Panel, horizon: usize) -> Result<Opt
     let bytes = std::fs::read(path).map_err(|e| CliError::Data(format!("{}: {e}", path.display())))?;
     let plan =
         read_plan(&bytes, &path.display().to_string(), panel, horizon).map_err(|e| CliError::Data(e.to_string()))?;
+    for line in plan.unseen(panel, horizon) {
+        eprintln!("warning: {}: {line}", path.display());
+    }
     Ok(Some(Arc::new(plan)))
 }
 
@@ -376,17 +379,20 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliErr
         )));
     }
     let trained_as = art.ingest_options();
-    let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
-    if a.columns.options().freq.is_none() {
-        art.check_calendar(&ing.stats).map_err(|e| {
+    // The calendar first: monthly dates read on a weekly model's grid are off it, and this is why.
+    let ing = load_checked(&a.file, &a.columns.over(&trained_as), true, |stats| {
+        if a.columns.options().freq.is_some() {
+            return Ok(());
+        }
+        art.check_calendar(stats).map_err(|e| {
             CliError::Data(format!(
                 "{}: {name} version {}: {e}, or pass --freq {}",
                 a.file.display(),
                 version.version,
                 art.training.freq.name()
             ))
-        })?;
-    }
+        })
+    })?;
     say_warnings(a, &ing.report);
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));

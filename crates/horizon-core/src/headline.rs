@@ -2,10 +2,12 @@
 //! range, the change against the span just before, and how far off the model typically was in
 //! its backtest — with numbers and dates written for people (thousands separators, month names).
 //!
-//! The range of the total adds up the per-period bounds at the chosen level. That is the range
-//! of the total if the periods' errors move together (a level that is too high is too high on
-//! every day); errors that partly cancel would give a narrower one, so the stated range is on
-//! the safe side — never narrower than the model's own bounds make it.
+//! The range of the total adds up the per-period bounds at the chosen level, and says so: "if
+//! every day falls at the edge of its 95 % range". It is not the total's own 95 % range — that
+//! needs how the periods' errors move together, which the bounds alone do not give (it equals
+//! the sum when they move as one, a level too high on every day; errors that partly cancel, as
+//! a mean model's do, give a much narrower one). Calling the sum the total's "95 % range" let a
+//! reader take a near-impossible total for a likely one.
 
 use crate::data::{Frequency, Series};
 use crate::export::{SeriesForecast, level_label};
@@ -22,7 +24,7 @@ pub struct Headline {
     pub periods: usize,
     /// Expected total over the horizon.
     pub total: f64,
-    /// The level and the total's range at it (the sum of the per-period bounds).
+    /// The level and the per-period bounds at it added up (not the total's own range).
     pub range: Option<(f64, f64, f64)>,
     /// The total of the same number of periods just before the forecast, when the history is
     /// that long.
@@ -81,12 +83,7 @@ impl Headline {
     pub fn lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         let range = self.range.map_or_else(String::new, |(level, lo, hi)| {
-            format!(
-                ", between {} and {} ({} % range)",
-                people(lo),
-                people(hi),
-                level_label(level)
-            )
+            format!(", {}", at_the_edges(self.freq.unit(), level, lo, hi))
         });
         lines.push(format!("{}: {} expected{range}.", self.span(), people(self.total)));
         let span_before = count(self.periods, self.freq.unit());
@@ -128,7 +125,7 @@ impl Headline {
 pub struct Uplift {
     pub planned: f64,
     pub baseline: f64,
-    /// The level and the planned total's range at it (the sum of the per-period bounds).
+    /// The level and the planned per-period bounds at it added up.
     pub range: Option<(f64, f64, f64)>,
 }
 
@@ -148,15 +145,11 @@ impl Uplift {
         self.planned - self.baseline
     }
 
-    /// "With the plan: 820 expected (between 600 and 1,040 at 95 %), 143 more than without it (+21 %)."
+    /// "With the plan: 820 expected (between 600 and 1,040 if every period falls at the edge of
+    /// its 95 % range), 143 more than without it (+21 %)."
     pub fn line(&self) -> String {
         let range = self.range.map_or_else(String::new, |(level, lo, hi)| {
-            format!(
-                " (between {} and {}, {} % range)",
-                people(lo),
-                people(hi),
-                level_label(level)
-            )
+            format!(" ({})", at_the_edges("period", level, lo, hi))
         });
         let units = self.units();
         let share = if self.baseline > 0.0 {
@@ -179,6 +172,17 @@ impl Uplift {
 }
 
 /// "1 day", "28 days".
+/// "between 26.8 and 1,386 if every day falls at the edge of its 95 % range": the per-period
+/// bounds added up, said as what they are (not the total's own range; see the module doc).
+fn at_the_edges(unit: &str, level: f64, lo: f64, hi: f64) -> String {
+    format!(
+        "between {} and {} if every {unit} falls at the edge of its {} % range",
+        people(lo),
+        people(hi),
+        level_label(level)
+    )
+}
+
 fn count(n: usize, unit: &str) -> String {
     if n == 1 {
         format!("1 {unit}")
@@ -273,7 +277,7 @@ mod tests {
         assert_eq!(u.units(), 60.0);
         assert_eq!(
             u.line(),
-            "With the plan: 260 expected (between 210 and 310, 95 % range), 60 more than without it (+30 %)."
+            "With the plan: 260 expected (between 210 and 310 if every period falls at the edge of its 95 % range), 60 more than without it (+30 %)."
         );
         let less = Uplift::new(&base, &planned, 95.0);
         assert!(
@@ -363,7 +367,7 @@ mod tests {
         assert_eq!(
             h.lines(),
             vec![
-                "Next 3 days (11 Jan – 13 Jan 2024): 360 expected, between 285 and 435 (95 % range).",
+                "Next 3 days (11 Jan – 13 Jan 2024): 360 expected, between 285 and 435 if every day falls at the edge of its 95 % range.",
                 "That is 20 % more than the 3 days before (300).",
                 "In its backtest this model was typically within ±9.0 % per day.",
             ]
@@ -381,7 +385,9 @@ mod tests {
         // 80 % was not forecast: the widest level is the range.
         assert_eq!(
             h.lines(),
-            vec!["Next 3 months (Mar – May 2024): 18 expected, between 3 and 33 (95 % range)."]
+            vec![
+                "Next 3 months (Mar – May 2024): 18 expected, between 3 and 33 if every month falls at the edge of its 95 % range."
+            ]
         );
     }
 

@@ -250,7 +250,7 @@ mod tests {
         }
         assert!(page.contains("<h2>S&lt;1&gt; / P&amp;1 — sales forecast</h2>"));
         assert!(page.contains(
-            "<p>Next 3 days (31 Mar – 2 Apr 2024): 3,300 expected, between 2,400 and 4,200 (95 % range).</p>"
+            "<p>Next 3 days (31 Mar – 2 Apr 2024): 3,300 expected, between 2,400 and 4,200 if every day falls at the edge of its 95 % range.</p>"
         ));
         assert!(page.contains("<p>In its backtest this model was typically within ±10 % per day.</p>"));
         assert!(page.contains("Model: ets. ETS(A,N,A) &lt;fitted&gt;"));

@@ -124,6 +124,7 @@ fn the_gbm_estimates_a_promotions_uplift_within_30_percent_of_the_truth() {
         }
     }
     let plan = read_plan(text.as_bytes(), "plan.csv", &p, 28).unwrap();
+    assert_eq!(plan.unseen(&p, 28), Vec::<String>::new(), "the history has such prices");
     let options = ForecastOptions {
         plan: Some(Arc::new(plan)),
         ..ForecastOptions::new(28, &[95.0])
@@ -152,4 +153,51 @@ fn the_gbm_estimates_a_promotions_uplift_within_30_percent_of_the_truth() {
         "estimated uplift {estimated:.1} vs true {truth:.1} ({:.0} % off)",
         off * 100.0
     );
+}
+
+#[test]
+fn a_plan_beyond_the_history_is_said_since_trees_forecast_it_as_the_nearest_value_seen() {
+    let p = retail(&RetailParams {
+        stores: 1,
+        products: 2,
+        days: 400,
+        ..RetailParams::default()
+    });
+    let lowest = p
+        .series
+        .iter()
+        .flat_map(|s| s.exog[0].iter().copied())
+        .fold(f64::INFINITY, f64::min);
+    let days = p.series[0].future_dates(14);
+    let plan_at = |price: f64| {
+        let mut text = String::from("store_id,product_id,date,price\n");
+        for d in &days[3..6] {
+            text.push_str(&format!("S01,P001,{d},{price}\n"));
+        }
+        read_plan(text.as_bytes(), "plan.csv", &p, 14).unwrap()
+    };
+    let (beyond, edge) = (plan_at(0.01), plan_at(lowest));
+    assert_eq!(edge.unseen(&p, 14), Vec::<String>::new());
+    let said = beyond.unseen(&p, 14);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with(&format!("price: the plan sets 0.01 for S01 / P001 on {} and 2 more values, outside every price in the data ({lowest} to ", days[3]))
+            && said[0].contains("nearest one seen"),
+        "{}",
+        said[0]
+    );
+    // What the warning says: the trees forecast a price below the history as its lowest.
+    let spec: ModelSpec = "gbm".parse().unwrap();
+    let run = |plan| {
+        let options = ForecastOptions {
+            plan: Some(Arc::new(plan)),
+            ..ForecastOptions::new(14, &[95.0])
+        };
+        forecast(&p, ModelSource::spec(&spec), &options).unwrap().forecasts[0]
+            .forecast
+            .forecast
+            .point
+            .clone()
+    };
+    assert_eq!(run(beyond), run(edge));
 }

@@ -62,7 +62,6 @@ pub struct Data {
     /// The reading's warnings, one line each (gaps filled, negative values, …).
     #[pyo3(get)]
     warnings: Vec<String>,
-    stats: horizon_core::data::IngestStats,
 }
 
 #[pymethods]
@@ -143,8 +142,21 @@ pub(crate) fn read_with(
     options: IngestOptions,
     source: &str,
 ) -> PyResult<Data> {
+    read_checked(py, data, options, source, |_| Ok(()))
+}
+
+/// As [`read_with`], with `check` asked first about what the reading found (a model's
+/// calendar: monthly dates read on a weekly model's grid are off it, and the calendar is why).
+pub(crate) fn read_checked(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    options: IngestOptions,
+    source: &str,
+    check: impl FnOnce(&horizon_core::data::IngestStats) -> PyResult<()>,
+) -> PyResult<Data> {
     let frame = arrow_io::read_frame(data)?;
     let ingested = py.detach(|| ingest_frame(&frame, source, &options));
+    check(&ingested.stats)?;
     let lines = ingested.report.lines();
     match ingested.panel {
         Some(panel) if !ingested.report.has_errors() => Ok(Data {
@@ -152,7 +164,6 @@ pub(crate) fn read_with(
             options,
             source: source.to_string(),
             warnings: lines,
-            stats: ingested.stats,
         }),
         _ => Err(DataError::new_err(format!(
             "{}\n{}: {} error(s), {} warning(s); nothing was forecast",

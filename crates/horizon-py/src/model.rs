@@ -1,7 +1,7 @@
 //! `Model`: a model fitted to every series, Horizon's artifact, for Python (`HorizonModel`).
 
 use crate::arrow_io::ArrowTable;
-use crate::{DataError, Failure, expected_rows, failures_of, model_error, read_with, run, tables};
+use crate::{DataError, Failure, expected_rows, failures_of, model_error, read_checked, run, tables};
 use horizon_core::artifact::Artifact;
 use horizon_core::forecast::{ForecastOptions, ModelSource, PanelForecast, forecast, stored_forecast};
 use pyo3::prelude::*;
@@ -87,10 +87,11 @@ impl Model {
         n_jobs: i64,
         source: &str,
     ) -> PyResult<(ArrowTable, Vec<Failure>, Vec<String>)> {
-        let read = read_with(py, data, self.artifact.ingest_options(), source)?;
-        self.artifact
-            .check_calendar(&read.stats)
-            .map_err(|e| DataError::new_err(format!("{source}: {e}")))?;
+        let read = read_checked(py, data, self.artifact.ingest_options(), source, |stats| {
+            self.artifact
+                .check_calendar(stats)
+                .map_err(|e| DataError::new_err(format!("{source}: {e}")))
+        })?;
         let options = ForecastOptions::new(h, &levels);
         let panel = &read.panel;
         let out = run(py, n_jobs, || {

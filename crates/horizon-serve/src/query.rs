@@ -281,14 +281,15 @@ fn history_panel(rows: &[(String, Map<String, Value>)], loaded: &Loaded) -> Resu
             })
             .collect()
     };
-    let errors = said(Severity::Error, 10);
-    if !errors.is_empty() {
-        return Err(ApiError::unprocessable(errors.join("; ")));
-    }
+    // The calendar first: monthly dates read on a weekly model's grid are off it, and this is why.
     loaded
         .artifact
         .check_calendar(&ing.stats)
         .map_err(|e| ApiError::unprocessable(format!("history: {e}")))?;
+    let errors = said(Severity::Error, 10);
+    if !errors.is_empty() {
+        return Err(ApiError::unprocessable(errors.join("; ")));
+    }
     let warnings = said(Severity::Warning, 20);
     let panel = ing
         .panel

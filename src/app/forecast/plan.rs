@@ -93,6 +93,9 @@ pub fn to_plan(lines: &[PlanLine], panel: &Panel, horizon: usize) -> (Option<Pla
         .map(|c| panel.exog_columns.iter().position(|e| e == c).unwrap_or(0))
         .collect();
     let plan = (!steps.is_empty()).then_some(Plan { columns, at, steps });
+    if let Some(plan) = &plan {
+        notes.extend(plan.unseen(panel, horizon).into_iter().map(|l| format!("Plan: {l}.")));
+    }
     (plan, notes)
 }
 
@@ -144,5 +147,18 @@ mod tests {
         let (none, notes) = to_plan(&lines[..1], &p, 2);
         assert!(none.is_none());
         assert!(notes[0].starts_with("Plan line 1: no period of the forecast falls between"));
+        // A value past every one the data shows is said (a model cannot know its effect).
+        let five = [PlanLine {
+            value: 5.0,
+            ..lines[0].clone()
+        }];
+        let (_, notes) = to_plan(&five, &p, 14);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("Plan: promotion: the plan sets 5 for S01 / P001 on ")
+                && notes[0].contains("outside every promotion in the data (0 to 1)"),
+            "{}",
+            notes[0]
+        );
     }
 }

@@ -80,6 +80,53 @@ impl Plan {
         }
         Ok(Some(rows))
     }
+
+    /// Where the plan sets a driver beyond every value the data shows for it (over all series),
+    /// one line per such driver, naming its first such value, where, and how many more there
+    /// are. A model learns what a driver does only from the values it has seen: trees (gbm)
+    /// forecast a price of 0.5 as the lowest price in the history, so a plan past the history
+    /// would change the forecast less than the planner expects, silently.
+    pub fn unseen(&self, panel: &Panel, horizon: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (c, (name, &at)) in self.columns.iter().zip(&self.at).enumerate() {
+            let seen = panel
+                .series
+                .iter()
+                .filter_map(|s| s.exog.get(at))
+                .flatten()
+                .filter(|v| v.is_finite());
+            let (lo, hi) = seen.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+            if lo > hi {
+                continue;
+            }
+            let mut outside = self.steps.iter().flat_map(|(key, steps)| {
+                steps
+                    .iter()
+                    .filter_map(move |(&step, values)| values.get(c).copied().flatten().map(|v| (key, step, v)))
+                    .filter(|&(_, _, v)| v < lo || v > hi)
+            });
+            let Some((key, step, v)) = outside.next() else { continue };
+            let more = outside.count();
+            let when = panel
+                .find(key)
+                .and_then(|i| panel.series[i].future_dates(horizon).get(step).copied())
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            let more = match more {
+                0 => String::new(),
+                n => format!(" and {n} more value{}", if n == 1 { "" } else { "s" }),
+            };
+            lines.push(format!(
+                "{name}: the plan sets {v} for {}{when}{more}, outside every {name} in the data ({lo} to {hi}); \
+                 a model learns a driver's effect only from values it has seen (gbm forecasts such a value as \
+                 the nearest one seen)",
+                super::key_label(key)
+            ));
+        }
+        lines
+    }
 }
 
 /// Read the plan CSV `bytes` (named `file` in messages) for a forecast of `horizon` periods
