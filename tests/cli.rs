@@ -702,7 +702,7 @@ fn a_plan_file_moves_the_gbm_forecast_and_bad_plans_are_refused_with_their_row()
     let first = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Days::new(200);
     let mut plan = String::from("store_id,product_id,date,promotion,discount\n");
     for k in 7..14 {
-        plan.push_str(&format!("S01,P001,{},1,0.25\n", first + chrono::Days::new(k)));
+        plan.push_str(&format!("S01,P001,{},1,0.2\n", first + chrono::Days::new(k)));
     }
     std::fs::write(dir.path().join("plan.csv"), &plan).unwrap();
     let out = run(
@@ -749,7 +749,7 @@ fn a_plan_file_moves_the_gbm_forecast_and_bad_plans_are_refused_with_their_row()
     let said = String::from_utf8_lossy(&cheap.stderr);
     assert!(
         said.contains(&format!(
-            "warning: cheap.csv: price: the plan sets -3 for S01 / P002 on {first}, outside every price in the data ("
+            "warning: cheap.csv: price: the plan sets -3 for S01 / P002 on {first}, outside every price of this series ("
         )),
         "{said}"
     );
@@ -782,4 +782,68 @@ fn a_plan_file_moves_the_gbm_forecast_and_bad_plans_are_refused_with_their_row()
         "{said}"
     );
     assert!(!dir.path().join("e.csv").exists());
+}
+
+/// Files laid out as public sales data often are: the columns forecast are said on stderr
+/// every time (a wrong guess would forecast the wrong column with exit 0), Walmart's numeric
+/// store and department are ids and `Weekly_Sales` the value, a price before `total_sales`
+/// is not forecast, and a date order settled by a tie is said by `forecast`, not only by
+/// `validate`.
+#[test]
+fn forecast_says_which_column_it_forecasts_and_reads_public_layouts_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut walmart = String::from("Store,Dept,Date,Weekly_Sales,IsHoliday\n");
+    for (k, date) in ["2010-02-05", "2010-02-12", "2010-02-19", "2010-02-26"]
+        .iter()
+        .enumerate()
+    {
+        for store in 1..=2 {
+            for dept in 1..=3 {
+                let holiday = if k == 1 { "TRUE" } else { "FALSE" };
+                walmart.push_str(&format!(
+                    "{store},{dept},{date},{}.5,{holiday}\n",
+                    1000 * store + 100 * dept + k
+                ));
+            }
+        }
+    }
+    std::fs::write(dir.path().join("walmart.csv"), walmart).unwrap();
+    let out = run(dir.path(), "forecast walmart.csv --model naive --horizon 1 --out w.csv");
+    ok(&out);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("walmart.csv: forecasting 'Weekly_Sales' per week of 'Date' by Store, Dept (6 series)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("column 'IsHoliday'") && said.contains("it is not used"),
+        "{said}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("w.csv")).unwrap();
+    assert!(csv.starts_with("Store,Dept,date,model,forecast"), "{csv}");
+    // Naive: each department's own last week, not the departments added up.
+    assert!(csv.contains("\n2,3,2010-03-05,naive,2303.5,"), "{csv}");
+    std::fs::write(
+        dir.path().join("price.csv"),
+        "store_id,date,price,total_sales\nS1,2024-01-01,4.99,120\nS1,2024-01-02,4.99,130\nS1,2024-01-03,4.99,125\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), "forecast price.csv --model naive --horizon 1 --out p.csv");
+    ok(&out);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("forecasting 'total_sales' per day"), "{said}");
+    assert!(
+        std::fs::read_to_string(dir.path().join("p.csv"))
+            .unwrap()
+            .contains(",naive,125,")
+    );
+    std::fs::write(
+        dir.path().join("tie.csv"),
+        "date,sales\n01/01/2024,1\n01/02/2024,2\n01/03/2024,3\n01/04/2024,4\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), "forecast tie.csv --model naive --horizon 1 --out t.csv");
+    ok(&out);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("read as DD/MM/YYYY (day first)"), "{said}");
 }

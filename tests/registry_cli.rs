@@ -512,7 +512,11 @@ fn weekly_data_sent_to_a_daily_model_is_refused_not_filled_with_zero_days() {
     let forced = horizon(&[&args[..], &["--freq", "daily"]].concat(), d, &reg);
     ok(&forced);
     let said = String::from_utf8_lossy(&forced.stderr);
-    assert!(said.contains("weekly.csv: 7 warning(s)"), "{said}");
+    assert!(
+        said.contains("weekly.csv: warning: the dates step like weekly data but are read as daily")
+            && said.contains("weekly.csv: 6 more warning(s)"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -253,10 +253,10 @@ pub(super) fn compute(a: &ForecastArgs) -> Result<Computed, CliError> {
     };
     check(horizon, &levels)?;
     let ing = load(&a.file, &a.columns, true)?;
+    say_warnings(a, &ing);
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
     };
-    say_warnings(a, &ing.report);
     let model = a.settings.apply(&a.model, a.columns.season, false)?;
     // Before the long work (the data and flags are checked first): the output may not be written.
     check_new(&a.out, a.force, &[&a.file])?;
@@ -345,13 +345,59 @@ fn forecast_levels(
 }
 
 /// One line on stderr when the data has warnings (they do not stop the forecast).
-fn say_warnings(a: &ForecastArgs, report: &horizon_core::data::Report) {
-    if report.warning_count() > 0 {
+/// What reading the file guessed and found, on stderr: the columns it forecasts (a wrong guess
+/// forecasts the wrong column with exit 0, so it is said every time), the warnings that change
+/// what is forecast in full (a date order settled by a tie, a series of another frequency, rows
+/// merged, columns left out, the encoding), the others counted.
+fn say_warnings(a: &ForecastArgs, ing: &horizon_core::data::Ingested) {
+    use horizon_core::data::{IssueKind, Severity};
+    let file = a.file.display();
+    if let (Some(m), Some(p)) = (&ing.mapping, &ing.panel) {
+        let ids = if m.id_columns.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", m.id_columns.join(", "))
+        };
+        let drivers = if m.exog_columns.is_empty() {
+            String::new()
+        } else {
+            format!("; drivers {}", m.exog_columns.join(", "))
+        };
         eprintln!(
-            "{}: {} warning(s) (run `horizon validate` to list them)",
-            a.file.display(),
-            report.warning_count()
+            "{file}: forecasting '{}' per {} of '{}'{ids} ({} series){drivers}",
+            m.value_column,
+            p.freq.unit(),
+            m.date_column,
+            p.series.len()
         );
+    }
+    let report = &ing.report;
+    let mut said = 0;
+    for kind in [
+        IssueKind::AmbiguousDate,
+        IssueKind::Frequency,
+        IssueKind::Duplicate,
+        IssueKind::IgnoredColumn,
+        IssueKind::Encoding,
+    ] {
+        let n = report.counts.get(&(Severity::Warning, kind)).copied().unwrap_or(0);
+        let first = report
+            .sorted_issues()
+            .into_iter()
+            .find(|i| i.kind == kind && i.severity == Severity::Warning);
+        if let Some(first) = first {
+            let more = if n > 1 {
+                format!(" (and {} more like it)", n - 1)
+            } else {
+                String::new()
+            };
+            eprintln!("{}{more}", report.format_issue(first));
+            said += n;
+        }
+    }
+    let rest = report.warning_count().saturating_sub(said);
+    if rest > 0 {
+        eprintln!("{file}: {rest} more warning(s) (run `horizon validate` to list them)");
     }
 }
 
@@ -393,7 +439,7 @@ fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliErr
             ))
         })
     })?;
-    say_warnings(a, &ing.report);
+    say_warnings(a, &ing);
     let Some(panel) = ing.panel else {
         return Err(CliError::Data("nothing could be read".into()));
     };

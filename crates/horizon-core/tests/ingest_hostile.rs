@@ -62,6 +62,39 @@ fn an_unquoted_thousands_separator_is_refused_with_its_row_and_a_hint() {
     assert_eq!(errors(&ing), ["row Some(7): '1,000' is not a number"]);
 }
 
+/// A European export (`;`, decimal commas): `1.250` is 1250 with a thousands point there, 1.25
+/// read with a decimal point. Either reading may be a thousand times off, so it is refused with
+/// both; `1.000,5` is unambiguous and read as 1000.5.
+#[test]
+fn a_thousands_point_in_a_semicolon_file_is_refused_with_both_readings() {
+    let semi = |text: String| read(&text.replace(',', ";"));
+    let ing = semi(daily(|i, d, v| {
+        if i == 5 {
+            format!("{d},1.250")
+        } else {
+            format!("{d},{v}")
+        }
+    }));
+    assert!(ing.panel.is_none());
+    assert_eq!(
+        errors(&ing),
+        [
+            "row Some(7): '1.250' could be 1250 (a thousands point, as in a file with decimal commas) or 1.25: \
+          write it without the point, or with a decimal comma"
+        ]
+    );
+    let text = daily(|i, d, v| {
+        if i == 5 {
+            format!("{d};1.000,5")
+        } else {
+            format!("{d};{v}")
+        }
+    })
+    .replace("date,sales", "date;sales");
+    let p = read(&text).panel.expect("read");
+    assert_eq!(p.series[0].values[5], 1000.5);
+}
+
 #[test]
 fn extra_fields_are_named_and_a_split_number_is_refused() {
     // Extra fields that cannot hold a piece of a number: read, and each such row named.

@@ -176,17 +176,30 @@ fn a_plan_beyond_the_history_is_said_since_trees_forecast_it_as_the_nearest_valu
         }
         read_plan(text.as_bytes(), "plan.csv", &p, 14).unwrap()
     };
+    // The range is the series' own: a price other products had is still news for this one.
+    let own = p.series[0].exog[0].iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(own > lowest, "the sample's products have different prices");
+    assert_eq!(plan_at(own).unseen(&p, 14), Vec::<String>::new());
+    assert_eq!(plan_at(lowest).unseen(&p, 14).len(), 1);
     let (beyond, edge) = (plan_at(0.01), plan_at(lowest));
-    assert_eq!(edge.unseen(&p, 14), Vec::<String>::new());
     let said = beyond.unseen(&p, 14);
     assert_eq!(said.len(), 1, "{said:?}");
     assert!(
-        said[0].starts_with(&format!("price: the plan sets 0.01 for S01 / P001 on {} and 2 more values, outside every price in the data ({lowest} to ", days[3]))
-            && said[0].contains("nearest one seen"),
+        said[0].starts_with(&format!(
+            "price: the plan sets 0.01 for S01 / P001 on {} and 2 more values, outside every price of this series ({own} to ",
+            days[3]
+        )) && said[0].contains("nearest one seen"),
         "{}",
         said[0]
     );
-    // What the warning says: the trees forecast a price below the history as its lowest.
+    // Given twice, or beyond what any data holds: refused.
+    let twice = format!("store_id,product_id,date,price,price\nS01,P001,{},1,2\n", days[0]);
+    let e = read_plan(twice.as_bytes(), "plan.csv", &p, 14).unwrap_err().to_string();
+    assert!(e.contains("column price: 'price' is given twice"), "{e}");
+    let huge = format!("store_id,product_id,date,price\nS01,P001,{},1e200\n", days[0]);
+    let e = read_plan(huge.as_bytes(), "plan.csv", &p, 14).unwrap_err().to_string();
+    assert!(e.contains("row 2, column price: 1e200 is beyond ±1e100"), "{e}");
+    // What the warning says: the trees forecast a price below the data's as its lowest.
     let spec: ModelSpec = "gbm".parse().unwrap();
     let run = |plan| {
         let options = ForecastOptions {

@@ -81,45 +81,53 @@ impl Plan {
         Ok(Some(rows))
     }
 
-    /// Where the plan sets a driver beyond every value the data shows for it (over all series),
+    /// Where the plan sets a driver beyond every value the data shows for it,
     /// one line per such driver, naming its first such value, where, and how many more there
     /// are. A model learns what a driver does only from the values it has seen: trees (gbm)
     /// forecast a price of 0.5 as the lowest price in the history, so a plan past the history
     /// would change the forecast less than the planner expects, silently.
+    ///
+    /// The range is the series' own (a price of 12 for a product sold at 34–45 is news to the
+    /// model even when cheaper products exist), the data's when the series held the driver
+    /// constant (a product never promoted: the model knows promotions from the others).
     pub fn unseen(&self, panel: &Panel, horizon: usize) -> Vec<String> {
+        let range = |values: &mut dyn Iterator<Item = f64>| {
+            let (lo, hi) = values
+                .filter(|v| v.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            (lo <= hi).then_some((lo, hi))
+        };
         let mut lines = Vec::new();
         for (c, (name, &at)) in self.columns.iter().zip(&self.at).enumerate() {
-            let seen = panel
-                .series
-                .iter()
-                .filter_map(|s| s.exog.get(at))
-                .flatten()
-                .filter(|v| v.is_finite());
-            let (lo, hi) = seen.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            });
-            if lo > hi {
-                continue;
-            }
+            let everywhere = range(&mut panel.series.iter().filter_map(|s| s.exog.get(at)).flatten().copied());
             let mut outside = self.steps.iter().flat_map(|(key, steps)| {
-                steps
-                    .iter()
-                    .filter_map(move |(&step, values)| values.get(c).copied().flatten().map(|v| (key, step, v)))
-                    .filter(|&(_, _, v)| v < lo || v > hi)
+                let series = panel.find(key).map(|i| &panel.series[i]);
+                // A driver the series held constant (never promoted) says nothing of its own
+                // range: what the model knows of it comes from the other series.
+                let own = series
+                    .and_then(|s| range(&mut s.exog.get(at).into_iter().flatten().copied()))
+                    .filter(|(lo, hi)| lo < hi);
+                let whose = if own.is_some() { "of this series" } else { "in the data" };
+                let bounds = own.or(everywhere);
+                steps.iter().filter_map(move |(&step, values)| {
+                    let v = values.get(c).copied().flatten()?;
+                    let (lo, hi) = bounds?;
+                    (v < lo || v > hi).then_some((key, series, step, v, lo, hi, whose))
+                })
             });
-            let Some((key, step, v)) = outside.next() else { continue };
-            let more = outside.count();
-            let when = panel
-                .find(key)
-                .and_then(|i| panel.series[i].future_dates(horizon).get(step).copied())
-                .map(|d| format!(" on {d}"))
-                .unwrap_or_default();
-            let more = match more {
+            let Some((key, series, step, v, lo, hi, whose)) = outside.next() else {
+                continue;
+            };
+            let more = match outside.count() {
                 0 => String::new(),
                 n => format!(" and {n} more value{}", if n == 1 { "" } else { "s" }),
             };
+            let when = series
+                .and_then(|s| s.future_dates(horizon).get(step).copied())
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
             lines.push(format!(
-                "{name}: the plan sets {v} for {}{when}{more}, outside every {name} in the data ({lo} to {hi}); \
+                "{name}: the plan sets {v} for {}{when}{more}, outside every {name} {whose} ({lo} to {hi}); \
                  a model learns a driver's effect only from values it has seen (gbm forecasts such a value as \
                  the nearest one seen)",
                 super::key_label(key)
@@ -187,6 +195,12 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
                 format!("'{h}' is not a driver of the data ({known})"),
             ));
         }
+        if columns.contains(h) {
+            return Err(fail(
+                format!("column {h}: "),
+                format!("'{h}' is given twice: the plan would set it to two values at once"),
+            ));
+        }
         columns.push(h.clone());
         driver_at.push(i);
         at.push(panel.exog_columns.iter().position(|e| e == h).unwrap_or(0));
@@ -237,7 +251,13 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
                 continue;
             }
             match super::sniff::parse_number(text, delimiter == b';') {
-                Ok(Some(v)) if v.is_finite() => values.push(Some(v)),
+                Ok(Some(v)) if v.abs() <= super::ingest::MAX_MAGNITUDE => values.push(Some(v)),
+                Ok(Some(v)) if v.is_finite() => {
+                    return Err(fail(
+                        format!("row {row}, column {c}: "),
+                        format!("{text} is beyond ±1e100, more than any sales data holds"),
+                    ));
+                }
                 _ => {
                     return Err(fail(
                         format!("row {row}, column {c}: "),

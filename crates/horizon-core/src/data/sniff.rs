@@ -45,11 +45,81 @@ const VALUE_NAMES: [&str; 18] = [
     "rentals",
     "trips",
 ];
-/// Name fragments of id columns (matched on the lower-cased name).
-const ID_FRAGMENTS: [&str; 14] = [
-    "id", "store", "product", "sku", "isbn", "item", "series", "key", "code", "category", "region", "shop", "station",
-    "title",
+/// Words that make a compound name a quantity to forecast when they end it (`total_sales`,
+/// `Weekly_Sales`, `SalesQty`, `sales_amount`) or begin it (`sales_eur`) without an id or a
+/// price word in it (`sales_id`, `sales_price`).
+const VALUE_WORDS: [&str; 14] = [
+    "sales", "units", "unit", "quantity", "qty", "amount", "revenue", "demand", "volume", "sold", "orders", "rentals",
+    "trips", "turnover",
 ];
+/// Words that make a name a price or a rate, not a quantity (`sales_price`, `units_share`).
+const NOT_VALUE_WORDS: [&str; 9] = [
+    "price", "cost", "discount", "rate", "pct", "percent", "share", "margin", "promo",
+];
+/// Name fragments of id columns (matched on the lower-cased name).
+const ID_FRAGMENTS: [&str; 30] = [
+    "id",
+    "store",
+    "product",
+    "sku",
+    "isbn",
+    "item",
+    "series",
+    "key",
+    "code",
+    "category",
+    "region",
+    "shop",
+    "station",
+    "title",
+    "dept",
+    "department",
+    "warehouse",
+    "location",
+    "branch",
+    "outlet",
+    "customer",
+    "client",
+    "channel",
+    "brand",
+    "family",
+    "city",
+    "country",
+    "zone",
+    "site",
+    "supplier",
+];
+
+/// The words of a column name, lower-cased: split at anything not a letter or digit and where
+/// a capital follows a lower-case letter (`Weekly_Sales`, `SalesQty` → weekly, sales; sales, qty).
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.trim().chars() {
+        if !c.is_alphanumeric() {
+            words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.extend(c.to_lowercase());
+    }
+    words.extend((!word.is_empty()).then_some(word));
+    words
+}
+
+/// True for the cells of a yes/no flag (`TRUE`/`FALSE`, `yes`/`no`): a column of them tells
+/// something about the row (a holiday week), never which series it belongs to.
+fn is_flag(cell: &str) -> bool {
+    matches!(
+        cell.trim().to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "y" | "n" | "t" | "f"
+    )
+}
 
 /// Decode file bytes: strip a UTF-8 BOM; a file that is not UTF-8 is read as Windows-1252
 /// (what spreadsheet exports on Windows usually are; Latin-1 plus € and typographic quotes in
@@ -204,13 +274,26 @@ impl ColumnProfile {
         let n = self.lower();
         DATE_NAMES.contains(&n.as_str()) || n.ends_with("_date") || n.starts_with("date")
     }
+    /// Exactly a quantity's name (`sales`, `qty`), or a compound one (`total_sales`,
+    /// `Weekly_Sales`, `SalesQty`): a quantity word last, or first with no id or price word.
     pub fn named_like_value(&self) -> bool {
-        VALUE_NAMES.contains(&self.lower().as_str())
+        if VALUE_NAMES.contains(&self.lower().as_str()) {
+            return true;
+        }
+        let words = name_words(&self.name);
+        let (Some(first), Some(last)) = (words.first(), words.last()) else {
+            return false;
+        };
+        let quantity = |w: &String| VALUE_WORDS.contains(&w.as_str());
+        let other = |w: &String| NOT_VALUE_WORDS.contains(&w.as_str()) || ID_FRAGMENTS.contains(&w.as_str());
+        (quantity(last) && !words.iter().any(|w| NOT_VALUE_WORDS.contains(&w.as_str())))
+            || (quantity(first) && !words.iter().any(other))
     }
     pub fn named_like_id(&self) -> bool {
         let n = self.lower();
-        n.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|part| ID_FRAGMENTS.contains(&part))
+        name_words(&self.name)
+            .iter()
+            .any(|part| ID_FRAGMENTS.contains(&part.as_str()))
             || ID_FRAGMENTS.iter().any(|f| n == *f)
     }
 }
@@ -231,8 +314,32 @@ pub fn parse_number(cell: &str, decimal_comma: bool) -> Result<Option<f64>, NotA
         Err(_) if decimal_comma && s.contains(',') && !s.contains('.') => {
             s.replace(',', ".").parse::<f64>().map(Some).map_err(|_| NotANumber)
         }
+        // `1.000,5`: thousands points before a decimal comma, unambiguous in a `;` file.
+        Err(_) if decimal_comma && s.split_once(',').is_some_and(|(int, _)| thousands_grouped(int)) => s
+            .replace('.', "")
+            .replace(',', ".")
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| NotANumber),
         Err(_) => Err(NotANumber),
     }
+}
+
+/// `1.250`, `-12.500.000`: digits grouped by thousands points (a first group of one to three
+/// digits not starting with 0, then groups of three). In a `;` file with decimal commas this is
+/// 1250 written with a thousands point; read as a decimal point it would be 1.25.
+pub fn thousands_grouped(cell: &str) -> bool {
+    let s = cell.trim();
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let mut groups = s.split('.');
+    let Some(first) = groups.next() else { return false };
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let mut rest = groups.peekable();
+    rest.peek().is_some()
+        && (1..=3).contains(&first.len())
+        && digits(first)
+        && !first.starts_with('0')
+        && rest.all(|g| g.len() == 3 && digits(g))
 }
 
 /// Profile each column on the given sample rows.
@@ -280,12 +387,18 @@ pub fn guess_date_column(profiles: &[ColumnProfile]) -> Option<usize> {
         .or_else(|| profiles.iter().position(ColumnProfile::named_like_date))
 }
 
-/// Guess the value column among numeric columns that are not the date or an id.
+/// Guess the value column among numeric columns that are not the date or an id: one named
+/// exactly like a quantity, else one with a quantity's word in its name, else the first numeric.
 pub fn guess_value_column(profiles: &[ColumnProfile], date: usize, ids: &[usize]) -> Option<usize> {
     let usable = |j: &usize| *j != date && !ids.contains(j);
     (0..profiles.len())
         .filter(usable)
-        .find(|&j| profiles[j].named_like_value())
+        .find(|&j| VALUE_NAMES.contains(&profiles[j].lower().as_str()))
+        .or_else(|| {
+            (0..profiles.len())
+                .filter(usable)
+                .find(|&j| profiles[j].named_like_value())
+        })
         .or_else(|| (0..profiles.len()).filter(usable).find(|&j| profiles[j].is_numeric()))
 }
 
@@ -299,7 +412,13 @@ pub fn guess_id_columns(profiles: &[ColumnProfile], date: usize, sample: &[Vec<S
         .filter(|&j| j != date)
         .filter(|&j| {
             let p = &profiles[j];
+            let flags = p.non_empty > 0
+                && sample
+                    .iter()
+                    .filter_map(|r| r.get(j))
+                    .all(|c| c.trim().is_empty() || is_flag(c));
             !p.named_like_value()
+                && !flags
                 && (p.named_like_id() || (!p.is_numeric() && p.non_empty > 0 && !describes_the_date(sample, date, j)))
         })
         .collect()
@@ -342,6 +461,16 @@ mod tests {
         assert_eq!(parse_number(" 12.5 ", false), Ok(Some(12.5)));
         assert_eq!(parse_number("12,5", true), Ok(Some(12.5)));
         assert_eq!(parse_number("12,5", false), Err(NotANumber));
+        assert_eq!(parse_number("1.000,5", true), Ok(Some(1000.5)));
+        assert_eq!(parse_number("-12.345.678,25", true), Ok(Some(-12345678.25)));
+        assert_eq!(parse_number("1.000,5", false), Err(NotANumber));
+        assert_eq!(parse_number("1.2,5", true), Err(NotANumber));
+        for grouped in ["1.250", "-12.500", "999.000.000"] {
+            assert!(thousands_grouped(grouped), "{grouped}");
+        }
+        for plain in ["1.25", "0.125", "1250", "1.2500", "12,5", "4.99"] {
+            assert!(!thousands_grouped(plain), "{plain}");
+        }
         assert_eq!(parse_number("NA", false), Ok(None));
         assert_eq!(parse_number("abc", false), Err(NotANumber));
         assert!(parse_number("inf", false).is_ok_and(|v| v.is_some_and(f64::is_infinite)));
@@ -372,6 +501,70 @@ mod tests {
         let one: Vec<Vec<String>> = sample.iter().filter(|r| r[1] == "A").cloned().collect();
         let profiles = profile_columns(&header, &one, false);
         assert_eq!(guess_id_columns(&profiles, 0, &one), vec![1]);
+    }
+
+    #[test]
+    fn compound_names_of_quantities_and_ids_are_told_apart() {
+        let named = |n: &str| ColumnProfile {
+            name: n.into(),
+            ..Default::default()
+        };
+        for n in [
+            "sales",
+            "total_sales",
+            "Weekly_Sales",
+            "SalesQty",
+            "sales_amount",
+            "daily_sales",
+            "units_sold",
+            "Demand",
+        ] {
+            assert!(named(n).named_like_value(), "{n}");
+        }
+        for n in [
+            "price",
+            "sales_price",
+            "sales_id",
+            "unit_price",
+            "discount",
+            "Dept",
+            "store_id",
+            "IsHoliday",
+        ] {
+            assert!(!named(n).named_like_value(), "{n}");
+        }
+        for n in ["Dept", "Store", "warehouse", "branch", "StoreID", "location_code"] {
+            assert!(named(n).named_like_id(), "{n}");
+        }
+        assert_eq!(name_words("SalesQty"), ["sales", "qty"]);
+        assert_eq!(name_words("Weekly_Sales"), ["weekly", "sales"]);
+        assert_eq!(name_words("StoreID"), ["store", "id"]);
+    }
+
+    /// Walmart's public weekly sales: `Store,Dept,Date,Weekly_Sales,IsHoliday`. The numeric
+    /// store and department are ids, `Weekly_Sales` the value (not the department number), and
+    /// the holiday flag is not an id (it would split a series at every holiday week).
+    #[test]
+    fn a_walmart_file_is_read_by_store_and_department() {
+        let header = ["Store", "Dept", "Date", "Weekly_Sales", "IsHoliday"].map(String::from);
+        let rows = [
+            ["1", "1", "2010-02-05", "24924.5", "FALSE"],
+            ["1", "2", "2010-02-05", "50605.27", "FALSE"],
+            ["1", "1", "2010-02-12", "46039.49", "TRUE"],
+            ["1", "2", "2010-02-12", "44682.74", "TRUE"],
+        ];
+        let sample: Vec<Vec<String>> = rows.iter().map(|r| r.map(String::from).to_vec()).collect();
+        let profiles = profile_columns(&header, &sample, false);
+        let date = guess_date_column(&profiles).unwrap();
+        let ids = guess_id_columns(&profiles, date, &sample);
+        assert_eq!((date, ids.clone()), (2, vec![0, 1]));
+        assert_eq!(guess_value_column(&profiles, date, &ids), Some(3));
+        // A price column before the sales: the sales are forecast, not the price.
+        let header = ["store_id", "date", "price", "total_sales"].map(String::from);
+        let rows = [["S1", "2024-01-01", "4.99", "120"], ["S1", "2024-01-02", "4.99", "130"]];
+        let sample: Vec<Vec<String>> = rows.iter().map(|r| r.map(String::from).to_vec()).collect();
+        let profiles = profile_columns(&header, &sample, false);
+        assert_eq!(guess_value_column(&profiles, 1, &[0]), Some(3));
     }
 
     #[test]

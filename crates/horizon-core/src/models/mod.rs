@@ -38,6 +38,8 @@ pub enum ModelError {
     TooShort { model: String, needed: usize, got: usize },
     #[error("interval level {0} is not between 0 and 100 (exclusive)")]
     BadLevel(f64),
+    #[error("interval level {0} would be a {0} % interval: levels are percentages (write 95 for a 95 % interval)")]
+    LevelAsFraction(f64),
     #[error("the series contains non-finite values (fill gaps before fitting)")]
     NonFinite,
     #[error("unknown model '{0}': use one of {1}")]
@@ -113,10 +115,15 @@ impl Forecast {
     }
 }
 
-/// Levels sorted and de-duplicated; each must lie strictly between 0 and 100.
+/// Levels sorted and de-duplicated; each must lie in [1, 100) (percentages: 0.95 is refused as a
+/// 95 % interval written as a fraction).
 pub fn check_levels(levels: &[f64]) -> Result<Vec<f64>, ModelError> {
     if let Some(bad) = levels.iter().find(|l| !(**l > 0.0 && **l < 100.0)) {
         return Err(ModelError::BadLevel(*bad));
+    }
+    // 0.95 is a 95 % interval written as a fraction far more often than a 0.95 % one.
+    if let Some(small) = levels.iter().find(|l| **l < 1.0) {
+        return Err(ModelError::LevelAsFraction(*small));
     }
     let mut v = levels.to_vec();
     v.sort_by(f64::total_cmp);

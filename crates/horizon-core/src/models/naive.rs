@@ -356,5 +356,13 @@ mod tests {
             Naive.fit(&ok).unwrap().predict(1, &[100.0]).err(),
             Some(ModelError::BadLevel(100.0))
         );
+        // A 95 % interval written as a fraction is refused, not drawn as a 0.95 % one.
+        let e = crate::models::check_levels(&[80.0, 0.95]).unwrap_err();
+        assert_eq!(e, ModelError::LevelAsFraction(0.95));
+        assert!(e.to_string().contains("write 95 for a 95 % interval"), "{e}");
+        assert_eq!(
+            crate::models::check_levels(&[95.0, 1.0, 80.0]).unwrap(),
+            [1.0, 80.0, 95.0]
+        );
     }
 }

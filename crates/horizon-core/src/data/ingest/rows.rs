@@ -256,6 +256,25 @@ impl RowContext<'_> {
             return;
         };
         let value_cell = cell(self.value_idx);
+        // `1.250` in a `;` file: 1250 with a thousands point, or 1.25? Read either way it may be
+        // a thousand times off, so it is refused with the two readings.
+        if self.decimal_comma && crate::data::sniff::thousands_grouped(value_cell) {
+            report.push(
+                Issue::error(
+                    IssueKind::BadNumber,
+                    format!(
+                        "'{}' could be {} (a thousands point, as in a file with decimal commas) or {}: write it \
+                         without the point, or with a decimal comma",
+                        value_cell.trim(),
+                        value_cell.trim().replace('.', ""),
+                        value_cell.trim().parse::<f64>().unwrap_or(f64::NAN)
+                    ),
+                )
+                .at_row(row)
+                .in_column(m.value_column.clone()),
+            );
+            return;
+        }
         let Some(value) = judge_value(
             parse_number(value_cell, self.decimal_comma),
             value_cell,
