@@ -300,6 +300,20 @@ impl PipelineConfig {
                     .map_err(|e| format!("{}: [training] models: {e}", file.display()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // The same model twice would be backtested twice and both rows shown as chosen.
+        if let Some((i, twice)) = candidates
+            .iter()
+            .enumerate()
+            .find(|(i, c)| candidates[..*i].contains(c))
+        {
+            return Err(format!(
+                "{}: [training] models: '{}' is named twice (as '{}' and '{}')",
+                file.display(),
+                twice,
+                t.models[candidates.iter().position(|c| c == twice).unwrap_or(0)],
+                t.models[i]
+            ));
+        }
         let candidates = self
             .tuning
             .gbm(candidates)
@@ -401,6 +415,11 @@ mod tests {
         let e = load_str(&format!("{base}models = [\"prophett\"]\n")).unwrap_err();
         assert!(
             e.contains("/cfg/pipeline.toml: [training] models: unknown model 'prophett'"),
+            "{e}"
+        );
+        let e = load_str(&format!("{base}models = [\"ets\", \"naive\", \"ets\"]\n")).unwrap_err();
+        assert!(
+            e.contains("/cfg/pipeline.toml: [training] models: 'ets' is named twice (as 'ets' and 'ets')"),
             "{e}"
         );
         let e = load_str(&format!("{base}models = [\"ets\"]\n[promotion]\nthreshold = 10\n")).unwrap_err();
