@@ -301,16 +301,14 @@ impl PipelineConfig {
             })
             .collect::<Result<Vec<_>, _>>()?;
         // The same model twice would be backtested twice and both rows shown as chosen.
-        if let Some((i, twice)) = candidates
-            .iter()
-            .enumerate()
-            .find(|(i, c)| candidates[..*i].contains(c))
-        {
+        let twice =
+            (0..candidates.len()).find_map(|i| (0..i).find(|&j| candidates[j] == candidates[i]).map(|j| (j, i)));
+        if let Some((j, i)) = twice {
             return Err(format!(
                 "{}: [training] models: '{}' is named twice (as '{}' and '{}')",
                 file.display(),
-                twice,
-                t.models[candidates.iter().position(|c| c == twice).unwrap_or(0)],
+                candidates[i],
+                t.models[j],
                 t.models[i]
             ));
         }

@@ -372,6 +372,7 @@ fn say_warnings(a: &ForecastArgs, ing: &horizon_core::data::Ingested) {
         );
     }
     let report = &ing.report;
+    let issues = report.sorted_issues();
     let mut said = 0;
     for kind in [
         IssueKind::AmbiguousDate,
@@ -381,9 +382,8 @@ fn say_warnings(a: &ForecastArgs, ing: &horizon_core::data::Ingested) {
         IssueKind::Encoding,
     ] {
         let n = report.counts.get(&(Severity::Warning, kind)).copied().unwrap_or(0);
-        let first = report
-            .sorted_issues()
-            .into_iter()
+        let first = issues
+            .iter()
             .find(|i| i.kind == kind && i.severity == Severity::Warning);
         if let Some(first) = first {
             let more = if n > 1 {
