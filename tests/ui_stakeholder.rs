@@ -16,13 +16,19 @@ fn the_headline_states_the_forecast_on_screen_in_plain_words() {
     let wb = common::workbench(dir.path(), None, Runner::Inline, |_| {});
     let mut h = common::harness(wb, [1280.0, 800.0]);
     let r = h.state().forecast.result.clone().expect("a forecast on start");
-    // The total and its days' 95 % bounds are the forecast's own numbers added up, written for
-    // people, and said as what they are (not the total's own range).
+    // The total and its own 95 % range are the forecast's numbers, written for people; the
+    // range is well inside the days' bounds added up (the errors of 28 days partly cancel).
     let total: f64 = r.forecast.forecast.point.iter().sum();
+    let range = r.forecast.forecast.total_range(95.0).expect("a 95 % range");
     let band = r.forecast.forecast.interval(95.0).expect("a 95 % band");
-    let (lo, hi): (f64, f64) = (band.lower.iter().sum(), band.upper.iter().sum());
+    let (sum_lo, sum_hi): (f64, f64) = (band.lower.iter().sum(), band.upper.iter().sum());
+    assert!(
+        range.lower > sum_lo && range.upper < sum_hi,
+        "{range:?} inside {sum_lo}..{sum_hi}"
+    );
+    let (lo, hi) = (range.lower, range.upper);
     let first = format!(
-        "Next 28 days ({}): {} expected, between {} and {} if every day falls at the edge of its 95 % range.",
+        "Next 28 days ({}): {} expected, 95 % range {} to {}.",
         horizon_core::headline::date_span(r.history.freq, r.forecast.dates[0], r.forecast.dates[27]),
         people(total),
         people(lo),

@@ -2,12 +2,9 @@
 //! range, the change against the span just before, and how far off the model typically was in
 //! its backtest — with numbers and dates written for people (thousands separators, month names).
 //!
-//! The range of the total adds up the per-period bounds at the chosen level, and says so: "if
-//! every day falls at the edge of its 95 % range". It is not the total's own 95 % range — that
-//! needs how the periods' errors move together, which the bounds alone do not give (it equals
-//! the sum when they move as one, a level too high on every day; errors that partly cancel, as
-//! a mean model's do, give a much narrower one). Calling the sum the total's "95 % range" let a
-//! reader take a near-impossible total for a likely one.
+//! The range is the total's own ([`crate::models::total`]: the bands read as a linear model's
+//! lead-time demand), not the per-period bounds added up, which hold only if every period
+//! misses the same way (for a mean model over 28 days, a range √28 ≈ 5.3 times too wide).
 
 use crate::data::{Frequency, Series};
 use crate::export::{SeriesForecast, level_label};
@@ -24,7 +21,7 @@ pub struct Headline {
     pub periods: usize,
     /// Expected total over the horizon.
     pub total: f64,
-    /// The level and the per-period bounds at it added up (not the total's own range).
+    /// The level and the total's range at it.
     pub range: Option<(f64, f64, f64)>,
     /// The total of the same number of periods just before the forecast, when the history is
     /// that long.
@@ -41,9 +38,8 @@ impl Headline {
         let f = &forecast.forecast;
         let (&first, &last) = (forecast.dates.first()?, forecast.dates.last()?);
         let periods = f.point.len();
-        let total: f64 = f.point.iter().sum();
-        let interval = f.interval(level).or_else(|| f.intervals.last());
-        let range = interval.map(|i| (i.level, i.lower.iter().sum(), i.upper.iter().sum()));
+        let total = f.total();
+        let range = total_range(f, level);
         let n = history.values.len();
         let before = (n >= periods && periods > 0).then(|| history.values[n - periods..].iter().sum());
         let year = history.freq.periods_per_year().max(periods);
@@ -83,7 +79,7 @@ impl Headline {
     pub fn lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         let range = self.range.map_or_else(String::new, |(level, lo, hi)| {
-            format!(", {}", at_the_edges(self.freq.unit(), level, lo, hi))
+            format!(", {}", range_words(level, lo, hi))
         });
         lines.push(format!("{}: {} expected{range}.", self.span(), people(self.total)));
         let span_before = count(self.periods, self.freq.unit());
@@ -125,18 +121,17 @@ impl Headline {
 pub struct Uplift {
     pub planned: f64,
     pub baseline: f64,
-    /// The level and the planned per-period bounds at it added up.
+    /// The level and the range of the planned total at it.
     pub range: Option<(f64, f64, f64)>,
 }
 
 impl Uplift {
     /// The uplift of `planned` over `baseline` (forecasts of the same periods) at `level`.
     pub fn new(planned: &crate::models::Forecast, baseline: &crate::models::Forecast, level: f64) -> Uplift {
-        let interval = planned.interval(level).or_else(|| planned.intervals.last());
         Uplift {
-            planned: planned.point.iter().sum(),
-            baseline: baseline.point.iter().sum(),
-            range: interval.map(|i| (i.level, i.lower.iter().sum(), i.upper.iter().sum())),
+            planned: planned.total(),
+            baseline: baseline.total(),
+            range: total_range(planned, level),
         }
     }
 
@@ -145,11 +140,10 @@ impl Uplift {
         self.planned - self.baseline
     }
 
-    /// "With the plan: 820 expected (between 600 and 1,040 if every period falls at the edge of
-    /// its 95 % range), 143 more than without it (+21 %)."
+    /// "With the plan: 820 expected (95 % range 700 to 940), 143 more than without it (+21 %)."
     pub fn line(&self) -> String {
         let range = self.range.map_or_else(String::new, |(level, lo, hi)| {
-            format!(" ({})", at_the_edges("period", level, lo, hi))
+            format!(" ({})", range_words(level, lo, hi))
         });
         let units = self.units();
         let share = if self.baseline > 0.0 {
@@ -171,18 +165,19 @@ impl Uplift {
     }
 }
 
-/// "1 day", "28 days".
-/// "between 26.8 and 1,386 if every day falls at the edge of its 95 % range": the per-period
-/// bounds added up, said as what they are (not the total's own range; see the module doc).
-fn at_the_edges(unit: &str, level: f64, lo: f64, hi: f64) -> String {
-    format!(
-        "between {} and {} if every {unit} falls at the edge of its {} % range",
-        people(lo),
-        people(hi),
-        level_label(level)
-    )
+/// The level and the range of `f`'s total at `level`, or at the widest level forecast when
+/// `level` was not.
+fn total_range(f: &crate::models::Forecast, level: f64) -> Option<(f64, f64, f64)> {
+    let r = f.total_range(level).or_else(|| f.total_range(f.widest_level()))?;
+    Some((r.level, r.lower, r.upper))
 }
 
+/// "95 % range 4,800 to 5,800".
+fn range_words(level: f64, lo: f64, hi: f64) -> String {
+    format!("{} % range {} to {}", level_label(level), people(lo), people(hi))
+}
+
+/// "1 day", "28 days".
 fn count(n: usize, unit: &str) -> String {
     if n == 1 {
         format!("1 {unit}")
@@ -277,7 +272,7 @@ mod tests {
         assert_eq!(u.units(), 60.0);
         assert_eq!(
             u.line(),
-            "With the plan: 260 expected (between 210 and 310 if every period falls at the edge of its 95 % range), 60 more than without it (+30 %)."
+            "With the plan: 260 expected (95 % range 224 to 296), 60 more than without it (+30 %)."
         );
         let less = Uplift::new(&base, &planned, 95.0);
         assert!(
@@ -360,14 +355,22 @@ mod tests {
         );
         let h = Headline::new(&history, &f, 95.0, Some(9.0)).unwrap();
         assert_eq!(h.total, 360.0);
-        assert_eq!(h.range, Some((95.0, 285.0, 435.0)));
+        // The bands widen by 20, 25, 30: ψ = 20, 15, √275 (in units of the error), so the
+        // total's spread is √((20 + 15 + √275)² + 35² + 20²) = 65.47, inside the bounds' sum 75.
+        let (level, lo, hi) = h.range.unwrap();
+        let spread = ((35.0 + 275f64.sqrt()).powi(2) + 35f64.powi(2) + 400.0).sqrt();
+        assert_eq!(level, 95.0);
+        assert!(
+            (hi - 360.0 - spread).abs() < 1e-9 && (360.0 - lo - spread).abs() < 1e-9,
+            "{lo} {hi}"
+        );
         assert_eq!(h.before, Some(300.0));
         assert!((h.change().unwrap() - 0.2).abs() < 1e-12);
         assert!((h.typical_error.unwrap() - 0.09).abs() < 1e-12);
         assert_eq!(
             h.lines(),
             vec![
-                "Next 3 days (11 Jan – 13 Jan 2024): 360 expected, between 285 and 435 if every day falls at the edge of its 95 % range.",
+                "Next 3 days (11 Jan – 13 Jan 2024): 360 expected, 95 % range 295 to 425.",
                 "That is 20 % more than the 3 days before (300).",
                 "In its backtest this model was typically within ±9.0 % per day.",
             ]
@@ -385,9 +388,7 @@ mod tests {
         // 80 % was not forecast: the widest level is the range.
         assert_eq!(
             h.lines(),
-            vec![
-                "Next 3 months (Mar – May 2024): 18 expected, between 3 and 33 if every month falls at the edge of its 95 % range."
-            ]
+            vec!["Next 3 months (Mar – May 2024): 18 expected, 95 % range 9.3 to 26.7."]
         );
     }
 

@@ -249,9 +249,7 @@ mod tests {
             assert!(!outside_svg_namespace.contains(banned), "{banned}");
         }
         assert!(page.contains("<h2>S&lt;1&gt; / P&amp;1 — sales forecast</h2>"));
-        assert!(page.contains(
-            "<p>Next 3 days (31 Mar – 2 Apr 2024): 3,300 expected, between 2,400 and 4,200 if every day falls at the edge of its 95 % range.</p>"
-        ));
+        assert!(page.contains("<p>Next 3 days (31 Mar – 2 Apr 2024): 3,300 expected, 95 % range 2,468 to 3,839.</p>"));
         assert!(page.contains("<p>In its backtest this model was typically within ±10 % per day.</p>"));
         assert!(page.contains("Model: ets. ETS(A,N,A) &lt;fitted&gt;"));
         assert!(page.contains("<th>80 % low</th><th>80 % high</th><th>95 % low</th><th>95 % high</th>"));

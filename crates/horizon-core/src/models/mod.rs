@@ -24,6 +24,7 @@ pub mod season;
 mod spec;
 pub mod stepping;
 pub mod theta;
+pub mod total;
 
 pub use fitted::FittedModel;
 pub use spec::ModelSpec;
