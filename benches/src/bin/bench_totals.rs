@@ -18,7 +18,6 @@
 use horizon_benches::BenchSeries;
 use horizon_core::ModelSpec;
 use horizon_core::forecast::fit_predict;
-use horizon_core::stats::z_for_level;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -110,8 +109,7 @@ fn ranges(item: &BenchSeries, spec: &ModelSpec) -> Option<Ranges> {
     let (f, _) = fit_predict(&item.series(), &spec, item.horizon, &[95.0]).ok()?;
     let band = f.interval(95.0)?;
     let total = f.total();
-    let z = z_for_level(95.0);
-    let quadrature = |half: Vec<f64>| z * half.iter().map(|h| (h / z).powi(2)).sum::<f64>().sqrt();
+    let quadrature = |half: Vec<f64>| half.iter().map(|h| h * h).sum::<f64>().sqrt();
     let below = quadrature(f.point.iter().zip(&band.lower).map(|(p, l)| p - l).collect());
     let above = quadrature(f.point.iter().zip(&band.upper).map(|(p, u)| u - p).collect());
     let range = f.total_range(95.0)?;

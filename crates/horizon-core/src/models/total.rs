@@ -39,7 +39,6 @@
 //! 502 to 887). It was not kept.
 
 use super::Forecast;
-use crate::stats::z_for_level;
 
 /// A central range of a forecast's total at `level` percent.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,20 +61,13 @@ impl Forecast {
         if !self.is_finite() {
             return None;
         }
-        let z = z_for_level(level);
-        let below: Vec<f64> = self
-            .point
-            .iter()
-            .zip(&interval.lower)
-            .map(|(p, l)| (p - l) / z)
-            .collect();
-        let above: Vec<f64> = self
-            .point
-            .iter()
-            .zip(&interval.upper)
-            .map(|(p, u)| (u - p) / z)
-            .collect();
+        // Each side's distances from the point stand for its spreads: the reading is linear in
+        // them, so the level's multiplier carries through.
+        let distances = |bound: &[f64], side: f64| -> Vec<f64> {
+            self.point.iter().zip(bound).map(|(p, b)| side * (b - p)).collect()
+        };
         let total = self.total();
+        let upper = total + lead_time_sd(&distances(&interval.upper, 1.0));
         // A lower bound raised to zero (sales are not negative) follows the point, not the
         // error: its side would read the point's pattern as errors carrying on. Such a side is
         // read from the upper one, and the total's lower end kept at the raised bounds' sum.
@@ -85,20 +77,17 @@ impl Forecast {
             .zip(&self.point)
             .any(|(l, p)| *l == 0.0 && *p > 0.0);
         let lower = if raised {
-            (total - z * lead_time_sd(&above)).max(interval.lower.iter().sum())
+            (total - (upper - total)).max(interval.lower.iter().sum())
         } else {
-            total - z * lead_time_sd(&below)
+            total - lead_time_sd(&distances(&interval.lower, -1.0))
         };
-        Some(TotalRange {
-            level,
-            lower,
-            upper: total + z * lead_time_sd(&above),
-        })
+        Some(TotalRange { level, lower, upper })
     }
 }
 
-/// The standard deviation of the sum of errors whose step standard deviations are `sd`, with
-/// the correlations of a linear model whose bands widen as these do (module doc).
+/// The standard deviation of the sum of errors whose step standard deviations are `sd` (or
+/// the same multiple of both), with the correlations of a linear model whose bands widen as
+/// these do (module doc).
 fn lead_time_sd(sd: &[f64]) -> f64 {
     // In units of the widest step, so that squares neither underflow nor overflow.
     let unit = sd.iter().fold(0.0_f64, |m, s| m.max(*s));
