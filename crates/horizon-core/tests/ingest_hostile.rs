@@ -95,6 +95,33 @@ fn a_thousands_point_in_a_semicolon_file_is_refused_with_both_readings() {
     assert_eq!(p.series[0].values[5], 1000.5);
 }
 
+/// The mirror case: `1,250` in a `;` file is 1.25 with a decimal comma, 1250 with a thousands
+/// comma. A column whose values are 950, 1,250, 1,100, 980 was read as 950, 1.25, 1.1, 980 and
+/// forecast without a word; it is refused with both readings unless another value of the
+/// column (`12,5`) settles that its commas are decimal ones.
+#[test]
+fn a_thousands_comma_in_a_semicolon_file_is_refused_unless_the_column_settles_it() {
+    let semi = |cells: &[&str]| {
+        let mut text = String::from("date;sales\n");
+        for (i, c) in cells.iter().cycle().take(40).enumerate() {
+            text.push_str(&format!("{};{c}\n", start() + chrono::Days::new(i as u64)));
+        }
+        read(&text)
+    };
+    let ing = semi(&["950", "1,250", "1,100", "980"]);
+    assert!(ing.panel.is_none());
+    let e = errors(&ing);
+    assert_eq!(e.len(), 20, "{e:?}");
+    assert_eq!(
+        e[0],
+        "row Some(3): '1,250' could be 1.25 (a decimal comma, as in a file separated by ';') or 1250 (a thousands \
+         comma), and no other value of the column settles which: write 1250 without the comma, or 1.25 with a point"
+    );
+    // A value with one decimal shows the column's commas are decimal: 1,250 is 1.25.
+    let p = semi(&["0,95", "1,250", "1,1", "0,98"]).panel.expect("read");
+    assert_eq!(&p.series[0].values[..4], &[0.95, 1.25, 1.1, 0.98]);
+}
+
 #[test]
 fn extra_fields_are_named_and_a_split_number_is_refused() {
     // Extra fields that cannot hold a piece of a number: read, and each such row named.

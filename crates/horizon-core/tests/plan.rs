@@ -27,6 +27,25 @@ fn a_plan_is_read_and_every_mistake_is_named_with_its_row() {
     // The same plan saved with ';' reads the same.
     let semicolons = ok.replace(',', ";").replace("0.2", "0,2");
     assert_eq!(read_plan(semicolons.as_bytes(), "plan.csv", &p, 28).unwrap(), plan);
+    // `1,250` there is 1.25 or 1250: refused with both, unless the column settles it.
+    let second = p.series[0].future_dates(28)[1];
+    let price =
+        |a: &str, b: &str| format!("store_id;product_id;date;price\nS01;P001;{first};{a}\nS01;P001;{second};{b}\n");
+    let e = read_plan(price("1,250", "1,300").as_bytes(), "plan.csv", &p, 28).unwrap_err();
+    assert!(
+        e.to_string().contains("row 2, column price: '1,250' could be 1.25") && e.to_string().contains("or 1250"),
+        "{e}"
+    );
+    let e = read_plan(price("9,5", "1.250").as_bytes(), "plan.csv", &p, 28).unwrap_err();
+    assert!(
+        e.to_string().contains("row 3, column price: '1.250' could be 1250"),
+        "{e}"
+    );
+    let settled = read_plan(price("9,5", "1,250").as_bytes(), "plan.csv", &p, 28).unwrap();
+    assert_eq!(
+        settled.steps[&vec!["S01".to_string(), "P001".to_string()]][&1],
+        vec![Some(1.25)]
+    );
     let key = vec!["S01".to_string(), "P001".to_string()];
     assert_eq!(plan.steps[&key][&0], vec![Some(1.0), Some(0.2)]);
     // The empty cell leaves the driver at its usual value.

@@ -212,7 +212,21 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
         ));
     }
     let mut steps: BTreeMap<Vec<String>, BTreeMap<usize, Vec<Option<f64>>>> = BTreeMap::new();
-    for (k, record) in reader.records().enumerate() {
+    // A plan is small: read whole, so a column's decimal commas (`12,5`) are known before
+    // `1,250` in it is read.
+    let records: Vec<_> = reader.records().collect();
+    let decimal_comma = delimiter == b';';
+    let commas_settled: Vec<bool> = driver_at
+        .iter()
+        .map(|&i| {
+            decimal_comma
+                && records
+                    .iter()
+                    .flatten()
+                    .any(|r| r.get(i).is_some_and(super::sniff::settles_decimal_comma))
+        })
+        .collect();
+    for (k, record) in records.into_iter().enumerate() {
         let row = k + 2;
         let record = record.map_err(|e| fail(format!("row {row}: "), e.to_string()))?;
         let key: Vec<String> = ids
@@ -244,13 +258,16 @@ pub fn read_plan(bytes: &[u8], file: &str, panel: &Panel, horizon: usize) -> Res
             ));
         };
         let mut values = Vec::with_capacity(driver_at.len());
-        for (&i, c) in driver_at.iter().zip(&columns) {
+        for ((&i, c), &settled) in driver_at.iter().zip(&columns).zip(&commas_settled) {
             let text = record.get(i).unwrap_or("").trim();
             if text.is_empty() {
                 values.push(None);
                 continue;
             }
-            match super::sniff::parse_number(text, delimiter == b';') {
+            if let Some(why) = super::sniff::ambiguous_number(text, decimal_comma, settled) {
+                return Err(fail(format!("row {row}, column {c}: "), why));
+            }
+            match super::sniff::parse_number(text, decimal_comma) {
                 Ok(Some(v)) if v.abs() <= super::ingest::MAX_MAGNITUDE => values.push(Some(v)),
                 Ok(Some(v)) if v.is_finite() => {
                     return Err(fail(

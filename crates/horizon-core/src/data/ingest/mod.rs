@@ -240,6 +240,15 @@ fn ingest_csv_with(bytes: &[u8], source: &str, opts: &IngestOptions, parallel_fr
         .unwrap_or(0)
         + 1;
 
+    let commas_settled: Vec<bool> = (0..header.len())
+        .map(|j| {
+            decimal_comma
+                && sample_text
+                    .iter()
+                    .any(|r| r.get(j).is_some_and(|c| super::sniff::settles_decimal_comma(c)))
+        })
+        .collect();
+
     // The row loop.
     let mut acc = Accumulator::new(exog_idx.len());
     let ctx = RowContext {
@@ -251,6 +260,7 @@ fn ingest_csv_with(bytes: &[u8], source: &str, opts: &IngestOptions, parallel_fr
         needed,
         width: header.len(),
         decimal_comma,
+        commas_settled: &commas_settled,
     };
     // Rows are numbered as a spreadsheet shows them (the header is row 1): the line a record
     // starts on, so blank lines and quoted line breaks do not shift the numbers.

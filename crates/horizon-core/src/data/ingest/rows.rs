@@ -205,9 +205,18 @@ pub(super) struct RowContext<'a> {
     pub(super) needed: usize,
     pub(super) width: usize,
     pub(super) decimal_comma: bool,
+    /// Per column of the header: its first rows show decimal commas (`12,5`), so `1,250` in it
+    /// is 1.25 ([`crate::data::sniff::ambiguous_number`]).
+    pub(super) commas_settled: &'a [bool],
 }
 
 impl RowContext<'_> {
+    /// Why the number `cell` of column `j` has two readings, if it has.
+    fn ambiguous(&self, cell: &str, j: usize) -> Option<String> {
+        let settled = self.commas_settled.get(j).copied().unwrap_or(false);
+        crate::data::sniff::ambiguous_number(cell, self.decimal_comma, settled)
+    }
+
     pub(super) fn process(&self, rec: &csv::ByteRecord, row: usize, acc: &mut Accumulator, report: &mut Report) {
         let m = self.mapping;
         if rec.len() > self.width && !self.extra_fields(rec, row, report) {
@@ -256,22 +265,13 @@ impl RowContext<'_> {
             return;
         };
         let value_cell = cell(self.value_idx);
-        // `1.250` in a `;` file: 1250 with a thousands point, or 1.25? Read either way it may be
-        // a thousand times off, so it is refused with the two readings.
-        if self.decimal_comma && crate::data::sniff::thousands_grouped(value_cell) {
+        // `1.250` or `1,250` in a `;` file: read either way it may be a thousand times off, so
+        // it is refused with the two readings.
+        if let Some(why) = self.ambiguous(value_cell, self.value_idx) {
             report.push(
-                Issue::error(
-                    IssueKind::BadNumber,
-                    format!(
-                        "'{}' could be {} (a thousands point, as in a file with decimal commas) or {}: write it \
-                         without the point, or with a decimal comma",
-                        value_cell.trim(),
-                        value_cell.trim().replace('.', ""),
-                        value_cell.trim().parse::<f64>().unwrap_or(f64::NAN)
-                    ),
-                )
-                .at_row(row)
-                .in_column(m.value_column.clone()),
+                Issue::error(IssueKind::BadNumber, why)
+                    .at_row(row)
+                    .in_column(m.value_column.clone()),
             );
             return;
         }
@@ -289,6 +289,18 @@ impl RowContext<'_> {
         let s = &mut acc.series[idx];
         for (k, &j) in self.exog_idx.iter().enumerate() {
             let c = cell(j);
+            if let Some(why) = self.ambiguous(c, j) {
+                report.push(
+                    Issue::warning(
+                        IssueKind::BadNumber,
+                        format!("{why}; this driver is treated as missing here and interpolated"),
+                    )
+                    .at_row(row)
+                    .in_column(m.exog_columns[k].clone()),
+                );
+                s.exog.push(f64::NAN);
+                continue;
+            }
             s.exog.push(judge_driver(
                 parse_number(c, self.decimal_comma),
                 c,
