@@ -149,6 +149,61 @@ fn monitor_judges_new_sales_logs_forecasts_records_runs_and_retrains_through_pro
         d,
     );
     assert_eq!(again.status.code(), Some(1), "{}", said(&again));
+    // Two reports named alike are refused before either is written.
+    let both = horizon(
+        &[
+            "monitor",
+            "tripled.csv",
+            "--registered",
+            "sales",
+            "--json",
+            "b.out",
+            "--html",
+            "b.out",
+        ],
+        d,
+    );
+    assert_eq!(both.status.code(), Some(1), "{}", said(&both));
+    assert!(
+        said(&both).contains("--json and --html both name b.out"),
+        "{}",
+        said(&both)
+    );
+    assert!(!d.join("b.out").exists());
+    // New sales appended twice are summed: said on stderr and in the report's notes, since
+    // they decide the verdict.
+    let text = std::fs::read_to_string(d.join("tripled.csv")).expect("read");
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    std::fs::write(
+        d.join("twice.csv"),
+        format!("{text}{}\n", rows[rows.len() - 6..].join("\n")),
+    )
+    .expect("write");
+    let twice = horizon(
+        &[
+            "monitor",
+            "twice.csv",
+            "--registered",
+            "sales",
+            "--no-record",
+            "--json",
+            "twice.json",
+        ],
+        d,
+    );
+    let text = said(&twice);
+    assert!(
+        text.contains("row(s) repeat a date of this series and were merged by sum"),
+        "{text}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("twice.json")).expect("json")).expect("parse");
+    assert!(
+        report["notes"].as_array().is_some_and(|n| n
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("Reading the data gave")))),
+        "{report}"
+    );
 
     // A retrain config for another model is refused before anything runs.
     config(d, "other.toml", "tripled.csv", "stock");

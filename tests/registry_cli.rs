@@ -514,7 +514,9 @@ fn weekly_data_sent_to_a_daily_model_is_refused_not_filled_with_zero_days() {
     let said = String::from_utf8_lossy(&forced.stderr);
     assert!(
         said.contains("weekly.csv: warning: the dates step like weekly data but are read as daily")
-            && said.contains("weekly.csv: 6 more warning(s)"),
+            && said.contains(
+                "warning: 624 missing daily period(s) filled with zero (longest gap: 6) (and 5 more like it)"
+            ),
         "{said}"
     );
 }

@@ -107,8 +107,9 @@ pub fn run(a: AggregateArgs) -> Result<(), CliError> {
         };
         eprintln!("{note}{hint}");
     }
-    // The result goes through the same ingestion as any CSV: what it reports is printed.
-    let ingested = ingest_csv(&out.csv, &a.out.display().to_string(), &out.options);
+    // The result goes through the same ingestion as any CSV: what it reports is printed, its
+    // rows named as the result's (they are sums of input rows).
+    let ingested = ingest_csv(&out.csv, &format!("{} (the result)", a.out.display()), &out.options);
     for line in ingested.report.lines() {
         eprintln!("{line}");
     }

@@ -106,7 +106,7 @@ pub struct ColumnArgs {
     pub gaps: GapPolicy,
     /// Season length in periods, for seasonal models not given one (seasonal-naive:M) and for
     /// the series-length check; default from the frequency (7 daily, 52 weekly, 12 monthly, 4 quarterly)
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub season: Option<usize>,
 }
 
@@ -201,4 +201,44 @@ pub fn load_checked(
         )));
     }
     Ok(ingested)
+}
+
+/// The warnings of `report` (of `file`) that change what is forecast or checked, on stderr, the
+/// first of each kind in full with how many more are like it: a day/month order settled by a
+/// tie, a series of another frequency, rows merged, columns left out, the encoding, gaps and
+/// blank cells filled, periods left out at an end, series that end early. The others are
+/// counted.
+pub fn say_changes(file: &str, report: &horizon_core::data::Report) {
+    use horizon_core::data::{IssueKind, Severity};
+    let issues = report.sorted_issues();
+    let mut said = 0;
+    for kind in [
+        IssueKind::AmbiguousDate,
+        IssueKind::Frequency,
+        IssueKind::Duplicate,
+        IssueKind::PartialEnd,
+        IssueKind::EarlyEnd,
+        IssueKind::Gap,
+        IssueKind::MissingValue,
+        IssueKind::IgnoredColumn,
+        IssueKind::Encoding,
+    ] {
+        let n = report.counts.get(&(Severity::Warning, kind)).copied().unwrap_or(0);
+        let first = issues
+            .iter()
+            .find(|i| i.kind == kind && i.severity == Severity::Warning);
+        if let Some(first) = first {
+            let more = if n > 1 {
+                format!(" (and {} more like it)", n - 1)
+            } else {
+                String::new()
+            };
+            eprintln!("{}{more}", report.format_issue(first));
+            said += n;
+        }
+    }
+    let rest = report.warning_count().saturating_sub(said);
+    if rest > 0 {
+        eprintln!("{file}: {rest} more warning(s) (run `horizon validate` to list them)");
+    }
 }

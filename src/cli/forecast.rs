@@ -344,13 +344,10 @@ fn forecast_levels(
     Ok((r.panel, out, Some(totals)))
 }
 
-/// One line on stderr when the data has warnings (they do not stop the forecast).
 /// What reading the file guessed and found, on stderr: the columns it forecasts (a wrong guess
 /// forecasts the wrong column with exit 0, so it is said every time), the warnings that change
-/// what is forecast in full (a date order settled by a tie, a series of another frequency, rows
-/// merged, columns left out, the encoding), the others counted.
+/// what is forecast in full ([`super::args::say_changes`]), the others counted.
 fn say_warnings(a: &ForecastArgs, ing: &horizon_core::data::Ingested) {
-    use horizon_core::data::{IssueKind, Severity};
     let file = a.file.display();
     if let (Some(m), Some(p)) = (&ing.mapping, &ing.panel) {
         let ids = if m.id_columns.is_empty() {
@@ -371,34 +368,7 @@ fn say_warnings(a: &ForecastArgs, ing: &horizon_core::data::Ingested) {
             p.series.len()
         );
     }
-    let report = &ing.report;
-    let issues = report.sorted_issues();
-    let mut said = 0;
-    for kind in [
-        IssueKind::AmbiguousDate,
-        IssueKind::Frequency,
-        IssueKind::Duplicate,
-        IssueKind::IgnoredColumn,
-        IssueKind::Encoding,
-    ] {
-        let n = report.counts.get(&(Severity::Warning, kind)).copied().unwrap_or(0);
-        let first = issues
-            .iter()
-            .find(|i| i.kind == kind && i.severity == Severity::Warning);
-        if let Some(first) = first {
-            let more = if n > 1 {
-                format!(" (and {} more like it)", n - 1)
-            } else {
-                String::new()
-            };
-            eprintln!("{}{more}", report.format_issue(first));
-            said += n;
-        }
-    }
-    let rest = report.warning_count().saturating_sub(said);
-    if rest > 0 {
-        eprintln!("{file}: {rest} more warning(s) (run `horizon validate` to list them)");
-    }
+    super::args::say_changes(&file.to_string(), &ing.report);
 }
 
 fn compute_registered(a: &ForecastArgs, target: &str) -> Result<Computed, CliError> {

@@ -7,7 +7,7 @@
 use super::CliError;
 use super::args::{ColumnArgs, load_with};
 use super::config::PipelineConfig;
-use super::output::{check_new, write_new};
+use super::output::{check_distinct, check_new, write_new};
 use super::registry::{RegistryArgs, load_artifact};
 use super::train::{TrainArgs, registry_failure};
 use anyhow::anyhow;
@@ -83,12 +83,17 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
     if let Some(config) = &a.retrain_config {
         check_retrain_config(config, &name, reg.as_ref())?;
     }
+    if let (Some(json), Some(html)) = (&a.json, &a.html) {
+        check_distinct(&[("--json", json), ("--html", html)])?;
+    }
     for out in [&a.json, &a.html].into_iter().flatten() {
         check_new(out, a.force, &[&a.file])?;
     }
     let version = reg.resolve(&name, &r).map_err(registry_failure)?;
     let art = load_artifact(reg.as_ref(), &name, version.version)?;
-    let (panel, gaps_filled) = read_data(&a, &art)?;
+    let (panel, read) = read_data(&a, &art)?;
+    let data_name = a.file.display().to_string();
+    super::args::say_changes(&data_name, &read.report);
     // The folder given, else the local registry's own (where the workbench keeps its forecasts).
     let log_dir = match &a.forecast_log {
         Some(dir) if !dir.is_dir() => {
@@ -124,9 +129,25 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
         window: a.window.map(|w| w as usize),
     };
     let mut report = monitor(&inputs, &options);
-    if gaps_filled > 0 {
+    if read.stats.gaps_filled > 0 {
         report.notes.push(format!(
-            "{gaps_filled} missing period(s) in the data were filled by the gap policy; filled days are checked as sales."
+            "{} missing period(s) in the data were filled by the gap policy; filled days are checked as sales.",
+            read.stats.gaps_filled
+        ));
+    }
+    if read.report.warning_count() > 0 {
+        let first: Vec<String> = read
+            .report
+            .sorted_issues()
+            .iter()
+            .filter(|i| i.severity == horizon_core::data::Severity::Warning)
+            .take(3)
+            .map(|i| read.report.format_issue(i))
+            .collect();
+        report.notes.push(format!(
+            "Reading the data gave {} warning(s) (`horizon validate {data_name}` lists them), first: {}",
+            read.report.warning_count(),
+            first.join("; ")
         ));
     }
     if logs.is_empty()
@@ -241,7 +262,7 @@ fn same_registry(a: &str, b: &str) -> bool {
 /// The new data, read as the model's training data was. The frequency is the trained one when
 /// the training set it; when it was guessed, it is guessed again, so that a changed calendar is
 /// found rather than forced onto the old grid (and, if no guess can be made, the trained one).
-fn read_data(a: &MonitorArgs, art: &horizon_core::artifact::Artifact) -> Result<(Panel, usize), CliError> {
+fn read_data(a: &MonitorArgs, art: &horizon_core::artifact::Artifact) -> Result<(Panel, Read), CliError> {
     let trained_as = art.ingest_options();
     if art.preprocessing.freq.is_none() && a.columns.options().freq.is_none() {
         let guessing = IngestOptions {
@@ -252,15 +273,32 @@ fn read_data(a: &MonitorArgs, art: &horizon_core::artifact::Artifact) -> Result<
             std::fs::read(&a.file).map_err(|e| CliError::Failure(anyhow!("cannot read {}: {e}", a.file.display())))?;
         let ing = horizon_core::data::ingest_csv(&bytes, &a.file.display().to_string(), &a.columns.over(&guessing));
         if let (Some(panel), false) = (ing.panel, ing.report.has_errors()) {
-            return Ok((panel, ing.stats.gaps_filled));
+            return Ok((
+                panel,
+                Read {
+                    report: ing.report,
+                    stats: ing.stats,
+                },
+            ));
         }
     }
     let ing = load_with(&a.file, &a.columns.over(&trained_as), true)?;
-    let gaps = ing.stats.gaps_filled;
     let panel = ing
         .panel
         .ok_or_else(|| CliError::Data("nothing could be read".into()))?;
-    Ok((panel, gaps))
+    Ok((
+        panel,
+        Read {
+            report: ing.report,
+            stats: ing.stats,
+        },
+    ))
+}
+
+/// What reading the new data found besides the panel.
+struct Read {
+    report: horizon_core::data::Report,
+    stats: horizon_core::data::IngestStats,
 }
 
 /// The model's forecast logs; a file that cannot be read (half-written, edited) is skipped

@@ -37,6 +37,23 @@ pub fn check_new(path: &Path, force: bool, inputs: &[&Path]) -> anyhow::Result<(
     Ok(())
 }
 
+/// Refuse two outputs of one command (flag, path) that name the same file: the second would
+/// replace the first.
+pub fn check_distinct(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
+    for (i, (flag, path)) in outputs.iter().enumerate() {
+        for (other, earlier) in &outputs[..i] {
+            let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+            if same_file(path, earlier) || absolute(path) == absolute(earlier) {
+                bail!(
+                    "{other} and {flag} both name {}: give each its own file",
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,

@@ -108,6 +108,28 @@ fn check(a: &SampleArgs) -> Result<(), CliError> {
 }
 
 pub fn run(a: SampleArgs) -> Result<(), CliError> {
+    // The file's name says its format to every program that opens it.
+    let ext = a
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let parquet = matches!(ext.as_str(), "parquet" | "pq");
+    match a.kind {
+        Kind::Orders if matches!(ext.as_str(), "csv" | "tsv" | "txt") => {
+            return Err(CliError::Data(format!(
+                "sample orders writes Parquet: name the file .parquet, not {}",
+                a.out.display()
+            )));
+        }
+        Kind::Retail | Kind::Books if parquet => {
+            return Err(CliError::Data(format!(
+                "this sample is written as CSV: name the file .csv, not {}",
+                a.out.display()
+            )));
+        }
+        _ => {}
+    }
     check(&a)?;
     let panel = match a.kind {
         Kind::Retail | Kind::Orders => {

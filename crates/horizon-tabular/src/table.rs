@@ -99,7 +99,14 @@ impl Table {
             })
             .into_reader_with_file_handle(Cursor::new(bytes.to_vec()))
             .finish()
-            .map_err(|e| unreadable(format, e))?;
+            .map_err(|e| match ragged_row(bytes, delimiter) {
+                Some(message) => TableError::Unreadable {
+                    file: name.to_string(),
+                    format: format.name(),
+                    message,
+                },
+                None => unreadable(format, e),
+            })?;
         Ok(Table {
             name: name.to_string(),
             format,
@@ -238,4 +245,27 @@ pub(crate) fn text_numbers(c: &Column, decimal_comma: bool) -> bool {
         .filter(|s| matches!(parse_number(s, decimal_comma), Ok(Some(_))))
         .count();
     numbers > 0 && numbers * 2 >= sample.len()
+}
+
+/// The first row whose number of fields differs from the header's, in words, with its row
+/// as a spreadsheet shows it (the header is row 1): what polars reports of it names neither.
+fn ragged_row(bytes: &[u8], delimiter: u8) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(bytes);
+    let width = reader.byte_headers().ok()?.len();
+    for record in reader.byte_records() {
+        if let Err(e) = record
+            && let csv::ErrorKind::UnequalLengths { pos, len, .. } = e.kind()
+        {
+            let row = pos.as_ref().map_or(0, |p| p.line());
+            return Some(format!(
+                "row {row} has {len} field(s), the header has {width} (a value with an unquoted \
+                 '{}' in it, or a field too many?)",
+                char::from(delimiter)
+            ));
+        }
+    }
+    None
 }

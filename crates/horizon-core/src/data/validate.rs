@@ -44,6 +44,13 @@ pub enum IssueKind {
     IgnoredColumn,
     /// A series without a single sales value (left out).
     NoValues,
+    /// Periods at a series' end left out: covered in part by the days summed into them, or
+    /// with a blank sales cell.
+    PartialEnd,
+    /// A series whose data ends before the file's: its forecast starts earlier.
+    EarlyEnd,
+    /// A row whose id cell is empty.
+    MissingId,
 }
 
 impl IssueKind {
@@ -69,6 +76,9 @@ impl IssueKind {
             IssueKind::ShortSeries => "series too short",
             IssueKind::IgnoredColumn => "ignored column",
             IssueKind::NoValues => "series without values",
+            IssueKind::PartialEnd => "period left out at an end",
+            IssueKind::EarlyEnd => "series ends early",
+            IssueKind::MissingId => "missing id",
         }
     }
 }

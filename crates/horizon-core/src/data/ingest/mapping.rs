@@ -90,15 +90,44 @@ pub(super) fn resolve_mapping(
             .filter(|&j| j != date && j != value && !ids.contains(&j) && profiles[j].is_numeric())
             .collect(),
     };
-    let ignored: Vec<String> = (0..header.len())
+    // A driver that is also the value, the date or an id would let the model read the sales it
+    // forecasts (or a label) as their cause.
+    for &j in &exog {
+        let role = if j == value {
+            Some("the sales (value) column")
+        } else if j == date {
+            Some("the date column")
+        } else if ids.contains(&j) {
+            Some("an id column")
+        } else {
+            None
+        };
+        if let Some(role) = role {
+            report.push(
+                Issue::error(
+                    IssueKind::MissingColumn,
+                    format!("column '{}' is {role}; it cannot also be a driver", header[j]),
+                )
+                .at_row(1)
+                .in_column(header[j].clone()),
+            );
+            return None;
+        }
+    }
+    let ignored: Vec<usize> = (0..header.len())
         .filter(|&j| j != date && j != value && !ids.contains(&j) && !exog.contains(&j))
-        .map(|j| header[j].clone())
         .collect();
-    for name in &ignored {
+    for &j in &ignored {
+        let name = &header[j];
+        let why = if opts.exog_columns.is_some() && profiles[j].is_numeric() {
+            "is not among the drivers given"
+        } else {
+            "is neither date, value, id nor numeric"
+        };
         report.push(
             Issue::warning(
                 IssueKind::IgnoredColumn,
-                format!("column '{name}' is neither date, value, id nor numeric; it is not used"),
+                format!("column '{name}' {why}; it is not used"),
             )
             .at_row(1)
             .in_column(name.clone()),
@@ -137,7 +166,7 @@ pub(super) fn resolve_mapping(
         value_column: header[value].clone(),
         id_columns: ids.iter().map(|&j| header[j].clone()).collect(),
         exog_columns: exog.iter().map(|&j| header[j].clone()).collect(),
-        ignored_columns: ignored,
+        ignored_columns: ignored.iter().map(|&j| header[j].clone()).collect(),
         freq: opts.freq,
     })
 }

@@ -7,6 +7,7 @@
 
 mod chunks;
 mod columns;
+mod ends;
 mod frame;
 mod mapping;
 mod options;

@@ -1,6 +1,7 @@
 //! Raw series onto their frequency's grid: sorted, spans checked against memory, duplicates
 //! merged, gaps filled by policy and counted.
 
+use super::ends;
 use super::options::{DuplicatePolicy, GapPolicy, IngestOptions, IngestStats, Mapping};
 use super::rows::{Accumulator, RawSeries};
 use crate::data::calendar::{Frequency, grid_frequency, infer_frequency, step_frequency};
@@ -79,6 +80,7 @@ pub(super) fn build_panel(
             series.push(s);
         }
     }
+    early_ends(&series, freq, report);
     stats.series = series.len();
     if series.is_empty() {
         if !report.has_errors() {
@@ -97,6 +99,32 @@ pub(super) fn build_panel(
         freq,
         series,
     })
+}
+
+/// Warn of each series whose data ends before the file's last period: its forecast starts
+/// from its own last date, earlier than the others' (a product no longer sold, or rows lost in
+/// an export).
+fn early_ends(series: &[Series], freq: Frequency, report: &mut Report) {
+    let Some(end) = series.iter().filter_map(|s| s.dates.last()).max().copied() else {
+        return;
+    };
+    for s in series {
+        let Some(&last) = s.dates.last() else { continue };
+        if last < end {
+            let behind = freq.period_index(end, last).index;
+            report.push(
+                Issue::warning(
+                    IssueKind::EarlyEnd,
+                    format!(
+                        "the series ends on {last}, {behind} {}(s) before the data's last date ({end}): its forecast \
+                         starts from {last}, not from {end}",
+                        freq.unit()
+                    ),
+                )
+                .for_series(s.label()),
+            );
+        }
+    }
 }
 
 /// Periods on the dense grid of a sorted raw series (first to last date).
@@ -266,7 +294,7 @@ fn regularise(
     stats: &mut IngestStats,
 ) -> Option<Series> {
     let label = key_label(&raw.key);
-    let anchor = *raw.dates.first()?;
+    let mut anchor = *raw.dates.first()?;
     let mut values: Vec<f64> = Vec::with_capacity(raw.dates.len());
     let mut seen: Vec<bool> = Vec::with_capacity(raw.dates.len());
     let mut counts: Vec<u32> = Vec::with_capacity(raw.dates.len());
@@ -338,6 +366,67 @@ fn regularise(
     if off_grid {
         return None;
     }
+    // Ends that would be read as sales they are not are left out rather than filled.
+    if !same_period.is_empty() && opts.duplicates == DuplicatePolicy::Sum {
+        let [first, last] = ends::partial_periods(&raw.dates, freq, anchor, values.len());
+        for (part, end, row) in [(first, "starts", raw.rows.first()), (last, "ends", raw.rows.last())] {
+            if let Some(p) = part {
+                report.push(
+                    Issue::warning(
+                        IssueKind::PartialEnd,
+                        format!(
+                            "the data {end} inside the {} of {} ({} of its {} days have rows): summed, it would look \
+                             like a fall in sales, so it is left out",
+                            freq.unit(),
+                            p.start,
+                            p.covered,
+                            p.days
+                        ),
+                    )
+                    .at_row(row.map_or(0, |r| *r as usize))
+                    .for_series(label.clone()),
+                );
+            }
+        }
+        let front = usize::from(first.is_some());
+        leave_out(
+            front,
+            usize::from(last.is_some()),
+            &mut values,
+            &mut seen,
+            &mut counts,
+            &mut exog,
+        );
+        anchor = freq.advance(anchor, front as i64);
+    }
+    let (head, tail) = ends::blank_ends(&values, &seen);
+    for (n, end, first_date) in [
+        (head, "first", Some(anchor)),
+        (
+            tail,
+            "last",
+            values.len().checked_sub(tail).map(|k| freq.advance(anchor, k as i64)),
+        ),
+    ] {
+        if n > 0 {
+            report.push(
+                Issue::warning(
+                    IssueKind::PartialEnd,
+                    format!(
+                        "the {end} {n} {}(s) of this series have a blank sales cell{}: they are left out, not \
+                         filled (a forecast would start from the filled value)",
+                        freq.unit(),
+                        first_date.map(|d| format!(" (from {d})")).unwrap_or_default()
+                    ),
+                )
+                .for_series(label.clone()),
+            );
+        }
+    }
+    if head + tail > 0 {
+        leave_out(head, tail, &mut values, &mut seen, &mut counts, &mut exog);
+        anchor = freq.advance(anchor, head as i64);
+    }
     if !dup_rows.is_empty() {
         if opts.duplicates == DuplicatePolicy::Mean {
             for (v, &n) in values.iter_mut().zip(&counts) {
@@ -373,8 +462,13 @@ fn regularise(
                 IssueKind::Duplicate,
                 format!(
                     "{} row(s) fall in a {freq} period that already has another date (row {row}: {date} joins {earlier}); \
-                     they are merged into one period — set the frequency if this file is finer than {freq}",
-                    same_period.len()
+                     they are merged into one period{}",
+                    same_period.len(),
+                    if opts.freq.is_some() {
+                        ", as the frequency set asks".to_string()
+                    } else {
+                        format!(" — set the frequency if this file is finer than {freq}")
+                    }
                 ),
             )
             .at_row(row as usize)
@@ -436,6 +530,24 @@ fn regularise(
         values,
         exog,
     })
+}
+
+/// Drop `front` periods at the start and `back` at the end of a series being regularised.
+fn leave_out(
+    front: usize,
+    back: usize,
+    values: &mut Vec<f64>,
+    seen: &mut Vec<bool>,
+    counts: &mut Vec<u32>,
+    exog: &mut [Vec<f64>],
+) {
+    let keep = front..values.len().saturating_sub(back).max(front);
+    *values = values[keep.clone()].to_vec();
+    *seen = seen[keep.clone()].to_vec();
+    *counts = counts[keep.clone()].to_vec();
+    for c in exog.iter_mut() {
+        *c = c[keep.clone()].to_vec();
+    }
 }
 
 fn longest_run(seen: &[bool]) -> usize {

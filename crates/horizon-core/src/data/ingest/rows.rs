@@ -153,7 +153,10 @@ pub(super) fn judge_value(
         Ok(None) => {
             report.push(at(Issue::warning(
                 IssueKind::MissingValue,
-                format!("missing value ('{}') is filled by the gap policy", shown.trim()),
+                format!(
+                    "missing value ('{}'): filled by the gap policy inside a series, left out at its ends",
+                    shown.trim()
+                ),
             )));
             Some(f64::NAN)
         }
@@ -284,6 +287,18 @@ impl RowContext<'_> {
         ) else {
             return;
         };
+        // A row without its id would start a series of its own, named by nothing.
+        if let Some(k) = self.id_idx.iter().position(|&j| cell(j).trim().is_empty()) {
+            report.push(
+                Issue::error(
+                    IssueKind::MissingId,
+                    "the id is empty: the row belongs to no series (fill it in, or leave this column out of the ids)",
+                )
+                .at_row(row)
+                .in_column(m.id_columns[k].clone()),
+            );
+            return;
+        }
         // Series lookup: files are usually sorted by id, so compare with the previous row first.
         let idx = acc.series_of(self.id_idx.iter().map(|&j| &rec[j]));
         let s = &mut acc.series[idx];
