@@ -402,6 +402,9 @@ fn dates(table: &Table, name: &str, layout: Option<DateFormat>) -> Result<Vec<Op
 /// The value column as numbers; text cells are read as the CSV ingestion reads them.
 fn numbers(table: &Table, name: &str) -> Result<Vec<Option<f64>>, TableError> {
     let c = table.column(name)?;
+    if let Some(e) = table.ambiguity(name) {
+        return Err(e);
+    }
     let column_error = |message: String| TableError::Column {
         file: table.name.clone(),
         column: name.to_string(),

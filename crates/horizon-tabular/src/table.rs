@@ -56,6 +56,10 @@ pub struct Table {
     pub name: String,
     pub format: Format,
     df: DataFrame,
+    /// In a `;` file (decimal commas), per column: the first cell (0-based row, why) that reads
+    /// two ways a thousand times apart (`1.250`; `1,250` unless the column shows decimal commas
+    /// elsewhere), which polars would have read one way without a word.
+    ambiguous: std::collections::BTreeMap<String, (usize, String)>,
 }
 
 impl Table {
@@ -76,6 +80,7 @@ impl Table {
                 name: name.to_string(),
                 format: Format::Parquet,
                 df,
+                ambiguous: Default::default(),
             });
         }
         if bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(b"PK\x03\x04") {
@@ -111,6 +116,22 @@ impl Table {
             name: name.to_string(),
             format,
             df,
+            ambiguous: if delimiter == b';' {
+                ambiguous_cells(bytes, delimiter)
+            } else {
+                Default::default()
+            },
+        })
+    }
+
+    /// The first cell of column `name` that reads two ways a thousand times apart (see
+    /// [`Table`]), as the error that refuses it.
+    pub(crate) fn ambiguity(&self, name: &str) -> Option<TableError> {
+        self.ambiguous.get(name).map(|(i, why)| TableError::Cell {
+            file: self.name.clone(),
+            row: self.row_name(*i),
+            column: name.to_string(),
+            message: why.clone(),
         })
     }
 
@@ -247,6 +268,50 @@ pub(crate) fn text_numbers(c: &Column, decimal_comma: bool) -> bool {
     numbers > 0 && numbers * 2 >= sample.len()
 }
 
+/// Per column of a `;` file, its first cell (0-based row, why) with two readings a thousand
+/// times apart, as [`horizon_core::data::sniff::ambiguous_number`] judges it: `1,250` only when
+/// no cell of the column shows decimal commas (`12,5`).
+fn ambiguous_cells(bytes: &[u8], delimiter: u8) -> std::collections::BTreeMap<String, (usize, String)> {
+    use horizon_core::data::sniff::{ambiguous_number, settles_decimal_comma, thousands_grouped};
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(bytes);
+    let Ok(header) = reader.headers().cloned() else {
+        return Default::default();
+    };
+    // Per column: the first thousands point, the first thousands comma, any settling cell.
+    let mut point: Vec<Option<(usize, String)>> = vec![None; header.len()];
+    let mut comma: Vec<Option<(usize, String)>> = vec![None; header.len()];
+    let mut settled = vec![false; header.len()];
+    for (i, record) in reader.records().enumerate() {
+        let Ok(record) = record else { break };
+        for (j, cell) in record.iter().enumerate().take(header.len()) {
+            if settles_decimal_comma(cell) {
+                settled[j] = true;
+            } else if let Some(why) = ambiguous_number(cell, true, false) {
+                let first = if thousands_grouped(cell) {
+                    &mut point[j]
+                } else {
+                    &mut comma[j]
+                };
+                first.get_or_insert((i, why));
+            }
+        }
+    }
+    header
+        .iter()
+        .enumerate()
+        .filter_map(|(j, name)| {
+            let first = match (point[j].take(), comma[j].take().filter(|_| !settled[j])) {
+                (Some(p), Some(c)) => Some(if p.0 <= c.0 { p } else { c }),
+                (p, c) => p.or(c),
+            };
+            first.map(|f| (name.to_string(), f))
+        })
+        .collect()
+}
+
 /// The first row whose number of fields differs from the header's, in words, with its row
 /// as a spreadsheet shows it (the header is row 1): what polars reports of it names neither.
 fn ragged_row(bytes: &[u8], delimiter: u8) -> Option<String> {
@@ -261,7 +326,7 @@ fn ragged_row(bytes: &[u8], delimiter: u8) -> Option<String> {
         {
             let row = pos.as_ref().map_or(0, |p| p.line());
             return Some(format!(
-                "row {row} has {len} field(s), the header has {width} (a value with an unquoted \
+                "line {row} has {len} field(s), the header has {width} (a value with an unquoted \
                  '{}' in it, or a field too many?)",
                 char::from(delimiter)
             ));

@@ -333,3 +333,43 @@ fn sample_orders_aggregate_back_to_the_generators_sales() {
         assert!(orig.values[offset + s.len()..].iter().all(|v| *v == 0.0));
     }
 }
+
+/// In a `;` file, `1,250` is 1.25 with a decimal comma and 1250 with a thousands comma; polars
+/// reads it as 1.25 without a word. Unless another cell of the column shows decimal commas, the
+/// aggregation refuses it with the line, the column and both readings, as the CSV ingestion does.
+#[test]
+fn a_thousands_comma_in_a_semicolon_file_is_refused_unless_its_column_settles_it() {
+    let file = |cells: &[&str]| {
+        let mut csv = String::from("order_date;shop;quantity\n");
+        for (i, q) in cells.iter().cycle().take(40).enumerate() {
+            csv.push_str(&format!("2024-01-{:02};north;{q}\n", 1 + i % 28));
+        }
+        Table::from_bytes("orders.csv", csv.as_bytes()).unwrap()
+    };
+    let table = file(&["950", "1,250", "1,100", "980"]);
+    let e = aggregate(&table, &guess(&table)).unwrap_err().to_string();
+    assert!(
+        e.contains("line 3") && e.contains("quantity") && e.contains("'1,250' could be 1.25") && e.contains("or 1250"),
+        "{e}"
+    );
+    let table = file(&["0,95", "1,250", "1,1", "0,98"]);
+    let out = aggregate(&table, &guess(&table)).unwrap();
+    let panel = ingest_csv(&out.csv, "orders.csv", &out.options).panel.unwrap();
+    let total: f64 = panel.series.iter().flat_map(|s| &s.values).sum();
+    assert!((total - 10.0 * (0.95 + 1.25 + 1.1 + 0.98)).abs() < 1e-9, "{total}");
+}
+
+/// A row with a field too many stops polars, whose message names neither the line nor the file's
+/// layout; the error names the line.
+#[test]
+fn a_row_with_a_field_too_many_is_named_by_its_line() {
+    let csv = "store,date,quantity\nS1,2024-01-01,3\nS1,2024-01-02,4\nS2,2024-01-02,1,000\nS1,2024-01-03,5\n";
+    let e = match Table::from_bytes("orders.csv", csv.as_bytes()) {
+        Err(e) => e.to_string(),
+        Ok(_) => String::from("read"),
+    };
+    assert!(
+        e.contains("orders.csv") && e.contains("line 4 has 4 field(s), the header has 3"),
+        "{e}"
+    );
+}
