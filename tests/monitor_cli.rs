@@ -199,9 +199,9 @@ fn monitor_judges_new_sales_logs_forecasts_records_runs_and_retrains_through_pro
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("twice.json")).expect("json")).expect("parse");
     assert!(
-        report["notes"].as_array().is_some_and(|n| n
-            .iter()
-            .any(|n| n.as_str().is_some_and(|n| n.contains("Reading the data gave")))),
+        report["notes"].as_array().is_some_and(|n| n.iter().any(|n| n
+            .as_str()
+            .is_some_and(|n| n.contains("Reading the data changed what is checked") && n.contains("merged by sum")))),
         "{report}"
     );
 

@@ -203,16 +203,14 @@ pub fn load_checked(
     Ok(ingested)
 }
 
-/// The warnings of `report` (of `file`) that change what is forecast or checked, on stderr, the
-/// first of each kind in full with how many more are like it: a day/month order settled by a
-/// tie, a series of another frequency, rows merged, columns left out, the encoding, gaps and
-/// blank cells filled, periods left out at an end, series that end early. The others are
-/// counted.
-pub fn say_changes(file: &str, report: &horizon_core::data::Report) {
+/// The warnings of `report` that change what is forecast or checked, the first of each kind
+/// with how many are of its kind: a day/month order settled by a tie, a series of another
+/// frequency, rows merged, periods left out at an end, series that end early, gaps and blank
+/// cells filled, driver cells treated as missing, columns left out, the encoding.
+pub fn changes(report: &horizon_core::data::Report) -> Vec<(horizon_core::data::Issue, usize)> {
     use horizon_core::data::{IssueKind, Severity};
     let issues = report.sorted_issues();
-    let mut said = 0;
-    for kind in [
+    [
         IssueKind::AmbiguousDate,
         IssueKind::Frequency,
         IssueKind::Duplicate,
@@ -220,22 +218,33 @@ pub fn say_changes(file: &str, report: &horizon_core::data::Report) {
         IssueKind::EarlyEnd,
         IssueKind::Gap,
         IssueKind::MissingValue,
+        IssueKind::BadNumber,
         IssueKind::IgnoredColumn,
         IssueKind::Encoding,
-    ] {
+    ]
+    .into_iter()
+    .filter_map(|kind| {
         let n = report.counts.get(&(Severity::Warning, kind)).copied().unwrap_or(0);
-        let first = issues
+        issues
             .iter()
-            .find(|i| i.kind == kind && i.severity == Severity::Warning);
-        if let Some(first) = first {
-            let more = if n > 1 {
-                format!(" (and {} more like it)", n - 1)
-            } else {
-                String::new()
-            };
-            eprintln!("{}{more}", report.format_issue(first));
-            said += n;
-        }
+            .find(|i| i.kind == kind && i.severity == Severity::Warning)
+            .map(|first| ((*first).clone(), n))
+    })
+    .collect()
+}
+
+/// [`changes`] of `report` (of `file`) on stderr, each with how many more are like it; the
+/// other warnings counted.
+pub fn say_changes(file: &str, report: &horizon_core::data::Report) {
+    let mut said = 0;
+    for (first, n) in changes(report) {
+        let more = if n > 1 {
+            format!(" (and {} more like it)", n - 1)
+        } else {
+            String::new()
+        };
+        eprintln!("{}{more}", report.format_issue(&first));
+        said += n;
     }
     let rest = report.warning_count().saturating_sub(said);
     if rest > 0 {

@@ -135,19 +135,22 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
             read.stats.gaps_filled
         ));
     }
-    if read.report.warning_count() > 0 {
-        let first: Vec<String> = read
-            .report
-            .sorted_issues()
+    let changes = super::args::changes(&read.report);
+    if !changes.is_empty() {
+        let said: Vec<String> = changes
             .iter()
-            .filter(|i| i.severity == horizon_core::data::Severity::Warning)
-            .take(3)
-            .map(|i| read.report.format_issue(i))
+            .map(|(first, n)| {
+                let more = if *n > 1 {
+                    format!(" (and {} more like it)", n - 1)
+                } else {
+                    String::new()
+                };
+                format!("{}{more}", read.report.format_issue(first))
+            })
             .collect();
         report.notes.push(format!(
-            "Reading the data gave {} warning(s) (`horizon validate {data_name}` lists them), first: {}",
-            read.report.warning_count(),
-            first.join("; ")
+            "Reading the data changed what is checked (`horizon validate {data_name}` lists every warning): {}",
+            said.join("; ")
         ));
     }
     if logs.is_empty()

@@ -71,6 +71,31 @@ fn months_a_daily_file_covers_in_part_are_left_out_when_its_days_are_summed() {
 }
 
 #[test]
+fn the_files_first_and_last_day_decide_not_each_series() {
+    // A sells every day from 20 January to 19 July; B is launched on 15 March.
+    let mut text = String::from("product,date,sales\n");
+    for day in d(2023, 1, 20).iter_days().take_while(|x| *x <= d(2023, 7, 19)) {
+        text.push_str(&format!("A,{day},10\n"));
+        if day >= d(2023, 3, 15) {
+            text.push_str(&format!("B,{day},1\n"));
+        }
+    }
+    let monthly = IngestOptions {
+        freq: Some(Frequency::Monthly),
+        ..IngestOptions::default()
+    };
+    let ing = read(&text, &monthly);
+    let p = ing.panel.as_ref().expect("read");
+    // B keeps March (its first 17 days of sales) and loses July with the file.
+    let b = &p.series[1];
+    assert_eq!(b.values, [17.0, 30.0, 31.0, 30.0]);
+    assert_eq!(b.dates.first(), Some(&d(2023, 3, 15)));
+    assert_eq!(b.dates.last(), Some(&d(2023, 6, 15)));
+    // Months dated from the 20th and the 15th end in the same month: neither ends early.
+    assert!(warnings(&ing, IssueKind::EarlyEnd).is_empty(), "{}", ing.report);
+}
+
+#[test]
 fn blank_sales_cells_at_a_series_end_are_left_out_not_filled() {
     let mut text = String::from("date,sales\n2024-01-01,\n");
     for (i, day) in d(2024, 1, 2).iter_days().take(28).enumerate() {
@@ -94,11 +119,14 @@ fn blank_sales_cells_at_a_series_end_are_left_out_not_filled() {
         w[1].contains("last 2 day(s)") && w[1].contains("from 2024-01-30"),
         "{w:?}"
     );
-    // A blank cell inside the series is still filled by the gap policy.
+    // With a blank inside too, blanks are the export's way to write no sale: every one is
+    // filled by the gap policy, the ends included.
     let inside = text.replace("2024-01-10,12", "2024-01-10,");
     assert_ne!(inside, text);
-    let s = read(&inside, &IngestOptions::default()).panel.expect("read").series[0].clone();
-    assert_eq!(s.len(), 28);
+    let ing = read(&inside, &IngestOptions::default());
+    let s = &ing.panel.as_ref().expect("read").series[0];
+    assert_eq!((s.len(), s.values[0], s.values[9], s.values[30]), (31, 0.0, 0.0, 0.0));
+    assert!(warnings(&ing, IssueKind::PartialEnd).is_empty());
 }
 
 #[test]

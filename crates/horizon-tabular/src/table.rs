@@ -277,16 +277,19 @@ fn ambiguous_cells(bytes: &[u8], delimiter: u8) -> std::collections::BTreeMap<St
         .delimiter(delimiter)
         .flexible(true)
         .from_reader(bytes);
-    let Ok(header) = reader.headers().cloned() else {
+    // Bytes, decoded lossily as polars reads them: a Latin-1 "Köln" stops no check.
+    let Ok(header) = reader.byte_headers().cloned() else {
         return Default::default();
     };
     // Per column: the first thousands point, the first thousands comma, any settling cell.
     let mut point: Vec<Option<(usize, String)>> = vec![None; header.len()];
     let mut comma: Vec<Option<(usize, String)>> = vec![None; header.len()];
     let mut settled = vec![false; header.len()];
-    for (i, record) in reader.records().enumerate() {
-        let Ok(record) = record else { break };
+    for (i, record) in reader.byte_records().enumerate() {
+        let Ok(record) = record else { continue };
         for (j, cell) in record.iter().enumerate().take(header.len()) {
+            let cell = String::from_utf8_lossy(cell);
+            let cell = cell.as_ref();
             if settles_decimal_comma(cell) {
                 settled[j] = true;
             } else if let Some(why) = ambiguous_number(cell, true, false) {
@@ -307,7 +310,7 @@ fn ambiguous_cells(bytes: &[u8], delimiter: u8) -> std::collections::BTreeMap<St
                 (Some(p), Some(c)) => Some(if p.0 <= c.0 { p } else { c }),
                 (p, c) => p.or(c),
             };
-            first.map(|f| (name.to_string(), f))
+            first.map(|f| (String::from_utf8_lossy(name).into_owned(), f))
         })
         .collect()
 }

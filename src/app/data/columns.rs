@@ -85,16 +85,26 @@ fn file_layout(ui: &mut egui::Ui, opts: &mut IngestOptions, m: Option<&Mapping>,
     let mut date = opts.date_column.clone().or(m.map(|m| m.date_column.clone()));
     let shown = date.clone().unwrap_or_else(|| "(none found)".into());
     if combo(ui, "Date column", &mut date, column_choices(), &shown) {
+        untick_driver(opts, date.as_deref());
         opts.date_column = date;
         changed = true;
     }
     let mut value = opts.value_column.clone().or(m.map(|m| m.value_column.clone()));
     let shown = value.clone().unwrap_or_else(|| "(none found)".into());
     if combo(ui, "Value column", &mut value, column_choices(), &shown) {
+        untick_driver(opts, value.as_deref());
         opts.value_column = value;
         changed = true;
     }
     changed
+}
+
+/// A column picked as the date or the value is no longer a driver (the reading refuses a driver
+/// that is also the value, and the driver boxes are not shown while the file is unread).
+fn untick_driver(opts: &mut IngestOptions, picked: Option<&str>) {
+    if let (Some(drivers), Some(picked)) = (&mut opts.exog_columns, picked) {
+        drivers.retain(|d| d != picked);
+    }
 }
 
 /// Date format, frequency and the duplicate and gap policies.
@@ -176,4 +186,26 @@ fn checkboxes(
         });
     });
     changed.then(|| order.iter().filter(|c| now.contains(c)).cloned().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Picking a driver as the value unticks it: left ticked, the reading refuses the file and
+    /// the driver boxes, shown only for a file read, could not untick it.
+    #[test]
+    fn a_column_picked_as_the_value_or_the_date_is_no_longer_a_driver() {
+        let mut opts = IngestOptions {
+            exog_columns: Some(vec!["price".into(), "promotion".into()]),
+            ..IngestOptions::default()
+        };
+        untick_driver(&mut opts, Some("price"));
+        assert_eq!(opts.exog_columns, Some(vec!["promotion".to_string()]));
+        untick_driver(&mut opts, Some("sales"));
+        assert_eq!(opts.exog_columns, Some(vec!["promotion".to_string()]));
+        let mut guessed = IngestOptions::default();
+        untick_driver(&mut guessed, Some("price"));
+        assert_eq!(guessed.exog_columns, None);
+    }
 }

@@ -465,9 +465,12 @@ pub fn guess_id_columns(profiles: &[ColumnProfile], date: usize, sample: &[Vec<S
                     .iter()
                     .filter_map(|r| r.get(j))
                     .all(|c| c.trim().is_empty() || is_flag(c));
+            // A text column with blank cells (a promotion name on some rows) names no series;
+            // a column named like an id with a blank cell is one, and the blank row is refused.
+            let filled = p.non_empty > 0 && p.non_empty == sample.len();
             !p.named_like_value()
                 && !flags
-                && (p.named_like_id() || (!p.is_numeric() && p.non_empty > 0 && !describes_the_date(sample, date, j)))
+                && (p.named_like_id() || (!p.is_numeric() && filled && !describes_the_date(sample, date, j)))
         })
         .collect()
 }

@@ -59,9 +59,13 @@ pub(super) fn build_panel(
         return None;
     }
     let season = opts.season.unwrap_or(freq.default_season());
+    // Days summed into months: the file's first and last day decide which months are partial.
+    let extract = (freq == Frequency::Monthly)
+        .then(|| ends::Extract::of(raws.iter().map(|r| r.dates.as_slice())))
+        .flatten();
     let mut series = Vec::with_capacity(raws.len());
     for raw in raws {
-        if let Some(s) = regularise(raw, freq, n_exog, opts, report, stats) {
+        if let Some(s) = regularise(raw, freq, n_exog, extract.as_ref(), opts, report, stats) {
             if s.len() < season.saturating_mul(2) {
                 report.push(
                     Issue::warning(
@@ -110,8 +114,9 @@ fn early_ends(series: &[Series], freq: Frequency, report: &mut Report) {
     };
     for s in series {
         let Some(&last) = s.dates.last() else { continue };
-        if last < end {
-            let behind = freq.period_index(end, last).index;
+        // Periods, not dates: months dated the 1st and the 3rd end in the same month.
+        let behind = freq.period_index(end, last).index;
+        if behind > 0 {
             report.push(
                 Issue::warning(
                     IssueKind::EarlyEnd,
@@ -285,16 +290,24 @@ fn sort_raw(s: &mut RawSeries, n_exog: usize) {
 }
 
 /// One sorted raw series → a dense series on the grid of `freq`.
+///
+/// `extract`: the days of the whole file when its rows are days, which decide whether a month
+/// they are summed into is covered only in part at an end (see [`ends`]).
 fn regularise(
     raw: RawSeries,
     freq: Frequency,
     n_exog: usize,
+    extract: Option<&ends::Extract>,
     opts: &IngestOptions,
     report: &mut Report,
     stats: &mut IngestStats,
 ) -> Option<Series> {
     let label = key_label(&raw.key);
-    let mut anchor = *raw.dates.first()?;
+    let anchor = *raw.dates.first()?;
+    // Periods left out at the start: the series' dates still step from `anchor`, so a month
+    // dated the 30th stays on the 30th.
+    let mut offset = 0usize;
+    let date_of = |offset: usize, k: usize| freq.advance(anchor, (offset + k) as i64);
     let mut values: Vec<f64> = Vec::with_capacity(raw.dates.len());
     let mut seen: Vec<bool> = Vec::with_capacity(raw.dates.len());
     let mut counts: Vec<u32> = Vec::with_capacity(raw.dates.len());
@@ -367,20 +380,19 @@ fn regularise(
         return None;
     }
     // Ends that would be read as sales they are not are left out rather than filled.
-    if !same_period.is_empty() && opts.duplicates == DuplicatePolicy::Sum {
-        let [first, last] = ends::partial_periods(&raw.dates, freq, anchor, values.len());
+    if let Some(extract) = extract
+        .filter(|_| freq == Frequency::Monthly && !same_period.is_empty() && opts.duplicates == DuplicatePolicy::Sum)
+    {
+        let [first, last] = ends::partial_months(extract, anchor, values.len());
         for (part, end, row) in [(first, "starts", raw.rows.first()), (last, "ends", raw.rows.last())] {
             if let Some(p) = part {
                 report.push(
                     Issue::warning(
                         IssueKind::PartialEnd,
                         format!(
-                            "the data {end} inside the {} of {} ({} of its {} days have rows): summed, it would look \
-                             like a fall in sales, so it is left out",
-                            freq.unit(),
-                            p.start,
-                            p.covered,
-                            p.days
+                            "the data {end} inside the month of {} ({} of its {} days have rows): summed, it would \
+                             look like a fall in sales, so it is left out",
+                            p.start, p.covered, p.days
                         ),
                     )
                     .at_row(row.map_or(0, |r| *r as usize))
@@ -397,26 +409,21 @@ fn regularise(
             &mut counts,
             &mut exog,
         );
-        anchor = freq.advance(anchor, front as i64);
+        offset += front;
     }
     let (head, tail) = ends::blank_ends(&values, &seen);
     for (n, end, first_date) in [
-        (head, "first", Some(anchor)),
-        (
-            tail,
-            "last",
-            values.len().checked_sub(tail).map(|k| freq.advance(anchor, k as i64)),
-        ),
+        (head, "first", date_of(offset, 0)),
+        (tail, "last", date_of(offset, values.len().saturating_sub(tail))),
     ] {
         if n > 0 {
             report.push(
                 Issue::warning(
                     IssueKind::PartialEnd,
                     format!(
-                        "the {end} {n} {}(s) of this series have a blank sales cell{}: they are left out, not \
-                         filled (a forecast would start from the filled value)",
+                        "the {end} {n} {}(s) of this series have a blank sales cell (from {first_date}): they are \
+                         left out, not filled (a forecast would start from the filled value)",
                         freq.unit(),
-                        first_date.map(|d| format!(" (from {d})")).unwrap_or_default()
                     ),
                 )
                 .for_series(label.clone()),
@@ -425,7 +432,7 @@ fn regularise(
     }
     if head + tail > 0 {
         leave_out(head, tail, &mut values, &mut seen, &mut counts, &mut exog);
-        anchor = freq.advance(anchor, head as i64);
+        offset += head;
     }
     if !dup_rows.is_empty() {
         if opts.duplicates == DuplicatePolicy::Mean {
@@ -522,7 +529,7 @@ fn regularise(
     for c in &mut exog {
         fill(c, GapPolicy::Linear);
     }
-    let dates = (0..values.len()).map(|k| freq.advance(anchor, k as i64)).collect();
+    let dates = (0..values.len()).map(|k| date_of(offset, k)).collect();
     Some(Series {
         key: raw.key,
         freq,
