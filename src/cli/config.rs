@@ -286,6 +286,12 @@ impl PipelineConfig {
             season: self.training.season,
         };
         let t = &self.training;
+        if let Some(m) = t.season.filter(|m| !(1..=10_000).contains(m)) {
+            return Err(format!(
+                "{}: [training] season = {m}: a season is 1 to 10000 periods",
+                file.display()
+            ));
+        }
         if t.models.is_empty() {
             return Err(format!(
                 "{}: [training] models is empty: name at least one model",
@@ -460,5 +466,16 @@ mod tests {
         assert!(e.contains("[tuning] gbm_trials is set but gbm is not among"), "{e}");
         let e = load_str(&format!("{base}models = [\"gbm\"]\n[tuning]\ngbm_trials = 0\n")).unwrap_err();
         assert!(e.contains("[tuning] gbm_trials must be 1 to 10000"), "{e}");
+    }
+
+    #[test]
+    fn a_season_of_zero_is_refused_as_on_the_command_line() {
+        let base = "[data]\npath = \"s.csv\"\n[training]\nhorizon = 7\nmodels = [\"seasonal-naive\"]\n";
+        let e = load_str(&format!("{base}season = 0\n")).unwrap_err();
+        assert!(
+            e.contains("[training] season = 0: a season is 1 to 10000 periods"),
+            "{e}"
+        );
+        assert!(load_str(&format!("{base}season = 7\n")).is_ok());
     }
 }

@@ -367,9 +367,9 @@ pub fn ambiguous_number(cell: &str, decimal_comma: bool, commas_settled: bool) -
         Ok(Some(decimal)) if !commas_settled && comma_grouped(s) => {
             let thousands = s.replace(',', "");
             Some(format!(
-                "'{s}' could be {decimal} (a decimal comma, as in a file separated by ';') or {thousands} (a \
+                "'{s}' could be {decimal:?} (a decimal comma, as in a file separated by ';') or {thousands} (a \
                  thousands comma), and no other value of the column settles which: write {thousands} without the \
-                 comma, or {decimal} with a point"
+                 comma, or {decimal:?} with a point"
             ))
         }
         _ => None,
@@ -536,6 +536,8 @@ mod tests {
         assert!(m.contains("could be 1.25") && m.contains("or 1250"), "{m}");
         assert!(m.contains("write 1250 without the comma, or 1.25 with a point"), "{m}");
         assert_eq!(both("-2,500", false).map(|m| m.contains("-2500")), Some(true));
+        let m = both("1,000", false).unwrap_or_default();
+        assert!(m.contains("could be 1.0 ") && m.contains("or 1.0 with a point"), "{m}");
         // A column whose other cells show decimal commas reads 1,250 as 1.25.
         assert_eq!(both("1,250", true), None);
         for settles in ["12,5", "0,750", "1.250,5", "-3,25"] {

@@ -142,6 +142,20 @@ fn resolve_roles(frame: &Frame, opts: &IngestOptions, report: &mut Report) -> Op
     for &j in &exog {
         expect(j, "driver", matches!(col(j), FrameColumn::Number(_)), report);
     }
+    // As for a CSV file: a driver that is also the value, the date or an id is refused.
+    for &j in exog.iter().filter(|&&j| taken(j)) {
+        ok = false;
+        report.push(
+            Issue::error(
+                IssueKind::MissingColumn,
+                format!(
+                    "column '{}' is already the date, value or an id; it cannot also be a driver",
+                    frame.names[j]
+                ),
+            )
+            .in_column(frame.names[j].clone()),
+        );
+    }
     ok.then_some(Roles {
         date,
         value,
@@ -274,6 +288,21 @@ pub fn ingest_frame(frame: &Frame, source: &str, opts: &IngestOptions) -> Ingest
         let Some(value) = judge_value(parsed, &shown, row, &mapping.value_column, &mut report) else {
             continue;
         };
+        // As for a CSV file: a row without its id belongs to no series.
+        if let Some(k) = ids
+            .iter()
+            .position(|col| col[row].as_deref().is_none_or(|c| c.trim().is_empty()))
+        {
+            report.push(
+                Issue::error(
+                    IssueKind::MissingId,
+                    "the id is empty: the row belongs to no series (fill it in, or leave this column out of the ids)",
+                )
+                .at_row(row)
+                .in_column(mapping.id_columns[k].clone()),
+            );
+            continue;
+        }
         let idx = acc.series_of(ids.iter().map(|col| col[row].as_deref().unwrap_or("").as_bytes()));
         let s = &mut acc.series[idx];
         for (k, col) in exog.iter().enumerate() {
@@ -478,5 +507,41 @@ mod tests {
         let got = ingest_frame(&frame, "data frame", &opts);
         let lines = got.report.lines().join("\n");
         assert!(lines.contains("the id column 'unique_id' holds numbers"), "{lines}");
+    }
+
+    /// As for a CSV file: a row without its id, and a driver that is the value, are refused.
+    #[test]
+    fn an_empty_id_and_the_value_as_a_driver_are_refused() {
+        let day = |d| NaiveDate::from_ymd_opt(2024, 1, d);
+        let frame = Frame {
+            names: vec!["unique_id".into(), "ds".into(), "y".into()],
+            columns: vec![
+                FrameColumn::Text(vec![Some("a".into()), None, Some(" ".into()), Some("a".into())]),
+                FrameColumn::Date(vec![day(1), day(2), day(3), day(4)]),
+                FrameColumn::Number(vec![Some(1.0), Some(2.0), Some(3.0), Some(4.0)]),
+            ],
+        };
+        let got = ingest_frame(&frame, "data frame", &IngestOptions::default());
+        assert!(got.panel.is_none());
+        assert_eq!(got.report.count_of(IssueKind::MissingId), 2, "{}", got.report);
+        let frame = Frame {
+            columns: vec![
+                FrameColumn::Text(vec![Some("a".into()); 4]),
+                frame.columns[1].clone(),
+                frame.columns[2].clone(),
+            ],
+            ..frame
+        };
+        let opts = IngestOptions {
+            exog_columns: Some(vec!["y".into()]),
+            ..IngestOptions::default()
+        };
+        let got = ingest_frame(&frame, "data frame", &opts);
+        assert!(got.panel.is_none());
+        let lines = got.report.lines().join("\n");
+        assert!(
+            lines.contains("column 'y' is already the date, value or an id"),
+            "{lines}"
+        );
     }
 }
