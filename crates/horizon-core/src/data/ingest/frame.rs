@@ -9,7 +9,7 @@
 use super::columns::truncate;
 use super::options::{IngestOptions, IngestStats, Ingested, Mapping};
 use super::regular::build_panel;
-use super::rows::{Accumulator, judge_driver, judge_value};
+use super::rows::{Accumulator, judge_driver, judge_value, missing_id};
 use crate::data::dates::{DateFormat, candidate_formats};
 use crate::data::validate::{Issue, IssueKind, Report};
 use chrono::NaiveDate;
@@ -293,14 +293,7 @@ pub fn ingest_frame(frame: &Frame, source: &str, opts: &IngestOptions) -> Ingest
             .iter()
             .position(|col| col[row].as_deref().is_none_or(|c| c.trim().is_empty()))
         {
-            report.push(
-                Issue::error(
-                    IssueKind::MissingId,
-                    "the id is empty: the row belongs to no series (fill it in, or leave this column out of the ids)",
-                )
-                .at_row(row)
-                .in_column(mapping.id_columns[k].clone()),
-            );
+            report.push(missing_id(row, &mapping.id_columns[k]));
             continue;
         }
         let idx = acc.series_of(ids.iter().map(|col| col[row].as_deref().unwrap_or("").as_bytes()));

@@ -199,6 +199,17 @@ pub(super) fn judge_driver(
     }
 }
 
+/// A row whose id cell (in `column`) is empty: it would start a series of its own, named by
+/// nothing.
+pub(super) fn missing_id(row: usize, column: &str) -> Issue {
+    Issue::error(
+        IssueKind::MissingId,
+        "the id is empty: the row belongs to no series (fill it in, or leave this column out of the ids)",
+    )
+    .at_row(row)
+    .in_column(column.to_string())
+}
+
 pub(super) struct RowContext<'a> {
     pub(super) mapping: &'a Mapping,
     pub(super) date_idx: usize,
@@ -289,14 +300,7 @@ impl RowContext<'_> {
         };
         // A row without its id would start a series of its own, named by nothing.
         if let Some(k) = self.id_idx.iter().position(|&j| cell(j).trim().is_empty()) {
-            report.push(
-                Issue::error(
-                    IssueKind::MissingId,
-                    "the id is empty: the row belongs to no series (fill it in, or leave this column out of the ids)",
-                )
-                .at_row(row)
-                .in_column(m.id_columns[k].clone()),
-            );
+            report.push(missing_id(row, &m.id_columns[k]));
             return;
         }
         // Series lookup: files are usually sorted by id, so compare with the previous row first.
