@@ -233,18 +233,29 @@ pub fn changes(report: &horizon_core::data::Report) -> Vec<(horizon_core::data::
     .collect()
 }
 
-/// [`changes`] of `report` (of `file`) on stderr, each with how many more are like it; the
-/// other warnings counted.
-pub fn say_changes(file: &str, report: &horizon_core::data::Report) {
+/// [`changes`] of `report` in words, each with how many more are like it.
+pub fn change_lines(report: &horizon_core::data::Report) -> (Vec<String>, usize) {
     let mut said = 0;
-    for (first, n) in changes(report) {
-        let more = if n > 1 {
-            format!(" (and {} more like it)", n - 1)
-        } else {
-            String::new()
-        };
-        eprintln!("{}{more}", report.format_issue(&first));
-        said += n;
+    let lines = changes(report)
+        .into_iter()
+        .map(|(first, n)| {
+            said += n;
+            let more = if n > 1 {
+                format!(" (and {} more like it)", n - 1)
+            } else {
+                String::new()
+            };
+            format!("{}{more}", report.format_issue(&first))
+        })
+        .collect();
+    (lines, said)
+}
+
+/// [`change_lines`] of `report` (of `file`) on stderr; the other warnings counted.
+pub fn say_changes(file: &str, report: &horizon_core::data::Report) {
+    let (lines, said) = change_lines(report);
+    for line in &lines {
+        eprintln!("{line}");
     }
     let rest = report.warning_count().saturating_sub(said);
     if rest > 0 {

@@ -135,19 +135,8 @@ pub fn run(a: MonitorArgs) -> Result<(), CliError> {
             read.stats.gaps_filled
         ));
     }
-    let changes = super::args::changes(&read.report);
-    if !changes.is_empty() {
-        let said: Vec<String> = changes
-            .iter()
-            .map(|(first, n)| {
-                let more = if *n > 1 {
-                    format!(" (and {} more like it)", n - 1)
-                } else {
-                    String::new()
-                };
-                format!("{}{more}", read.report.format_issue(first))
-            })
-            .collect();
+    let (said, _) = super::args::change_lines(&read.report);
+    if !said.is_empty() {
         report.notes.push(format!(
             "Reading the data changed what is checked (`horizon validate {data_name}` lists every warning): {}",
             said.join("; ")

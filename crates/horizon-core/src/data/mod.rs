@@ -7,6 +7,7 @@ pub mod features;
 pub mod generate;
 pub mod holidays;
 pub mod ingest;
+mod numbers;
 pub mod plan;
 pub mod preview;
 pub mod shard;

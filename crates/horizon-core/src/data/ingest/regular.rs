@@ -548,12 +548,15 @@ fn leave_out(
     counts: &mut Vec<u32>,
     exog: &mut [Vec<f64>],
 ) {
-    let keep = front..values.len().saturating_sub(back).max(front);
-    *values = values[keep.clone()].to_vec();
-    *seen = seen[keep.clone()].to_vec();
-    *counts = counts[keep.clone()].to_vec();
+    fn ends<T>(v: &mut Vec<T>, front: usize, back: usize) {
+        v.truncate(v.len().saturating_sub(back).max(front));
+        v.drain(..front.min(v.len()));
+    }
+    ends(values, front, back);
+    ends(seen, front, back);
+    ends(counts, front, back);
     for c in exog.iter_mut() {
-        *c = c[keep.clone()].to_vec();
+        ends(c, front, back);
     }
 }
 
